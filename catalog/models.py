@@ -1,0 +1,111 @@
+"""The catalog's data model: plain values passed between the repository and its callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class MatchStatus(StrEnum):
+    UNMATCHED = "unmatched"  # not looked at yet
+    LINKED = "linked"  # linked to a canonical product
+    SUGGESTED = "suggested"  # a candidate scored 70–84, waiting for a human
+    REVIEW = "review"  # nothing good enough, waiting for a human
+    REJECTED = "rejected"
+
+
+class ImageSource(StrEnum):
+    CANONICAL = "canonical"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalProduct:
+    id: int
+    gtin: str | None
+    name: str
+    normalized_name: str
+    brand: str | None
+    image_count: int
+    product_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewImage:
+    """An original already in the originals store, to attach to one owner."""
+
+    content_hash: str
+    width: int  # display width, after EXIF orientation
+    height: int
+    has_alpha: bool
+    byte_size: int
+    media_type: str
+    canonical_product_id: int | None = None
+    store_product_id: int | None = None  # a store's custom image
+    is_primary: bool = False
+    sort_order: int | None = None  # None: after the owner's last image
+
+
+@dataclass(frozen=True, slots=True)
+class ProductImage:
+    id: int
+    content_hash: str
+    width: int
+    height: int
+    has_alpha: bool
+    byte_size: int
+    media_type: str
+    canonical_product_id: int | None
+    store_product_id: int | None
+    is_primary: bool
+    sort_order: int
+
+    @property
+    def source(self) -> ImageSource:
+        return ImageSource.CUSTOM if self.store_product_id is not None else ImageSource.CANONICAL
+
+
+@dataclass(frozen=True, slots=True)
+class StoreProduct:
+    id: int
+    store_id: int
+    store_name: str
+    external_id: str
+    upc: str | None  # as the store sent it
+    gtin: str | None  # normalized GTIN-14, or None when missing or invalid
+    name: str
+    brand: str | None
+    image_url: str | None
+    canonical_product_id: int | None
+    use_custom_image: bool
+    match_status: MatchStatus
+    match_confidence: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedImage:
+    """What `/img` needs to know about the image a product shows."""
+
+    image_id: int
+    content_hash: str
+    width: int
+    height: int
+    has_alpha: bool
+    source: ImageSource
+
+    @property
+    def version(self) -> str:
+        """The `?v=` token handed out by the API: changes exactly when the bytes do."""
+        return self.content_hash[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    product_id: int
+    image: ResolvedImage | None  # None: the product exists but shows no image

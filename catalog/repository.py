@@ -1,0 +1,102 @@
+"""The catalog repository protocol: every backend (SQLite, PostgreSQL) implements it.
+
+The contract test suite (`tests/catalog/test_repository_contract.py`) runs against each
+implementation. Callers validate input at the boundary; the repository trusts its types.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from catalog.models import (
+    CanonicalProduct,
+    MatchStatus,
+    NewImage,
+    ProductImage,
+    Resolution,
+    Store,
+    StoreProduct,
+)
+
+
+class CatalogError(Exception):
+    """A catalog operation failed for a reason the caller can report."""
+
+
+class NotFoundError(CatalogError):
+    """The row the operation needs does not exist."""
+
+
+class ConflictError(CatalogError):
+    """The operation would break a uniqueness rule (e.g. a store name taken)."""
+
+
+class CatalogRepository(Protocol):
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations; return the versions applied now."""
+        ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    # Stores
+    async def create_store(self, name: str, api_key_hash: str | None = None) -> Store: ...
+
+    async def get_store_by_name(self, name: str) -> Store | None: ...
+
+    # Canonical products
+    async def create_canonical_product(
+        self, *, gtin: str | None, name: str, brand: str | None
+    ) -> CanonicalProduct: ...
+
+    async def get_canonical_product(self, canonical_id: int) -> CanonicalProduct | None: ...
+
+    async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None: ...
+
+    # Store products
+    async def upsert_store_product(
+        self,
+        *,
+        store_id: int,
+        external_id: str,
+        upc: str | None,
+        gtin: str | None,
+        name: str,
+        brand: str | None = None,
+        image_url: str | None = None,
+    ) -> StoreProduct: ...
+
+    async def get_store_product(self, product_id: int) -> StoreProduct | None: ...
+
+    async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]: ...
+
+    async def link_store_product(
+        self,
+        product_id: int,
+        canonical_id: int | None,
+        status: MatchStatus,
+        confidence: float | None = None,
+    ) -> None:
+        """Set (or clear, with None) the canonical link; keeps product counts right."""
+        ...
+
+    async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None: ...
+
+    # Images
+    async def add_image(self, image: NewImage) -> ProductImage:
+        """Attach an image; the owner's first image, or `is_primary`, becomes the primary."""
+        ...
+
+    async def list_canonical_images(self, canonical_id: int) -> list[ProductImage]: ...
+
+    async def list_custom_images(self, product_id: int) -> list[ProductImage]: ...
+
+    async def resolve(self, product_id: int) -> Resolution | None:
+        """The image a store product shows, or None when the product does not exist."""
+        ...
+
+    # Small facts about the catalog
+    async def get_meta(self, key: str) -> str | None: ...
+
+    async def set_meta(self, key: str, value: str) -> None: ...

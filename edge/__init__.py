@@ -1,0 +1,1 @@
+"""The HTTP edge: /img serving, render pipeline, cache tiers, originals, API."""

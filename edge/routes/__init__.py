@@ -1,0 +1,23 @@
+"""HTTP routes, one module per concern."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+
+from edge.errors import BadRequest
+from edge.services import Services
+
+_PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def parse_product_id(raw: str) -> int:
+    """Product ids are positive integers; anything else (paths, dots, signs) is refused."""
+    if not _PRODUCT_ID.match(raw):
+        raise BadRequest(f"invalid product id {raw[:40]!r}", code="invalid_product_id")
+    return int(raw)

@@ -1,0 +1,66 @@
+"""`GET /api/products/<id>`: a store product, its canonical link and the image it shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from catalog.models import ResolvedImage, StoreProduct
+from catalog.repository import CatalogError
+from edge.errors import NotFound, Unavailable
+from edge.routes import parse_product_id, services
+from edge.sizes import SIZES
+
+
+def image_urls(product_id: int, image: ResolvedImage) -> dict[str, str]:
+    """Versioned `/img` URLs per size: safe to cache for a year, they change with the bytes."""
+    return {size: f"/img/{product_id}/{size}?v={image.version}" for size in SIZES}
+
+
+def product_payload(product: StoreProduct, image: ResolvedImage | None) -> dict[str, Any]:
+    shown = None
+    if image is not None:
+        shown = {
+            "id": image.image_id,
+            "source": str(image.source),
+            "width": image.width,
+            "height": image.height,
+            "version": image.version,
+            "urls": image_urls(product.id, image),
+        }
+    return {
+        "id": product.id,
+        "store": {"id": product.store_id, "name": product.store_name},
+        "external_id": product.external_id,
+        "upc": product.upc,
+        "gtin": product.gtin,
+        "name": product.name,
+        "brand": product.brand,
+        "canonical_product_id": product.canonical_product_id,
+        "match_status": str(product.match_status),
+        "match_confidence": product.match_confidence,
+        "use_custom_image": product.use_custom_image,
+        "image": shown,
+    }
+
+
+async def get_product(request: Request) -> JSONResponse:
+    svc = services(request)
+    product_id = parse_product_id(request.path_params["product"])
+    try:
+        product = await svc.catalog.get_store_product(product_id)
+    except CatalogError as exc:
+        raise Unavailable("the catalog is not answering") from exc
+    if product is None:
+        raise NotFound(f"no product {product_id}", code="product_not_found")
+    try:
+        image: ResolvedImage | None = await svc.resolver.resolve(product_id)
+    except NotFound:
+        image = None
+    headers = {
+        "cache-control": f"public, max-age={svc.settings.api_max_age_s}, "
+        f"stale-while-revalidate={svc.settings.api_max_age_s * 5}"
+    }
+    return JSONResponse(product_payload(product, image), headers=headers)

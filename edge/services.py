@@ -1,0 +1,48 @@
+"""The running edge's parts, opened once at start-up and passed explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from catalog import CatalogRepository, open_catalog
+from config import Settings
+from edge.cache import TieredCache, open_cache
+from edge.originals import OriginalsStore, open_originals
+from edge.render import EncodeOptions, Limits
+from edge.resolution import Resolver
+from edge.variants import Variants, pipeline_version
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    catalog: CatalogRepository
+    originals: OriginalsStore
+    cache: TieredCache
+    resolver: Resolver
+    variants: Variants
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Services]:
+    async with AsyncExitStack() as stack:
+        catalog = await open_catalog(settings.database_url)
+        stack.push_async_callback(catalog.close)
+        if migrate:
+            await catalog.migrate()
+        cache = await open_cache(settings)
+        stack.push_async_callback(cache.close)
+        originals = open_originals(settings.originals_url)
+        variants = Variants(
+            cache,
+            originals,
+            EncodeOptions.from_settings(settings),
+            Limits.from_settings(settings),
+            workers=settings.render_workers,
+            timeout_s=settings.render_timeout_s,
+            pipeline=pipeline_version(settings.encoder_digest()),
+        )
+        resolver = Resolver(catalog, settings.resolution_ttl_s, settings.resolution_cache_size)
+        yield Services(settings, catalog, originals, cache, resolver, variants)

@@ -1,0 +1,1 @@
+"""Matching store products to canonical products (pure scoring apart from the worker)."""
