@@ -22,8 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imgedge",
         description="Image-serving edge for multi-store marketplaces.",
-        epilog="settings (environment, or the same keys in config/imgedge.toml):\n"
-        + settings_help,
+        epilog="settings (environment, or the same keys in config/imgedge.toml):\n" + settings_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -89,7 +89,10 @@ async def seed_demo(svc: Services, products: int = 60, seed: int = 7) -> DemoRes
             spec = PhotoSpec(1500, 1000, spec.colour, "can", spec.label, orientation=6)
         for n in range(1 + (i % 3 == 0)):  # every third product has a second image
             image = await ingest_original(
-                svc.originals, photo(spec, seed=i * 10 + n), limits, canonical_product_id=canonical.id
+                svc.originals,
+                photo(spec, seed=i * 10 + n),
+                limits,
+                canonical_product_id=canonical.id,
             )
             await catalog.add_image(image)
             spec = random_spec(rng, label=spec.label)

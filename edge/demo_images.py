@@ -96,7 +96,15 @@ def _stored_for_orientation(image: pyvips.Image, orientation: int) -> pyvips.Ima
 def random_spec(rng: random.Random, label: str | None = None) -> PhotoSpec:
     """Varied sizes and aspect ratios, as stores upload them."""
     width, height = rng.choice(
-        [(800, 800), (1200, 1200), (1600, 1200), (1000, 1500), (2000, 2000), (2400, 1600), (640, 960)]
+        [
+            (800, 800),
+            (1200, 1200),
+            (1600, 1200),
+            (1000, 1500),
+            (2000, 2000),
+            (2400, 1600),
+            (640, 960),
+        ]
     )
     colour = (rng.randrange(30, 220), rng.randrange(30, 220), rng.randrange(30, 220))
     return PhotoSpec(width, height, colour, rng.choice(SHAPES), label)

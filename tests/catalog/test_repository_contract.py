@@ -1,0 +1,189 @@
+"""The catalog repository contract: every backend passes these same tests.
+
+Backends are the params of the `catalog` fixture; PostgreSQL joins as one more factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from catalog.models import ImageSource, MatchStatus, NewImage
+from catalog.repository import CatalogRepository, ConflictError, NotFoundError
+from catalog.sqlite import SQLiteCatalog
+
+Factory = Callable[[Path], Awaitable[CatalogRepository]]
+
+
+async def _sqlite(tmp_path: Path) -> CatalogRepository:
+    return await SQLiteCatalog.open(f"sqlite:///{tmp_path}/contract.db")
+
+
+BACKENDS: dict[str, Factory] = {"sqlite": _sqlite}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+async def catalog(request, tmp_path: Path) -> AsyncIterator[CatalogRepository]:
+    repo = await BACKENDS[request.param](tmp_path)
+    await repo.migrate()
+    try:
+        yield repo
+    finally:
+        await repo.close()
+
+
+def _image(n: int, **owner) -> NewImage:
+    return NewImage(
+        content_hash=f"{n:064x}",
+        width=100 + n,
+        height=50,
+        has_alpha=n % 2 == 1,
+        byte_size=1000,
+        media_type="image/jpeg",
+        **owner,
+    )
+
+
+async def _store_product(catalog: CatalogRepository, external_id: str = "e1", store="S"):
+    found = await catalog.get_store_by_name(store)
+    owner = found or await catalog.create_store(store)
+    return await catalog.upsert_store_product(
+        store_id=owner.id, external_id=external_id, upc=None, gtin=None, name="Thing"
+    )
+
+
+async def test_migrate_is_idempotent(catalog):
+    assert await catalog.migrate() == []
+    await catalog.ping()
+
+
+async def test_store_names_are_unique(catalog):
+    store = await catalog.create_store("Corner")
+    assert (await catalog.get_store_by_name("Corner")) == store
+    assert await catalog.get_store_by_name("Nope") is None
+    with pytest.raises(ConflictError):
+        await catalog.create_store("Corner")
+
+
+async def test_canonical_product_normalizes_name_and_gtin_is_unique(catalog):
+    made = await catalog.create_canonical_product(
+        gtin="00012345678905", name="  Acme COLA, 12-oz ", brand="Acme"
+    )
+    assert made.normalized_name == "acme cola 12 oz"
+    assert made.image_count == made.product_count == 0
+    assert await catalog.get_canonical_product(made.id) == made
+    assert await catalog.get_canonical_product_by_gtin("00012345678905") == made
+    assert await catalog.get_canonical_product_by_gtin("00000000000000") is None
+    with pytest.raises(ConflictError):
+        await catalog.create_canonical_product(gtin="00012345678905", name="x", brand=None)
+    # Products without a GTIN do not collide with each other.
+    await catalog.create_canonical_product(gtin=None, name="a", brand=None)
+    await catalog.create_canonical_product(gtin=None, name="b", brand=None)
+
+
+async def test_upsert_is_idempotent_per_store_and_external_id(catalog):
+    first = await _store_product(catalog, "sku-1")
+    store = await catalog.get_store_by_name("S")
+    again = await catalog.upsert_store_product(
+        store_id=store.id, external_id="sku-1", upc="012345678905",
+        gtin="00012345678905", name="Renamed", brand="B", image_url="https://x.test/a.jpg",
+    )  # fmt: skip
+    assert again.id == first.id
+    assert (again.name, again.gtin, again.brand, again.upc) == (
+        "Renamed", "00012345678905", "B", "012345678905",
+    )  # fmt: skip
+    assert again.store_name == "S"
+    other_store = await _store_product(catalog, "sku-1", store="T")
+    assert other_store.id != first.id
+    assert await catalog.list_store_product_ids(store.id, 10) == [first.id]
+
+
+async def test_linking_keeps_product_counts(catalog):
+    a = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    b = await catalog.create_canonical_product(gtin=None, name="B", brand=None)
+    p1 = await _store_product(catalog, "1")
+    p2 = await _store_product(catalog, "2")
+    await catalog.link_store_product(p1.id, a.id, MatchStatus.LINKED, 100.0)
+    await catalog.link_store_product(p2.id, a.id, MatchStatus.LINKED, 91.5)
+    assert (await catalog.get_canonical_product(a.id)).product_count == 2
+    await catalog.link_store_product(p2.id, b.id, MatchStatus.LINKED, 100.0)
+    assert (await catalog.get_canonical_product(a.id)).product_count == 1
+    assert (await catalog.get_canonical_product(b.id)).product_count == 1
+    await catalog.link_store_product(p1.id, None, MatchStatus.REVIEW)
+    assert (await catalog.get_canonical_product(a.id)).product_count == 0
+    got = await catalog.get_store_product(p1.id)
+    assert (got.canonical_product_id, got.match_status) == (None, MatchStatus.REVIEW)
+    with pytest.raises(NotFoundError):
+        await catalog.link_store_product(999_999, a.id, MatchStatus.LINKED)
+
+
+async def test_first_image_is_primary_and_primary_moves(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    first = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    second = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    assert first.is_primary and not second.is_primary
+    assert (first.sort_order, second.sort_order) == (0, 1)
+    third = await catalog.add_image(_image(3, canonical_product_id=c.id, is_primary=True))
+    images = await catalog.list_canonical_images(c.id)
+    assert [i.id for i in images] == [third.id, first.id, second.id]
+    assert [i.is_primary for i in images] == [True, False, False]
+    assert (await catalog.get_canonical_product(c.id)).image_count == 3
+    assert images[0].source is ImageSource.CANONICAL
+
+
+async def test_resolution_custom_then_canonical_then_none(catalog):
+    assert await catalog.resolve(424242) is None
+    product = await _store_product(catalog)
+    assert (await catalog.resolve(product.id)).image is None
+
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    await catalog.link_store_product(product.id, c.id, MatchStatus.LINKED, 100.0)
+    canonical = await catalog.add_image(_image(5, canonical_product_id=c.id))
+    resolved = (await catalog.resolve(product.id)).image
+    assert (resolved.image_id, resolved.source) == (canonical.id, ImageSource.CANONICAL)
+    assert (resolved.width, resolved.height, resolved.has_alpha) == (105, 50, True)
+    assert resolved.version == canonical.content_hash[:16]
+
+    custom = await catalog.add_image(_image(6, store_product_id=product.id))
+    assert custom.source is ImageSource.CUSTOM
+    assert (await catalog.list_custom_images(product.id)) == [custom]
+    # A custom image alone does not win; the override flag decides.
+    assert (await catalog.resolve(product.id)).image.image_id == canonical.id
+    await catalog.set_use_custom_image(product.id, True)
+    resolved = (await catalog.resolve(product.id)).image
+    assert (resolved.image_id, resolved.source) == (custom.id, ImageSource.CUSTOM)
+    await catalog.set_use_custom_image(product.id, False)
+    assert (await catalog.resolve(product.id)).image.image_id == canonical.id
+    with pytest.raises(NotFoundError):
+        await catalog.set_use_custom_image(999_999, True)
+
+
+async def test_resolution_follows_the_primary(catalog):
+    product = await _store_product(catalog)
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    await catalog.link_store_product(product.id, c.id, MatchStatus.LINKED, 100.0)
+    await catalog.add_image(_image(1, canonical_product_id=c.id))
+    newer = await catalog.add_image(_image(2, canonical_product_id=c.id, is_primary=True))
+    assert (await catalog.resolve(product.id)).image.image_id == newer.id
+
+
+async def test_custom_images_of_one_product_do_not_leak_to_another(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    p1 = await _store_product(catalog, "1")
+    p2 = await _store_product(catalog, "2")
+    for p in (p1, p2):
+        await catalog.link_store_product(p.id, c.id, MatchStatus.LINKED, 100.0)
+        await catalog.set_use_custom_image(p.id, True)
+    shared = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    mine = await catalog.add_image(_image(2, store_product_id=p1.id))
+    assert (await catalog.resolve(p1.id)).image.image_id == mine.id
+    assert (await catalog.resolve(p2.id)).image.image_id == shared.id
+
+
+async def test_meta_round_trip(catalog):
+    assert await catalog.get_meta("k") is None
+    await catalog.set_meta("k", "v1")
+    await catalog.set_meta("k", "v2")
+    assert await catalog.get_meta("k") == "v2"

@@ -1,0 +1,74 @@
+"""Settings: defaults < TOML file < environment; bad values name the setting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import Settings, SettingsError, load_settings
+
+
+def test_defaults_without_file_or_environment(tmp_path: Path):
+    s = load_settings({}, config_file=tmp_path / "absent.toml")
+    assert s == Settings()
+    assert s.database_url == "sqlite:///var/imgedge.db"
+    assert s.cache_url == "file://var/cache"
+    assert (s.host, s.port) == ("127.0.0.1", 8080)
+
+
+def test_file_then_environment_wins(tmp_path: Path):
+    f = tmp_path / "imgedge.toml"
+    f.write_text('port = 9000\nhost = "0.0.0.0"\navif_effort = 5\n')
+    s = load_settings({"IMGEDGE_PORT": "9100", "IMGEDGE_CONFIG": str(f)})
+    assert (s.port, s.host, s.avif_effort) == (9100, "0.0.0.0", 5)
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"IMGEDGE_PORT": "eighty"}, "IMGEDGE_PORT"),
+        ({"IMGEDGE_PORT": "70000"}, "IMGEDGE_PORT"),
+        ({"IMGEDGE_AVIF_EFFORT": "12"}, "IMGEDGE_AVIF_EFFORT"),
+        ({"IMGEDGE_DATABASE_URL": "mysql://x"}, "IMGEDGE_DATABASE_URL"),
+        ({"IMGEDGE_CACHE_URL": "memcached://x"}, "IMGEDGE_CACHE_URL"),
+        ({"IMGEDGE_ACCESS_LOG": "maybe"}, "IMGEDGE_ACCESS_LOG"),
+        ({"IMGEDGE_LOG_LEVEL": "loud"}, "IMGEDGE_LOG_LEVEL"),
+    ],
+)
+def test_bad_values_name_the_setting(tmp_path: Path, env, needle):
+    with pytest.raises(SettingsError) as info:
+        load_settings(env, config_file=tmp_path / "absent.toml")
+    message = str(info.value)
+    assert message.startswith(needle)
+    assert "\n" not in message
+
+
+def test_unknown_key_in_file_is_refused(tmp_path: Path):
+    f = tmp_path / "c.toml"
+    f.write_text("prot = 1\n")
+    with pytest.raises(SettingsError, match="prot"):
+        load_settings({}, config_file=f)
+
+
+def test_missing_named_config_file_is_refused(tmp_path: Path):
+    with pytest.raises(SettingsError, match="IMGEDGE_CONFIG"):
+        load_settings({"IMGEDGE_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_encoder_settings_change_the_digest():
+    assert Settings().encoder_digest() != Settings(avif_quality=60).encoder_digest()
+    assert Settings().encoder_digest() == Settings(port=1234).encoder_digest()
+
+
+def test_cli_stops_with_one_line_naming_the_setting(tmp_path: Path):
+    env = {"IMGEDGE_PORT": "nope", "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-m", "edge.cli", "migrate"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert "IMGEDGE_PORT" in run.stderr

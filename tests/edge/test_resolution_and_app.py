@@ -1,0 +1,52 @@
+"""The resolution cache, and the app's real lifespan (start-up opens everything)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from catalog.models import MatchStatus
+from edge.app import create_app
+from edge.errors import NotFound
+from edge.resolution import Resolver
+
+
+async def test_resolution_is_cached_until_invalidated(services, build):
+    product = await build.product()
+    resolver = Resolver(services.catalog, ttl_s=60, max_entries=10)
+    first = await resolver.resolve(product.id)
+    await resolver.resolve(product.id)
+    assert resolver.queries == 1
+    await services.catalog.link_store_product(product.id, None, MatchStatus.REVIEW)
+    assert await resolver.resolve(product.id) == first  # cached: still the old answer
+    resolver.invalidate(product.id)
+    with pytest.raises(NotFound) as info:
+        await resolver.resolve(product.id)
+    assert info.value.code == "image_not_found"
+    assert resolver.queries == 2
+
+
+async def test_resolution_expires_after_ttl(services, build):
+    product = await build.product()
+    resolver = Resolver(services.catalog, ttl_s=0.05, max_entries=10)
+    await resolver.resolve(product.id)
+    await asyncio.sleep(0.1)
+    await resolver.resolve(product.id)
+    assert resolver.queries == 2
+
+
+async def test_lifespan_opens_services_and_health_answers(settings):
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://edge.test") as http,
+    ):
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
+        assert (await http.get("/readyz")).json() == {"status": "ready"}
+        r = await http.get("/img/1/small")
+        assert r.status_code == 404
+        assert r.json()["error"]["code"] == "product_not_found"
+        assert (await http.post("/img/1/small")).status_code == 405
