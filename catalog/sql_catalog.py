@@ -1,0 +1,217 @@
+"""The repository logic shared by every SQL backend.
+
+A backend supplies a `Session` (run a named query on one connection, in or out of a
+transaction) and its migration routine; everything else — which queries run, in which
+order, and how rows become model values — lives here once. The SQL text itself lives in
+`sql/<dialect>.sql`, one file per dialect with the same query names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+from catalog.models import (
+    CanonicalProduct,
+    ImageSource,
+    MatchStatus,
+    NewImage,
+    ProductImage,
+    Resolution,
+    ResolvedImage,
+    Store,
+    StoreProduct,
+)
+from catalog.repository import NotFoundError
+from matcher.normalize import normalize_name
+
+Row = Sequence[Any]
+
+
+class Session(Protocol):
+    async def one(self, name: str, *args: Any) -> Row | None: ...
+
+    async def all(self, name: str, *args: Any) -> list[Row]: ...
+
+    async def run(self, name: str, *args: Any) -> None: ...
+
+
+def canonical_from_row(row: Row) -> CanonicalProduct:
+    return CanonicalProduct(*row)
+
+
+def image_from_row(row: Row) -> ProductImage:
+    values = list(row)
+    values[4] = bool(values[4])  # has_alpha
+    values[9] = bool(values[9])  # is_primary
+    return ProductImage(*values)
+
+
+def store_product_from_row(row: Row) -> StoreProduct:
+    values = list(row)
+    values[10] = bool(values[10])  # use_custom_image
+    values[11] = MatchStatus(values[11])
+    return StoreProduct(*values)
+
+
+def resolution_from_row(row: Row) -> Resolution:
+    product_id, image_id, digest, width, height, has_alpha, is_custom = row
+    if image_id is None:
+        return Resolution(product_id=product_id, image=None)
+    source = ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL
+    image = ResolvedImage(image_id, digest, width, height, bool(has_alpha), source)
+    return Resolution(product_id=product_id, image=image)
+
+
+class SQLCatalog:
+    """Implements `CatalogRepository` on top of `_tx()` and `_read()` sessions."""
+
+    def _tx(self) -> AbstractAsyncContextManager[Session]:
+        raise NotImplementedError
+
+    def _read(self) -> AbstractAsyncContextManager[Session]:
+        raise NotImplementedError
+
+    async def _one(self, name: str, *args: Any) -> Row | None:
+        async with self._read() as s:
+            return await s.one(name, *args)
+
+    async def _all(self, name: str, *args: Any) -> list[Row]:
+        async with self._read() as s:
+            return await s.all(name, *args)
+
+    async def _write_one(self, name: str, *args: Any) -> Row:
+        async with self._tx() as s:
+            row = await s.one(name, *args)
+        if row is None:
+            raise NotFoundError(f"{name}: no row")
+        return row
+
+    # Stores
+
+    async def create_store(self, name: str, api_key_hash: str | None = None) -> Store:
+        return Store(*await self._write_one("create_store", name, api_key_hash))
+
+    async def get_store_by_name(self, name: str) -> Store | None:
+        row = await self._one("get_store_by_name", name)
+        return Store(*row) if row else None
+
+    # Canonical products
+
+    async def create_canonical_product(
+        self, *, gtin: str | None, name: str, brand: str | None
+    ) -> CanonicalProduct:
+        row = await self._write_one(
+            "create_canonical_product", gtin, name, normalize_name(name), brand
+        )
+        return canonical_from_row(row)
+
+    async def get_canonical_product(self, canonical_id: int) -> CanonicalProduct | None:
+        row = await self._one("get_canonical_product", canonical_id)
+        return canonical_from_row(row) if row else None
+
+    async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None:
+        row = await self._one("get_canonical_product_by_gtin", gtin)
+        return canonical_from_row(row) if row else None
+
+    # Store products
+
+    async def upsert_store_product(
+        self,
+        *,
+        store_id: int,
+        external_id: str,
+        upc: str | None,
+        gtin: str | None,
+        name: str,
+        brand: str | None = None,
+        image_url: str | None = None,
+    ) -> StoreProduct:
+        async with self._tx() as s:
+            row = await s.one(
+                "upsert_store_product", store_id, external_id, upc, gtin, name, brand, image_url
+            )
+            product = await s.one("get_store_product", row[0]) if row else None
+        if product is None:
+            raise NotFoundError(f"store {store_id} does not exist")
+        return store_product_from_row(product)
+
+    async def get_store_product(self, product_id: int) -> StoreProduct | None:
+        row = await self._one("get_store_product", product_id)
+        return store_product_from_row(row) if row else None
+
+    async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]:
+        return [row[0] for row in await self._all("list_store_product_ids", store_id, limit)]
+
+    async def link_store_product(
+        self,
+        product_id: int,
+        canonical_id: int | None,
+        status: MatchStatus,
+        confidence: float | None = None,
+    ) -> None:
+        async with self._tx() as s:
+            row = await s.one("get_store_product", product_id)
+            if row is None:
+                raise NotFoundError(f"store product {product_id} does not exist")
+            previous = store_product_from_row(row).canonical_product_id
+            await s.run("link_store_product", product_id, canonical_id, str(status), confidence)
+            for cid in sorted({previous, canonical_id} - {None}):
+                await s.run("refresh_product_count", cid)
+
+    async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None:
+        async with self._tx() as s:
+            if await s.one("set_use_custom_image", product_id, use_custom_image) is None:
+                raise NotFoundError(f"store product {product_id} does not exist")
+
+    # Images
+
+    async def add_image(self, image: NewImage) -> ProductImage:
+        custom = image.store_product_id is not None
+        owner = image.store_product_id if custom else image.canonical_product_id
+        kind = "custom" if custom else "canonical"
+        async with self._tx() as s:
+            counts = await s.one(f"next_{kind}_sort_order", owner)
+            next_order, existing = counts if counts else (0, 0)
+            primary = image.is_primary or existing == 0
+            if primary:
+                await s.run(f"clear_{kind}_primary", owner)
+            row = await s.one(
+                "insert_image",
+                image.content_hash,
+                image.width,
+                image.height,
+                image.has_alpha,
+                image.byte_size,
+                image.media_type,
+                image.canonical_product_id,
+                image.store_product_id,
+                primary,
+                next_order if image.sort_order is None else image.sort_order,
+            )
+            if image.canonical_product_id is not None:
+                await s.run("refresh_image_count", image.canonical_product_id)
+        if row is None:
+            raise NotFoundError("image was not stored")
+        return image_from_row(row)
+
+    async def list_canonical_images(self, canonical_id: int) -> list[ProductImage]:
+        return [image_from_row(r) for r in await self._all("list_canonical_images", canonical_id)]
+
+    async def list_custom_images(self, product_id: int) -> list[ProductImage]:
+        return [image_from_row(r) for r in await self._all("list_custom_images", product_id)]
+
+    async def resolve(self, product_id: int) -> Resolution | None:
+        row = await self._one("resolve_product", product_id)
+        return resolution_from_row(row) if row else None
+
+    # Meta
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self._one("get_meta", key)
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self._tx() as s:
+            await s.run("set_meta", key, value)
