@@ -11,7 +11,11 @@ async def open_catalog(database_url: str) -> CatalogRepository:
         from catalog.sqlite import SQLiteCatalog
 
         return await SQLiteCatalog.open(database_url)
-    raise ValueError(f"unsupported catalog URL {database_url!r} (PostgreSQL arrives with issue 3)")
+    if database_url.startswith("postgresql://"):
+        from catalog.postgres import PostgresCatalog
+
+        return await PostgresCatalog.open(database_url)
+    raise ValueError(f"unsupported catalog URL {database_url!r}")
 
 
 __all__ = ["CatalogRepository", "open_catalog"]

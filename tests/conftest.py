@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
@@ -84,3 +89,117 @@ class CatalogBuilder:
 @pytest.fixture
 def build(services: Services) -> CatalogBuilder:
     return CatalogBuilder(services)
+
+
+# Real backing services. In CI (CI=true) an unreachable server fails the run; elsewhere
+# the tests that need it skip with the reason.
+
+POSTGRES_URL = os.environ.get(
+    "IMGEDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("IMGEDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _unavailable(what: str, url: str, exc: BaseException) -> None:
+    reason = f"{what} not reachable at {url}: {exc!r}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: real services are required)", pytrace=False)
+    pytest.skip(f"{reason}; set IMGEDGE_TEST_{what.upper()}_URL to run these tests")
+
+
+def _database_url(name: str) -> str:
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _admin(*statements: str) -> None:
+    """Run statements on the admin database, from sync or async fixtures alike."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    _run_in_fresh_loop(run)
+
+
+def _run_in_fresh_loop(coroutine_fn) -> None:
+    # A thread of its own: a fixture may be set up while the test's loop is running.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine_fn()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database, made once per run and dropped at the end."""
+    try:
+        _admin("SELECT 1")
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        _unavailable("postgres", POSTGRES_URL, exc)
+    name = f"imgedge_tpl_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE DATABASE "{name}"')
+
+    async def migrate() -> None:
+        from catalog.postgres import PostgresCatalog
+
+        catalog = await PostgresCatalog.open(_database_url(name))
+        try:
+            await catalog.migrate()
+        finally:
+            await catalog.close()
+
+    try:
+        _run_in_fresh_loop(migrate)
+        yield name
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """A fresh database per test, copied from the template (fast), dropped afterwards."""
+    name = f"imgedge_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    try:
+        yield _database_url(name)
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """An empty database (no migrations applied)."""
+    try:
+        _admin("SELECT 1")
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        _unavailable("postgres", POSTGRES_URL, exc)
+    name = f"imgedge_e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _database_url(name)
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
+    """(Redis URL, a key prefix of this test's own); the prefix's keys are removed after."""
+    import redis.asyncio as aioredis
+    from redis.exceptions import RedisError
+
+    client = aioredis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        await client.aclose()
+        _unavailable("redis", REDIS_URL, exc)
+    prefix = f"imgedge-test:{uuid.uuid4().hex[:12]}:"
+    try:
+        yield REDIS_URL, prefix
+    finally:
+        keys = [key async for key in client.scan_iter(match=prefix + "*", count=500)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()

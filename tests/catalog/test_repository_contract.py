@@ -6,27 +6,32 @@ Backends are the params of the `catalog` fixture; PostgreSQL joins as one more f
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 
 from catalog.models import ImageSource, MatchStatus, NewImage
+from catalog.postgres import PostgresCatalog
 from catalog.repository import CatalogRepository, ConflictError, NotFoundError
 from catalog.sqlite import SQLiteCatalog
 
-Factory = Callable[[Path], Awaitable[CatalogRepository]]
+Factory = Callable[[pytest.FixtureRequest], Awaitable[CatalogRepository]]
 
 
-async def _sqlite(tmp_path: Path) -> CatalogRepository:
+async def _sqlite(request: pytest.FixtureRequest) -> CatalogRepository:
+    tmp_path = request.getfixturevalue("tmp_path")
     return await SQLiteCatalog.open(f"sqlite:///{tmp_path}/contract.db")
 
 
-BACKENDS: dict[str, Factory] = {"sqlite": _sqlite}
+async def _postgresql(request: pytest.FixtureRequest) -> CatalogRepository:
+    return await PostgresCatalog.open(request.getfixturevalue("postgres_url"))
+
+
+BACKENDS: dict[str, Factory] = {"sqlite": _sqlite, "postgresql": _postgresql}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-async def catalog(request, tmp_path: Path) -> AsyncIterator[CatalogRepository]:
-    repo = await BACKENDS[request.param](tmp_path)
+async def catalog(request: pytest.FixtureRequest) -> AsyncIterator[CatalogRepository]:
+    repo = await BACKENDS[request.param](request)
     await repo.migrate()
     try:
         yield repo
