@@ -54,6 +54,18 @@ class Settings:
         default=256, metadata=_meta("in-process variant LRU, in MiB (0 disables)", lo=0)
     )
     disk_cache_mb: int = field(default=2048, metadata=_meta("disk variant tier bound, MiB", lo=1))
+    cache_ttl_s: int = field(
+        default=7 * 24 * 3600, metadata=_meta("Redis tier: seconds a variant is kept", lo=1)
+    )
+    cache_max_item_kb: int = field(
+        default=4096, metadata=_meta("Redis tier: largest variant stored, KiB", lo=1)
+    )
+    cache_prefix: str = field(
+        default="imgedge:", metadata=_meta("Redis: prefix of every key and channel")
+    )
+    cache_retry_s: float = field(
+        default=1.0, metadata=_meta("seconds a failed shared tier is skipped before a retry", lo=0)
+    )
 
     # Source limits, checked from the header before any decoding.
     max_source_pixels: int = field(

@@ -1,4 +1,4 @@
-"""Variant cache tiers: memory (LRU) in front of disk (default) or, later, Redis."""
+"""Variant cache tiers: memory (LRU) in front of disk (default) or Redis (shared)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from config import Settings
 from edge.cache.base import CacheTierError, VariantKey, VariantTier
 from edge.cache.disk import DiskTier
 from edge.cache.memory import MemoryTier
+from edge.cache.redis import RedisTier
 from edge.cache.tiered import TieredCache
 
 MIB = 1024 * 1024
@@ -21,15 +22,23 @@ async def open_cache(settings: Settings) -> TieredCache:
         shared = await DiskTier.open(
             Path(url.removeprefix("file://")), settings.disk_cache_mb * MIB
         )
+    elif url.startswith("redis://"):
+        shared = RedisTier.from_url(
+            url,
+            prefix=settings.cache_prefix,
+            ttl_s=settings.cache_ttl_s,
+            max_item_bytes=settings.cache_max_item_kb * 1024,
+        )
     elif url != "none":
-        raise ValueError(f"unsupported cache URL {url!r} (Redis arrives with issue 3)")
-    return TieredCache(memory, shared)
+        raise ValueError(f"unsupported cache URL {url!r}")
+    return TieredCache(memory, shared, retry_after_s=settings.cache_retry_s)
 
 
 __all__ = [
     "CacheTierError",
     "DiskTier",
     "MemoryTier",
+    "RedisTier",
     "TieredCache",
     "VariantKey",
     "VariantTier",
