@@ -108,4 +108,30 @@ class ResolvedImage:
 @dataclass(frozen=True, slots=True)
 class Resolution:
     product_id: int
+    canonical_product_id: int | None
     image: ResolvedImage | None  # None: the product exists but shows no image
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionChange:
+    """What a committed change may have altered: one product, every product of one
+    canonical product, or (both None) anything at all, e.g. after missed notifications."""
+
+    product_id: int | None = None
+    canonical_product_id: int | None = None
+
+    def encode(self) -> str:
+        if self.product_id is not None:
+            return f"p:{self.product_id}"
+        if self.canonical_product_id is not None:
+            return f"c:{self.canonical_product_id}"
+        return "*"
+
+    @classmethod
+    def decode(cls, payload: str) -> ResolutionChange:
+        kind, _, number = payload.partition(":")
+        if kind == "p" and number.isdigit():
+            return cls(product_id=int(number))
+        if kind == "c" and number.isdigit():
+            return cls(canonical_product_id=int(number))
+        return cls()  # unknown or "*": drop everything, the safe reading

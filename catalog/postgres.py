@@ -8,17 +8,24 @@ are plain `.sql` files applied in order under an advisory lock, so two processes
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 
+from catalog.models import ResolutionChange
 from catalog.queries import load_queries, migration_files
 from catalog.repository import CatalogError, ConflictError
-from catalog.sql_catalog import Row, SQLCatalog
+from catalog.sql_catalog import ChangeListener, Row, SQLCatalog
 
+log = logging.getLogger(__name__)
 DIALECT = "postgresql"
+CHANNEL = "imgedge_resolution"  # NOTIFY channel for ResolutionChange payloads
+LISTEN_PING_S = 5.0
 # pg_advisory_xact_lock key for migrations: any constant unique to imgedge.
 MIGRATION_LOCK = 0x1_3A6E_D6E0
 
@@ -47,11 +54,19 @@ class _Session:
     async def run(self, name: str, *args: Any) -> None:
         await self._conn.execute(self._q[name], *args)
 
+    async def notify(self, change: ResolutionChange) -> None:
+        # Transactional: PostgreSQL delivers it only if and when the transaction commits.
+        await self._conn.execute("SELECT pg_notify($1, $2)", CHANNEL, change.encode())
+
 
 class PostgresCatalog(SQLCatalog):
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, database_url: str) -> None:
         self.pool = pool
+        self._url = database_url
         self._queries = load_queries(DIALECT)
+        self._listeners = []
+        self._listen_task: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
 
     @classmethod
     async def open(
@@ -63,10 +78,58 @@ class PostgresCatalog(SQLCatalog):
             )
         except (asyncpg.PostgresError, OSError, TimeoutError) as exc:
             raise CatalogError(f"cannot open PostgreSQL catalog: {exc}") from exc
-        return cls(pool)
+        return cls(pool, database_url)
 
     async def close(self) -> None:
+        self._listeners.clear()
+        if self._listen_task is not None:
+            self._listen_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listen_task
         await self.pool.close()
+
+    async def listen(self, on_change: ChangeListener) -> None:
+        """LISTEN on a connection of its own, reconnecting with backoff when it drops."""
+        self._listeners.append(on_change)
+        if self._listen_task is None:
+            self._listen_task = asyncio.create_task(self._listen_forever())
+            # Wait briefly for the first LISTEN, so changes right after start are heard;
+            # if PostgreSQL is away the loop keeps trying in the background.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._listening.wait(), timeout=5)
+
+    async def _listen_forever(self) -> None:
+        delay, connected_before = 0.1, False
+
+        def on_notify(conn: object, pid: int, channel: str, payload: str) -> None:
+            self._dispatch(ResolutionChange.decode(payload))
+
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(self._url, timeout=5)
+                lost = asyncio.Event()
+                conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
+                await conn.add_listener(CHANNEL, on_notify)
+                if connected_before:
+                    log.warning("catalog change feed is back; dropping cached resolutions")
+                    self._dispatch(ResolutionChange())  # changes may have been missed
+                connected_before, delay = True, 0.1
+                self._listening.set()
+                while not lost.is_set():  # an idle socket can die silently: ping it
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), timeout=LISTEN_PING_S)
+                    if not lost.is_set():
+                        await conn.execute("SELECT 1", timeout=LISTEN_PING_S)
+                log.warning("catalog change feed connection lost; reconnecting")
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+                log.warning("catalog change feed unavailable (%r); retrying in %.1fs", exc, delay)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    conn.terminate()
+            self._listening.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     async def ping(self) -> None:
         async with _translated():

@@ -6,6 +6,7 @@ implementation. Callers validate input at the boundary; the repository trusts it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from catalog.models import (
@@ -14,6 +15,7 @@ from catalog.models import (
     NewImage,
     ProductImage,
     Resolution,
+    ResolutionChange,
     Store,
     StoreProduct,
 )
@@ -38,7 +40,17 @@ class CatalogRepository(Protocol):
 
     async def ping(self) -> None: ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release connections and stop listening."""
+        ...
+
+    async def listen(self, on_change: Callable[[ResolutionChange], None]) -> None:
+        """Call `on_change` for every committed change that may alter a resolution.
+
+        SQLite delivers in process; PostgreSQL delivers across processes (LISTEN/NOTIFY)
+        and, after a lost connection, sends a catch-all change (everything may be stale).
+        """
+        ...
 
     # Stores
     async def create_store(self, name: str, api_key_hash: str | None = None) -> Store: ...

@@ -8,7 +8,8 @@ order, and how rows become model values — lives here once. The SQL text itself
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from catalog.models import (
     NewImage,
     ProductImage,
     Resolution,
+    ResolutionChange,
     ResolvedImage,
     Store,
     StoreProduct,
@@ -26,7 +28,11 @@ from catalog.models import (
 from catalog.repository import NotFoundError
 from matcher.normalize import normalize_name
 
+log = logging.getLogger(__name__)
 Row = Sequence[Any]
+
+
+ChangeListener = Callable[[ResolutionChange], None]
 
 
 class Session(Protocol):
@@ -35,6 +41,10 @@ class Session(Protocol):
     async def all(self, name: str, *args: Any) -> list[Row]: ...
 
     async def run(self, name: str, *args: Any) -> None: ...
+
+    async def notify(self, change: ResolutionChange) -> None:
+        """Announce a change; listeners hear it only once the transaction commits."""
+        ...
 
 
 def canonical_from_row(row: Row) -> CanonicalProduct:
@@ -56,16 +66,25 @@ def store_product_from_row(row: Row) -> StoreProduct:
 
 
 def resolution_from_row(row: Row) -> Resolution:
-    product_id, image_id, digest, width, height, has_alpha, is_custom = row
+    product_id, canonical_id, image_id, digest, width, height, has_alpha, is_custom = row
     if image_id is None:
-        return Resolution(product_id=product_id, image=None)
+        return Resolution(product_id, canonical_id, image=None)
     source = ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL
     image = ResolvedImage(image_id, digest, width, height, bool(has_alpha), source)
-    return Resolution(product_id=product_id, image=image)
+    return Resolution(product_id, canonical_id, image=image)
 
 
 class SQLCatalog:
     """Implements `CatalogRepository` on top of `_tx()` and `_read()` sessions."""
+
+    _listeners: list[ChangeListener]
+
+    def _dispatch(self, change: ResolutionChange) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # one broken listener must not starve the others
+                log.exception("resolution change listener failed")
 
     def _tx(self) -> AbstractAsyncContextManager[Session]:
         raise NotImplementedError
@@ -159,11 +178,14 @@ class SQLCatalog:
             await s.run("link_store_product", product_id, canonical_id, str(status), confidence)
             for cid in sorted({previous, canonical_id} - {None}):
                 await s.run("refresh_product_count", cid)
+            if previous != canonical_id:
+                await s.notify(ResolutionChange(product_id=product_id))
 
     async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None:
         async with self._tx() as s:
             if await s.one("set_use_custom_image", product_id, use_custom_image) is None:
                 raise NotFoundError(f"store product {product_id} does not exist")
+            await s.notify(ResolutionChange(product_id=product_id))
 
     # Images
 
@@ -192,6 +214,12 @@ class SQLCatalog:
             )
             if image.canonical_product_id is not None:
                 await s.run("refresh_image_count", image.canonical_product_id)
+            if primary:
+                await s.notify(
+                    ResolutionChange(product_id=image.store_product_id)
+                    if custom
+                    else ResolutionChange(canonical_product_id=image.canonical_product_id)
+                )
         if row is None:
             raise NotFoundError("image was not stored")
         return image_from_row(row)

@@ -15,9 +15,10 @@ from typing import Any
 
 import aiosqlite
 
+from catalog.models import ResolutionChange
 from catalog.queries import load_queries, migration_files
 from catalog.repository import CatalogError, ConflictError
-from catalog.sql_catalog import Row, SQLCatalog
+from catalog.sql_catalog import ChangeListener, Row, SQLCatalog
 
 DIALECT = "sqlite"
 
@@ -44,6 +45,7 @@ class _Session:
     def __init__(self, conn: aiosqlite.Connection, queries: dict[str, str]) -> None:
         self._conn = conn
         self._q = queries
+        self.pending: list[ResolutionChange] = []  # announced in the open transaction
 
     async def one(self, name: str, *args: Any) -> Row | None:
         async with self._conn.execute(self._q[name], args) as cur:
@@ -56,12 +58,16 @@ class _Session:
     async def run(self, name: str, *args: Any) -> None:
         await self._conn.execute(self._q[name], args)
 
+    async def notify(self, change: ResolutionChange) -> None:
+        self.pending.append(change)
+
 
 class SQLiteCatalog(SQLCatalog):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._session = _Session(conn, load_queries(DIALECT))
         self._lock = asyncio.Lock()
+        self._listeners = []
 
     @classmethod
     async def open(cls, database_url: str) -> SQLiteCatalog:
@@ -79,7 +85,12 @@ class SQLiteCatalog(SQLCatalog):
         return cls(conn)
 
     async def close(self) -> None:
+        self._listeners.clear()
         await self._conn.close()
+
+    async def listen(self, on_change: ChangeListener) -> None:
+        """In process only: an SQLite catalog belongs to one edge process."""
+        self._listeners.append(on_change)
 
     async def ping(self) -> None:
         async with _translated():
@@ -96,10 +107,15 @@ class SQLiteCatalog(SQLCatalog):
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._session
+                await self._conn.execute("COMMIT")
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                self._session.pending.clear()
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
                 raise
-            await self._conn.execute("COMMIT")
+            changes, self._session.pending = self._session.pending, []
+        for change in changes:
+            self._dispatch(change)
 
     async def migrate(self) -> list[str]:
         applied_now: list[str] = []

@@ -1,7 +1,9 @@
 """Product → image resolution, cached in process with a TTL and explicit invalidation.
 
-The /img hot path asks this cache, so a cache hit makes no database query. Whatever
-changes a product's resolution (override, primary, link) calls `invalidate`.
+The /img hot path asks this cache, so a cache hit makes no database query. The catalog
+announces every committed change that may alter a resolution (in process for SQLite,
+across processes through PostgreSQL LISTEN/NOTIFY); `apply` drops what it names. The
+TTL bounds staleness should a notification ever be lost.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from cachetools import TTLCache
 
 from catalog import CatalogRepository
-from catalog.models import ResolvedImage
+from catalog.models import Resolution, ResolutionChange, ResolvedImage
 from catalog.repository import CatalogError
 from edge.errors import NotFound, Unavailable
 
@@ -17,38 +19,46 @@ from edge.errors import NotFound, Unavailable
 class Resolver:
     def __init__(self, catalog: CatalogRepository, ttl_s: float, max_entries: int) -> None:
         self._catalog = catalog
-        self._ttl = ttl_s
-        self._cache: TTLCache[int, ResolvedImage] | None = (
+        self._cache: TTLCache[int, Resolution] | None = (
             TTLCache(maxsize=max_entries, ttl=ttl_s) if ttl_s > 0 else None
         )
         self.queries = 0  # catalog lookups made, for tests and /metrics
 
-    def cached(self, product_id: int) -> ResolvedImage | None:
-        return self._cache.get(product_id) if self._cache is not None else None
-
     async def resolve(self, product_id: int) -> ResolvedImage:
         """The image the product shows; `NotFound` for an unknown product or no image."""
-        hit = self.cached(product_id)
-        if hit is not None:
-            return hit
-        self.queries += 1
-        try:
-            resolution = await self._catalog.resolve(product_id)
-        except CatalogError as exc:
-            raise Unavailable("the catalog is not answering") from exc
+        resolution = self._cache.get(product_id) if self._cache is not None else None
         if resolution is None:
-            raise NotFound(f"no product {product_id}", code="product_not_found")
+            self.queries += 1
+            try:
+                resolution = await self._catalog.resolve(product_id)
+            except CatalogError as exc:
+                raise Unavailable("the catalog is not answering") from exc
+            if resolution is None:
+                raise NotFound(f"no product {product_id}", code="product_not_found")
+            if self._cache is not None:
+                self._cache[product_id] = resolution
         if resolution.image is None:
             raise NotFound(f"product {product_id} has no image", code="image_not_found")
-        if self._cache is not None:
-            self._cache[product_id] = resolution.image
         return resolution.image
 
-    def invalidate(self, *product_ids: int) -> None:
-        if self._cache is not None:
-            for product_id in product_ids:
-                self._cache.pop(product_id, None)
-
-    def invalidate_all(self) -> None:
-        if self._cache is not None:
+    def apply(self, change: ResolutionChange) -> None:
+        """Forget the resolutions a catalog change may have altered."""
+        if self._cache is None:
+            return
+        if change.product_id is not None:
+            self._cache.pop(change.product_id, None)
+        elif change.canonical_product_id is not None:
+            # Rare (a curator changed a canonical image): a scan beats a reverse index.
+            stale = [
+                pid
+                for pid, res in list(self._cache.items())
+                if res.canonical_product_id == change.canonical_product_id
+            ]
+            for pid in stale:
+                self._cache.pop(pid, None)
+        else:
             self._cache.clear()
+
+    def invalidate(self, *product_ids: int) -> None:
+        for product_id in product_ids:
+            self.apply(ResolutionChange(product_id=product_id))

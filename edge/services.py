@@ -45,4 +45,5 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             pipeline=pipeline_version(settings.encoder_digest()),
         )
         resolver = Resolver(catalog, settings.resolution_ttl_s, settings.resolution_cache_size)
+        await catalog.listen(resolver.apply)
         yield Services(settings, catalog, originals, cache, resolver, variants)

@@ -98,7 +98,7 @@ ORDER BY is_primary DESC, sort_order, id;
 
 -- name: resolve_product
 -- The custom image when the override is on and one exists, else the canonical primary.
-SELECT sp.id, img.id, img.content_hash, img.width, img.height, img.has_alpha,
+SELECT sp.id, sp.canonical_product_id, img.id, img.content_hash, img.width, img.height, img.has_alpha,
        img.store_product_id IS NOT NULL AS is_custom
 FROM store_products sp
 LEFT JOIN product_images img ON img.id = coalesce(

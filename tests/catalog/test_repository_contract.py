@@ -5,11 +5,12 @@ Backends are the params of the `catalog` fixture; PostgreSQL joins as one more f
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from catalog.models import ImageSource, MatchStatus, NewImage
+from catalog.models import ImageSource, MatchStatus, NewImage, ResolutionChange
 from catalog.postgres import PostgresCatalog
 from catalog.repository import CatalogRepository, ConflictError, NotFoundError
 from catalog.sqlite import SQLiteCatalog
@@ -192,3 +193,40 @@ async def test_meta_round_trip(catalog):
     await catalog.set_meta("k", "v1")
     await catalog.set_meta("k", "v2")
     assert await catalog.get_meta("k") == "v2"
+
+
+async def _heard(changes: list, expected, within_s: float = 2.0) -> bool:
+    """Notifications may cross processes: wait (briefly) until `expected` arrives."""
+    for _ in range(int(within_s / 0.02)):
+        if expected in changes:
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def test_committed_changes_are_announced(catalog):
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+    product = await _store_product(catalog)
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+
+    await catalog.link_store_product(product.id, c.id, MatchStatus.LINKED, 100.0)
+    assert await _heard(changes, ResolutionChange(product_id=product.id))
+    await catalog.add_image(_image(1, canonical_product_id=c.id))
+    assert await _heard(changes, ResolutionChange(canonical_product_id=c.id))
+    changes.clear()
+    await catalog.set_use_custom_image(product.id, True)
+    assert await _heard(changes, ResolutionChange(product_id=product.id))
+    changes.clear()
+    await catalog.add_image(_image(2, store_product_id=product.id))
+    assert await _heard(changes, ResolutionChange(product_id=product.id))
+
+
+def test_change_payloads_round_trip():
+    for change in (
+        ResolutionChange(product_id=7),
+        ResolutionChange(canonical_product_id=9),
+        ResolutionChange(),
+    ):
+        assert ResolutionChange.decode(change.encode()) == change
+    assert ResolutionChange.decode("p:../x") == ResolutionChange()  # unknown: drop everything

@@ -7,8 +7,9 @@ import asyncio
 import httpx
 import pytest
 
-from catalog.models import MatchStatus
+from catalog.models import MatchStatus, ResolutionChange
 from edge.app import create_app
+from edge.demo_images import PhotoSpec
 from edge.errors import NotFound
 from edge.resolution import Resolver
 
@@ -50,3 +51,28 @@ async def test_lifespan_opens_services_and_health_answers(settings):
         assert r.status_code == 404
         assert r.json()["error"]["code"] == "product_not_found"
         assert (await http.post("/img/1/small")).status_code == 405
+
+
+async def test_catalog_changes_invalidate_the_right_resolutions(services, build):
+    """The app's resolver listens to the catalog: a change is seen without any TTL wait."""
+    resolver = services.resolver
+    a = await build.product()
+    b = await build.product()
+    first_a = await resolver.resolve(a.id)
+    await resolver.resolve(b.id)
+    queries = resolver.queries
+
+    # A new primary on a's canonical product: a is re-resolved, b (another canonical) not.
+    new = await build.image(
+        {"canonical_product_id": a.canonical_product_id},
+        PhotoSpec(300, 300, (0, 0, 0), "can"),
+        is_primary=True,
+    )
+    assert (await resolver.resolve(a.id)).image_id == new.id != first_a.image_id
+    await resolver.resolve(b.id)
+    assert resolver.queries == queries + 1
+
+    resolver.apply(ResolutionChange())  # catch-all: everything is re-resolved
+    await resolver.resolve(a.id)
+    await resolver.resolve(b.id)
+    assert resolver.queries == queries + 3
