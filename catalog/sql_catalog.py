@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from typing import Any, Protocol
 
 from catalog.models import (
@@ -72,6 +73,13 @@ def resolution_from_row(row: Row) -> Resolution:
     source = ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL
     image = ResolvedImage(image_id, digest, width, height, bool(has_alpha), source)
     return Resolution(product_id, canonical_id, image=image)
+
+
+def owner_change(canonical_id: int | None, store_product_id: int | None) -> ResolutionChange:
+    """The change to announce when an image owner's primary changes."""
+    if store_product_id is not None:
+        return ResolutionChange(product_id=store_product_id)
+    return ResolutionChange(canonical_product_id=canonical_id)
 
 
 class SQLCatalog:
@@ -215,14 +223,28 @@ class SQLCatalog:
             if image.canonical_product_id is not None:
                 await s.run("refresh_image_count", image.canonical_product_id)
             if primary:
-                await s.notify(
-                    ResolutionChange(product_id=image.store_product_id)
-                    if custom
-                    else ResolutionChange(canonical_product_id=image.canonical_product_id)
-                )
+                await s.notify(owner_change(image.canonical_product_id, image.store_product_id))
         if row is None:
             raise NotFoundError("image was not stored")
         return image_from_row(row)
+
+    async def get_image(self, image_id: int) -> ProductImage | None:
+        row = await self._one("get_image", image_id)
+        return image_from_row(row) if row else None
+
+    async def set_primary_image(self, image_id: int) -> ProductImage:
+        async with self._tx() as s:
+            row = await s.one("get_image", image_id)
+            if row is None:
+                raise NotFoundError(f"image {image_id} does not exist")
+            image = image_from_row(row)
+            if not image.is_primary:
+                custom = image.store_product_id is not None
+                owner = image.store_product_id if custom else image.canonical_product_id
+                await s.run(f"clear_{'custom' if custom else 'canonical'}_primary", owner)
+                await s.run("set_image_primary", image_id, True)
+                await s.notify(owner_change(image.canonical_product_id, image.store_product_id))
+        return replace(image, is_primary=True)
 
     async def list_canonical_images(self, canonical_id: int) -> list[ProductImage]:
         return [image_from_row(r) for r in await self._all("list_canonical_images", canonical_id)]

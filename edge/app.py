@@ -15,6 +15,7 @@ from starlette.routing import Route
 from config import Settings
 from edge.errors import EdgeError
 from edge.routes.health import healthz, readyz
+from edge.routes.images import patch_images
 from edge.routes.img import serve_image
 from edge.routes.products import get_product
 from edge.services import Services, open_services
@@ -34,7 +35,7 @@ async def _edge_error(request: Request, exc: Exception) -> JSONResponse:
             exc.message,
             exc_info=exc.__cause__ is not None,
         )
-    return JSONResponse(exc.payload(), status_code=exc.status)
+    return JSONResponse(exc.payload(), status_code=exc.status, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -66,6 +67,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     routes = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
         Route("/api/products/{product}", get_product, methods=["GET"]),
+        Route("/api/products/{product}/images", patch_images, methods=["PATCH"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

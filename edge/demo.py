@@ -7,20 +7,19 @@ transparency, one an EXIF orientation tag; a few store products are not matched 
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 from dataclasses import dataclass
 
 from catalog.models import MatchStatus, StoreProduct
 from catalog.repository import CatalogRepository
+from edge.auth import ADMIN_TOKEN_META, hash_token
 from edge.demo_images import PhotoSpec, photo, random_spec
 from edge.ingest import ingest_original
 from edge.render import Limits
 from edge.services import Services
 
 STORES = ("Corner Market", "Green Grocer", "Metro Mart")
-ADMIN_TOKEN_META = "admin_token_sha256"
 
 _BRANDS = (
     "Acme", "Brightfield", "Northwind", "Sunny Vale", "Oak & Ember", "Blue Harbor",
@@ -49,10 +48,6 @@ def ean13(rng: random.Random) -> str:
     body = "0" + "".join(str(rng.randrange(10)) for _ in range(11))
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
     return body + str((10 - total % 10) % 10)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def ensure_admin_token(catalog: CatalogRepository, configured: str | None) -> str | None:

@@ -1,7 +1,9 @@
 """Errors the edge answers with, as JSON `{"error": {"code", "message"}}`.
 
     EdgeError                 status, code, public message, whether to log
-    ├── BadRequest            400  malformed id, size or format in the URL
+    ├── BadRequest            400  malformed id, size or format in the URL, bad JSON body
+    ├── Unauthorized          401  missing or wrong bearer token
+    ├── Forbidden             403  a valid token that may not do this
     ├── NotFound              404  unknown product, product without image, unknown route
     ├── SourceRejected        422  original over the pixel/byte limit, or undecodable (logged)
     ├── RenderTimeout         503  the render missed its deadline (logged)
@@ -18,6 +20,7 @@ class EdgeError(Exception):
     status = 500
     code = "internal_error"
     log = True
+    headers: dict[str, str] = {}
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -38,6 +41,19 @@ class BadRequest(EdgeError):
 class NotFound(EdgeError):
     status = 404
     code = "not_found"
+    log = False
+
+
+class Unauthorized(EdgeError):
+    status = 401
+    code = "unauthorized"
+    log = False
+    headers = {"www-authenticate": 'Bearer realm="imgedge"'}
+
+
+class Forbidden(EdgeError):
+    status = 403
+    code = "forbidden"
     log = False
 
 

@@ -114,3 +114,11 @@ SELECT value FROM catalog_meta WHERE key = ?1;
 -- name: set_meta
 INSERT INTO catalog_meta (key, value) VALUES (?1, ?2)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- name: get_image
+SELECT id, content_hash, width, height, has_alpha, byte_size, media_type,
+       canonical_product_id, store_product_id, is_primary, sort_order
+FROM product_images WHERE id = ?1;
+
+-- name: set_image_primary
+UPDATE product_images SET is_primary = ?2 WHERE id = ?1;

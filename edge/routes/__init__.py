@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from starlette.requests import Request
 
@@ -10,6 +12,7 @@ from edge.errors import BadRequest
 from edge.services import Services
 
 _PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+MAX_JSON_BYTES = 1024 * 1024
 
 
 def services(request: Request) -> Services:
@@ -21,3 +24,26 @@ def parse_product_id(raw: str) -> int:
     if not _PRODUCT_ID.match(raw):
         raise BadRequest(f"invalid product id {raw[:40]!r}", code="invalid_product_id")
     return int(raw)
+
+
+async def read_json_object(request: Request, max_bytes: int = MAX_JSON_BYTES) -> dict[str, Any]:
+    """The request body as a JSON object, read with a size limit."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise BadRequest(f"body over {max_bytes} bytes", code="body_too_large")
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("body is not valid JSON", code="invalid_json") from None
+    if not isinstance(value, dict):
+        raise BadRequest("body must be a JSON object", code="invalid_json")
+    return value
+
+
+def positive_int(body: dict[str, Any], field: str) -> int:
+    value = body.get(field)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise BadRequest(f"{field} must be a positive integer", code="invalid_field")
+    return value

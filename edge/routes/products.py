@@ -11,6 +11,7 @@ from catalog.models import ResolvedImage, StoreProduct
 from catalog.repository import CatalogError
 from edge.errors import NotFound, Unavailable
 from edge.routes import parse_product_id, services
+from edge.services import Services
 from edge.sizes import SIZES
 
 
@@ -48,7 +49,10 @@ def product_payload(product: StoreProduct, image: ResolvedImage | None) -> dict[
 
 async def get_product(request: Request) -> JSONResponse:
     svc = services(request)
-    product_id = parse_product_id(request.path_params["product"])
+    return await product_response(svc, parse_product_id(request.path_params["product"]))
+
+
+async def product_response(svc: Services, product_id: int, *, cache: bool = True) -> JSONResponse:
     try:
         product = await svc.catalog.get_store_product(product_id)
     except CatalogError as exc:
@@ -59,8 +63,10 @@ async def get_product(request: Request) -> JSONResponse:
         image: ResolvedImage | None = await svc.resolver.resolve(product_id)
     except NotFound:
         image = None
+    max_age = svc.settings.api_max_age_s
     headers = {
-        "cache-control": f"public, max-age={svc.settings.api_max_age_s}, "
-        f"stale-while-revalidate={svc.settings.api_max_age_s * 5}"
+        "cache-control": f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
+        if cache
+        else "no-store"
     }
     return JSONResponse(product_payload(product, image), headers=headers)

@@ -230,3 +230,23 @@ def test_change_payloads_round_trip():
     ):
         assert ResolutionChange.decode(change.encode()) == change
     assert ResolutionChange.decode("p:../x") == ResolutionChange()  # unknown: drop everything
+
+
+async def test_set_primary_image_moves_the_primary_and_announces_it(catalog):
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+    product = await _store_product(catalog)
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    await catalog.link_store_product(product.id, c.id, MatchStatus.LINKED, 100.0)
+    first = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    second = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    changes.clear()
+
+    made = await catalog.set_primary_image(second.id)
+    assert made.is_primary and made.id == second.id
+    assert (await catalog.get_image(first.id)).is_primary is False
+    assert (await catalog.resolve(product.id)).image.image_id == second.id
+    assert await _heard(changes, ResolutionChange(canonical_product_id=c.id))
+    with pytest.raises(NotFoundError):
+        await catalog.set_primary_image(999_999)
+    assert await catalog.get_image(999_999) is None

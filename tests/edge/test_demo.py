@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyvips
 
 from catalog.models import ImageSource
-from edge.demo import ADMIN_TOKEN_META, STORES, describe, hash_token, seed_demo
+from edge.auth import ADMIN_TOKEN_META, hash_token
+from edge.demo import STORES, describe, seed_demo
 
 
 async def test_demo_seeds_shared_catalog_and_is_idempotent(services, client):
