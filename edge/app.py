@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from config import Settings
 from edge.errors import EdgeError
+from edge.metrics import metrics
 from edge.routes.health import healthz, readyz
 from edge.routes.images import patch_images
 from edge.routes.img import serve_image
@@ -70,6 +71,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/products/{product}/images", patch_images, methods=["PATCH"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
     ]
     return Starlette(
         routes=routes,

@@ -67,7 +67,7 @@ class Variants:
             task.exception()  # retrieved here so an unawaited failure is not reported twice
 
     async def _fill(self, key: VariantKey) -> bytes:
-        data = await self.cache.get(key)
+        data = await self.cache.get_behind_memory(key)
         if data is not None:
             return data
         try:

@@ -67,8 +67,14 @@ class TieredCache:
 
     async def get(self, key: VariantKey) -> bytes | None:
         data = self.get_from_memory(key)
-        if data is not None or self.shared is None:
+        if data is not None:
             return data
+        return await self.get_behind_memory(key)
+
+    async def get_behind_memory(self, key: VariantKey) -> bytes | None:
+        """Ask the shared tier (the caller already missed memory); promote a hit."""
+        if self.shared is None:
+            return None
         shared = self.shared
         answered, data = await self._on_shared(lambda: shared.get(key))
         if answered:

@@ -76,3 +76,15 @@ async def test_catalog_changes_invalidate_the_right_resolutions(services, build)
     await resolver.resolve(a.id)
     await resolver.resolve(b.id)
     assert resolver.queries == queries + 3
+
+
+async def test_metrics_report_cache_renders_and_resolutions(client, build):
+    product = await build.product()
+    await client.get(f"/img/{product.id}/small.webp")
+    await client.get(f"/img/{product.id}/small.webp")
+    text = (await client.get("/metrics")).text
+    assert "imgedge_renders_total 1.0" in text
+    assert 'imgedge_variant_cache_events_total{event="memory_miss"} 1.0' in text
+    assert 'imgedge_variant_cache_events_total{event="memory_hit"} 1.0' in text
+    assert "imgedge_resolution_queries_total 1.0" in text
+    assert 'imgedge_shared_cache_up{tier="disk"} 1.0' in text
