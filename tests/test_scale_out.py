@@ -1,0 +1,209 @@
+"""Real processes: two `imgedge serve` sharing one PostgreSQL catalog and one Redis.
+
+- a change made through one edge is served by the other within a second (LISTEN/NOTIFY);
+- both keep serving while Redis is down, and the Redis tier comes back by itself.
+The test runs its own throwaway `redis-server` so it can stop it safely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from catalog.models import MatchStatus
+from catalog.postgres import PostgresCatalog
+from edge.demo_images import PhotoSpec, photo
+from edge.ingest import ingest_original
+from edge.originals import LocalOriginals
+from edge.render import Limits
+
+TOKEN = "scale-out-curator-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ThrowawayRedis:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("throwaway redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("redis-server is not installed (CI=true: required)", pytrace=False)
+        pytest.skip("redis-server is not installed")
+    server = ThrowawayRedis(_free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Edge:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "edge.cli", "serve"],
+            env={**env, "IMGEDGE_PORT": str(self.port)},
+            stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    async def wait_ready(self, http: httpx.AsyncClient) -> None:
+        for _ in range(200):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"edge exited with {self.proc.returncode}")
+            try:
+                if (await http.get(f"{self.url}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+        raise RuntimeError("edge did not become healthy")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+async def _seed(database_url: str, originals_root: Path) -> tuple[int, int]:
+    """A product whose canonical product has two images; returns (product, second image)."""
+    catalog = await PostgresCatalog.open(database_url)
+    originals = LocalOriginals(originals_root)
+    limits = Limits(max_pixels=10**8, max_bytes=10**8)
+    try:
+        store = await catalog.create_store("Scale Store")
+        canonical = await catalog.create_canonical_product(gtin=None, name="Thing", brand=None)
+        product = await catalog.upsert_store_product(
+            store_id=store.id, external_id="1", upc=None, gtin=None, name="Thing"
+        )
+        await catalog.link_store_product(product.id, canonical.id, MatchStatus.LINKED, 100.0)
+        images = []
+        for colour in ((220, 0, 0), (0, 0, 220)):
+            new = await ingest_original(
+                originals, photo(PhotoSpec(900, 900, colour, "box")), limits,
+                canonical_product_id=canonical.id,
+            )  # fmt: skip
+            images.append(await catalog.add_image(new))
+        return product.id, images[1].id
+    finally:
+        await catalog.close()
+
+
+@pytest.fixture
+async def edges(postgres_url, throwaway_redis, tmp_path) -> AsyncIterator[tuple]:
+    product_id, second_image = await _seed(postgres_url, tmp_path / "originals")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "IMGEDGE_DATABASE_URL": postgres_url,
+        "IMGEDGE_CACHE_URL": f"redis://127.0.0.1:{throwaway_redis.port}/0",
+        "IMGEDGE_ORIGINALS_URL": f"file://{tmp_path / 'originals'}",
+        "IMGEDGE_ADMIN_TOKEN": TOKEN,
+        "IMGEDGE_RESOLUTION_TTL_S": "600",  # only invalidation can explain a fast change
+        "IMGEDGE_CACHE_RETRY_S": "0.5",
+        "IMGEDGE_LOG_LEVEL": "warning",
+    }
+    started = [Edge(env, tmp_path / f"edge{i}.log") for i in range(2)]
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            for edge in started:
+                await edge.wait_ready(http)
+            yield started, http, product_id, second_image
+    finally:
+        for edge in started:
+            edge.stop()
+
+
+async def test_change_through_one_edge_is_served_by_the_other_within_a_second(edges):
+    (a, b), http, product, second_image = edges
+    url = f"/img/{product}/small.jpg"
+    before = {e.url: (await http.get(e.url + url)).headers["etag"] for e in (a, b)}
+    assert len(set(before.values())) == 1
+
+    r = await http.patch(
+        f"{a.url}/api/products/{product}/images",
+        json={"action": "set_primary", "imageId": second_image},
+        headers={"authorization": f"Bearer {TOKEN}"},
+    )
+    assert r.status_code == 200, r.text
+    changed_at = time.monotonic()
+    assert (await http.get(a.url + url)).headers["etag"] != before[a.url]
+    while True:
+        etag = (await http.get(b.url + url)).headers["etag"]
+        if etag != before[b.url]:
+            break
+        assert time.monotonic() - changed_at < 1.0, "edge B still serves the old image after 1 s"
+        await asyncio.sleep(0.02)
+    assert time.monotonic() - changed_at < 1.0
+
+
+async def test_edges_keep_serving_through_a_redis_outage(edges, throwaway_redis):
+    (a, b), http, product, _ = edges
+    for edge in (a, b):
+        assert (await http.get(f"{edge.url}/img/{product}/thumbnail.webp")).status_code == 200
+
+    throwaway_redis.stop()
+    for size in ("thumbnail.webp", "medium.webp", "large.jpg"):  # hits and fresh renders
+        for edge in (a, b):
+            r = await http.get(f"{edge.url}/img/{product}/{size}")
+            assert r.status_code == 200, (edge.url, size, r.text)
+    metrics = (await http.get(f"{a.url}/metrics")).text
+    assert 'imgedge_shared_cache_up{tier="redis"} 0.0' in metrics
+
+    throwaway_redis.start()
+    await asyncio.sleep(0.7)  # past IMGEDGE_CACHE_RETRY_S
+    client = aioredis.Redis(port=throwaway_redis.port)
+    try:
+        for _ in range(50):  # the tier comes back by itself on a later request
+            await http.get(f"{a.url}/img/{product}/small.avif")
+            if await client.keys("imgedge:v:*"):
+                break
+            await asyncio.sleep(0.1)
+        assert await client.keys("imgedge:v:*"), "the Redis tier never came back"
+    finally:
+        await client.aclose()
+    metrics = (await http.get(f"{a.url}/metrics")).text
+    assert 'imgedge_shared_cache_up{tier="redis"} 1.0' in metrics
