@@ -66,6 +66,13 @@ class CatalogRepository(Protocol):
 
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None: ...
 
+    async def search_canonical_candidates(
+        self, name: str, limit: int = 10
+    ) -> list[tuple[CanonicalProduct, float]]:
+        """Canonical products whose names look like `name`, best first, with the backend's
+        own score (trigram similarity on PostgreSQL, bm25 on SQLite): recall, not truth."""
+        ...
+
     # Store products
     async def upsert_store_product(
         self,

@@ -142,6 +142,19 @@ class SQLCatalog:
         row = await self._one("get_canonical_product_by_gtin", gtin)
         return canonical_from_row(row) if row else None
 
+    def _search_argument(self, normalized_name: str) -> str | None:
+        """The backend's form of a name search (None: nothing searchable)."""
+        return normalized_name or None
+
+    async def search_canonical_candidates(
+        self, name: str, limit: int = 10
+    ) -> list[tuple[CanonicalProduct, float]]:
+        argument = self._search_argument(normalize_name(name))
+        if argument is None:
+            return []
+        rows = await self._all("search_canonical_candidates", argument, limit)
+        return [(canonical_from_row(row[:7]), float(row[7])) for row in rows]
+
     # Store products
 
     async def upsert_store_product(

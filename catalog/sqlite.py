@@ -92,6 +92,12 @@ class SQLiteCatalog(SQLCatalog):
         """In process only: an SQLite catalog belongs to one edge process."""
         self._listeners.append(on_change)
 
+    def _search_argument(self, normalized_name: str) -> str | None:
+        # The trigram tokenizer matches substrings of 3+ characters; quote each token so
+        # FTS5 syntax characters in names are taken literally.
+        tokens = [t for t in normalized_name.split() if len(t) >= 3]
+        return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens)) or None
+
     async def ping(self) -> None:
         async with _translated():
             await self._conn.execute("SELECT 1")

@@ -123,3 +123,12 @@ FROM product_images WHERE id = $1;
 
 -- name: set_image_primary
 UPDATE product_images SET is_primary = $2 WHERE id = $1;
+
+-- name: search_canonical_candidates
+-- Trigram similarity on the normalized name (GIN gin_trgm_ops index, `%` operator).
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count,
+       similarity(normalized_name, $1) AS score
+FROM canonical_products
+WHERE normalized_name % $1
+ORDER BY score DESC, id
+LIMIT $2;

@@ -122,3 +122,13 @@ FROM product_images WHERE id = ?1;
 
 -- name: set_image_primary
 UPDATE product_images SET is_primary = ?2 WHERE id = ?1;
+
+-- name: search_canonical_candidates
+-- ?1 is an FTS5 expression of quoted trigram-able tokens (see SQLiteCatalog).
+SELECT c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count, c.product_count,
+       -bm25(canonical_products_fts) AS score
+FROM canonical_products_fts
+JOIN canonical_products c ON c.id = canonical_products_fts.rowid
+WHERE canonical_products_fts MATCH ?1
+ORDER BY bm25(canonical_products_fts), c.id
+LIMIT ?2;

@@ -250,3 +250,24 @@ async def test_set_primary_image_moves_the_primary_and_announces_it(catalog):
     with pytest.raises(NotFoundError):
         await catalog.set_primary_image(999_999)
     assert await catalog.get_image(999_999) is None
+
+
+async def test_candidate_search_finds_similar_names_first(catalog):
+    names = [
+        "Acme Cola 12 oz",
+        "Acme Cola Zero 12 oz",
+        "Brightfield Rolled Oats 1 kg",
+        "Northwind Green Tea 20 bags",
+        "Peak Energy Drink 250 ml",
+    ]
+    made = [await catalog.create_canonical_product(gtin=None, name=n, brand=None) for n in names]
+    found = await catalog.search_canonical_candidates("ACME cola 12oz", limit=3)
+    ids = [c.id for c, _ in found]
+    assert ids and ids[0] in (made[0].id, made[1].id)
+    assert made[2].id not in ids and made[3].id not in ids
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True)
+    oats = await catalog.search_canonical_candidates("rolled oats brightfield", limit=3)
+    assert oats[0][0].id == made[2].id
+    assert await catalog.search_canonical_candidates("", limit=3) == []
+    assert await catalog.search_canonical_candidates('"; DROP TABLE x; --', limit=3) == []
