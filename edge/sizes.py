@@ -15,7 +15,7 @@ SIZES: dict[str, int | None] = {
     "large": 1200,
     "original": None,
 }
-_SEGMENT = re.compile(r"^(?P<size>[a-z]+)(?P<retina>@2x)?(?:\.(?P<fmt>[a-z0-9]+))?$")
+_SEGMENT = re.compile(r"^(?P<size>[a-z]+)(?P<retina>@2x)?(?:\.(?P<fmt>[a-z0-9]+))?\Z")
 
 
 @dataclass(frozen=True, slots=True)

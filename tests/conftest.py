@@ -184,22 +184,34 @@ def empty_postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-async def redis_prefix() -> AsyncIterator[tuple[str, str]]:
+def redis_prefix() -> Iterator[tuple[str, str]]:
     """(Redis URL, a key prefix of this test's own); the prefix's keys are removed after."""
     import redis.asyncio as aioredis
     from redis.exceptions import RedisError
 
-    client = aioredis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    async def ping() -> None:
+        client = aioredis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+
     try:
-        await client.ping()
+        _run_in_fresh_loop(ping)
     except (RedisError, OSError) as exc:
-        await client.aclose()
         _unavailable("redis", REDIS_URL, exc)
     prefix = f"imgedge-test:{uuid.uuid4().hex[:12]}:"
+
+    async def clean() -> None:
+        client = aioredis.Redis.from_url(REDIS_URL)
+        try:
+            keys = [key async for key in client.scan_iter(match=prefix + "*", count=500)]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
     try:
         yield REDIS_URL, prefix
     finally:
-        keys = [key async for key in client.scan_iter(match=prefix + "*", count=500)]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        _run_in_fresh_loop(clean)

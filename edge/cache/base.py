@@ -13,8 +13,8 @@ from typing import Protocol
 
 from edge.formats import Format
 
-_HASH = re.compile(r"^[0-9a-f]{64}$")
-_PIPELINE = re.compile(r"^[0-9a-z.]{1,32}$")
+_HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
+_PIPELINE = re.compile(r"^[0-9a-z.]{1,32}\Z")
 
 
 @dataclass(frozen=True, slots=True)

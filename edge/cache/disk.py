@@ -4,11 +4,12 @@ Files live at `<root>/<first two hash digits>/<key token>`; names come only from
 validated `VariantKey`s. A write goes to a temporary file in the same directory, is
 fsynced, then renamed into place, so a crash leaves at most a `.tmp` file, which is never
 served and is removed at the next start. The LRU index is rebuilt from file mtimes at
-start-up, so the cache survives restarts.
+start-up (reads refresh the mtime), so the cache and its LRU order survive restarts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -72,7 +73,7 @@ class DiskTier:
 
     async def delete(self, key: VariantKey) -> None:
         self._bytes -= self._index.pop(key.token, 0)
-        await anyio.to_thread.run_sync(unlink_quietly, self._path(key))
+        await self._unlink(self._path(key))
 
     async def close(self) -> None:
         return None
@@ -87,8 +88,14 @@ class DiskTier:
             token, size = self._index.popitem(last=False)
             self._bytes -= size
             victims.append(self.root / token[:2] / token)
-        if victims:
-            await anyio.to_thread.run_sync(lambda: [unlink_quietly(p) for p in victims])
+        for path in victims:
+            await self._unlink(path)
+
+    async def _unlink(self, path: Path) -> None:
+        try:
+            await anyio.to_thread.run_sync(unlink_quietly, path)
+        except OSError as exc:
+            raise CacheTierError(f"disk cache delete failed: {exc}") from exc
 
 
 def _scan(root: Path) -> OrderedDict[str, int]:
@@ -109,6 +116,10 @@ def _scan(root: Path) -> OrderedDict[str, int]:
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
+    # Touch it: the LRU order is rebuilt from mtimes at start-up, so reads must count.
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return data

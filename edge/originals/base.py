@@ -6,7 +6,7 @@ import hashlib
 import re
 from typing import Protocol
 
-_HASH = re.compile(r"^[0-9a-f]{64}$")
+_HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
 
 
 class OriginalNotFound(Exception):

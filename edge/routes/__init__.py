@@ -11,7 +11,7 @@ from starlette.requests import Request
 from edge.errors import BadRequest
 from edge.services import Services
 
-_PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+_PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}\Z")
 MAX_JSON_BYTES = 1024 * 1024
 
 
