@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 DIALECT = "postgresql"
 CHANNEL = "imgedge_resolution"  # NOTIFY channel for ResolutionChange payloads
 LISTEN_PING_S = 5.0
+# pg_trgm similarity thresholds tried in turn by the candidate search (see _search).
+SEARCH_THRESHOLDS = (0.6, 0.45, 0.3)
 # pg_advisory_xact_lock key for migrations: any constant unique to imgedge.
 MIGRATION_LOCK = 0x1_3A6E_D6E0
 
@@ -144,6 +146,17 @@ class PostgresCatalog(SQLCatalog):
     async def _tx(self) -> AsyncIterator[_Session]:
         async with _translated(), self.pool.acquire() as conn, conn.transaction():
             yield _Session(conn, self._queries)
+
+    async def _search(self, argument: str, limit: int) -> list[Row]:
+        # Strict first: a high similarity threshold lets the GIN index discard most rows
+        # (fast); only when nothing is that close, widen the net.
+        async with self._tx() as s:
+            for threshold in SEARCH_THRESHOLDS:
+                await s.run("pg_set_similarity_threshold", str(threshold))
+                rows = await s.all("search_canonical_candidates", argument, limit)
+                if rows:
+                    return rows
+        return []
 
     async def migrate(self) -> list[str]:
         applied_now: list[str] = []

@@ -152,8 +152,11 @@ class SQLCatalog:
         argument = self._search_argument(normalize_name(name))
         if argument is None:
             return []
-        rows = await self._all("search_canonical_candidates", argument, limit)
+        rows = await self._search(argument, limit)
         return [(canonical_from_row(row[:7]), float(row[7])) for row in rows]
+
+    async def _search(self, argument: str, limit: int) -> list[Row]:
+        return await self._all("search_canonical_candidates", argument, limit)
 
     # Store products
 

@@ -124,8 +124,13 @@ FROM product_images WHERE id = $1;
 -- name: set_image_primary
 UPDATE product_images SET is_primary = $2 WHERE id = $1;
 
+-- name: pg_set_similarity_threshold
+-- For the rest of the transaction: the `%` operator's pg_trgm similarity threshold.
+SELECT set_config('pg_trgm.similarity_threshold', $1, true);
+
 -- name: search_canonical_candidates
--- Trigram similarity on the normalized name (GIN gin_trgm_ops index, `%` operator).
+-- Trigram similarity on the normalized name (GIN gin_trgm_ops index, `%` operator,
+-- whose threshold pg_set_similarity_threshold sets).
 SELECT id, gtin, name, normalized_name, brand, image_count, product_count,
        similarity(normalized_name, $1) AS score
 FROM canonical_products

@@ -41,7 +41,10 @@ async def test_concurrent_migrators_apply_each_migration_once(empty_postgres_url
 
 
 def test_every_dialect_names_the_same_queries():
-    assert set(load_queries("postgresql")) == set(load_queries("sqlite"))
+    """Shared names must exist in every dialect; a dialect's own helpers carry its prefix."""
+    postgresql = {n for n in load_queries("postgresql") if not n.startswith("pg_")}
+    sqlite = {n for n in load_queries("sqlite") if not n.startswith("sqlite_")}
+    assert postgresql == sqlite
 
 
 async def test_a_change_through_one_catalog_reaches_another_within_a_second(postgres_url):
