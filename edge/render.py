@@ -19,7 +19,7 @@ from edge.errors import RenderTimeout, SourceRejected
 from edge.formats import Format
 
 # Bump when a change to the steps below changes output bytes: it is part of every cache key.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 
 # Loaders for the formats imgedge accepts; every other libvips loader stays blocked.
 _ALLOWED_LOADERS = (
@@ -100,6 +100,7 @@ class SourceInfo:
     height: int
     has_alpha: bool
     media_type: str
+    has_profile: bool = False  # an embedded ICC profile (e.g. Display P3) to convert from
 
 
 def probe(data: bytes, limits: Limits) -> SourceInfo:
@@ -115,6 +116,11 @@ def probe(data: bytes, limits: Limits) -> SourceInfo:
         width, height = header.width, header.height
         has_alpha = bool(header.hasalpha())
         orientation = header.get("orientation") if header.get_typeof("orientation") else 1
+        has_profile = bool(header.get_typeof("icc-profile-data"))
+        if loader == "heifload_buffer" and header.get_typeof("heif-compression"):
+            is_avif = header.get("heif-compression") == "av1"
+        else:
+            is_avif = True
     except pyvips.Error as exc:
         raise SourceRejected(
             "original is not a readable JPEG, PNG, WebP, AVIF or GIF image",
@@ -128,7 +134,9 @@ def probe(data: bytes, limits: Limits) -> SourceInfo:
     if orientation in _ROTATED_ORIENTATIONS:
         width, height = height, width
     media_type = _LOADER_MEDIA_TYPES.get(loader, "application/octet-stream")
-    return SourceInfo(width, height, has_alpha, media_type)
+    if not is_avif:
+        media_type = "image/heic"
+    return SourceInfo(width, height, has_alpha, media_type, has_profile)
 
 
 # Steps. Each takes the image and the output format and returns the next image.
@@ -164,23 +172,44 @@ def render(
     deadline: float,
 ) -> bytes:
     """Render `data` at `width` (never upscaled) in `fmt`; `deadline` is a monotonic time."""
-    probe(data, limits)
+    info = probe(data, limits)
     try:
         # Shrink-on-load thumbnail: decodes at reduced scale where the format allows, and
         # applies EXIF orientation. fail_on=error refuses truncated or corrupt sources.
+        # A source with its own ICC profile (Display P3 photos) is converted to sRGB here,
+        # before the profile is dropped on save; profile-less sources skip the transform.
+        extra = {"export_profile": "srgb"} if info.has_profile else {}
         image = pyvips.Image.thumbnail_buffer(
-            data, width, height=_NO_HEIGHT_LIMIT, size="down", option_string="fail_on=error"
+            data,
+            width,
+            height=_NO_HEIGHT_LIMIT,
+            size="down",
+            option_string="fail_on=error",
+            **extra,
         )
         for name, step in STEPS:
             _check_deadline(deadline, name)
             image = step(image, fmt)
         _check_deadline(deadline, "encode")
+        _kill_at_deadline(image, deadline)
         suffix, kwargs = options.save_args(fmt)
         return image.write_to_buffer(suffix, **kwargs)
     except pyvips.Error as exc:
+        _check_deadline(deadline, "the end of the render")  # a kill looks like an error
         raise SourceRejected(
             "original could not be decoded (corrupt or truncated)", code="source_unreadable"
         ) from exc
+
+
+def _kill_at_deadline(image: pyvips.Image, deadline: float) -> None:
+    """libvips is lazy: the real work happens in the encode. Abort it past the deadline."""
+
+    def on_eval(img: pyvips.Image, progress: object) -> None:
+        if time.monotonic() > deadline:
+            img.set_kill(True)
+
+    image.set_progress(True)
+    image.signal_connect("eval", on_eval)
 
 
 def _check_deadline(deadline: float, step: str) -> None:
