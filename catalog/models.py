@@ -135,3 +135,50 @@ class ResolutionChange:
         if kind == "c" and number.isdigit():
             return cls(canonical_product_id=int(number))
         return cls()  # unknown or "*": drop everything, the safe reading
+
+
+@dataclass(frozen=True, slots=True)
+class SyncItem:
+    """One validated product of a store's sync batch."""
+
+    external_id: str
+    upc: str | None  # raw, as sent
+    gtin: str | None  # normalized, None when missing or invalid
+    name: str
+    brand: str | None = None
+    image_url: str | None = None
+
+
+class SyncOutcome(StrEnum):
+    LINKED = "linked"  # linked to a canonical product by GTIN (new or existing)
+    QUEUED = "queued"  # waiting for the matcher
+    KEPT = "kept"  # already linked (e.g. confirmed by a human); left as it was
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    external_id: str
+    product_id: int
+    canonical_product_id: int | None
+    outcome: SyncOutcome
+    created_canonical: bool = False
+
+
+class QueueStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    SUGGESTED = "suggested"
+    REVIEW = "review"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    id: int
+    store_product_id: int
+    status: QueueStatus
+    attempts: int
+    confidence: float | None
+    candidates: tuple[tuple[int, float], ...]  # (canonical product id, score), best first
+    last_error: str | None

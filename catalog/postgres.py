@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,6 +26,7 @@ from catalog.sql_catalog import ChangeListener, Row, SQLCatalog
 log = logging.getLogger(__name__)
 DIALECT = "postgresql"
 CHANNEL = "imgedge_resolution"  # NOTIFY channel for ResolutionChange payloads
+WORK_CHANNEL = "imgedge_match_queue"  # NOTIFY channel waking matcher workers
 LISTEN_PING_S = 5.0
 # pg_trgm similarity thresholds tried in turn by the candidate search (see _search).
 SEARCH_THRESHOLDS = (0.6, 0.45, 0.3)
@@ -59,6 +61,14 @@ class _Session:
     async def notify(self, change: ResolutionChange) -> None:
         # Transactional: PostgreSQL delivers it only if and when the transaction commits.
         await self._conn.execute("SELECT pg_notify($1, $2)", CHANNEL, change.encode())
+
+    async def notify_many(self, changes: Sequence[ResolutionChange]) -> None:
+        if changes:
+            payloads = json.dumps([c.encode() for c in changes])
+            await self._conn.fetchval(self._q["pg_notify_many"], CHANNEL, payloads)
+
+    async def notify_work(self) -> None:
+        await self._conn.execute("SELECT pg_notify($1, '')", WORK_CHANNEL)
 
 
 class PostgresCatalog(SQLCatalog):

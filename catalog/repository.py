@@ -6,7 +6,7 @@ implementation. Callers validate input at the boundary; the repository trusts it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from catalog.models import (
@@ -18,6 +18,8 @@ from catalog.models import (
     ResolutionChange,
     Store,
     StoreProduct,
+    SyncItem,
+    SyncResult,
 )
 
 
@@ -57,6 +59,8 @@ class CatalogRepository(Protocol):
 
     async def get_store_by_name(self, name: str) -> Store | None: ...
 
+    async def get_store_by_api_key_hash(self, api_key_hash: str) -> Store | None: ...
+
     # Canonical products
     async def create_canonical_product(
         self, *, gtin: str | None, name: str, brand: str | None
@@ -85,6 +89,15 @@ class CatalogRepository(Protocol):
         brand: str | None = None,
         image_url: str | None = None,
     ) -> StoreProduct: ...
+
+    async def sync_products(
+        self, store_id: int, items: Sequence[SyncItem], known: Mapping[str, int]
+    ) -> list[SyncResult]:
+        """Upsert a store's batch (idempotent by external id) in one transaction: items with
+        a GTIN link to its canonical product (created if new: one per GTIN even under
+        concurrent syncs); items without one join the match queue unless already linked.
+        `known` is the caller's GTIN → canonical id map. Results follow `items` order."""
+        ...
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None: ...
 

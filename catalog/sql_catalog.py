@@ -8,8 +8,10 @@ order, and how rows become model values — lives here once. The SQL text itself
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from typing import Any, Protocol
@@ -25,6 +27,9 @@ from catalog.models import (
     ResolvedImage,
     Store,
     StoreProduct,
+    SyncItem,
+    SyncOutcome,
+    SyncResult,
 )
 from catalog.repository import NotFoundError
 from matcher.normalize import normalize_name
@@ -45,6 +50,12 @@ class Session(Protocol):
 
     async def notify(self, change: ResolutionChange) -> None:
         """Announce a change; listeners hear it only once the transaction commits."""
+        ...
+
+    async def notify_many(self, changes: Sequence[ResolutionChange]) -> None: ...
+
+    async def notify_work(self) -> None:
+        """Wake idle matcher workers (once the transaction commits), where supported."""
         ...
 
 
@@ -73,6 +84,24 @@ def resolution_from_row(row: Row) -> Resolution:
     source = ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL
     image = ResolvedImage(image_id, digest, width, height, bool(has_alpha), source)
     return Resolution(product_id, canonical_id, image=image)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | None]]:
+    return [
+        {
+            "external_id": i.external_id,
+            "upc": i.upc,
+            "gtin": i.gtin,
+            "name": i.name,
+            "brand": i.brand,
+            "image_url": i.image_url,
+        }
+        for i in items
+    ]
 
 
 def owner_change(canonical_id: int | None, store_product_id: int | None) -> ResolutionChange:
@@ -122,6 +151,10 @@ class SQLCatalog:
 
     async def get_store_by_name(self, name: str) -> Store | None:
         row = await self._one("get_store_by_name", name)
+        return Store(*row) if row else None
+
+    async def get_store_by_api_key_hash(self, api_key_hash: str) -> Store | None:
+        row = await self._one("get_store_by_api_key_hash", api_key_hash)
         return Store(*row) if row else None
 
     # Canonical products
@@ -179,6 +212,77 @@ class SQLCatalog:
         if product is None:
             raise NotFoundError(f"store {store_id} does not exist")
         return store_product_from_row(product)
+
+    async def sync_products(
+        self, store_id: int, items: Sequence[SyncItem], known: Mapping[str, int]
+    ) -> list[SyncResult]:
+        """Upsert a batch; link GTINs (creating canonical products), queue the rest.
+
+        `known` maps GTINs to canonical ids the caller already knows (its in-memory map),
+        saving their lookups. One transaction, a handful of set-based statements.
+        """
+        if not items:
+            return []
+        results: list[SyncResult] = []
+        async with self._tx() as s:
+            rows = await s.all("sync_upsert_products", store_id, _json(_sync_rows(items)))
+            before = {row[1]: (row[0], row[2]) for row in rows}  # external id → (id, link)
+            canonical_of, created = await self._canonicals_for(s, items, known)
+            links, queue, changes = [], [], []
+            deltas: Counter[int] = Counter()
+            for item in items:
+                product_id, previous = before[item.external_id]
+                if item.gtin is not None:
+                    cid = canonical_of[item.gtin]
+                    if previous != cid:
+                        links.append({"id": product_id, "canonical_id": cid})
+                        changes.append(ResolutionChange(product_id=product_id))
+                        deltas[cid] += 1
+                        if previous is not None:
+                            deltas[previous] -= 1
+                    outcome = SyncOutcome.LINKED
+                elif previous is not None:
+                    cid, outcome = previous, SyncOutcome.KEPT
+                else:
+                    cid, outcome = None, SyncOutcome.QUEUED
+                    queue.append(product_id)
+                results.append(
+                    SyncResult(item.external_id, product_id, cid, outcome, item.gtin in created)
+                )
+            if links:
+                await s.run("sync_link_products", _json(links))
+            counts = [{"id": cid, "delta": d} for cid, d in sorted(deltas.items()) if d]
+            if counts:
+                await s.all("lock_canonicals", _json([c["id"] for c in counts]))
+                await s.run("add_product_counts", _json(counts))
+            if queue:
+                await s.run("enqueue_matches", _json(queue))
+                await s.notify_work()
+            await s.notify_many(changes)
+        return results
+
+    async def _canonicals_for(
+        self, s: Session, items: Sequence[SyncItem], known: Mapping[str, int]
+    ) -> tuple[dict[str, int], set[str]]:
+        """GTIN → canonical id for every GTIN in the batch, creating the missing ones."""
+        canonical_of = {i.gtin: known[i.gtin] for i in items if i.gtin and i.gtin in known}
+        first_seen: dict[str, SyncItem] = {}
+        for item in items:
+            if item.gtin is not None and item.gtin not in canonical_of:
+                first_seen.setdefault(item.gtin, item)
+        if not first_seen:
+            return canonical_of, set()
+        new = [
+            {"gtin": g, "name": i.name, "normalized_name": normalize_name(i.name), "brand": i.brand}
+            for g, i in sorted(first_seen.items())
+        ]
+        created = {row[1]: row[0] for row in await s.all("sync_create_canonicals", _json(new))}
+        canonical_of.update(created)
+        others = sorted(set(first_seen) - set(created))
+        if others:
+            for cid, gtin in await s.all("canonical_ids_by_gtin", _json(others)):
+                canonical_of[gtin] = cid
+        return canonical_of, set(created)
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None:
         row = await self._one("get_store_product", product_id)

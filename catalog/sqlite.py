@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,12 @@ class _Session:
 
     async def notify(self, change: ResolutionChange) -> None:
         self.pending.append(change)
+
+    async def notify_many(self, changes: Sequence[ResolutionChange]) -> None:
+        self.pending.extend(changes)
+
+    async def notify_work(self) -> None:
+        return None  # workers on SQLite poll
 
 
 class SQLiteCatalog(SQLCatalog):

@@ -137,3 +137,68 @@ FROM canonical_products
 WHERE normalized_name % $1
 ORDER BY score DESC, id
 LIMIT $2;
+
+-- Sync: set-based statements over a JSON array parameter (one statement per step, not
+-- one per product). SQLite reads the same JSON with json_each.
+
+-- name: sync_upsert_products
+-- $2: [{external_id, upc, gtin, name, brand, image_url}], external ids unique.
+-- RETURNING gives each row's link as it was before this sync (the upsert leaves it alone).
+INSERT INTO store_products AS sp (store_id, external_id, upc, gtin, name, brand, image_url)
+SELECT $1, x.external_id, x.upc, x.gtin, x.name, x.brand, x.image_url
+FROM jsonb_to_recordset($2::jsonb)
+     AS x(external_id text, upc text, gtin text, name text, brand text, image_url text)
+ORDER BY x.external_id
+ON CONFLICT (store_id, external_id) DO UPDATE SET
+    upc = excluded.upc, gtin = excluded.gtin, name = excluded.name, brand = excluded.brand,
+    image_url = excluded.image_url, updated_at = now()
+RETURNING sp.id, sp.external_id, sp.canonical_product_id, sp.match_status;
+
+-- name: sync_create_canonicals
+-- $1: [{gtin, name, normalized_name, brand}]; an existing GTIN wins (one canonical per GTIN).
+INSERT INTO canonical_products (gtin, name, normalized_name, brand)
+SELECT x.gtin, x.name, x.normalized_name, x.brand
+FROM jsonb_to_recordset($1::jsonb) AS x(gtin text, name text, normalized_name text, brand text)
+ORDER BY x.gtin
+ON CONFLICT (gtin) DO NOTHING
+RETURNING id, gtin;
+
+-- name: canonical_ids_by_gtin
+-- $1: ["gtin", …]
+SELECT id, gtin FROM canonical_products
+WHERE gtin = ANY (SELECT jsonb_array_elements_text($1::jsonb));
+
+-- name: sync_link_products
+-- $1: [{id, canonical_id}]
+UPDATE store_products AS sp
+SET canonical_product_id = x.canonical_id, match_status = 'linked',
+    match_confidence = 100.0, updated_at = now()
+FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, canonical_id bigint)
+WHERE sp.id = x.id;
+
+-- name: lock_canonicals
+-- $1: [id, …]. Row locks in id order, so concurrent syncs cannot deadlock on counts.
+SELECT id FROM canonical_products
+WHERE id = ANY (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)
+ORDER BY id
+FOR UPDATE;
+
+-- name: add_product_counts
+-- $1: [{id, delta}]; deltas (not recounts) compose under concurrent syncs.
+UPDATE canonical_products AS c
+SET product_count = c.product_count + x.delta, updated_at = now()
+FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, delta integer)
+WHERE c.id = x.id;
+
+-- name: enqueue_matches
+-- $1: [store product id, …]; a product already queued keeps its place and state.
+INSERT INTO match_queue (store_product_id)
+SELECT (jsonb_array_elements_text($1::jsonb))::bigint
+ON CONFLICT (store_product_id) DO NOTHING;
+
+-- name: pg_notify_many
+-- $1: channel, $2: ["payload", …] — one round trip for a batch of notifications.
+SELECT count(pg_notify($1, p)) FROM jsonb_array_elements_text($2::jsonb) AS p;
+
+-- name: get_store_by_api_key_hash
+SELECT id, name FROM stores WHERE api_key_hash = $1;

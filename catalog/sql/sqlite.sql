@@ -132,3 +132,62 @@ JOIN canonical_products c ON c.id = canonical_products_fts.rowid
 WHERE canonical_products_fts MATCH ?1
 ORDER BY bm25(canonical_products_fts), c.id
 LIMIT ?2;
+
+-- Sync: set-based statements over a JSON array parameter (one statement per step, not
+-- one per product). PostgreSQL reads the same JSON with jsonb_to_recordset.
+
+-- name: sync_upsert_products
+-- ?2: [{external_id, upc, gtin, name, brand, image_url}], external ids unique.
+-- RETURNING gives each row's link as it was before this sync (the upsert leaves it alone).
+INSERT INTO store_products (store_id, external_id, upc, gtin, name, brand, image_url)
+SELECT ?1, json_extract(value, '$.external_id'), json_extract(value, '$.upc'),
+       json_extract(value, '$.gtin'), json_extract(value, '$.name'),
+       json_extract(value, '$.brand'), json_extract(value, '$.image_url')
+FROM json_each(?2) WHERE true
+ORDER BY 2
+ON CONFLICT (store_id, external_id) DO UPDATE SET
+    upc = excluded.upc, gtin = excluded.gtin, name = excluded.name, brand = excluded.brand,
+    image_url = excluded.image_url, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+RETURNING id, external_id, canonical_product_id, match_status;
+
+-- name: sync_create_canonicals
+-- ?1: [{gtin, name, normalized_name, brand}]; an existing GTIN wins (one canonical per GTIN).
+INSERT INTO canonical_products (gtin, name, normalized_name, brand)
+SELECT json_extract(value, '$.gtin'), json_extract(value, '$.name'),
+       json_extract(value, '$.normalized_name'), json_extract(value, '$.brand')
+FROM json_each(?1) WHERE true
+ON CONFLICT (gtin) DO NOTHING
+RETURNING id, gtin;
+
+-- name: canonical_ids_by_gtin
+-- ?1: ["gtin", …]
+SELECT id, gtin FROM canonical_products WHERE gtin IN (SELECT value FROM json_each(?1));
+
+-- name: sync_link_products
+-- ?1: [{id, canonical_id}]
+UPDATE store_products
+SET canonical_product_id = json_extract(x.value, '$.canonical_id'), match_status = 'linked',
+    match_confidence = 100.0, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM json_each(?1) AS x
+WHERE store_products.id = json_extract(x.value, '$.id');
+
+-- name: lock_canonicals
+-- ?1: [id, …] sorted. SQLite serialises writers already; PostgreSQL locks rows in id order.
+SELECT id FROM canonical_products WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id;
+
+-- name: add_product_counts
+-- ?1: [{id, delta}]
+UPDATE canonical_products
+SET product_count = product_count + json_extract(x.value, '$.delta'),
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM json_each(?1) AS x
+WHERE canonical_products.id = json_extract(x.value, '$.id');
+
+-- name: enqueue_matches
+-- ?1: [store product id, …]; a product already queued keeps its place and state.
+INSERT INTO match_queue (store_product_id)
+SELECT value FROM json_each(?1) WHERE true
+ON CONFLICT (store_product_id) DO NOTHING;
+
+-- name: get_store_by_api_key_hash
+SELECT id, name FROM stores WHERE api_key_hash = ?1;

@@ -10,7 +10,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from catalog.models import ImageSource, MatchStatus, NewImage, ResolutionChange
+from catalog.models import (
+    ImageSource,
+    MatchStatus,
+    NewImage,
+    ResolutionChange,
+    SyncItem,
+    SyncOutcome,
+)
 from catalog.postgres import PostgresCatalog
 from catalog.repository import CatalogRepository, ConflictError, NotFoundError
 from catalog.sqlite import SQLiteCatalog
@@ -271,3 +278,75 @@ async def test_candidate_search_finds_similar_names_first(catalog):
     assert oats[0][0].id == made[2].id
     assert await catalog.search_canonical_candidates("", limit=3) == []
     assert await catalog.search_canonical_candidates('"; DROP TABLE x; --', limit=3) == []
+
+
+def _item(external_id: str, gtin: str | None = None, name: str = "Thing", **kw) -> SyncItem:
+    return SyncItem(external_id=external_id, upc=gtin, gtin=gtin, name=name, **kw)
+
+
+G1, G2 = "00012345678905", "04006381333931"
+
+
+async def test_sync_links_gtins_creates_canonicals_and_queues_the_rest(catalog):
+    store = await catalog.create_store("S", api_key_hash="h" * 64)
+    assert await catalog.get_store_by_api_key_hash("h" * 64) == store
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+    results = await catalog.sync_products(
+        store.id,
+        [_item("a", G1, "Cola 12 oz", brand="Acme"), _item("b"), _item("c", G1), _item("d", G2)],
+        known={},
+    )
+    assert [r.external_id for r in results] == ["a", "b", "c", "d"]
+    a, b, c, d = results
+    assert a.outcome is SyncOutcome.LINKED and a.created_canonical
+    assert c.canonical_product_id == a.canonical_product_id  # one canonical per GTIN
+    assert b.outcome is SyncOutcome.QUEUED and b.canonical_product_id is None
+    assert d.canonical_product_id not in (None, a.canonical_product_id)
+    canonical = await catalog.get_canonical_product(a.canonical_product_id)
+    assert (canonical.gtin, canonical.name, canonical.brand) == (G1, "Cola 12 oz", "Acme")
+    assert canonical.product_count == 2
+    product = await catalog.get_store_product(a.product_id)
+    assert (product.match_status, product.match_confidence) == (MatchStatus.LINKED, 100.0)
+    assert await _heard(changes, ResolutionChange(product_id=a.product_id))
+
+    # Idempotent: the same batch again changes nothing and keeps ids.
+    again = await catalog.sync_products(
+        store.id, [_item("a", G1, "Cola 12 oz"), _item("b"), _item("c", G1)], known={}
+    )
+    assert [r.product_id for r in again] == [a.product_id, b.product_id, c.product_id]
+    assert not any(r.created_canonical for r in again)
+    assert (await catalog.get_canonical_product(a.canonical_product_id)).product_count == 2
+
+
+async def test_sync_moves_a_link_when_the_gtin_changes_and_keeps_counts(catalog):
+    store = await catalog.create_store("S")
+    first = await catalog.sync_products(store.id, [_item("x", G1)], known={})
+    moved = await catalog.sync_products(store.id, [_item("x", G2)], known={})
+    assert moved[0].product_id == first[0].product_id
+    old = await catalog.get_canonical_product(first[0].canonical_product_id)
+    new = await catalog.get_canonical_product(moved[0].canonical_product_id)
+    assert (old.product_count, new.product_count) == (0, 1)
+    # A product linked earlier keeps its link when a later sync sends no barcode.
+    kept = await catalog.sync_products(store.id, [_item("x")], known={})
+    assert kept[0].outcome is SyncOutcome.KEPT
+    assert kept[0].canonical_product_id == new.id
+
+
+async def test_sync_uses_the_callers_gtin_map(catalog):
+    store = await catalog.create_store("S")
+    c = await catalog.create_canonical_product(gtin=G1, name="Known", brand=None)
+    results = await catalog.sync_products(store.id, [_item("k", G1)], known={G1: c.id})
+    assert results[0].canonical_product_id == c.id and not results[0].created_canonical
+
+
+async def test_two_stores_syncing_one_new_gtin_at_once_share_one_canonical(catalog):
+    s1 = await catalog.create_store("S1")
+    s2 = await catalog.create_store("S2")
+    r1, r2 = await asyncio.gather(
+        catalog.sync_products(s1.id, [_item("1", G2, "Oats")], known={}),
+        catalog.sync_products(s2.id, [_item("1", G2, "OATS 1KG")], known={}),
+    )
+    assert r1[0].canonical_product_id == r2[0].canonical_product_id
+    assert sum(r.created_canonical for r in (r1[0], r2[0])) == 1
+    assert (await catalog.get_canonical_product(r1[0].canonical_product_id)).product_count == 2
