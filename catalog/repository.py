@@ -14,6 +14,8 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     ProductImage,
+    QueueItem,
+    QueueStatus,
     Resolution,
     ResolutionChange,
     Store,
@@ -133,6 +135,39 @@ class CatalogRepository(Protocol):
     async def resolve(self, product_id: int) -> Resolution | None:
         """The image a store product shows, or None when the product does not exist."""
         ...
+
+    # Match queue (leases fenced by the attempt number)
+    async def claim_matches(self, limit: int, lease_s: float) -> list[QueueItem]:
+        """Take up to `limit` pending (or lease-expired) items; no two callers get one item."""
+        ...
+
+    async def finish_match(
+        self,
+        item: QueueItem,
+        status: QueueStatus,
+        *,
+        canonical_id: int | None = None,
+        confidence: float | None = None,
+        candidates: Sequence[tuple[int, float]] = (),
+    ) -> bool: ...
+
+    async def fail_match(
+        self, item: QueueItem, error: str, max_attempts: int
+    ) -> QueueStatus | None: ...
+
+    async def get_match_item(self, item_id: int) -> QueueItem | None: ...
+
+    async def get_match_item_for_product(self, product_id: int) -> QueueItem | None: ...
+
+    async def decide_match(
+        self, item: QueueItem, *, canonical_id: int | None, product_status: MatchStatus
+    ) -> None: ...
+
+    async def queue_counts(self) -> dict[str, int]: ...
+
+    async def claimable_count(self) -> int: ...
+
+    async def unlinked_product_ids(self, after_id: int, limit: int) -> list[int]: ...
 
     # Small facts about the catalog
     async def get_meta(self, key: str) -> str | None: ...

@@ -22,6 +22,8 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     ProductImage,
+    QueueItem,
+    QueueStatus,
     Resolution,
     ResolutionChange,
     ResolvedImage,
@@ -84,6 +86,22 @@ def resolution_from_row(row: Row) -> Resolution:
     source = ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL
     image = ResolvedImage(image_id, digest, width, height, bool(has_alpha), source)
     return Resolution(product_id, canonical_id, image=image)
+
+
+_PRODUCT_STATUS = {
+    QueueStatus.SUGGESTED: MatchStatus.SUGGESTED,
+    QueueStatus.REVIEW: MatchStatus.REVIEW,
+}
+
+
+def queue_item_from_row(row: Row) -> QueueItem:
+    item_id, product_id, status, attempts, confidence, candidates, last_error = row
+    ranked = tuple(
+        (int(c["canonical_product_id"]), float(c["score"])) for c in json.loads(candidates or "[]")
+    )
+    return QueueItem(
+        item_id, product_id, QueueStatus(status), attempts, confidence, ranked, last_error
+    )
 
 
 def _json(value: object) -> str:
@@ -299,15 +317,28 @@ class SQLCatalog:
         confidence: float | None = None,
     ) -> None:
         async with self._tx() as s:
-            row = await s.one("get_store_product", product_id)
-            if row is None:
-                raise NotFoundError(f"store product {product_id} does not exist")
-            previous = store_product_from_row(row).canonical_product_id
-            await s.run("link_store_product", product_id, canonical_id, str(status), confidence)
-            for cid in sorted({previous, canonical_id} - {None}):
-                await s.run("refresh_product_count", cid)
-            if previous != canonical_id:
-                await s.notify(ResolutionChange(product_id=product_id))
+            await self._link(s, product_id, canonical_id, status, confidence)
+
+    async def _link(
+        self,
+        s: Session,
+        product_id: int,
+        canonical_id: int | None,
+        status: MatchStatus,
+        confidence: float | None,
+    ) -> None:
+        """Set a product's link inside a transaction; counts move by deltas, in id order."""
+        row = await s.one("get_store_product", product_id)
+        if row is None:
+            raise NotFoundError(f"store product {product_id} does not exist")
+        previous = store_product_from_row(row).canonical_product_id
+        await s.run("link_store_product", product_id, canonical_id, str(status), confidence)
+        if previous == canonical_id:
+            return
+        deltas = {cid: d for cid, d in ((previous, -1), (canonical_id, 1)) if cid is not None}
+        await s.all("lock_canonicals", _json(sorted(deltas)))
+        await s.run("add_product_counts", _json([{"id": c, "delta": d} for c, d in deltas.items()]))
+        await s.notify(ResolutionChange(product_id=product_id))
 
     async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None:
         async with self._tx() as s:
@@ -375,6 +406,81 @@ class SQLCatalog:
     async def resolve(self, product_id: int) -> Resolution | None:
         row = await self._one("resolve_product", product_id)
         return resolution_from_row(row) if row else None
+
+    # Match queue
+
+    async def claim_matches(self, limit: int, lease_s: float) -> list[QueueItem]:
+        async with self._tx() as s:
+            rows = await s.all("claim_matches", limit, lease_s)
+        return sorted((queue_item_from_row(r) for r in rows), key=lambda item: item.id)
+
+    async def finish_match(
+        self,
+        item: QueueItem,
+        status: QueueStatus,
+        *,
+        canonical_id: int | None = None,
+        confidence: float | None = None,
+        candidates: Sequence[tuple[int, float]] = (),
+    ) -> bool:
+        """Record the worker's outcome; False when the lease was lost to another worker."""
+        ranked = _json([{"canonical_product_id": c, "score": sc} for c, sc in candidates])
+        async with self._tx() as s:
+            fence = await s.one(
+                "finish_match", item.id, item.attempts, str(status), confidence, ranked
+            )
+            if fence is None:
+                return False
+            if status is QueueStatus.DONE and canonical_id is not None:
+                await self._link(
+                    s, item.store_product_id, canonical_id, MatchStatus.LINKED, confidence
+                )
+            elif status in _PRODUCT_STATUS:
+                await s.run(
+                    "set_match_status", item.store_product_id, _PRODUCT_STATUS[status], confidence
+                )
+        return True
+
+    async def fail_match(
+        self, item: QueueItem, error: str, max_attempts: int
+    ) -> QueueStatus | None:
+        """Back to pending, or `failed` once `max_attempts` are used; None if lease lost."""
+        async with self._tx() as s:
+            row = await s.one("fail_match", item.id, item.attempts, error[:2000], max_attempts)
+        return QueueStatus(row[0]) if row else None
+
+    async def get_match_item(self, item_id: int) -> QueueItem | None:
+        row = await self._one("get_match_item", item_id)
+        return queue_item_from_row(row) if row else None
+
+    async def get_match_item_for_product(self, product_id: int) -> QueueItem | None:
+        row = await self._one("get_match_item_for_product", product_id)
+        return queue_item_from_row(row) if row else None
+
+    async def decide_match(
+        self,
+        item: QueueItem,
+        *,
+        canonical_id: int | None,
+        product_status: MatchStatus,
+    ) -> None:
+        """A human's decision: link to `canonical_id` (confirm) or leave unlinked (reject)."""
+        async with self._tx() as s:
+            await s.run("close_match_item", item.id, str(QueueStatus.DONE))
+            if canonical_id is not None:
+                await self._link(s, item.store_product_id, canonical_id, product_status, 100.0)
+            else:
+                await self._link(s, item.store_product_id, None, product_status, None)
+
+    async def queue_counts(self) -> dict[str, int]:
+        return {status: count for status, count in await self._all("queue_counts")}
+
+    async def claimable_count(self) -> int:
+        row = await self._one("claimable_count")
+        return int(row[0]) if row else 0
+
+    async def unlinked_product_ids(self, after_id: int, limit: int) -> list[int]:
+        return [row[0] for row in await self._all("unlinked_product_ids", after_id, limit)]
 
     # Meta
 

@@ -44,12 +44,6 @@ SET canonical_product_id = ?2, match_status = ?3, match_confidence = ?4,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = ?1;
 
--- name: refresh_product_count
-UPDATE canonical_products
-SET product_count = (SELECT count(*) FROM store_products WHERE canonical_product_id = ?1),
-    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE id = ?1;
-
 -- name: set_use_custom_image
 UPDATE store_products
 SET use_custom_image = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -191,3 +185,68 @@ ON CONFLICT (store_product_id) DO NOTHING;
 
 -- name: get_store_by_api_key_hash
 SELECT id, name FROM stores WHERE api_key_hash = ?1;
+
+-- Match queue. A claim is one statement; SQLite serialises writers, so no two workers
+-- can take the same item. `attempts` doubles as the fencing token of a lease.
+
+-- name: claim_matches
+-- ?1: how many, ?2: lease in seconds. Pending items, and items whose lease ran out.
+UPDATE match_queue
+SET status = 'processing', attempts = attempts + 1,
+    lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ?2 || ' seconds'),
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id IN (
+    SELECT id FROM match_queue
+    WHERE status = 'pending'
+       OR (status = 'processing' AND lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    ORDER BY id LIMIT ?1)
+RETURNING id, store_product_id, status, attempts, confidence, candidates, last_error;
+
+-- name: finish_match
+-- ?1 id, ?2 attempts (fence), ?3 status, ?4 confidence, ?5 candidates JSON.
+UPDATE match_queue
+SET status = ?3, confidence = ?4, candidates = ?5, lease_expires_at = NULL, last_error = NULL,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = ?1 AND attempts = ?2 AND status = 'processing'
+RETURNING id;
+
+-- name: fail_match
+-- ?1 id, ?2 attempts (fence), ?3 error, ?4 attempts allowed.
+UPDATE match_queue
+SET status = CASE WHEN attempts >= ?4 THEN 'failed' ELSE 'pending' END,
+    last_error = ?3, lease_expires_at = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = ?1 AND attempts = ?2 AND status = 'processing'
+RETURNING status;
+
+-- name: set_match_status
+-- ?1 store product id, ?2 status, ?3 confidence.
+UPDATE store_products
+SET match_status = ?2, match_confidence = ?3, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = ?1;
+
+-- name: get_match_item
+SELECT id, store_product_id, status, attempts, confidence, candidates, last_error
+FROM match_queue WHERE id = ?1;
+
+-- name: get_match_item_for_product
+SELECT id, store_product_id, status, attempts, confidence, candidates, last_error
+FROM match_queue WHERE store_product_id = ?1;
+
+-- name: close_match_item
+-- A human decided: ?1 id, ?2 status.
+UPDATE match_queue
+SET status = ?2, lease_expires_at = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = ?1;
+
+-- name: queue_counts
+SELECT status, count(*) FROM match_queue GROUP BY status ORDER BY status;
+
+-- name: claimable_count
+SELECT count(*) FROM match_queue
+WHERE status = 'pending'
+   OR (status = 'processing' AND lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+-- name: unlinked_product_ids
+-- For migrate-canonical: ?1 after this id, ?2 how many.
+SELECT id FROM store_products
+WHERE canonical_product_id IS NULL AND id > ?1 ORDER BY id LIMIT ?2;

@@ -14,6 +14,7 @@ from catalog.models import (
     ImageSource,
     MatchStatus,
     NewImage,
+    QueueStatus,
     ResolutionChange,
     SyncItem,
     SyncOutcome,
@@ -350,3 +351,83 @@ async def test_two_stores_syncing_one_new_gtin_at_once_share_one_canonical(catal
     assert r1[0].canonical_product_id == r2[0].canonical_product_id
     assert sum(r.created_canonical for r in (r1[0], r2[0])) == 1
     assert (await catalog.get_canonical_product(r1[0].canonical_product_id)).product_count == 2
+
+
+async def _queued(catalog, n: int) -> list[int]:
+    store = await catalog.create_store("Q")
+    results = await catalog.sync_products(
+        store.id, [_item(f"q{i}", name=f"Thing {i}") for i in range(n)], known={}
+    )
+    return [r.product_id for r in results]
+
+
+async def test_claims_are_disjoint_and_leases_expire(catalog):
+    await _queued(catalog, 5)
+    first, second = await asyncio.gather(
+        catalog.claim_matches(3, lease_s=60), catalog.claim_matches(3, lease_s=60)
+    )
+    ids = [i.id for i in first + second]
+    assert len(ids) == len(set(ids)) == 5
+    assert all(i.status is QueueStatus.PROCESSING and i.attempts == 1 for i in first + second)
+    assert await catalog.claim_matches(10, lease_s=60) == []
+    assert await catalog.claimable_count() == 0
+
+
+async def test_an_expired_lease_comes_back_and_fences_the_old_holder(catalog):
+    await _queued(catalog, 1)
+    [held] = await catalog.claim_matches(1, lease_s=0.05)
+    await asyncio.sleep(0.1)
+    [again] = await catalog.claim_matches(1, lease_s=60)
+    assert again.id == held.id and again.attempts == 2
+    # The first holder's late answer is refused; the new holder's is kept.
+    assert not await catalog.finish_match(held, QueueStatus.REVIEW)
+    assert await catalog.finish_match(again, QueueStatus.REVIEW, confidence=40.0)
+    assert (await catalog.get_match_item(again.id)).status is QueueStatus.REVIEW
+
+
+async def test_finishing_links_suggests_or_sends_to_review(catalog):
+    ids = await _queued(catalog, 3)
+    target = await catalog.create_canonical_product(gtin=None, name="Target", brand=None)
+    items = {i.store_product_id: i for i in await catalog.claim_matches(3, lease_s=60)}
+    link, suggest, review = (items[pid] for pid in ids)
+    ranked = [(target.id, 91.5), (999, 40.0)]
+    assert await catalog.finish_match(
+        link, QueueStatus.DONE, canonical_id=target.id, confidence=91.5, candidates=ranked
+    )
+    await catalog.finish_match(suggest, QueueStatus.SUGGESTED, confidence=77.0, candidates=ranked)
+    await catalog.finish_match(review, QueueStatus.REVIEW, confidence=30.0, candidates=ranked[1:])
+
+    linked = await catalog.get_store_product(ids[0])
+    assert (linked.canonical_product_id, linked.match_status) == (target.id, MatchStatus.LINKED)
+    assert linked.match_confidence == 91.5
+    assert (await catalog.get_canonical_product(target.id)).product_count == 1
+    suggested = await catalog.get_store_product(ids[1])
+    assert (suggested.canonical_product_id, suggested.match_status) == (None, MatchStatus.SUGGESTED)
+    item = await catalog.get_match_item_for_product(ids[1])
+    assert item.candidates == ((target.id, 91.5), (999, 40.0))
+    assert (await catalog.get_store_product(ids[2])).match_status is MatchStatus.REVIEW
+    assert await catalog.queue_counts() == {"done": 1, "review": 1, "suggested": 1}
+
+
+async def test_repeated_failures_end_in_failed_with_the_error_kept(catalog):
+    await _queued(catalog, 1)
+    for attempt in (1, 2, 3):
+        [item] = await catalog.claim_matches(1, lease_s=60)
+        status = await catalog.fail_match(item, f"boom {attempt}", max_attempts=3)
+        assert status is (QueueStatus.FAILED if attempt == 3 else QueueStatus.PENDING)
+    assert await catalog.claim_matches(1, lease_s=60) == []
+    failed = await catalog.get_match_item(item.id)
+    assert (failed.status, failed.last_error, failed.attempts) == (QueueStatus.FAILED, "boom 3", 3)
+
+
+async def test_a_human_confirms_or_rejects(catalog):
+    ids = await _queued(catalog, 2)
+    target = await catalog.create_canonical_product(gtin=None, name="T", brand=None)
+    confirm = await catalog.get_match_item_for_product(ids[0])
+    await catalog.decide_match(confirm, canonical_id=target.id, product_status=MatchStatus.LINKED)
+    assert (await catalog.get_store_product(ids[0])).canonical_product_id == target.id
+    reject = await catalog.get_match_item_for_product(ids[1])
+    await catalog.decide_match(reject, canonical_id=None, product_status=MatchStatus.REJECTED)
+    assert (await catalog.get_store_product(ids[1])).match_status is MatchStatus.REJECTED
+    assert (await catalog.get_match_item(reject.id)).status is QueueStatus.DONE
+    assert await catalog.unlinked_product_ids(0, 10) == [ids[1]]
