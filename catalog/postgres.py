@@ -79,6 +79,7 @@ class PostgresCatalog(SQLCatalog):
         self._listeners = []
         self._listen_task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
+        self._work = asyncio.Event()
 
     @classmethod
     async def open(
@@ -103,6 +104,17 @@ class PostgresCatalog(SQLCatalog):
     async def listen(self, on_change: ChangeListener) -> None:
         """LISTEN on a connection of its own, reconnecting with backoff when it drops."""
         self._listeners.append(on_change)
+        await self._start_listening()
+
+    async def wait_for_work(self, timeout_s: float) -> None:
+        """Return when a sync queued match work (NOTIFY), or after `timeout_s` anyway:
+        the notification is a hint, the caller's polling guarantees progress."""
+        await self._start_listening()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._work.wait(), timeout=timeout_s)
+        self._work.clear()
+
+    async def _start_listening(self) -> None:
         if self._listen_task is None:
             self._listen_task = asyncio.create_task(self._listen_forever())
             # Wait briefly for the first LISTEN, so changes right after start are heard;
@@ -116,6 +128,9 @@ class PostgresCatalog(SQLCatalog):
         def on_notify(conn: object, pid: int, channel: str, payload: str) -> None:
             self._dispatch(ResolutionChange.decode(payload))
 
+        def on_work(conn: object, pid: int, channel: str, payload: str) -> None:
+            self._work.set()
+
         while True:
             conn: asyncpg.Connection | None = None
             try:
@@ -123,6 +138,7 @@ class PostgresCatalog(SQLCatalog):
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
                 await conn.add_listener(CHANNEL, on_notify)
+                await conn.add_listener(WORK_CHANNEL, on_work)
                 if connected_before:
                     log.warning("catalog change feed is back; dropping cached resolutions")
                     self._dispatch(ResolutionChange())  # changes may have been missed

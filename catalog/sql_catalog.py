@@ -479,8 +479,13 @@ class SQLCatalog:
         row = await self._one("claimable_count")
         return int(row[0]) if row else 0
 
-    async def unlinked_product_ids(self, after_id: int, limit: int) -> list[int]:
-        return [row[0] for row in await self._all("unlinked_product_ids", after_id, limit)]
+    async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:
+        rows = await self._all("unlinked_products", after_id, limit)
+        return [store_product_from_row(row) for row in rows]
+
+    async def count_unlinked_products(self) -> int:
+        row = await self._one("count_unlinked_products")
+        return int(row[0]) if row else 0
 
     # Meta
 

@@ -104,6 +104,10 @@ class SQLiteCatalog(SQLCatalog):
         tokens = [t for t in normalized_name.split() if len(t) >= 3]
         return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens)) or None
 
+    async def wait_for_work(self, timeout_s: float) -> None:
+        """SQLite has no notifications: workers poll, at a short interval."""
+        await asyncio.sleep(timeout_s)
+
     async def ping(self) -> None:
         async with _translated():
             await self._conn.execute("SELECT 1")

@@ -97,6 +97,25 @@ class Settings:
     img_stale_while_revalidate_s: int = field(
         default=600, metadata=_meta("stale-while-revalidate of unversioned /img URLs", lo=0)
     )
+    gtin_map_size: int = field(
+        default=500_000, metadata=_meta("GTIN → canonical ids the sync keeps in memory", lo=1)
+    )
+    match_auto_link: float = field(
+        default=85.0, metadata=_meta("matcher: score that links by name", lo=0, hi=100)
+    )
+    match_suggest: float = field(
+        default=70.0, metadata=_meta("matcher: score stored as a suggestion", lo=0, hi=100)
+    )
+    worker_batch: int = field(default=50, metadata=_meta("matcher: items per claim", lo=1))
+    worker_lease_s: float = field(
+        default=60.0, metadata=_meta("matcher: seconds an item is held before it returns", lo=1)
+    )
+    worker_max_attempts: int = field(
+        default=3, metadata=_meta("matcher: tries before an item ends as failed", lo=1)
+    )
+    worker_poll_s: float = field(
+        default=0.5, metadata=_meta("matcher: idle wait between queue checks", lo=0.01)
+    )
     api_max_age_s: int = field(default=60, metadata=_meta("max-age of product API answers", lo=0))
 
     log_level: str = field(
@@ -202,6 +221,11 @@ def load_settings(
     }
     settings = Settings(**values)
     _validate_urls(settings)
+    if settings.match_suggest > settings.match_auto_link:
+        raise SettingsError(
+            "IMGEDGE_MATCH_SUGGEST: must not be above IMGEDGE_MATCH_AUTO_LINK "
+            f"({settings.match_suggest} > {settings.match_auto_link})"
+        )
     return settings
 
 

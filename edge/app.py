@@ -18,7 +18,9 @@ from edge.metrics import metrics
 from edge.routes.health import healthz, readyz
 from edge.routes.images import patch_images
 from edge.routes.img import serve_image
+from edge.routes.match import decide_match, find_matches
 from edge.routes.products import get_product
+from edge.routes.sync import sync_products
 from edge.services import Services, open_services
 
 log = logging.getLogger("imgedge")
@@ -69,6 +71,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
         Route("/api/products/{product}", get_product, methods=["GET"]),
         Route("/api/products/{product}/images", patch_images, methods=["PATCH"]),
+        Route("/api/sync/products", sync_products, methods=["POST"]),
+        Route("/api/images/match", find_matches, methods=["POST"]),
+        Route("/api/images/match", decide_match, methods=["PUT"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

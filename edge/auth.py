@@ -1,19 +1,27 @@
-"""Bearer tokens: the curator (admin) token. Tokens are stored and compared hashed,
-in constant time, so neither the database nor a timing side channel gives them away."""
+"""Bearer tokens: the curator (admin) token and store API keys.
+
+Tokens are high-entropy random strings, stored only as SHA-256 hashes. The admin token is
+compared in constant time; a store key is found by its hash (an index lookup on a digest
+reveals nothing usable about the key). Neither the database nor timing gives them away.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from catalog import CatalogRepository
+from catalog.models import Store
 from catalog.repository import CatalogError
 from config import Settings
 from edge.errors import Unauthorized, Unavailable
 
 ADMIN_TOKEN_META = "admin_token_sha256"
+STORE_KEY_PREFIX = "imgedge_sk_"
 
 
 def hash_token(token: str) -> str:
@@ -28,9 +36,21 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def require_curator(request: Request, settings: Settings, catalog: CatalogRepository):
-    """Pass for the curator token (IMGEDGE_ADMIN_TOKEN, else the demo's stored hash)."""
-    presented = hash_token(bearer_token(request))
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is calling: the curator, or one store (which may touch only its own products)."""
+
+    store: Store | None
+
+    @property
+    def is_curator(self) -> bool:
+        return self.store is None
+
+    def may_change(self, product_store_id: int) -> bool:
+        return self.store is None or self.store.id == product_store_id
+
+
+async def _is_curator_token(token: str, settings: Settings, catalog: CatalogRepository) -> bool:
     if settings.admin_token:
         expected: str | None = hash_token(settings.admin_token)
     else:
@@ -38,5 +58,34 @@ async def require_curator(request: Request, settings: Settings, catalog: Catalog
             expected = await catalog.get_meta(ADMIN_TOKEN_META)
         except CatalogError as exc:
             raise Unavailable("the catalog is not answering") from exc
-    if expected is None or not hmac.compare_digest(presented, expected):
+    return expected is not None and hmac.compare_digest(hash_token(token), expected)
+
+
+async def require_curator(request: Request, settings: Settings, catalog: CatalogRepository):
+    """Pass for the curator token (IMGEDGE_ADMIN_TOKEN, else the demo's stored hash)."""
+    if not await _is_curator_token(bearer_token(request), settings, catalog):
         raise Unauthorized("the token is not valid for this action", code="token_invalid")
+
+
+async def require_actor(request: Request, settings: Settings, catalog: CatalogRepository) -> Actor:
+    """The curator, or the store whose API key this is."""
+    token = bearer_token(request)
+    if await _is_curator_token(token, settings, catalog):
+        return Actor(store=None)
+    return Actor(store=await require_store(request, catalog))
+
+
+def new_store_key() -> str:
+    return STORE_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+async def require_store(request: Request, catalog: CatalogRepository) -> Store:
+    """The store whose API key is the bearer token."""
+    token = bearer_token(request)
+    try:
+        store = await catalog.get_store_by_api_key_hash(hash_token(token))
+    except CatalogError as exc:
+        raise Unavailable("the catalog is not answering") from exc
+    if store is None:
+        raise Unauthorized("the API key is not valid", code="token_invalid")
+    return store

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from catalog import open_catalog
-from catalog.repository import CatalogError
+from catalog.repository import CatalogError, ConflictError
 from config import Settings, SettingsError, describe, load_settings
 from edge.cache import CacheTierError
 from edge.errors import EdgeError
@@ -30,6 +30,25 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply catalog schema migrations")
     demo = sub.add_parser("demo", help="seed a demo catalog with generated images")
     demo.add_argument("--products", type=int, default=60, help="canonical products to create")
+    worker = sub.add_parser("worker", help="run a matcher worker on the match queue")
+    worker.add_argument(
+        "--drain", action="store_true", help="work until the queue is empty, then exit"
+    )
+    migrate_canonical = sub.add_parser(
+        "migrate-canonical", help="link existing products without a canonical product"
+    )
+    migrate_canonical.add_argument(
+        "--dry-run", action="store_true", help="change nothing; say what would happen"
+    )
+    migrate_canonical.add_argument(
+        "--limit", type=int, default=None, help="examine at most N products"
+    )
+    stores = sub.add_parser("stores", help="manage stores")
+    stores_sub = stores.add_subparsers(dest="stores_command", required=True)
+    create = stores_sub.add_parser(
+        "create", help="create a store; prints its API key alone on the last line"
+    )
+    create.add_argument("name", help="the store's name (unique)")
     return parser
 
 
@@ -51,6 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "demo":
             return asyncio.run(_demo(settings, args.products))
+        if args.command == "worker":
+            return asyncio.run(_worker(settings, drain=args.drain))
+        if args.command == "migrate-canonical":
+            if args.limit is not None and args.limit < 1:
+                print("imgedge migrate-canonical: --limit must be at least 1", file=sys.stderr)
+                return 2
+            return asyncio.run(_migrate_canonical(settings, args.dry_run, args.limit))
+        if args.command == "stores":
+            return asyncio.run(_create_store(settings, args.name))
     except (CatalogError, CacheTierError, EdgeError, ValueError, OSError) as exc:
         print(f"imgedge {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -80,6 +108,75 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await catalog.close()
     print(f"applied {', '.join(applied)}" if applied else "catalog schema is up to date")
+    return 0
+
+
+async def _worker(settings: Settings, *, drain: bool) -> int:
+    import signal
+
+    from matcher.worker import MatchWorker, WorkerOptions
+
+    catalog = await open_catalog(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)  # finish the item in hand, then stop
+    try:
+        await catalog.migrate()
+        stats = await MatchWorker(catalog, WorkerOptions.from_settings(settings)).run(
+            drain=drain, stop=stop
+        )
+    finally:
+        await catalog.close()
+    done = ", ".join(f"{k} {v}" for k, v in sorted(stats.items())) or "nothing to do"
+    print(f"matcher worker stopped: {done}")
+    return 0
+
+
+async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | None) -> int:
+    from tqdm import tqdm
+
+    from matcher.migrate_canonical import migrate_canonical
+
+    catalog = await open_catalog(settings.database_url)
+    try:
+        await catalog.migrate()
+        total = await catalog.count_unlinked_products()
+        if limit is not None:
+            total = min(total, limit)
+        with tqdm(total=total, unit="product", file=sys.stderr, disable=None) as bar:
+            summary = await migrate_canonical(
+                catalog, dry_run=dry_run, limit=limit, progress=bar.update
+            )
+    finally:
+        await catalog.close()
+    if dry_run:
+        print("dry run: nothing was changed")
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+async def _create_store(settings: Settings, name: str) -> int:
+    from edge.auth import hash_token, new_store_key
+
+    name = name.strip()
+    if not name or len(name) > 200:
+        print("imgedge stores create: the name must be 1–200 characters", file=sys.stderr)
+        return 2
+    catalog = await open_catalog(settings.database_url)
+    try:
+        await catalog.migrate()
+        key = new_store_key()
+        try:
+            store = await catalog.create_store(name, api_key_hash=hash_token(key))
+        except ConflictError:
+            print(f"imgedge stores create: a store named {name!r} exists", file=sys.stderr)
+            return 1
+    finally:
+        await catalog.close()
+    print(f"created store {store.name!r} (id {store.id}); its API key, shown once:")
+    print(key)
     return 0
 
 

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.cache import TieredCache, open_cache
@@ -23,6 +25,7 @@ class Services:
     cache: TieredCache
     resolver: Resolver
     variants: Variants
+    gtin_map: LRUCache[str, int]  # normalized GTIN → canonical product id, for the sync
 
 
 @asynccontextmanager
@@ -46,4 +49,5 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         )
         resolver = Resolver(catalog, settings.resolution_ttl_s, settings.resolution_cache_size)
         await catalog.listen(resolver.apply)
-        yield Services(settings, catalog, originals, cache, resolver, variants)
+        gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.gtin_map_size)
+        yield Services(settings, catalog, originals, cache, resolver, variants, gtin_map)

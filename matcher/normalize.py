@@ -1,16 +1,199 @@
-"""Name normalization shared by the catalog (stored `normalized_name`) and the scorer."""
+"""Name normalization shared by the catalog (stored `normalized_name`) and the scorer.
+
+Two functions with different jobs:
+
+* `normalize_name` is what the catalog stores as `normalized_name` and what the
+  candidate search (pg_trgm / FTS5 trigram) runs on. It only folds case and
+  accents and turns punctuation into spaces; it must stay that simple because
+  stored rows depend on it.
+* `normalize_for_scoring` is for the fuzzy scorer only: on top of the above it
+  unifies unit spellings (`12 fl. oz.` / `12-ounce` → `12oz`), pack counts
+  (`6 pack` / `6-ct` / `6 x` → `6ct`), decimals (`1,5 l` → `1.5l`), joins
+  hyphenated model codes (`KDL-40V4100` → `kdl40v4100`) and expands a small
+  table of POS abbreviations. Its output is never stored.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
 
 
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+
+
 def normalize_name(name: str) -> str:
     """Lower case, accents folded, punctuation to spaces, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip()
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", _fold(name))).strip()
+
+
+# --------------------------------------------------------------------------- units
+
+# Canonical unit → spellings (regex fragments, matched after a number). Longer
+# spellings first inside each group; groups are tried in this order so that
+# `fl oz` wins over `oz`, `ml` over `l`, `kg`/`mg` over `g`, and so on.
+_UNIT_SPELLINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("oz", (r"fl\.?\s*oz\.?", r"fluid\s+ounces?", r"ounces?", r"oz\.?")),
+    ("ml", (r"millilit(?:re|er)s?", r"mls?")),
+    ("cl", (r"centilit(?:re|er)s?", r"cl")),
+    ("mg", (r"milligrams?", r"mg")),
+    ("mcg", (r"micrograms?", r"mcg")),
+    ("kg", (r"kilograms?", r"kilos?", r"kgs?")),
+    ("g", (r"grammes?", r"grams?", r"grm?s?", r"gms?", r"g")),
+    ("l", (r"lit(?:re|er)s?", r"ltrs?", r"lt", r"l")),
+    ("lb", (r"pounds?", r"lbs?\.?")),
+    ("gal", (r"gallons?", r"gal")),
+    ("qt", (r"quarts?", r"qt")),
+    ("pt", (r"pints?", r"pt")),
+    ("ct", (r"counts?", r"packs?", r"pk", r"ct", r"pcs?", r"pieces?")),
+    ("mm", (r"millimet(?:re|er)s?", r"mm")),
+    ("cm", (r"centimet(?:re|er)s?", r"cm")),
+    ("in", (r"inch(?:es)?", r"in\b", r'"')),
+    ("gb", (r"gb",)),
+    ("tb", (r"tb",)),
+    ("pct", (r"%", r"percent", r"pct")),
+)
+
+_SPELLING_TO_UNIT: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(spelling + r"\Z"), unit)
+    for unit, spellings in _UNIT_SPELLINGS
+    for spelling in spellings
+]
+_UNIT_ALTERNATION = "|".join(spelling for _, spellings in _UNIT_SPELLINGS for spelling in spellings)
+_NUMBER = r"\d+(?:\.\d+)?"
+# A number, an optional space or hyphen, a unit spelling, and no letter or digit after it
+# (so `2 large`, `5 grain` and `12 original` are left alone).
+_QUANTITY = re.compile(
+    rf"(?<![\w.])({_NUMBER})\s*-?\s*({_UNIT_ALTERNATION})(?![a-z0-9])",
+)
+_DOZEN = re.compile(rf"(?<![\w.])({_NUMBER})\s*-?\s*(?:dozen|doz)(?![a-z0-9])")
+# `6 x 330ml`, `12x12 oz` → a count; `pack of 6` / `case of 24` → a count.
+_TIMES_PREFIX = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d)")
+_PACK_OF = re.compile(r"\b(?:pack|pk|case|box)\s+of\s+(\d+)\b")
+# `330ml x 6` (a count after a quantity token produced above).
+_TIMES_SUFFIX = re.compile(r"(\d[a-z]+)\s*x\s*(\d+)(?![\w.])")
+
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_LEADING_DOT = re.compile(r"(?<![\w.])\.(?=\d)")
+_FRACTION = re.compile(r"(?<![\d./])(\d)\s*/\s*(\d{1,2})(?![\d./])")
+_APOSTROPHES = re.compile(r"['’‘`´]")
+# Hyphenated/dotted runs of letters and digits: joined when they form a code.
+_HYPHEN_RUN = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
+# Anything that is not a word character, except a dot between two digits.
+_PUNCT = re.compile(r"[^\w.]+|(?<!\d)\.|\.(?!\d)|_")
+
+# A small, honest table of POS abbreviations (whole tokens only). Words that are
+# also common brands or codes (`lg`, `sm`, `van`) are deliberately absent.
+ABBREVIATIONS: dict[str, str] = {
+    "choc": "chocolate",
+    "org": "organic",
+    "asst": "assorted",
+    "asstd": "assorted",
+    "assrtd": "assorted",
+    "btl": "bottle",
+    "lite": "light",
+    "decaffeinated": "decaf",
+    "gray": "grey",
+    "barbecue": "bbq",
+    "barbeque": "bbq",
+    "chkn": "chicken",
+    "orig": "original",
+    "reg": "regular",
+    "xtra": "extra",
+}
+
+# Brand values that mean "no brand".
+_PLACEHOLDER_BRANDS = frozenset({"", "na", "n a", "none", "unknown", "generic", "no brand", "null"})
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One size token of a name, e.g. `12oz` → Quantity(12.0, "oz")."""
+
+    value: float
+    unit: str
+
+    @property
+    def token(self) -> str:
+        return f"{_format_number(self.value)}{self.unit}"
+
+
+_UNITS = tuple(unit for unit, _ in _UNIT_SPELLINGS)
+_QUANTITY_TOKEN = re.compile(rf"({_NUMBER})({'|'.join(sorted(_UNITS, key=len, reverse=True))})\Z")
+
+
+def _format_number(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _unit_for(spelling: str) -> str:
+    for pattern, unit in _SPELLING_TO_UNIT:
+        if pattern.match(spelling):
+            return unit
+    raise ValueError(spelling)  # pragma: no cover - the alternation only matches known spellings
+
+
+def _quantity_sub(match: re.Match[str]) -> str:
+    number, spelling = match.group(1), match.group(2)
+    return f" {_format_number(float(number))}{_unit_for(spelling)} "
+
+
+def _fraction_sub(match: re.Match[str]) -> str:
+    numerator, denominator = int(match.group(1)), int(match.group(2))
+    if denominator == 0 or numerator >= denominator:
+        return match.group(0)
+    return _format_number(numerator / denominator)
+
+
+def _join_code(match: re.Match[str]) -> str:
+    run = match.group(0)
+    joined = run.replace("-", "")
+    if any(c.isdigit() for c in joined) and any(c.isalpha() for c in joined):
+        return joined
+    return run.replace("-", " ")
+
+
+def normalize_for_scoring(name: str) -> str:
+    """Normalize a product name for fuzzy scoring (never stored; see the module doc)."""
+    text = _APOSTROPHES.sub("", _fold(name))
+    text = text.replace("&", " and ")
+    text = re.sub(r"\bw/\s*o\b", " without ", text)
+    text = re.sub(r"\bw/", " with ", text)
+    text = _DECIMAL_COMMA.sub(".", text)
+    text = _THOUSANDS_COMMA.sub("", text)
+    text = _LEADING_DOT.sub("0.", text)
+    text = _FRACTION.sub(_fraction_sub, text)
+    text = _PACK_OF.sub(r" \1ct ", text)
+    text = _TIMES_PREFIX.sub(r" \1ct ", text)
+    text = _DOZEN.sub(lambda m: f" {_format_number(float(m.group(1)) * 12)}ct ", text)
+    text = _QUANTITY.sub(_quantity_sub, text)
+    text = _TIMES_SUFFIX.sub(r"\1 \2ct", text)
+    text = _HYPHEN_RUN.sub(_join_code, text)
+    tokens = _PUNCT.sub(" ", text).split()
+    return " ".join(ABBREVIATIONS.get(token, token) for token in tokens)
+
+
+def normalize_brand(brand: str | None) -> str | None:
+    """The scoring form of a brand, or None for a missing or placeholder brand."""
+    if brand is None:
+        return None
+    normalized = normalize_for_scoring(brand)
+    if normalize_name(brand) in _PLACEHOLDER_BRANDS or not normalized:
+        return None
+    return normalized
+
+
+def parse_quantity(token: str) -> Quantity | None:
+    """The quantity a scoring token stands for (`1.5l` → 1.5 l), or None."""
+    match = _QUANTITY_TOKEN.match(token)
+    if match is None:
+        return None
+    return Quantity(float(match.group(1)), match.group(2))

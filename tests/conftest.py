@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from catalog.models import MatchStatus, StoreProduct
+from catalog.postgres import PostgresCatalog
+from catalog.repository import CatalogRepository
+from catalog.sqlite import SQLiteCatalog
 from config import Settings
 from edge.app import create_app
 from edge.demo_images import PhotoSpec, photo
@@ -215,3 +218,33 @@ def redis_prefix() -> Iterator[tuple[str, str]]:
         yield REDIS_URL, prefix
     finally:
         _run_in_fresh_loop(clean)
+
+
+# Every catalog backend, for suites that must hold on each (the repository contract, the
+# matcher worker). PostgreSQL and SQLite; a new backend is one more factory here.
+CatalogFactory = Callable[[pytest.FixtureRequest], Awaitable[CatalogRepository]]
+
+
+async def _sqlite_catalog(request: pytest.FixtureRequest) -> CatalogRepository:
+    tmp_path = request.getfixturevalue("tmp_path")
+    return await SQLiteCatalog.open(f"sqlite:///{tmp_path}/contract.db")
+
+
+async def _postgres_catalog(request: pytest.FixtureRequest) -> CatalogRepository:
+    return await PostgresCatalog.open(request.getfixturevalue("postgres_url"))
+
+
+CATALOG_BACKENDS: dict[str, CatalogFactory] = {
+    "sqlite": _sqlite_catalog,
+    "postgresql": _postgres_catalog,
+}
+
+
+@pytest.fixture(params=sorted(CATALOG_BACKENDS))
+async def catalog(request: pytest.FixtureRequest) -> AsyncIterator[CatalogRepository]:
+    repo = await CATALOG_BACKENDS[request.param](request)
+    await repo.migrate()
+    try:
+        yield repo
+    finally:
+        await repo.close()

@@ -253,7 +253,14 @@ SELECT status, count(*) FROM match_queue GROUP BY status ORDER BY status;
 SELECT count(*) FROM match_queue
 WHERE status = 'pending' OR (status = 'processing' AND lease_expires_at < now());
 
--- name: unlinked_product_ids
+-- name: unlinked_products
 -- For migrate-canonical: $1 after this id, $2 how many.
-SELECT id FROM store_products
-WHERE canonical_product_id IS NULL AND id > $1 ORDER BY id LIMIT $2;
+SELECT sp.id, sp.store_id, s.name AS store_name, sp.external_id, sp.upc, sp.gtin, sp.name,
+       sp.brand, sp.image_url, sp.canonical_product_id, sp.use_custom_image, sp.match_status,
+       sp.match_confidence
+FROM store_products sp JOIN stores s ON s.id = sp.store_id
+WHERE sp.canonical_product_id IS NULL AND sp.id > $1
+ORDER BY sp.id LIMIT $2;
+
+-- name: count_unlinked_products
+SELECT count(*) FROM store_products WHERE canonical_product_id IS NULL;

@@ -1,12 +1,11 @@
 """The catalog repository contract: every backend passes these same tests.
 
-Backends are the params of the `catalog` fixture; PostgreSQL joins as one more factory.
+Backends are the params of the `catalog` fixture (tests/conftest.py, `CATALOG_BACKENDS`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -19,33 +18,7 @@ from catalog.models import (
     SyncItem,
     SyncOutcome,
 )
-from catalog.postgres import PostgresCatalog
 from catalog.repository import CatalogRepository, ConflictError, NotFoundError
-from catalog.sqlite import SQLiteCatalog
-
-Factory = Callable[[pytest.FixtureRequest], Awaitable[CatalogRepository]]
-
-
-async def _sqlite(request: pytest.FixtureRequest) -> CatalogRepository:
-    tmp_path = request.getfixturevalue("tmp_path")
-    return await SQLiteCatalog.open(f"sqlite:///{tmp_path}/contract.db")
-
-
-async def _postgresql(request: pytest.FixtureRequest) -> CatalogRepository:
-    return await PostgresCatalog.open(request.getfixturevalue("postgres_url"))
-
-
-BACKENDS: dict[str, Factory] = {"sqlite": _sqlite, "postgresql": _postgresql}
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-async def catalog(request: pytest.FixtureRequest) -> AsyncIterator[CatalogRepository]:
-    repo = await BACKENDS[request.param](request)
-    await repo.migrate()
-    try:
-        yield repo
-    finally:
-        await repo.close()
 
 
 def _image(n: int, **owner) -> NewImage:
@@ -430,4 +403,6 @@ async def test_a_human_confirms_or_rejects(catalog):
     await catalog.decide_match(reject, canonical_id=None, product_status=MatchStatus.REJECTED)
     assert (await catalog.get_store_product(ids[1])).match_status is MatchStatus.REJECTED
     assert (await catalog.get_match_item(reject.id)).status is QueueStatus.DONE
-    assert await catalog.unlinked_product_ids(0, 10) == [ids[1]]
+    assert [p.id for p in await catalog.unlinked_products(0, 10)] == [ids[1]]
+    assert await catalog.count_unlinked_products() == 1
+    assert await catalog.unlinked_products(ids[1], 10) == []

@@ -1,0 +1,131 @@
+"""The matcher worker: drains the catalog's match queue in batches.
+
+For each claimed item it looks up name candidates in the catalog (trigram search), scores
+them with the pure scorer and records the outcome: auto-link, suggestion or manual
+review. Several workers may run at once (claims are disjoint, leases fenced); an item
+whose worker died returns after its lease; an item that keeps failing ends as `failed`
+with its error. `drain=True` returns once nothing is claimable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from catalog import CatalogRepository
+from catalog.models import QueueItem, QueueStatus
+from catalog.repository import CatalogError
+from config import Settings
+from matcher.scoring import Candidate, Thresholds, decide, score_candidates
+
+log = logging.getLogger(__name__)
+CANDIDATES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    thresholds: Thresholds
+    batch: int = 50
+    lease_s: float = 60.0
+    max_attempts: int = 3
+    poll_s: float = 0.5
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> WorkerOptions:
+        return cls(
+            Thresholds(auto_link=s.match_auto_link, suggest=s.match_suggest),
+            batch=s.worker_batch,
+            lease_s=s.worker_lease_s,
+            max_attempts=s.worker_max_attempts,
+            poll_s=s.worker_poll_s,
+        )
+
+
+class MatchWorker:
+    def __init__(self, catalog: CatalogRepository, options: WorkerOptions) -> None:
+        self._catalog = catalog
+        self._options = options
+        self.stats: Counter[str] = Counter()
+
+    async def run(self, *, drain: bool = False, stop: asyncio.Event | None = None) -> Counter[str]:
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                items = await self._catalog.claim_matches(
+                    self._options.batch, self._options.lease_s
+                )
+                if not items:
+                    if drain and await self._catalog.claimable_count() == 0:
+                        break
+                    await self._idle(stop)
+                    continue
+                for item in items:
+                    await self._process(item)
+            except CatalogError as exc:  # the catalog is away: wait, then carry on
+                log.warning("matcher: catalog unavailable (%s); retrying", exc)
+                self.stats["catalog_errors"] += 1
+                await asyncio.sleep(min(5.0, self._options.poll_s * 4))
+        return self.stats
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Until new work is announced, the poll interval passes, or we are told to stop."""
+        waits = {
+            asyncio.ensure_future(self._catalog.wait_for_work(self._options.poll_s)),
+            asyncio.ensure_future(stop.wait()),
+        }
+        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _process(self, item: QueueItem) -> None:
+        try:
+            await self._match(item)
+        except CatalogError:
+            raise
+        except Exception as exc:  # a bad item must not stop the worker
+            log.exception("matcher: item %s failed", item.id)
+            status = await self._catalog.fail_match(
+                item, f"{type(exc).__name__}: {exc}", self._options.max_attempts
+            )
+            self.stats["failed" if status is QueueStatus.FAILED else "retried"] += 1
+
+    async def _match(self, item: QueueItem) -> None:
+        catalog = self._catalog
+        product = await catalog.get_store_product(item.store_product_id)
+        if product is None or product.canonical_product_id is not None:
+            # Gone, or linked meanwhile (a later sync brought a GTIN): nothing to decide.
+            await catalog.finish_match(item, QueueStatus.DONE)
+            self.stats["skipped"] += 1
+            return
+        query = product.name
+        if product.brand and product.brand.casefold() not in product.name.casefold():
+            query = f"{product.brand} {product.name}"
+        found = await catalog.search_canonical_candidates(query, CANDIDATES)
+        candidates = [Candidate(c.id, c.name, c.brand, c.gtin) for c, _ in found]
+        scored = score_candidates(
+            product.name,
+            product.brand,
+            product.gtin,
+            candidates,
+            thresholds=self._options.thresholds,
+        )
+        decision = decide(scored, self._options.thresholds)
+        ranked = [(s.canonical_product_id, s.score) for s in decision.top]
+        best = decision.best
+        if decision.kind == "link" and best is not None:
+            status, canonical_id = QueueStatus.DONE, best.canonical_product_id
+        elif decision.kind == "suggest":
+            status, canonical_id = QueueStatus.SUGGESTED, None
+        else:
+            status, canonical_id = QueueStatus.REVIEW, None
+        done = await catalog.finish_match(
+            item,
+            status,
+            canonical_id=canonical_id,
+            confidence=best.score if best is not None else None,
+            candidates=ranked,
+        )
+        self.stats[decision.kind if done else "lease_lost"] += 1

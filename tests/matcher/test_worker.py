@@ -1,0 +1,160 @@
+"""The matcher worker against each catalog backend: outcomes, concurrency, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+
+import matcher.worker as worker_module
+from catalog.models import MatchStatus, QueueStatus, SyncItem
+from matcher.scoring import Thresholds
+from matcher.worker import MatchWorker, WorkerOptions
+
+FAST = WorkerOptions(Thresholds(), batch=4, lease_s=30, max_attempts=2, poll_s=0.05)
+
+CATALOG = [
+    ("Acme Cola 12 oz", "Acme"),
+    ("Brightfield Rolled Oats 1 kg", "Brightfield"),
+    ("Northwind Green Tea 20 bags", "Northwind"),
+    ("Sony Bravia KDL-40V4100 40 inch TV", "Sony"),
+]
+
+
+async def _seed(catalog, names: list[str]) -> tuple[dict[str, int], list[int]]:
+    canonical = {}
+    for name, brand in CATALOG:
+        made = await catalog.create_canonical_product(gtin=None, name=name, brand=brand)
+        canonical[name] = made.id
+    store = await catalog.create_store("Worker store")
+    results = await catalog.sync_products(
+        store.id, [SyncItem(f"e{i}", None, None, n) for i, n in enumerate(names)], known={}
+    )
+    return canonical, [r.product_id for r in results]
+
+
+async def test_drain_links_suggests_and_reviews(catalog):
+    canonical, ids = await _seed(
+        catalog,
+        [
+            "ACME COLA 12OZ",  # same product, POS spelling → link
+            "Rolled Oats Brightfield 1kg",  # word order, no brand field → link
+            "Sony Bravia KDL-40V5100 40 inch TV",  # another model code → never a link
+            "Garden hose 30 m",  # nothing like it → review
+        ],
+    )
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert sum(stats.values()) == 4
+
+    cola = await catalog.get_store_product(ids[0])
+    assert (cola.canonical_product_id, cola.match_status) == (
+        canonical["Acme Cola 12 oz"],
+        MatchStatus.LINKED,
+    )
+    assert cola.match_confidence >= 85
+    oats = await catalog.get_store_product(ids[1])
+    assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
+    tv = await catalog.get_store_product(ids[2])
+    assert tv.canonical_product_id is None
+    assert tv.match_status in (MatchStatus.SUGGESTED, MatchStatus.REVIEW)
+    tv_item = await catalog.get_match_item_for_product(ids[2])
+    assert tv_item.candidates[0][0] == canonical["Sony Bravia KDL-40V4100 40 inch TV"]
+    assert tv_item.candidates[0][1] < 85
+    hose = await catalog.get_store_product(ids[3])
+    assert hose.match_status is MatchStatus.REVIEW and hose.canonical_product_id is None
+    assert await catalog.claimable_count() == 0
+
+
+async def test_concurrent_workers_process_each_item_once(catalog):
+    names = [f"Acme Cola 12 oz pack {i}" for i in range(12)]
+    await _seed(catalog, names)
+    finished: list[int] = []
+    real_finish = catalog.finish_match
+
+    async def counting_finish(item, *args, **kwargs):
+        finished.append(item.id)
+        await asyncio.sleep(0.001)  # let the other worker run in between
+        return await real_finish(item, *args, **kwargs)
+
+    catalog.finish_match = counting_finish
+    await asyncio.gather(*(MatchWorker(catalog, FAST).run(drain=True) for _ in range(3)))
+    assert len(finished) == len(set(finished)) == 12
+    counts = await catalog.queue_counts()
+    assert sum(counts.values()) == 12 and "pending" not in counts and "processing" not in counts
+
+
+async def test_failing_item_is_retried_then_failed_and_others_go_on(catalog, monkeypatch):
+    _, ids = await _seed(catalog, ["Poison item", "ACME COLA 12OZ"])
+    real = worker_module.score_candidates
+
+    def explode_on_poison(name, *args, **kwargs):
+        if name == "Poison item":
+            raise RuntimeError("scorer exploded")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "score_candidates", explode_on_poison)
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert stats["failed"] == 1 and stats["retried"] == 1
+    failed = await catalog.get_match_item_for_product(ids[0])
+    assert failed.status is QueueStatus.FAILED
+    assert "scorer exploded" in failed.last_error
+    assert (await catalog.get_store_product(ids[1])).match_status is MatchStatus.LINKED
+
+
+async def test_item_of_a_dead_worker_comes_back_after_its_lease(catalog):
+    await _seed(catalog, ["ACME COLA 12OZ"])
+    [held] = await catalog.claim_matches(1, lease_s=0.2)  # then this "worker" dies
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert sum(stats.values()) == 0  # nothing claimable while the lease runs
+    await asyncio.sleep(0.3)
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert stats["link"] == 1
+    item = await catalog.get_match_item(held.id)
+    assert (item.status, item.attempts) == (QueueStatus.DONE, 2)
+
+
+async def test_product_linked_meanwhile_is_skipped(catalog):
+    canonical, ids = await _seed(catalog, ["Mystery box"])
+    await catalog.link_store_product(
+        ids[0], canonical["Acme Cola 12 oz"], MatchStatus.LINKED, 100.0
+    )
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert stats["skipped"] == 1
+    product = await catalog.get_store_product(ids[0])
+    assert product.canonical_product_id == canonical["Acme Cola 12 oz"]
+
+
+async def test_idle_postgres_worker_wakes_on_new_work(postgres_url):
+    from catalog.postgres import PostgresCatalog
+
+    catalog = await PostgresCatalog.open(postgres_url)
+    await catalog.create_canonical_product(gtin=None, name="Acme Cola 12 oz", brand="Acme")
+    store = await catalog.create_store("Waker")
+    slow_poll = WorkerOptions(Thresholds(), batch=4, lease_s=30, poll_s=30)
+    stop = asyncio.Event()
+    worker = MatchWorker(catalog, slow_poll)
+    task = asyncio.create_task(worker.run(stop=stop))
+    try:
+        await asyncio.sleep(0.3)  # idle, waiting for work
+        started = time.monotonic()
+        await catalog.sync_products(
+            store.id, [SyncItem("w1", None, None, "ACME COLA 12OZ")], known={}
+        )
+        while worker.stats["link"] == 0:
+            assert time.monotonic() - started < 3, "the idle worker was not woken"
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+        await catalog.close()
+
+
+def test_worker_drain_command_exits_when_the_queue_is_empty(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "IMGEDGE_DATABASE_URL": f"sqlite:///{tmp_path}/w.db"}
+    run = subprocess.run(
+        [sys.executable, "-m", "edge.cli", "worker", "--drain"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "matcher worker stopped" in run.stdout
