@@ -37,6 +37,28 @@ class CanonicalProduct:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageOwner:
+    """Whose image it is: a canonical product's, or one store product's own (custom)."""
+
+    canonical_product_id: int | None = None
+    store_product_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.canonical_product_id is None) == (self.store_product_id is None):
+            raise ValueError("an image has exactly one owner")
+
+    @property
+    def kind(self) -> str:
+        return "custom" if self.store_product_id is not None else "canonical"
+
+    @property
+    def id(self) -> int:
+        owner = self.store_product_id or self.canonical_product_id
+        assert owner is not None
+        return owner
+
+
+@dataclass(frozen=True, slots=True)
 class NewImage:
     """An original already in the originals store, to attach to one owner."""
 
@@ -50,6 +72,7 @@ class NewImage:
     store_product_id: int | None = None  # a store's custom image
     is_primary: bool = False
     sort_order: int | None = None  # None: after the owner's last image
+    placeholder: str | None = None  # a tiny data: URI shown while the image loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +88,15 @@ class ProductImage:
     store_product_id: int | None
     is_primary: bool
     sort_order: int
+    placeholder: str | None = None
+
+    @property
+    def version(self) -> str:
+        return self.content_hash[:16]
+
+    @property
+    def owner(self) -> ImageOwner:
+        return ImageOwner(self.canonical_product_id, self.store_product_id)
 
     @property
     def source(self) -> ImageSource:
@@ -86,6 +118,7 @@ class StoreProduct:
     use_custom_image: bool
     match_status: MatchStatus
     match_confidence: float | None
+    image_fetch_error: str | None = None  # why the store's image_url could not be used
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from catalog.models import (
     CanonicalProduct,
+    ImageOwner,
     MatchStatus,
     NewImage,
     ProductImage,
@@ -128,9 +129,25 @@ class CatalogRepository(Protocol):
         """Make this image its owner's primary (the one products show)."""
         ...
 
-    async def list_canonical_images(self, canonical_id: int) -> list[ProductImage]: ...
+    async def list_images(self, owner: ImageOwner) -> list[ProductImage]:
+        """The owner's images, primary first, then by sort order."""
+        ...
 
-    async def list_custom_images(self, product_id: int) -> list[ProductImage]: ...
+    async def find_image_by_hash(
+        self, owner: ImageOwner, content_hash: str
+    ) -> ProductImage | None: ...
+
+    async def reorder_images(
+        self, owner: ImageOwner, image_ids: Sequence[int]
+    ) -> list[ProductImage]:
+        """Raises ConflictError unless `image_ids` names each of the owner's images once."""
+        ...
+
+    async def delete_image(self, image_id: int) -> tuple[ProductImage, bool]:
+        """Delete it (promoting the next primary); True when its bytes are still used."""
+        ...
+
+    async def set_image_fetch_error(self, product_id: int, error: str | None) -> None: ...
 
     async def resolve(self, product_id: int) -> Resolution | None:
         """The image a store product shows, or None when the product does not exist."""

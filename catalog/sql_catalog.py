@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from catalog.models import (
     CanonicalProduct,
+    ImageOwner,
     ImageSource,
     MatchStatus,
     NewImage,
@@ -33,7 +34,7 @@ from catalog.models import (
     SyncOutcome,
     SyncResult,
 )
-from catalog.repository import NotFoundError
+from catalog.repository import ConflictError, NotFoundError
 from matcher.normalize import normalize_name
 
 log = logging.getLogger(__name__)
@@ -370,6 +371,7 @@ class SQLCatalog:
                 image.store_product_id,
                 primary,
                 next_order if image.sort_order is None else image.sort_order,
+                image.placeholder,
             )
             if image.canonical_product_id is not None:
                 await s.run("refresh_image_count", image.canonical_product_id)
@@ -397,11 +399,51 @@ class SQLCatalog:
                 await s.notify(owner_change(image.canonical_product_id, image.store_product_id))
         return replace(image, is_primary=True)
 
-    async def list_canonical_images(self, canonical_id: int) -> list[ProductImage]:
-        return [image_from_row(r) for r in await self._all("list_canonical_images", canonical_id)]
+    async def list_images(self, owner: ImageOwner) -> list[ProductImage]:
+        rows = await self._all(f"list_{owner.kind}_images", owner.id)
+        return [image_from_row(r) for r in rows]
 
-    async def list_custom_images(self, product_id: int) -> list[ProductImage]:
-        return [image_from_row(r) for r in await self._all("list_custom_images", product_id)]
+    async def find_image_by_hash(self, owner: ImageOwner, content_hash: str) -> ProductImage | None:
+        row = await self._one(f"find_{owner.kind}_image_by_hash", owner.id, content_hash)
+        return image_from_row(row) if row else None
+
+    async def reorder_images(
+        self, owner: ImageOwner, image_ids: Sequence[int]
+    ) -> list[ProductImage]:
+        """Put the owner's images in this order; the list must name each of them once."""
+        async with self._tx() as s:
+            current = {
+                image_from_row(r).id for r in await s.all(f"list_{owner.kind}_images", owner.id)
+            }
+            if len(image_ids) != len(set(image_ids)) or set(image_ids) != current:
+                raise ConflictError("the order must name each of the owner's images exactly once")
+            order = [{"id": image_id, "sort_order": n} for n, image_id in enumerate(image_ids)]
+            await s.run("reorder_images", _json(order))
+            await s.notify(owner_change(owner.canonical_product_id, owner.store_product_id))
+            rows = await s.all(f"list_{owner.kind}_images", owner.id)
+        return [image_from_row(r) for r in rows]
+
+    async def delete_image(self, image_id: int) -> tuple[ProductImage, bool]:
+        """Delete an image (the next one becomes primary if it was); returns it and whether
+        other images still use its bytes (if not, the original may be removed)."""
+        async with self._tx() as s:
+            row = await s.one("get_image", image_id)
+            if row is None:
+                raise NotFoundError(f"image {image_id} does not exist")
+            image = image_from_row(row)
+            owner = image.owner
+            await s.run("delete_image", image_id)
+            if image.is_primary:
+                await s.run(f"promote_first_{owner.kind}", owner.id)
+            if owner.canonical_product_id is not None:
+                await s.run("refresh_image_count", owner.canonical_product_id)
+            left = await s.one("count_images_with_hash", image.content_hash)
+            await s.notify(owner_change(owner.canonical_product_id, owner.store_product_id))
+        return image, bool(left and left[0])
+
+    async def set_image_fetch_error(self, product_id: int, error: str | None) -> None:
+        async with self._tx() as s:
+            await s.run("set_image_fetch_error", product_id, error[:1000] if error else None)
 
     async def resolve(self, product_id: int) -> Resolution | None:
         row = await self._one("resolve_product", product_id)

@@ -31,7 +31,7 @@ RETURNING id;
 -- name: get_store_product
 SELECT sp.id, sp.store_id, s.name AS store_name, sp.external_id, sp.upc, sp.gtin, sp.name,
        sp.brand, sp.image_url, sp.canonical_product_id, sp.use_custom_image, sp.match_status,
-       sp.match_confidence
+       sp.match_confidence, sp.image_fetch_error
 FROM store_products sp JOIN stores s ON s.id = sp.store_id
 WHERE sp.id = ?1;
 
@@ -66,10 +66,11 @@ UPDATE product_images SET is_primary = 0 WHERE store_product_id = ?1 AND is_prim
 
 -- name: insert_image
 INSERT INTO product_images (content_hash, width, height, has_alpha, byte_size, media_type,
-                            canonical_product_id, store_product_id, is_primary, sort_order)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                            canonical_product_id, store_product_id, is_primary, sort_order,
+                            placeholder)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 RETURNING id, content_hash, width, height, has_alpha, byte_size, media_type,
-          canonical_product_id, store_product_id, is_primary, sort_order;
+          canonical_product_id, store_product_id, is_primary, sort_order, placeholder;
 
 -- name: refresh_image_count
 UPDATE canonical_products
@@ -79,13 +80,13 @@ WHERE id = ?1;
 
 -- name: list_canonical_images
 SELECT id, content_hash, width, height, has_alpha, byte_size, media_type,
-       canonical_product_id, store_product_id, is_primary, sort_order
+       canonical_product_id, store_product_id, is_primary, sort_order, placeholder
 FROM product_images WHERE canonical_product_id = ?1
 ORDER BY is_primary DESC, sort_order, id;
 
 -- name: list_custom_images
 SELECT id, content_hash, width, height, has_alpha, byte_size, media_type,
-       canonical_product_id, store_product_id, is_primary, sort_order
+       canonical_product_id, store_product_id, is_primary, sort_order, placeholder
 FROM product_images WHERE store_product_id = ?1
 ORDER BY is_primary DESC, sort_order, id;
 
@@ -111,7 +112,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 
 -- name: get_image
 SELECT id, content_hash, width, height, has_alpha, byte_size, media_type,
-       canonical_product_id, store_product_id, is_primary, sort_order
+       canonical_product_id, store_product_id, is_primary, sort_order, placeholder
 FROM product_images WHERE id = ?1;
 
 -- name: set_image_primary
@@ -250,10 +251,48 @@ WHERE status = 'pending'
 -- For migrate-canonical: ?1 after this id, ?2 how many.
 SELECT sp.id, sp.store_id, s.name AS store_name, sp.external_id, sp.upc, sp.gtin, sp.name,
        sp.brand, sp.image_url, sp.canonical_product_id, sp.use_custom_image, sp.match_status,
-       sp.match_confidence
+       sp.match_confidence, sp.image_fetch_error
 FROM store_products sp JOIN stores s ON s.id = sp.store_id
 WHERE sp.canonical_product_id IS NULL AND sp.id > ?1
 ORDER BY sp.id LIMIT ?2;
 
 -- name: count_unlinked_products
 SELECT count(*) FROM store_products WHERE canonical_product_id IS NULL;
+
+-- Image management.
+
+-- name: find_canonical_image_by_hash
+SELECT id, content_hash, width, height, has_alpha, byte_size, media_type,
+       canonical_product_id, store_product_id, is_primary, sort_order, placeholder
+FROM product_images WHERE canonical_product_id = ?1 AND content_hash = ?2;
+
+-- name: find_custom_image_by_hash
+SELECT id, content_hash, width, height, has_alpha, byte_size, media_type,
+       canonical_product_id, store_product_id, is_primary, sort_order, placeholder
+FROM product_images WHERE store_product_id = ?1 AND content_hash = ?2;
+
+-- name: reorder_images
+-- ?1: [{id, sort_order}]
+UPDATE product_images
+SET sort_order = json_extract(x.value, '$.sort_order')
+FROM json_each(?1) AS x
+WHERE product_images.id = json_extract(x.value, '$.id');
+
+-- name: delete_image
+DELETE FROM product_images WHERE id = ?1;
+
+-- name: promote_first_canonical
+UPDATE product_images SET is_primary = 1
+WHERE id = (SELECT id FROM product_images WHERE canonical_product_id = ?1
+            ORDER BY sort_order, id LIMIT 1);
+
+-- name: promote_first_custom
+UPDATE product_images SET is_primary = 1
+WHERE id = (SELECT id FROM product_images WHERE store_product_id = ?1
+            ORDER BY sort_order, id LIMIT 1);
+
+-- name: count_images_with_hash
+SELECT count(*) FROM product_images WHERE content_hash = ?1;
+
+-- name: set_image_fetch_error
+UPDATE store_products SET image_fetch_error = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1;

@@ -10,6 +10,7 @@ import asyncio
 import pytest
 
 from catalog.models import (
+    ImageOwner,
     ImageSource,
     MatchStatus,
     NewImage,
@@ -113,7 +114,7 @@ async def test_first_image_is_primary_and_primary_moves(catalog):
     assert first.is_primary and not second.is_primary
     assert (first.sort_order, second.sort_order) == (0, 1)
     third = await catalog.add_image(_image(3, canonical_product_id=c.id, is_primary=True))
-    images = await catalog.list_canonical_images(c.id)
+    images = await catalog.list_images(ImageOwner(canonical_product_id=c.id))
     assert [i.id for i in images] == [third.id, first.id, second.id]
     assert [i.is_primary for i in images] == [True, False, False]
     assert (await catalog.get_canonical_product(c.id)).image_count == 3
@@ -135,7 +136,7 @@ async def test_resolution_custom_then_canonical_then_none(catalog):
 
     custom = await catalog.add_image(_image(6, store_product_id=product.id))
     assert custom.source is ImageSource.CUSTOM
-    assert (await catalog.list_custom_images(product.id)) == [custom]
+    assert (await catalog.list_images(ImageOwner(store_product_id=product.id))) == [custom]
     # A custom image alone does not win; the override flag decides.
     assert (await catalog.resolve(product.id)).image.image_id == canonical.id
     await catalog.set_use_custom_image(product.id, True)
@@ -406,3 +407,44 @@ async def test_a_human_confirms_or_rejects(catalog):
     assert [p.id for p in await catalog.unlinked_products(0, 10)] == [ids[1]]
     assert await catalog.count_unlinked_products() == 1
     assert await catalog.unlinked_products(ids[1], 10) == []
+
+
+async def test_reorder_delete_and_find_by_hash(catalog):
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    owner = ImageOwner(canonical_product_id=c.id)
+    a, b, d = [await catalog.add_image(_image(n, canonical_product_id=c.id)) for n in (1, 2, 3)]
+    assert (await catalog.find_image_by_hash(owner, b.content_hash)).id == b.id
+    assert await catalog.find_image_by_hash(owner, "f" * 64) is None
+
+    reordered = await catalog.reorder_images(owner, [d.id, b.id, a.id])
+    assert [i.id for i in reordered] == [a.id, d.id, b.id]  # the primary stays first
+    assert [i.sort_order for i in reordered] == [2, 0, 1]
+    for bad in ([d.id, b.id], [d.id, b.id, a.id, a.id], [d.id, b.id, 999]):
+        with pytest.raises(ConflictError):
+            await catalog.reorder_images(owner, bad)
+
+    changes.clear()
+    deleted, still_used = await catalog.delete_image(a.id)  # the primary goes…
+    assert deleted.id == a.id and not still_used
+    images = await catalog.list_images(owner)
+    assert [i.id for i in images] == [d.id, b.id] and images[0].is_primary  # …the next is
+    assert (await catalog.get_canonical_product(c.id)).image_count == 2
+    assert await _heard(changes, ResolutionChange(canonical_product_id=c.id))
+    with pytest.raises(NotFoundError):
+        await catalog.delete_image(a.id)
+
+    # Bytes shared by two owners stay referenced until the last image goes.
+    other = await catalog.create_canonical_product(gtin=None, name="B", brand=None)
+    twin = await catalog.add_image(_image(2, canonical_product_id=other.id))
+    assert (await catalog.delete_image(b.id))[1] is True
+    assert (await catalog.delete_image(twin.id))[1] is False
+
+
+async def test_fetch_error_is_recorded(catalog):
+    product = await _store_product(catalog)
+    await catalog.set_image_fetch_error(product.id, "blocked_address: 10.0.0.1")
+    assert (await catalog.get_store_product(product.id)).image_fetch_error.startswith("blocked")
+    await catalog.set_image_fetch_error(product.id, None)
+    assert (await catalog.get_store_product(product.id)).image_fetch_error is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyvips
 
-from catalog.models import ImageSource
+from catalog.models import ImageOwner, ImageSource
 from edge.auth import ADMIN_TOKEN_META, hash_token
 from edge.demo import STORES, describe, seed_demo
 
@@ -35,7 +35,9 @@ async def test_demo_seeds_shared_catalog_and_is_idempotent(services, client):
 
     # The special images: one with alpha, one stored rotated with an EXIF tag.
     canonical_images = [
-        image for cid in range(1, 10) for image in await catalog.list_canonical_images(cid)
+        image
+        for cid in range(1, 10)
+        for image in await catalog.list_images(ImageOwner(canonical_product_id=cid))
     ]
     assert any(image.has_alpha for image in canonical_images)
     rotated = [i for i in canonical_images if (i.width, i.height) == (1500, 1000)]
