@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -19,6 +20,9 @@ from typing import Any
 ENV_PREFIX = "IMGEDGE_"
 CONFIG_ENV = "IMGEDGE_CONFIG"
 DEFAULT_CONFIG_FILE = Path("config/imgedge.toml")
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}\Z)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\Z"
+)
 
 
 class SettingsError(ValueError):
@@ -118,6 +122,22 @@ class Settings:
     )
     api_max_age_s: int = field(default=60, metadata=_meta("max-age of product API answers", lo=0))
 
+    # Uploads and remote images (a store's image_url).
+    upload_max_mb: int = field(default=20, metadata=_meta("largest uploaded file, MiB", lo=1))
+    upload_max_files: int = field(
+        default=10, metadata=_meta("files in one upload request", lo=1, hi=100)
+    )
+    remote_image_hosts: str = field(
+        default="",
+        metadata=_meta("hosts image_url may be fetched from, comma-separated exact names"),
+    )
+    remote_fetch_timeout_s: float = field(
+        default=10.0, metadata=_meta("deadline for fetching one remote image", lo=0.1)
+    )
+    remote_fetch_max_redirects: int = field(
+        default=3, metadata=_meta("redirects followed per remote image", lo=0, hi=10)
+    )
+
     log_level: str = field(
         default="info",
         metadata=_meta("log level", choices=("debug", "info", "warning", "error")),
@@ -126,6 +146,12 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def remote_image_host_set(self) -> frozenset[str]:
+        return frozenset(
+            h for h in (p.strip().lower() for p in self.remote_image_hosts.split(",")) if h
+        )
 
     def encoder_digest(self) -> str:
         """Short digest of every setting that changes rendered bytes (part of cache keys)."""
@@ -221,6 +247,12 @@ def load_settings(
     }
     settings = Settings(**values)
     _validate_urls(settings)
+    for host in settings.remote_image_host_set:
+        if not _HOST_NAME.match(host):
+            raise SettingsError(
+                f"IMGEDGE_REMOTE_IMAGE_HOSTS: {host!r} is not a plain host name "
+                "(no scheme, port, path or user)"
+            )
     if settings.match_suggest > settings.match_auto_link:
         raise SettingsError(
             "IMGEDGE_MATCH_SUGGEST: must not be above IMGEDGE_MATCH_AUTO_LINK "

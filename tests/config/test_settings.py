@@ -36,6 +36,9 @@ def test_file_then_environment_wins(tmp_path: Path):
         ({"IMGEDGE_CACHE_URL": "memcached://x"}, "IMGEDGE_CACHE_URL"),
         ({"IMGEDGE_ACCESS_LOG": "maybe"}, "IMGEDGE_ACCESS_LOG"),
         ({"IMGEDGE_LOG_LEVEL": "loud"}, "IMGEDGE_LOG_LEVEL"),
+        ({"IMGEDGE_REMOTE_IMAGE_HOSTS": "shop.example@evil.test"}, "IMGEDGE_REMOTE_IMAGE_HOSTS"),
+        ({"IMGEDGE_REMOTE_IMAGE_HOSTS": "https://shop.example"}, "IMGEDGE_REMOTE_IMAGE_HOSTS"),
+        ({"IMGEDGE_REMOTE_IMAGE_HOSTS": "shop.example:8443"}, "IMGEDGE_REMOTE_IMAGE_HOSTS"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path: Path, env, needle):
@@ -72,3 +75,11 @@ def test_cli_stops_with_one_line_naming_the_setting(tmp_path: Path):
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0
     assert "IMGEDGE_PORT" in run.stderr
+
+
+def test_remote_image_hosts_are_a_lowercase_set(tmp_path: Path):
+    s = load_settings(
+        {"IMGEDGE_REMOTE_IMAGE_HOSTS": " Shop.Example, cdn.shop.example,,"},
+        config_file=tmp_path / "absent.toml",
+    )
+    assert s.remote_image_host_set == frozenset({"shop.example", "cdn.shop.example"})
