@@ -120,7 +120,10 @@ class CatalogRepository(Protocol):
 
     # Images
     async def add_image(self, image: NewImage) -> ProductImage:
-        """Attach an image; the owner's first image, or `is_primary`, becomes the primary."""
+        """Attach an image; the owner's first image, or `is_primary`, becomes the primary.
+
+        Bytes the owner already has are not attached twice: the existing image is returned
+        (made primary if asked). Under a race the unique index answers with ConflictError."""
         ...
 
     async def get_image(self, image_id: int) -> ProductImage | None: ...

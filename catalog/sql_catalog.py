@@ -354,6 +354,13 @@ class SQLCatalog:
         owner = image.store_product_id if custom else image.canonical_product_id
         kind = "custom" if custom else "canonical"
         async with self._tx() as s:
+            same = await s.one(f"find_{kind}_image_by_hash", owner, image.content_hash)
+            if same is not None:
+                existing = image_from_row(same)
+                if image.is_primary and not existing.is_primary:
+                    await self._make_primary(s, existing)
+                    existing = replace(existing, is_primary=True)
+                return existing
             counts = await s.one(f"next_{kind}_sort_order", owner)
             next_order, existing = counts if counts else (0, 0)
             primary = image.is_primary or existing == 0
@@ -392,12 +399,15 @@ class SQLCatalog:
                 raise NotFoundError(f"image {image_id} does not exist")
             image = image_from_row(row)
             if not image.is_primary:
-                custom = image.store_product_id is not None
-                owner = image.store_product_id if custom else image.canonical_product_id
-                await s.run(f"clear_{'custom' if custom else 'canonical'}_primary", owner)
-                await s.run("set_image_primary", image_id, True)
-                await s.notify(owner_change(image.canonical_product_id, image.store_product_id))
+                await self._make_primary(s, image)
         return replace(image, is_primary=True)
+
+    @staticmethod
+    async def _make_primary(s: Session, image: ProductImage) -> None:
+        owner = image.owner
+        await s.run(f"clear_{owner.kind}_primary", owner.id)
+        await s.run("set_image_primary", image.id, True)
+        await s.notify(owner_change(image.canonical_product_id, image.store_product_id))
 
     async def list_images(self, owner: ImageOwner) -> list[ProductImage]:
         rows = await self._all(f"list_{owner.kind}_images", owner.id)

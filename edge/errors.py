@@ -5,7 +5,11 @@
     ├── Unauthorized          401  missing or wrong bearer token
     ├── Forbidden             403  a valid token that may not do this
     ├── NotFound              404  unknown product, product without image, unknown route
+    ├── Conflict              409  the request contradicts the catalog's state
+    ├── PayloadTooLarge       413  an upload over its size limit
+    ├── UnsupportedMediaType  415  a file whose bytes are not an accepted image type
     ├── SourceRejected        422  original over the pixel/byte limit, or undecodable (logged)
+    ├── BadGateway            502  a store's remote image could not be fetched
     ├── RenderTimeout         503  the render missed its deadline (logged)
     └── Unavailable           503  a dependency the request needs is down (logged)
 
@@ -57,10 +61,34 @@ class Forbidden(EdgeError):
     log = False
 
 
+class Conflict(EdgeError):
+    status = 409
+    code = "conflict"
+    log = False
+
+
+class PayloadTooLarge(EdgeError):
+    status = 413
+    code = "payload_too_large"
+    log = False
+
+
+class UnsupportedMediaType(EdgeError):
+    status = 415
+    code = "unsupported_media_type"
+    log = False
+
+
 class SourceRejected(EdgeError):
     status = 422
     code = "source_rejected"
     log = True
+
+
+class BadGateway(EdgeError):
+    status = 502
+    code = "bad_gateway"
+    log = False
 
 
 class RenderTimeout(EdgeError):

@@ -8,6 +8,7 @@ with a deadline check between steps. pyvips errors never leave this module: they
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ _LOADER_MEDIA_TYPES = {
     "gifload_buffer": "image/gif",
 }
 _ROTATED_ORIENTATIONS = frozenset({5, 6, 7, 8})
+PLACEHOLDER_PX = 20  # the placeholder fits in this square: a few hundred bytes of WebP
 _NO_HEIGHT_LIMIT = 10_000_000
 
 
@@ -199,6 +201,30 @@ def render(
         raise SourceRejected(
             "original could not be decoded (corrupt or truncated)", code="source_unreadable"
         ) from exc
+
+
+def placeholder(data: bytes, info: SourceInfo) -> str:
+    """A ~20 px WebP of the image as a `data:` URI, shown (blurred) while it loads.
+
+    It decodes the whole source (shrunk on load where the format allows), so it also
+    proves at upload time that the file is not truncated or corrupt."""
+    extra = {"export_profile": "srgb"} if info.has_profile else {}
+    try:
+        image = pyvips.Image.thumbnail_buffer(
+            data,
+            PLACEHOLDER_PX,
+            height=PLACEHOLDER_PX,
+            size="down",
+            option_string="fail_on=error",
+            **extra,
+        )
+        image = to_srgb(image, Format.WEBP)
+        tiny = image.write_to_buffer(".webp", Q=40, effort=2, keep="none")
+    except pyvips.Error as exc:
+        raise SourceRejected(
+            "original could not be decoded (corrupt or truncated)", code="source_unreadable"
+        ) from exc
+    return "data:image/webp;base64," + base64.b64encode(tiny).decode("ascii")
 
 
 def _kill_at_deadline(image: pyvips.Image, deadline: float) -> None:

@@ -16,30 +16,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from catalog.gtin import InvalidBarcode, normalize_gtin
-from catalog.models import MatchStatus, StoreProduct
+from catalog.models import MatchStatus
 from catalog.repository import CatalogError, ConflictError
-from edge.auth import Actor, require_actor
-from edge.errors import BadRequest, EdgeError, Forbidden, NotFound, Unavailable
-from edge.routes import positive_int, read_json_object, services
+from edge.auth import require_actor
+from edge.errors import BadRequest, Conflict, NotFound, Unavailable
+from edge.routes import own_product, positive_int, read_json_object, services
 from edge.services import Services
 from matcher.scoring import Candidate, score_candidates
 
 SUGGESTIONS = 5
-
-
-class Conflict(EdgeError):
-    status = 409
-    code = "conflict"
-    log = False
-
-
-async def _own_product(svc: Services, actor: Actor, product_id: int) -> StoreProduct:
-    product = await svc.catalog.get_store_product(product_id)
-    if product is None:
-        raise NotFound(f"no product {product_id}", code="product_not_found")
-    if not actor.may_change(product.store_id):
-        raise Forbidden("this product belongs to another store", code="not_your_product")
-    return product
 
 
 async def find_matches(request: Request) -> JSONResponse:
@@ -47,7 +32,7 @@ async def find_matches(request: Request) -> JSONResponse:
     actor = await require_actor(request, svc.settings, svc.catalog)
     body = await read_json_object(request)
     try:
-        product = await _own_product(svc, actor, positive_int(body, "productId"))
+        product = await own_product(svc, actor, positive_int(body, "productId"))
         found = await svc.catalog.search_canonical_candidates(product.name, 10)
         item = await svc.catalog.get_match_item_for_product(product.id)
     except CatalogError as exc:
@@ -114,7 +99,7 @@ async def decide_match(request: Request) -> JSONResponse:
         item = await catalog.get_match_item(item_id)
         if item is None:
             raise NotFound(f"no match queue item {item_id}", code="queue_item_not_found")
-        product = await _own_product(svc, actor, item.store_product_id)
+        product = await own_product(svc, actor, item.store_product_id)
         if action == "reject":
             await catalog.decide_match(item, canonical_id=None, product_status=MatchStatus.REJECTED)
             canonical_id = None

@@ -448,3 +448,21 @@ async def test_fetch_error_is_recorded(catalog):
     assert (await catalog.get_store_product(product.id)).image_fetch_error.startswith("blocked")
     await catalog.set_image_fetch_error(product.id, None)
     assert (await catalog.get_store_product(product.id)).image_fetch_error is None
+
+
+async def test_the_same_bytes_attach_to_one_owner_once(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    product = await _store_product(catalog)
+    first = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    second = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    again = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    assert again == second
+    # Asking for the primary on a re-upload moves the primary to the existing image.
+    promoted = await catalog.add_image(_image(2, canonical_product_id=c.id, is_primary=True))
+    assert (promoted.id, promoted.is_primary) == (second.id, True)
+    images = await catalog.list_images(ImageOwner(canonical_product_id=c.id))
+    assert [i.id for i in images] == [second.id, first.id]
+    assert (await catalog.get_canonical_product(c.id)).image_count == 2
+    # Other owners may hold the same bytes: stored once, attached to each.
+    custom = await catalog.add_image(_image(2, store_product_id=product.id))
+    assert custom.id != second.id and custom.content_hash == second.content_hash
