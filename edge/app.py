@@ -16,11 +16,13 @@ from config import Settings
 from edge.errors import EdgeError
 from edge.metrics import metrics
 from edge.routes.health import healthz, readyz
-from edge.routes.images import patch_images
+from edge.routes.images import delete_image, get_images, patch_images
 from edge.routes.img import serve_image
 from edge.routes.match import decide_match, find_matches
+from edge.routes.picture import get_picture
 from edge.routes.products import get_product
 from edge.routes.sync import sync_products
+from edge.routes.uploads import upload_images
 from edge.services import Services, open_services
 
 log = logging.getLogger("imgedge")
@@ -70,7 +72,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     routes = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
         Route("/api/products/{product}", get_product, methods=["GET"]),
+        Route("/api/products/{product}/picture", get_picture, methods=["GET"]),
+        Route("/api/products/{product}/images", get_images, methods=["GET"]),
         Route("/api/products/{product}/images", patch_images, methods=["PATCH"]),
+        Route("/api/products/{product}/images", delete_image, methods=["DELETE"]),
+        Route("/api/images/upload", upload_images, methods=["POST"]),
         Route("/api/sync/products", sync_products, methods=["POST"]),
         Route("/api/images/match", find_matches, methods=["POST"]),
         Route("/api/images/match", decide_match, methods=["PUT"]),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from cachetools import LRUCache
 
@@ -12,6 +13,7 @@ from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.cache import TieredCache, open_cache
 from edge.originals import OriginalsStore, open_originals
+from edge.remote_fetch import FetchPolicy, fetch_image
 from edge.render import EncodeOptions, Limits
 from edge.resolution import Resolver
 from edge.variants import Variants, pipeline_version
@@ -26,6 +28,7 @@ class Services:
     resolver: Resolver
     variants: Variants
     gtin_map: LRUCache[str, int]  # normalized GTIN → canonical product id, for the sync
+    fetch_remote: Callable[[str], Awaitable[bytes]]  # a store's image_url → bytes, guarded
 
 
 @asynccontextmanager
@@ -50,4 +53,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         resolver = Resolver(catalog, settings.resolution_ttl_s, settings.resolution_cache_size)
         await catalog.listen(resolver.apply)
         gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.gtin_map_size)
-        yield Services(settings, catalog, originals, cache, resolver, variants, gtin_map)
+        fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
+        yield Services(
+            settings, catalog, originals, cache, resolver, variants, gtin_map, fetch_remote
+        )

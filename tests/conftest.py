@@ -19,6 +19,7 @@ from catalog.repository import CatalogRepository
 from catalog.sqlite import SQLiteCatalog
 from config import Settings
 from edge.app import create_app
+from edge.auth import ADMIN_TOKEN_META, hash_token, new_store_key
 from edge.demo_images import PhotoSpec, photo
 from edge.ingest import ingest_original
 from edge.render import Limits
@@ -67,6 +68,12 @@ class CatalogBuilder:
         new = await ingest_original(self.svc.originals, photo(spec), limits, **owner, **kw)
         return await self.svc.catalog.add_image(new)
 
+    async def store_key(self, name: str) -> str:
+        """A new store with an API key; returns the key (its bearer token)."""
+        key = new_store_key()
+        await self.svc.catalog.create_store(name, hash_token(key))
+        return key
+
     async def product(
         self, spec: PhotoSpec | None = DEFAULT_PHOTO, store: str = "S1"
     ) -> StoreProduct:
@@ -92,6 +99,16 @@ class CatalogBuilder:
 @pytest.fixture
 def build(services: Services) -> CatalogBuilder:
     return CatalogBuilder(services)
+
+
+CURATOR_TOKEN = "curator-token-for-tests"
+
+
+@pytest.fixture
+async def curator(services: Services) -> dict[str, str]:
+    """Headers carrying the curator token (stored hashed, as `imgedge demo` does)."""
+    await services.catalog.set_meta(ADMIN_TOKEN_META, hash_token(CURATOR_TOKEN))
+    return {"authorization": f"Bearer {CURATOR_TOKEN}"}
 
 
 # Real backing services. In CI (CI=true) an unreachable server fails the run; elsewhere

@@ -9,9 +9,9 @@ from starlette.responses import JSONResponse
 
 from catalog.models import ResolvedImage, StoreProduct
 from catalog.repository import CatalogError
+from edge.auth import require_actor
 from edge.errors import NotFound, Unavailable
-from edge.routes import parse_product_id, services
-from edge.services import Services
+from edge.routes import own_product, parse_product_id, services
 from edge.sizes import SIZES
 
 
@@ -48,25 +48,18 @@ def product_payload(product: StoreProduct, image: ResolvedImage | None) -> dict[
 
 
 async def get_product(request: Request) -> JSONResponse:
+    """The curator reads any product; a store only its own."""
     svc = services(request)
-    return await product_response(svc, parse_product_id(request.path_params["product"]))
-
-
-async def product_response(svc: Services, product_id: int, *, cache: bool = True) -> JSONResponse:
+    product_id = parse_product_id(request.path_params["product"])
+    actor = await require_actor(request, svc.settings, svc.catalog)
     try:
-        product = await svc.catalog.get_store_product(product_id)
+        product = await own_product(svc, actor, product_id)
     except CatalogError as exc:
         raise Unavailable("the catalog is not answering") from exc
-    if product is None:
-        raise NotFound(f"no product {product_id}", code="product_not_found")
     try:
         image: ResolvedImage | None = await svc.resolver.resolve(product_id)
     except NotFound:
         image = None
-    max_age = svc.settings.api_max_age_s
-    headers = {
-        "cache-control": f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
-        if cache
-        else "no-store"
-    }
+    # private: the answer depends on who asks, so a shared cache must not keep it.
+    headers = {"cache-control": f"private, max-age={svc.settings.api_max_age_s}"}
     return JSONResponse(product_payload(product, image), headers=headers)
