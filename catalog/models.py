@@ -142,7 +142,20 @@ class ResolvedImage:
 class Resolution:
     product_id: int
     canonical_product_id: int | None
-    image: ResolvedImage | None  # None: the product exists but shows no image
+    gallery: tuple[ResolvedImage, ...]  # every image the product shows, primary first
+
+    @property
+    def image(self) -> ResolvedImage | None:
+        """The primary: what an unversioned URL shows. None: the product shows no image."""
+        return self.gallery[0] if self.gallery else None
+
+    def image_for(self, version: str | None) -> ResolvedImage | None:
+        """The shown image a `?v=` names, else the primary (a stale or absent version)."""
+        if version is not None:
+            for image in self.gallery:
+                if image.version == version:
+                    return image
+        return self.image
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,13 +80,22 @@ def store_product_from_row(row: Row) -> StoreProduct:
     return StoreProduct(*values)
 
 
-def resolution_from_row(row: Row) -> Resolution:
-    product_id, canonical_id, image_id, digest, width, height, has_alpha, is_custom = row
-    if image_id is None:
-        return Resolution(product_id, canonical_id, image=None)
-    source = ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL
-    image = ResolvedImage(image_id, digest, width, height, bool(has_alpha), source)
-    return Resolution(product_id, canonical_id, image=image)
+def resolution_from_rows(rows: Sequence[Row]) -> Resolution:
+    """One row per shown image, primary first (a single row of NULL image columns: none)."""
+    product_id, canonical_id = rows[0][0], rows[0][1]
+    gallery = tuple(
+        ResolvedImage(
+            image_id,
+            digest,
+            width,
+            height,
+            bool(has_alpha),
+            ImageSource.CUSTOM if is_custom else ImageSource.CANONICAL,
+        )
+        for _, _, image_id, digest, width, height, has_alpha, is_custom in rows
+        if image_id is not None
+    )
+    return Resolution(product_id, canonical_id, gallery)
 
 
 _PRODUCT_STATUS = {
@@ -456,8 +465,8 @@ class SQLCatalog:
             await s.run("set_image_fetch_error", product_id, error[:1000] if error else None)
 
     async def resolve(self, product_id: int) -> Resolution | None:
-        row = await self._one("resolve_product", product_id)
-        return resolution_from_row(row) if row else None
+        rows = await self._all("resolve_product", product_id)
+        return resolution_from_rows(rows) if rows else None
 
     # Match queue
 

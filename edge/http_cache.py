@@ -8,7 +8,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 def cache_control(
     requested_version: str | None, current_version: str, max_age: int, swr: int
 ) -> str:
-    """Immutable only for a `?v=` that names the bytes served now; else short-lived."""
+    """Immutable only for a `?v=` that names the bytes served now; else short-lived.
+
+    `current_version` is that of the image chosen for this request: the one the `v`
+    names when the product shows it (a gallery image), else the primary."""
     if requested_version is not None and requested_version == current_version:
         return IMMUTABLE
     return f"public, max-age={max_age}, stale-while-revalidate={swr}"

@@ -20,7 +20,15 @@ import functools
 import ipaddress
 import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Literal, TypeAlias
@@ -249,7 +257,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         # One non-public answer refuses the whole host, rather than connecting to the
         # public ones only: a name that mixes both is misconfigured or hostile.
         if not all(self._allowed(ip) for ip in addresses):
-            raise RemoteFetchError("address_not_public", f"{host} resolves to a non-public address")
+            raise RemoteFetchError(
+                "address_not_public", f"{_shown(host)} resolves to a non-public address"
+            )
         last_error: Exception | None = None
         for ip in addresses:
             try:
@@ -305,12 +315,12 @@ def _httpx_errors() -> Iterator[None]:
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, stream: AsyncIterator[bytes] | Iterable[bytes]) -> None:
+    def __init__(self, stream: AsyncIterable[bytes]) -> None:
         self._stream = stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         with _httpx_errors():
-            async for part in self._stream:  # type: ignore[union-attr]
+            async for part in self._stream:
                 yield part
 
     async def aclose(self) -> None:
@@ -345,6 +355,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         )
         with _httpx_errors():
             response = await self._pool.handle_async_request(core_request)
+        assert isinstance(response.stream, AsyncIterable)  # the async pool streams async
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
@@ -385,7 +396,7 @@ def _redirect_target(response: httpx.Response, allowed_hosts: frozenset[str]) ->
 
 
 def _check_status(response: httpx.Response) -> None:
-    if False:
+    if not 200 <= response.status_code < 300:
         raise RemoteFetchError("http_status", f"the server answered HTTP {response.status_code}")
 
 

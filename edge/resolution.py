@@ -24,8 +24,9 @@ class Resolver:
         )
         self.queries = 0  # catalog lookups made, for tests and /metrics
 
-    async def resolve(self, product_id: int) -> ResolvedImage:
-        """The image the product shows; `NotFound` for an unknown product or no image."""
+    async def resolve(self, product_id: int, version: str | None = None) -> ResolvedImage:
+        """The image the product shows (the one `version` names, if it shows that one, else
+        its primary); `NotFound` for an unknown product or a product without images."""
         resolution = self._cache.get(product_id) if self._cache is not None else None
         if resolution is None:
             self.queries += 1
@@ -37,9 +38,10 @@ class Resolver:
                 raise NotFound(f"no product {product_id}", code="product_not_found")
             if self._cache is not None:
                 self._cache[product_id] = resolution
-        if resolution.image is None:
+        image = resolution.image_for(version)
+        if image is None:
             raise NotFound(f"product {product_id} has no image", code="image_not_found")
-        return resolution.image
+        return image
 
     def apply(self, change: ResolutionChange) -> None:
         """Forget the resolutions a catalog change may have altered."""

@@ -92,17 +92,33 @@ FROM product_images WHERE store_product_id = $1
 ORDER BY is_primary DESC, sort_order, id;
 
 -- name: resolve_product
--- The custom image when the override is on and one exists, else the canonical primary.
-SELECT sp.id, sp.canonical_product_id, img.id, img.content_hash, img.width, img.height, img.has_alpha,
-       img.store_product_id IS NOT NULL AS is_custom
+-- Every image the product shows, primary first (at most 20): its custom images when the
+-- override is on and it has some, else its canonical product's. Two index-friendly
+-- branches, of which at most one yields rows.
+SELECT sp.id, sp.canonical_product_id, img.id, img.content_hash, img.width, img.height,
+       img.has_alpha, img.is_custom
 FROM store_products sp
-LEFT JOIN product_images img ON img.id = coalesce(
-    CASE WHEN sp.use_custom_image THEN (
-        SELECT c.id FROM product_images c WHERE c.store_product_id = sp.id
-        ORDER BY c.is_primary DESC, c.sort_order, c.id LIMIT 1) END,
-    (SELECT p.id FROM product_images p WHERE p.canonical_product_id = sp.canonical_product_id
-     ORDER BY p.is_primary DESC, p.sort_order, p.id LIMIT 1))
-WHERE sp.id = $1;
+LEFT JOIN LATERAL (
+    SELECT i.id, i.content_hash, i.width, i.height, i.has_alpha, i.is_primary, i.sort_order,
+           i.is_custom
+    FROM (
+        SELECT c.id, c.content_hash, c.width, c.height, c.has_alpha, c.is_primary,
+               c.sort_order, true AS is_custom
+        FROM product_images c
+        WHERE sp.use_custom_image AND c.store_product_id = sp.id
+        UNION ALL
+        SELECT p.id, p.content_hash, p.width, p.height, p.has_alpha, p.is_primary,
+               p.sort_order, false
+        FROM product_images p
+        WHERE p.canonical_product_id = sp.canonical_product_id
+          AND NOT (sp.use_custom_image AND EXISTS (
+              SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id))
+    ) i
+    ORDER BY i.is_primary DESC, i.sort_order, i.id
+    LIMIT 20
+) img ON true
+WHERE sp.id = $1
+ORDER BY img.is_primary DESC, img.sort_order, img.id;
 
 -- name: get_meta
 SELECT value FROM catalog_meta WHERE key = $1;

@@ -91,17 +91,22 @@ FROM product_images WHERE store_product_id = ?1
 ORDER BY is_primary DESC, sort_order, id;
 
 -- name: resolve_product
--- The custom image when the override is on and one exists, else the canonical primary.
-SELECT sp.id, sp.canonical_product_id, img.id, img.content_hash, img.width, img.height, img.has_alpha,
-       img.store_product_id IS NOT NULL AS is_custom
+-- Every image the product shows, primary first (at most 20): its custom images when the
+-- override is on and it has some, else its canonical product's.
+SELECT sp.id, sp.canonical_product_id, img.id, img.content_hash, img.width, img.height,
+       img.has_alpha, img.store_product_id IS NOT NULL AS is_custom
 FROM store_products sp
-LEFT JOIN product_images img ON img.id = coalesce(
-    CASE WHEN sp.use_custom_image = 1 THEN (
-        SELECT c.id FROM product_images c WHERE c.store_product_id = sp.id
-        ORDER BY c.is_primary DESC, c.sort_order, c.id LIMIT 1) END,
-    (SELECT p.id FROM product_images p WHERE p.canonical_product_id = sp.canonical_product_id
-     ORDER BY p.is_primary DESC, p.sort_order, p.id LIMIT 1))
-WHERE sp.id = ?1;
+LEFT JOIN product_images img ON img.id IN (
+    SELECT c.id FROM product_images c
+    WHERE sp.use_custom_image = 1 AND c.store_product_id = sp.id
+    UNION ALL
+    SELECT p.id FROM product_images p
+    WHERE p.canonical_product_id = sp.canonical_product_id
+      AND NOT (sp.use_custom_image = 1 AND EXISTS (
+          SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id)))
+WHERE sp.id = ?1
+ORDER BY img.is_primary DESC, img.sort_order, img.id
+LIMIT 20;
 
 -- name: get_meta
 SELECT value FROM catalog_meta WHERE key = ?1;

@@ -19,14 +19,15 @@ async def serve_image(request: Request) -> Response:
     svc = services(request)
     product_id = parse_product_id(request.path_params["product"])
     wanted = parse_size_segment(request.path_params["size"])
-    image = await svc.resolver.resolve(product_id)
+    version = request.query_params.get("v")
+    image = await svc.resolver.resolve(product_id, version)
     fmt = wanted.fmt or choose_format(request.headers.get("accept"), image.has_alpha)
     key = svc.variants.key(image, wanted.target_width(image.width), fmt)
 
     settings = svc.settings
     headers = {
         "cache-control": cache_control(
-            request.query_params.get("v"),
+            version,
             image.version,
             settings.img_max_age_s,
             settings.img_stale_while_revalidate_s,

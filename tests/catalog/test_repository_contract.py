@@ -6,6 +6,7 @@ Backends are the params of the `catalog` fixture (tests/conftest.py, `CATALOG_BA
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import pytest
 
@@ -24,7 +25,7 @@ from catalog.repository import CatalogRepository, ConflictError, NotFoundError
 
 def _image(n: int, **owner) -> NewImage:
     return NewImage(
-        content_hash=f"{n:064x}",
+        content_hash=hashlib.sha256(str(n).encode()).hexdigest(),
         width=100 + n,
         height=50,
         has_alpha=n % 2 == 1,
@@ -466,3 +467,23 @@ async def test_the_same_bytes_attach_to_one_owner_once(catalog):
     # Other owners may hold the same bytes: stored once, attached to each.
     custom = await catalog.add_image(_image(2, store_product_id=product.id))
     assert custom.id != second.id and custom.content_hash == second.content_hash
+
+
+async def test_resolution_lists_every_shown_image_primary_first(catalog):
+    product = await _store_product(catalog)
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    await catalog.link_store_product(product.id, c.id, MatchStatus.LINKED, 100.0)
+    a = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    b = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    d = await catalog.add_image(_image(3, canonical_product_id=c.id, is_primary=True))
+    resolution = await catalog.resolve(product.id)
+    assert [i.image_id for i in resolution.gallery] == [d.id, a.id, b.id]
+    assert resolution.image_for(b.version).image_id == b.id
+    assert resolution.image_for("0" * 16).image_id == d.id  # stale: the primary
+    assert resolution.image_for(None).image_id == d.id
+    # With the override on, only the custom images show; the canonical ones drop out.
+    own = await catalog.add_image(_image(4, store_product_id=product.id))
+    await catalog.set_use_custom_image(product.id, True)
+    resolution = await catalog.resolve(product.id)
+    assert [(i.image_id, i.source) for i in resolution.gallery] == [(own.id, ImageSource.CUSTOM)]
+    assert resolution.image_for(b.version).image_id == own.id

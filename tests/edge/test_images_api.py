@@ -304,3 +304,18 @@ async def test_override_without_any_image_is_a_conflict(client, world):
     r = await client.patch(world.url, json={"action": "use_custom_image"}, headers=world.store_a)
     assert (r.status_code, r.json()["error"]["code"]) == (409, "no_custom_image")
     assert (await _shown(client, world))["use_custom_image"] is False
+
+
+async def test_every_listed_url_serves_its_own_image_immutably(client, world):
+    images = (await _shown(client, world))["images"]
+    etags = set()
+    for image in images:
+        r = await client.get(image["urls"]["small"] + "&format=ignored")
+        assert r.status_code == 200
+        assert image["version"] in r.headers["etag"]
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        etags.add(r.headers["etag"])
+    assert len(etags) == len(images) == 2
+    stale = await client.get(f"/img/{world.product.id}/small?v=0123456789abcdef")
+    assert images[0]["version"] in stale.headers["etag"]
+    assert "immutable" not in stale.headers["cache-control"]
