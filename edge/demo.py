@@ -140,7 +140,8 @@ def describe(result: DemoResult, base_url: str, configured_token: bool) -> list[
     sizes = ("thumbnail", "small", "medium@2x", "large.webp", "original")
     for i, product_id in enumerate(result.product_ids[:5]):
         lines.append(f"  {base_url}/img/{product_id}/{sizes[i % len(sizes)]}")
-    lines.append(f"  {base_url}/api/products/{result.product_ids[0]}")
+    lines.append(f"  {base_url}/api/products/{result.product_ids[0]}/picture")
+    lines.append(f"  {base_url}/api/products/{result.product_ids[0]}  (with the admin token)")
     if result.admin_token:
         lines.append(f"admin token (shown once, stored hashed): {result.admin_token}")
     elif configured_token:

@@ -5,7 +5,7 @@
     locust -f loadtests/locustfile.py --host http://127.0.0.1:8080 \
         --headless -u 200 -r 50 -t 1m
 
-Each simulated browser reads a product page (the API), then fetches its images with a
+Each simulated browser reads a product's markup (`/picture`), then fetches its images with a
 modern `Accept`, mostly through versioned URLs (the CDN-friendly form), sometimes
 revalidating with `If-None-Match`. Product ids come from IMGEDGE_LOAD_PRODUCTS
 (e.g. "1-80"), default 1-40.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 
 from locust import HttpUser, between, task
 
@@ -24,6 +25,19 @@ ACCEPTS = (
     "image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5",  # older Safari
 )
 SIZES = ("thumbnail", "small", "medium", "large", "medium@2x")
+
+
+THUMBNAIL = re.compile(r"/img/\d+/thumbnail\.(avif|webp|jpg|png)\?v=[0-9a-f]+")
+
+
+def _thumbnail_for(markup: str, accept: str) -> str | None:
+    """The thumbnail a browser takes from the <picture>: the first source type it accepts,
+    else the <img> fallback (JPEG or PNG), which comes last."""
+    found = [(m.group(0), m.group(1)) for m in THUMBNAIL.finditer(markup)]
+    for url, fmt in found:
+        if fmt in ("jpg", "png") or f"image/{fmt}" in accept:
+            return url
+    return None
 
 
 def _product_ids() -> list[int]:
@@ -41,16 +55,14 @@ class Shopper(HttpUser):
 
     @task(10)
     def product_listing(self) -> None:
-        """A grid of thumbnails, through versioned URLs from the API."""
+        """A grid of thumbnails, as a page would build it from the products' markup."""
         for product_id in random.sample(self.products, k=min(8, len(self.products))):
-            info = self.client.get(f"/api/products/{product_id}", name="/api/products/[id]")
-            image = info.json().get("image") if info.ok else None
-            if image:
-                self.client.get(
-                    image["urls"]["thumbnail"],
-                    headers={"accept": self.accept},
-                    name="/img/[id]/thumbnail?v=",
-                )
+            markup = self.client.get(
+                f"/api/products/{product_id}/picture", name="/api/products/[id]/picture"
+            )
+            url = _thumbnail_for(markup.text, self.accept) if markup.ok else None
+            if url:
+                self.client.get(url, headers={"accept": self.accept}, name="/img/[id]/thumbnail?v=")
 
     @task(5)
     def product_page(self) -> None:
