@@ -11,6 +11,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
+from catalog.gtin import normalize_gtin
 from catalog.models import MatchStatus, StoreProduct
 from catalog.repository import CatalogRepository
 from edge.auth import ADMIN_TOKEN_META, hash_token
@@ -76,7 +77,8 @@ async def seed_demo(svc: Services, products: int = 60, seed: int = 7) -> DemoRes
         brand = _BRANDS[i % len(_BRANDS)]
         item, size = _ITEMS[(i * 7) % len(_ITEMS)]
         name = f"{brand} {item} {size}"
-        canonical = await catalog.create_canonical_product(gtin=ean13(rng), name=name, brand=brand)
+        gtin = normalize_gtin(ean13(rng))  # the catalog keeps GTIN-14, as the sync does
+        canonical = await catalog.create_canonical_product(gtin=gtin, name=name, brand=brand)
         spec = random_spec(rng, label=f"{brand}\n{item}")
         if i == 1:
             spec = PhotoSpec(1000, 1000, spec.colour, "box", spec.label, transparent=True)
@@ -97,7 +99,7 @@ async def seed_demo(svc: Services, products: int = 60, seed: int = 7) -> DemoRes
     for s, store in enumerate(stores):
         carried = rng.sample(canonicals, k=max(1, (len(canonicals) * 2) // 3))
         for n, canonical in enumerate(carried):
-            upc = (canonical.gtin or "")[1:]  # stores send EAN-13 / UPC-A, not GTIN-14
+            upc = (canonical.gtin or "")[1:]  # stores send EAN-13, not GTIN-14
             name = canonical.name if s != 1 else canonical.name.upper()  # POS shouting
             product = await catalog.upsert_store_product(
                 store_id=store.id,

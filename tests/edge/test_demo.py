@@ -65,3 +65,18 @@ async def test_configured_admin_token_is_not_replaced(services):
     result = await seed_demo(services, products=3)
     assert result.admin_token is None
     assert await services.catalog.get_meta(ADMIN_TOKEN_META) is None
+
+
+async def test_a_store_syncing_a_demo_barcode_joins_the_demo_canonical(services, client, build):
+    await seed_demo(services, products=6)
+    key = await build.store_key("Newcomer")
+    demo_product = await services.catalog.get_store_product(1)
+    canonical = await services.catalog.get_canonical_product(demo_product.canonical_product_id)
+    assert canonical.gtin is not None and len(canonical.gtin) == 14
+    r = await client.post(
+        "/api/sync/products",
+        json={"products": [{"external_id": "n-1", "upc": demo_product.upc, "name": "x"}]},
+        headers={"authorization": f"Bearer {key}"},
+    )
+    result = r.json()["results"][0]
+    assert (result["canonical_product_id"], result["created_canonical"]) == (canonical.id, False)
