@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 
 import asyncpg
+from scratch_db import drop_database, recreate_database
 
 from catalog.postgres import SEARCH_THRESHOLDS, PostgresCatalog
 from matcher.normalize import normalize_name
@@ -96,16 +97,6 @@ def gtin14(i: int) -> str:
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
-
-
-async def recreate(admin_url: str, database: str) -> str:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0] + "/" + database
 
 
 async def copy_rows(conn, table: str, columns: list[str], rows: Iterator[tuple], batch: int):
@@ -262,7 +253,7 @@ async def main() -> None:
         await conn.close()
         await measure(url, n, n_canonical, args.samples)
         return
-    url = await recreate(args.admin_url, args.database)
+    url = await recreate_database(args.admin_url, args.database)
     catalog = await PostgresCatalog.open(url)
     await catalog.migrate()
     await catalog.close()
@@ -271,9 +262,7 @@ async def main() -> None:
         await measure(url, n, n_canonical, args.samples)
     finally:
         if not args.keep:
-            conn = await asyncpg.connect(args.admin_url)
-            await conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-            await conn.close()
+            await drop_database(args.admin_url, args.database)
 
 
 if __name__ == "__main__":
