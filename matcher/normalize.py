@@ -87,6 +87,7 @@ _APOSTROPHES = re.compile(r"['’‘`´]")
 # Hyphenated/dotted runs of letters and digits: joined when they form a code.
 _HYPHEN_RUN = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
 # Anything that is not a word character, except a dot between two digits.
+_TRAILING_PLUS = re.compile(r"(?<=[a-z0-9])\+(?![a-z0-9])")
 _PUNCT = re.compile(r"[^\w.]+|(?<!\d)\.|\.(?!\d)|_")
 
 # A small, honest table of POS abbreviations (whole tokens only). Words that are
@@ -161,9 +162,26 @@ def _join_code(match: re.Match[str]) -> str:
     return run.replace("-", " ")
 
 
+def _join_model_code(match: re.Match[str]) -> str:
+    """A hyphenated run with a letters-and-digits segment that is no size is one model code
+    (`sdsquab-064g-gn6ma`): joined before the size rules could split `064g` out of it."""
+    run = match.group(0)
+    segments = run.split("-")
+    if any(_mixed(seg) and parse_quantity(seg) is None for seg in segments):
+        return "".join(segments)
+    return run
+
+
+def _mixed(token: str) -> bool:
+    return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
 def normalize_for_scoring(name: str) -> str:
     """Normalize a product name for fuzzy scoring (never stored; see the module doc)."""
     text = _APOSTROPHES.sub("", _fold(name))
+    text = _HYPHEN_RUN.sub(_join_model_code, text)
+    # "S22+" is another model than "S22": keep the plus as a word (a tier variant).
+    text = _TRAILING_PLUS.sub(" plus ", text)
     text = text.replace("&", " and ")
     text = re.sub(r"\bw/\s*o\b", " without ", text)
     text = re.sub(r"\bw/", " with ", text)

@@ -21,13 +21,15 @@ Pipeline for one candidate:
 3. Base similarity with rapidfuzz on those names (see `_base_similarity`).
 4. Brand evidence: agreeing brands +3 (`brand_match`; a brand field that is
    spelled out in the other name also agrees); a brand known on one side only
-   and absent from the other name −3 (`brand_missing`); different brands cap
-   just below *suggest* (`brand_conflict`).
+   and absent from the other name −3 and no auto-link (`brand_missing`: store
+   brands copy product lines word for word); different brands cap just below
+   *suggest* (`brand_conflict`).
 5. A shared model code (≥ 5 characters) pulls the score halfway to 100
    (`model_match`).
 6. Caps, applied last so nothing can lift a capped score back up:
    just below auto-link — `gtin_conflict` (two different valid GTINs),
-   `model_conflict` (different model/part codes), `size_missing` (a size or
+   `model_conflict` (different model/part codes), `model_missing` (a model code
+   on one side only), `brand_missing`, `size_missing` (a size or
    pack count on one side only), `variant_conflict` (different colour/flavour/
    diet/size/tier words, different numbers, or each name has a word the other
    lacks), `unmatched_words` (one name has words the other lacks);
@@ -101,6 +103,7 @@ BRAND_MISSING = "brand_missing"
 BRAND_CONFLICT = "brand_conflict"
 MODEL_MATCH = "model_match"
 MODEL_CONFLICT = "model_conflict"
+MODEL_MISSING = "model_missing"
 SIZE_CONFLICT = "size_conflict"
 SIZE_MISSING = "size_missing"
 VARIANT_CONFLICT = "variant_conflict"
@@ -140,7 +143,8 @@ _DIET = _words("diet zero light decaf skim whole lowfat nonfat sugarfree")
 _SIZES = _words("mini small medium large xl xxl xs jumbo king family")
 _AUDIENCE = _words("men mens women womens kids boys girls baby")
 _TIERS = _words("pro max plus ultra se")  # iPhone 13 / 13 Pro / 13 Pro Max
-_VARIANT_WORDS = _COLOURS | _FLAVOURS | _DIET | _SIZES | _AUDIENCE | _TIERS
+_BATTERIES = _words("aa aaa aaaa")
+_VARIANT_WORDS = _COLOURS | _FLAVOURS | _DIET | _SIZES | _AUDIENCE | _TIERS | _BATTERIES
 # Two-word variants, read before single words (their words are then consumed).
 _VARIANT_PHRASES: dict[tuple[str, str], str] = {
     ("sugar", "free"): "sugarfree",
@@ -165,6 +169,7 @@ _VARIANT_PHRASES: dict[tuple[str, str], str] = {
 # the default variant that stores routinely leave out.
 _FILLER = _words("a an and the of with for by n in original classic regular")
 _TYPO_RATIO = 80.0  # two words at least this similar (rapidfuzz ratio) are one word misspelled
+_TYPO_MIN_LEN = 4  # shorter words differ by design ("aa"/"aaa", "xl"/"xxl"), not by a typo
 
 _DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\Z")
@@ -344,7 +349,7 @@ def _explained(word: str, other: _Parsed) -> bool:
     if word in tokens:
         return True
     for token in tokens:
-        if fuzz.ratio(word, token) >= _TYPO_RATIO:
+        if min(len(word), len(token)) >= _TYPO_MIN_LEN and fuzz.ratio(word, token) >= _TYPO_RATIO:
             return True  # a typo: "cheerois" / "cheerios"
         if _is_abbreviation(word, token):
             return True  # "crml" / "caramel", "choc" / "chocolate"
@@ -442,8 +447,6 @@ def _code_found(code: str, other: _Parsed) -> bool:
 
 
 def _model_evidence(a: _Parsed, b: _Parsed) -> str | None:
-    if not a.model_codes or not b.model_codes:
-        return None
     a_only = {c for c in a.model_codes if not _code_found(c, b)}
     b_only = {c for c in b.model_codes if not _code_found(c, a)}
     if a_only and b_only:
@@ -451,6 +454,10 @@ def _model_evidence(a: _Parsed, b: _Parsed) -> str | None:
     shared = (a.model_codes - a_only) | (b.model_codes - b_only)
     if any(len(code) >= STRONG_MODEL_CODE_LEN for code in shared):
         return MODEL_MATCH
+    if (a_only or b_only) and not shared:
+        # One name pins a model the other does not name ("67xl" / "hp 67"): the other
+        # could be any model of the line.
+        return MODEL_MISSING
     return None
 
 
@@ -487,7 +494,10 @@ def _score_one(
     if brand == BRAND_MATCH:
         score += BRAND_MATCH_CREDIT
     elif brand == BRAND_MISSING:
+        # Store brands and twins share product lines word for word: without the brand
+        # on both sides the name cannot tell them apart. A person decides.
         score -= BRAND_MISSING_PENALTY
+        caps.append(below_link)
     elif brand == BRAND_CONFLICT:
         caps.append(below_suggest)
     if brand is not None:
@@ -497,9 +507,9 @@ def _score_one(
     if model == MODEL_MATCH and brand != BRAND_CONFLICT:
         score += (100.0 - min(score, 100.0)) * MODEL_MATCH_PULL
         reasons.append(MODEL_MATCH)
-    elif model == MODEL_CONFLICT:
+    elif model in (MODEL_CONFLICT, MODEL_MISSING):
         caps.append(below_link)
-        reasons.append(MODEL_CONFLICT)
+        reasons.append(model)
 
     if store_gtin is not None and cand_gtin is not None:  # both valid and different
         caps.append(below_link)
@@ -576,6 +586,8 @@ BLOCKS_LINK = frozenset(
     {
         GTIN_CONFLICT,
         MODEL_CONFLICT,
+        MODEL_MISSING,
+        BRAND_MISSING,
         SIZE_CONFLICT,
         SIZE_MISSING,
         VARIANT_CONFLICT,
