@@ -197,6 +197,10 @@ class CatalogRepository(Protocol):
 
     async def count_unlinked_products(self) -> int: ...
 
+    async def store_has_link(self, store_id: int, canonical_id: int, except_id: int) -> bool:
+        """Does the store have a product other than `except_id` linked to `canonical_id`?"""
+        ...
+
     # Small facts about the catalog
     async def get_meta(self, key: str) -> str | None: ...
 

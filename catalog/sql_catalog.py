@@ -548,6 +548,10 @@ class SQLCatalog:
         row = await self._one("count_unlinked_products")
         return int(row[0]) if row else 0
 
+    async def store_has_link(self, store_id: int, canonical_id: int, except_id: int) -> bool:
+        row = await self._one("store_has_link", store_id, canonical_id, except_id)
+        return bool(row and row[0])
+
     # Meta
 
     async def get_meta(self, key: str) -> str | None:

@@ -18,7 +18,7 @@ from catalog import CatalogRepository
 from catalog.models import QueueItem, QueueStatus
 from catalog.repository import CatalogError
 from config import Settings
-from matcher.scoring import Candidate, Thresholds, decide, score_candidates
+from matcher.scoring import CAP_STEP, Candidate, Thresholds, decide, score_candidates
 
 log = logging.getLogger(__name__)
 CANDIDATES = 10
@@ -115,8 +115,15 @@ class MatchWorker:
         decision = decide(scored, self._options.thresholds)
         ranked = [(s.canonical_product_id, s.score) for s in decision.top]
         best = decision.best
+        confidence = best.score if best is not None else None
         if decision.kind == "link" and best is not None:
             status, canonical_id = QueueStatus.DONE, best.canonical_product_id
+            if await catalog.store_has_link(product.store_id, canonical_id, product.id):
+                # A store sells a product under one SKU: a second SKU that looks the same
+                # (names cut short by the POS, say) is more likely another product.
+                status, canonical_id = QueueStatus.SUGGESTED, None
+                confidence = min(best.score, self._options.thresholds.auto_link - CAP_STEP)
+                self.stats["same_store"] += 1
         elif decision.kind == "suggest":
             status, canonical_id = QueueStatus.SUGGESTED, None
         else:
@@ -125,7 +132,8 @@ class MatchWorker:
             item,
             status,
             canonical_id=canonical_id,
-            confidence=best.score if best is not None else None,
+            confidence=confidence,
             candidates=ranked,
         )
-        self.stats[decision.kind if done else "lease_lost"] += 1
+        kind = {QueueStatus.DONE: "link", QueueStatus.SUGGESTED: "suggest"}.get(status, "review")
+        self.stats[kind if done else "lease_lost"] += 1

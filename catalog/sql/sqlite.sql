@@ -264,6 +264,11 @@ ORDER BY sp.id LIMIT ?2;
 -- name: count_unlinked_products
 SELECT count(*) FROM store_products WHERE canonical_product_id IS NULL;
 
+-- name: store_has_link
+-- Does the store sell another product already linked to this canonical product?
+SELECT EXISTS (SELECT 1 FROM store_products
+               WHERE canonical_product_id = ?2 AND store_id = ?1 AND id <> ?3);
+
 -- Image management.
 
 -- name: find_canonical_image_by_hash

@@ -487,3 +487,16 @@ async def test_resolution_lists_every_shown_image_primary_first(catalog):
     resolution = await catalog.resolve(product.id)
     assert [(i.image_id, i.source) for i in resolution.gallery] == [(own.id, ImageSource.CUSTOM)]
     assert resolution.image_for(b.version).image_id == own.id
+
+
+async def test_store_has_link_looks_at_other_products_of_that_store(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    first = await _store_product(catalog, "e1", store="S")
+    second = await _store_product(catalog, "e2", store="S")
+    elsewhere = await _store_product(catalog, "e1", store="T")
+    assert not await catalog.store_has_link(first.store_id, c.id, second.id)
+    await catalog.link_store_product(elsewhere.id, c.id, MatchStatus.LINKED, 100.0)
+    assert not await catalog.store_has_link(first.store_id, c.id, second.id)
+    await catalog.link_store_product(first.id, c.id, MatchStatus.LINKED, 100.0)
+    assert await catalog.store_has_link(first.store_id, c.id, second.id)
+    assert not await catalog.store_has_link(first.store_id, c.id, first.id)

@@ -158,3 +158,25 @@ def test_worker_drain_command_exits_when_the_queue_is_empty(tmp_path):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "matcher worker stopped" in run.stdout
+
+
+async def test_a_second_sku_of_the_same_store_is_only_suggested(catalog):
+    """A store sells a product once; a look-alike second SKU (a POS name cut short) waits
+    for a person instead of sharing the first one's images."""
+    canonical, ids = await _seed(catalog, ["ACME COLA 12OZ", "ACME COLA 12 OZ"])
+    other_store = await catalog.create_store("Other")
+    [elsewhere] = await catalog.sync_products(
+        other_store.id, [SyncItem("o1", None, None, "Acme Cola 12oz")], known={}
+    )
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    first = await catalog.get_store_product(ids[0])
+    second = await catalog.get_store_product(ids[1])
+    assert first.canonical_product_id == canonical["Acme Cola 12 oz"]
+    assert (second.canonical_product_id, second.match_status) == (None, MatchStatus.SUGGESTED)
+    assert second.match_confidence < 85
+    item = await catalog.get_match_item_for_product(ids[1])
+    assert item.candidates[0][0] == canonical["Acme Cola 12 oz"]
+    # Another store's product of the same kind links as usual.
+    linked = await catalog.get_store_product(elsewhere.product_id)
+    assert linked.canonical_product_id == canonical["Acme Cola 12 oz"]
+    assert stats["same_store"] == 1
