@@ -15,6 +15,7 @@ from starlette.routing import Route
 from config import Settings
 from edge.errors import EdgeError
 from edge.metrics import metrics
+from edge.openapi import openapi_json
 from edge.routes.health import healthz, readyz
 from edge.routes.images import delete_image, get_images, patch_images
 from edge.routes.img import serve_image
@@ -83,6 +84,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
     return Starlette(
         routes=routes,

@@ -14,6 +14,7 @@ from edge.errors import BadRequest, Forbidden, NotFound
 from edge.services import Services
 
 _PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}\Z")
+MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
 MAX_JSON_BYTES = 1024 * 1024
 
 
@@ -44,10 +45,16 @@ async def read_json_object(request: Request, max_bytes: int = MAX_JSON_BYTES) ->
     return value
 
 
+def is_id(value: object) -> bool:
+    """A row id as JSON carries it: an integer from 1 to MAX_ID (no bools, no floats)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def positive_int(body: dict[str, Any], field: str) -> int:
     value = body.get(field)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise BadRequest(f"{field} must be a positive integer", code="invalid_field")
+    if not is_id(value):
+        raise BadRequest(f"{field} must be an id from 1 to {MAX_ID}", code="invalid_field")
+    assert isinstance(value, int)
     return value
 
 

@@ -28,7 +28,14 @@ from edge.auth import Actor, require_actor
 from edge.errors import BadRequest, Conflict, Forbidden, NotFound, Unavailable
 from edge.originals import OriginalsError
 from edge.overrides import use_image_url
-from edge.routes import own_product, parse_product_id, positive_int, read_json_object, services
+from edge.routes import (
+    is_id,
+    own_product,
+    parse_product_id,
+    positive_int,
+    read_json_object,
+    services,
+)
 from edge.routes.uploads import image_payload
 from edge.services import Services
 from edge.sizes import SIZES
@@ -119,7 +126,7 @@ def _reorder_ids(body: dict[str, Any]) -> list[int]:
     if (
         not isinstance(ids, list)
         or not 0 < len(ids) <= MAX_REORDER
-        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
+        or not all(is_id(i) for i in ids)
     ):
         raise BadRequest("imageIds must be a list of image ids", code="invalid_field")
     return ids
