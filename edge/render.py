@@ -165,6 +165,23 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
+def _shrink_on_load(data: bytes, info: SourceInfo, width: int, height: int) -> pyvips.Image:
+    """Thumbnail fitting width × height, never upscaled: decodes at reduced scale where the
+    format allows and applies EXIF orientation; fail_on=error refuses truncated or corrupt
+    sources. A source with its own ICC profile (Display P3 photos) is converted to sRGB
+    here, before the profile is dropped on save; profile-less sources skip the transform."""
+    extra = {"export_profile": "srgb"} if info.has_profile else {}
+    return pyvips.Image.thumbnail_buffer(
+        data, width, height=height, size="down", option_string="fail_on=error", **extra
+    )
+
+
+def _undecodable() -> SourceRejected:
+    return SourceRejected(
+        "original could not be decoded (corrupt or truncated)", code="source_unreadable"
+    )
+
+
 def render(
     data: bytes,
     width: int,
@@ -176,19 +193,7 @@ def render(
     """Render `data` at `width` (never upscaled) in `fmt`; `deadline` is a monotonic time."""
     info = probe(data, limits)
     try:
-        # Shrink-on-load thumbnail: decodes at reduced scale where the format allows, and
-        # applies EXIF orientation. fail_on=error refuses truncated or corrupt sources.
-        # A source with its own ICC profile (Display P3 photos) is converted to sRGB here,
-        # before the profile is dropped on save; profile-less sources skip the transform.
-        extra = {"export_profile": "srgb"} if info.has_profile else {}
-        image = pyvips.Image.thumbnail_buffer(
-            data,
-            width,
-            height=_NO_HEIGHT_LIMIT,
-            size="down",
-            option_string="fail_on=error",
-            **extra,
-        )
+        image = _shrink_on_load(data, info, width, _NO_HEIGHT_LIMIT)
         for name, step in STEPS:
             _check_deadline(deadline, name)
             image = step(image, fmt)
@@ -198,9 +203,7 @@ def render(
         return image.write_to_buffer(suffix, **kwargs)
     except pyvips.Error as exc:
         _check_deadline(deadline, "the end of the render")  # a kill looks like an error
-        raise SourceRejected(
-            "original could not be decoded (corrupt or truncated)", code="source_unreadable"
-        ) from exc
+        raise _undecodable() from exc
 
 
 def placeholder(data: bytes, info: SourceInfo) -> str:
@@ -208,22 +211,12 @@ def placeholder(data: bytes, info: SourceInfo) -> str:
 
     It decodes the whole source (shrunk on load where the format allows), so it also
     proves at upload time that the file is not truncated or corrupt."""
-    extra = {"export_profile": "srgb"} if info.has_profile else {}
     try:
-        image = pyvips.Image.thumbnail_buffer(
-            data,
-            PLACEHOLDER_PX,
-            height=PLACEHOLDER_PX,
-            size="down",
-            option_string="fail_on=error",
-            **extra,
-        )
+        image = _shrink_on_load(data, info, PLACEHOLDER_PX, PLACEHOLDER_PX)
         image = to_srgb(image, Format.WEBP)
         tiny = image.write_to_buffer(".webp", Q=40, effort=2, keep="none")
     except pyvips.Error as exc:
-        raise SourceRejected(
-            "original could not be decoded (corrupt or truncated)", code="source_unreadable"
-        ) from exc
+        raise _undecodable() from exc
     return "data:image/webp;base64," + base64.b64encode(tiny).decode("ascii")
 
 

@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -151,56 +152,53 @@ def _run_in_fresh_loop(coroutine_fn) -> None:
         pool.submit(asyncio.run, coroutine_fn()).result()
 
 
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A migrated template database, made once per run and dropped at the end."""
+@contextmanager
+def _scratch_database(kind: str, template: str | None = None) -> Iterator[str]:
+    """A database of its own for this run (copied from `template`), dropped afterwards;
+    yields its name. An unreachable server fails the run in CI and skips elsewhere."""
     try:
         _admin("SELECT 1")
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         _unavailable("postgres", POSTGRES_URL, exc)
-    name = f"imgedge_tpl_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}"')
-
-    async def migrate() -> None:
-        from catalog.postgres import PostgresCatalog
-
-        catalog = await PostgresCatalog.open(_database_url(name))
-        try:
-            await catalog.migrate()
-        finally:
-            await catalog.close()
-
+    name = f"imgedge_{kind}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
-        _run_in_fresh_loop(migrate)
         yield name
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated template database, made once per run."""
+
+    with _scratch_database("tpl") as name:
+
+        async def migrate() -> None:
+            from catalog.postgres import PostgresCatalog
+
+            catalog = await PostgresCatalog.open(_database_url(name))
+            try:
+                await catalog.migrate()
+            finally:
+                await catalog.close()
+
+        _run_in_fresh_loop(migrate)
+        yield name
+
+
 @pytest.fixture
 def postgres_url(postgres_template: str) -> Iterator[str]:
-    """A fresh database per test, copied from the template (fast), dropped afterwards."""
-    name = f"imgedge_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    try:
+    """A fresh migrated database per test, copied from the template (fast)."""
+    with _scratch_database("t", template=postgres_template) as name:
         yield _database_url(name)
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def empty_postgres_url() -> Iterator[str]:
     """An empty database (no migrations applied)."""
-    try:
-        _admin("SELECT 1")
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        _unavailable("postgres", POSTGRES_URL, exc)
-    name = f"imgedge_e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    try:
+    with _scratch_database("e") as name:
         yield _database_url(name)
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -36,9 +36,9 @@ from edge.routes import (
     read_json_object,
     services,
 )
+from edge.routes.products import versioned_urls
 from edge.routes.uploads import image_payload
 from edge.services import Services
-from edge.sizes import SIZES
 
 log = logging.getLogger("imgedge")
 
@@ -46,27 +46,23 @@ ACTIONS = ("set_primary", "reorder", "use_custom_image", "use_canonical_image")
 MAX_REORDER = 1000
 
 
-def versioned_urls(product_id: int, version: str) -> dict[str, str]:
-    return {size: f"/img/{product_id}/{size}?v={version}" for size in SIZES}
-
-
 async def shown_images(svc: Services, product: StoreProduct) -> list[ProductImage]:
-    """The images `/img` chooses from for this product, primary first."""
-    if product.use_custom_image:
-        custom = await svc.catalog.list_images(ImageOwner(store_product_id=product.id))
-        if custom:
-            return custom
-    if product.canonical_product_id is None:
+    """The images `/img` chooses from for this product, primary first.
+
+    Which set that is (custom or canonical) is the catalog's resolution rule, asked here
+    rather than restated, so the listing and `/img` cannot disagree."""
+    resolution = await svc.catalog.resolve(product.id)
+    shown = resolution.image if resolution is not None else None
+    if shown is None:
         return []
+    if shown.source is ImageSource.CUSTOM:
+        return await svc.catalog.list_images(ImageOwner(store_product_id=product.id))
     return await svc.catalog.list_images(
-        ImageOwner(canonical_product_id=product.canonical_product_id)
+        ImageOwner(canonical_product_id=resolution.canonical_product_id)
     )
 
 
-async def images_body(svc: Services, product_id: int) -> dict[str, Any]:
-    product = await svc.catalog.get_store_product(product_id)
-    if product is None:
-        raise NotFound(f"no product {product_id}", code="product_not_found")
+async def images_body(svc: Services, product: StoreProduct) -> dict[str, Any]:
     images = await shown_images(svc, product)
     return {
         "product_id": product.id,
@@ -107,18 +103,29 @@ async def _authorized_product(request: Request, svc: Services) -> tuple[Actor, S
         raise Unavailable("the catalog is not answering") from exc
 
 
-async def _answer(svc: Services, product_id: int, status: int = 200) -> JSONResponse:
+async def _answer(svc: Services, product: StoreProduct) -> JSONResponse:
     try:
-        body = await images_body(svc, product_id)
+        body = await images_body(svc, product)
     except CatalogError as exc:
         raise Unavailable("the catalog is not answering") from exc
-    return JSONResponse(body, status_code=status, headers={"cache-control": "no-store"})
+    return JSONResponse(body, headers={"cache-control": "no-store"})
+
+
+async def _answer_changed(svc: Services, product_id: int) -> JSONResponse:
+    """The answer after a change: the product is read again (its override may have moved)."""
+    try:
+        product = await svc.catalog.get_store_product(product_id)
+    except CatalogError as exc:
+        raise Unavailable("the catalog is not answering") from exc
+    if product is None:  # deleted meanwhile
+        raise NotFound(f"no product {product_id}", code="product_not_found")
+    return await _answer(svc, product)
 
 
 async def get_images(request: Request) -> JSONResponse:
     svc = services(request)
     _, product = await _authorized_product(request, svc)
-    return await _answer(svc, product.id)
+    return await _answer(svc, product)
 
 
 def _reorder_ids(body: dict[str, Any]) -> list[int]:
@@ -132,7 +139,9 @@ def _reorder_ids(body: dict[str, Any]) -> list[int]:
     return ids
 
 
-def _reorder_owner(body: dict[str, Any], product: StoreProduct, shown: list[ProductImage]):
+def _reorder_owner(
+    body: dict[str, Any], product: StoreProduct, shown: list[ProductImage]
+) -> ImageOwner:
     source = body.get("source")
     if source is None:
         if not shown:
@@ -182,7 +191,7 @@ async def patch_images(request: Request) -> JSONResponse:
         raise Unavailable("the catalog is not answering") from exc
     # This process sees its own change at once, before the change feed echoes it.
     svc.resolver.apply(owner_change(changed.canonical_product_id, changed.store_product_id))
-    return await _answer(svc, product.id)
+    return await _answer_changed(svc, product.id)
 
 
 async def _use_custom_image(svc: Services, product: StoreProduct, body: dict[str, Any]) -> None:
@@ -224,4 +233,4 @@ async def delete_image(request: Request) -> JSONResponse:
             await svc.originals.delete(image.content_hash)
         except OriginalsError:  # an orphan file wastes space but breaks nothing
             log.warning("could not remove original %s", image.content_hash, exc_info=True)
-    return await _answer(svc, product.id)
+    return await _answer_changed(svc, product.id)

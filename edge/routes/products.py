@@ -15,9 +15,9 @@ from edge.routes import own_product, parse_product_id, services
 from edge.sizes import SIZES
 
 
-def image_urls(product_id: int, image: ResolvedImage) -> dict[str, str]:
+def versioned_urls(product_id: int, version: str) -> dict[str, str]:
     """Versioned `/img` URLs per size: safe to cache for a year, they change with the bytes."""
-    return {size: f"/img/{product_id}/{size}?v={image.version}" for size in SIZES}
+    return {size: f"/img/{product_id}/{size}?v={version}" for size in SIZES}
 
 
 def product_payload(product: StoreProduct, image: ResolvedImage | None) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def product_payload(product: StoreProduct, image: ResolvedImage | None) -> dict[
             "width": image.width,
             "height": image.height,
             "version": image.version,
-            "urls": image_urls(product.id, image),
+            "urls": versioned_urls(product.id, image.version),
         }
     return {
         "id": product.id,

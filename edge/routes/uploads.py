@@ -84,17 +84,17 @@ async def _read_form(request: Request, svc: Services) -> FormData:
 
 
 def _files(form: FormData, svc: Services) -> list[UploadFile]:
-    files = form.getlist("file")
-    if not files or not all(isinstance(f, UploadFile) for f in files):
+    parts = form.getlist("file")
+    files = [f for f in parts if isinstance(f, UploadFile)]
+    if not files or len(files) != len(parts):
         raise BadRequest("at least one `file` part is required", code="file_missing")
     max_file = svc.settings.upload_max_mb * 1024 * 1024
     for n, f in enumerate(files):
-        assert isinstance(f, UploadFile)
         if f.size is not None and f.size > max_file:
             raise PayloadTooLarge(
                 f"file {n} ({f.filename!r}) is over {max_file} bytes", code="file_too_large"
             )
-    return files  # type: ignore[return-value]
+    return files
 
 
 def _int_field(form: FormData, name: str) -> int | None:
