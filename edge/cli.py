@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from catalog import open_catalog
 from catalog.repository import CatalogError, ConflictError
 from config import Settings, SettingsError, describe, load_settings
-from edge.cache import CacheTierError
 from edge.errors import EdgeError
+from edge.storage.cache import CacheTierError
 
 log = logging.getLogger("imgedge")
 
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from edge.app import create_app
+    from edge.http.app import create_app
 
     uvicorn.run(
         create_app(settings),
@@ -158,7 +158,7 @@ async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | Non
 
 
 async def _create_store(settings: Settings, name: str) -> int:
-    from edge.auth import hash_token, new_store_key
+    from edge.http.auth import hash_token, new_store_key
 
     name = name.strip()
     if not name or len(name) > 200:
@@ -181,8 +181,8 @@ async def _create_store(settings: Settings, name: str) -> int:
 
 
 async def _demo(settings: Settings, products: int) -> int:
-    from edge.demo import describe as describe_demo
-    from edge.demo import seed_demo
+    from edge.demo.seed import describe as describe_demo
+    from edge.demo.seed import seed_demo
     from edge.services import open_services
 
     async with open_services(settings) as svc:

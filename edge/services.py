@@ -11,12 +11,12 @@ from cachetools import LRUCache
 
 from catalog import CatalogRepository, open_catalog
 from config import Settings
-from edge.cache import TieredCache, open_cache
-from edge.originals import OriginalsStore, open_originals
-from edge.remote_fetch import FetchPolicy, fetch_image
-from edge.render import EncodeOptions, Limits
-from edge.resolution import Resolver
-from edge.variants import Variants, pipeline_version
+from edge.application.resolution import Resolver
+from edge.imaging.render import EncodeOptions, Limits
+from edge.imaging.variants import Variants, pipeline_version
+from edge.remote.fetch import FetchPolicy, fetch_image
+from edge.storage.cache import TieredCache, open_cache
+from edge.storage.originals import OriginalsStore, open_originals
 
 
 @dataclass(frozen=True, slots=True)

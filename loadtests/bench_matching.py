@@ -48,8 +48,8 @@ from scratch_db import drop_database, recreate_database
 
 from catalog.models import MatchStatus, QueueStatus
 from config import Settings
-from edge.app import create_app
-from edge.auth import hash_token, new_store_key
+from edge.http.app import create_app
+from edge.http.auth import hash_token, new_store_key
 from edge.services import Services, open_services
 from matcher.scoring import Candidate, score_candidates
 from matcher.worker import MatchWorker, WorkerOptions

@@ -2,7 +2,7 @@
 
 Part A — render overhead. One photo-like 3000×2000 JPEG is rendered at every named size
 (thumbnail, small, medium, large, original) in every format (avif, webp, jpg, png) by
-`edge.render.render` (default `EncodeOptions`, generous limits, far deadline) and by the
+`edge.imaging.render.render` (default `EncodeOptions`, generous limits, far deadline) and by the
 bare libvips equivalent (`thumbnail_buffer` + `write_to_buffer` with the same save
 options). The two are interleaved in one process, in alternating order, with libvips'
 operation cache off so every run is a cold render. The table shows both medians, their
@@ -77,7 +77,7 @@ class RenderRow:
 
 
 def make_source() -> bytes:
-    from edge.demo_images import PhotoSpec, photo
+    from edge.demo.photos import PhotoSpec, photo
 
     width, height = SOURCE_SIZE
     return photo(PhotoSpec(width, height, (200, 120, 40), "bottle", "Bench\nBottle"), seed=42)
@@ -92,9 +92,9 @@ def timed(fn: Callable[[], bytes]) -> tuple[float, bytes]:
 def bench_cell(source: bytes, size: str, fmt_name: str, repeat: int) -> RenderRow:
     import pyvips
 
-    from edge.formats import Format
-    from edge.render import EncodeOptions, Limits, render
-    from edge.sizes import SizeRequest
+    from edge.imaging.formats import Format
+    from edge.imaging.render import EncodeOptions, Limits, render
+    from edge.imaging.sizes import SizeRequest
 
     fmt = Format(fmt_name)
     options = EncodeOptions()

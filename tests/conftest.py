@@ -19,11 +19,11 @@ from catalog.postgres import PostgresCatalog
 from catalog.repository import CatalogRepository
 from catalog.sqlite import SQLiteCatalog
 from config import Settings
-from edge.app import create_app
-from edge.auth import ADMIN_TOKEN_META, hash_token, new_store_key
-from edge.demo_images import PhotoSpec, photo
-from edge.ingest import ingest_original
-from edge.render import Limits
+from edge.demo.photos import PhotoSpec, photo
+from edge.http.app import create_app
+from edge.http.auth import ADMIN_TOKEN_META, hash_token, new_store_key
+from edge.imaging.ingest import ingest_original
+from edge.imaging.render import Limits
 from edge.services import Services, open_services
 
 

@@ -23,10 +23,10 @@ import redis.asyncio as aioredis
 
 from catalog.models import MatchStatus
 from catalog.postgres import PostgresCatalog
-from edge.demo_images import PhotoSpec, photo
-from edge.ingest import ingest_original
-from edge.originals import LocalOriginals
-from edge.render import Limits
+from edge.demo.photos import PhotoSpec, photo
+from edge.imaging.ingest import ingest_original
+from edge.imaging.render import Limits
+from edge.storage.originals import LocalOriginals
 
 TOKEN = "scale-out-curator-token"
 

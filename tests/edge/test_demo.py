@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyvips
 
 from catalog.models import ImageOwner, ImageSource
-from edge.auth import ADMIN_TOKEN_META, hash_token
-from edge.demo import STORES, describe, seed_demo
+from edge.demo.seed import STORES, describe, seed_demo
+from edge.http.auth import ADMIN_TOKEN_META, hash_token
 
 
 async def test_demo_seeds_shared_catalog_and_is_idempotent(services, client):

@@ -1,0 +1,64 @@
+"""`GET /metrics`: Prometheus text, read from the running parts at scrape time.
+
+The counters live where the work happens (cache stats, resolver, render pool); a custom
+prometheus_client collector reports them, so the hot path pays one integer add per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.http.routes import services
+from edge.services import Services
+
+
+class EdgeCollector(Collector):
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
+
+    def collect(self) -> Iterator[Metric]:
+        svc = self._svc
+        events = CounterMetricFamily(
+            "imgedge_variant_cache_events",
+            "Variant cache lookups by tier and outcome",
+            labels=["event"],
+        )
+        for event, count in sorted(svc.cache.stats.items()):
+            events.add_metric([event], count)
+        yield events
+        yield CounterMetricFamily(
+            "imgedge_renders", "Variant renders started", value=svc.variants.renders
+        )
+        yield CounterMetricFamily(
+            "imgedge_resolution_queries",
+            "Product resolutions fetched from the catalog (resolution cache misses)",
+            value=svc.resolver.queries,
+        )
+        yield GaugeMetricFamily(
+            "imgedge_memory_cache_bytes", "Bytes held by the memory tier",
+            value=svc.cache.memory.current_bytes,
+        )  # fmt: skip
+        shared = GaugeMetricFamily(
+            "imgedge_shared_cache_up", "1 when the shared cache tier answers", labels=["tier"]
+        )
+        if svc.cache.shared is not None:
+            shared.add_metric([svc.cache.shared.name], 1.0 if svc.cache.shared_up else 0.0)
+        yield shared
+
+
+def registry_for(svc: Services) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(EdgeCollector(svc))
+    return registry
+
+
+async def metrics(request: Request) -> Response:
+    # A registry per scrape: a handful of metrics, and no global state to share.
+    body = generate_latest(registry_for(services(request)))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,46 @@
+"""`GET|HEAD /img/<product>/<size>[@2x][.<fmt>]`: the hot path.
+
+On a warm path this makes no database query (resolutions are cached in process), no
+disk read (the memory tier holds the variant) and no blocking call.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.http.caching import cache_control, if_none_match_hits, strong_etag
+from edge.http.routes import parse_product_id, services
+from edge.imaging.negotiation import choose_format
+from edge.imaging.sizes import parse_size_segment
+
+
+async def serve_image(request: Request) -> Response:
+    svc = services(request)
+    product_id = parse_product_id(request.path_params["product"])
+    wanted = parse_size_segment(request.path_params["size"])
+    version = request.query_params.get("v")
+    image = await svc.resolver.resolve(product_id, version)
+    fmt = wanted.fmt or choose_format(request.headers.get("accept"), image.has_alpha)
+    key = svc.variants.key(image, wanted.target_width(image.width), fmt)
+
+    settings = svc.settings
+    headers = {
+        "cache-control": cache_control(
+            version,
+            image.version,
+            settings.img_max_age_s,
+            settings.img_stale_while_revalidate_s,
+        ),
+        "etag": strong_etag(key.token),
+    }
+    if wanted.fmt is None:
+        headers["vary"] = "Accept"
+    if if_none_match_hits(request.headers.get("if-none-match"), headers["etag"]):
+        return Response(status_code=304, headers=headers)
+
+    data = await svc.variants.get(key)
+    if request.method == "HEAD":
+        headers["content-length"] = str(len(data))
+        return Response(None, headers=headers, media_type=fmt.media_type)
+    return Response(data, headers=headers, media_type=fmt.media_type)

@@ -1,0 +1,236 @@
+"""The render pipeline: original bytes → one variant's bytes, with libvips.
+
+Synchronous and CPU-bound: callers run it in a worker thread (see `edge/variants.py`).
+The pipeline is an ordered tuple of named steps, each taking and returning an image,
+with a deadline check between steps. pyvips errors never leave this module: they become
+`SourceRejected` (bad or oversized original) or `RenderTimeout`.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyvips
+
+from config import Settings
+from edge.errors import RenderTimeout, SourceRejected
+from edge.imaging.formats import Format
+
+# Bump when a change to the steps below changes output bytes: it is part of every cache key.
+PIPELINE_VERSION = 2
+
+# Loaders for the formats imgedge accepts; every other libvips loader stays blocked.
+_ALLOWED_LOADERS = (
+    "VipsForeignLoadJpeg",
+    "VipsForeignLoadPng",
+    "VipsForeignLoadWebp",
+    "VipsForeignLoadHeif",
+    "VipsForeignLoadNsgif",
+)
+_LOADER_MEDIA_TYPES = {
+    "jpegload_buffer": "image/jpeg",
+    "pngload_buffer": "image/png",
+    "webpload_buffer": "image/webp",
+    "heifload_buffer": "image/avif",
+    "gifload_buffer": "image/gif",
+}
+_ROTATED_ORIENTATIONS = frozenset({5, 6, 7, 8})
+PLACEHOLDER_PX = 20  # the placeholder fits in this square: a few hundred bytes of WebP
+_NO_HEIGHT_LIMIT = 10_000_000
+
+
+def harden_libvips() -> None:
+    """Block libvips' untrusted loaders (and every loader we do not need)."""
+    pyvips.block_untrusted_set(True)
+    pyvips.operation_block_set("VipsForeignLoad", True)
+    for loader in _ALLOWED_LOADERS:
+        pyvips.operation_block_set(loader, False)
+
+
+harden_libvips()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_pixels: int
+    max_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(settings.max_source_pixels, settings.max_source_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodeOptions:
+    jpeg_quality: int = 82
+    webp_quality: int = 80
+    webp_effort: int = 4
+    avif_quality: int = 55
+    avif_effort: int = 2
+    png_compression: int = 6
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> EncodeOptions:
+        return cls(
+            s.jpeg_quality,
+            s.webp_quality,
+            s.webp_effort,
+            s.avif_quality,
+            s.avif_effort,
+            s.png_compression,
+        )
+
+    def save_args(self, fmt: Format) -> tuple[str, dict[str, object]]:
+        """(suffix, keyword options) for `write_to_buffer`; metadata is always dropped."""
+        if fmt is Format.JPEG:
+            return ".jpg", {"Q": self.jpeg_quality, "optimize_coding": True, "keep": "none"}
+        if fmt is Format.WEBP:
+            return ".webp", {"Q": self.webp_quality, "effort": self.webp_effort, "keep": "none"}
+        if fmt is Format.AVIF:
+            return ".avif", {"Q": self.avif_quality, "effort": self.avif_effort, "keep": "none"}
+        return ".png", {"compression": self.png_compression, "keep": "none"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What the header says: display dimensions (after EXIF orientation), alpha, type."""
+
+    width: int
+    height: int
+    has_alpha: bool
+    media_type: str
+    has_profile: bool = False  # an embedded ICC profile (e.g. Display P3) to convert from
+
+
+def probe(data: bytes, limits: Limits) -> SourceInfo:
+    """Read only the header; refuse sources over the byte or pixel limit."""
+    if len(data) > limits.max_bytes:
+        raise SourceRejected(
+            f"original is {len(data)} bytes, over the {limits.max_bytes}-byte limit",
+            code="source_too_large",
+        )
+    try:
+        header = pyvips.Image.new_from_buffer(data, "", access="sequential")
+        loader = header.get("vips-loader")
+        width, height = header.width, header.height
+        has_alpha = bool(header.hasalpha())
+        orientation = header.get("orientation") if header.get_typeof("orientation") else 1
+        has_profile = bool(header.get_typeof("icc-profile-data"))
+        if loader == "heifload_buffer" and header.get_typeof("heif-compression"):
+            is_avif = header.get("heif-compression") == "av1"
+        else:
+            is_avif = True
+    except pyvips.Error as exc:
+        raise SourceRejected(
+            "original is not a readable JPEG, PNG, WebP, AVIF or GIF image",
+            code="source_unreadable",
+        ) from exc
+    if width * height > limits.max_pixels:
+        raise SourceRejected(
+            f"original is {width}×{height} pixels, over the {limits.max_pixels}-pixel limit",
+            code="source_too_large",
+        )
+    if orientation in _ROTATED_ORIENTATIONS:
+        width, height = height, width
+    media_type = _LOADER_MEDIA_TYPES.get(loader, "application/octet-stream")
+    if not is_avif:
+        media_type = "image/heic"
+    return SourceInfo(width, height, has_alpha, media_type, has_profile)
+
+
+# Steps. Each takes the image and the output format and returns the next image.
+Step = Callable[[pyvips.Image, Format], pyvips.Image]
+
+
+def to_srgb(image: pyvips.Image, fmt: Format) -> pyvips.Image:
+    """Every output is 8-bit sRGB (CMYK, 16-bit, grey and profiled sources included)."""
+    if image.interpretation != "srgb" or image.format != "uchar":
+        return image.colourspace("srgb")
+    return image
+
+
+def flatten_for_format(image: pyvips.Image, fmt: Format) -> pyvips.Image:
+    """JPEG cannot carry alpha: flatten onto white. Other formats keep it."""
+    if not fmt.keeps_alpha and image.hasalpha():
+        return image.flatten(background=[255, 255, 255])
+    return image
+
+
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("to_srgb", to_srgb),
+    ("flatten_for_format", flatten_for_format),
+)
+
+
+def _shrink_on_load(data: bytes, info: SourceInfo, width: int, height: int) -> pyvips.Image:
+    """Thumbnail fitting width × height, never upscaled: decodes at reduced scale where the
+    format allows and applies EXIF orientation; fail_on=error refuses truncated or corrupt
+    sources. A source with its own ICC profile (Display P3 photos) is converted to sRGB
+    here, before the profile is dropped on save; profile-less sources skip the transform."""
+    extra = {"export_profile": "srgb"} if info.has_profile else {}
+    return pyvips.Image.thumbnail_buffer(
+        data, width, height=height, size="down", option_string="fail_on=error", **extra
+    )
+
+
+def _undecodable() -> SourceRejected:
+    return SourceRejected(
+        "original could not be decoded (corrupt or truncated)", code="source_unreadable"
+    )
+
+
+def render(
+    data: bytes,
+    width: int,
+    fmt: Format,
+    options: EncodeOptions,
+    limits: Limits,
+    deadline: float,
+) -> bytes:
+    """Render `data` at `width` (never upscaled) in `fmt`; `deadline` is a monotonic time."""
+    info = probe(data, limits)
+    try:
+        image = _shrink_on_load(data, info, width, _NO_HEIGHT_LIMIT)
+        for name, step in STEPS:
+            _check_deadline(deadline, name)
+            image = step(image, fmt)
+        _check_deadline(deadline, "encode")
+        _kill_at_deadline(image, deadline)
+        suffix, kwargs = options.save_args(fmt)
+        return image.write_to_buffer(suffix, **kwargs)
+    except pyvips.Error as exc:
+        _check_deadline(deadline, "the end of the render")  # a kill looks like an error
+        raise _undecodable() from exc
+
+
+def placeholder(data: bytes, info: SourceInfo) -> str:
+    """A ~20 px WebP of the image as a `data:` URI, shown (blurred) while it loads.
+
+    It decodes the whole source (shrunk on load where the format allows), so it also
+    proves at upload time that the file is not truncated or corrupt."""
+    try:
+        image = _shrink_on_load(data, info, PLACEHOLDER_PX, PLACEHOLDER_PX)
+        image = to_srgb(image, Format.WEBP)
+        tiny = image.write_to_buffer(".webp", Q=40, effort=2, keep="none")
+    except pyvips.Error as exc:
+        raise _undecodable() from exc
+    return "data:image/webp;base64," + base64.b64encode(tiny).decode("ascii")
+
+
+def _kill_at_deadline(image: pyvips.Image, deadline: float) -> None:
+    """libvips is lazy: the real work happens in the encode. Abort it past the deadline."""
+
+    def on_eval(img: pyvips.Image, progress: object) -> None:
+        if time.monotonic() > deadline:
+            img.set_kill(True)
+
+    image.set_progress(True)
+    image.signal_connect("eval", on_eval)
+
+
+def _check_deadline(deadline: float, step: str) -> None:
+    if time.monotonic() > deadline:
+        raise RenderTimeout(f"render missed its deadline before {step}")

@@ -1,0 +1,57 @@
+"""The variant cache interface and its key.
+
+A variant is fully named by (content hash, width, format, pipeline version), so cached
+bytes never need invalidation: a changed image has a new hash, a changed pipeline or
+encoder setting a new version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from edge.imaging.formats import Format
+
+_HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
+_PIPELINE = re.compile(r"^[0-9a-z.]{1,32}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class VariantKey:
+    content_hash: str
+    width: int
+    fmt: Format
+    pipeline: str
+
+    def __post_init__(self) -> None:
+        # Keys name files on disk and keys in Redis: only these shapes are ever allowed.
+        if not _HASH.match(self.content_hash):
+            raise ValueError("content hash must be 64 lowercase hex digits")
+        if not 0 < self.width < 1_000_000:
+            raise ValueError("width out of range")
+        if not _PIPELINE.match(self.pipeline):
+            raise ValueError("bad pipeline version")
+
+    @property
+    def token(self) -> str:
+        """A filesystem- and header-safe string naming the variant."""
+        return f"{self.content_hash}-w{self.width}-p{self.pipeline}.{self.fmt.value}"
+
+
+class VariantTier(Protocol):
+    """One cache tier. A tier that fails raises `CacheTierError`; callers skip it."""
+
+    name: str
+
+    async def get(self, key: VariantKey) -> bytes | None: ...
+
+    async def put(self, key: VariantKey, data: bytes) -> None: ...
+
+    async def delete(self, key: VariantKey) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class CacheTierError(Exception):
+    """A tier could not answer (disk full, I/O error, server down)."""

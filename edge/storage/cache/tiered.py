@@ -1,0 +1,101 @@
+"""The variant cache as callers see it: memory in front of an optional shared tier.
+
+A failing shared tier (disk or Redis) never fails a request: the error is logged once,
+counted, and the tier is skipped for `retry_after_s`; the next call after that tries it
+again, so the tier comes back by itself when its server does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from edge.storage.cache.base import CacheTierError, VariantKey, VariantTier
+from edge.storage.cache.memory import MemoryTier
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class TieredCache:
+    name = "tiered"
+
+    def __init__(
+        self,
+        memory: MemoryTier,
+        shared: VariantTier | None,
+        *,
+        retry_after_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.memory = memory
+        self.shared = shared
+        self.stats: Counter[str] = Counter()
+        self._retry_after_s = retry_after_s
+        self._clock = clock
+        self._down_until = 0.0
+        self.shared_up = shared is not None
+
+    def get_from_memory(self, key: VariantKey) -> bytes | None:
+        data = self.memory.get_now(key)
+        self.stats["memory_hit" if data is not None else "memory_miss"] += 1
+        return data
+
+    async def _on_shared(self, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
+        """(answered, result): run one call on the shared tier unless it is resting."""
+        if self.shared is None:
+            return False, None
+        if not self.shared_up and self._clock() < self._down_until:
+            self.stats["shared_skipped"] += 1
+            return False, None
+        try:
+            result = await call()
+        except CacheTierError as exc:
+            self.stats["shared_error"] += 1
+            if self.shared_up:
+                log.warning("%s cache tier down, serving from memory: %s", self.shared.name, exc)
+            self.shared_up = False
+            self._down_until = self._clock() + self._retry_after_s
+            return False, None
+        if not self.shared_up:
+            log.warning("%s cache tier is back", self.shared.name)
+            self.shared_up = True
+        return True, result
+
+    async def get(self, key: VariantKey) -> bytes | None:
+        data = self.get_from_memory(key)
+        if data is not None:
+            return data
+        return await self.get_behind_memory(key)
+
+    async def get_behind_memory(self, key: VariantKey) -> bytes | None:
+        """Ask the shared tier (the caller already missed memory); promote a hit."""
+        if self.shared is None:
+            return None
+        shared = self.shared
+        answered, data = await self._on_shared(lambda: shared.get(key))
+        if answered:
+            self.stats["shared_hit" if data is not None else "shared_miss"] += 1
+        if data is not None:
+            await self.memory.put(key, data)
+        return data
+
+    async def put(self, key: VariantKey, data: bytes) -> None:
+        await self.memory.put(key, data)
+        if self.shared is not None:
+            shared = self.shared
+            await self._on_shared(lambda: shared.put(key, data))
+
+    async def delete(self, key: VariantKey) -> None:
+        await self.memory.delete(key)
+        if self.shared is not None:
+            shared = self.shared
+            await self._on_shared(lambda: shared.delete(key))
+
+    async def close(self) -> None:
+        await self.memory.close()
+        if self.shared is not None:
+            await self.shared.close()

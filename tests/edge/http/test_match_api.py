@@ -1,0 +1,153 @@
+"""Review API `/api/images/match`: suggestions, confirm / reject / new canonical, ownership."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.models import MatchStatus, SyncItem
+from edge.demo.photos import PhotoSpec
+from edge.http.auth import ADMIN_TOKEN_META, hash_token, new_store_key
+from matcher.scoring import Thresholds
+from matcher.worker import MatchWorker, WorkerOptions
+
+CURATOR = "curator-token"
+
+
+@pytest.fixture
+async def review_setup(services, build):
+    catalog = services.catalog
+    await catalog.set_meta(ADMIN_TOKEN_META, hash_token(CURATOR))
+    target = await catalog.create_canonical_product(
+        gtin=None, name="Brightfield Rolled Oats 1 kg", brand="Brightfield"
+    )
+    await build.image({"canonical_product_id": target.id}, PhotoSpec(400, 400, (9, 9, 9), "box"))
+    await catalog.create_canonical_product(gtin=None, name="Acme Cola 12 oz", brand="Acme")
+    keys = {}
+    stores = {}
+    for name in ("Mine", "Theirs"):
+        keys[name] = new_store_key()
+        stores[name] = await catalog.create_store(name, api_key_hash=hash_token(keys[name]))
+    [mine] = await catalog.sync_products(
+        stores["Mine"].id, [SyncItem("m1", None, None, "Oats rolled 1000g brightfld")], known={}
+    )
+    [theirs] = await catalog.sync_products(
+        stores["Theirs"].id, [SyncItem("t1", None, None, "Mystery")], known={}
+    )
+    options = WorkerOptions(Thresholds(), poll_s=0.01)
+    await MatchWorker(catalog, options).run(drain=True)
+    return target, keys, mine.product_id, theirs.product_id
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+async def test_post_suggests_scored_candidates(client, review_setup):
+    target, keys, mine, _ = review_setup
+    r = await client.post(
+        "/api/images/match", json={"productId": mine}, headers=_bearer(keys["Mine"])
+    )
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert data["productId"] == mine and data["queueItemId"]
+    best = data["suggestedMatches"][0]
+    assert best["canonicalProductId"] == target.id
+    assert 0 < best["confidence"] <= 100
+    scores = [m["confidence"] for m in data["suggestedMatches"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+async def test_confirm_links_and_img_serves_at_once(client, services, review_setup):
+    target, keys, mine, _ = review_setup
+    product = await services.catalog.get_store_product(mine)
+    if product.canonical_product_id is None:  # not auto-linked: a human confirms it
+        assert (await client.get(f"/img/{mine}/small.jpg")).status_code == 404
+    item = await services.catalog.get_match_item_for_product(mine)
+    r = await client.put(
+        "/api/images/match",
+        json={"queueItemId": item.id, "action": "confirm", "canonicalProductId": target.id},
+        headers=_bearer(keys["Mine"]),
+    )
+    assert r.status_code == 200, r.text
+    assert (await client.get(f"/img/{mine}/small.jpg")).status_code == 200
+    linked = await services.catalog.get_store_product(mine)
+    assert (linked.canonical_product_id, linked.match_status) == (target.id, MatchStatus.LINKED)
+
+
+async def test_reject_and_new_canonical(client, services, review_setup):
+    _, _, mine, theirs = review_setup
+    item = await services.catalog.get_match_item_for_product(theirs)
+    r = await client.put(
+        "/api/images/match",
+        json={"queueItemId": item.id, "action": "reject"},
+        headers=_bearer(CURATOR),
+    )
+    assert r.status_code == 200
+    assert (await services.catalog.get_store_product(theirs)).match_status is MatchStatus.REJECTED
+
+    item = await services.catalog.get_match_item_for_product(mine)
+    r = await client.put(
+        "/api/images/match",
+        json={
+            "queueItemId": item.id,
+            "action": "confirm",
+            "newProductData": {"name": "Brightfield Oats Organic 1 kg", "upc": "4006381333931"},
+        },
+        headers=_bearer(CURATOR),
+    )
+    assert r.status_code == 200, r.text
+    made = await services.catalog.get_canonical_product(r.json()["data"]["canonicalProductId"])
+    assert (made.name, made.gtin) == ("Brightfield Oats Organic 1 kg", "04006381333931")
+    # The same barcode again is a conflict, not a second canonical product.
+    r = await client.put(
+        "/api/images/match",
+        json={
+            "queueItemId": item.id,
+            "action": "confirm",
+            "newProductData": {"name": "Again", "upc": "4006381333931"},
+        },
+        headers=_bearer(CURATOR),
+    )
+    assert r.status_code == 409
+
+
+async def test_a_store_cannot_touch_another_stores_product(client, services, review_setup):
+    target, keys, _, theirs = review_setup
+    r = await client.post(
+        "/api/images/match", json={"productId": theirs}, headers=_bearer(keys["Mine"])
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "not_your_product")
+    item = await services.catalog.get_match_item_for_product(theirs)
+    r = await client.put(
+        "/api/images/match",
+        json={"queueItemId": item.id, "action": "confirm", "canonicalProductId": target.id},
+        headers=_bearer(keys["Mine"]),
+    )
+    assert r.status_code == 403
+    assert (await services.catalog.get_store_product(theirs)).canonical_product_id is None
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "status", "code"),
+    [
+        ("post", {"productId": "x"}, 400, "invalid_field"),
+        ("post", {"productId": 999999}, 404, "product_not_found"),
+        ("put", {"queueItemId": 999999, "action": "reject"}, 404, "queue_item_not_found"),
+        ("put", {"queueItemId": 1, "action": "maybe"}, 400, "invalid_action"),
+    ],
+)
+async def test_bad_requests(client, review_setup, method, body, status, code):
+    r = await getattr(client, method)(
+        "/api/images/match", json=body, headers=_bearer(CURATOR)
+    )  # fmt: skip
+    assert (r.status_code, r.json()["error"]["code"]) == (status, code)
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+async def test_missing_or_wrong_token_is_401(client, review_setup, method):
+    _, _, mine, _ = review_setup
+    for headers in ({}, _bearer("nope")):
+        r = await getattr(client, method)(
+            "/api/images/match", json={"productId": mine}, headers=headers
+        )
+        assert r.status_code == 401

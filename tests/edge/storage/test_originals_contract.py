@@ -1,0 +1,175 @@
+"""One contract suite for every `OriginalsStore`, parametrised over the implementations.
+
+Each implementation is an async factory `(tmp_path, monkeypatch) -> StoreCase`; adding S3
+later is one more entry in `FACTORIES`. Besides the store, a case knows how to list what
+the backend holds, how to snapshot everything around it (to prove a refused name touched
+nothing), and how to make its writes fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from edge.storage import atomic_files
+from edge.storage.originals import LocalOriginals, OriginalNotFound, OriginalsError, OriginalsStore
+
+
+@dataclass
+class StoreCase:
+    store: OriginalsStore
+    objects: Callable[[], Awaitable[set[str]]]  # every object the backend holds, temp or not
+    snapshot: Callable[[], object]  # the backend and everything around it
+    break_writes: Callable[[], None]  # from now on, the final step of a write fails
+
+
+StoreFactory = Callable[[Path, pytest.MonkeyPatch], Awaitable[StoreCase]]
+
+
+def _tree(top: Path) -> dict[str, int]:
+    return {p.relative_to(top).as_posix(): p.lstat().st_size for p in top.rglob("*") if p.is_file()}
+
+
+async def _local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StoreCase:
+    root = tmp_path / "deep" / "down" / "originals"
+
+    # A tripwire: were validation missing, `delete("../../etc/passwd")` would unlink a real
+    # file outside the root (the tests run as root in CI). Refuse any unlink outside it.
+    real_unlink = Path.unlink
+
+    def guarded_unlink(self: Path, missing_ok: bool = False) -> None:
+        if not self.resolve().is_relative_to(root.resolve()):
+            raise AssertionError(f"unlink outside the store's root: {self}")
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", guarded_unlink)
+
+    def fail_replace(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    async def objects() -> set[str]:
+        return set(_tree(root)) if root.exists() else set()
+
+    return StoreCase(
+        store=LocalOriginals(root),
+        objects=objects,
+        snapshot=lambda: _tree(tmp_path),
+        break_writes=lambda: monkeypatch.setattr(atomic_files.os, "replace", fail_replace),
+    )
+
+
+FACTORIES: dict[str, StoreFactory] = {
+    "local": _local,
+}
+
+
+@pytest.fixture(params=list(FACTORIES))
+async def case(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[StoreCase]:
+    yield await FACTORIES[request.param](tmp_path, monkeypatch)
+
+
+JPEG = b"\xff\xd8\xff\xe0 pretend this is a photo \xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n another image"
+
+
+async def test_put_returns_sha256_of_the_bytes(case: StoreCase) -> None:
+    digest = await case.store.put(JPEG)
+    assert digest == hashlib.sha256(JPEG).hexdigest()
+
+
+async def test_get_round_trips(case: StoreCase) -> None:
+    a = await case.store.put(JPEG)
+    b = await case.store.put(PNG)
+    assert await case.store.get(a) == JPEG
+    assert await case.store.get(b) == PNG
+
+
+async def test_same_bytes_are_stored_once(case: StoreCase) -> None:
+    first = await case.store.put(JPEG)
+    second = await case.store.put(bytes(JPEG))
+    assert first == second
+    assert len(await case.objects()) == 1
+    await case.store.put(PNG)
+    assert len(await case.objects()) == 2
+
+
+async def test_get_unknown_raises_not_found(case: StoreCase) -> None:
+    with pytest.raises(OriginalNotFound):
+        await case.store.get(hashlib.sha256(b"never stored").hexdigest())
+
+
+async def test_exists(case: StoreCase) -> None:
+    digest = await case.store.put(JPEG)
+    assert await case.store.exists(digest)
+    assert not await case.store.exists(hashlib.sha256(PNG).hexdigest())
+
+
+async def test_delete(case: StoreCase) -> None:
+    digest = await case.store.put(JPEG)
+    kept = await case.store.put(PNG)
+    await case.store.delete(digest)
+    assert not await case.store.exists(digest)
+    with pytest.raises(OriginalNotFound):
+        await case.store.get(digest)
+    assert await case.store.get(kept) == PNG
+
+
+async def test_delete_unknown_is_fine(case: StoreCase) -> None:
+    await case.store.delete(hashlib.sha256(b"never stored").hexdigest())
+    await case.store.delete(hashlib.sha256(JPEG).hexdigest())
+
+
+HASH = hashlib.sha256(b"a real one").hexdigest()
+BAD_NAMES = {
+    "traversal": "../../etc/passwd",
+    "long-traversal": "../../" + HASH[6:],
+    "short-upper": "ABC",
+    "upper": HASH.upper(),
+    "63-hex": HASH[:63],
+    "65-hex": HASH + "0",
+    "hash-slash": HASH + "/x",
+    "hash-newline": HASH + "\n",
+    "absolute": "/" + HASH[1:],
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_NAMES.values()), ids=list(BAD_NAMES))
+@pytest.mark.parametrize("operation", ["get", "exists", "delete"])
+async def test_non_hash_names_are_refused_before_touching_anything(
+    case: StoreCase, operation: str, name: str
+) -> None:
+    stored = await case.store.put(b"a real one")
+    assert stored == HASH
+    before = case.snapshot()
+    with pytest.raises(ValueError):
+        await getattr(case.store, operation)(name)
+    assert case.snapshot() == before
+    assert await case.store.get(HASH) == b"a real one"
+
+
+async def test_failed_write_leaves_nothing_behind(case: StoreCase) -> None:
+    case.break_writes()
+    with pytest.raises(OriginalsError):
+        await case.store.put(JPEG)
+    digest = hashlib.sha256(JPEG).hexdigest()
+    assert not await case.store.exists(digest)
+    with pytest.raises(OriginalNotFound):
+        await case.store.get(digest)
+    assert await case.objects() == set()  # no partial file, no temporary file
+
+
+async def test_local_tripwire_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard in the local factory must itself be able to catch an unlink outside root."""
+    await _local(tmp_path, monkeypatch)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"x")
+    with pytest.raises(AssertionError):
+        victim.unlink()
+    assert victim.read_bytes() == b"x"
