@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -11,7 +11,9 @@ from cachetools import LRUCache
 
 from catalog import CatalogRepository, open_catalog
 from config import Settings
+from edge.application.images import Images
 from edge.application.resolution import Resolver
+from edge.application.sync import Sync
 from edge.imaging.render import EncodeOptions, Limits
 from edge.imaging.variants import Variants, pipeline_version
 from edge.remote.fetch import FetchPolicy, fetch_image
@@ -27,8 +29,8 @@ class Services:
     cache: TieredCache
     resolver: Resolver
     variants: Variants
-    gtin_map: LRUCache[str, int]  # normalized GTIN → canonical product id, for the sync
-    fetch_remote: Callable[[str], Awaitable[bytes]]  # a store's image_url → bytes, guarded
+    images: Images  # the image management use cases
+    sync: Sync  # stores' sync pushes
 
 
 @asynccontextmanager
@@ -54,6 +56,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         await catalog.listen(resolver.apply)
         gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.gtin_map_size)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
+        images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
         yield Services(
-            settings, catalog, originals, cache, resolver, variants, gtin_map, fetch_remote
+            settings, catalog, originals, cache, resolver, variants, images, Sync(catalog, gtin_map)
         )

@@ -1422,7 +1422,7 @@ async def sync_throughput(
     )
     for i, (label, payloads, clear_map) in enumerate(phases):
         if clear_map:
-            svc.gtin_map.clear()
+            svc.sync.gtin_map.clear()
         key = await create_store(svc, f"Sync bench {i}")
         answers, elapsed = await client.push(key, payloads)
         statuses = Counter(a.get("match_status", "error") for a in answers)

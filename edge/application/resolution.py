@@ -8,19 +8,32 @@ TTL bounds staleness should a notification ever be lost.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Protocol
+
 from cachetools import TTLCache
 
-from catalog import CatalogRepository
 from catalog.models import Resolution, ResolutionChange, ResolvedImage
-from catalog.repository import CatalogError
-from edge.errors import NotFound, Unavailable
+from edge.errors import NotFound
+
+
+class ResolutionReader(Protocol):
+    async def resolve(self, product_id: int) -> Resolution | None: ...
 
 
 class Resolver:
-    def __init__(self, catalog: CatalogRepository, ttl_s: float, max_entries: int) -> None:
+    def __init__(
+        self,
+        catalog: ResolutionReader,
+        ttl_s: float,
+        max_entries: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._catalog = catalog
         self._cache: TTLCache[int, Resolution] | None = (
-            TTLCache(maxsize=max_entries, ttl=ttl_s) if ttl_s > 0 else None
+            TTLCache(maxsize=max_entries, ttl=ttl_s, timer=clock) if ttl_s > 0 else None
         )
         self.queries = 0  # catalog lookups made, for tests and /metrics
 
@@ -30,10 +43,7 @@ class Resolver:
         resolution = self._cache.get(product_id) if self._cache is not None else None
         if resolution is None:
             self.queries += 1
-            try:
-                resolution = await self._catalog.resolve(product_id)
-            except CatalogError as exc:
-                raise Unavailable("the catalog is not answering") from exc
+            resolution = await self._catalog.resolve(product_id)
             if resolution is None:
                 raise NotFound(f"no product {product_id}", code="product_not_found")
             if self._cache is not None:

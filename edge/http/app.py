@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from catalog.repository import CatalogError, ConflictError, NotFoundError
 from config import Settings
-from edge.errors import EdgeError
+from edge.errors import Conflict, EdgeError, NotFound, Unavailable
 from edge.http.metrics import metrics
 from edge.http.openapi import openapi_json
 from edge.http.routes.health import healthz, readyz
@@ -25,12 +26,17 @@ from edge.http.routes.products import get_product
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
 from edge.services import Services, open_services
+from edge.storage.originals import OriginalsError
 
 log = logging.getLogger("imgedge")
 
 
 async def _edge_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EdgeError)
+    return _error_response(request, exc)
+
+
+def _error_response(request: Request, exc: EdgeError) -> JSONResponse:
     if exc.log:
         log.warning(
             "%s %s → %d %s: %s",
@@ -42,6 +48,28 @@ async def _edge_error(request: Request, exc: Exception) -> JSONResponse:
             exc_info=exc.__cause__ is not None,
         )
     return JSONResponse(exc.payload(), status_code=exc.status, headers=exc.headers)
+
+
+async def _catalog_error(request: Request, exc: Exception) -> JSONResponse:
+    """The one place a catalog failure becomes an answer. A row missing or a uniqueness
+    rule broken by a concurrent request are the request's outcome; anything else is an
+    outage of the catalog (503, logged with its cause)."""
+    assert isinstance(exc, CatalogError)
+    error: EdgeError
+    if isinstance(exc, NotFoundError):
+        error = NotFound(str(exc))
+    elif isinstance(exc, ConflictError):
+        error = Conflict(str(exc))
+    else:
+        error = Unavailable("the catalog is not answering")
+    error.__cause__ = exc
+    return _error_response(request, error)
+
+
+async def _originals_error(request: Request, exc: Exception) -> JSONResponse:
+    error = Unavailable("the originals store is not answering")
+    error.__cause__ = exc
+    return _error_response(request, error)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -91,6 +119,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         lifespan=lifespan,
         exception_handlers={
             EdgeError: _edge_error,
+            CatalogError: _catalog_error,
+            OriginalsError: _originals_error,
             HTTPException: _http_error,
             Exception: _unexpected,
         },

@@ -10,15 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from catalog import CatalogRepository
 from catalog.models import Store
-from catalog.repository import CatalogError
 from config import Settings
-from edge.errors import Unauthorized, Unavailable
+from edge.application.actors import CURATOR, Actor
+from edge.errors import Unauthorized
 
 ADMIN_TOKEN_META = "admin_token_sha256"
 STORE_KEY_PREFIX = "imgedge_sk_"
@@ -36,42 +35,19 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is calling: the curator, or one store (which may touch only its own products)."""
-
-    store: Store | None
-
-    @property
-    def is_curator(self) -> bool:
-        return self.store is None
-
-    def may_change(self, product_store_id: int) -> bool:
-        return self.store is None or self.store.id == product_store_id
-
-
 async def _is_curator_token(token: str, settings: Settings, catalog: CatalogRepository) -> bool:
     if settings.admin_token:
         expected: str | None = hash_token(settings.admin_token)
     else:
-        try:
-            expected = await catalog.get_meta(ADMIN_TOKEN_META)
-        except CatalogError as exc:
-            raise Unavailable("the catalog is not answering") from exc
+        expected = await catalog.get_meta(ADMIN_TOKEN_META)
     return expected is not None and hmac.compare_digest(hash_token(token), expected)
-
-
-async def require_curator(request: Request, settings: Settings, catalog: CatalogRepository):
-    """Pass for the curator token (IMGEDGE_ADMIN_TOKEN, else the demo's stored hash)."""
-    if not await _is_curator_token(bearer_token(request), settings, catalog):
-        raise Unauthorized("the token is not valid for this action", code="token_invalid")
 
 
 async def require_actor(request: Request, settings: Settings, catalog: CatalogRepository) -> Actor:
     """The curator, or the store whose API key this is."""
     token = bearer_token(request)
     if await _is_curator_token(token, settings, catalog):
-        return Actor(store=None)
+        return CURATOR
     return Actor(store=await require_store(request, catalog))
 
 
@@ -82,10 +58,7 @@ def new_store_key() -> str:
 async def require_store(request: Request, catalog: CatalogRepository) -> Store:
     """The store whose API key is the bearer token."""
     token = bearer_token(request)
-    try:
-        store = await catalog.get_store_by_api_key_hash(hash_token(token))
-    except CatalogError as exc:
-        raise Unavailable("the catalog is not answering") from exc
+    store = await catalog.get_store_by_api_key_hash(hash_token(token))
     if store is None:
         raise Unauthorized("the API key is not valid", code="token_invalid")
     return store

@@ -9,8 +9,8 @@ from typing import Any
 from starlette.requests import Request
 
 from catalog.models import StoreProduct
-from edge.errors import BadRequest, Forbidden, NotFound
-from edge.http.auth import Actor
+from edge.application.actors import Actor
+from edge.errors import BadRequest
 from edge.services import Services
 
 _PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}\Z")
@@ -59,12 +59,5 @@ def positive_int(body: dict[str, Any], field: str) -> int:
 
 
 async def own_product(svc: Services, actor: Actor, product_id: int) -> StoreProduct:
-    """The product, if it exists and this actor may see and change it (raises otherwise).
-
-    Catalog errors pass through: callers turn them into `Unavailable`."""
-    product = await svc.catalog.get_store_product(product_id)
-    if product is None:
-        raise NotFound(f"no product {product_id}", code="product_not_found")
-    if not actor.may_change(product.store_id):
-        raise Forbidden("this product belongs to another store", code="not_your_product")
-    return product
+    """The product, if it exists and this actor may see and change it (raises otherwise)."""
+    return await svc.images.product(actor, product_id)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from catalog.repository import CatalogError
-from edge.errors import BadRequest, NotFound, Unavailable
+from edge.errors import BadRequest, NotFound
 from edge.http.caching import cache_control
 from edge.http.routes import parse_product_id, services
 from edge.imaging.picture import PictureImage, picture_html
@@ -21,11 +20,8 @@ async def get_picture(request: Request) -> HTMLResponse:
     if priority not in ("0", "1"):
         raise BadRequest("priority must be 0 or 1", code="invalid_field")
     resolved = await svc.resolver.resolve(product_id)  # NotFound without an image
-    try:
-        product = await svc.catalog.get_store_product(product_id)
-        image = await svc.catalog.get_image(resolved.image_id)
-    except CatalogError as exc:
-        raise Unavailable("the catalog is not answering") from exc
+    product = await svc.catalog.get_store_product(product_id)
+    image = await svc.catalog.get_image(resolved.image_id)
     if product is None or image is None:  # changed since the resolution was cached
         raise NotFound(f"product {product_id} shows no image", code="no_image")
     shown = PictureImage(

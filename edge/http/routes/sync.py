@@ -1,8 +1,8 @@
 """`POST /api/sync/products`: a store pushes a batch of its products.
 
 The store is the API key's. Items are validated one by one; valid ones are upserted in one
-transaction; GTINs link at once through an in-process GTIN → canonical map (bounded LRU)
-in front of the catalog; the rest is queued for the matcher.
+transaction; GTINs link at once; the rest is queued for the matcher
+(`edge.application.sync`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from catalog.models import SyncResult
-from catalog.repository import CatalogError
-from edge.errors import BadRequest, Unavailable
+from edge.errors import BadRequest
 from edge.http.auth import require_store
 from edge.http.routes import read_json_object, services
 from edge.http.sync_input import MAX_BATCH, ParsedItem, parse_batch
@@ -31,16 +30,8 @@ async def sync_products(request: Request) -> JSONResponse:
     except ValueError as exc:
         raise BadRequest(str(exc), code="invalid_batch") from None
     items = [p.item for p in parsed if p.item is not None]
-    gtin_map = svc.gtin_map
-    known = {i.gtin: cid for i in items if i.gtin and (cid := gtin_map.get(i.gtin)) is not None}
-    try:
-        results = await svc.catalog.sync_products(store.id, items, known)
-    except CatalogError as exc:
-        raise Unavailable("the catalog is not answering") from exc
+    results = await svc.sync.push(store, items)
     by_external_id = {r.external_id: r for r in results}
-    for item in items:
-        if item.gtin is not None:
-            gtin_map[item.gtin] = by_external_id[item.external_id].canonical_product_id
     answers = [_answer(p, by_external_id) for p in parsed]
     summary = {"received": len(parsed), "stored": len(results)}
     for r in results:

@@ -11,45 +11,19 @@ turns the product's override on: that is what a store uploads its own image for.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive
 
-from catalog.models import ImageOwner, ProductImage
-from catalog.repository import CatalogError
-from catalog.sql_catalog import owner_change
-from edge.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unavailable
-from edge.http.auth import Actor, require_actor
-from edge.http.routes import own_product, services
-from edge.imaging.ingest import Examined, attach, examine_off_loop
-from edge.imaging.render import Limits
+from edge.errors import BadRequest, PayloadTooLarge
+from edge.http.auth import require_actor
+from edge.http.payloads import image_payload
+from edge.http.routes import services
 from edge.services import Services
-from edge.storage.originals import OriginalsError
 
 MAX_FIELD_BYTES = 1024
 FORM_OVERHEAD_BYTES = 64 * 1024  # part headers and the small fields around the files
-
-
-def image_payload(image: ProductImage) -> dict[str, Any]:
-    return {
-        "id": image.id,
-        "source": str(image.source),
-        "canonical_product_id": image.canonical_product_id,
-        "store_product_id": image.store_product_id,
-        "content_hash": image.content_hash,
-        "version": image.version,
-        "width": image.width,
-        "height": image.height,
-        "has_alpha": image.has_alpha,
-        "media_type": image.media_type,
-        "byte_size": image.byte_size,
-        "is_primary": image.is_primary,
-        "sort_order": image.sort_order,
-        "placeholder": image.placeholder,
-    }
 
 
 def _limited(receive: Receive, max_bytes: int) -> Receive:
@@ -117,30 +91,8 @@ def _bool_field(form: FormData, name: str) -> bool:
     raise BadRequest(f"{name} must be true or false", code="invalid_field")
 
 
-async def _owner(form: FormData, svc: Services, actor: Actor) -> ImageOwner:
-    canonical_id = _int_field(form, "canonicalProductId")
-    product_id = _int_field(form, "productId")
-    if (canonical_id is None) == (product_id is None):
-        raise BadRequest(
-            "give exactly one of canonicalProductId and productId", code="invalid_owner"
-        )
-    if canonical_id is not None:
-        if not actor.is_curator:
-            raise Forbidden("only a curator changes canonical images", code="curator_only")
-        if await svc.catalog.get_canonical_product(canonical_id) is None:
-            raise NotFound(f"no canonical product {canonical_id}", code="canonical_not_found")
-        return ImageOwner(canonical_product_id=canonical_id)
-    assert product_id is not None
-    await own_product(svc, actor, product_id)
-    return ImageOwner(store_product_id=product_id)
-
-
-async def _examine_all(files: list[UploadFile], limits: Limits) -> list[Examined]:
-    examined = []
-    for f in files:
-        data = await f.read()
-        examined.append(await examine_off_loop(data, limits))
-    return examined
+async def _read_files(files: list[UploadFile]) -> list[bytes]:
+    return [await f.read() for f in files]
 
 
 async def upload_images(request: Request) -> JSONResponse:
@@ -151,34 +103,15 @@ async def upload_images(request: Request) -> JSONResponse:
         files = _files(form, svc)
         is_primary = _bool_field(form, "isPrimary")
         sort_order = _int_field(form, "sortOrder")
-        try:
-            owner = await _owner(form, svc, actor)
-        except CatalogError as exc:
-            raise Unavailable("the catalog is not answering") from exc
-        examined = await _examine_all(files, Limits.from_settings(svc.settings))
+        owner = await svc.images.upload_owner(
+            actor,
+            canonical_id=_int_field(form, "canonicalProductId"),
+            product_id=_int_field(form, "productId"),
+        )
+        data = await _read_files(files)
     finally:
         await form.close()
-    results: list[tuple[ProductImage, bool]] = []
-    try:
-        for n, item in enumerate(examined):
-            results.append(
-                await attach(
-                    svc.catalog,
-                    svc.originals,
-                    item,
-                    owner,
-                    is_primary=is_primary and n == 0,
-                    sort_order=None if sort_order is None else sort_order + n,
-                )
-            )
-        if owner.store_product_id is not None:
-            await svc.catalog.set_use_custom_image(owner.store_product_id, True)
-    except CatalogError as exc:
-        raise Unavailable("the catalog is not answering") from exc
-    except OriginalsError as exc:
-        raise Unavailable("the originals store is not answering") from exc
-    # This process sees its own change at once, before the change feed echoes it.
-    svc.resolver.apply(owner_change(owner.canonical_product_id, owner.store_product_id))
-    created = any(new for _, new in results)
-    body = {"images": [image_payload(image) | {"created": new} for image, new in results]}
+    results = await svc.images.upload(owner, data, is_primary=is_primary, sort_order=sort_order)
+    body = {"images": [image_payload(r.image) | {"created": r.created} for r in results]}
+    created = any(r.created for r in results)
     return JSONResponse(body, status_code=201 if created else 200)

@@ -7,16 +7,22 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
+from config import Settings
+from edge.application.images import Images
 from edge.demo.photos import PhotoSpec, photo
 from edge.http.app import create_app
+from edge.imaging.render import Limits
 from edge.remote.fetch import FetchPolicy, fetch_image
+from edge.services import Services
+
+Fetch = Callable[[str], Awaitable[bytes]]
 
 JPEG = photo(PhotoSpec(640, 480, (0, 120, 60), "bottle"))
 
@@ -68,6 +74,12 @@ async def _resolver(host: str, port: int):
     return [ipaddress.ip_address(table.get(host, "127.0.0.1"))]
 
 
+def _with_fetcher(services: Services, settings: Settings, fetch: Fetch) -> Services:
+    """The services with another remote fetcher (and the settings it was made for)."""
+    images = Images(services.catalog, services.originals, Limits.from_settings(settings), fetch)
+    return dataclasses.replace(services, settings=settings, images=images)
+
+
 @pytest.fixture
 async def world(services, build, curator, origin) -> AsyncIterator[dict]:
     """Store A's product linked to a canonical image, and a client whose fetcher treats the
@@ -85,7 +97,7 @@ async def world(services, build, curator, origin) -> AsyncIterator[dict]:
         resolver=_resolver,
         address_allowed=lambda ip: ip == LOOPBACK,
     )
-    svc = dataclasses.replace(services, settings=settings, fetch_remote=fetch)
+    svc = _with_fetcher(services, settings, fetch)
     key = await build.store_key("A")
     product = await build.product(store="A")
     app = create_app(settings, services=svc)
@@ -196,7 +208,7 @@ async def test_the_default_fetcher_refuses_loopback_even_for_an_allowed_host(
     before any connection."""
     settings = services.settings.replace(remote_image_hosts="localhost")
     fetch = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
-    svc = dataclasses.replace(services, settings=settings, fetch_remote=fetch)
+    svc = _with_fetcher(services, settings, fetch)
     product = await build.product()
     app = create_app(settings, services=svc)
     app.state.services = svc

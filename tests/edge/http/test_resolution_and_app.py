@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 
@@ -31,9 +29,13 @@ async def test_resolution_is_cached_until_invalidated(services, build):
 
 async def test_resolution_expires_after_ttl(services, build):
     product = await build.product()
-    resolver = Resolver(services.catalog, ttl_s=0.05, max_entries=10)
+    now = [100.0]
+    resolver = Resolver(services.catalog, ttl_s=30, max_entries=10, clock=lambda: now[0])
     await resolver.resolve(product.id)
-    await asyncio.sleep(0.1)
+    now[0] += 29.9
+    await resolver.resolve(product.id)
+    assert resolver.queries == 1  # still fresh
+    now[0] += 0.2
     await resolver.resolve(product.id)
     assert resolver.queries == 2
 

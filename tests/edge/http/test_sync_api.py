@@ -58,7 +58,7 @@ async def test_sync_answers_every_item(client, services, store_key):
     }  # fmt: skip
     stored = await services.catalog.get_store_product(a4["product_id"])
     assert (stored.upc, stored.gtin) == ("036000291453", None)
-    assert services.gtin_map["00036000291452"] == a1["canonical_product_id"]
+    assert services.sync.gtin_map["00036000291452"] == a1["canonical_product_id"]
 
 
 async def test_known_gtin_shows_canonical_image_on_first_request(

@@ -1,0 +1,39 @@
+"""Who is acting, and what each kind of actor may see and change.
+
+The curator may do everything; a store sees and changes only its own products, their
+custom images and their override. Canonical images are the curator's. Every use case
+asks these rules; no route restates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog.models import ImageOwner, Store, StoreProduct
+from edge.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The curator (`store` is None), or one store."""
+
+    store: Store | None
+
+    @property
+    def is_curator(self) -> bool:
+        return self.store is None
+
+    def may_change(self, product_store_id: int) -> bool:
+        return self.store is None or self.store.id == product_store_id
+
+    def check_product(self, product: StoreProduct) -> None:
+        if not self.may_change(product.store_id):
+            raise Forbidden("this product belongs to another store", code="not_your_product")
+
+    def check_owner(self, owner: ImageOwner) -> None:
+        """Canonical images are the curator's; a product's own images follow the product."""
+        if owner.canonical_product_id is not None and not self.is_curator:
+            raise Forbidden("only a curator changes canonical images", code="curator_only")
+
+
+CURATOR = Actor(store=None)

@@ -1,0 +1,269 @@
+"""Managing a product's images: the use cases behind the image API and the console.
+
+Each use case takes the actor, checks what it may do (`edge.application.actors`), changes
+the catalog and returns what the product shows afterwards. Nothing here invalidates the
+resolution cache: the catalog tells its listeners when a change commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from catalog import CatalogRepository
+from catalog.models import ImageOwner, ImageSource, ProductImage, StoreProduct
+from catalog.repository import ConflictError, NotFoundError
+from edge.application.actors import Actor
+from edge.errors import BadGateway, BadRequest, Conflict, EdgeError, NotFound, SourceRejected
+from edge.imaging.ingest import Examined, attach, examine_off_loop
+from edge.imaging.render import Limits
+from edge.remote.fetch import RemoteFetchError
+from edge.storage.originals import OriginalsError, OriginalsStore
+
+log = logging.getLogger("imgedge")
+
+# Refusals of a remote image URL by policy are the store's to fix (422); the others are
+# the remote host's (502).
+_POLICY_CODES = frozenset({"bad_url", "host_not_allowed", "address_not_public"})
+
+
+@dataclass(frozen=True, slots=True)
+class ShownImages:
+    """A product and the images it shows (custom or canonical), primary first."""
+
+    product: StoreProduct
+    images: list[ProductImage]
+
+    @property
+    def source(self) -> ImageSource | None:
+        return self.images[0].source if self.images else None
+
+
+@dataclass(frozen=True, slots=True)
+class Uploaded:
+    image: ProductImage
+    created: bool  # False: the owner already had these bytes
+
+
+class Images:
+    def __init__(
+        self,
+        catalog: CatalogRepository,
+        originals: OriginalsStore,
+        limits: Limits,
+        fetch_remote: Callable[[str], Awaitable[bytes]],
+    ) -> None:
+        self._catalog = catalog
+        self._originals = originals
+        self._limits = limits
+        self._fetch_remote = fetch_remote
+
+    # Reading
+
+    async def product(self, actor: Actor, product_id: int) -> StoreProduct:
+        """The product, if it exists and this actor may see it."""
+        product = await self._catalog.get_store_product(product_id)
+        if product is None:
+            raise NotFound(f"no product {product_id}", code="product_not_found")
+        actor.check_product(product)
+        return product
+
+    async def shown(self, actor: Actor, product_id: int) -> ShownImages:
+        return await self._shown(await self.product(actor, product_id))
+
+    async def _shown(self, product: StoreProduct) -> ShownImages:
+        """The images `/img` chooses from. Which set that is (custom or canonical) is the
+        catalog's resolution rule, asked here rather than restated, so they agree."""
+        resolution = await self._catalog.resolve(product.id)
+        shown = resolution.image if resolution is not None else None
+        if resolution is None or shown is None:
+            return ShownImages(product, [])
+        if shown.source is ImageSource.CUSTOM:
+            owner = ImageOwner(store_product_id=product.id)
+        else:
+            owner = ImageOwner(canonical_product_id=resolution.canonical_product_id)
+        return ShownImages(product, await self._catalog.list_images(owner))
+
+    async def _after_change(self, product_id: int) -> ShownImages:
+        """What the product shows now (read again: its override may have moved)."""
+        product = await self._catalog.get_store_product(product_id)
+        if product is None:  # deleted meanwhile
+            raise NotFound(f"no product {product_id}", code="product_not_found")
+        return await self._shown(product)
+
+    async def _image_of(self, product: StoreProduct, image_id: int) -> ProductImage:
+        """One of the product's own images or of its canonical product's."""
+        image = await self._catalog.get_image(image_id)
+        belongs = image is not None and (
+            image.store_product_id == product.id
+            or (
+                image.canonical_product_id is not None
+                and image.canonical_product_id == product.canonical_product_id
+            )
+        )
+        if image is None or not belongs:
+            raise NotFound(f"product {product.id} has no image {image_id}", code="image_not_found")
+        return image
+
+    # Changing
+
+    async def set_primary(self, actor: Actor, product_id: int, image_id: int) -> ShownImages:
+        product = await self.product(actor, product_id)
+        image = await self._image_of(product, image_id)
+        actor.check_owner(image.owner)
+        await self._catalog.set_primary_image(image.id)
+        return await self._after_change(product.id)
+
+    async def reorder(
+        self,
+        actor: Actor,
+        product_id: int,
+        image_ids: Sequence[int],
+        source: ImageSource | None = None,
+    ) -> ShownImages:
+        """Order the shown set (or the product's `source` set): the full list, once each."""
+        shown = await self.shown(actor, product_id)
+        owner = _reorder_owner(shown, source)
+        actor.check_owner(owner)
+        try:
+            await self._catalog.reorder_images(owner, image_ids)
+        except ConflictError:
+            raise BadRequest(
+                "imageIds must name each of the images once, and only those",
+                code="invalid_order",
+            ) from None
+        return await self._after_change(product_id)
+
+    async def use_custom_image(
+        self, actor: Actor, product_id: int, image_url: str | None = None
+    ) -> ShownImages:
+        """Turn the override on; with a URL (or, lacking custom images, the product's synced
+        `image_url`) the image is fetched and attached first."""
+        product = await self.product(actor, product_id)
+        url = image_url
+        if url is None:
+            own = await self._catalog.list_images(ImageOwner(store_product_id=product.id))
+            if not own:
+                url = product.image_url
+                if url is None:
+                    raise Conflict(
+                        "the product has no custom image: upload one or give imageUrl",
+                        code="no_custom_image",
+                    )
+        if url is not None:
+            await self.attach_from_url(product.id, url)
+        await self._catalog.set_use_custom_image(product.id, True)
+        return await self._after_change(product.id)
+
+    async def use_canonical_image(self, actor: Actor, product_id: int) -> ShownImages:
+        product = await self.product(actor, product_id)
+        await self._catalog.set_use_custom_image(product.id, False)
+        return await self._after_change(product.id)
+
+    async def delete(self, actor: Actor, product_id: int, image_id: int) -> ShownImages:
+        """Remove one image (the next becomes primary); its original leaves storage only
+        when no image references its bytes any more."""
+        product = await self.product(actor, product_id)
+        image = await self._image_of(product, image_id)
+        actor.check_owner(image.owner)
+        try:
+            _, still_used = await self._catalog.delete_image(image.id)
+        except NotFoundError:  # deleted by a concurrent request
+            raise NotFound(f"no image {image.id}", code="image_not_found") from None
+        if not still_used:
+            try:
+                await self._originals.delete(image.content_hash)
+            except OriginalsError:  # an orphan file wastes space but breaks nothing
+                log.warning("could not remove original %s", image.content_hash, exc_info=True)
+        return await self._after_change(product.id)
+
+    # Adding
+
+    async def upload_owner(
+        self, actor: Actor, *, canonical_id: int | None, product_id: int | None
+    ) -> ImageOwner:
+        """Whose images an upload adds to; checked before any file is examined."""
+        if (canonical_id is None) == (product_id is None):
+            raise BadRequest(
+                "give exactly one of canonicalProductId and productId", code="invalid_owner"
+            )
+        if canonical_id is not None:
+            owner = ImageOwner(canonical_product_id=canonical_id)
+            actor.check_owner(owner)
+            if await self._catalog.get_canonical_product(canonical_id) is None:
+                raise NotFound(f"no canonical product {canonical_id}", code="canonical_not_found")
+            return owner
+        assert product_id is not None
+        product = await self.product(actor, product_id)
+        return ImageOwner(store_product_id=product.id)
+
+    async def upload(
+        self,
+        owner: ImageOwner,
+        files: Sequence[bytes],
+        *,
+        is_primary: bool = False,
+        sort_order: int | None = None,
+    ) -> list[Uploaded]:
+        """Examine every file first (a bad one stores nothing), then store and attach them
+        in order. `is_primary` and `sort_order` apply to the first file; the rest follow.
+        A store's own upload turns the product's override on: that is what it is for."""
+        examined = [await examine_off_loop(data, self._limits) for data in files]
+        results = []
+        for n, item in enumerate(examined):
+            image, created = await attach(
+                self._catalog,
+                self._originals,
+                item,
+                owner,
+                is_primary=is_primary and n == 0,
+                sort_order=None if sort_order is None else sort_order + n,
+            )
+            results.append(Uploaded(image, created))
+        if owner.store_product_id is not None:
+            await self._catalog.set_use_custom_image(owner.store_product_id, True)
+        return results
+
+    async def attach_from_url(self, product_id: int, url: str) -> ProductImage:
+        """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image.
+
+        A failure is recorded on the product, which keeps showing what it showed."""
+        try:
+            data = await self._fetch_remote(url)
+            examined: Examined = await examine_off_loop(data, self._limits)
+        except RemoteFetchError as exc:
+            await self._record_fetch_error(product_id, f"{exc.code}: {exc.message}")
+            cls = SourceRejected if exc.code in _POLICY_CODES else BadGateway
+            raise cls(f"image_url not used: {exc.message}", code=f"image_url_{exc.code}") from None
+        except EdgeError as exc:  # fetched, but not an acceptable image
+            await self._record_fetch_error(product_id, f"{exc.code}: {exc.message}")
+            raise
+        image, _ = await attach(
+            self._catalog,
+            self._originals,
+            examined,
+            ImageOwner(store_product_id=product_id),
+            is_primary=True,
+        )
+        await self._catalog.set_image_fetch_error(product_id, None)
+        return image
+
+    async def _record_fetch_error(self, product_id: int, reason: str) -> None:
+        log.info("image_url of product %d not used: %s", product_id, reason)
+        await self._catalog.set_image_fetch_error(product_id, reason)
+
+
+def _reorder_owner(shown: ShownImages, source: ImageSource | None) -> ImageOwner:
+    product = shown.product
+    if source is None:
+        if not shown.images:
+            raise Conflict("the product shows no images to order", code="no_images")
+        return shown.images[0].owner
+    if source is ImageSource.CUSTOM:
+        return ImageOwner(store_product_id=product.id)
+    if product.canonical_product_id is None:
+        raise BadRequest(
+            "source must be custom or canonical (of a linked product)", code="invalid_field"
+        )
+    return ImageOwner(canonical_product_id=product.canonical_product_id)
