@@ -32,9 +32,6 @@ class EdgeError(Exception):
         if code is not None:
             self.code = code
 
-    def payload(self) -> dict[str, dict[str, str]]:
-        return {"error": {"code": self.code, "message": self.message}}
-
 
 class BadRequest(EdgeError):
     status = 400

@@ -13,6 +13,7 @@ from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.application.images import Images
 from edge.application.resolution import Resolver
+from edge.application.review import Review
 from edge.application.sync import Sync
 from edge.imaging.render import EncodeOptions, Limits
 from edge.imaging.variants import Variants, pipeline_version
@@ -31,6 +32,7 @@ class Services:
     variants: Variants
     images: Images  # the image management use cases
     sync: Sync  # stores' sync pushes
+    review: Review  # review of uncertain matches
 
 
 @asynccontextmanager
@@ -58,5 +60,13 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
         yield Services(
-            settings, catalog, originals, cache, resolver, variants, images, Sync(catalog, gtin_map)
+            settings,
+            catalog,
+            originals,
+            cache,
+            resolver,
+            variants,
+            images,
+            Sync(catalog, gtin_map),
+            Review(catalog),
         )

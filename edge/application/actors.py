@@ -8,9 +8,10 @@ asks these rules; no route restates them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from catalog.models import ImageOwner, Store, StoreProduct
-from edge.errors import Forbidden
+from edge.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +38,16 @@ class Actor:
 
 
 CURATOR = Actor(store=None)
+
+
+class ProductReader(Protocol):
+    async def get_store_product(self, product_id: int) -> StoreProduct | None: ...
+
+
+async def visible_product(catalog: ProductReader, actor: Actor, product_id: int) -> StoreProduct:
+    """The product, if it exists and this actor may see and change it (raises otherwise)."""
+    product = await catalog.get_store_product(product_id)
+    if product is None:
+        raise NotFound(f"no product {product_id}", code="product_not_found")
+    actor.check_product(product)
+    return product

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from catalog import CatalogRepository
 from catalog.models import ImageOwner, ImageSource, ProductImage, StoreProduct
 from catalog.repository import ConflictError, NotFoundError
-from edge.application.actors import Actor
+from edge.application.actors import Actor, visible_product
 from edge.errors import BadGateway, BadRequest, Conflict, EdgeError, NotFound, SourceRejected
 from edge.imaging.ingest import Examined, attach, examine_off_loop
 from edge.imaging.render import Limits
@@ -63,11 +63,7 @@ class Images:
 
     async def product(self, actor: Actor, product_id: int) -> StoreProduct:
         """The product, if it exists and this actor may see it."""
-        product = await self._catalog.get_store_product(product_id)
-        if product is None:
-            raise NotFound(f"no product {product_id}", code="product_not_found")
-        actor.check_product(product)
-        return product
+        return await visible_product(self._catalog, actor, product_id)
 
     async def shown(self, actor: Actor, product_id: int) -> ShownImages:
         return await self._shown(await self.product(actor, product_id))
@@ -148,7 +144,7 @@ class Images:
                 url = product.image_url
                 if url is None:
                     raise Conflict(
-                        "the product has no custom image: upload one or give imageUrl",
+                        "the product has no custom image: upload one or give image_url",
                         code="no_custom_image",
                     )
         if url is not None:

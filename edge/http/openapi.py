@@ -1,9 +1,10 @@
 """`GET /openapi.json`: the HTTP contract as an OpenAPI 3.1 document.
 
-Built once from the code's own constants (sizes, formats, enums, batch and upload limits),
-so adding a size, a format or a match status changes the document with it.
-`tests/edge/test_openapi.py` checks that every route is documented and runs schemathesis
-against the app: a response the document does not describe fails the suite.
+The bodies' schemas are generated from their declarations (`edge.http.bodies`); the
+paths, parameters and statuses are written here from the code's own constants (sizes,
+formats, limits). `tests/edge/http/test_openapi.py` checks that every route is
+documented and runs schemathesis against the app: a response the document does not
+describe fails the suite.
 
 Limits that are settings (upload size and count, source size) are documented with their
 defaults; a deployment may change them.
@@ -12,17 +13,18 @@ defaults; a deployment may change them.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from catalog.models import ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from config import Settings
-from edge.http.routes import MAX_ID, MAX_JSON_BYTES
-from edge.http.routes.images import ACTIONS, MAX_REORDER
-from edge.http.sync_input import MAX_BATCH, MAX_BRAND, MAX_EXTERNAL_ID, MAX_NAME, MAX_URL
+from edge.http import bodies
+from edge.http.bodies import MAX_BATCH, MAX_ID
+from edge.http.decoding import MAX_JSON_BYTES
 from edge.imaging.formats import Format
 from edge.imaging.sizes import SIZES
 
@@ -43,8 +45,11 @@ PUBLIC: list[dict[str, list[str]]] = []
 # --- small schema helpers -------------------------------------------------------------
 
 
+REF_TEMPLATE = "#/components/schemas/{name}"
+
+
 def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": REF_TEMPLATE.format(name=name)}
 
 
 def _nullable(schema: Schema) -> Schema:
@@ -78,7 +83,7 @@ def _str(**extra: Any) -> Schema:
     return {"type": "string", **extra}
 
 
-# Ids have at most 18 digits in paths, forms and JSON bodies (`edge.http.routes.MAX_ID`).
+# Ids have at most 18 digits in paths, forms and JSON bodies (`edge.http.bodies.MAX_ID`).
 ID = _int(1, maximum=MAX_ID, format="int64")
 BOOL: Schema = {"type": "boolean"}
 
@@ -123,7 +128,7 @@ def _error(status: int, *codes: str) -> Schema:
                 "schema": _str(pattern="^Bearer"),
             }
         }
-    return _json(_ref("Error"), description, headers)
+    return _json(_ref("ErrorBody"), description, headers)
 
 
 def _errors(*specs: tuple[int, tuple[str, ...]]) -> dict[str, Schema]:
@@ -235,247 +240,25 @@ def _param(name: str) -> Schema:
     return {"$ref": f"#/components/parameters/{name}"}
 
 
-# --- schemas --------------------------------------------------------------------------
+# --- schemas: generated from the declared bodies ----------------------------------------
 
-
-def _patch_actions() -> dict[str, Schema]:
-    """`ImagesPatch` (one of the actions, told apart by `action`) and one schema per action."""
-    fields: dict[str, tuple[dict[str, Schema], tuple[str, ...]]] = {
-        "set_primary": ({"imageId": ID}, ()),
-        "reorder": (
-            {
-                "imageIds": {
-                    "type": "array",
-                    "items": ID,
-                    "minItems": 1,
-                    "maxItems": MAX_REORDER,
-                    "uniqueItems": True,
-                    "description": "Every image of the shown set (or of `source`), once",
-                },
-                "source": _str(enum=[str(s) for s in ImageSource]),
-            },
-            ("source",),
-        ),
-        "use_custom_image": (
-            {"imageUrl": _str(minLength=1, maxLength=2048, format="uri")},
-            ("imageUrl",),
-        ),
-        "use_canonical_image": ({}, ()),
-    }
-    if set(fields) != set(ACTIONS):
-        raise RuntimeError("document every PATCH action of edge.http.routes.images")
-    names = {action: "Patch_" + action for action in ACTIONS}
-    schemas = {
-        names[action]: _obj({"action": {"const": action}, **props}, optional=optional, closed=False)
-        for action, (props, optional) in fields.items()
-    }
-    schemas["ImagesPatch"] = {
-        "oneOf": [_ref(name) for name in names.values()],
-        "discriminator": {
-            "propertyName": "action",
-            "mapping": {action: _ref(name)["$ref"] for action, name in names.items()},
-        },
-    }
-    return schemas
+_RENAMED = {"SyncRequest_SyncProduct_": "SyncRequest"}  # msgspec's name for the generic
 
 
 def _schemas() -> dict[str, Schema]:
-    size_urls = _obj({size: _str() for size in SIZES})
-    size_urls["description"] = "Versioned `/img` URL per named size (immutable)."
-    image_fields: dict[str, Schema] = {
-        "id": ID,
-        "source": _str(enum=[str(s) for s in ImageSource]),
-        "canonical_product_id": _nullable(ID),
-        "store_product_id": _nullable(ID),
-        "content_hash": _str(pattern="^[0-9a-f]{64}$"),
-        "version": _str(pattern="^[0-9a-f]{16}$"),
-        "width": _int(1),
-        "height": _int(1),
-        "has_alpha": BOOL,
-        "media_type": _str(),
-        "byte_size": _int(1),
-        "is_primary": BOOL,
-        "sort_order": _int(),
-        "placeholder": _nullable(_str(description="~20 px WebP as a `data:` URI")),
+    """`components.schemas`, generated from `edge.http.bodies` (plus the PATCH union)."""
+    (patch, *_), schemas = msgspec.json.schema_components(
+        bodies.COMPONENTS, ref_template=REF_TEMPLATE
+    )
+    schemas["ImagesPatch"] = patch
+    text = json.dumps(schemas)
+    for old, new in _RENAMED.items():
+        text = text.replace(f'/{old}"', f'/{new}"')
+    renamed: dict[str, Schema] = {
+        _RENAMED.get(name, name): schema for name, schema in json.loads(text).items()
     }
-    barcode = {"anyOf": [_str(), _int(0)], "description": "UPC/EAN/GTIN as a string or integer"}
-    match_status = _str(enum=[str(s) for s in MatchStatus])
-    return {
-        "Error": {
-            "type": "object",
-            "description": ERROR_CODES_DOC,
-            "required": ["error"],
-            "properties": {"error": _obj({"code": _str(), "message": _str()})},
-            "additionalProperties": False,
-        },
-        "ImageUrls": size_urls,
-        "ShownImage": _obj(
-            {
-                "id": ID,
-                "source": _str(enum=[str(s) for s in ImageSource]),
-                "width": _int(1),
-                "height": _int(1),
-                "version": _str(pattern="^[0-9a-f]{16}$"),
-                "urls": _ref("ImageUrls"),
-            }
-        ),
-        "Product": _obj(
-            {
-                "id": ID,
-                "store": _obj({"id": ID, "name": _str()}),
-                "external_id": _str(),
-                "upc": _nullable(_str(description="The barcode as the store sent it")),
-                "gtin": _nullable(_str(pattern="^[0-9]{14}$", description="Normalized GTIN-14")),
-                "name": _str(),
-                "brand": _nullable(_str()),
-                "canonical_product_id": _nullable(ID),
-                "match_status": match_status,
-                "match_confidence": _nullable({"type": "number"}),
-                "use_custom_image": BOOL,
-                "image": _nullable(_ref("ShownImage")),
-            }
-        ),
-        "Image": _obj(image_fields),
-        "ListedImage": _obj({**image_fields, "urls": _ref("ImageUrls")}),
-        "UploadedImage": _obj(
-            {**image_fields, "created": {**BOOL, "description": "false: identical bytes"}}
-        ),
-        "ProductImages": _obj(
-            {
-                "product_id": ID,
-                "use_custom_image": BOOL,
-                "image_fetch_error": _nullable(_str()),
-                "source": _nullable(_str(enum=[str(s) for s in ImageSource])),
-                "images": {"type": "array", "items": _ref("ListedImage")},
-            }
-        ),
-        "UploadResult": _obj({"images": {"type": "array", "items": _ref("UploadedImage")}}),
-        **_patch_actions(),
-        "SyncItem": _obj(
-            {
-                "external_id": {
-                    "anyOf": [_str(minLength=1, maxLength=MAX_EXTERNAL_ID), _int()],
-                },
-                "name": _str(minLength=1, maxLength=MAX_NAME),
-                "upc": _nullable(barcode),
-                "brand": _nullable(_str(maxLength=MAX_BRAND)),
-                "image_url": _nullable(_str(maxLength=MAX_URL, format="uri")),
-            },
-            optional=("upc", "brand", "image_url"),
-            closed=False,
-        ),
-        "SyncRequest": _obj(
-            {
-                "products": {
-                    "type": "array",
-                    "items": _ref("SyncItem"),
-                    "minItems": 1,
-                    "maxItems": MAX_BATCH,
-                }
-            },
-            closed=False,
-        ),
-        "SyncItemResult": _obj(
-            {
-                "index": _int(0),
-                "external_id": _str(),
-                "product_id": ID,
-                "canonical_product_id": _nullable(ID),
-                "match_status": _str(enum=[o.value for o in SyncOutcome]),
-                "created_canonical": BOOL,
-                "warnings": {
-                    "type": "array",
-                    "items": _obj({"field": _str(), "code": _str(), "message": _str()}),
-                },
-            },
-            optional=("warnings",),
-        ),
-        "SyncItemError": _obj(
-            {
-                "index": _int(0),
-                "error": _obj(
-                    {"code": {"const": "invalid_item"}, "field": _str(), "message": _str()}
-                ),
-            }
-        ),
-        "SyncResult": _obj(
-            {
-                "store": _str(),
-                "summary": {
-                    "type": "object",
-                    "properties": {name: _int(0) for name in ("received", "stored", "errors")}
-                    | {o.value: _int(1) for o in SyncOutcome},
-                    "required": ["received", "stored", "errors"],
-                    "additionalProperties": False,
-                },
-                "results": {
-                    "type": "array",
-                    "items": {"oneOf": [_ref("SyncItemResult"), _ref("SyncItemError")]},
-                },
-            }
-        ),
-        "MatchRequest": _obj({"productId": ID}, closed=False),
-        "MatchSuggestions": _obj(
-            {
-                "data": _obj(
-                    {
-                        "productId": ID,
-                        "matchStatus": match_status,
-                        "canonicalProductId": _nullable(ID),
-                        "queueItemId": _nullable(ID),
-                        "queueStatus": _nullable(_str(enum=[str(s) for s in QueueStatus])),
-                        "suggestedMatches": {
-                            "type": "array",
-                            "items": _obj(
-                                {
-                                    "canonicalProductId": ID,
-                                    "name": _str(),
-                                    "brand": _nullable(_str()),
-                                    "gtin": _nullable(_str()),
-                                    "imageCount": _int(0),
-                                    "confidence": {"type": "number", "minimum": 0, "maximum": 100},
-                                    "reasons": {"type": "array", "items": _str()},
-                                }
-                            ),
-                        },
-                    }
-                )
-            }
-        ),
-        "MatchDecision": _obj(
-            {
-                "queueItemId": ID,
-                "action": _str(enum=["confirm", "reject"]),
-                "canonicalProductId": ID,
-                "newProductData": _obj(
-                    {
-                        "name": _str(minLength=1, maxLength=MAX_NAME),
-                        "brand": _nullable(_str(maxLength=MAX_BRAND)),
-                        "upc": _nullable(barcode),
-                    },
-                    optional=("brand", "upc"),
-                    closed=False,
-                ),
-            },
-            optional=("canonicalProductId", "newProductData"),
-            closed=False,
-        ),
-        "MatchDecided": _obj(
-            {
-                "data": _obj(
-                    {
-                        "queueItemId": ID,
-                        "productId": ID,
-                        "action": _str(enum=["confirm", "reject"]),
-                        "canonicalProductId": _nullable(ID),
-                        "imageUrl": _nullable(_str()),
-                    }
-                )
-            }
-        ),
-        "Health": _obj({"status": {"const": "ok"}}),
-        "Ready": _obj({"status": {"const": "ready"}}),
-    }
+    renamed["ErrorBody"]["description"] = ERROR_CODES_DOC
+    return renamed
 
 
 # --- operations -----------------------------------------------------------------------
@@ -549,9 +332,10 @@ def _img_op(method: str) -> Schema:
 def _upload_body() -> Schema:
     defaults = Settings()
     files, mb = defaults.upload_max_files, defaults.upload_max_mb
-    form_int = functools.partial(_int, maximum=MAX_ID)  # at most 18 digits
-    form = _obj(
-        {
+    form = {
+        "allOf": [_ref("UploadForm")],
+        "type": "object",
+        "properties": {
             "file": {
                 "type": "array",
                 "items": _str(format="binary"),
@@ -562,17 +346,10 @@ def _upload_body() -> Schema:
                     "(IMGEDGE_UPLOAD_MAX_MB): JPEG, PNG, WebP, AVIF or GIF by their bytes."
                 ),
             },
-            "canonicalProductId": form_int(
-                1, description="The curator's target: a canonical product (or give productId)"
-            ),
-            "productId": form_int(1, description="A store product's own (custom) images"),
-            "isPrimary": {"type": "boolean", "description": "The first file becomes primary"},
-            "sortOrder": form_int(0, description="Position of the first file; the next follow"),
         },
-        optional=("canonicalProductId", "productId", "isPrimary", "sortOrder"),
-        closed=False,
-    )
-    form["oneOf"] = [{"required": ["canonicalProductId"]}, {"required": ["productId"]}]
+        "required": ["file"],
+        "oneOf": [{"required": ["canonicalProductId"]}, {"required": ["productId"]}],
+    }
     return {
         "required": True,
         "content": {
@@ -680,7 +457,7 @@ def _paths() -> dict[str, Schema]:
                 body=_json_body("ImagesPatch"),
                 description=(
                     "`reorder` takes the full list of the shown set (or of `source`). "
-                    "`use_custom_image` with `imageUrl` (or the synced `image_url`) fetches "
+                    "`use_custom_image` with `image_url` (or the synced one) fetches "
                     "the image from an allowed host first. Canonical images are the curator's."
                 ),
             ),
@@ -745,7 +522,7 @@ def _paths() -> dict[str, Schema]:
                 "A store's batch of products (the store is the API key's); idempotent",
                 {
                     "200": _json(
-                        _ref("SyncResult"), "Each item's product and match status, or its error"
+                        _ref("SyncAnswer"), "Each item's product and match status, or its error"
                     ),
                     **_errors(
                         (400, ("invalid_json", "body_too_large", "invalid_batch")),
@@ -817,7 +594,7 @@ def _paths() -> dict[str, Schema]:
                 "Ready: the catalog answers",
                 {
                     "200": _json(_ref("Ready"), "Ready"),
-                    "503": _json(_ref("Error"), "Not ready. Codes: `not_ready`"),
+                    "503": _json(_ref("ErrorBody"), "Not ready. Codes: `not_ready`"),
                 },
                 tag="operations",
                 security=PUBLIC,

@@ -1,23 +1,24 @@
-"""JSON answers built from domain results: one function per body, shared by the routes."""
+"""Answer bodies built from domain results: one function per body, shared by the routes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from catalog.models import ProductImage, ResolvedImage, StoreProduct
-from edge.application.images import ShownImages
+from edge.application.images import ShownImages, Uploaded
+from edge.http import bodies
 from edge.imaging.sizes import SIZES
 
 
-def versioned_urls(product_id: int, version: str) -> dict[str, str]:
+def versioned_urls(product_id: int, version: str) -> Any:
     """Versioned `/img` URLs per size: safe to cache for a year, they change with the bytes."""
-    return {size: f"/img/{product_id}/{size}?v={version}" for size in SIZES}
+    return bodies.ImageUrls(**{size: f"/img/{product_id}/{size}?v={version}" for size in SIZES})
 
 
-def image_payload(image: ProductImage) -> dict[str, Any]:
+def _image_fields(image: ProductImage) -> dict[str, Any]:
     return {
         "id": image.id,
-        "source": str(image.source),
+        "source": image.source,
         "canonical_product_id": image.canonical_product_id,
         "store_product_id": image.store_product_id,
         "content_hash": image.content_hash,
@@ -33,41 +34,48 @@ def image_payload(image: ProductImage) -> dict[str, Any]:
     }
 
 
-def shown_images_payload(shown: ShownImages) -> dict[str, Any]:
+def upload_result(uploaded: list[Uploaded]) -> bodies.UploadResult:
+    return bodies.UploadResult(
+        [bodies.UploadedImage(**_image_fields(u.image), created=u.created) for u in uploaded]
+    )
+
+
+def product_images(shown: ShownImages) -> bodies.ProductImages:
     product = shown.product
-    return {
-        "product_id": product.id,
-        "use_custom_image": product.use_custom_image,
-        "image_fetch_error": product.image_fetch_error,
-        "source": str(shown.source) if shown.source is not None else None,
-        "images": [
-            image_payload(i) | {"urls": versioned_urls(product.id, i.version)} for i in shown.images
+    return bodies.ProductImages(
+        product_id=product.id,
+        use_custom_image=product.use_custom_image,
+        image_fetch_error=product.image_fetch_error,
+        source=shown.source,
+        images=[
+            bodies.ListedImage(**_image_fields(i), urls=versioned_urls(product.id, i.version))
+            for i in shown.images
         ],
-    }
+    )
 
 
-def product_payload(product: StoreProduct, image: ResolvedImage | None) -> dict[str, Any]:
+def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Product:
     shown = None
     if image is not None:
-        shown = {
-            "id": image.image_id,
-            "source": str(image.source),
-            "width": image.width,
-            "height": image.height,
-            "version": image.version,
-            "urls": versioned_urls(product.id, image.version),
-        }
-    return {
-        "id": product.id,
-        "store": {"id": product.store_id, "name": product.store_name},
-        "external_id": product.external_id,
-        "upc": product.upc,
-        "gtin": product.gtin,
-        "name": product.name,
-        "brand": product.brand,
-        "canonical_product_id": product.canonical_product_id,
-        "match_status": str(product.match_status),
-        "match_confidence": product.match_confidence,
-        "use_custom_image": product.use_custom_image,
-        "image": shown,
-    }
+        shown = bodies.ShownImage(
+            id=image.image_id,
+            source=image.source,
+            width=image.width,
+            height=image.height,
+            version=image.version,
+            urls=versioned_urls(product.id, image.version),
+        )
+    return bodies.Product(
+        id=product.id,
+        store=bodies.StoreRef(product.store_id, product.store_name),
+        external_id=product.external_id,
+        upc=product.upc,
+        gtin=product.gtin,
+        name=product.name,
+        brand=product.brand,
+        canonical_product_id=product.canonical_product_id,
+        match_status=product.match_status,
+        match_confidence=product.match_confidence,
+        use_custom_image=product.use_custom_image,
+        image=shown,
+    )

@@ -1,24 +1,23 @@
-"""Validating a store's sync batch at the boundary: JSON in, typed `SyncItem`s out.
-
-Each item is checked on its own, so one bad item is reported and the rest are stored.
-A bad barcode does not make a bad item: the product is kept, without a GTIN, and goes to
-name matching; the answer carries the barcode's problem as a warning.
+"""A store's sync batch at the boundary: each item decoded as a `SyncProduct` on its own
+(one bad item is reported, the rest are stored), then trimmed and turned into a typed
+`SyncItem`. A bad barcode does not make a bad item: the product is kept without a GTIN and
+goes to name matching; the answer carries the barcode's problem as a warning.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from catalog.gtin import InvalidBarcode, normalize_gtin
 from catalog.models import SyncItem
+from edge.http.bodies import MAX_UPC, ItemWarning, SyncProduct
+from edge.http.decoding import field_of
 
-MAX_BATCH = 1000
-MAX_EXTERNAL_ID = 128
-MAX_NAME = 500
-MAX_BRAND = 200
-MAX_URL = 2048
+_DECODER = msgspec.json.Decoder(SyncProduct)
 
 
 class ItemError(ValueError):
@@ -33,37 +32,23 @@ class ParsedItem:
     index: int
     item: SyncItem | None = None
     error: ItemError | None = None
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[ItemWarning] = field(default_factory=list)
 
 
-def _text(raw: dict[str, Any], key: str, limit: int, *, required: bool) -> str | None:
-    value = raw.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+def _text(value: str | None, name: str, *, required: bool = False) -> str | None:
+    """Trimmed; blank counts as absent; no control characters."""
+    if value is None or not value.strip():
         if required:
-            raise ItemError(key, "is required")
+            raise ItemError(name, "is required")
         return None
-    if not isinstance(value, str):
-        raise ItemError(key, "must be a string")
     value = value.strip()
-    if len(value) > limit:
-        raise ItemError(key, f"is longer than {limit} characters")
     if any(ord(c) < 32 for c in value):
-        raise ItemError(key, "contains control characters")
+        raise ItemError(name, "contains control characters")
     return value
 
 
-def _external_id(raw: dict[str, Any]) -> str:
-    value = raw.get("external_id")
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # POS ids often arrive as numbers
-        raw = {**raw, "external_id": value}
-    result = _text(raw, "external_id", MAX_EXTERNAL_ID, required=True)
-    assert result is not None
-    return result
-
-
-def _image_url(raw: dict[str, Any]) -> str | None:
-    url = _text(raw, "image_url", MAX_URL, required=False)
+def _image_url(url: str | None) -> str | None:
+    url = _text(url, "image_url")
     if url is None:
         return None
     parts = urlsplit(url)
@@ -72,46 +57,37 @@ def _image_url(raw: dict[str, Any]) -> str | None:
     return url
 
 
-def parse_item(index: int, raw: object) -> ParsedItem:
+def parse_item(index: int, raw: bytes) -> ParsedItem:
     parsed = ParsedItem(index)
-    if not isinstance(raw, dict):
-        parsed.error = ItemError("item", "must be a JSON object")
-        return parsed
     try:
-        external_id = _external_id(raw)
-        name = _text(raw, "name", MAX_NAME, required=True)
-        brand = _text(raw, "brand", MAX_BRAND, required=False)
-        image_url = _image_url(raw)
+        try:
+            sent = _DECODER.decode(raw)
+        except msgspec.ValidationError as exc:
+            raise ItemError(field_of(exc) or "item", str(exc)) from None
+        external_id = _text(str(sent.external_id), "external_id", required=True)
+        name = _text(sent.name, "name", required=True)
+        brand = _text(sent.brand, "brand")
+        image_url = _image_url(sent.image_url)
     except ItemError as exc:
         parsed.error = exc
         return parsed
-    upc_raw = raw.get("upc")
     upc: str | None = None
     gtin: str | None = None
-    if upc_raw is not None and upc_raw != "":
-        upc = upc_raw if isinstance(upc_raw, str) else repr(upc_raw)
+    if sent.upc is not None and sent.upc != "":
+        upc = (sent.upc if isinstance(sent.upc, str) else repr(sent.upc))[:MAX_UPC]
         try:
-            gtin = normalize_gtin(upc_raw)
+            gtin = normalize_gtin(sent.upc)
         except InvalidBarcode as exc:
-            reason = getattr(exc, "reason", "invalid")
-            parsed.warnings.append({"field": "upc", "code": reason, "message": str(exc)})
-        upc = upc[:64]
-    assert name is not None
+            parsed.warnings.append(ItemWarning("upc", str(exc.reason), str(exc)))
+    assert external_id is not None and name is not None
     parsed.item = SyncItem(external_id, upc, gtin, name, brand, image_url)
     return parsed
 
 
-def parse_batch(body: Any) -> list[ParsedItem]:
+def parse_batch(products: Sequence[msgspec.Raw]) -> list[ParsedItem]:
     """The batch's items, each parsed or with its error; duplicates of an external id in
     one batch are errors (which of two versions would win is not the store's intent)."""
-    products = body.get("products") if isinstance(body, dict) else None
-    if not isinstance(products, list):
-        raise ValueError('body must be {"products": [...]}')
-    if not products:
-        raise ValueError("products is empty")
-    if len(products) > MAX_BATCH:
-        raise ValueError(f"at most {MAX_BATCH} products per batch, got {len(products)}")
-    parsed = [parse_item(i, raw) for i, raw in enumerate(products)]
+    parsed = [parse_item(i, bytes(raw)) for i, raw in enumerate(products)]
     seen: set[str] = set()
     for p in parsed:
         if p.item is None:

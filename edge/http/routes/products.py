@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from catalog.models import ResolvedImage
 from edge.errors import NotFound
+from edge.http import payloads
 from edge.http.auth import require_actor
-from edge.http.payloads import product_payload
+from edge.http.encoding import json_response
 from edge.http.routes import parse_product_id, services
 
 
-async def get_product(request: Request) -> JSONResponse:
+async def get_product(request: Request) -> Response:
     """The curator reads any product; a store only its own."""
     svc = services(request)
     product_id = parse_product_id(request.path_params["product"])
@@ -24,4 +25,4 @@ async def get_product(request: Request) -> JSONResponse:
         image = None
     # private: the answer depends on who asks, so a shared cache must not keep it.
     headers = {"cache-control": f"private, max-age={svc.settings.api_max_age_s}"}
-    return JSONResponse(product_payload(product, image), headers=headers)
+    return json_response(payloads.product(product, image), headers=headers)

@@ -1,61 +1,66 @@
 """`POST /api/sync/products`: a store pushes a batch of its products.
 
-The store is the API key's. Items are validated one by one; valid ones are upserted in one
-transaction; GTINs link at once; the rest is queued for the matcher
-(`edge.application.sync`).
+The store is the API key's. Items are validated one by one (`edge.http.sync_input`); valid
+ones are upserted in one transaction; GTINs link at once; the rest is queued for the
+matcher (`edge.application.sync`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from catalog.models import SyncResult
-from edge.errors import BadRequest
 from edge.http.auth import require_store
-from edge.http.routes import read_json_object, services
-from edge.http.sync_input import MAX_BATCH, ParsedItem, parse_batch
+from edge.http.bodies import (
+    MAX_BATCH,
+    ItemErrorDetail,
+    SyncAnswer,
+    SyncItemError,
+    SyncItemResult,
+    SyncRequest,
+    SyncSummary,
+)
+from edge.http.decoding import read_body
+from edge.http.encoding import json_response
+from edge.http.routes import services
+from edge.http.sync_input import ParsedItem, parse_batch
 
 MAX_BODY_BYTES = MAX_BATCH * 4096
 
 
-async def sync_products(request: Request) -> JSONResponse:
+async def sync_products(request: Request) -> Response:
     svc = services(request)
     store = await require_store(request, svc.catalog)
-    body = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
-    try:
-        parsed = parse_batch(body)
-    except ValueError as exc:
-        raise BadRequest(str(exc), code="invalid_batch") from None
+    body = await read_body(
+        request, SyncRequest[msgspec.Raw], max_bytes=MAX_BODY_BYTES, invalid="invalid_batch"
+    )
+    parsed = parse_batch(body.products)
     items = [p.item for p in parsed if p.item is not None]
     results = await svc.sync.push(store, items)
     by_external_id = {r.external_id: r for r in results}
-    answers = [_answer(p, by_external_id) for p in parsed]
-    summary = {"received": len(parsed), "stored": len(results)}
+    outcomes = {"linked": 0, "queued": 0, "kept": 0}
     for r in results:
-        summary[r.outcome.value] = summary.get(r.outcome.value, 0) + 1
-    summary["errors"] = len(parsed) - len(results)
-    return JSONResponse({"store": store.name, "summary": summary, "results": answers})
+        outcomes[r.outcome.value] += 1
+    summary = SyncSummary(
+        received=len(parsed), stored=len(results), errors=len(parsed) - len(results), **outcomes
+    )
+    answers = [_answer(p, by_external_id) for p in parsed]
+    return json_response(SyncAnswer(store.name, summary, answers))
 
 
-def _answer(p: ParsedItem, by_external_id: dict[str, SyncResult]) -> dict[str, Any]:
+def _answer(p: ParsedItem, by_external_id: dict[str, SyncResult]) -> SyncItemResult | SyncItemError:
     if p.item is None:
         assert p.error is not None
-        return {
-            "index": p.index,
-            "error": {"code": "invalid_item", "field": p.error.field, "message": str(p.error)},
-        }
+        return SyncItemError(p.index, ItemErrorDetail("invalid_item", p.error.field, str(p.error)))
     r = by_external_id[p.item.external_id]
-    answer: dict[str, Any] = {
-        "index": p.index,
-        "external_id": r.external_id,
-        "product_id": r.product_id,
-        "canonical_product_id": r.canonical_product_id,
-        "match_status": r.outcome.value,
-        "created_canonical": r.created_canonical,
-    }
-    if p.warnings:
-        answer["warnings"] = p.warnings
-    return answer
+    return SyncItemResult(
+        index=p.index,
+        external_id=r.external_id,
+        product_id=r.product_id,
+        canonical_product_id=r.canonical_product_id,
+        match_status=r.outcome,
+        created_canonical=r.created_canonical,
+        warnings=p.warnings,
+    )

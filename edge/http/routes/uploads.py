@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import Message, Receive
 
 from edge.errors import BadRequest, PayloadTooLarge
+from edge.http import payloads
 from edge.http.auth import require_actor
-from edge.http.payloads import image_payload
+from edge.http.bodies import UploadForm
+from edge.http.decoding import decode_fields
+from edge.http.encoding import json_response
 from edge.http.routes import services
 from edge.services import Services
 
@@ -71,47 +74,27 @@ def _files(form: FormData, svc: Services) -> list[UploadFile]:
     return files
 
 
-def _int_field(form: FormData, name: str) -> int | None:
-    raw = form.get(name)
-    if raw is None or raw == "":
-        return None
-    if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 18:
-        raise BadRequest(f"{name} must be a non-negative integer", code="invalid_field")
-    return int(raw)
-
-
-def _bool_field(form: FormData, name: str) -> bool:
-    raw = form.get(name)
-    if raw is None or raw == "":
-        return False
-    if isinstance(raw, str) and raw.lower() in ("true", "1"):
-        return True
-    if isinstance(raw, str) and raw.lower() in ("false", "0"):
-        return False
-    raise BadRequest(f"{name} must be true or false", code="invalid_field")
-
-
 async def _read_files(files: list[UploadFile]) -> list[bytes]:
     return [await f.read() for f in files]
 
 
-async def upload_images(request: Request) -> JSONResponse:
+async def upload_images(request: Request) -> Response:
     svc = services(request)
     actor = await require_actor(request, svc.settings, svc.catalog)
     form = await _read_form(request, svc)
     try:
         files = _files(form, svc)
-        is_primary = _bool_field(form, "isPrimary")
-        sort_order = _int_field(form, "sortOrder")
+        fields = decode_fields(
+            {k: v for k, v in form.multi_items() if isinstance(v, str)}, UploadForm
+        )
         owner = await svc.images.upload_owner(
-            actor,
-            canonical_id=_int_field(form, "canonicalProductId"),
-            product_id=_int_field(form, "productId"),
+            actor, canonical_id=fields.canonicalProductId, product_id=fields.productId
         )
         data = await _read_files(files)
     finally:
         await form.close()
-    results = await svc.images.upload(owner, data, is_primary=is_primary, sort_order=sort_order)
-    body = {"images": [image_payload(r.image) | {"created": r.created} for r in results]}
+    results = await svc.images.upload(
+        owner, data, is_primary=fields.isPrimary, sort_order=fields.sortOrder
+    )
     created = any(r.created for r in results)
-    return JSONResponse(body, status_code=201 if created else 200)
+    return json_response(payloads.upload_result(results), status_code=201 if created else 200)

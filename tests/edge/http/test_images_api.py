@@ -186,7 +186,7 @@ async def test_reorder_takes_the_full_list_only(client, world, build, services):
         ({"action": "reorder", "imageIds": "1,2"}, "invalid_field"),
         ({"action": "reorder", "imageIds": []}, "invalid_field"),
         ({"action": "reorder", "imageIds": [1], "source": "elsewhere"}, "invalid_field"),
-        ({"action": "use_custom_image", "imageUrl": 5}, "invalid_field"),
+        ({"action": "use_custom_image", "image_url": 5}, "invalid_field"),
         ([1, 2], "invalid_json"),
     ],
 )

@@ -50,7 +50,21 @@ async def test_post_suggests_scored_candidates(client, review_setup):
     assert r.status_code == 200, r.text
     data = r.json()["data"]
     assert data["productId"] == mine and data["queueItemId"]
+    # The original system's names keep their camelCase; every other field is snake_case.
+    assert set(data) == {
+        "productId", "canonicalProductId", "queueItemId", "suggestedMatches",
+        "match_status", "queue_status",
+    }  # fmt: skip
     best = data["suggestedMatches"][0]
+    assert set(best) == {
+        "canonicalProductId",
+        "name",
+        "brand",
+        "gtin",
+        "image_count",
+        "confidence",
+        "reasons",
+    }
     assert best["canonicalProductId"] == target.id
     assert 0 < best["confidence"] <= 100
     scores = [m["confidence"] for m in data["suggestedMatches"]]

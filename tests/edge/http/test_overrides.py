@@ -1,4 +1,4 @@
-"""A store's override from a URL (`use_custom_image` with `imageUrl` or its synced
+"""A store's override from a URL (`use_custom_image` with `image_url` or its synced
 `image_url`): fetched through the guarded fetcher from a real local HTTP server, stored like
 an upload; a refused or failed fetch keeps the canonical image and records why."""
 
@@ -117,7 +117,7 @@ async def world(services, build, curator, origin) -> AsyncIterator[dict]:
 async def _use(w: dict, image_url: str | None = None) -> httpx.Response:
     body = {"action": "use_custom_image"}
     if image_url is not None:
-        body["imageUrl"] = image_url
+        body["image_url"] = image_url
     return await w["http"].patch(w["url"], json=body, headers=w["store"])
 
 
@@ -219,7 +219,7 @@ async def test_the_default_fetcher_refuses_loopback_even_for_an_allowed_host(
             f"/api/products/{product.id}/images",
             json={
                 "action": "use_custom_image",
-                "imageUrl": f"http://localhost:{origin.port}/x.jpg",
+                "image_url": f"http://localhost:{origin.port}/x.jpg",
             },
             headers=curator,
         )

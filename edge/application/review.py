@@ -1,0 +1,122 @@
+"""Review of uncertain matches: a product's scored suggestions, and a human's decision
+(confirm to a candidate, a given or a new canonical product; or reject).
+
+A store may act on its own products only; the curator on any (`Actor.check_product`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog import CatalogRepository
+from catalog.models import CanonicalProduct, MatchStatus, QueueItem, StoreProduct
+from catalog.repository import ConflictError
+from edge.application.actors import Actor, visible_product
+from edge.errors import BadRequest, Conflict, NotFound
+from matcher.scoring import Candidate, Scored, score_candidates
+
+SUGGESTIONS = 5
+SEARCHED = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    canonical: CanonicalProduct
+    scored: Scored
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    product: StoreProduct
+    item: QueueItem | None  # the product's match queue item, if it has one
+    best_first: list[Suggestion]
+
+
+@dataclass(frozen=True, slots=True)
+class NewCanonical:
+    """A canonical product a reviewer creates while confirming."""
+
+    name: str
+    brand: str | None
+    gtin: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    item: QueueItem
+    product: StoreProduct
+    canonical_product_id: int | None  # None: rejected
+
+
+class Review:
+    def __init__(self, catalog: CatalogRepository) -> None:
+        self._catalog = catalog
+
+    async def _product(self, actor: Actor, product_id: int) -> StoreProduct:
+        return await visible_product(self._catalog, actor, product_id)
+
+    async def suggestions(self, actor: Actor, product_id: int) -> Suggestions:
+        product = await self._product(actor, product_id)
+        found = await self._catalog.search_canonical_candidates(product.name, SEARCHED)
+        item = await self._catalog.get_match_item_for_product(product.id)
+        by_id = {c.id: c for c, _ in found}
+        scored = score_candidates(
+            product.name,
+            product.brand,
+            product.gtin,
+            [Candidate(c.id, c.name, c.brand, c.gtin) for c in by_id.values()],
+        )
+        best = [Suggestion(by_id[s.canonical_product_id], s) for s in scored[:SUGGESTIONS]]
+        return Suggestions(product, item, best)
+
+    async def _item(self, actor: Actor, item_id: int) -> tuple[QueueItem, StoreProduct]:
+        item = await self._catalog.get_match_item(item_id)
+        if item is None:
+            raise NotFound(f"no match queue item {item_id}", code="queue_item_not_found")
+        return item, await self._product(actor, item.store_product_id)
+
+    async def reject(self, actor: Actor, item_id: int) -> Decided:
+        """Leave the product unlinked and close its item."""
+        item, product = await self._item(actor, item_id)
+        await self._catalog.decide_match(
+            item, canonical_id=None, product_status=MatchStatus.REJECTED
+        )
+        return Decided(item, product, None)
+
+    async def confirm(
+        self,
+        actor: Actor,
+        item_id: int,
+        *,
+        canonical_id: int | None = None,
+        new: NewCanonical | None = None,
+    ) -> Decided:
+        """Link the product: to a new canonical product, to `canonical_id`, else to the best
+        stored candidate."""
+        item, product = await self._item(actor, item_id)
+        if new is not None:
+            try:
+                made = await self._catalog.create_canonical_product(
+                    gtin=new.gtin, name=new.name, brand=new.brand
+                )
+            except ConflictError as exc:
+                raise Conflict(f"a canonical product with that barcode exists: {exc}") from None
+            target = made.id
+        else:
+            target = await self._existing_target(canonical_id, item)
+        await self._catalog.decide_match(
+            item, canonical_id=target, product_status=MatchStatus.LINKED
+        )
+        return Decided(item, product, target)
+
+    async def _existing_target(self, canonical_id: int | None, item: QueueItem) -> int:
+        if canonical_id is None:
+            if not item.candidates:
+                raise BadRequest(
+                    "confirm needs canonicalProductId or newProductData (no stored candidate)",
+                    code="invalid_field",
+                )
+            canonical_id = item.candidates[0][0]
+        if await self._catalog.get_canonical_product(canonical_id) is None:
+            raise NotFound(f"no canonical product {canonical_id}", code="canonical_not_found")
+        return canonical_id

@@ -1,0 +1,337 @@
+"""Every JSON body of the HTTP API, declared once as a msgspec `Struct` with its limits.
+
+The same declaration decodes and validates a request (`edge.http.decoding`), encodes an
+answer, and becomes the OpenAPI component (`edge.http.openapi`), so the document cannot
+drift from the code. Requests ignore unknown fields; answers are closed
+(`forbid_unknown_fields`: their schemas say `additionalProperties: false`, so a field the
+code grows without declaring it fails the schemathesis run).
+
+Casing, one rule: the fields the original system named keep its camelCase so its clients
+keep working (`canonicalProductId`, `isPrimary`, `sortOrder`, `productId`, `queueItemId`,
+`newProductData`, `imageId`, `imageIds`, and the match answer's `data.suggestedMatches`);
+every other field is snake_case.
+
+msgspec over pydantic: validation and encoding in C with no model layer (a sync batch is
+up to 1000 items on a hot-ish path), JSON Schema generation built in, small footprint.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+from catalog.models import ImageSource, MatchStatus, QueueStatus, SyncOutcome
+from edge.imaging.sizes import SIZES
+
+MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
+MAX_REORDER = 1000
+MAX_BATCH = 1000
+MAX_EXTERNAL_ID = 128
+MAX_NAME = 500
+MAX_BRAND = 200
+MAX_URL = 2048
+MAX_UPC = 64
+
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
+Name = Annotated[str, Meta(max_length=MAX_NAME)]
+Brand = Annotated[str, Meta(max_length=MAX_BRAND)]
+Url = Annotated[str, Meta(max_length=MAX_URL)]
+Barcode = Annotated[str | int, Meta(description="UPC/EAN/GTIN as a string or integer")]
+_BARCODE_TYPES = [{"type": "string"}, {"type": "integer"}, {"type": "null"}]
+Version = Annotated[str, Meta(pattern="^[0-9a-f]{16}$")]
+Score = Annotated[float, Meta(ge=0, le=100)]
+
+
+class Answer(Struct, forbid_unknown_fields=True):
+    """Base of every answer body: closed."""
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+class ErrorDetail(Answer):
+    code: str
+    message: str
+
+
+class ErrorBody(Answer):
+    error: ErrorDetail
+
+
+# --- images ---------------------------------------------------------------------------
+
+# One field per named size: versioned `/img` URLs (immutable).
+ImageUrls = msgspec.defstruct(
+    "ImageUrls", [(size, str) for size in SIZES], bases=(Answer,), module=__name__
+)
+
+
+class Image(Answer):
+    id: Id
+    source: ImageSource
+    canonical_product_id: Id | None
+    store_product_id: Id | None
+    content_hash: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
+    version: Version
+    width: Annotated[int, Meta(ge=1)]
+    height: Annotated[int, Meta(ge=1)]
+    has_alpha: bool
+    media_type: str
+    byte_size: Annotated[int, Meta(ge=1)]
+    is_primary: bool
+    sort_order: int
+    placeholder: Annotated[str, Meta(description="~20 px WebP as a `data:` URI")] | None
+
+
+class ListedImage(Image):
+    urls: ImageUrls  # type: ignore[valid-type]
+
+
+class UploadedImage(Image):
+    created: Annotated[bool, Meta(description="false: the owner already had these bytes")]
+
+
+class ProductImages(Answer):
+    product_id: Id
+    use_custom_image: bool
+    image_fetch_error: str | None
+    source: ImageSource | None
+    images: list[ListedImage]
+
+
+class UploadResult(Answer):
+    images: list[UploadedImage]
+
+
+class UploadForm(Struct):
+    """The small fields of `POST /api/images/upload` (multipart, beside the `file` parts)."""
+
+    canonicalProductId: Annotated[Id, Meta(description="A canonical product (curator)")] | None = (
+        None
+    )
+    productId: Annotated[Id, Meta(description="A store product's own (custom) images")] | None = (
+        None
+    )
+    isPrimary: Annotated[bool, Meta(description="The first file becomes primary")] = False
+    sortOrder: Annotated[int, Meta(ge=0, le=MAX_ID, description="Of the first file")] | None = None
+
+
+class SetPrimary(Struct, tag_field="action", tag="set_primary"):
+    imageId: Id
+
+
+class Reorder(Struct, tag_field="action", tag="reorder"):
+    imageIds: Annotated[
+        list[Id],
+        Meta(
+            min_length=1,
+            max_length=MAX_REORDER,
+            description="Every image of the shown set (or of `source`), once",
+        ),
+    ]
+    source: ImageSource | None = None
+
+
+class UseCustomImage(Struct, tag_field="action", tag="use_custom_image"):
+    image_url: Annotated[Url, Meta(min_length=1)] | None = None
+
+
+class UseCanonicalImage(Struct, tag_field="action", tag="use_canonical_image"):
+    pass
+
+
+ImagesPatch = SetPrimary | Reorder | UseCustomImage | UseCanonicalImage
+
+
+# --- products -------------------------------------------------------------------------
+
+
+class StoreRef(Answer):
+    id: Id
+    name: str
+
+
+class ShownImage(Answer):
+    id: Id
+    source: ImageSource
+    width: Annotated[int, Meta(ge=1)]
+    height: Annotated[int, Meta(ge=1)]
+    version: Version
+    urls: ImageUrls  # type: ignore[valid-type]
+
+
+class Product(Answer):
+    id: Id
+    store: StoreRef
+    external_id: str
+    upc: Annotated[str, Meta(description="The barcode as the store sent it")] | None
+    gtin: Annotated[str, Meta(pattern="^[0-9]{14}$", description="GTIN-14")] | None
+    name: str
+    brand: str | None
+    canonical_product_id: Id | None
+    match_status: MatchStatus
+    match_confidence: float | None
+    use_custom_image: bool
+    image: ShownImage | None
+
+
+# --- sync -----------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class SyncProduct(Struct):
+    """One product of a store's batch, as sent (checked further in `edge.http.sync_input`)."""
+
+    external_id: Annotated[str, Meta(min_length=1, max_length=MAX_EXTERNAL_ID)] | int
+    name: Annotated[Name, Meta(min_length=1)]
+    # Any JSON value is taken: a bad barcode only warns (the product is matched by name).
+    upc: Annotated[Any, Meta(extra_json_schema={"anyOf": _BARCODE_TYPES})] = None
+    brand: Brand | None = None
+    image_url: Url | None = None
+
+
+class SyncRequest(Struct, Generic[T]):
+    """Decoded as `SyncRequest[msgspec.Raw]` (each item on its own: one bad item is that
+    item's error) and documented as `SyncRequest[SyncProduct]`."""
+
+    products: Annotated[list[T], Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class ItemWarning(Answer):
+    field: str
+    code: str
+    message: str
+
+
+class SyncItemResult(Answer, omit_defaults=True):
+    index: Annotated[int, Meta(ge=0)]
+    external_id: str
+    product_id: Id
+    canonical_product_id: Id | None
+    match_status: SyncOutcome
+    created_canonical: bool
+    warnings: list[ItemWarning] = field(default_factory=list)
+
+
+class ItemErrorDetail(Answer):
+    code: Literal["invalid_item"]
+    field: str
+    message: str
+
+
+class SyncItemError(Answer):
+    index: Annotated[int, Meta(ge=0)]
+    error: ItemErrorDetail
+
+
+class SyncSummary(Answer, omit_defaults=True):
+    received: Annotated[int, Meta(ge=0)]
+    stored: Annotated[int, Meta(ge=0)]
+    errors: Annotated[int, Meta(ge=0)]
+    linked: Annotated[int, Meta(ge=0)] = 0
+    queued: Annotated[int, Meta(ge=0)] = 0
+    kept: Annotated[int, Meta(ge=0)] = 0
+
+
+def _one_of(*names: str) -> dict[str, object]:
+    return {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in names]}
+
+
+class SyncAnswer(Answer):
+    store: str
+    summary: SyncSummary
+    # Each item's result or its error, in request order. msgspec cannot decode a union of
+    # untagged structs, and answers are only encoded: the schema names the two shapes.
+    results: Annotated[
+        list[Any], Meta(extra_json_schema={"items": _one_of("SyncItemResult", "SyncItemError")})
+    ]
+
+
+# --- match review ---------------------------------------------------------------------
+
+
+class MatchRequest(Struct):
+    productId: Id
+
+
+class NewProductData(Struct):
+    name: Annotated[Name, Meta(min_length=1)]
+    brand: Brand | None = None
+    upc: Barcode | None = None
+
+
+class MatchDecision(Struct):
+    queueItemId: Id
+    action: Literal["confirm", "reject"]
+    canonicalProductId: Id | None = None
+    newProductData: NewProductData | None = None
+
+
+class SuggestedMatch(Answer):
+    canonicalProductId: Id
+    name: str
+    brand: str | None
+    gtin: str | None
+    image_count: Annotated[int, Meta(ge=0)]
+    confidence: Score
+    reasons: list[str]
+
+
+class MatchSuggestionsData(Answer):
+    productId: Id
+    match_status: MatchStatus
+    canonicalProductId: Id | None
+    queueItemId: Id | None
+    queue_status: QueueStatus | None
+    suggestedMatches: list[SuggestedMatch]
+
+
+class MatchSuggestions(Answer):
+    data: MatchSuggestionsData
+
+
+class MatchDecidedData(Answer):
+    queueItemId: Id
+    productId: Id
+    action: Literal["confirm", "reject"]
+    canonicalProductId: Id | None
+    image_url: str | None
+
+
+class MatchDecided(Answer):
+    data: MatchDecidedData
+
+
+# --- operations -----------------------------------------------------------------------
+
+
+class Health(Answer):
+    status: Literal["ok"]
+
+
+class Ready(Answer):
+    status: Literal["ready"]
+
+
+# Every named body, as it appears under `components.schemas` (requests, then answers).
+COMPONENTS: tuple[object, ...] = (
+    ImagesPatch,
+    UploadForm,
+    SyncRequest[SyncProduct],
+    MatchRequest,
+    MatchDecision,
+    ErrorBody,
+    Product,
+    ProductImages,
+    UploadResult,
+    SyncAnswer,
+    SyncItemResult,
+    SyncItemError,
+    MatchSuggestions,
+    MatchDecided,
+    Health,
+    Ready,
+)
