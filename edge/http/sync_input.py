@@ -8,7 +8,7 @@ name matching; the answer carries the barcode's problem as a warning.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 from catalog.gtin import InvalidBarcode, normalize_gtin
@@ -36,6 +36,10 @@ class ParsedItem:
     warnings: list[dict[str, str]] = field(default_factory=list)
 
 
+@overload
+def _text(raw: dict[str, Any], key: str, limit: int, *, required: Literal[True]) -> str: ...
+@overload
+def _text(raw: dict[str, Any], key: str, limit: int, *, required: Literal[False]) -> str | None: ...
 def _text(raw: dict[str, Any], key: str, limit: int, *, required: bool) -> str | None:
     value = raw.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -57,9 +61,7 @@ def _external_id(raw: dict[str, Any]) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # POS ids often arrive as numbers
         raw = {**raw, "external_id": value}
-    result = _text(raw, "external_id", MAX_EXTERNAL_ID, required=True)
-    assert result is not None
-    return result
+    return _text(raw, "external_id", MAX_EXTERNAL_ID, required=True)
 
 
 def _image_url(raw: dict[str, Any]) -> str | None:
@@ -96,7 +98,6 @@ def parse_item(index: int, raw: object) -> ParsedItem:
             reason = getattr(exc, "reason", "invalid")
             parsed.warnings.append({"field": "upc", "code": reason, "message": str(exc)})
         upc = upc[:64]
-    assert name is not None
     parsed.item = SyncItem(external_id, upc, gtin, name, brand, image_url)
     return parsed
 

@@ -200,7 +200,8 @@ def render(
         _check_deadline(deadline, "encode")
         _kill_at_deadline(image, deadline)
         suffix, kwargs = options.save_args(fmt)
-        return image.write_to_buffer(suffix, **kwargs)
+        encoded: bytes = image.write_to_buffer(suffix, **kwargs)  # pyvips is untyped
+        return encoded
     except pyvips.Error as exc:
         _check_deadline(deadline, "the end of the render")  # a kill looks like an error
         raise _undecodable() from exc
