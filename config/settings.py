@@ -29,7 +29,13 @@ class SettingsError(ValueError):
     """A setting has a bad value; the message names it, in one line."""
 
 
-def _meta(help_: str, *, lo: float | None = None, hi: float | None = None, choices=None):
+def _meta(
+    help_: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     return {"help": help_, "lo": lo, "hi": hi, "choices": choices}
 
 

@@ -60,12 +60,16 @@ def photo(spec: PhotoSpec, seed: int = 0) -> bytes:
     rng = random.Random(seed)
     noise = pyvips.Image.gaussnoise(w, h, sigma=5 + rng.random() * 4, mean=0)
     image = (image + noise).cast("uchar").copy(interpretation="srgb")
+    encoded: bytes  # pyvips is untyped
     if spec.transparent:
-        return image.bandjoin(mask).copy(interpretation="srgb").pngsave_buffer(compression=6)
+        with_alpha = image.bandjoin(mask).copy(interpretation="srgb")
+        encoded = with_alpha.pngsave_buffer(compression=6)
+        return encoded
     if spec.orientation != 1:
         image = _stored_for_orientation(image, spec.orientation)
         image.set_type(pyvips.GValue.gint_type, "orientation", spec.orientation)
-    return image.jpegsave_buffer(Q=88)
+    encoded = image.jpegsave_buffer(Q=88)
+    return encoded
 
 
 def _stamp_label(image: pyvips.Image, label: str, w: int, h: int) -> pyvips.Image:

@@ -59,7 +59,9 @@ def _nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _obj(properties: dict[str, Schema], *, optional: tuple[str, ...] = (), closed=True) -> Schema:
+def _obj(
+    properties: dict[str, Schema], *, optional: tuple[str, ...] = (), closed: bool = True
+) -> Schema:
     """An object whose properties are all required except `optional`; a closed one (the
     answers) fails validation when the code grows a field the document does not name."""
     schema: Schema = {

@@ -84,6 +84,7 @@ async def attach(
         return existing, False
     await originals.put(examined.data)
     new = examined.new_image(owner, is_primary=is_primary, sort_order=sort_order)
+    image: ProductImage | None
     try:
         image = await catalog.add_image(new)
     except ConflictError:  # the same bytes attached by a concurrent upload

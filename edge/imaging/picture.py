@@ -26,7 +26,7 @@ from html import escape
 from urllib.parse import quote
 
 from edge.imaging.formats import Format
-from edge.imaging.sizes import SIZES, SizeRequest
+from edge.imaging.sizes import NAMED_WIDTHS, SIZES, SizeRequest
 
 # A product page's image column: the full viewport width on phones, at most 640 CSS px
 # beyond that. At 2x density that asks for up to 1280 device pixels, i.e. `large` or the
@@ -34,7 +34,7 @@ from edge.imaging.sizes import SIZES, SizeRequest
 DEFAULT_SIZES = "(max-width: 640px) 100vw, 640px"
 
 # The `<img src>` for browsers without `srcset`: the largest candidate not above this.
-_SRC_MAX_WIDTH = SIZES["medium"]
+_SRC_MAX_WIDTH = NAMED_WIDTHS["medium"]
 
 _PLACEHOLDER = re.compile(r"data:image/(?:webp|jpeg|png|avif);base64,[A-Za-z0-9+/=]+")
 

@@ -189,20 +189,24 @@ def render(
     options: EncodeOptions,
     limits: Limits,
     deadline: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
-    """Render `data` at `width` (never upscaled) in `fmt`; `deadline` is a monotonic time."""
+    """Render `data` at `width` (never upscaled) in `fmt`; `deadline` is a time on `clock`
+    (tests pass their own clock to move past it)."""
     info = probe(data, limits)
     try:
         image = _shrink_on_load(data, info, width, _NO_HEIGHT_LIMIT)
         for name, step in STEPS:
-            _check_deadline(deadline, name)
+            _check_deadline(clock, deadline, name)
             image = step(image, fmt)
-        _check_deadline(deadline, "encode")
-        _kill_at_deadline(image, deadline)
+        _check_deadline(clock, deadline, "encode")
+        _kill_at_deadline(image, clock, deadline)
         suffix, kwargs = options.save_args(fmt)
-        return image.write_to_buffer(suffix, **kwargs)
+        encoded: bytes = image.write_to_buffer(suffix, **kwargs)  # pyvips is untyped
+        return encoded
     except pyvips.Error as exc:
-        _check_deadline(deadline, "the end of the render")  # a kill looks like an error
+        _check_deadline(clock, deadline, "the end of the render")  # a kill looks like an error
         raise _undecodable() from exc
 
 
@@ -220,17 +224,17 @@ def placeholder(data: bytes, info: SourceInfo) -> str:
     return "data:image/webp;base64," + base64.b64encode(tiny).decode("ascii")
 
 
-def _kill_at_deadline(image: pyvips.Image, deadline: float) -> None:
+def _kill_at_deadline(image: pyvips.Image, clock: Callable[[], float], deadline: float) -> None:
     """libvips is lazy: the real work happens in the encode. Abort it past the deadline."""
 
     def on_eval(img: pyvips.Image, progress: object) -> None:
-        if time.monotonic() > deadline:
+        if clock() > deadline:
             img.set_kill(True)
 
     image.set_progress(True)
     image.signal_connect("eval", on_eval)
 
 
-def _check_deadline(deadline: float, step: str) -> None:
-    if time.monotonic() > deadline:
+def _check_deadline(clock: Callable[[], float], deadline: float, step: str) -> None:
+    if clock() > deadline:
         raise RenderTimeout(f"render missed its deadline before {step}")

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from edge.errors import BadRequest
 from edge.imaging.formats import Format
 
-SIZES: dict[str, int | None] = {
+# The sizes with a nominal width, narrowest first.
+NAMED_WIDTHS: dict[str, int] = {
     "thumbnail": 150,
     "small": 400,
     "medium": 800,
     "large": 1200,
-    "original": None,
 }
+# Every size of the URL, in that order; `original` (None) renders at the original's width.
+SIZES: dict[str, int | None] = {**NAMED_WIDTHS, "original": None}
 _SEGMENT = re.compile(r"^(?P<size>[a-z]+)(?P<retina>@2x)?(?:\.(?P<fmt>[a-z0-9]+))?\Z")
 
 

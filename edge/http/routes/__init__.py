@@ -13,7 +13,8 @@ _PRODUCT_ID = re.compile(r"^[1-9][0-9]{0,17}\Z")  # bodies.MAX_ID: at most 18 di
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    svc: Services = request.app.state.services
+    return svc
 
 
 def parse_product_id(raw: str) -> int:

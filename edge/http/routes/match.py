@@ -67,7 +67,7 @@ def _new_canonical(data: NewProductData) -> NewCanonical:
     gtin = None
     if data.upc not in (None, ""):
         try:
-            gtin = normalize_gtin(data.upc)  # type: ignore[arg-type]
+            gtin = normalize_gtin(data.upc)
         except InvalidBarcode as exc:
             raise BadRequest(f"newProductData.upc: {exc}", code="invalid_barcode") from None
     return NewCanonical(name, data.brand, gtin)

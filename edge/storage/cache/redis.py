@@ -42,7 +42,8 @@ class RedisTier:
 
     async def get(self, key: VariantKey) -> bytes | None:
         try:
-            return await self._client.get(self._key(key))
+            value: bytes | None = await self._client.get(self._key(key))
+            return value
         except (RedisError, OSError) as exc:
             raise CacheTierError(f"redis get failed: {exc!r}") from exc
 

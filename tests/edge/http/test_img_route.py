@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import pyvips
 
-from catalog.models import MatchStatus
+from catalog.models import ImageOwner, MatchStatus
 from edge.demo.photos import PhotoSpec
 from edge.http.caching import IMMUTABLE
 
@@ -16,6 +16,15 @@ CHROME_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.
 
 def decoded(body: bytes) -> pyvips.Image:
     return pyvips.Image.new_from_buffer(body, "")
+
+
+def reddish(image: pyvips.Image) -> bool:
+    """Whether red outweighs blue over the image (the photos' backgrounds are grey)."""
+    return image.extract_band(0).avg() > image.extract_band(2).avg() + 10
+
+
+def bluish(image: pyvips.Image) -> bool:
+    return image.extract_band(2).avg() > image.extract_band(0).avg() + 10
 
 
 async def test_serves_canonical_primary_negotiated(client, build):
@@ -88,10 +97,36 @@ async def test_custom_image_wins_only_while_override_is_set(client, build, servi
 
 
 async def test_override_without_custom_image_falls_back_to_canonical(client, build, services):
-    product = await build.product()
-    await services.catalog.set_use_custom_image(product.id, True)
+    product = await build.product(PhotoSpec(1000, 800, (200, 0, 0), "box"))
+    catalog = services.catalog
+    # Another store sells the same canonical product with its own (blue, square) photo:
+    # it must not leak into this product's fallback.
+    other_store = await catalog.create_store("S2")
+    other = await catalog.upsert_store_product(
+        store_id=other_store.id, external_id="other", upc=None, gtin=None, name="p"
+    )
+    await catalog.link_store_product(
+        other.id, product.canonical_product_id, MatchStatus.LINKED, 100.0
+    )
+    custom = await build.image(
+        {"store_product_id": other.id}, PhotoSpec(800, 800, (0, 0, 200), "can")
+    )
+    await catalog.set_use_custom_image(other.id, True)
+    (canonical,) = await catalog.list_images(ImageOwner(product.canonical_product_id, None))
+
+    await catalog.set_use_custom_image(product.id, True)
     r = await client.get(f"/img/{product.id}/small.jpg")
     assert r.status_code == 200
+    assert canonical.version in r.headers["etag"]
+    image = decoded(r.content)
+    assert (image.width, image.height) == (400, 320)  # the canonical's 5:4, not 1:1
+    assert reddish(image)
+
+    r = await client.get(f"/img/{other.id}/small.jpg")  # the tell-tale image is served there
+    assert custom.version in r.headers["etag"]
+    image = decoded(r.content)
+    assert (image.width, image.height) == (400, 400)
+    assert bluish(image)
 
 
 async def test_unknown_product_and_product_without_image_are_404_json(client, build):

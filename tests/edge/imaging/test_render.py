@@ -14,7 +14,7 @@ import pyvips
 from edge.demo.photos import PhotoSpec, photo
 from edge.errors import RenderTimeout, SourceRejected
 from edge.imaging.formats import Format
-from edge.imaging.render import EncodeOptions, Limits, probe, render
+from edge.imaging.render import STEPS, EncodeOptions, Limits, probe, render
 from edge.imaging.sizes import SIZES, SizeRequest
 
 LIMITS = Limits(max_pixels=50_000_000, max_bytes=40 * 1024 * 1024)
@@ -384,21 +384,47 @@ def test_accepted_source_formats(suffix: str) -> None:
 # ---------------------------------------------------------------------------- deadline
 
 
+class ReadCountingClock:
+    """A clock that stands at 0.0 for its first `still` reads, then at 1.0 for good."""
+
+    def __init__(self, still: int) -> None:
+        self.still = still
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return 0.0 if self.reads <= self.still else 1.0
+
+
+# `render` reads the clock before each step and before the encode; later reads come from
+# libvips' progress callback during the encode, then once more when the encode fails.
+CHECKS_BEFORE_ENCODE = len(STEPS) + 1
+
+
 def test_deadline_in_the_past_raises_render_timeout(matrix_source: bytes) -> None:
     with pytest.raises(RenderTimeout) as info:
-        render(matrix_source, 400, Format.WEBP, OPTIONS, LIMITS, time.monotonic() - 0.001)
+        render(matrix_source, 400, Format.WEBP, OPTIONS, LIMITS, 0.5, clock=lambda: 1.0)
     assert info.value.code == "render_timeout"
     assert info.value.status == 503
 
 
 def test_deadline_passing_mid_render_aborts_it() -> None:
     source = photo(PhotoSpec(2000, 1500, (200, 120, 40), "bottle"), seed=7)
-    started = time.perf_counter()
+    clock = ReadCountingClock(still=CHECKS_BEFORE_ENCODE)  # the deadline passes in the encode
 
-    with pytest.raises(RenderTimeout):
-        render(source, 2000, Format.WEBP, OPTIONS, LIMITS, time.monotonic() + 0.02)
+    with pytest.raises(RenderTimeout) as info:
+        render(source, 2000, Format.WEBP, OPTIONS, LIMITS, 0.5, clock=clock)
 
-    assert time.perf_counter() - started < 0.2  # a full render takes ~0.4 s here
+    # Killed inside the encode (an encode left to finish would have returned bytes).
+    assert "before the end of the render" in str(info.value)
+    assert clock.reads > CHECKS_BEFORE_ENCODE + 1
+
+
+def test_deadline_not_reached_renders_every_step(matrix_source: bytes) -> None:
+    clock = ReadCountingClock(still=10**9)
+    out = render(matrix_source, 150, Format.JPEG, OPTIONS, LIMITS, 0.5, clock=clock)
+    assert decode(out).width == 150
+    assert clock.reads >= CHECKS_BEFORE_ENCODE
 
 
 def test_deadline_in_the_future_renders(matrix_source: bytes) -> None:

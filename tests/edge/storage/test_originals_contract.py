@@ -121,8 +121,21 @@ async def test_delete(case: StoreCase) -> None:
 
 
 async def test_delete_unknown_is_fine(case: StoreCase) -> None:
-    await case.store.delete(hashlib.sha256(b"never stored").hexdigest())
-    await case.store.delete(hashlib.sha256(JPEG).hexdigest())
+    """No error, and nothing else is touched: deleting is idempotent."""
+    kept = await case.store.put(PNG)
+    held = await case.objects()
+    before = case.snapshot()
+    never = hashlib.sha256(b"never stored").hexdigest()
+    await case.store.delete(never)  # raises nothing, OriginalNotFound included
+    assert case.snapshot() == before
+    assert not await case.store.exists(never)
+
+    digest = await case.store.put(JPEG)
+    await case.store.delete(digest)
+    await case.store.delete(digest)  # the second time it is unknown
+    assert not await case.store.exists(digest)
+    assert await case.objects() == held
+    assert await case.store.get(kept) == PNG
 
 
 HASH = hashlib.sha256(b"a real one").hexdigest()
