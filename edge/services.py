@@ -17,6 +17,7 @@ from edge.imaging.variants import Variants, pipeline_version
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
 from edge.storage.originals import OriginalsStore, open_originals
+from matcher.service import MatchService
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class Services:
     variants: Variants
     gtin_map: LRUCache[str, int]  # normalized GTIN → canonical product id, for the sync
     fetch_remote: Callable[[str], Awaitable[bytes]]  # a store's image_url → bytes, guarded
+    matcher: MatchService  # the worker's decisions, for the review API
 
 
 @asynccontextmanager
@@ -54,6 +56,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         await catalog.listen(resolver.apply)
         gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.gtin_map_size)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
+        matcher = MatchService.from_settings(catalog, settings)
         yield Services(
-            settings, catalog, originals, cache, resolver, variants, gtin_map, fetch_remote
+            settings, catalog, originals, cache, resolver, variants, gtin_map, fetch_remote, matcher
         )

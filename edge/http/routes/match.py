@@ -1,6 +1,7 @@
 """Review of uncertain matches, as the original system's `/api/images/match`.
 
-- `POST {productId}`: the product's suggested canonical products, scored now, best first.
+- `POST {productId}`: the product's suggested canonical products, scored now, best first,
+  by the worker's own `MatchService` (same search, same thresholds).
 - `PUT {queueItemId, action: confirm|reject, canonicalProductId?, newProductData?}`:
   confirm links the product (to `canonicalProductId`, else the best stored candidate);
   confirm with `newProductData {name, brand?, upc?}` creates a canonical product and links
@@ -22,7 +23,6 @@ from edge.errors import BadRequest, Conflict, NotFound, Unavailable
 from edge.http.auth import require_actor
 from edge.http.routes import own_product, positive_int, read_json_object, services
 from edge.services import Services
-from matcher.scoring import Candidate, score_candidates
 
 SUGGESTIONS = 5
 
@@ -33,28 +33,21 @@ async def find_matches(request: Request) -> JSONResponse:
     body = await read_json_object(request)
     try:
         product = await own_product(svc, actor, positive_int(body, "productId"))
-        found = await svc.catalog.search_canonical_candidates(product.name, 10)
+        found = await svc.matcher.candidates(product)
         item = await svc.catalog.get_match_item_for_product(product.id)
     except CatalogError as exc:
         raise Unavailable("the catalog is not answering") from exc
-    by_id = {c.id: c for c, _ in found}
-    scored = score_candidates(
-        product.name,
-        product.brand,
-        product.gtin,
-        [Candidate(c.id, c.name, c.brand, c.gtin) for c in by_id.values()],
-    )
     suggestions = [
         {
-            "canonicalProductId": s.canonical_product_id,
-            "name": by_id[s.canonical_product_id].name,
-            "brand": by_id[s.canonical_product_id].brand,
-            "gtin": by_id[s.canonical_product_id].gtin,
-            "imageCount": by_id[s.canonical_product_id].image_count,
+            "canonicalProductId": s.canonical.id,
+            "name": s.canonical.name,
+            "brand": s.canonical.brand,
+            "gtin": s.canonical.gtin,
+            "imageCount": s.canonical.image_count,
             "confidence": s.score,
             "reasons": list(s.reasons),
         }
-        for s in scored[:SUGGESTIONS]
+        for s in found[:SUGGESTIONS]
     ]
     data = {
         "productId": product.id,
