@@ -20,6 +20,7 @@ from edge.imaging.variants import Variants, pipeline_version
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
 from edge.storage.originals import OriginalsStore, open_originals
+from matcher.service import MatchService
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class Services:
     images: Images  # the image management use cases
     sync: Sync  # stores' sync pushes
     review: Review  # review of uncertain matches
+    matcher: MatchService  # the matching decisions, shared with the worker
 
 
 @asynccontextmanager
@@ -59,6 +61,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.gtin_map_size)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
+        matcher = MatchService.from_settings(catalog, settings)
         yield Services(
             settings,
             catalog,
@@ -68,5 +71,6 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             variants,
             images,
             Sync(catalog, gtin_map),
-            Review(catalog),
+            Review(catalog, matcher),
+            matcher,
         )

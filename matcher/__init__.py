@@ -1,1 +1,1 @@
-"""Matching store products to canonical products (pure scoring apart from the worker)."""
+"""Matching store products to canonical products (pure scoring; the service and worker do I/O)."""

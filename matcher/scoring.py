@@ -1,9 +1,10 @@
 """Pure scoring of a store product against canonical candidates (no I/O).
 
-The matcher worker fetches candidates (GTIN hit, trigram search) and calls
-`score_candidates`, then `decide`. A score is a float in 0–100 rounded to one
-decimal and is the score *after* the hard rules, so the thresholds (85 link,
-70 suggest) mean the same thing whichever way a candidate was found.
+`matcher.service` fetches candidates (trigram search) and the facts `decide`
+needs from the catalog, and calls `score_candidates`, then `decide`. A score is
+a float in 0–100 rounded to one decimal and is the score *after* the hard
+rules, so the thresholds (85 link, 70 suggest) mean the same thing whichever
+way a candidate was found.
 
 Guiding principle: a wrong shared image is worse than none. Every rule below
 can only take an auto-link away (cap), except three small, explicit boosts
@@ -37,14 +38,15 @@ Pipeline for one candidate:
    `brand_conflict`.
 
 `decide` enforces the same blocking reasons again, whatever thresholds it is
-given, and refuses to auto-link when another canonical product is also
-link-worthy within a few points (`ambiguous`).
+given, refuses to auto-link when another canonical product is also
+link-worthy within a few points (`ambiguous`), and when the store already
+links another of its products to the best candidate (`same_store`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -86,9 +88,12 @@ DecisionKind = Literal["link", "suggest", "review"]
 @dataclass(frozen=True)
 class Decision:
     kind: DecisionKind
+    # The decided candidate with its decided score: the scorer's best, except that
+    # `same_store` caps it (and names itself in its reasons) while `top` keeps the scores.
     best: Scored | None
     top: list[Scored] = field(default_factory=list)  # best first, at most TOP_N
-    # Why the band was lowered: "ambiguous", or the blocking rule (e.g. "size_conflict").
+    # Why the band was lowered: "ambiguous", "same_store", or the blocking rule
+    # (e.g. "size_conflict").
     reason: str | None = None
 
 
@@ -109,6 +114,7 @@ SIZE_MISSING = "size_missing"
 VARIANT_CONFLICT = "variant_conflict"
 UNMATCHED_WORDS = "unmatched_words"
 AMBIGUOUS = "ambiguous"
+SAME_STORE = "same_store"
 
 BRAND_MATCH_CREDIT = 3.0
 BRAND_MISSING_PENALTY = 3.0
@@ -616,13 +622,24 @@ def _band(scored: Scored, thresholds: Thresholds) -> tuple[DecisionKind, str | N
     return kind, reason
 
 
-def decide(scored: list[Scored], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Decision:
+def decide(
+    scored: list[Scored],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    store_links: Set[int] = frozenset(),
+) -> Decision:
     """Link, suggest or send to review, from `score_candidates` output.
 
-    link: the best score is ≥ auto_link, no blocking reason, and no other
+    link: the best score is ≥ auto_link, no blocking reason, no other
     canonical product is also link-worthy within `ambiguity_margin` points
-    (else a suggestion with reason "ambiguous"). suggest: ≥ suggest.
+    (else a suggestion with reason "ambiguous"), and the store does not already
+    link another of its products to it (else a suggestion with reason
+    "same_store", its score capped just below auto_link). suggest: ≥ suggest.
     review: below that, or no candidate at all.
+
+    `store_links` holds canonical ids the store links through *other* products;
+    only the best link-worthy candidate is looked up in it, so a caller may ask
+    the catalog about that one alone.
     """
     ranked = sorted(scored, key=lambda s: (-s.score, s.canonical_product_id))
     top = ranked[:TOP_N]
@@ -639,4 +656,10 @@ def decide(scored: list[Scored], thresholds: Thresholds = DEFAULT_THRESHOLDS) ->
                 and _band(other, thresholds)[0] == "link"
             ):
                 return Decision("suggest", best, top, AMBIGUOUS)
+    if kind == "link" and best.canonical_product_id in store_links:
+        # A store sells a product under one SKU: a second SKU that looks the same (names
+        # cut short by the POS, say) is more likely another product. A person decides.
+        capped = min(best.score, thresholds.auto_link - CAP_STEP)
+        same = Scored(best.canonical_product_id, capped, (*best.reasons, SAME_STORE))
+        return Decision("suggest", same, top, SAME_STORE)
     return Decision(kind, best, top, reason)

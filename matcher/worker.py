@@ -1,10 +1,10 @@
 """The matcher worker: drains the catalog's match queue in batches.
 
-For each claimed item it looks up name candidates in the catalog (trigram search), scores
-them with the pure scorer and records the outcome: auto-link, suggestion or manual
-review. Several workers may run at once (claims are disjoint, leases fenced); an item
-whose worker died returns after its lease; an item that keeps failing ends as `failed`
-with its error. `drain=True` returns once nothing is claimable.
+For each claimed item it asks the `MatchService` (the same one the review API asks) and
+records the outcome: auto-link, suggestion or manual review. Several workers may run at
+once (claims are disjoint, leases fenced); an item whose worker died returns after its
+lease; an item that keeps failing ends as `failed` with its error. `drain=True` returns
+once nothing is claimable.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from catalog import CatalogRepository
 from catalog.models import QueueItem, QueueStatus
 from catalog.repository import CatalogError
 from config import Settings
-from matcher.scoring import CAP_STEP, Candidate, Thresholds, decide, score_candidates
+from matcher.scoring import SAME_STORE, DecisionKind, Thresholds
+from matcher.service import MatchService, thresholds_from_settings
 
 log = logging.getLogger(__name__)
-CANDIDATES = 10
+_STATUS: dict[DecisionKind, QueueStatus] = {
+    "link": QueueStatus.DONE,
+    "suggest": QueueStatus.SUGGESTED,
+    "review": QueueStatus.REVIEW,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +40,7 @@ class WorkerOptions:
     @classmethod
     def from_settings(cls, s: Settings) -> WorkerOptions:
         return cls(
-            Thresholds(auto_link=s.match_auto_link, suggest=s.match_suggest),
+            thresholds_from_settings(s),
             batch=s.worker_batch,
             lease_s=s.worker_lease_s,
             max_attempts=s.worker_max_attempts,
@@ -47,6 +52,7 @@ class MatchWorker:
     def __init__(self, catalog: CatalogRepository, options: WorkerOptions) -> None:
         self._catalog = catalog
         self._options = options
+        self._service = MatchService(catalog, options.thresholds)
         self.stats: Counter[str] = Counter()
 
     async def run(self, *, drain: bool = False, stop: asyncio.Event | None = None) -> Counter[str]:
@@ -100,40 +106,14 @@ class MatchWorker:
             await catalog.finish_match(item, QueueStatus.DONE)
             self.stats["skipped"] += 1
             return
-        query = product.name
-        if product.brand and product.brand.casefold() not in product.name.casefold():
-            query = f"{product.brand} {product.name}"
-        found = await catalog.search_canonical_candidates(query, CANDIDATES)
-        candidates = [Candidate(c.id, c.name, c.brand, c.gtin) for c, _ in found]
-        scored = score_candidates(
-            product.name,
-            product.brand,
-            product.gtin,
-            candidates,
-            thresholds=self._options.thresholds,
-        )
-        decision = decide(scored, self._options.thresholds)
-        ranked = [(s.canonical_product_id, s.score) for s in decision.top]
-        best = decision.best
-        confidence = best.score if best is not None else None
-        if decision.kind == "link" and best is not None:
-            status, canonical_id = QueueStatus.DONE, best.canonical_product_id
-            if await catalog.store_has_link(product.store_id, canonical_id, product.id):
-                # A store sells a product under one SKU: a second SKU that looks the same
-                # (names cut short by the POS, say) is more likely another product.
-                status, canonical_id = QueueStatus.SUGGESTED, None
-                confidence = min(best.score, self._options.thresholds.auto_link - CAP_STEP)
-                self.stats["same_store"] += 1
-        elif decision.kind == "suggest":
-            status, canonical_id = QueueStatus.SUGGESTED, None
-        else:
-            status, canonical_id = QueueStatus.REVIEW, None
+        decision = await self._service.decide(product)
+        if decision.reason == SAME_STORE:
+            self.stats["same_store"] += 1
         done = await catalog.finish_match(
             item,
-            status,
-            canonical_id=canonical_id,
-            confidence=confidence,
-            candidates=ranked,
+            _STATUS[decision.kind],
+            canonical_id=decision.canonical_id,
+            confidence=decision.confidence,
+            candidates=decision.candidates,
         )
-        kind = {QueueStatus.DONE: "link", QueueStatus.SUGGESTED: "suggest"}.get(status, "review")
-        self.stats[kind if done else "lease_lost"] += 1
+        self.stats[decision.kind if done else "lease_lost"] += 1

@@ -9,20 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog import CatalogRepository
-from catalog.models import CanonicalProduct, MatchStatus, QueueItem, StoreProduct
+from catalog.models import MatchStatus, QueueItem, StoreProduct
 from catalog.repository import ConflictError
 from edge.application.actors import Actor, visible_product
 from edge.errors import BadRequest, Conflict, NotFound
-from matcher.scoring import Candidate, Scored, score_candidates
+from matcher.service import MatchService, Suggestion
 
 SUGGESTIONS = 5
-SEARCHED = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    canonical: CanonicalProduct
-    scored: Scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +42,19 @@ class Decided:
 
 
 class Review:
-    def __init__(self, catalog: CatalogRepository) -> None:
+    def __init__(self, catalog: CatalogRepository, matcher: MatchService) -> None:
         self._catalog = catalog
+        self._matcher = matcher
 
     async def _product(self, actor: Actor, product_id: int) -> StoreProduct:
         return await visible_product(self._catalog, actor, product_id)
 
     async def suggestions(self, actor: Actor, product_id: int) -> Suggestions:
+        """Scored by the worker's own rules and thresholds (`MatchService`), best first."""
         product = await self._product(actor, product_id)
-        found = await self._catalog.search_canonical_candidates(product.name, SEARCHED)
+        found = await self._matcher.candidates(product)
         item = await self._catalog.get_match_item_for_product(product.id)
-        by_id = {c.id: c for c, _ in found}
-        scored = score_candidates(
-            product.name,
-            product.brand,
-            product.gtin,
-            [Candidate(c.id, c.name, c.brand, c.gtin) for c in by_id.values()],
-        )
-        best = [Suggestion(by_id[s.canonical_product_id], s) for s in scored[:SUGGESTIONS]]
-        return Suggestions(product, item, best)
+        return Suggestions(product, item, found[:SUGGESTIONS])
 
     async def _item(self, actor: Actor, item_id: int) -> tuple[QueueItem, StoreProduct]:
         item = await self._catalog.get_match_item(item_id)

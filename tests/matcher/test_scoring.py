@@ -16,6 +16,7 @@ from matcher.scoring import (
     GTIN_MATCH,
     MODEL_CONFLICT,
     MODEL_MATCH,
+    SAME_STORE,
     SIZE_CONFLICT,
     SIZE_MISSING,
     UNMATCHED_WORDS,
@@ -533,6 +534,31 @@ def test_a_clear_winner_still_links():
 def test_gtin_match_is_never_ambiguous():
     decision = decide([_s(1, 100.0, GTIN_MATCH), _s(2, 100.0)], Thresholds())
     assert decision.kind == "link" and decision.best == _s(1, 100.0, GTIN_MATCH)
+
+
+@pytest.mark.parametrize("reasons", [(), (GTIN_MATCH,)])
+def test_a_link_the_store_already_has_through_another_product_is_only_a_suggestion(reasons):
+    decision = decide([_s(1, 100.0, *reasons), _s(2, 80.0)], Thresholds(), store_links={1})
+    assert (decision.kind, decision.reason) == ("suggest", SAME_STORE)
+    # The decided score says "just below auto-link"; the ranking keeps the scorer's.
+    assert decision.best == _s(1, 84.9, *reasons, SAME_STORE)
+    assert decision.top == [_s(1, 100.0, *reasons), _s(2, 80.0)]
+
+
+def test_the_same_store_cap_follows_the_configured_threshold():
+    decision = decide([_s(1, 99.0)], Thresholds(auto_link=95.0), store_links={1})
+    assert decision.kind == "suggest" and decision.best == _s(1, 94.9, SAME_STORE)
+
+
+def test_same_store_only_concerns_a_link_to_that_product():
+    assert decide([_s(1, 100.0)], Thresholds(), store_links={2}).kind == "link"
+    # Below auto-link nothing changes: no cap, no reason.
+    for score, kind in ((80.0, "suggest"), (50.0, "review")):
+        decision = decide([_s(1, score)], Thresholds(), store_links={1})
+        assert decision == Decision(kind, _s(1, score), [_s(1, score)], None)
+    # Already ambiguous: that reason stands and the score is left as it is.
+    decision = decide([_s(1, 97.0), _s(2, 95.0)], Thresholds(), store_links={1})
+    assert (decision.reason, decision.best) == (AMBIGUOUS, _s(1, 97.0))
 
 
 def test_unbranded_store_product_with_two_branded_twins_is_a_suggestion():

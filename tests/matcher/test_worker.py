@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-import matcher.worker as worker_module
+import matcher.service as service_module
 from catalog.models import MatchStatus, QueueStatus, SyncItem
 from matcher.scoring import Thresholds
 from matcher.worker import MatchWorker, WorkerOptions
@@ -86,14 +86,14 @@ async def test_concurrent_workers_process_each_item_once(catalog):
 
 async def test_failing_item_is_retried_then_failed_and_others_go_on(catalog, monkeypatch):
     _, ids = await _seed(catalog, ["Poison item", "ACME COLA 12OZ"])
-    real = worker_module.score_candidates
+    real = service_module.score_candidates
 
     def explode_on_poison(name, *args, **kwargs):
         if name == "Poison item":
             raise RuntimeError("scorer exploded")
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(worker_module, "score_candidates", explode_on_poison)
+    monkeypatch.setattr(service_module, "score_candidates", explode_on_poison)
     stats = await MatchWorker(catalog, FAST).run(drain=True)
     assert stats["failed"] == 1 and stats["retried"] == 1
     failed = await catalog.get_match_item_for_product(ids[0])

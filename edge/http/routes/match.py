@@ -51,8 +51,8 @@ async def find_matches(request: Request) -> Response:
                 brand=s.canonical.brand,
                 gtin=s.canonical.gtin,
                 image_count=s.canonical.image_count,
-                confidence=s.scored.score,
-                reasons=list(s.scored.reasons),
+                confidence=s.score,
+                reasons=list(s.reasons),
             )
             for s in found.best_first
         ],

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 import pytest
 
 from catalog.models import MatchStatus, SyncItem
+from config import Settings, load_settings
 from edge.demo.photos import PhotoSpec
+from edge.http.app import create_app
 from edge.http.auth import ADMIN_TOKEN_META, hash_token, new_store_key
+from edge.services import open_services
 from matcher.scoring import Thresholds
 from matcher.worker import MatchWorker, WorkerOptions
 
@@ -165,3 +171,54 @@ async def test_missing_or_wrong_token_is_401(client, review_setup, method):
             "/api/images/match", json={"productId": mine}, headers=headers
         )
         assert r.status_code == 401
+
+
+async def test_review_and_worker_agree_under_a_configured_threshold(tmp_path: Path):
+    """With IMGEDGE_MATCH_AUTO_LINK=95 a pair scoring ~92 is a suggestion for the worker,
+    and the review API shows the confidence the worker stored, caps included."""
+    settings: Settings = load_settings(
+        {
+            "IMGEDGE_DATABASE_URL": f"sqlite:///{tmp_path}/catalog.db",
+            "IMGEDGE_CACHE_URL": f"file://{tmp_path}/cache",
+            "IMGEDGE_ORIGINALS_URL": f"file://{tmp_path}/originals",
+            "IMGEDGE_MATCH_AUTO_LINK": "95",
+        },
+        config_file=tmp_path / "absent.toml",
+    )
+    async with open_services(settings) as services:
+        catalog = services.catalog
+        for name in ("Northwind Chamomile Herbal Tea 20 bags", "Northwind Green Tea 20 bags"):
+            await catalog.create_canonical_product(gtin=None, name=name, brand="Northwind")
+        key = new_store_key()
+        store = await catalog.create_store("Mine", api_key_hash=hash_token(key))
+        synced = await catalog.sync_products(
+            store.id,
+            [
+                # A misspelt brand: ~92, a link under the default 85.
+                SyncItem("m1", None, None, "Nortwind Chamomile Herbal Tea 20 bags", "Northwind"),
+                # A misspelt word caps the score just below the configured auto-link: 94.9.
+                SyncItem("m2", None, None, "Northwind Gren Tea 20 bags", "Northwind"),
+            ],
+            known={},
+        )
+        stats = await MatchWorker(catalog, WorkerOptions.from_settings(settings)).run(drain=True)
+        assert stats["suggest"] == 2
+
+        app = create_app(settings, services=services)
+        app.state.services = services
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as client:
+            for result, expected in zip(synced, (91.9, 94.9), strict=True):
+                product = await catalog.get_store_product(result.product_id)
+                assert (product.match_status, product.canonical_product_id) == (
+                    MatchStatus.SUGGESTED,
+                    None,
+                )
+                item = await catalog.get_match_item_for_product(product.id)
+                r = await client.post(
+                    "/api/images/match", json={"productId": product.id}, headers=_bearer(key)
+                )
+                assert r.status_code == 200, r.text
+                [best, *_] = r.json()["data"]["suggestedMatches"]
+                assert best["canonicalProductId"] == item.candidates[0][0]
+                assert best["confidence"] == product.match_confidence == expected

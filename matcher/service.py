@@ -1,0 +1,112 @@
+"""The matching decisions, held once: the worker and the review API both ask this service.
+
+`candidates` is the catalog search (one query rule: brand + name) scored with the
+configured thresholds, as a reviewer sees it. `decide` adds the pure `decide` and the one
+fact it needs from the catalog (does the store already link the best candidate?).
+Claiming, leases and retries stay in the worker; parsing and serializing in the route.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog import CatalogRepository
+from catalog.models import CanonicalProduct, StoreProduct
+from config import Settings
+from matcher.scoring import (
+    Candidate,
+    DecisionKind,
+    Scored,
+    Thresholds,
+    decide,
+    score_candidates,
+)
+
+CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
+
+
+def thresholds_from_settings(s: Settings) -> Thresholds:
+    return Thresholds(auto_link=s.match_auto_link, suggest=s.match_suggest)
+
+
+def search_query(name: str, brand: str | None) -> str:
+    """Brand + name, so a store that keeps the brand in its own field still finds its
+    branded canonical products; a brand already in the name is not said twice."""
+    if brand and brand.casefold() not in name.casefold():
+        return f"{brand} {name}"
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One scored canonical product, as the review API shows it."""
+
+    canonical: CanonicalProduct
+    score: float  # 0–100, after the scorer's rules
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDecision:
+    """What to record for a store product."""
+
+    kind: DecisionKind  # link | suggest | review
+    canonical_id: int | None  # the product to link to; set only for a link
+    confidence: float | None  # the decided best score; None without any candidate
+    candidates: tuple[tuple[int, float], ...]  # (canonical id, score), best first, ≤ TOP_N
+    reason: str | None  # why the band was lowered ("ambiguous", "same_store", a rule)
+
+
+class MatchService:
+    def __init__(self, catalog: CatalogRepository, thresholds: Thresholds) -> None:
+        self._catalog = catalog
+        self.thresholds = thresholds
+
+    @classmethod
+    def from_settings(cls, catalog: CatalogRepository, settings: Settings) -> MatchService:
+        return cls(catalog, thresholds_from_settings(settings))
+
+    async def candidates(self, product: StoreProduct) -> list[Suggestion]:
+        """The product's scored canonical candidates, best first."""
+        found, scored = await self._scored(product)
+        return [Suggestion(found[s.canonical_product_id], s.score, s.reasons) for s in scored]
+
+    async def decide(self, product: StoreProduct) -> MatchDecision:
+        """Link, suggest or review, by the same scores `candidates` shows."""
+        _, scored = await self._scored(product)
+        decision = decide(scored, self.thresholds)
+        best = decision.best
+        if (
+            decision.kind == "link"
+            and best is not None
+            and await self._catalog.store_has_link(
+                product.store_id, best.canonical_product_id, product.id
+            )
+        ):
+            # The catalog is asked only when a link is on the table; the rule itself is
+            # the pure `decide`'s, given the fact.
+            linked = frozenset({best.canonical_product_id})
+            decision = decide(scored, self.thresholds, store_links=linked)
+            best = decision.best
+        return MatchDecision(
+            kind=decision.kind,
+            canonical_id=best.canonical_product_id if decision.kind == "link" and best else None,
+            confidence=best.score if best is not None else None,
+            candidates=tuple((s.canonical_product_id, s.score) for s in decision.top),
+            reason=decision.reason,
+        )
+
+    async def _scored(
+        self, product: StoreProduct
+    ) -> tuple[dict[int, CanonicalProduct], list[Scored]]:
+        query = search_query(product.name, product.brand)
+        found = await self._catalog.search_canonical_candidates(query, CANDIDATES)
+        by_id = {c.id: c for c, _ in found}
+        scored = score_candidates(
+            product.name,
+            product.brand,
+            product.gtin,
+            [Candidate(c.id, c.name, c.brand, c.gtin) for c in by_id.values()],
+            thresholds=self.thresholds,
+        )
+        return by_id, scored

@@ -1,0 +1,85 @@
+"""The match service against each catalog backend: one search, one set of thresholds,
+and the same-store fact handed to the pure `decide`."""
+
+from __future__ import annotations
+
+from catalog.models import MatchStatus, StoreProduct, SyncItem
+from matcher.scoring import SAME_STORE, VARIANT_CONFLICT, Thresholds
+from matcher.service import MatchService, search_query
+
+STRICT = Thresholds(auto_link=95.0)
+
+
+async def _product(catalog, store: str, name: str, brand: str | None = None) -> StoreProduct:
+    owner = await catalog.get_store_by_name(store) or await catalog.create_store(store)
+    [result] = await catalog.sync_products(
+        owner.id, [SyncItem(f"{store}-{name}", None, None, name, brand)], known={}
+    )
+    product = await catalog.get_store_product(result.product_id)
+    assert product is not None
+    return product
+
+
+def test_the_search_query_is_brand_and_name_once():
+    assert search_query("Green Tea 20 bags", "Northwind") == "Northwind Green Tea 20 bags"
+    assert search_query("NORTHWIND Green Tea", "Northwind") == "NORTHWIND Green Tea"
+    assert search_query("Green Tea", None) == "Green Tea"
+
+
+async def test_candidates_are_scored_with_the_configured_thresholds(catalog):
+    tea = await catalog.create_canonical_product(
+        gtin="04006381333931", name="Northwind Green Tea 20 bags", brand="Northwind"
+    )
+    await catalog.create_canonical_product(gtin=None, name="Acme Cola 12 oz", brand="Acme")
+    product = await _product(catalog, "S", "Northwind Gren Tea 20 bags", "Northwind")
+
+    [best, *_] = await MatchService(catalog, STRICT).candidates(product)
+    assert (best.canonical.id, best.canonical.name, best.canonical.brand) == (
+        tea.id,
+        "Northwind Green Tea 20 bags",
+        "Northwind",
+    )
+    assert (best.canonical.gtin, best.canonical.image_count) == ("04006381333931", 0)
+    # The misspelt word caps the score just below *this* auto-link threshold.
+    assert best.score == 94.9 and VARIANT_CONFLICT in best.reasons
+    [default, *_] = await MatchService(catalog, Thresholds()).candidates(product)
+    assert default.score == 84.9
+
+
+async def test_decide_records_what_candidates_shows(catalog):
+    tea = await catalog.create_canonical_product(
+        gtin=None, name="Northwind Chamomile Herbal Tea 20 bags", brand="Northwind"
+    )
+    product = await _product(catalog, "S", "Nortwind Chamomile Herbal Tea 20 bags", "Northwind")
+    strict = MatchService(catalog, STRICT)
+    [shown, *_] = await strict.candidates(product)
+    decision = await strict.decide(product)
+    assert (decision.kind, decision.canonical_id) == ("suggest", None)
+    assert decision.confidence == shown.score == 91.9
+    assert decision.candidates[0] == (tea.id, 91.9)
+    # Under the default thresholds the same pair links.
+    linked = await MatchService(catalog, Thresholds()).decide(product)
+    assert (linked.kind, linked.canonical_id, linked.confidence) == ("link", tea.id, 91.9)
+
+
+async def test_decide_suggests_a_second_sku_of_a_store_that_links_the_product(catalog):
+    cola = await catalog.create_canonical_product(gtin=None, name="Acme Cola 12 oz", brand="Acme")
+    first = await _product(catalog, "S", "ACME COLA 12OZ")
+    await catalog.link_store_product(first.id, cola.id, MatchStatus.LINKED, 100.0)
+    second = await _product(catalog, "S", "ACME COLA 12 OZ")
+    elsewhere = await _product(catalog, "T", "Acme Cola 12oz")
+    service = MatchService(catalog, Thresholds())
+
+    decision = await service.decide(second)
+    assert (decision.kind, decision.reason, decision.canonical_id) == ("suggest", SAME_STORE, None)
+    assert decision.confidence == 84.9 and decision.candidates[0] == (cola.id, 100.0)
+    # The linked product itself, and another store's, link as usual.
+    for product in (first, elsewhere):
+        decision = await service.decide(product)
+        assert (decision.kind, decision.canonical_id, decision.reason) == ("link", cola.id, None)
+
+
+async def test_decide_without_candidates_is_review(catalog):
+    product = await _product(catalog, "S", "Garden hose 30 m")
+    decision = await MatchService(catalog, Thresholds()).decide(product)
+    assert (decision.kind, decision.confidence, decision.candidates) == ("review", None, ())
