@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from catalog.repository import CatalogRepository
+from config.backends import opener
 
 
 async def open_catalog(database_url: str) -> CatalogRepository:
-    """Open the backend the URL names (the URL was validated with the settings)."""
-    if database_url.startswith("sqlite:///"):
-        from catalog.sqlite import SQLiteCatalog
-
-        return await SQLiteCatalog.open(database_url)
-    if database_url.startswith("postgresql://"):
-        from catalog.postgres import PostgresCatalog
-
-        return await PostgresCatalog.open(database_url)
-    raise ValueError(f"unsupported catalog URL {database_url!r}")
+    """Open the backend the URL names (`config.backends`, which validated the settings)."""
+    open_backend = opener("database", database_url)
+    assert open_backend is not None
+    catalog: CatalogRepository = await open_backend(database_url)
+    return catalog
 
 
 __all__ = ["CatalogRepository", "open_catalog"]

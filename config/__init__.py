@@ -1,5 +1,31 @@
 """Settings for every imgedge command: defaults < TOML file < IMGEDGE_* environment."""
 
-from config.settings import Settings, SettingsError, describe, load_settings
+from config.settings import (
+    CacheSettings,
+    MatcherSettings,
+    RemoteFetchSettings,
+    RenderSettings,
+    ServerSettings,
+    Settings,
+    SettingsError,
+    UploadSettings,
+    WorkerSettings,
+    build_settings,
+    describe,
+    load_settings,
+)
 
-__all__ = ["Settings", "SettingsError", "describe", "load_settings"]
+__all__ = [
+    "CacheSettings",
+    "MatcherSettings",
+    "RemoteFetchSettings",
+    "RenderSettings",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "UploadSettings",
+    "WorkerSettings",
+    "build_settings",
+    "describe",
+    "load_settings",
+]

@@ -1,21 +1,25 @@
-"""Typed settings: defaults < TOML file < ``IMGEDGE_*`` environment.
+"""Typed settings by component: defaults < TOML file < ``IMGEDGE_*`` environment.
 
 One ``Settings`` object is built at start-up by :func:`load_settings` and passed
-explicitly to whatever needs it; nothing reads the environment later. A bad
-value raises :class:`SettingsError` whose message is one line naming the setting.
+explicitly to whatever needs it; nothing reads the environment later. Each component
+(server, cache, render, uploads, remote fetch, matcher, worker) declares its fields with
+their setting name, bounds and help, and checks its own cross-field rules when built.
+A bad value raises :class:`SettingsError` whose message is one line naming the setting.
+The names are flat and unchanged (``IMGEDGE_JPEG_QUALITY``, or ``jpeg_quality`` in the
+TOML file), whatever component holds them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from config.backends import check_url
 
 ENV_PREFIX = "IMGEDGE_"
 CONFIG_ENV = "IMGEDGE_CONFIG"
@@ -29,153 +33,241 @@ class SettingsError(ValueError):
     """A setting has a bad value; the message names it, in one line."""
 
 
-def _meta(
+def setting(
+    name: str,
+    default: Any,
     help_: str,
     *,
     lo: float | None = None,
     hi: float | None = None,
     choices: tuple[str, ...] | None = None,
-) -> dict[str, Any]:
-    return {"help": help_, "lo": lo, "hi": hi, "choices": choices}
+) -> Any:
+    """A field known as `name` in the TOML file and `IMGEDGE_<NAME>` in the environment."""
+    meta = {"name": name, "help": help_, "lo": lo, "hi": hi, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """The edge process: where it listens, who is curator, what it keeps in process and
+    how long browsers and CDNs may keep its answers."""
+
+    host: str = setting("host", "127.0.0.1", "listen address")
+    port: int = setting("port", 8080, "listen port", lo=1, hi=65535)
+    admin_token: str | None = setting(
+        "admin_token", None, "curator bearer token (else the demo's generated one)"
+    )
+    log_level: str = setting(
+        "log_level", "info", "log level", choices=("debug", "info", "warning", "error")
+    )
+    access_log: bool = setting("access_log", False, "uvicorn access log")
+    resolution_ttl_s: float = setting(
+        "resolution_ttl_s", 30.0, "in-process product → image cache TTL", lo=0
+    )
+    resolution_cache_size: int = setting(
+        "resolution_cache_size", 100_000, "resolutions kept in process", lo=1
+    )
+    img_max_age_s: int = setting("img_max_age_s", 60, "max-age of unversioned /img URLs", lo=0)
+    img_stale_while_revalidate_s: int = setting(
+        "img_stale_while_revalidate_s", 600, "stale-while-revalidate of unversioned /img", lo=0
+    )
+    api_max_age_s: int = setting("api_max_age_s", 60, "max-age of product API answers", lo=0)
+    gtin_map_size: int = setting(
+        "gtin_map_size", 500_000, "GTIN → canonical ids the sync keeps in memory", lo=1
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """Variant cache: the memory tier and the shared tier (disk or Redis)."""
+
+    url: str = setting(
+        "cache_url", "file://var/cache", "shared tier: file://dir, redis://… or none"
+    )
+    memory_mb: int = setting(
+        "memory_cache_mb", 256, "in-process variant LRU, in MiB (0 disables)", lo=0
+    )
+    disk_mb: int = setting("disk_cache_mb", 2048, "disk variant tier bound, MiB", lo=1)
+    ttl_s: int = setting("cache_ttl_s", 7 * 24 * 3600, "Redis tier: seconds kept", lo=1)
+    max_item_kb: int = setting(
+        "cache_max_item_kb", 4096, "Redis tier: largest variant stored, KiB", lo=1
+    )
+    prefix: str = setting("cache_prefix", "imgedge:", "Redis: prefix of every key and channel")
+    retry_s: float = setting(
+        "cache_retry_s", 1.0, "seconds a failed shared tier is skipped before a retry", lo=0
+    )
+
+    def __post_init__(self) -> None:
+        check_url("cache", self.url, env_name("cache_url"), SettingsError)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """Source limits (checked from the header before decoding), the render pool and the
+    encoders. Efforts favour speed: a miss renders inline."""
+
+    max_source_pixels: int = setting(
+        "max_source_pixels", 50_000_000, "largest original, width × height", lo=1
+    )
+    max_source_mb: int = setting("max_source_mb", 40, "largest original, MiB", lo=1)
+    workers: int = setting(
+        "render_workers", max(2, os.cpu_count() or 2), "concurrent renders (threads)", lo=1, hi=256
+    )
+    timeout_s: float = setting("render_timeout_s", 20.0, "deadline for one render", lo=0.1)
+    jpeg_quality: int = setting("jpeg_quality", 82, "JPEG Q", lo=1, hi=100)
+    webp_quality: int = setting("webp_quality", 80, "WebP Q", lo=1, hi=100)
+    webp_effort: int = setting("webp_effort", 4, "WebP effort 0 (fast)–6", lo=0, hi=6)
+    avif_quality: int = setting("avif_quality", 55, "AVIF Q", lo=1, hi=100)
+    avif_effort: int = setting("avif_effort", 2, "AVIF effort 0 (fast)–9", lo=0, hi=9)
+    png_compression: int = setting("png_compression", 6, "PNG zlib level", lo=0, hi=9)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadSettings:
+    max_mb: int = setting("upload_max_mb", 20, "largest uploaded file, MiB", lo=1)
+    max_files: int = setting("upload_max_files", 10, "files in one upload request", lo=1, hi=100)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFetchSettings:
+    """Fetching a store's `image_url`: only from these hosts, within these limits."""
+
+    hosts: str = setting(
+        "remote_image_hosts", "", "hosts image_url may be fetched from, comma-separated"
+    )
+    timeout_s: float = setting(
+        "remote_fetch_timeout_s", 10.0, "deadline for fetching one remote image", lo=0.1
+    )
+    max_redirects: int = setting(
+        "remote_fetch_max_redirects", 3, "redirects followed per remote image", lo=0, hi=10
+    )
+
+    def __post_init__(self) -> None:
+        for host in self.host_set:
+            if not _HOST_NAME.match(host):
+                raise SettingsError(
+                    f"{env_name('remote_image_hosts')}: {host!r} is not a plain host name "
+                    "(no scheme, port, path or user)"
+                )
+
+    @property
+    def host_set(self) -> frozenset[str]:
+        return frozenset(h for h in (p.strip().lower() for p in self.hosts.split(",")) if h)
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherSettings:
+    auto_link: float = setting(
+        "match_auto_link", 85.0, "matcher: score that links by name", lo=0, hi=100
+    )
+    suggest: float = setting(
+        "match_suggest", 70.0, "matcher: score stored as a suggestion", lo=0, hi=100
+    )
+
+    def __post_init__(self) -> None:
+        if self.suggest > self.auto_link:
+            raise SettingsError(
+                f"{env_name('match_suggest')}: must not be above {env_name('match_auto_link')} "
+                f"({self.suggest} > {self.auto_link})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    batch: int = setting("worker_batch", 50, "matcher: items per claim", lo=1)
+    lease_s: float = setting(
+        "worker_lease_s", 60.0, "matcher: seconds an item is held before it returns", lo=1
+    )
+    max_attempts: int = setting(
+        "worker_max_attempts", 3, "matcher: tries before an item ends as failed", lo=1
+    )
+    poll_s: float = setting(
+        "worker_poll_s", 0.5, "matcher: idle wait between queue checks", lo=0.01
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     # Fixed names (DESIGN.md).
-    database_url: str = field(
-        default="sqlite:///var/imgedge.db",
-        metadata=_meta("catalog: sqlite:///relative/path, sqlite:////abs/path or postgresql://"),
+    database_url: str = setting(
+        "database_url",
+        "sqlite:///var/imgedge.db",
+        "catalog: sqlite:///relative/path, sqlite:////abs/path or postgresql://",
     )
-    cache_url: str = field(
-        default="file://var/cache",
-        metadata=_meta("shared variant tier: file://dir, redis://… or none"),
+    originals_url: str = setting(
+        "originals_url", "file://var/originals", "originals store: file://dir"
     )
-    originals_url: str = field(
-        default="file://var/originals", metadata=_meta("originals store: file://dir")
-    )
-    host: str = field(default="127.0.0.1", metadata=_meta("listen address"))
-    port: int = field(default=8080, metadata=_meta("listen port", lo=1, hi=65535))
-    admin_token: str | None = field(
-        default=None, metadata=_meta("curator bearer token (else the demo's generated one)")
-    )
+    server: ServerSettings = field(default_factory=ServerSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    render: RenderSettings = field(default_factory=RenderSettings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
+    remote: RemoteFetchSettings = field(default_factory=RemoteFetchSettings)
+    matcher: MatcherSettings = field(default_factory=MatcherSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
 
-    # Variant cache.
-    memory_cache_mb: int = field(
-        default=256, metadata=_meta("in-process variant LRU, in MiB (0 disables)", lo=0)
-    )
-    disk_cache_mb: int = field(default=2048, metadata=_meta("disk variant tier bound, MiB", lo=1))
-    cache_ttl_s: int = field(
-        default=7 * 24 * 3600, metadata=_meta("Redis tier: seconds a variant is kept", lo=1)
-    )
-    cache_max_item_kb: int = field(
-        default=4096, metadata=_meta("Redis tier: largest variant stored, KiB", lo=1)
-    )
-    cache_prefix: str = field(
-        default="imgedge:", metadata=_meta("Redis: prefix of every key and channel")
-    )
-    cache_retry_s: float = field(
-        default=1.0, metadata=_meta("seconds a failed shared tier is skipped before a retry", lo=0)
-    )
-
-    # Source limits, checked from the header before any decoding.
-    max_source_pixels: int = field(
-        default=50_000_000, metadata=_meta("largest original, width × height", lo=1)
-    )
-    max_source_mb: int = field(default=40, metadata=_meta("largest original, MiB", lo=1))
-
-    # Render pool and encoders. Effort values favour speed: a miss renders inline.
-    render_workers: int = field(
-        default=max(2, os.cpu_count() or 2),
-        metadata=_meta("concurrent renders (threads)", lo=1, hi=256),
-    )
-    render_timeout_s: float = field(default=20.0, metadata=_meta("deadline for one render", lo=0.1))
-    jpeg_quality: int = field(default=82, metadata=_meta("JPEG Q", lo=1, hi=100))
-    webp_quality: int = field(default=80, metadata=_meta("WebP Q", lo=1, hi=100))
-    webp_effort: int = field(default=4, metadata=_meta("WebP effort 0 (fast)–6", lo=0, hi=6))
-    avif_quality: int = field(default=55, metadata=_meta("AVIF Q", lo=1, hi=100))
-    avif_effort: int = field(default=2, metadata=_meta("AVIF effort 0 (fast)–9", lo=0, hi=9))
-    png_compression: int = field(default=6, metadata=_meta("PNG zlib level", lo=0, hi=9))
-
-    # HTTP caching and resolution cache.
-    resolution_ttl_s: float = field(
-        default=30.0, metadata=_meta("in-process product → image cache TTL", lo=0)
-    )
-    resolution_cache_size: int = field(
-        default=100_000, metadata=_meta("resolutions kept in process", lo=1)
-    )
-    img_max_age_s: int = field(default=60, metadata=_meta("max-age of unversioned /img URLs", lo=0))
-    img_stale_while_revalidate_s: int = field(
-        default=600, metadata=_meta("stale-while-revalidate of unversioned /img URLs", lo=0)
-    )
-    gtin_map_size: int = field(
-        default=500_000, metadata=_meta("GTIN → canonical ids the sync keeps in memory", lo=1)
-    )
-    match_auto_link: float = field(
-        default=85.0, metadata=_meta("matcher: score that links by name", lo=0, hi=100)
-    )
-    match_suggest: float = field(
-        default=70.0, metadata=_meta("matcher: score stored as a suggestion", lo=0, hi=100)
-    )
-    worker_batch: int = field(default=50, metadata=_meta("matcher: items per claim", lo=1))
-    worker_lease_s: float = field(
-        default=60.0, metadata=_meta("matcher: seconds an item is held before it returns", lo=1)
-    )
-    worker_max_attempts: int = field(
-        default=3, metadata=_meta("matcher: tries before an item ends as failed", lo=1)
-    )
-    worker_poll_s: float = field(
-        default=0.5, metadata=_meta("matcher: idle wait between queue checks", lo=0.01)
-    )
-    api_max_age_s: int = field(default=60, metadata=_meta("max-age of product API answers", lo=0))
-
-    # Uploads and remote images (a store's image_url).
-    upload_max_mb: int = field(default=20, metadata=_meta("largest uploaded file, MiB", lo=1))
-    upload_max_files: int = field(
-        default=10, metadata=_meta("files in one upload request", lo=1, hi=100)
-    )
-    remote_image_hosts: str = field(
-        default="",
-        metadata=_meta("hosts image_url may be fetched from, comma-separated exact names"),
-    )
-    remote_fetch_timeout_s: float = field(
-        default=10.0, metadata=_meta("deadline for fetching one remote image", lo=0.1)
-    )
-    remote_fetch_max_redirects: int = field(
-        default=3, metadata=_meta("redirects followed per remote image", lo=0, hi=10)
-    )
-
-    log_level: str = field(
-        default="info",
-        metadata=_meta("log level", choices=("debug", "info", "warning", "error")),
-    )
-    access_log: bool = field(default=False, metadata=_meta("uvicorn access log"))
+    def __post_init__(self) -> None:
+        check_url("database", self.database_url, env_name("database_url"), SettingsError)
+        check_url("originals", self.originals_url, env_name("originals_url"), SettingsError)
 
     def replace(self, **changes: Any) -> Settings:
-        return dataclasses.replace(self, **changes)
+        """A copy with settings changed by their flat names (`jpeg_quality=90`)."""
+        return build_settings({**self.values(), **changes})
 
-    @property
-    def remote_image_host_set(self) -> frozenset[str]:
-        return frozenset(
-            h for h in (p.strip().lower() for p in self.remote_image_hosts.split(",")) if h
-        )
-
-    def encoder_digest(self) -> str:
-        """Short digest of every setting that changes rendered bytes (part of cache keys)."""
-        parts = (
-            self.jpeg_quality,
-            self.webp_quality,
-            self.webp_effort,
-            self.avif_quality,
-            self.avif_effort,
-            self.png_compression,
-        )
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:8]
+    def values(self) -> dict[str, Any]:
+        """Every setting by its flat name."""
+        return {spec.name: getattr(owner, spec.attr) for spec, owner in _bound(self)}
 
 
-def _coerce(name: str, raw: Any, typ: str, meta: Mapping[str, Any]) -> Any:
-    env_name = ENV_PREFIX + name.upper()
-    optional = "None" in typ
-    if optional and (raw is None or raw == ""):
+# --- loading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    component: str | None  # the Settings field holding it; None: on Settings itself
+    attr: str
+    name: str  # the flat name
+    type: str
+    meta: Mapping[str, Any]
+    default: Any
+
+
+# The components, by the name of the `Settings` field that holds each.
+COMPONENTS: dict[str, type[Any]] = {
+    "server": ServerSettings,
+    "cache": CacheSettings,
+    "render": RenderSettings,
+    "uploads": UploadSettings,
+    "remote": RemoteFetchSettings,
+    "matcher": MatcherSettings,
+    "worker": WorkerSettings,
+}
+
+
+def _specs() -> Iterator[_Spec]:
+    owners: list[tuple[str | None, type[Any]]] = [(None, Settings), *COMPONENTS.items()]
+    for component, cls in owners:
+        for f in fields(cls):
+            if "name" in f.metadata:
+                meta = f.metadata
+                yield _Spec(component, f.name, meta["name"], str(f.type), meta, f.default)
+
+
+SPECS: tuple[_Spec, ...] = tuple(_specs())
+_BY_NAME = {spec.name: spec for spec in SPECS}
+
+
+def _bound(settings: Settings) -> Iterator[tuple[_Spec, Any]]:
+    for spec in SPECS:
+        yield spec, settings if spec.component is None else getattr(settings, spec.component)
+
+
+def _coerce(spec: _Spec, raw: Any) -> Any:
+    name, typ, meta = env_name(spec.name), spec.type, spec.meta
+    if "None" in typ and (raw is None or raw == ""):
         return None
     try:
         if typ.startswith("int"):
@@ -200,29 +292,33 @@ def _coerce(name: str, raw: Any, typ: str, meta: Mapping[str, Any]) -> Any:
                 raise ValueError
             value = raw.strip()
     except (TypeError, ValueError):
-        kind = typ.split(" ")[0]
-        raise SettingsError(f"{env_name}: expected {kind}, got {raw!r}") from None
+        raise SettingsError(f"{name}: expected {typ.split(' ')[0]}, got {raw!r}") from None
     lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         bounds = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        raise SettingsError(f"{env_name}: must be {bounds}, got {raw!r}")
+        raise SettingsError(f"{name}: must be {bounds}, got {raw!r}")
     if choices and value not in choices:
-        raise SettingsError(f"{env_name}: must be one of {', '.join(choices)}, got {raw!r}")
+        raise SettingsError(f"{name}: must be one of {', '.join(choices)}, got {raw!r}")
     return value
 
 
-def _validate_urls(s: Settings) -> None:
-    if not (s.database_url.startswith("sqlite:///") or s.database_url.startswith("postgresql://")):
-        raise SettingsError(
-            f"IMGEDGE_DATABASE_URL: expected sqlite:///path or postgresql://…, "
-            f"got {s.database_url!r}"
-        )
-    if not (s.cache_url == "none" or s.cache_url.startswith(("file://", "redis://"))):
-        raise SettingsError(
-            f"IMGEDGE_CACHE_URL: expected file://dir, redis://… or none, got {s.cache_url!r}"
-        )
-    if not s.originals_url.startswith("file://") or s.originals_url == "file://":
-        raise SettingsError(f"IMGEDGE_ORIGINALS_URL: expected file://dir, got {s.originals_url!r}")
+def build_settings(raw: Mapping[str, Any]) -> Settings:
+    """Settings from flat names (values as read from TOML or the environment); every
+    value is coerced and checked, then each component checks its own rules."""
+    unknown = sorted(set(raw) - set(_BY_NAME))
+    if unknown:
+        raise SettingsError(f"unknown setting {unknown[0]!r}")
+    top: dict[str, Any] = {}
+    parts: dict[str, dict[str, Any]] = {}
+    for name, value in raw.items():
+        spec = _BY_NAME[name]
+        coerced = _coerce(spec, value)
+        if spec.component is None:
+            top[spec.attr] = coerced
+        else:
+            parts.setdefault(spec.component, {})[spec.attr] = coerced
+    components = {name: cls(**parts.get(name, {})) for name, cls in COMPONENTS.items()}
+    return Settings(**top, **components)
 
 
 def load_settings(
@@ -237,39 +333,33 @@ def load_settings(
             layered.update(tomllib.loads(path.read_text()))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"{CONFIG_ENV}: cannot read {path}: {exc}") from None
+        unknown = sorted(set(layered) - set(_BY_NAME))
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting {unknown[0]!r}")
     elif CONFIG_ENV in env:
         raise SettingsError(f"{CONFIG_ENV}: no such file {path}")
-    known = {f.name: f for f in fields(Settings)}
-    for key in layered:
-        if key not in known:
-            raise SettingsError(f"{path}: unknown setting {key!r}")
-    for name in known:
-        env_name = ENV_PREFIX + name.upper()
-        if env_name in env:
-            layered[name] = env[env_name]
-    values = {
-        name: _coerce(name, raw, str(known[name].type), known[name].metadata)
-        for name, raw in layered.items()
-    }
-    settings = Settings(**values)
-    _validate_urls(settings)
-    for host in settings.remote_image_host_set:
-        if not _HOST_NAME.match(host):
-            raise SettingsError(
-                f"IMGEDGE_REMOTE_IMAGE_HOSTS: {host!r} is not a plain host name "
-                "(no scheme, port, path or user)"
-            )
-    if settings.match_suggest > settings.match_auto_link:
-        raise SettingsError(
-            "IMGEDGE_MATCH_SUGGEST: must not be above IMGEDGE_MATCH_AUTO_LINK "
-            f"({settings.match_suggest} > {settings.match_auto_link})"
-        )
-    return settings
+    for name in _BY_NAME:
+        if env_name(name) in env:
+            layered[name] = env[env_name(name)]
+    return build_settings(layered)
 
 
 def describe() -> list[tuple[str, str, str]]:
     """(environment name, default, meaning) for every setting, for docs and `--help`."""
-    return [
-        (ENV_PREFIX + f.name.upper(), repr(f.default), f.metadata.get("help", ""))
-        for f in fields(Settings)
-    ]
+    return [(env_name(s.name), repr(s.default), s.meta.get("help", "")) for s in SPECS]
+
+
+__all__ = [
+    "CacheSettings",
+    "MatcherSettings",
+    "RemoteFetchSettings",
+    "RenderSettings",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "UploadSettings",
+    "WorkerSettings",
+    "build_settings",
+    "describe",
+    "load_settings",
+]

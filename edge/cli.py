@@ -60,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"imgedge: bad setting: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=settings.server.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips chatters at INFO
     try:
@@ -92,10 +93,10 @@ def _serve(settings: Settings) -> int:
 
     uvicorn.run(
         create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=settings.access_log,
+        host=settings.server.host,
+        port=settings.server.port,
+        log_level=settings.server.log_level,
+        access_log=settings.server.access_log,
         lifespan="on",
     )
     return 0
@@ -191,8 +192,8 @@ async def _demo(settings: Settings, products: int) -> int:
 
     async with open_services(settings) as svc:
         result = await seed_demo(svc, products=products)
-    base = f"http://{settings.host}:{settings.port}"
-    for line in describe_demo(result, base, configured_token=bool(settings.admin_token)):
+    base = f"http://{settings.server.host}:{settings.server.port}"
+    for line in describe_demo(result, base, configured_token=bool(settings.server.admin_token)):
         print(line)
     return 0
 

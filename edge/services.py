@@ -15,8 +15,8 @@ from edge.application.images import Images
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.sync import Sync
-from edge.imaging.render import EncodeOptions, Limits
-from edge.imaging.variants import Variants, pipeline_version
+from edge.imaging.options import EncodeOptions, Limits
+from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
 from edge.storage.originals import OriginalsStore, open_originals
@@ -44,7 +44,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         stack.push_async_callback(catalog.close)
         if migrate:
             await catalog.migrate()
-        cache = await open_cache(settings)
+        cache = await open_cache(settings.cache)
         stack.push_async_callback(cache.close)
         originals = open_originals(settings.originals_url)
         variants = Variants(
@@ -52,13 +52,14 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             originals,
             EncodeOptions.from_settings(settings),
             Limits.from_settings(settings),
-            workers=settings.render_workers,
-            timeout_s=settings.render_timeout_s,
-            pipeline=pipeline_version(settings.encoder_digest()),
+            workers=settings.render.workers,
+            timeout_s=settings.render.timeout_s,
         )
-        resolver = Resolver(catalog, settings.resolution_ttl_s, settings.resolution_cache_size)
+        resolver = Resolver(
+            catalog, settings.server.resolution_ttl_s, settings.server.resolution_cache_size
+        )
         await catalog.listen(resolver.apply)
-        gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.gtin_map_size)
+        gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.server.gtin_map_size)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
         matcher = MatchService.from_settings(catalog, settings)

@@ -1100,7 +1100,7 @@ def build_marketplace(seed: int, n_products: int, n_stores: int, new_share: floa
 
 
 def base_settings(tmp: Path, database_url: str) -> Settings:
-    return Settings(
+    return Settings().replace(
         database_url=database_url,
         cache_url=f"file://{tmp}/cache",
         originals_url=f"file://{tmp}/originals",

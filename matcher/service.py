@@ -26,7 +26,7 @@ CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks
 
 
 def thresholds_from_settings(s: Settings) -> Thresholds:
-    return Thresholds(auto_link=s.match_auto_link, suggest=s.match_suggest)
+    return Thresholds(auto_link=s.matcher.auto_link, suggest=s.matcher.suggest)
 
 
 def search_query(name: str, brand: str | None) -> str:

@@ -41,10 +41,10 @@ class WorkerOptions:
     def from_settings(cls, s: Settings) -> WorkerOptions:
         return cls(
             thresholds_from_settings(s),
-            batch=s.worker_batch,
-            lease_s=s.worker_lease_s,
-            max_attempts=s.worker_max_attempts,
-            poll_s=s.worker_poll_s,
+            batch=s.worker.batch,
+            lease_s=s.worker.lease_s,
+            max_attempts=s.worker.max_attempts,
+            poll_s=s.worker.poll_s,
         )
 
 

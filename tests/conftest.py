@@ -23,13 +23,13 @@ from edge.demo.photos import PhotoSpec, photo
 from edge.http.app import create_app
 from edge.http.auth import ADMIN_TOKEN_META, hash_token, new_store_key
 from edge.imaging.ingest import ingest_original
-from edge.imaging.render import Limits
+from edge.imaging.options import Limits
 from edge.services import Services, open_services
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
+    return Settings().replace(
         database_url=f"sqlite:///{tmp_path}/catalog.db",
         cache_url=f"file://{tmp_path}/cache",
         originals_url=f"file://{tmp_path}/originals",

@@ -25,7 +25,7 @@ from catalog.models import MatchStatus
 from catalog.postgres import PostgresCatalog
 from edge.demo.photos import PhotoSpec, photo
 from edge.imaging.ingest import ingest_original
-from edge.imaging.render import Limits
+from edge.imaging.options import Limits
 from edge.storage.originals import LocalOriginals
 
 TOKEN = "scale-out-curator-token"

@@ -17,7 +17,7 @@ from catalog.repository import CatalogRepository
 from edge.demo.photos import PhotoSpec, photo, random_spec
 from edge.http.auth import ADMIN_TOKEN_META, hash_token
 from edge.imaging.ingest import ingest_original
-from edge.imaging.render import Limits
+from edge.imaging.options import Limits
 from edge.services import Services
 
 STORES = ("Corner Market", "Green Grocer", "Metro Mart")
@@ -65,7 +65,7 @@ async def seed_demo(svc: Services, products: int = 60, seed: int = 7) -> DemoRes
     existing = await catalog.get_store_by_name(STORES[0])
     if existing is not None:
         ids = await catalog.list_store_product_ids(existing.id, 12)
-        token = await ensure_admin_token(catalog, svc.settings.admin_token)
+        token = await ensure_admin_token(catalog, svc.settings.server.admin_token)
         return DemoResult(False, ids, token)
 
     rng = random.Random(seed)
@@ -132,7 +132,7 @@ async def seed_demo(svc: Services, products: int = 60, seed: int = 7) -> DemoRes
     await catalog.add_image(custom)
     await catalog.set_use_custom_image(overridden.id, True)
 
-    token = await ensure_admin_token(catalog, svc.settings.admin_token)
+    token = await ensure_admin_token(catalog, svc.settings.server.admin_token)
     return DemoResult(True, [p.id for p in shown[:12]], token)
 
 

@@ -36,8 +36,8 @@ def bearer_token(request: Request) -> str:
 
 
 async def _is_curator_token(token: str, settings: Settings, catalog: CatalogRepository) -> bool:
-    if settings.admin_token:
-        expected: str | None = hash_token(settings.admin_token)
+    if settings.server.admin_token:
+        expected: str | None = hash_token(settings.server.admin_token)
     else:
         expected = await catalog.get_meta(ADMIN_TOKEN_META)
     return expected is not None and hmac.compare_digest(hash_token(token), expected)

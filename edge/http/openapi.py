@@ -21,7 +21,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from config import Settings
+from config import UploadSettings
 from edge.http import bodies
 from edge.http.bodies import MAX_BATCH, MAX_ID
 from edge.http.decoding import MAX_JSON_BYTES
@@ -332,8 +332,8 @@ def _img_op(method: str) -> Schema:
 
 
 def _upload_body() -> Schema:
-    defaults = Settings()
-    files, mb = defaults.upload_max_files, defaults.upload_max_mb
+    defaults = UploadSettings()
+    files, mb = defaults.max_files, defaults.max_mb
     form = {
         "allOf": [_ref("UploadForm")],
         "type": "object",

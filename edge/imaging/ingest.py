@@ -11,7 +11,8 @@ from catalog import CatalogRepository
 from catalog.models import ImageOwner, NewImage, ProductImage
 from catalog.repository import ConflictError
 from edge.errors import SourceRejected, UnsupportedMediaType
-from edge.imaging.render import Limits, SourceInfo, placeholder, probe
+from edge.imaging.options import Limits, SourceInfo
+from edge.imaging.render import placeholder, probe
 from edge.imaging.sniff import ACCEPTED_MEDIA_TYPES, sniff_media_type
 from edge.storage.originals import OriginalsStore, content_hash
 

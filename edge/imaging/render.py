@@ -11,16 +11,22 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pyvips
 
-from config import Settings
 from edge.errors import RenderTimeout, SourceRejected
 from edge.imaging.formats import Format
+from edge.imaging.options import EncodeOptions, Limits, SourceInfo
 
 # Bump when a change to the steps below changes output bytes: it is part of every cache key.
 PIPELINE_VERSION = 2
+
+
+def variant_pipeline(options: EncodeOptions) -> str:
+    """The pipeline part of every variant's cache key, computed here only: the steps'
+    version and a digest of every encoder setting (all that changes the bytes)."""
+    return f"{PIPELINE_VERSION}.{options.digest()}"
+
 
 # Loaders for the formats imgedge accepts; every other libvips loader stays blocked.
 _ALLOWED_LOADERS = (
@@ -51,58 +57,6 @@ def harden_libvips() -> None:
 
 
 harden_libvips()
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_pixels: int
-    max_bytes: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
-        return cls(settings.max_source_pixels, settings.max_source_mb * 1024 * 1024)
-
-
-@dataclass(frozen=True, slots=True)
-class EncodeOptions:
-    jpeg_quality: int = 82
-    webp_quality: int = 80
-    webp_effort: int = 4
-    avif_quality: int = 55
-    avif_effort: int = 2
-    png_compression: int = 6
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> EncodeOptions:
-        return cls(
-            s.jpeg_quality,
-            s.webp_quality,
-            s.webp_effort,
-            s.avif_quality,
-            s.avif_effort,
-            s.png_compression,
-        )
-
-    def save_args(self, fmt: Format) -> tuple[str, dict[str, object]]:
-        """(suffix, keyword options) for `write_to_buffer`; metadata is always dropped."""
-        if fmt is Format.JPEG:
-            return ".jpg", {"Q": self.jpeg_quality, "optimize_coding": True, "keep": "none"}
-        if fmt is Format.WEBP:
-            return ".webp", {"Q": self.webp_quality, "effort": self.webp_effort, "keep": "none"}
-        if fmt is Format.AVIF:
-            return ".avif", {"Q": self.avif_quality, "effort": self.avif_effort, "keep": "none"}
-        return ".png", {"compression": self.png_compression, "keep": "none"}
-
-
-@dataclass(frozen=True, slots=True)
-class SourceInfo:
-    """What the header says: display dimensions (after EXIF orientation), alpha, type."""
-
-    width: int
-    height: int
-    has_alpha: bool
-    media_type: str
-    has_profile: bool = False  # an embedded ICC profile (e.g. Display P3) to convert from
 
 
 def probe(data: bytes, limits: Limits) -> SourceInfo:

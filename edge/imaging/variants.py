@@ -17,7 +17,8 @@ import anyio.to_thread
 from catalog.models import ResolvedImage
 from edge.errors import NotFound, Unavailable
 from edge.imaging.formats import Format
-from edge.imaging.render import PIPELINE_VERSION, EncodeOptions, Limits, render
+from edge.imaging.options import EncodeOptions, Limits
+from edge.imaging.render import render, variant_pipeline
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.originals import OriginalNotFound, OriginalsError, OriginalsStore
 
@@ -34,7 +35,6 @@ class Variants:
         *,
         workers: int,
         timeout_s: float,
-        pipeline: str,
     ) -> None:
         self.cache = cache
         self._originals = originals
@@ -42,7 +42,7 @@ class Variants:
         self._limits = limits
         self._limiter = anyio.CapacityLimiter(workers)
         self._timeout_s = timeout_s
-        self.pipeline = pipeline
+        self.pipeline = variant_pipeline(options)
         self._inflight: dict[VariantKey, asyncio.Task[bytes]] = {}
         self.renders = 0  # renders started, for tests and /metrics
 
@@ -93,8 +93,3 @@ class Variants:
         log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)
         await self.cache.put(key, data)
         return data
-
-
-def pipeline_version(encoder_digest: str) -> str:
-    """Pipeline code version plus a digest of the encoder settings."""
-    return f"{PIPELINE_VERSION}.{encoder_digest}"

@@ -37,8 +37,6 @@ import anyio
 import httpcore
 import httpx
 
-from edge.imaging.render import Limits
-
 if TYPE_CHECKING:
     from config import Settings
 
@@ -76,10 +74,10 @@ class FetchPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
         return cls(
-            allowed_hosts=settings.remote_image_host_set,
-            max_bytes=Limits.from_settings(settings).max_bytes,
-            timeout_s=settings.remote_fetch_timeout_s,
-            max_redirects=settings.remote_fetch_max_redirects,
+            allowed_hosts=settings.remote.host_set,
+            max_bytes=settings.render.max_source_mb * 1024 * 1024,  # an original's limit
+            timeout_s=settings.remote.timeout_s,
+            max_redirects=settings.remote.max_redirects,
         )
 
 

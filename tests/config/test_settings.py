@@ -8,22 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from config import Settings, SettingsError, load_settings
+from config import (
+    CacheSettings,
+    MatcherSettings,
+    RemoteFetchSettings,
+    Settings,
+    SettingsError,
+    describe,
+    load_settings,
+)
+from edge.imaging.options import EncodeOptions
+from edge.imaging.render import variant_pipeline
 
 
 def test_defaults_without_file_or_environment(tmp_path: Path):
     s = load_settings({}, config_file=tmp_path / "absent.toml")
     assert s == Settings()
     assert s.database_url == "sqlite:///var/imgedge.db"
-    assert s.cache_url == "file://var/cache"
-    assert (s.host, s.port) == ("127.0.0.1", 8080)
+    assert s.cache.url == "file://var/cache"
+    assert (s.server.host, s.server.port) == ("127.0.0.1", 8080)
 
 
 def test_file_then_environment_wins(tmp_path: Path):
     f = tmp_path / "imgedge.toml"
     f.write_text('port = 9000\nhost = "0.0.0.0"\navif_effort = 5\n')
     s = load_settings({"IMGEDGE_PORT": "9100", "IMGEDGE_CONFIG": str(f)})
-    assert (s.port, s.host, s.avif_effort) == (9100, "0.0.0.0", 5)
+    assert (s.server.port, s.server.host, s.render.avif_effort) == (9100, "0.0.0.0", 5)
 
 
 @pytest.mark.parametrize(
@@ -61,9 +71,35 @@ def test_missing_named_config_file_is_refused(tmp_path: Path):
         load_settings({"IMGEDGE_CONFIG": str(tmp_path / "nope.toml")})
 
 
-def test_encoder_settings_change_the_digest():
-    assert Settings().encoder_digest() != Settings(avif_quality=60).encoder_digest()
-    assert Settings().encoder_digest() == Settings(port=1234).encoder_digest()
+def test_encoder_settings_and_only_they_change_the_variant_pipeline():
+    def pipeline(s: Settings) -> str:
+        return variant_pipeline(EncodeOptions.from_settings(s))
+
+    assert pipeline(Settings().replace(avif_quality=60)) != pipeline(Settings())
+    assert pipeline(Settings().replace(png_compression=9)) != pipeline(Settings())
+    assert pipeline(Settings().replace(port=1234, render_workers=7)) == pipeline(Settings())
+    assert pipeline(Settings()) == "2.ec335d15"  # the key shape of the cached variants
+
+
+def test_each_component_checks_its_own_rules():
+    with pytest.raises(SettingsError, match="IMGEDGE_MATCH_SUGGEST"):
+        MatcherSettings(auto_link=80, suggest=90)
+    with pytest.raises(SettingsError, match="IMGEDGE_CACHE_URL"):
+        CacheSettings(url="memcached://x")
+    with pytest.raises(SettingsError, match="IMGEDGE_REMOTE_IMAGE_HOSTS"):
+        RemoteFetchSettings(hosts="https://shop.example")
+    with pytest.raises(SettingsError, match="IMGEDGE_ORIGINALS_URL"):
+        Settings(originals_url="file://")
+
+
+def test_setting_names_are_unique_and_replace_keeps_the_rest():
+    names = [name for name, _, _ in describe()]
+    assert len(names) == len(set(names)) > 40
+    s = Settings().replace(jpeg_quality=90, worker_batch=7)
+    assert (s.render.jpeg_quality, s.worker.batch) == (90, 7)
+    assert s.replace(port=1).values() == {**s.values(), "port": 1}
+    with pytest.raises(SettingsError, match="prot"):
+        s.replace(prot=1)
 
 
 def test_cli_stops_with_one_line_naming_the_setting(tmp_path: Path):
@@ -82,4 +118,4 @@ def test_remote_image_hosts_are_a_lowercase_set(tmp_path: Path):
         {"IMGEDGE_REMOTE_IMAGE_HOSTS": " Shop.Example, cdn.shop.example,,"},
         config_file=tmp_path / "absent.toml",
     )
-    assert s.remote_image_host_set == frozenset({"shop.example", "cdn.shop.example"})
+    assert s.remote.host_set == frozenset({"shop.example", "cdn.shop.example"})

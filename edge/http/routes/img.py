@@ -29,8 +29,8 @@ async def serve_image(request: Request) -> Response:
         "cache-control": cache_control(
             version,
             image.version,
-            settings.img_max_age_s,
-            settings.img_stale_while_revalidate_s,
+            settings.server.img_max_age_s,
+            settings.server.img_stale_while_revalidate_s,
         ),
         "etag": strong_etag(key.token),
     }

@@ -28,7 +28,7 @@ async def get_picture(request: Request) -> HTMLResponse:
         image.width, image.height, image.version, image.has_alpha, image.placeholder
     )
     html = picture_html(product_id, shown, alt=product.name, priority=priority == "1")
-    s = svc.settings
+    s = svc.settings.server
     short = cache_control(None, image.version, s.img_max_age_s, s.img_stale_while_revalidate_s)
     headers = {"cache-control": short}
     return HTMLResponse(html, headers=headers)

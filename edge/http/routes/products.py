@@ -24,5 +24,5 @@ async def get_product(request: Request) -> Response:
     except NotFound:
         image = None
     # private: the answer depends on who asks, so a shared cache must not keep it.
-    headers = {"cache-control": f"private, max-age={svc.settings.api_max_age_s}"}
+    headers = {"cache-control": f"private, max-age={svc.settings.server.api_max_age_s}"}
     return json_response(payloads.product(product, image), headers=headers)

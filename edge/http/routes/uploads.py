@@ -46,8 +46,8 @@ def _limited(receive: Receive, max_bytes: int) -> Receive:
 
 
 async def _read_form(request: Request, svc: Services) -> FormData:
-    s = svc.settings
-    max_body = s.upload_max_files * s.upload_max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
+    s = svc.settings.uploads
+    max_body = s.max_files * s.max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
         raise PayloadTooLarge(f"upload over {max_body} bytes", code="upload_too_large")
@@ -55,9 +55,7 @@ async def _read_form(request: Request, svc: Services) -> FormData:
         raise BadRequest("send multipart/form-data", code="invalid_multipart")
     limited = Request(request.scope, receive=_limited(request.receive, max_body))
     # Starlette turns parser errors (too many files or fields, malformed parts) into 400s.
-    return await limited.form(
-        max_files=s.upload_max_files, max_fields=20, max_part_size=MAX_FIELD_BYTES
-    )
+    return await limited.form(max_files=s.max_files, max_fields=20, max_part_size=MAX_FIELD_BYTES)
 
 
 def _files(form: FormData, svc: Services) -> list[UploadFile]:
@@ -65,7 +63,7 @@ def _files(form: FormData, svc: Services) -> list[UploadFile]:
     files = [f for f in parts if isinstance(f, UploadFile)]
     if not files or len(files) != len(parts):
         raise BadRequest("at least one `file` part is required", code="file_missing")
-    max_file = svc.settings.upload_max_mb * 1024 * 1024
+    max_file = svc.settings.uploads.max_mb * 1024 * 1024
     for n, f in enumerate(files):
         if f.size is not None and f.size > max_file:
             raise PayloadTooLarge(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config import Settings
+from config import CacheSettings
+from config.backends import opener
 from edge.storage.cache.base import CacheTierError, VariantKey, VariantTier
 from edge.storage.cache.disk import DiskTier
 from edge.storage.cache.memory import MemoryTier
@@ -14,24 +15,24 @@ from edge.storage.cache.tiered import TieredCache
 MIB = 1024 * 1024
 
 
-async def open_cache(settings: Settings) -> TieredCache:
-    memory = MemoryTier(settings.memory_cache_mb * MIB)
-    shared: VariantTier | None = None
-    url = settings.cache_url
-    if url.startswith("file://"):
-        shared = await DiskTier.open(
-            Path(url.removeprefix("file://")), settings.disk_cache_mb * MIB
-        )
-    elif url.startswith("redis://"):
-        shared = RedisTier.from_url(
-            url,
-            prefix=settings.cache_prefix,
-            ttl_s=settings.cache_ttl_s,
-            max_item_bytes=settings.cache_max_item_kb * 1024,
-        )
-    elif url != "none":
-        raise ValueError(f"unsupported cache URL {url!r}")
-    return TieredCache(memory, shared, retry_after_s=settings.cache_retry_s)
+async def open_disk_tier(url: str, settings: CacheSettings) -> VariantTier:
+    return await DiskTier.open(Path(url.removeprefix("file://")), settings.disk_mb * MIB)
+
+
+async def open_redis_tier(url: str, settings: CacheSettings) -> VariantTier:
+    return RedisTier.from_url(
+        url,
+        prefix=settings.prefix,
+        ttl_s=settings.ttl_s,
+        max_item_bytes=settings.max_item_kb * 1024,
+    )
+
+
+async def open_cache(settings: CacheSettings) -> TieredCache:
+    """Memory in front of the shared tier the cache URL names (`config.backends`)."""
+    open_shared = opener("cache", settings.url)
+    shared = None if open_shared is None else await open_shared(settings.url, settings)
+    return TieredCache(MemoryTier(settings.memory_mb * MIB), shared, retry_after_s=settings.retry_s)
 
 
 __all__ = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from config.backends import opener
 from edge.storage.originals.base import (
     OriginalNotFound,
     OriginalsError,
@@ -14,10 +15,16 @@ from edge.storage.originals.base import (
 from edge.storage.originals.local import LocalOriginals
 
 
+def open_local(url: str) -> OriginalsStore:
+    return LocalOriginals(Path(url.removeprefix("file://")))
+
+
 def open_originals(url: str) -> OriginalsStore:
-    if url.startswith("file://"):
-        return LocalOriginals(Path(url.removeprefix("file://")))
-    raise ValueError(f"unsupported originals URL {url!r}")
+    """The store the originals URL names (`config.backends`)."""
+    open_store = opener("originals", url)
+    assert open_store is not None
+    store: OriginalsStore = open_store(url)
+    return store
 
 
 __all__ = [

@@ -18,7 +18,7 @@ from config import Settings
 from edge.application.images import Images
 from edge.demo.photos import PhotoSpec, photo
 from edge.http.app import create_app
-from edge.imaging.render import Limits
+from edge.imaging.options import Limits
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.services import Services
 
@@ -86,7 +86,7 @@ async def world(services, build, curator, origin) -> AsyncIterator[dict]:
     local origin (127.0.0.1) as the one public address; everything else is checked as usual."""
     settings = services.settings.replace(remote_image_hosts="shop.example,cdn.shop.example")
     policy = FetchPolicy(
-        allowed_hosts=settings.remote_image_host_set,
+        allowed_hosts=settings.remote.host_set,
         max_bytes=1024 * 1024,
         timeout_s=2.0,
         max_redirects=2,

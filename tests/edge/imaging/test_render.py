@@ -14,7 +14,8 @@ import pyvips
 from edge.demo.photos import PhotoSpec, photo
 from edge.errors import RenderTimeout, SourceRejected
 from edge.imaging.formats import Format
-from edge.imaging.render import STEPS, EncodeOptions, Limits, probe, render
+from edge.imaging.options import EncodeOptions, Limits
+from edge.imaging.render import STEPS, probe, render
 from edge.imaging.sizes import SIZES, SizeRequest
 
 LIMITS = Limits(max_pixels=50_000_000, max_bytes=40 * 1024 * 1024)

@@ -138,7 +138,7 @@ def test_check_url_handles_idna_and_allowlisted_literals() -> None:
 
 
 def test_policy_from_settings() -> None:
-    settings = Settings(
+    settings = Settings().replace(
         remote_image_hosts=" Shop.Example, cdn.example ,",
         remote_fetch_timeout_s=4.5,
         remote_fetch_max_redirects=2,

@@ -1,0 +1,68 @@
+"""What a render is asked to respect and produce: source limits, encoder settings and what
+a source's header says. Plain values, no libvips: importing them costs nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+
+from config import Settings
+from edge.imaging.formats import Format
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_pixels: int
+    max_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(settings.render.max_source_pixels, settings.render.max_source_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodeOptions:
+    jpeg_quality: int = 82
+    webp_quality: int = 80
+    webp_effort: int = 4
+    avif_quality: int = 55
+    avif_effort: int = 2
+    png_compression: int = 6
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EncodeOptions:
+        s = settings.render
+        return cls(
+            s.jpeg_quality,
+            s.webp_quality,
+            s.webp_effort,
+            s.avif_quality,
+            s.avif_effort,
+            s.png_compression,
+        )
+
+    def save_args(self, fmt: Format) -> tuple[str, dict[str, object]]:
+        """(suffix, keyword options) for `write_to_buffer`; metadata is always dropped."""
+        if fmt is Format.JPEG:
+            return ".jpg", {"Q": self.jpeg_quality, "optimize_coding": True, "keep": "none"}
+        if fmt is Format.WEBP:
+            return ".webp", {"Q": self.webp_quality, "effort": self.webp_effort, "keep": "none"}
+        if fmt is Format.AVIF:
+            return ".avif", {"Q": self.avif_quality, "effort": self.avif_effort, "keep": "none"}
+        return ".png", {"compression": self.png_compression, "keep": "none"}
+
+    def digest(self) -> str:
+        """Short digest of every setting here: each changes the encoded bytes."""
+        return hashlib.sha256(repr(dataclasses.astuple(self)).encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What the header says: display dimensions (after EXIF orientation), alpha, type."""
+
+    width: int
+    height: int
+    has_alpha: bool
+    media_type: str
+    has_profile: bool = False  # an embedded ICC profile (e.g. Display P3) to convert from
