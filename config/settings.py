@@ -347,19 +347,3 @@ def load_settings(
 def describe() -> list[tuple[str, str, str]]:
     """(environment name, default, meaning) for every setting, for docs and `--help`."""
     return [(env_name(s.name), repr(s.default), s.meta.get("help", "")) for s in SPECS]
-
-
-__all__ = [
-    "CacheSettings",
-    "MatcherSettings",
-    "RemoteFetchSettings",
-    "RenderSettings",
-    "ServerSettings",
-    "Settings",
-    "SettingsError",
-    "UploadSettings",
-    "WorkerSettings",
-    "build_settings",
-    "describe",
-    "load_settings",
-]
