@@ -16,6 +16,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from typing import Any, Protocol
 
+from catalog.errors import ConflictError, NotFoundError
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
@@ -34,8 +35,7 @@ from catalog.models import (
     SyncOutcome,
     SyncResult,
 )
-from catalog.repository import ConflictError, NotFoundError
-from matcher.normalize import normalize_name
+from catalog.names import normalize_name
 
 log = logging.getLogger(__name__)
 Row = Sequence[Any]

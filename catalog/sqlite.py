@@ -15,9 +15,9 @@ from typing import Any
 
 import aiosqlite
 
+from catalog.errors import CatalogError, ConflictError
 from catalog.models import ResolutionChange
 from catalog.queries import load_queries, migration_files
-from catalog.repository import CatalogError, ConflictError
 from catalog.sql_catalog import ChangeListener, Row, SQLCatalog
 
 DIALECT = "sqlite"
