@@ -1,7 +1,7 @@
 """The normalized product name the catalog stores (`normalized_name`) and searches on.
 
 It only folds case and accents and turns punctuation into spaces; it must stay that simple
-because stored rows depend on it (the matcher's richer scoring form builds on `fold`).
+because stored rows depend on it (the scorer's richer form builds on `fold`).
 """
 
 from __future__ import annotations

@@ -51,8 +51,10 @@ class ResolutionReader(Protocol):
     async def listen(self, on_change: Callable[[ResolutionChange], None]) -> None:
         """Call `on_change` for every committed change that may alter a resolution.
 
-        SQLite delivers in process; PostgreSQL delivers across processes (LISTEN/NOTIFY)
-        and, after a lost connection, sends a catch-all change (everything may be stale).
+        Every backend calls it in process right after its own commits, before the write
+        call returns. PostgreSQL also delivers across processes (LISTEN/NOTIFY; its own
+        changes come back that way too, a second time) and, after a lost connection,
+        sends a catch-all change (everything may be stale).
         """
         ...
 
@@ -165,7 +167,7 @@ class ImageRepository(Protocol):
 
 
 class MatchQueue(Protocol):
-    """Store products waiting for the matcher; leases fenced by the attempt number."""
+    """Store products waiting to be matched; leases fenced by the attempt number."""
 
     async def claim_matches(self, limit: int, lease_s: float) -> list[QueueItem]:
         """Take up to `limit` pending (or lease-expired) items; no two callers get one item."""
