@@ -104,12 +104,21 @@ class ProductRepository(Protocol):
     ) -> StoreProduct: ...
 
     async def sync_products(
-        self, store_id: int, items: Sequence[SyncItem], known: Mapping[str, int]
+        self,
+        store_id: int,
+        items: Sequence[SyncItem],
+        known: Mapping[str, int],
+        *,
+        dry_run: bool = False,
     ) -> list[SyncResult]:
         """Upsert a store's batch (idempotent by external id) in one transaction: items with
         a GTIN link to its canonical product (created if new: one per GTIN even under
         concurrent syncs); items without one join the match queue unless already linked.
-        `known` is the caller's GTIN → canonical id map. Results follow `items` order."""
+        `known` is the caller's GTIN → canonical id map. Results follow `items` order.
+
+        `dry_run`: the same statements and results, then a rollback; nothing is stored
+        and no listener is told. (Ids of rows it would create are the ones it saw, which
+        a later real run need not reuse: PostgreSQL sequences do not roll back.)"""
         ...
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None: ...

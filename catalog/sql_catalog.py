@@ -151,11 +151,18 @@ class SQLCatalog:
         return rows.store_product(product)
 
     async def sync_products(
-        self, store_id: int, items: Sequence[SyncItem], known: Mapping[str, int]
+        self,
+        store_id: int,
+        items: Sequence[SyncItem],
+        known: Mapping[str, int],
+        *,
+        dry_run: bool = False,
     ) -> list[SyncResult]:
+        """With `dry_run`, every statement runs and the results are real, but the
+        transaction is rolled back: nothing is stored, nobody is told."""
         if not items:
             return []
-        async with self.connector.transaction() as s:
+        async with self.connector.transaction(rollback=dry_run) as s:
             return await products.sync(s, store_id, items, known)
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None:

@@ -549,3 +549,39 @@ async def test_nothing_is_heard_for_a_rolled_back_transaction(catalog):
         s.notify(ResolutionChange(product_id=3))
     # Heard at once (PostgreSQL's NOTIFY may bring it back a second time: idempotent).
     assert set(heard) == {ResolutionChange(product_id=3)}
+
+
+async def _sync_state(catalog: CatalogRepository, store_id: int, product_id: int) -> tuple:
+    """What a sync may change, for the products of `store_id`."""
+    return (
+        await catalog.list_store_product_ids(store_id, 100),
+        await catalog.get_store_product(product_id),
+        await catalog.get_canonical_product_by_gtin(G1),
+        await catalog.get_canonical_product_by_gtin(G2),
+        await catalog.queue_counts(),
+    )
+
+
+async def test_a_dry_run_sync_returns_the_real_results_and_changes_nothing(catalog):
+    store = await catalog.create_store("S")
+    await catalog.create_canonical_product(gtin=G1, name="Known", brand=None)
+    [old] = await catalog.sync_products(store.id, [_item("old")], known={})
+    batch = [_item("old", G1), _item("new"), _item("fresh", G2, "Fresh Oats 1 kg")]
+    heard: list[ResolutionChange] = []
+    await catalog.listen(heard.append)
+    before = await _sync_state(catalog, store.id, old.product_id)
+
+    dry = await catalog.sync_products(store.id, batch, known={}, dry_run=True)
+    assert await _sync_state(catalog, store.id, old.product_id) == before
+    assert heard == []
+    real = await catalog.sync_products(store.id, batch, known={})
+    assert ResolutionChange(product_id=old.product_id) in heard
+
+    # Rows that existed come out the same; rows the dry run made may get other ids for
+    # real (PostgreSQL sequences do not roll back), with everything else the same.
+    assert dry[0] == real[0]
+    assert [(r.external_id, r.outcome, r.created_canonical) for r in dry] == [
+        (r.external_id, r.outcome, r.created_canonical) for r in real
+    ]
+    assert [r.outcome for r in real] == [SyncOutcome.LINKED, SyncOutcome.QUEUED, SyncOutcome.LINKED]
+    assert real[2].created_canonical and dry[2].canonical_product_id is not None
