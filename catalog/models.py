@@ -197,7 +197,7 @@ class SyncItem:
 
 class SyncOutcome(StrEnum):
     LINKED = "linked"  # linked to a canonical product by GTIN (new or existing)
-    QUEUED = "queued"  # waiting for the matcher
+    QUEUED = "queued"  # waiting in the match queue
     KEPT = "kept"  # already linked (e.g. confirmed by a human); left as it was
 
 

@@ -1,9 +1,12 @@
-"""The production catalog backend: PostgreSQL through an asyncpg connection pool.
+"""The production catalog connector: PostgreSQL through an asyncpg connection pool.
 
 asyncpg prepares each named query once per connection and reuses it (its statement
-cache), so hot queries such as `resolve_product` run as prepared statements. Migrations
-are plain `.sql` files applied in order under an advisory lock, so two processes may run
-`imgedge migrate` at once. asyncpg errors are translated to catalog errors here.
+cache), so hot queries such as `resolve_product` run as prepared statements. Changes are
+announced twice over: NOTIFY inside the transaction (PostgreSQL delivers it to every
+listening process when, and only if, it commits) and, right after the commit, to this
+process's own listeners, so a write call returns with its process already told.
+Migrations are plain `.sql` files applied in order under an advisory lock, so two
+processes may run `imgedge migrate` at once. asyncpg errors are translated here.
 """
 
 from __future__ import annotations
@@ -12,23 +15,24 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 
+from catalog.connector import ChangeListener, Listeners, Row
+from catalog.errors import CatalogError, ConflictError
 from catalog.models import ResolutionChange
-from catalog.queries import load_queries, migration_files
-from catalog.repository import CatalogError, ConflictError
-from catalog.sql_catalog import ChangeListener, Row, SQLCatalog
+from catalog.queries import Query, load_queries, migration_files
+from catalog.sql_catalog import SQLCatalog
 
 log = logging.getLogger(__name__)
 DIALECT = "postgresql"
 CHANNEL = "imgedge_resolution"  # NOTIFY channel for ResolutionChange payloads
-WORK_CHANNEL = "imgedge_match_queue"  # NOTIFY channel waking matcher workers
+WORK_CHANNEL = "imgedge_match_queue"  # NOTIFY channel waking match-queue workers
 LISTEN_PING_S = 5.0
-# pg_trgm similarity thresholds tried in turn by the candidate search (see _search).
+# pg_trgm similarity thresholds tried in turn by the candidate search (see search_names).
 SEARCH_THRESHOLDS = (0.6, 0.45, 0.3)
 # pg_advisory_xact_lock key for migrations: any constant unique to imgedge.
 MIGRATION_LOCK = 0x1_3A6E_D6E0
@@ -45,38 +49,51 @@ async def _translated() -> AsyncIterator[None]:
 
 
 class _Session:
-    def __init__(self, conn: asyncpg.Connection, queries: dict[str, str]) -> None:
+    """Named queries on one pooled connection; in a transaction, what it announces."""
+
+    def __init__(self, conn: asyncpg.Connection, queries: dict[str, Query]) -> None:
         self._conn = conn
         self._q = queries
+        self.changes: list[ResolutionChange] = []
+        self.work = False
 
-    async def one(self, name: str, *args: Any) -> Row | None:
-        return await self._conn.fetchrow(self._q[name], *args)
+    async def one(self, query: str, /, **params: Any) -> Row | None:
+        q = self._q[query]
+        row = await self._conn.fetchrow(q.sql, *q.args(params))
+        return dict(row) if row is not None else None
 
-    async def all(self, name: str, *args: Any) -> list[Row]:
-        return list(await self._conn.fetch(self._q[name], *args))
+    async def all(self, query: str, /, **params: Any) -> list[Row]:
+        q = self._q[query]
+        return [dict(row) for row in await self._conn.fetch(q.sql, *q.args(params))]
 
-    async def run(self, name: str, *args: Any) -> None:
-        await self._conn.execute(self._q[name], *args)
+    async def run(self, query: str, /, **params: Any) -> None:
+        q = self._q[query]
+        await self._conn.execute(q.sql, *q.args(params))
 
-    async def notify(self, change: ResolutionChange) -> None:
-        # Transactional: PostgreSQL delivers it only if and when the transaction commits.
-        await self._conn.execute("SELECT pg_notify($1, $2)", CHANNEL, change.encode())
+    def notify(self, change: ResolutionChange) -> None:
+        self.changes.append(change)
 
-    async def notify_many(self, changes: Sequence[ResolutionChange]) -> None:
-        if changes:
-            payloads = json.dumps([c.encode() for c in changes])
-            await self._conn.fetchval(self._q["pg_notify_many"], CHANNEL, payloads)
+    def notify_work(self) -> None:
+        self.work = True
 
-    async def notify_work(self) -> None:
-        await self._conn.execute("SELECT pg_notify($1, '')", WORK_CHANNEL)
+    async def send_notifications(self) -> None:
+        """NOTIFY, inside the transaction: delivered if and when it commits."""
+        for channel, payloads in (
+            (CHANNEL, [c.encode() for c in self.changes]),
+            (WORK_CHANNEL, [""] if self.work else []),
+        ):
+            if payloads:  # one round trip for the lot
+                await self.one("pg_notify_many", channel=channel, payloads=json.dumps(payloads))
 
 
-class PostgresCatalog(SQLCatalog):
+class PostgresConnector:
+    dialect = DIALECT
+
     def __init__(self, pool: asyncpg.Pool, database_url: str) -> None:
         self.pool = pool
+        self.queries = load_queries(DIALECT)
         self._url = database_url
-        self._queries = load_queries(DIALECT)
-        self._listeners = []
+        self._listeners = Listeners()
         self._listen_task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self._work = asyncio.Event()
@@ -84,7 +101,7 @@ class PostgresCatalog(SQLCatalog):
     @classmethod
     async def open(
         cls, database_url: str, *, min_size: int = 1, max_size: int = 10
-    ) -> PostgresCatalog:
+    ) -> PostgresConnector:
         try:
             pool = await asyncpg.create_pool(
                 database_url, min_size=min_size, max_size=max_size, timeout=10
@@ -101,9 +118,55 @@ class PostgresCatalog(SQLCatalog):
                 await self._listen_task
         await self.pool.close()
 
+    async def ping(self) -> None:
+        async with self.read() as r:
+            await r.one("ping")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[_Session]:
+        async with _translated(), self.pool.acquire() as conn:
+            yield _Session(conn, self.queries)
+
+    @asynccontextmanager
+    async def transaction(self, *, rollback: bool = False) -> AsyncIterator[_Session]:
+        async with _translated(), self.pool.acquire() as conn:
+            session = _Session(conn, self.queries)
+            tx = conn.transaction()
+            await tx.start()
+            try:
+                yield session
+                if rollback:
+                    await tx.rollback()
+                else:
+                    await session.send_notifications()
+                    await tx.commit()
+            except BaseException:
+                if not conn.is_closed() and conn.is_in_transaction():
+                    await tx.rollback()
+                raise
+        if not rollback:
+            self._listeners(session.changes)
+
+    async def search_names(self, normalized_name: str, limit: int) -> list[Row]:
+        if not normalized_name:
+            return []
+        # Strict first: a high similarity threshold lets the GIN index discard most rows
+        # (fast); only when nothing is that close, widen the net. The threshold is set
+        # for the transaction only.
+        async with self.transaction() as s:
+            for threshold in SEARCH_THRESHOLDS:
+                await s.run("pg_set_similarity_threshold", threshold=str(threshold))
+                found = await s.all(
+                    "search_canonical_candidates", query=normalized_name, limit=limit
+                )
+                if found:
+                    return found
+        return []
+
     async def listen(self, on_change: ChangeListener) -> None:
-        """LISTEN on a connection of its own, reconnecting with backoff when it drops."""
-        self._listeners.append(on_change)
+        """Own changes right after commit; other processes' through LISTEN, on a
+        connection of its own, reconnecting with backoff when it drops."""
+        self._listeners.add(on_change)
         await self._start_listening()
 
     async def wait_for_work(self, timeout_s: float) -> None:
@@ -126,7 +189,7 @@ class PostgresCatalog(SQLCatalog):
         delay, connected_before = 0.1, False
 
         def on_notify(conn: object, pid: int, channel: str, payload: str) -> None:
-            self._dispatch(ResolutionChange.decode(payload))
+            self._listeners([ResolutionChange.decode(payload)])
 
         def on_work(conn: object, pid: int, channel: str, payload: str) -> None:
             self._work.set()
@@ -141,7 +204,7 @@ class PostgresCatalog(SQLCatalog):
                 await conn.add_listener(WORK_CHANNEL, on_work)
                 if connected_before:
                     log.warning("catalog change feed is back; dropping cached resolutions")
-                    self._dispatch(ResolutionChange())  # changes may have been missed
+                    self._listeners([ResolutionChange()])  # changes may have been missed
                 connected_before, delay = True, 0.1
                 self._listening.set()
                 while not lost.is_set():  # an idle socket can die silently: ping it
@@ -159,35 +222,11 @@ class PostgresCatalog(SQLCatalog):
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
-    async def ping(self) -> None:
-        async with _translated():
-            await self.pool.fetchval("SELECT 1")
-
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator[_Session]:
-        async with _translated(), self.pool.acquire() as conn:
-            yield _Session(conn, self._queries)
-
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[_Session]:
-        async with _translated(), self.pool.acquire() as conn, conn.transaction():
-            yield _Session(conn, self._queries)
-
-    async def _search(self, argument: str, limit: int) -> list[Row]:
-        # Strict first: a high similarity threshold lets the GIN index discard most rows
-        # (fast); only when nothing is that close, widen the net.
-        async with self._tx() as s:
-            for threshold in SEARCH_THRESHOLDS:
-                await s.run("pg_set_similarity_threshold", str(threshold))
-                rows = await s.all("search_canonical_candidates", argument, limit)
-                if rows:
-                    return rows
-        return []
-
     async def migrate(self) -> list[str]:
         applied_now: list[str] = []
         async with _translated(), self.pool.acquire() as conn, conn.transaction():
-            # Serialise concurrent migrators; the lock ends with the transaction.
+            # Migrations are DDL, not named queries. Serialise concurrent migrators; the
+            # lock ends with the transaction.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -201,3 +240,25 @@ class PostgresCatalog(SQLCatalog):
                 await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
                 applied_now.append(version)
         return applied_now
+
+
+class PostgresCatalog(SQLCatalog):
+    """`SQLCatalog` over a `PostgresConnector`: it adds only how to open one from a URL
+    (and, for loadtests/bench_catalog.py, the pool and the translated query text)."""
+
+    connector: PostgresConnector
+
+    @classmethod
+    async def open(
+        cls, database_url: str, *, min_size: int = 1, max_size: int = 10
+    ) -> PostgresCatalog:
+        connector = await PostgresConnector.open(database_url, min_size=min_size, max_size=max_size)
+        return cls(connector)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self.connector.pool
+
+    @property
+    def _queries(self) -> dict[str, str]:
+        return {name: q.sql for name, q in self.connector.queries.items()}

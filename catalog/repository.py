@@ -1,7 +1,9 @@
-"""The catalog repository protocol: every backend (SQLite, PostgreSQL) implements it.
+"""The catalog repository: protocols by concern, and their union `CatalogRepository`.
 
-The contract test suite (`tests/catalog/test_repository_contract.py`) runs against each
-implementation. Callers validate input at the boundary; the repository trusts its types.
+Every backend (`SQLCatalog` over the SQLite or PostgreSQL connector) implements all of
+them; a caller that needs one concern may ask for just that protocol. The contract test
+suite (`tests/catalog/test_repository_contract.py`) runs against each backend. Callers
+validate input at the boundary; the repository trusts its types.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+from catalog.errors import CatalogError, ConflictError, NotFoundError
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
@@ -25,46 +28,54 @@ from catalog.models import (
     SyncResult,
 )
 
+__all__ = [
+    "CatalogError",
+    "CatalogRepository",
+    "ConflictError",
+    "ImageRepository",
+    "MatchQueue",
+    "NotFoundError",
+    "ProductRepository",
+    "ResolutionReader",
+    "StoreRepository",
+]
 
-class CatalogError(Exception):
-    """A catalog operation failed for a reason the caller can report."""
 
+class ResolutionReader(Protocol):
+    """What `/img` needs: the images a product shows, and word when that may change."""
 
-class NotFoundError(CatalogError):
-    """The row the operation needs does not exist."""
-
-
-class ConflictError(CatalogError):
-    """The operation would break a uniqueness rule (e.g. a store name taken)."""
-
-
-class CatalogRepository(Protocol):
-    async def migrate(self) -> list[str]:
-        """Apply pending migrations; return the versions applied now."""
-        ...
-
-    async def ping(self) -> None: ...
-
-    async def close(self) -> None:
-        """Release connections and stop listening."""
+    async def resolve(self, product_id: int) -> Resolution | None:
+        """The image a store product shows, or None when the product does not exist."""
         ...
 
     async def listen(self, on_change: Callable[[ResolutionChange], None]) -> None:
         """Call `on_change` for every committed change that may alter a resolution.
 
-        SQLite delivers in process; PostgreSQL delivers across processes (LISTEN/NOTIFY)
-        and, after a lost connection, sends a catch-all change (everything may be stale).
+        Every backend calls it in process right after its own commits, before the write
+        call returns. PostgreSQL also delivers across processes (LISTEN/NOTIFY; its own
+        changes come back that way too, a second time) and, after a lost connection,
+        sends a catch-all change (everything may be stale).
         """
         ...
 
-    # Stores
+
+class StoreRepository(Protocol):
+    """Stores, and small facts about the catalog (meta)."""
+
     async def create_store(self, name: str, api_key_hash: str | None = None) -> Store: ...
 
     async def get_store_by_name(self, name: str) -> Store | None: ...
 
     async def get_store_by_api_key_hash(self, api_key_hash: str) -> Store | None: ...
 
-    # Canonical products
+    async def get_meta(self, key: str) -> str | None: ...
+
+    async def set_meta(self, key: str, value: str) -> None: ...
+
+
+class ProductRepository(Protocol):
+    """Canonical products, store products and the store sync that links them."""
+
     async def create_canonical_product(
         self, *, gtin: str | None, name: str, brand: str | None
     ) -> CanonicalProduct: ...
@@ -80,7 +91,6 @@ class CatalogRepository(Protocol):
         own score (trigram similarity on PostgreSQL, bm25 on SQLite): recall, not truth."""
         ...
 
-    # Store products
     async def upsert_store_product(
         self,
         *,
@@ -94,12 +104,21 @@ class CatalogRepository(Protocol):
     ) -> StoreProduct: ...
 
     async def sync_products(
-        self, store_id: int, items: Sequence[SyncItem], known: Mapping[str, int]
+        self,
+        store_id: int,
+        items: Sequence[SyncItem],
+        known: Mapping[str, int],
+        *,
+        dry_run: bool = False,
     ) -> list[SyncResult]:
         """Upsert a store's batch (idempotent by external id) in one transaction: items with
         a GTIN link to its canonical product (created if new: one per GTIN even under
         concurrent syncs); items without one join the match queue unless already linked.
-        `known` is the caller's GTIN → canonical id map. Results follow `items` order."""
+        `known` is the caller's GTIN → canonical id map. Results follow `items` order.
+
+        `dry_run`: the same statements and results, then a rollback; nothing is stored
+        and no listener is told. (Ids of rows it would create are the ones it saw, which
+        a later real run need not reuse: PostgreSQL sequences do not roll back.)"""
         ...
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None: ...
@@ -118,7 +137,10 @@ class CatalogRepository(Protocol):
 
     async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None: ...
 
-    # Images
+
+class ImageRepository(Protocol):
+    """Images of an owner: a canonical product, or one store product (custom)."""
+
     async def add_image(self, image: NewImage) -> ProductImage:
         """Attach an image; the owner's first image, or `is_primary`, becomes the primary.
 
@@ -152,11 +174,10 @@ class CatalogRepository(Protocol):
 
     async def set_image_fetch_error(self, product_id: int, error: str | None) -> None: ...
 
-    async def resolve(self, product_id: int) -> Resolution | None:
-        """The image a store product shows, or None when the product does not exist."""
-        ...
 
-    # Match queue (leases fenced by the attempt number)
+class MatchQueue(Protocol):
+    """Store products waiting to be matched; leases fenced by the attempt number."""
+
     async def claim_matches(self, limit: int, lease_s: float) -> list[QueueItem]:
         """Take up to `limit` pending (or lease-expired) items; no two callers get one item."""
         ...
@@ -201,7 +222,18 @@ class CatalogRepository(Protocol):
         """Does the store have a product other than `except_id` linked to `canonical_id`?"""
         ...
 
-    # Small facts about the catalog
-    async def get_meta(self, key: str) -> str | None: ...
 
-    async def set_meta(self, key: str, value: str) -> None: ...
+class CatalogRepository(
+    ResolutionReader, StoreRepository, ProductRepository, ImageRepository, MatchQueue, Protocol
+):
+    """The whole catalog, plus its lifecycle (what `open_catalog` returns)."""
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations; return the versions applied now."""
+        ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None:
+        """Release connections and stop listening."""
+        ...

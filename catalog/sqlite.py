@@ -1,26 +1,34 @@
-"""The embedded catalog backend: SQLite through aiosqlite (one connection, one thread).
+"""The embedded catalog connector: SQLite through aiosqlite.
 
-Transactions are serialised by a lock so concurrent coroutines never interleave them on
-the shared connection. sqlite3 errors are translated to catalog errors here.
+Two connections to one WAL database. Transactions run on the writer, one at a time (a
+lock, so concurrent coroutines never interleave statements of two transactions on it).
+Reads run on a read-only connection of their own: WAL lets it see the last committed
+state while a transaction is open on the writer, so a read never sees rows a transaction
+may still roll back, and never waits for one. (`:memory:` cannot be opened twice: there,
+reads take the lock and use the writer between transactions.)
+
+sqlite3 errors are translated to catalog errors here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from catalog.connector import ChangeListener, Listeners, Row
+from catalog.errors import CatalogError, ConflictError
 from catalog.models import ResolutionChange
-from catalog.queries import load_queries, migration_files
-from catalog.repository import CatalogError, ConflictError
-from catalog.sql_catalog import ChangeListener, Row, SQLCatalog
+from catalog.queries import Query, load_queries, migration_files
+from catalog.sql_catalog import SQLCatalog
 
 DIALECT = "sqlite"
+MEMORY = ":memory:"
 
 
 def sqlite_path(database_url: str) -> str:
@@ -29,6 +37,11 @@ def sqlite_path(database_url: str) -> str:
     if not path:
         raise ValueError("sqlite URL has no path")
     return path
+
+
+def read_only_uri(path: str) -> str:
+    """A URI opening the file read-only (`mode=ro`): it never writes, nor creates it."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
 
 
 @asynccontextmanager
@@ -42,118 +55,156 @@ async def _translated() -> AsyncIterator[None]:
 
 
 class _Session:
-    def __init__(self, conn: aiosqlite.Connection, queries: dict[str, str]) -> None:
+    """Named queries on one connection; in a transaction, what it announces."""
+
+    def __init__(self, conn: aiosqlite.Connection, queries: dict[str, Query]) -> None:
         self._conn = conn
         self._q = queries
-        self.pending: list[ResolutionChange] = []  # announced in the open transaction
+        self.changes: list[ResolutionChange] = []
 
-    async def one(self, name: str, *args: Any) -> Row | None:
-        async with self._conn.execute(self._q[name], args) as cur:
-            return await cur.fetchone()
+    async def one(self, query: str, /, **params: Any) -> Row | None:
+        found = await self.all(query, **params)
+        return found[0] if found else None
 
-    async def all(self, name: str, *args: Any) -> list[Row]:
-        async with self._conn.execute(self._q[name], args) as cur:
-            return list(await cur.fetchall())
+    async def all(self, query: str, /, **params: Any) -> list[Row]:
+        q = self._q[query]
+        return [dict(row) for row in await self._conn.execute_fetchall(q.sql, q.args(params))]
 
-    async def run(self, name: str, *args: Any) -> None:
-        await self._conn.execute(self._q[name], args)
+    async def run(self, query: str, /, **params: Any) -> None:
+        q = self._q[query]
+        async with self._conn.execute(q.sql, q.args(params)):
+            pass
 
-    async def notify(self, change: ResolutionChange) -> None:
-        self.pending.append(change)
+    def notify(self, change: ResolutionChange) -> None:
+        self.changes.append(change)
 
-    async def notify_many(self, changes: Sequence[ResolutionChange]) -> None:
-        self.pending.extend(changes)
-
-    async def notify_work(self) -> None:
+    def notify_work(self) -> None:
         return None  # workers on SQLite poll
 
 
-class SQLiteCatalog(SQLCatalog):
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        self._session = _Session(conn, load_queries(DIALECT))
+async def _connect(target: str, *, uri: bool = False) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(target, isolation_level=None, uri=uri)
+    conn.row_factory = aiosqlite.Row  # rows by column name
+    await conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+class SQLiteConnector:
+    dialect = DIALECT
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection | None) -> None:
+        self._writer = writer
+        self._reader = reader  # None: reads share the writer (an in-memory database)
         self._lock = asyncio.Lock()
-        self._listeners = []
+        self._queries = load_queries(DIALECT)
+        self._listeners = Listeners()
 
     @classmethod
-    async def open(cls, database_url: str) -> SQLiteCatalog:
-        path = sqlite_path(database_url)
-        if path != ":memory:":
+    async def open(cls, path: str) -> SQLiteConnector:
+        if path != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer: aiosqlite.Connection | None = None
         try:
-            conn = await aiosqlite.connect(path, isolation_level=None)
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA busy_timeout = 5000")
-            await conn.execute("PRAGMA synchronous = NORMAL")
+            writer = await _connect(path)
+            # WAL first: the reader opened next relies on it to read beside a writer.
+            await writer.execute("PRAGMA journal_mode = WAL")
+            await writer.execute("PRAGMA foreign_keys = ON")
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            reader = None
+            if path != MEMORY:
+                reader = await _connect(read_only_uri(path), uri=True)
         except sqlite3.Error as exc:
+            if writer is not None:
+                await writer.close()
             raise CatalogError(f"cannot open SQLite catalog at {path}: {exc}") from exc
-        return cls(conn)
+        return cls(writer, reader)
 
     async def close(self) -> None:
         self._listeners.clear()
-        await self._conn.close()
+        if self._reader is not None:
+            await self._reader.close()
+        await self._writer.close()
 
     async def listen(self, on_change: ChangeListener) -> None:
         """In process only: an SQLite catalog belongs to one edge process."""
-        self._listeners.append(on_change)
-
-    def _search_argument(self, normalized_name: str) -> str | None:
-        # The trigram tokenizer matches substrings of 3+ characters; quote each token so
-        # FTS5 syntax characters in names are taken literally.
-        tokens = [t for t in normalized_name.split() if len(t) >= 3]
-        return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens)) or None
+        self._listeners.add(on_change)
 
     async def wait_for_work(self, timeout_s: float) -> None:
         """SQLite has no notifications: workers poll, at a short interval."""
         await asyncio.sleep(timeout_s)
 
     async def ping(self) -> None:
-        async with _translated():
-            await self._conn.execute("SELECT 1")
+        async with _translated(), self.read() as r:
+            await r.one("ping")
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[_Session]:
-        async with _translated():
-            yield self._session
+    async def read(self) -> AsyncIterator[_Session]:
+        if self._reader is None:
+            async with self._lock, _translated():
+                yield _Session(self._writer, self._queries)
+        else:
+            async with _translated():
+                yield _Session(self._reader, self._queries)
 
     @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[_Session]:
+    async def transaction(self, *, rollback: bool = False) -> AsyncIterator[_Session]:
+        session = _Session(self._writer, self._queries)
         async with self._lock, _translated():
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._session
-                await self._conn.execute("COMMIT")
+                yield session
+                await self._writer.execute("ROLLBACK" if rollback else "COMMIT")
             except BaseException:
-                self._session.pending.clear()
-                if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
                 raise
-            changes, self._session.pending = self._session.pending, []
-        for change in changes:
-            self._dispatch(change)
+        if not rollback:
+            self._listeners(session.changes)
+
+    async def search_names(self, normalized_name: str, limit: int) -> list[Row]:
+        # The trigram tokenizer matches substrings of 3+ characters; quote each token so
+        # FTS5 syntax characters in names are taken literally.
+        tokens = [t for t in normalized_name.split() if len(t) >= 3]
+        expression = " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens))
+        if not expression:
+            return []
+        async with self.read() as r:
+            return await r.all("search_canonical_candidates", query=expression, limit=limit)
 
     async def migrate(self) -> list[str]:
         applied_now: list[str] = []
-        async with self._tx():
-            await self._conn.execute(
+        async with self.transaction():
+            # Migrations are DDL, not named queries: run on the writer directly.
+            await self._writer.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version TEXT PRIMARY KEY,"
                 " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
             )
-            async with self._conn.execute("SELECT version FROM schema_migrations") as cur:
-                done = {row[0] for row in await cur.fetchall()}
+            done = {
+                row["version"]
+                for row in await self._writer.execute_fetchall(
+                    "SELECT version FROM schema_migrations"
+                )
+            }
             for version, sql in migration_files(DIALECT):
                 if version in done:
                     continue
                 # executescript would COMMIT our transaction; run statement by statement.
                 for statement in split_statements(sql):
-                    await self._conn.execute(statement)
-                await self._conn.execute(
+                    await self._writer.execute(statement)
+                await self._writer.execute(
                     "INSERT INTO schema_migrations (version) VALUES (?)", (version,)
                 )
                 applied_now.append(version)
         return applied_now
+
+
+class SQLiteCatalog(SQLCatalog):
+    """`SQLCatalog` over a `SQLiteConnector`: it adds only how to open one from a URL."""
+
+    @classmethod
+    async def open(cls, database_url: str) -> SQLiteCatalog:
+        return cls(await SQLiteConnector.open(sqlite_path(database_url)))
 
 
 def split_statements(script: str) -> list[str]:

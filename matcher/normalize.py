@@ -2,10 +2,10 @@
 
 Two functions with different jobs:
 
-* `normalize_name` is what the catalog stores as `normalized_name` and what the
-  candidate search (pg_trgm / FTS5 trigram) runs on. It only folds case and
-  accents and turns punctuation into spaces; it must stay that simple because
-  stored rows depend on it.
+* `normalize_name` (defined in `catalog.names`, re-exported here) is what the
+  catalog stores as `normalized_name` and what the candidate search (pg_trgm /
+  FTS5 trigram) runs on. It only folds case and accents and turns punctuation
+  into spaces; it must stay that simple because stored rows depend on it.
 * `normalize_for_scoring` is for the fuzzy scorer only: on top of the above it
   unifies unit spellings (`12 fl. oz.` / `12-ounce` → `12oz`), pack counts
   (`6 pack` / `6-ct` / `6 x` → `6ct`), decimals (`1,5 l` → `1.5l`), joins
@@ -16,22 +16,10 @@ Two functions with different jobs:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-_NON_WORD = re.compile(r"[^\w]+")
-_SPACES = re.compile(r"\s+")
-
-
-def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
-
-
-def normalize_name(name: str) -> str:
-    """Lower case, accents folded, punctuation to spaces, whitespace collapsed."""
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", _fold(name))).strip()
-
+from catalog.names import fold as _fold
+from catalog.names import normalize_name as normalize_name  # re-exported for callers
 
 # --------------------------------------------------------------------------- units
 

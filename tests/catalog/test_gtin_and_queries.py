@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
-from catalog.queries import load_queries, migration_files, parse_queries
+from catalog.queries import load_queries, migration_files, parse_queries, translate
+
+DIALECTS = ("sqlite", "postgresql")
+OWN_PREFIX = {"sqlite": "sqlite_", "postgresql": "pg_"}  # a dialect's own helpers
 
 
 def test_parse_queries_splits_named_blocks_and_refuses_duplicates():
@@ -12,6 +17,46 @@ def test_parse_queries_splits_named_blocks_and_refuses_duplicates():
     assert parse_queries(text) == {"a": "SELECT 1;", "b": "-- a comment\nSELECT 2;"}
     with pytest.raises(ValueError):
         parse_queries("-- name: a\nSELECT 1;\n-- name: a\nSELECT 2;\n")
+
+
+def test_named_parameters_become_numbered_placeholders_once_per_name():
+    sql = (
+        "-- :not_a_param in a comment\n"
+        "SELECT ':nor_in_a_string', \"col:umn\", :items::jsonb\n"
+        "WHERE id = :id OR parent = :id AND t > '12:30'"
+    )
+    pg = translate("q", sql, "postgresql")
+    assert pg.params == ("items", "id")
+    assert pg.sql.endswith("$1::jsonb\nWHERE id = $2 OR parent = $2 AND t > '12:30'")
+    assert "-- :not_a_param" in pg.sql and "':nor_in_a_string'" in pg.sql
+    lite = translate("q", "SELECT :b, :a, :b", "sqlite")
+    assert (lite.sql, lite.params) == ("SELECT ?1, ?2, ?1", ("b", "a"))
+    assert lite.args({"a": 1, "b": 2}) == (2, 1)
+    for wrong in ({"a": 1}, {"a": 1, "b": 2, "c": 3}):
+        with pytest.raises(TypeError):
+            lite.args(wrong)
+
+
+def test_every_dialect_has_the_same_queries_with_the_same_parameters():
+    """Shared names must exist in every dialect, taking the same named parameters."""
+    shared = {
+        dialect: {
+            name: set(q.params)
+            for name, q in load_queries(dialect).items()
+            if not name.startswith(OWN_PREFIX[dialect])
+        }
+        for dialect in DIALECTS
+    }
+    assert shared["sqlite"].keys() == shared["postgresql"].keys()
+    assert shared["sqlite"] == shared["postgresql"]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_no_query_is_left_with_a_numbered_placeholder_of_its_own(dialect):
+    """Placeholders come from names only, so each number is one known parameter."""
+    raw = parse_queries(resources.files("catalog").joinpath("sql", f"{dialect}.sql").read_text())
+    for name, sql in raw.items():
+        assert "$1" not in sql and "?1" not in sql, name
 
 
 def test_sqlite_queries_and_migrations_load():

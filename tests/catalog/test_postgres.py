@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 
-from catalog.models import ResolutionChange
+from catalog.models import ResolutionChange, SyncItem
 from catalog.postgres import PostgresCatalog
 from catalog.queries import load_queries, migration_files
 
@@ -91,3 +91,30 @@ async def test_change_feed_reconnects_and_drops_everything(postgres_url):
         assert ResolutionChange() in heard
     finally:
         await catalog.close()
+
+
+async def test_other_processes_hear_nothing_of_rolled_back_or_dry_run_writes(postgres_url):
+    writer = await PostgresCatalog.open(postgres_url)
+    reader = await PostgresCatalog.open(postgres_url)
+    heard: list[ResolutionChange] = []
+    try:
+        await reader.listen(heard.append)
+        store = await writer.create_store("S")
+        dry = await writer.sync_products(
+            store.id, [SyncItem("a", None, "00012345678905", "Cola")], known={}, dry_run=True
+        )
+        async with writer.connector.transaction(rollback=True) as s:
+            s.notify(ResolutionChange(product_id=424242))
+        # NOTIFYs reach a listener in commit order: once this one is heard, an earlier
+        # one would have been too.
+        async with writer.connector.transaction() as s:
+            s.notify(ResolutionChange(canonical_product_id=1))
+        for _ in range(100):
+            if ResolutionChange(canonical_product_id=1) in heard:
+                break
+            await asyncio.sleep(0.02)
+        assert heard == [ResolutionChange(canonical_product_id=1)]
+        assert dry[0].canonical_product_id is not None
+    finally:
+        await writer.close()
+        await reader.close()

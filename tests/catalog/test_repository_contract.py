@@ -500,3 +500,88 @@ async def test_store_has_link_looks_at_other_products_of_that_store(catalog):
     await catalog.link_store_product(first.id, c.id, MatchStatus.LINKED, 100.0)
     assert await catalog.store_has_link(first.store_id, c.id, second.id)
     assert not await catalog.store_has_link(first.store_id, c.id, first.id)
+
+
+class _Abort(Exception):
+    """Raised inside a test transaction to roll it back."""
+
+
+async def test_reads_never_see_what_an_open_transaction_wrote(catalog):
+    with pytest.raises(_Abort):
+        async with catalog.connector.transaction() as s:
+            await s.run("create_store", name="ghost", api_key_hash=None)
+            assert await s.one("get_store_by_name", name="ghost") is not None  # its own write
+            assert await catalog.get_store_by_name("ghost") is None  # not to the others
+            raise _Abort
+    assert await catalog.get_store_by_name("ghost") is None
+    await catalog.create_store("ghost")  # committed: seen at once
+    assert (await catalog.get_store_by_name("ghost")).name == "ghost"
+
+
+async def test_listeners_have_heard_a_write_when_the_call_returns(catalog):
+    heard: list[ResolutionChange] = []
+    await catalog.listen(heard.append)
+    product = await _store_product(catalog)
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    await catalog.link_store_product(product.id, c.id, MatchStatus.LINKED, 100.0)
+    assert ResolutionChange(product_id=product.id) in heard  # no waiting: already told
+    heard.clear()
+    await catalog.set_use_custom_image(product.id, True)
+    assert ResolutionChange(product_id=product.id) in heard
+    await catalog.add_image(_image(1, canonical_product_id=c.id))
+    second = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    heard.clear()
+    await catalog.set_primary_image(second.id)
+    assert ResolutionChange(canonical_product_id=c.id) in heard
+
+
+async def test_nothing_is_heard_for_a_rolled_back_transaction(catalog):
+    heard: list[ResolutionChange] = []
+    await catalog.listen(heard.append)
+    with pytest.raises(_Abort):
+        async with catalog.connector.transaction() as s:
+            s.notify(ResolutionChange(product_id=1))
+            raise _Abort
+    async with catalog.connector.transaction(rollback=True) as s:
+        s.notify(ResolutionChange(product_id=2))
+    assert heard == []
+    async with catalog.connector.transaction() as s:
+        s.notify(ResolutionChange(product_id=3))
+    # Heard at once (PostgreSQL's NOTIFY may bring it back a second time: idempotent).
+    assert set(heard) == {ResolutionChange(product_id=3)}
+
+
+async def _sync_state(catalog: CatalogRepository, store_id: int, product_id: int) -> tuple:
+    """What a sync may change, for the products of `store_id`."""
+    return (
+        await catalog.list_store_product_ids(store_id, 100),
+        await catalog.get_store_product(product_id),
+        await catalog.get_canonical_product_by_gtin(G1),
+        await catalog.get_canonical_product_by_gtin(G2),
+        await catalog.queue_counts(),
+    )
+
+
+async def test_a_dry_run_sync_returns_the_real_results_and_changes_nothing(catalog):
+    store = await catalog.create_store("S")
+    await catalog.create_canonical_product(gtin=G1, name="Known", brand=None)
+    [old] = await catalog.sync_products(store.id, [_item("old")], known={})
+    batch = [_item("old", G1), _item("new"), _item("fresh", G2, "Fresh Oats 1 kg")]
+    heard: list[ResolutionChange] = []
+    await catalog.listen(heard.append)
+    before = await _sync_state(catalog, store.id, old.product_id)
+
+    dry = await catalog.sync_products(store.id, batch, known={}, dry_run=True)
+    assert await _sync_state(catalog, store.id, old.product_id) == before
+    assert heard == []
+    real = await catalog.sync_products(store.id, batch, known={})
+    assert ResolutionChange(product_id=old.product_id) in heard
+
+    # Rows that existed come out the same; rows the dry run made may get other ids for
+    # real (PostgreSQL sequences do not roll back), with everything else the same.
+    assert dry[0] == real[0]
+    assert [(r.external_id, r.outcome, r.created_canonical) for r in dry] == [
+        (r.external_id, r.outcome, r.created_canonical) for r in real
+    ]
+    assert [r.outcome for r in real] == [SyncOutcome.LINKED, SyncOutcome.QUEUED, SyncOutcome.LINKED]
+    assert real[2].created_canonical and dry[2].canonical_product_id is not None

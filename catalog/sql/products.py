@@ -1,0 +1,126 @@
+"""Store products and their canonical links: one link, and a store's sync batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from catalog import rows
+from catalog.connector import Session
+from catalog.errors import NotFoundError
+from catalog.models import MatchStatus, ResolutionChange, SyncItem, SyncOutcome, SyncResult
+from catalog.names import normalize_name
+from catalog.sql import json_param
+
+
+async def link(
+    s: Session,
+    product_id: int,
+    canonical_id: int | None,
+    status: MatchStatus,
+    confidence: float | None,
+) -> None:
+    """Set a product's link; product counts move by deltas, rows locked in id order."""
+    row = await s.one("get_store_product", product_id=product_id)
+    if row is None:
+        raise NotFoundError(f"store product {product_id} does not exist")
+    previous = rows.store_product(row).canonical_product_id
+    await s.run(
+        "link_store_product",
+        product_id=product_id,
+        canonical_id=canonical_id,
+        status=str(status),
+        confidence=confidence,
+    )
+    if previous == canonical_id:
+        return
+    deltas = {cid: d for cid, d in ((previous, -1), (canonical_id, 1)) if cid is not None}
+    await s.all("lock_canonicals", ids=json_param(sorted(deltas)))
+    counts = [{"id": c, "delta": d} for c, d in deltas.items()]
+    await s.run("add_product_counts", deltas=json_param(counts))
+    s.notify(ResolutionChange(product_id=product_id))
+
+
+async def sync(
+    s: Session, store_id: int, items: Sequence[SyncItem], known: Mapping[str, int]
+) -> list[SyncResult]:
+    """Upsert a batch; link GTINs (creating canonical products), queue the rest.
+
+    `known` maps GTINs to canonical ids the caller already knows (its in-memory map),
+    saving their lookups. A handful of set-based statements, whatever the batch size.
+    """
+    upserted = await s.all(
+        "sync_upsert_products", store_id=store_id, items=json_param(_sync_rows(items))
+    )
+    # external id → (product id, canonical link before this sync)
+    before = {r["external_id"]: (r["id"], r["canonical_product_id"]) for r in upserted}
+    canonical_of, created = await _canonicals_for(s, items, known)
+    results: list[SyncResult] = []
+    links, queue = [], []
+    deltas: Counter[int] = Counter()
+    for item in items:
+        product_id, previous = before[item.external_id]
+        if item.gtin is not None:
+            cid = canonical_of[item.gtin]
+            if previous != cid:
+                links.append({"id": product_id, "canonical_id": cid})
+                s.notify(ResolutionChange(product_id=product_id))
+                deltas[cid] += 1
+                if previous is not None:
+                    deltas[previous] -= 1
+            outcome = SyncOutcome.LINKED
+        elif previous is not None:
+            cid, outcome = previous, SyncOutcome.KEPT
+        else:
+            cid, outcome = None, SyncOutcome.QUEUED
+            queue.append(product_id)
+        results.append(SyncResult(item.external_id, product_id, cid, outcome, item.gtin in created))
+    if links:
+        await s.run("sync_link_products", links=json_param(links))
+    counts = [{"id": cid, "delta": d} for cid, d in sorted(deltas.items()) if d]
+    if counts:
+        await s.all("lock_canonicals", ids=json_param([c["id"] for c in counts]))
+        await s.run("add_product_counts", deltas=json_param(counts))
+    if queue:
+        await s.run("enqueue_matches", product_ids=json_param(queue))
+        s.notify_work()
+    return results
+
+
+async def _canonicals_for(
+    s: Session, items: Sequence[SyncItem], known: Mapping[str, int]
+) -> tuple[dict[str, int], set[str]]:
+    """GTIN → canonical id for every GTIN in the batch, creating the missing ones."""
+    canonical_of = {i.gtin: known[i.gtin] for i in items if i.gtin and i.gtin in known}
+    first_seen: dict[str, SyncItem] = {}
+    for item in items:
+        if item.gtin is not None and item.gtin not in canonical_of:
+            first_seen.setdefault(item.gtin, item)
+    if not first_seen:
+        return canonical_of, set()
+    new = [
+        {"gtin": g, "name": i.name, "normalized_name": normalize_name(i.name), "brand": i.brand}
+        for g, i in sorted(first_seen.items())
+    ]
+    made = await s.all("sync_create_canonicals", items=json_param(new))
+    created = {r["gtin"]: r["id"] for r in made}
+    canonical_of.update(created)
+    others = sorted(set(first_seen) - set(created))
+    if others:  # created meanwhile by another sync (or before): look them up
+        for r in await s.all("canonical_ids_by_gtin", gtins=json_param(others)):
+            canonical_of[r["gtin"]] = r["id"]
+    return canonical_of, set(created)
+
+
+def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | None]]:
+    return [
+        {
+            "external_id": i.external_id,
+            "upc": i.upc,
+            "gtin": i.gtin,
+            "name": i.name,
+            "brand": i.brand,
+            "image_url": i.image_url,
+        }
+        for i in items
+    ]
