@@ -92,7 +92,11 @@ class InvalidBarcode(ValueError):
         super().__init__(message)
         self.reason = Reason(reason)
 
-    def __reduce__(self):  # keep `reason` through pickling (e.g. across processes)
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[InvalidBarcode], tuple[str, Reason]
+    ]:  # keep `reason` through pickling (e.g. across processes)
         return (type(self), (str(self), self.reason))
 
 

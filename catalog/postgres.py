@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from catalog.connector import ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, ConflictError
@@ -51,7 +52,9 @@ async def _translated() -> AsyncIterator[None]:
 class _Session:
     """Named queries on one pooled connection; in a transaction, what it announces."""
 
-    def __init__(self, conn: asyncpg.Connection, queries: dict[str, Query]) -> None:
+    def __init__(
+        self, conn: asyncpg.Connection | PoolConnectionProxy, queries: dict[str, Query]
+    ) -> None:
         self._conn = conn
         self._q = queries
         self.changes: list[ResolutionChange] = []
@@ -188,10 +191,10 @@ class PostgresConnector:
     async def _listen_forever(self) -> None:
         delay, connected_before = 0.1, False
 
-        def on_notify(conn: object, pid: int, channel: str, payload: str) -> None:
-            self._listeners([ResolutionChange.decode(payload)])
+        def on_notify(conn: object, pid: int, channel: str, payload: object) -> None:
+            self._listeners([ResolutionChange.decode(str(payload))])
 
-        def on_work(conn: object, pid: int, channel: str, payload: str) -> None:
+        def on_work(conn: object, pid: int, channel: str, payload: object) -> None:
             self._work.set()
 
         while True:

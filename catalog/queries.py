@@ -72,5 +72,5 @@ def load_queries(dialect: str) -> dict[str, Query]:
 def migration_files(dialect: str) -> list[tuple[str, str]]:
     """(version, sql) of every migration for `dialect`, in order."""
     folder = resources.files("catalog").joinpath("migrations", dialect)
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text()) for f in files]
