@@ -146,12 +146,8 @@ async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | Non
         if limit is not None:
             total = min(total, limit)
         with tqdm(total=total, unit="product", file=sys.stderr, disable=None) as bar:
-
-            def advance(n: int) -> None:
-                bar.update(n)  # its bool answer (whether it redrew) is of no use here
-
             summary = await migrate_canonical(
-                catalog, dry_run=dry_run, limit=limit, progress=advance
+                catalog, dry_run=dry_run, limit=limit, progress=bar.update
             )
     finally:
         await catalog.close()

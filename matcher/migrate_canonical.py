@@ -2,8 +2,8 @@
 
 Products without a link are read in id order (keyset paging) and sent through the same
 set-based path as a sync: a GTIN already in the catalog links at once, a new GTIN creates
-its canonical product, anything else joins the match queue. `dry_run` changes nothing and
-counts what would happen.
+its canonical product, anything else joins the match queue. `dry_run` runs the same path
+and rolls it back: it changes nothing and counts what would happen.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from catalog import CatalogRepository
 from catalog.gtin import try_normalize_gtin
-from catalog.models import StoreProduct, SyncItem, SyncOutcome
+from catalog.models import StoreProduct, SyncItem, SyncOutcome, SyncResult
 
 
 @dataclass(slots=True)
@@ -48,11 +48,12 @@ async def migrate_canonical(
     dry_run: bool,
     limit: int | None = None,
     batch: int = 500,
-    progress: Callable[[int], None] = lambda n: None,
+    progress: Callable[[int], object] = lambda n: None,
 ) -> MigrationSummary:
+    """Send unlinked products through the sync's own path, store by store. A dry run runs
+    the very same statements and rolls each batch back, so it counts what would happen."""
     summary = MigrationSummary(dry_run)
-    known: dict[str, int | None] = {}  # dry run: GTIN → canonical id (None: created by us)
-    created: set[int] = set()  # canonical products this run created
+    created: set[str] = set()  # GTINs whose canonical product this run created
     after = 0
     while limit is None or summary.examined < limit:
         want = batch if limit is None else min(batch, limit - summary.examined)
@@ -65,51 +66,28 @@ async def migrate_canonical(
         for product in products:
             by_store[product.store_id].append(_item(product))
         for store_id, items in by_store.items():
-            if dry_run:
-                await _plan(catalog, items, known, summary)
-            else:
-                await _apply(catalog, store_id, items, created, summary)
+            results = await catalog.sync_products(store_id, items, known={}, dry_run=dry_run)
+            _count(items, results, created, summary)
         progress(len(products))
     return summary
 
 
-async def _apply(
-    catalog: CatalogRepository,
-    store_id: int,
+def _count(
     items: list[SyncItem],
-    created: set[int],
+    results: list[SyncResult],
+    created: set[str],
     summary: MigrationSummary,
 ) -> None:
-    results = await catalog.sync_products(store_id, items, known={})
-    for r in results:
-        if r.created_canonical and r.canonical_product_id not in created:
-            created.add(r.canonical_product_id)  # type: ignore[arg-type]
-            summary.created_canonical += 1
-    for r in results:
-        if r.outcome is SyncOutcome.QUEUED:
+    # By GTIN, not id: a dry run's batches are rolled back, so a GTIN new to the catalog
+    # is "created" again in each later batch that carries it.
+    for item, result in zip(items, results, strict=True):
+        if result.outcome is SyncOutcome.QUEUED or item.gtin is None:
             summary.queued += 1
-        elif r.canonical_product_id in created:
+        elif item.gtin in created:
             summary.linked_new += 1
-        elif r.outcome is SyncOutcome.LINKED:
-            summary.linked_existing += 1
-
-
-async def _plan(
-    catalog: CatalogRepository,
-    items: list[SyncItem],
-    known: dict[str, int | None],
-    summary: MigrationSummary,
-) -> None:
-    for item in items:
-        if item.gtin is None:
-            summary.queued += 1
-            continue
-        if item.gtin not in known:
-            existing = await catalog.get_canonical_product_by_gtin(item.gtin)
-            known[item.gtin] = existing.id if existing else None
-            if existing is None:
-                summary.created_canonical += 1
-        if known[item.gtin] is None:
+        elif result.created_canonical:
+            created.add(item.gtin)
+            summary.created_canonical += 1
             summary.linked_new += 1
         else:
             summary.linked_existing += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -33,6 +34,16 @@ async def test_dry_run_counts_and_changes_nothing(catalog):
     assert (summary.linked_new, summary.queued) == (2, 2)
     assert await catalog.count_unlinked_products() == 5
     assert await catalog.queue_counts() == {}
+    assert await catalog.get_canonical_product_by_gtin("00036000291452") is None
+
+
+async def test_dry_run_says_what_the_real_run_then_does(catalog):
+    """Small batches: a GTIN new to the catalog recurs in later (rolled back) batches."""
+    await _seed(catalog)
+    planned = await migrate_canonical(catalog, dry_run=True, batch=1)
+    done = await migrate_canonical(catalog, dry_run=False, batch=1)
+    assert planned.lines() != done.lines()  # "would be" against "were"
+    assert dataclasses.replace(planned, dry_run=False) == done
 
 
 async def test_migration_links_creates_and_queues(catalog):
