@@ -1,0 +1,7 @@
+"""The matching benchmark's parts (entry point: loadtests/bench_matching.py).
+
+products, categories, families, barcodes: the true products and their GTINs;
+stores, pos_names, marketplace: what each store sells and how its POS names it;
+drivers: the application driven through its sync API and match worker;
+evaluation: the outcomes compared with the truth; report: what is printed.
+"""

@@ -1,0 +1,168 @@
+"""Compares what the catalog decided with the truth: the report's rows."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog.models import MatchStatus
+from edge.services import Services
+from matcher.scoring import Candidate, score_candidates
+
+from .marketplace import StoreItem
+from .products import TrueProduct
+
+
+@dataclass
+class Outcome:
+    item: StoreItem
+    product_id: int
+    via_gtin: bool  # linked at sync time by its barcode
+    canonical_id: int | None = None
+    status: str = ""
+    confidence: float | None = None
+    top: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass
+class Report:
+    backend: str
+    rows: dict[str, str] = field(default_factory=dict)
+    wrong: list[str] = field(default_factory=list)
+    precision: float | None = None
+    gtin_sync_rate: float | None = None
+
+
+def pct(part: float, whole: float) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion k/n."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
+
+
+def ratio(part: int, whole: int) -> str:
+    return f"{pct(part, whole)} ({part:,}/{whole:,})"
+
+
+@dataclass
+class Truth:
+    """What the evaluation needs to know about the canonical catalog after the sync."""
+
+    by_key: dict[int, TrueProduct]
+    truth_of: dict[int, int]  # canonical id → true key
+    seeded: set[int]  # canonical ids seeded from the truth (the rest a sync created)
+
+    def __post_init__(self) -> None:
+        self.canonical_of = {t: c for c, t in self.truth_of.items()}
+
+    def right(self, o: Outcome) -> bool:
+        return o.canonical_id is not None and self.truth_of.get(o.canonical_id) == o.item.truth
+
+    def exists(self, o: Outcome) -> bool:
+        return o.item.truth in self.canonical_of
+
+
+def sync_rows(outcomes: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:
+    gtin = [o for o in outcomes if o.via_gtin]
+    rows["store products synced"] = f"{len(outcomes):,}"
+    rows["  linked by GTIN at sync"] = ratio(len(gtin), len(outcomes))
+    rows["  GTIN links correct"] = ratio(sum(map(truth.right, gtin)), len(gtin))
+    rows["  queued for name matching"] = ratio(len(outcomes) - len(gtin), len(outcomes))
+
+
+def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outcome]:
+    """Rows about the name path; returns the wrong auto-links."""
+    rows = report.rows
+    linked = [o for o in queued if o.status == MatchStatus.LINKED]
+    right = [o for o in linked if truth.right(o)]
+    wrong = [o for o in linked if not truth.right(o)]
+    report.precision = len(right) / len(linked) if linked else None
+    rows["name path: auto-linked (of queued)"] = ratio(len(linked), len(queued))
+    low, high = wilson(len(right), len(linked))
+    rows["  auto-link PRECISION (target ≥ 99%)"] = (
+        f"{ratio(len(right), len(linked))} 95% CI {low:.1%}–{high:.1%}"
+    )
+    no_truth = sum(not truth.exists(o) for o in wrong)
+    pos_named = sum(o.canonical_id not in truth.seeded for o in wrong)
+    rows["    wrong: truth absent / POS-named target"] = f"{no_truth:,} / {pos_named:,}"
+    rows["  recall (true canonical exists)"] = ratio(len(right), sum(map(truth.exists, queued)))
+    suggested = [o for o in queued if o.status == MatchStatus.SUGGESTED]
+    rows["  suggested (of queued)"] = ratio(len(suggested), len(queued))
+    with_truth = [o for o in suggested if truth.exists(o)]
+    top1 = sum(bool(o.top) and o.top[0][0] == truth.canonical_of[o.item.truth] for o in with_truth)
+    top5 = sum(truth.canonical_of[o.item.truth] in {c for c, _ in o.top} for o in with_truth)
+    rows["    top suggestion right"] = ratio(top1, len(with_truth))
+    rows["    true product in top 5"] = ratio(top5, len(with_truth))
+    review = [o for o in queued if o.status == MatchStatus.REVIEW]
+    rows["  review (of queued)"] = ratio(len(review), len(queued))
+    absent = sum(not truth.exists(o) for o in review)
+    rows["    of which truly new products"] = ratio(absent, len(review))
+    left = len(queued) - len(linked) - len(suggested) - len(review)
+    rows["  failed or not processed"] = f"{left:,}"
+    return wrong
+
+
+def overall_rows(outcomes: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:
+    rows["recall, GTIN + name"] = ratio(
+        sum(map(truth.right, outcomes)), sum(map(truth.exists, outcomes))
+    )
+    in_use = Counter(o.canonical_id for o in outcomes if o.canonical_id is not None)
+    n_linked = sum(in_use.values())
+    ideal = len(outcomes) / len({o.item.truth for o in outcomes})
+    rows["dedup: store products / canonical"] = (
+        f"{n_linked / max(1, len(in_use)):.2f} ({n_linked:,}/{len(in_use):,}; "
+        f"{ideal:.2f} if all linked right)"
+    )
+
+
+async def evaluate(
+    svc: Services, outcomes: list[Outcome], truth: Truth, report: Report, show_wrong: int
+) -> None:
+    sync_rows(outcomes, truth, report.rows)
+    wrong = name_rows([o for o in outcomes if not o.via_gtin], truth, report)
+    overall_rows(outcomes, truth, report.rows)
+    report.wrong = [await describe_wrong(svc, o, truth) for o in wrong[:show_wrong]]
+    if len(wrong) > show_wrong:
+        report.wrong.append(f"  ... and {len(wrong) - show_wrong} more (--show-wrong N)")
+
+
+async def describe_wrong(svc: Services, o: Outcome, truth: Truth) -> str:
+    """The store's name and brand, the canonical product it was linked to (with the reasons
+    the scorer gives for that pair now) and the truth."""
+    assert o.canonical_id is not None
+    linked = await svc.catalog.get_canonical_product(o.canonical_id)
+    assert linked is not None
+    scored = score_candidates(
+        o.item.name, o.item.brand, None, [Candidate(linked.id, linked.name, linked.brand)]
+    )
+    reasons = ",".join(scored[0].reasons) if scored else ""
+    origin = "" if linked.id in truth.seeded else " (created by a sync from a POS name)"
+    where = "has a canonical" if truth.exists(o) else "no canonical yet"
+    return (
+        f"  {o.item.store}: {o.item.name!r} [brand {o.item.brand!r}] → {linked.name!r} "
+        f"[brand {linked.brand!r}]{origin} score {o.confidence} ({reasons}); "
+        f"truth {truth.by_key[o.item.truth].name!r} ({where})"
+    )
+
+
+def dump(path: Path, backend_name: str, outcomes: list[Outcome], truth_of: dict[int, int]) -> None:
+    with path.open("a") as f:
+        for o in outcomes:
+            record = {
+                "backend": backend_name, "store": o.item.store, "name": o.item.name,
+                "brand": o.item.brand, "upc": o.item.upc, "barcode": o.item.barcode_kind,
+                "truth": o.item.truth, "via_gtin": o.via_gtin, "status": o.status,
+                "canonical": o.canonical_id, "canonical_truth": truth_of.get(o.canonical_id or 0),
+                "confidence": o.confidence, "top": o.top,
+            }  # fmt: skip
+            f.write(json.dumps(record) + "\n")
