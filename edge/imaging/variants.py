@@ -15,12 +15,12 @@ import anyio
 import anyio.to_thread
 
 from catalog.models import ResolvedImage
-from edge.errors import NotFound, Unavailable
+from edge.errors import NotFound
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits
 from edge.imaging.render import render, variant_pipeline
 from edge.storage.cache import TieredCache, VariantKey
-from edge.storage.originals import OriginalNotFound, OriginalsError, OriginalsStore
+from edge.storage.originals import OriginalNotFound, OriginalsStore
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,6 @@ class Variants:
         except OriginalNotFound:
             log.error("original %s is referenced by the catalog but missing", key.content_hash)
             raise NotFound("the original image is missing", code="original_missing") from None
-        except OriginalsError as exc:
-            raise Unavailable("the originals store is not answering") from exc
         self.renders += 1
         deadline = time.monotonic() + self._timeout_s
         started = time.perf_counter()

@@ -56,3 +56,16 @@ async def test_an_originals_store_that_cannot_write_is_a_503_and_attaches_nothin
     }
     owner = ImageOwner(canonical_product_id=product.canonical_product_id)
     assert await services.catalog.list_images(owner) == []
+
+
+async def test_an_originals_store_that_cannot_read_is_a_503_on_a_cache_miss(
+    client, build, settings
+):
+    product = await build.product()
+    _block(Path(settings.originals_url.removeprefix("file://")))
+    r = await client.get(f"/img/{product.id}/small.webp")
+    assert r.status_code == 503
+    assert r.json()["error"] == {
+        "code": "unavailable",
+        "message": "the originals store is not answering",
+    }

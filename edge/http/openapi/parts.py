@@ -1,0 +1,197 @@
+"""Pieces the OpenAPI document is built from: references, responses, error answers,
+headers, parameters and security requirements, from the code's own constants."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from edge.http.bodies import MAX_ID
+from edge.imaging.formats import Format
+from edge.imaging.sizes import SIZES
+
+Schema = dict[str, Any]
+
+ERROR_CODES_DOC = (
+    'Every error is JSON `{"error": {"code", "message"}}`; `code` is a stable '
+    "machine-readable word (the codes an operation may answer are listed with each status), "
+    "`message` a sentence for humans. Never a traceback."
+)
+IMAGE_MEDIA_TYPES = [fmt.media_type for fmt in Format]
+
+CURATOR_OR_STORE: list[dict[str, list[str]]] = [{"curatorToken": []}, {"storeApiKey": []}]
+STORE_ONLY: list[dict[str, list[str]]] = [{"storeApiKey": []}]
+PUBLIC: list[dict[str, list[str]]] = []
+
+
+# --- small schema helpers -------------------------------------------------------------
+
+
+REF_TEMPLATE = "#/components/schemas/{name}"
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": REF_TEMPLATE.format(name=name)}
+
+
+def integer(minimum: int | None = None, **extra: Any) -> Schema:
+    schema: Schema = {"type": "integer", **extra}
+    if minimum is not None:
+        schema["minimum"] = minimum
+    return schema
+
+
+def string(**extra: Any) -> Schema:
+    return {"type": "string", **extra}
+
+
+# --- responses ------------------------------------------------------------------------
+
+STATUS_TEXT = {
+    400: "Bad request",
+    401: "Missing or wrong bearer token",
+    403: "The token may not do this",
+    404: "Not found",
+    409: "Conflicts with the catalog's state",
+    413: "Upload too large",
+    415: "Not an accepted image type (judged by the bytes)",
+    422: "Image refused (over the limits, undecodable, or a refused image URL)",
+    502: "The store's remote image could not be fetched",
+    503: "A dependency is down, or the render missed its deadline",
+}
+
+
+def json_answer(schema: Schema, description: str, headers: dict[str, Any] | None = None) -> Schema:
+    response: Schema = {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def error_answer(status: int, *codes: str) -> Schema:
+    """An error answer with the shared Error schema; `codes` are the codes it may carry."""
+    description = STATUS_TEXT[status]
+    if codes:
+        description += ". Codes: " + ", ".join(f"`{c}`" for c in codes)
+    headers = None
+    if status == 401:
+        headers = {
+            "WWW-Authenticate": {
+                "description": 'Always `Bearer realm="imgedge"`',
+                "required": True,
+                "schema": string(pattern="^Bearer"),
+            }
+        }
+    return json_answer(ref("ErrorBody"), description, headers)
+
+
+def error_answers(*specs: tuple[int, tuple[str, ...]]) -> dict[str, Schema]:
+    return {str(status): error_answer(status, *codes) for status, codes in specs}
+
+
+PRODUCT_ID_400 = (400, ("invalid_product_id",))
+AUTH_401 = (401, ("token_missing", "token_invalid"))
+NOT_YOURS_403 = (403, ("not_your_product",))
+UNAVAILABLE_503 = (503, ("unavailable",))
+# edge.remote.fetch failures that are the remote host's (edge.application.overrides answers 502).
+FETCH_502_REASONS = (
+    "http_status",
+    "too_large",
+    "too_many_redirects",
+    "timeout",
+    "connect_failed",
+    "transfer_failed",
+)
+SOURCE_422_CODES = ("source_too_large", "source_unreadable", "type_mismatch")
+JSON_BODY_400_CODES = ("invalid_json", "body_too_large", "invalid_field")
+
+
+def header(description: str, schema: Schema | None = None, required: bool = True) -> Schema:
+    return {"description": description, "required": required, "schema": schema or string()}
+
+
+IMG_HEADERS = {
+    "Cache-Control": header(
+        "`public, max-age=31536000, immutable` for the current `?v=`; else "
+        "`public, max-age=<s>, stale-while-revalidate=<s>`"
+    ),
+    "ETag": header("Strong entity tag of the variant", string(pattern='^"')),
+    "Vary": header("`Accept` when the format was negotiated", required=False),
+}
+
+
+# --- parameters -----------------------------------------------------------------------
+
+
+def size_pattern() -> str:
+    names = "|".join(re.escape(s) for s in SIZES)
+    suffixes = "|".join(sorted({str(f) for f in Format} | {"jpeg"}))
+    return f"^({names})(@2x)?(\\.({suffixes}))?$"
+
+
+PARAMETERS: dict[str, Schema] = {
+    "product": {
+        "name": "product",
+        "in": "path",
+        "required": True,
+        "description": "A store product id (positive integer, at most 18 digits).",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
+    "size": {
+        "name": "size",
+        "in": "path",
+        "required": True,
+        "description": (
+            "`<size>[@2x][.<fmt>]`: "
+            + ", ".join(f"`{n}` ({w} px wide)" if w else f"`{n}`" for n, w in SIZES.items())
+            + "; `@2x` doubles the width, never beyond the original's; `.<fmt>` forces "
+            "the format (`jpeg` = `jpg`), else it is negotiated from `Accept`."
+        ),
+        "schema": string(pattern=size_pattern()),
+    },
+    "v": {
+        "name": "v",
+        "in": "query",
+        "required": False,
+        "description": (
+            "The image version the API hands out (from the content hash). The current one "
+            "makes the answer immutable; a stale or unknown one gets the short cache policy."
+        ),
+        "schema": string(),
+    },
+    "accept": {
+        "name": "Accept",
+        "in": "header",
+        "required": False,
+        "description": "Format negotiation (q-values honoured); missing means `*/*`.",
+        "schema": string(),
+    },
+    "ifNoneMatch": {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "An ETag from an earlier answer: `304` when it still matches.",
+        "schema": string(),
+    },
+    "priority": {
+        "name": "priority",
+        "in": "query",
+        "required": False,
+        "description": '`1`: eager loading with `fetchpriority="high"` (the page\'s hero image).',
+        "schema": string(enum=["0", "1"], default="0"),
+    },
+    "imageId": {
+        "name": "imageId",
+        "in": "query",
+        "required": True,
+        "description": "The image to delete.",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
+}
+
+
+def param(name: str) -> Schema:
+    return {"$ref": f"#/components/parameters/{name}"}

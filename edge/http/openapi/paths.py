@@ -1,0 +1,395 @@
+"""The operations of the OpenAPI document: every route, its parameters, bodies, answers
+and the error codes it may give."""
+
+from __future__ import annotations
+
+from config import UploadSettings
+from edge.http.bodies import MAX_BATCH
+from edge.http.decoding import MAX_JSON_BYTES
+from edge.http.openapi.parts import (
+    AUTH_401,
+    CURATOR_OR_STORE,
+    FETCH_502_REASONS,
+    IMAGE_MEDIA_TYPES,
+    IMG_HEADERS,
+    JSON_BODY_400_CODES,
+    NOT_YOURS_403,
+    PRODUCT_ID_400,
+    PUBLIC,
+    SOURCE_422_CODES,
+    STORE_ONLY,
+    UNAVAILABLE_503,
+    Schema,
+    error_answers,
+    header,
+    json_answer,
+    param,
+    ref,
+    string,
+)
+
+# --- operations -----------------------------------------------------------------------
+
+
+def _op(
+    op_id: str,
+    summary: str,
+    responses: dict[str, Schema],
+    *,
+    tag: str,
+    security: list[dict[str, list[str]]],
+    parameters: list[Schema] | None = None,
+    body: Schema | None = None,
+    description: str | None = None,
+) -> Schema:
+    op: Schema = {"operationId": op_id, "summary": summary, "tags": [tag]}
+    if description:
+        op["description"] = description
+    if parameters:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = responses
+    op["security"] = security
+    return op
+
+
+def _json_body(schema_name: str) -> Schema:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": ref(schema_name)}},
+        "description": f"A JSON object (at most {MAX_JSON_BYTES} bytes).",
+    }
+
+
+def _img_op(method: str) -> Schema:
+    image = {"schema": string(format="binary")} if method == "get" else {}
+    ok: Schema = {
+        "description": "The variant" + (" (headers only)" if method == "head" else ""),
+        "headers": IMG_HEADERS,
+        "content": {media_type: image for media_type in IMAGE_MEDIA_TYPES},
+    }
+    return _op(
+        f"{method}Image",
+        f"{method.upper()} the image a product shows, at a size, in a format",
+        {
+            "200": ok,
+            "304": {
+                "description": "Not modified (`If-None-Match` matched)",
+                "headers": IMG_HEADERS,
+            },
+            **error_answers(
+                (400, ("invalid_product_id", "unknown_size", "unknown_format")),
+                (404, ("product_not_found", "image_not_found", "original_missing", "not_found")),
+                (422, ("source_too_large", "source_unreadable")),
+                (503, ("render_timeout", "unavailable")),
+            ),
+        },
+        tag="images",
+        security=PUBLIC,
+        parameters=[param(p) for p in ("product", "size", "v", "accept", "ifNoneMatch")],
+        description=(
+            "The store's custom image when its override is on, else its canonical product's "
+            "primary image. Without `.<fmt>`: AVIF and WebP only when named in `Accept`, then "
+            "JPEG (PNG first for transparent sources)."
+        ),
+    )
+
+
+def _upload_body() -> Schema:
+    defaults = UploadSettings()
+    files, mb = defaults.max_files, defaults.max_mb
+    form = {
+        "allOf": [ref("UploadForm")],
+        "type": "object",
+        "properties": {
+            "file": {
+                "type": "array",
+                "items": string(format="binary"),
+                "minItems": 1,
+                "maxItems": files,
+                "description": (
+                    f"1 to {files} image files (IMGEDGE_UPLOAD_MAX_FILES), {mb} MiB each "
+                    "(IMGEDGE_UPLOAD_MAX_MB): JPEG, PNG, WebP, AVIF or GIF by their bytes."
+                ),
+            },
+        },
+        "required": ["file"],
+        "oneOf": [{"required": ["canonicalProductId"]}, {"required": ["productId"]}],
+    }
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": form,
+                "encoding": {"file": {"contentType": "application/octet-stream"}},
+            }
+        },
+    }
+
+
+def paths() -> dict[str, Schema]:
+    product = [param("product")]
+    images_errors = error_answers(
+        (400, ("invalid_product_id", *JSON_BODY_400_CODES, "invalid_action", "invalid_order")),
+        AUTH_401,
+        (403, ("not_your_product", "curator_only")),
+        (404, ("product_not_found", "image_not_found")),
+        (409, ("no_images", "no_custom_image")),
+        (415, ("unsupported_type",)),
+        (
+            422,
+            (
+                *SOURCE_422_CODES,
+                "image_url_bad_url",
+                "image_url_host_not_allowed",
+                "image_url_address_not_public",
+            ),
+        ),
+        (502, tuple(f"image_url_{r}" for r in FETCH_502_REASONS)),
+        UNAVAILABLE_503,
+    )
+    images_ok = {
+        "200": json_answer(ref("ProductImages"), "The images the product shows, primary first")
+    }
+    return {
+        "/img/{product}/{size}": {"get": _img_op("get"), "head": _img_op("head")},
+        "/api/products/{product}": {
+            "get": _op(
+                "getProduct",
+                "A store product, its canonical link and the image it shows",
+                {
+                    "200": json_answer(
+                        ref("Product"),
+                        "The product",
+                        {"Cache-Control": header("`private, max-age=<s>`")},
+                    ),
+                    **error_answers(
+                        PRODUCT_ID_400,
+                        AUTH_401,
+                        NOT_YOURS_403,
+                        (404, ("product_not_found",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="products",
+                security=CURATOR_OR_STORE,
+                parameters=product,
+            )
+        },
+        "/api/products/{product}/picture": {
+            "get": _op(
+                "getPicture",
+                "Responsive `<picture>` markup for the image a product shows",
+                {
+                    "200": {
+                        "description": "The `<picture>` element",
+                        "headers": {"Cache-Control": header("Short, with stale-while-revalidate")},
+                        "content": {"text/html": {"schema": string(pattern="^<picture>")}},
+                    },
+                    **error_answers(
+                        (400, ("invalid_product_id", "invalid_field")),
+                        (404, ("product_not_found", "image_not_found", "no_image")),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="products",
+                security=PUBLIC,
+                parameters=[*product, param("priority")],
+            )
+        },
+        "/api/products/{product}/images": {
+            "get": _op(
+                "listImages",
+                "The images a product shows, primary first, with versioned URLs",
+                {
+                    **images_ok,
+                    **error_answers(
+                        PRODUCT_ID_400,
+                        AUTH_401,
+                        NOT_YOURS_403,
+                        (404, ("product_not_found",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="images",
+                security=CURATOR_OR_STORE,
+                parameters=product,
+            ),
+            "patch": _op(
+                "changeImages",
+                "Set the primary, reorder, or turn the store's override on or off",
+                {**images_ok, **images_errors},
+                tag="images",
+                security=CURATOR_OR_STORE,
+                parameters=product,
+                body=_json_body("ImagesPatch"),
+                description=(
+                    "`reorder` takes the full list of the shown set (or of `source`). "
+                    "`use_custom_image` with `image_url` (or the synced one) fetches "
+                    "the image from an allowed host first. Canonical images are the curator's."
+                ),
+            ),
+            "delete": _op(
+                "deleteImage",
+                "Remove one image; the next becomes primary",
+                {
+                    **images_ok,
+                    **error_answers(
+                        (400, ("invalid_product_id", "invalid_field")),
+                        AUTH_401,
+                        (403, ("not_your_product", "curator_only")),
+                        (404, ("product_not_found", "image_not_found")),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="images",
+                security=CURATOR_OR_STORE,
+                parameters=[*product, param("imageId")],
+            ),
+        },
+        "/api/images/upload": {
+            "post": _op(
+                "uploadImages",
+                "Add images to a canonical product (curator) or a store product's own images",
+                {
+                    "200": json_answer(ref("UploadResult"), "Every file was already there"),
+                    "201": json_answer(ref("UploadResult"), "At least one new image"),
+                    **error_answers(
+                        (
+                            400,
+                            (
+                                "invalid_multipart",
+                                "file_missing",
+                                "invalid_field",
+                                "invalid_owner",
+                                "http_error",
+                            ),
+                        ),
+                        AUTH_401,
+                        (403, ("curator_only", "not_your_product")),
+                        (404, ("canonical_not_found", "product_not_found")),
+                        (413, ("upload_too_large", "file_too_large")),
+                        (415, ("unsupported_type",)),
+                        (422, SOURCE_422_CODES),
+                        (503, ("unavailable",)),
+                    ),
+                },
+                tag="images",
+                security=CURATOR_OR_STORE,
+                body=_upload_body(),
+                description=(
+                    "Every file is checked (type by magic bytes, header against the pixel "
+                    "limit, a small full decode) before any is stored. A custom upload turns "
+                    "the product's override on."
+                ),
+            )
+        },
+        "/api/sync/products": {
+            "post": _op(
+                "syncProducts",
+                "A store's batch of products (the store is the API key's); idempotent",
+                {
+                    "200": json_answer(
+                        ref("SyncAnswer"), "Each item's product and match status, or its error"
+                    ),
+                    **error_answers(
+                        (400, ("invalid_json", "body_too_large", "invalid_batch")),
+                        (401, ("token_missing", "token_invalid (the curator token included)")),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="sync",
+                security=STORE_ONLY,
+                body={
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("SyncRequest")}},
+                    "description": (
+                        f"Up to {MAX_BATCH} products. A bad item is reported in its result and "
+                        "the others are stored; a bad barcode only warns (matched by name)."
+                    ),
+                },
+            )
+        },
+        "/api/images/match": {
+            "post": _op(
+                "findMatches",
+                "Scored canonical suggestions for a product, best first",
+                {
+                    "200": json_answer(ref("MatchSuggestions"), "The suggestions"),
+                    **error_answers(
+                        (400, JSON_BODY_400_CODES),
+                        AUTH_401,
+                        NOT_YOURS_403,
+                        (404, ("product_not_found",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                body=_json_body("MatchRequest"),
+            ),
+            "put": _op(
+                "decideMatch",
+                "Confirm (to a candidate, a given or a new canonical product) or reject",
+                {
+                    "200": json_answer(ref("MatchDecided"), "The decision"),
+                    **error_answers(
+                        (400, (*JSON_BODY_400_CODES, "invalid_action", "invalid_barcode")),
+                        AUTH_401,
+                        NOT_YOURS_403,
+                        (404, ("queue_item_not_found", "product_not_found", "canonical_not_found")),
+                        (409, ("conflict",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                body=_json_body("MatchDecision"),
+            ),
+        },
+        "/healthz": {
+            "get": _op(
+                "healthz",
+                "Alive and started",
+                {"200": json_answer(ref("Health"), "Started")},
+                tag="operations",
+                security=PUBLIC,
+            )
+        },
+        "/readyz": {
+            "get": _op(
+                "readyz",
+                "Ready: the catalog answers",
+                {
+                    "200": json_answer(ref("Ready"), "Ready"),
+                    "503": json_answer(ref("ErrorBody"), "Not ready. Codes: `not_ready`"),
+                },
+                tag="operations",
+                security=PUBLIC,
+            )
+        },
+        "/metrics": {
+            "get": _op(
+                "metrics",
+                "Prometheus text: cache events per tier, renders, resolutions, shared cache up",
+                {
+                    "200": {
+                        "description": "Prometheus exposition format",
+                        "content": {"text/plain": {"schema": string()}},
+                    }
+                },
+                tag="operations",
+                security=PUBLIC,
+            )
+        },
+        "/openapi.json": {
+            "get": _op(
+                "openapi",
+                "This document",
+                {"200": json_answer({"type": "object"}, "OpenAPI 3.1")},
+                tag="operations",
+                security=PUBLIC,
+            )
+        },
+    }
