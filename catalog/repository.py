@@ -9,6 +9,7 @@ validate input at the boundary; the repository trusts its types.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from catalog.errors import CatalogError, ConflictError, NotFoundError
@@ -178,8 +179,13 @@ class ImageRepository(Protocol):
 class MatchQueue(Protocol):
     """Store products waiting to be matched; leases fenced by the attempt number."""
 
-    async def claim_matches(self, limit: int, lease_s: float) -> list[QueueItem]:
-        """Take up to `limit` pending (or lease-expired) items; no two callers get one item."""
+    async def claim_matches(
+        self, limit: int, lease_s: float, *, now: datetime | None = None
+    ) -> list[QueueItem]:
+        """Take up to `limit` pending (or lease-expired) items; no two callers get one item.
+
+        Leases are judged by the database's clock, one clock for every worker host; `now`
+        replaces it (tests move time instead of sleeping)."""
         ...
 
     async def finish_match(
@@ -210,7 +216,7 @@ class MatchQueue(Protocol):
 
     async def queue_counts(self) -> dict[str, int]: ...
 
-    async def claimable_count(self) -> int: ...
+    async def claimable_count(self, *, now: datetime | None = None) -> int: ...
 
     async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:
         """Products without a canonical link, by id, after `after_id` (keyset paging)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from catalog import rows
 from catalog.connector import ChangeListener, Connector, Row
@@ -254,9 +255,11 @@ class SQLCatalog:
 
     # Match queue
 
-    async def claim_matches(self, limit: int, lease_s: float) -> list[QueueItem]:
+    async def claim_matches(
+        self, limit: int, lease_s: float, *, now: datetime | None = None
+    ) -> list[QueueItem]:
         async with self.connector.transaction() as s:
-            claimed = await s.all("claim_matches", limit=limit, lease_s=lease_s)
+            claimed = await s.all("claim_matches", limit=limit, lease_s=lease_s, now=now)
         return sorted((rows.queue_item(r) for r in claimed), key=lambda item: item.id)
 
     async def finish_match(
@@ -305,6 +308,6 @@ class SQLCatalog:
     async def queue_counts(self) -> dict[str, int]:
         return {row["status"]: row["count"] for row in await self._all("queue_counts")}
 
-    async def claimable_count(self) -> int:
-        row = await self._one("claimable_count")
+    async def claimable_count(self, *, now: datetime | None = None) -> int:
+        row = await self._one("claimable_count", now=now)
         return int(row["count"]) if row else 0

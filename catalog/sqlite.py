@@ -16,6 +16,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,16 @@ async def _translated() -> AsyncIterator[None]:
         raise CatalogError(f"SQLite: {exc}") from exc
 
 
+def _sqlite_args(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Times as SQLite compares them: the UTC text form the schema stores."""
+    return tuple(
+        v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        if isinstance(v, datetime)
+        else v
+        for v in values
+    )
+
+
 class _Session:
     """Named queries on one connection; in a transaction, what it announces."""
 
@@ -68,11 +79,12 @@ class _Session:
 
     async def all(self, query: str, /, **params: Any) -> list[Row]:
         q = self._q[query]
-        return [dict(row) for row in await self._conn.execute_fetchall(q.sql, q.args(params))]
+        found = await self._conn.execute_fetchall(q.sql, _sqlite_args(q.args(params)))
+        return [dict(row) for row in found]
 
     async def run(self, query: str, /, **params: Any) -> None:
         q = self._q[query]
-        async with self._conn.execute(q.sql, q.args(params)):
+        async with self._conn.execute(q.sql, _sqlite_args(q.args(params))):
             pass
 
     def notify(self, change: ResolutionChange) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from catalog import CatalogRepository
 from catalog.models import QueueItem, QueueStatus
@@ -49,21 +51,36 @@ class WorkerOptions:
 
 
 class MatchWorker:
-    def __init__(self, catalog: CatalogRepository, options: WorkerOptions) -> None:
+    def __init__(
+        self,
+        catalog: CatalogRepository,
+        options: WorkerOptions,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """`clock` replaces the database's clock for leases (tests move time with it)."""
         self._catalog = catalog
         self._options = options
         self._service = MatchService(catalog, options.thresholds)
+        self._clock = clock
         self.stats: Counter[str] = Counter()
+        self.idle = asyncio.Event()  # set while waiting for work, for health and tests
+
+    def _now(self) -> datetime | None:
+        return self._clock() if self._clock is not None else None
 
     async def run(self, *, drain: bool = False, stop: asyncio.Event | None = None) -> Counter[str]:
         stop = stop or asyncio.Event()
+        # Listen before the first claim: work queued between an empty claim and the first
+        # wait must still wake us (the wake-up itself is a hint; polling guarantees it).
+        await self._catalog.wait_for_work(0)
         while not stop.is_set():
             try:
                 items = await self._catalog.claim_matches(
-                    self._options.batch, self._options.lease_s
+                    self._options.batch, self._options.lease_s, now=self._now()
                 )
                 if not items:
-                    if drain and await self._catalog.claimable_count() == 0:
+                    if drain and await self._catalog.claimable_count(now=self._now()) == 0:
                         break
                     await self._idle(stop)
                     continue
@@ -81,7 +98,11 @@ class MatchWorker:
             asyncio.ensure_future(self._catalog.wait_for_work(self._options.poll_s)),
             asyncio.ensure_future(stop.wait()),
         }
-        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        self.idle.set()
+        try:
+            _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.idle.clear()
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -253,13 +253,15 @@ SELECT count(pg_notify(:channel, p)) FROM jsonb_array_elements_text(:payloads::j
 -- disjoint items. `attempts` doubles as the fencing token of a lease.
 
 -- name: claim_matches
--- Pending items, and items whose lease ran out.
+-- Pending items, and items whose lease ran out. :now is the database's clock unless given.
 UPDATE match_queue AS q
 SET status = 'processing', attempts = q.attempts + 1,
-    lease_expires_at = now() + make_interval(secs => :lease_s), updated_at = now()
+    lease_expires_at = coalesce(:now::timestamptz, now()) + make_interval(secs => :lease_s),
+    updated_at = now()
 WHERE q.id IN (
     SELECT id FROM match_queue
-    WHERE status = 'pending' OR (status = 'processing' AND lease_expires_at < now())
+    WHERE status = 'pending'
+       OR (status = 'processing' AND lease_expires_at < coalesce(:now::timestamptz, now()))
     ORDER BY id LIMIT :limit
     FOR UPDATE SKIP LOCKED)
 RETURNING q.id, q.store_product_id, q.status, q.attempts, q.confidence,
@@ -306,7 +308,8 @@ SELECT status, count(*) AS count FROM match_queue GROUP BY status ORDER BY statu
 
 -- name: claimable_count
 SELECT count(*) AS count FROM match_queue
-WHERE status = 'pending' OR (status = 'processing' AND lease_expires_at < now());
+WHERE status = 'pending'
+   OR (status = 'processing' AND lease_expires_at < coalesce(:now::timestamptz, now()));
 
 -- name: unlinked_products
 -- For migrate-canonical: keyset paging after :after_id.

@@ -231,15 +231,17 @@ ON CONFLICT (store_product_id) DO NOTHING;
 -- can take the same item. `attempts` doubles as the fencing token of a lease.
 
 -- name: claim_matches
--- Pending items, and items whose lease ran out.
+-- Pending items, and items whose lease ran out. :now is the database's clock unless given.
 UPDATE match_queue
 SET status = 'processing', attempts = attempts + 1,
-    lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || :lease_s || ' seconds'),
+    lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(:now, 'now'),
+                                '+' || :lease_s || ' seconds'),
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id IN (
     SELECT id FROM match_queue
     WHERE status = 'pending'
-       OR (status = 'processing' AND lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+       OR (status = 'processing'
+           AND lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(:now, 'now')))
     ORDER BY id LIMIT :limit)
 RETURNING id, store_product_id, status, attempts, confidence, candidates, last_error;
 
@@ -288,7 +290,8 @@ SELECT status, count(*) AS count FROM match_queue GROUP BY status ORDER BY statu
 -- name: claimable_count
 SELECT count(*) AS count FROM match_queue
 WHERE status = 'pending'
-   OR (status = 'processing' AND lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+   OR (status = 'processing'
+       AND lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(:now, 'now')));
 
 -- name: unlinked_products
 -- For migrate-canonical: keyset paging after :after_id.

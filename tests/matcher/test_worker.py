@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import matcher.service as service_module
 from catalog.models import MatchStatus, QueueStatus, SyncItem
@@ -74,7 +75,7 @@ async def test_concurrent_workers_process_each_item_once(catalog):
 
     async def counting_finish(item, *args, **kwargs):
         finished.append(item.id)
-        await asyncio.sleep(0.001)  # let the other worker run in between
+        await asyncio.sleep(0)  # let the other worker run in between
         return await real_finish(item, *args, **kwargs)
 
     catalog.finish_match = counting_finish
@@ -104,11 +105,11 @@ async def test_failing_item_is_retried_then_failed_and_others_go_on(catalog, mon
 
 async def test_item_of_a_dead_worker_comes_back_after_its_lease(catalog):
     await _seed(catalog, ["ACME COLA 12OZ"])
-    [held] = await catalog.claim_matches(1, lease_s=0.2)  # then this "worker" dies
+    [held] = await catalog.claim_matches(1, lease_s=60)  # then this "worker" dies
     stats = await MatchWorker(catalog, FAST).run(drain=True)
     assert sum(stats.values()) == 0  # nothing claimable while the lease runs
-    await asyncio.sleep(0.3)
-    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    stats = await MatchWorker(catalog, FAST, clock=lambda: later).run(drain=True)
     assert stats["link"] == 1
     item = await catalog.get_match_item(held.id)
     assert (item.status, item.attempts) == (QueueStatus.DONE, 2)
@@ -136,7 +137,7 @@ async def test_idle_postgres_worker_wakes_on_new_work(postgres_url):
     worker = MatchWorker(catalog, slow_poll)
     task = asyncio.create_task(worker.run(stop=stop))
     try:
-        await asyncio.sleep(0.3)  # idle, waiting for work
+        await asyncio.wait_for(worker.idle.wait(), timeout=5)  # idle, waiting for work
         started = time.monotonic()
         await catalog.sync_products(
             store.id, [SyncItem("w1", None, None, "ACME COLA 12OZ")], known={}
