@@ -18,7 +18,7 @@ from edge.application.actors import Actor, visible_product
 from edge.errors import BadGateway, BadRequest, Conflict, EdgeError, NotFound, SourceRejected
 from edge.imaging.ingest import Examined, attach, examine_off_loop
 from edge.imaging.options import Limits
-from edge.remote.fetch import RemoteFetchError
+from edge.remote.errors import RemoteFetchError
 from edge.storage.originals import OriginalsError, OriginalsStore
 
 log = logging.getLogger("imgedge")

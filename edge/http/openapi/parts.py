@@ -96,7 +96,7 @@ PRODUCT_ID_400 = (400, ("invalid_product_id",))
 AUTH_401 = (401, ("token_missing", "token_invalid"))
 NOT_YOURS_403 = (403, ("not_your_product",))
 UNAVAILABLE_503 = (503, ("unavailable",))
-# edge.remote.fetch failures that are the remote host's (edge.application.overrides answers 502).
+# edge.remote.errors codes that are the remote host's (edge.application.images answers 502).
 FETCH_502_REASONS = (
     "http_status",
     "too_large",
