@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from catalog import CatalogRepository
 from catalog.models import CanonicalProduct, StoreProduct
 from config import Settings
-from matcher.scoring import (
-    Candidate,
-    DecisionKind,
-    Scored,
-    Thresholds,
-    decide,
-    score_candidates,
-)
+from matcher.decision import DecisionKind, decide
+from matcher.scoring import Candidate, Scored, Thresholds, score_candidates
 
 CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
 

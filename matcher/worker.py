@@ -20,7 +20,9 @@ from catalog import CatalogRepository
 from catalog.models import QueueItem, QueueStatus
 from catalog.repository import CatalogError
 from config import Settings
-from matcher.scoring import SAME_STORE, DecisionKind, Thresholds
+from matcher.decision import DecisionKind
+from matcher.reasons import SAME_STORE
+from matcher.scoring import Thresholds
 from matcher.service import MatchService, thresholds_from_settings
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import pytest
 
-from matcher.scoring import (
+from matcher.decision import Decision, decide
+from matcher.reasons import (
     AMBIGUOUS,
     BRAND_CONFLICT,
     BRAND_MATCH,
@@ -21,13 +22,8 @@ from matcher.scoring import (
     SIZE_MISSING,
     UNMATCHED_WORDS,
     VARIANT_CONFLICT,
-    Candidate,
-    Decision,
-    Scored,
-    Thresholds,
-    decide,
-    score_candidates,
 )
+from matcher.scoring import Candidate, Scored, Thresholds, score_candidates
 
 COKE_GTIN = "049000028911"  # valid UPC-A
 OTHER_GTIN = "049000050103"  # valid UPC-A, different product

@@ -4,7 +4,8 @@ and the same-store fact handed to the pure `decide`."""
 from __future__ import annotations
 
 from catalog.models import MatchStatus, StoreProduct, SyncItem
-from matcher.scoring import SAME_STORE, VARIANT_CONFLICT, Thresholds
+from matcher.reasons import SAME_STORE, VARIANT_CONFLICT
+from matcher.scoring import Thresholds
 from matcher.service import MatchService, search_query
 
 STRICT = Thresholds(auto_link=95.0)
