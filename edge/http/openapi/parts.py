@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from edge.http.bodies import MAX_ID
+from edge.http.decoding import MAX_JSON_BYTES
 from edge.imaging.formats import Format
 from edge.imaging.sizes import SIZES
 
@@ -195,3 +196,37 @@ PARAMETERS: dict[str, Schema] = {
 
 def param(name: str) -> Schema:
     return {"$ref": f"#/components/parameters/{name}"}
+
+
+# --- operations -----------------------------------------------------------------------
+
+
+def operation(
+    op_id: str,
+    summary: str,
+    responses: dict[str, Schema],
+    *,
+    tag: str,
+    security: list[dict[str, list[str]]],
+    parameters: list[Schema] | None = None,
+    body: Schema | None = None,
+    description: str | None = None,
+) -> Schema:
+    op: Schema = {"operationId": op_id, "summary": summary, "tags": [tag]}
+    if description:
+        op["description"] = description
+    if parameters:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = responses
+    op["security"] = security
+    return op
+
+
+def json_body(schema_name: str) -> Schema:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": ref(schema_name)}},
+        "description": f"A JSON object (at most {MAX_JSON_BYTES} bytes).",
+    }

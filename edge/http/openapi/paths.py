@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from config import UploadSettings
 from edge.http.bodies import MAX_BATCH
-from edge.http.decoding import MAX_JSON_BYTES
 from edge.http.openapi.parts import (
     AUTH_401,
     CURATOR_OR_STORE,
@@ -23,43 +22,14 @@ from edge.http.openapi.parts import (
     error_answers,
     header,
     json_answer,
+    json_body,
+    operation,
     param,
     ref,
     string,
 )
 
 # --- operations -----------------------------------------------------------------------
-
-
-def _op(
-    op_id: str,
-    summary: str,
-    responses: dict[str, Schema],
-    *,
-    tag: str,
-    security: list[dict[str, list[str]]],
-    parameters: list[Schema] | None = None,
-    body: Schema | None = None,
-    description: str | None = None,
-) -> Schema:
-    op: Schema = {"operationId": op_id, "summary": summary, "tags": [tag]}
-    if description:
-        op["description"] = description
-    if parameters:
-        op["parameters"] = parameters
-    if body is not None:
-        op["requestBody"] = body
-    op["responses"] = responses
-    op["security"] = security
-    return op
-
-
-def _json_body(schema_name: str) -> Schema:
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": ref(schema_name)}},
-        "description": f"A JSON object (at most {MAX_JSON_BYTES} bytes).",
-    }
 
 
 def _img_op(method: str) -> Schema:
@@ -69,7 +39,7 @@ def _img_op(method: str) -> Schema:
         "headers": IMG_HEADERS,
         "content": {media_type: image for media_type in IMAGE_MEDIA_TYPES},
     }
-    return _op(
+    return operation(
         f"{method}Image",
         f"{method.upper()} the image a product shows, at a size, in a format",
         {
@@ -128,7 +98,59 @@ def _upload_body() -> Schema:
     }
 
 
-def paths() -> dict[str, Schema]:
+def _product_paths() -> dict[str, Schema]:
+    """A product and its markup."""
+    product = [param("product")]
+    return {
+        "/api/products/{product}": {
+            "get": operation(
+                "getProduct",
+                "A store product, its canonical link and the image it shows",
+                {
+                    "200": json_answer(
+                        ref("Product"),
+                        "The product",
+                        {"Cache-Control": header("`private, max-age=<s>`")},
+                    ),
+                    **error_answers(
+                        PRODUCT_ID_400,
+                        AUTH_401,
+                        NOT_YOURS_403,
+                        (404, ("product_not_found",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="products",
+                security=CURATOR_OR_STORE,
+                parameters=product,
+            )
+        },
+        "/api/products/{product}/picture": {
+            "get": operation(
+                "getPicture",
+                "Responsive `<picture>` markup for the image a product shows",
+                {
+                    "200": {
+                        "description": "The `<picture>` element",
+                        "headers": {"Cache-Control": header("Short, with stale-while-revalidate")},
+                        "content": {"text/html": {"schema": string(pattern="^<picture>")}},
+                    },
+                    **error_answers(
+                        (400, ("invalid_product_id", "invalid_field")),
+                        (404, ("product_not_found", "image_not_found", "no_image")),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="products",
+                security=PUBLIC,
+                parameters=[*product, param("priority")],
+            )
+        },
+    }
+
+
+def _image_paths() -> dict[str, Schema]:
+    """A product's images, and uploads."""
     product = [param("product")]
     images_errors = error_answers(
         (400, ("invalid_product_id", *JSON_BODY_400_CODES, "invalid_action", "invalid_order")),
@@ -153,53 +175,8 @@ def paths() -> dict[str, Schema]:
         "200": json_answer(ref("ProductImages"), "The images the product shows, primary first")
     }
     return {
-        "/img/{product}/{size}": {"get": _img_op("get"), "head": _img_op("head")},
-        "/api/products/{product}": {
-            "get": _op(
-                "getProduct",
-                "A store product, its canonical link and the image it shows",
-                {
-                    "200": json_answer(
-                        ref("Product"),
-                        "The product",
-                        {"Cache-Control": header("`private, max-age=<s>`")},
-                    ),
-                    **error_answers(
-                        PRODUCT_ID_400,
-                        AUTH_401,
-                        NOT_YOURS_403,
-                        (404, ("product_not_found",)),
-                        UNAVAILABLE_503,
-                    ),
-                },
-                tag="products",
-                security=CURATOR_OR_STORE,
-                parameters=product,
-            )
-        },
-        "/api/products/{product}/picture": {
-            "get": _op(
-                "getPicture",
-                "Responsive `<picture>` markup for the image a product shows",
-                {
-                    "200": {
-                        "description": "The `<picture>` element",
-                        "headers": {"Cache-Control": header("Short, with stale-while-revalidate")},
-                        "content": {"text/html": {"schema": string(pattern="^<picture>")}},
-                    },
-                    **error_answers(
-                        (400, ("invalid_product_id", "invalid_field")),
-                        (404, ("product_not_found", "image_not_found", "no_image")),
-                        UNAVAILABLE_503,
-                    ),
-                },
-                tag="products",
-                security=PUBLIC,
-                parameters=[*product, param("priority")],
-            )
-        },
         "/api/products/{product}/images": {
-            "get": _op(
+            "get": operation(
                 "listImages",
                 "The images a product shows, primary first, with versioned URLs",
                 {
@@ -216,21 +193,21 @@ def paths() -> dict[str, Schema]:
                 security=CURATOR_OR_STORE,
                 parameters=product,
             ),
-            "patch": _op(
+            "patch": operation(
                 "changeImages",
                 "Set the primary, reorder, or turn the store's override on or off",
                 {**images_ok, **images_errors},
                 tag="images",
                 security=CURATOR_OR_STORE,
                 parameters=product,
-                body=_json_body("ImagesPatch"),
+                body=json_body("ImagesPatch"),
                 description=(
                     "`reorder` takes the full list of the shown set (or of `source`). "
                     "`use_custom_image` with `image_url` (or the synced one) fetches "
                     "the image from an allowed host first. Canonical images are the curator's."
                 ),
             ),
-            "delete": _op(
+            "delete": operation(
                 "deleteImage",
                 "Remove one image; the next becomes primary",
                 {
@@ -249,7 +226,7 @@ def paths() -> dict[str, Schema]:
             ),
         },
         "/api/images/upload": {
-            "post": _op(
+            "post": operation(
                 "uploadImages",
                 "Add images to a canonical product (curator) or a store product's own images",
                 {
@@ -285,8 +262,14 @@ def paths() -> dict[str, Schema]:
                 ),
             )
         },
+    }
+
+
+def _sync_and_match_paths() -> dict[str, Schema]:
+    """Stores' sync pushes and the review of matches."""
+    return {
         "/api/sync/products": {
-            "post": _op(
+            "post": operation(
                 "syncProducts",
                 "A store's batch of products (the store is the API key's); idempotent",
                 {
@@ -312,7 +295,7 @@ def paths() -> dict[str, Schema]:
             )
         },
         "/api/images/match": {
-            "post": _op(
+            "post": operation(
                 "findMatches",
                 "Scored canonical suggestions for a product, best first",
                 {
@@ -327,9 +310,9 @@ def paths() -> dict[str, Schema]:
                 },
                 tag="match",
                 security=CURATOR_OR_STORE,
-                body=_json_body("MatchRequest"),
+                body=json_body("MatchRequest"),
             ),
-            "put": _op(
+            "put": operation(
                 "decideMatch",
                 "Confirm (to a candidate, a given or a new canonical product) or reject",
                 {
@@ -345,11 +328,17 @@ def paths() -> dict[str, Schema]:
                 },
                 tag="match",
                 security=CURATOR_OR_STORE,
-                body=_json_body("MatchDecision"),
+                body=json_body("MatchDecision"),
             ),
         },
+    }
+
+
+def _operation_paths() -> dict[str, Schema]:
+    """Health, metrics and this document."""
+    return {
         "/healthz": {
-            "get": _op(
+            "get": operation(
                 "healthz",
                 "Alive and started",
                 {"200": json_answer(ref("Health"), "Started")},
@@ -358,7 +347,7 @@ def paths() -> dict[str, Schema]:
             )
         },
         "/readyz": {
-            "get": _op(
+            "get": operation(
                 "readyz",
                 "Ready: the catalog answers",
                 {
@@ -370,7 +359,7 @@ def paths() -> dict[str, Schema]:
             )
         },
         "/metrics": {
-            "get": _op(
+            "get": operation(
                 "metrics",
                 "Prometheus text: cache events per tier, renders, resolutions, shared cache up",
                 {
@@ -384,7 +373,7 @@ def paths() -> dict[str, Schema]:
             )
         },
         "/openapi.json": {
-            "get": _op(
+            "get": operation(
                 "openapi",
                 "This document",
                 {"200": json_answer({"type": "object"}, "OpenAPI 3.1")},
@@ -392,4 +381,14 @@ def paths() -> dict[str, Schema]:
                 security=PUBLIC,
             )
         },
+    }
+
+
+def paths() -> dict[str, Schema]:
+    return {
+        "/img/{product}/{size}": {"get": _img_op("get"), "head": _img_op("head")},
+        **_product_paths(),
+        **_image_paths(),
+        **_sync_and_match_paths(),
+        **_operation_paths(),
     }
