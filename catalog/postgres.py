@@ -246,8 +246,7 @@ class PostgresConnector:
 
 
 class PostgresCatalog(SQLCatalog):
-    """`SQLCatalog` over a `PostgresConnector`: it adds only how to open one from a URL
-    (and, for loadtests/bench_catalog.py, the pool and the translated query text)."""
+    """`SQLCatalog` over a `PostgresConnector`: it adds only how to open one from a URL."""
 
     connector: PostgresConnector
 
@@ -257,11 +256,3 @@ class PostgresCatalog(SQLCatalog):
     ) -> PostgresCatalog:
         connector = await PostgresConnector.open(database_url, min_size=min_size, max_size=max_size)
         return cls(connector)
-
-    @property
-    def pool(self) -> asyncpg.Pool:
-        return self.connector.pool
-
-    @property
-    def _queries(self) -> dict[str, str]:
-        return {name: q.sql for name, q in self.connector.queries.items()}

@@ -210,18 +210,22 @@ async def measure(url: str, n: int, n_canonical: int, samples: int) -> None:
             f"p50 {percentile(times, 50):.2f} ms, p99 {percentile(times, 99):.2f} ms; "
             f"same product name in top 10 for {found / len(queries):.0%}"
         )
-        async with catalog.pool.acquire() as conn:
+        named = catalog.connector.queries
+        async with catalog.connector.pool.acquire() as conn:
             # As the search's first pass runs it: with the strictest threshold.
             await conn.execute(
                 "SELECT set_config('pg_trgm.similarity_threshold', $1, false)",
                 str(SEARCH_THRESHOLDS[0]),
             )
-            for label, sql, args in (
-                ("resolve_product", catalog._queries["resolve_product"], [ids[0]]),
-                ("search_canonical_candidates", catalog._queries["search_canonical_candidates"],
-                 [normalize_name(queries[0][1]), 10]),
+            for label, params in (
+                ("resolve_product", {"product_id": ids[0]}),
+                ("search_canonical_candidates",
+                 {"query": normalize_name(queries[0][1]), "limit": 10}),
             ):  # fmt: skip
-                plan = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *args)
+                query = named[label]
+                plan = await conn.fetch(
+                    f"EXPLAIN (ANALYZE, BUFFERS) {query.sql}", *query.args(params)
+                )
                 print(f"\nEXPLAIN ANALYZE {label}:")
                 for row in plan:
                     print("  " + row[0])
