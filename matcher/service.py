@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from catalog import CatalogRepository
 from catalog.models import CanonicalProduct, StoreProduct
 from config import Settings
-from matcher.decision import DecisionKind, decide
+from matcher.decision import Decision, DecisionKind, decide
 from matcher.scoring import Candidate, Scored, Thresholds, score_candidates
 
 CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
@@ -61,13 +61,31 @@ class MatchService:
         return cls(catalog, thresholds_from_settings(settings))
 
     async def candidates(self, product: StoreProduct) -> list[Suggestion]:
-        """The product's scored canonical candidates, best first."""
-        found, scored = await self._scored(product)
-        return [Suggestion(found[s.canonical_product_id], s.score, s.reasons) for s in scored]
+        """The product's scored canonical candidates, best first, as the decision sees
+        them: a best candidate the same-store rule capped shows its capped score."""
+        found, scored, decision = await self._decided(product)
+        adjusted = {s.canonical_product_id: s for s in scored}
+        if decision.best is not None:
+            adjusted[decision.best.canonical_product_id] = decision.best
+        ranked = sorted(adjusted.values(), key=lambda s: (-s.score, s.canonical_product_id))
+        return [Suggestion(found[s.canonical_product_id], s.score, s.reasons) for s in ranked]
 
     async def decide(self, product: StoreProduct) -> MatchDecision:
         """Link, suggest or review, by the same scores `candidates` shows."""
-        _, scored = await self._scored(product)
+        _, _, decision = await self._decided(product)
+        best = decision.best
+        return MatchDecision(
+            kind=decision.kind,
+            canonical_id=best.canonical_product_id if decision.kind == "link" and best else None,
+            confidence=best.score if best is not None else None,
+            candidates=tuple((s.canonical_product_id, s.score) for s in decision.top),
+            reason=decision.reason,
+        )
+
+    async def _decided(
+        self, product: StoreProduct
+    ) -> tuple[dict[int, CanonicalProduct], list[Scored], Decision]:
+        found, scored = await self._scored(product)
         decision = decide(scored, self.thresholds)
         best = decision.best
         if (
@@ -81,14 +99,7 @@ class MatchService:
             # the pure `decide`'s, given the fact.
             linked = frozenset({best.canonical_product_id})
             decision = decide(scored, self.thresholds, store_links=linked)
-            best = decision.best
-        return MatchDecision(
-            kind=decision.kind,
-            canonical_id=best.canonical_product_id if decision.kind == "link" and best else None,
-            confidence=best.score if best is not None else None,
-            candidates=tuple((s.canonical_product_id, s.score) for s in decision.top),
-            reason=decision.reason,
-        )
+        return found, scored, decision
 
     async def _scored(
         self, product: StoreProduct

@@ -74,6 +74,10 @@ async def test_decide_suggests_a_second_sku_of_a_store_that_links_the_product(ca
     decision = await service.decide(second)
     assert (decision.kind, decision.reason, decision.canonical_id) == ("suggest", SAME_STORE, None)
     assert decision.confidence == 84.9 and decision.candidates[0] == (cola.id, 100.0)
+    # A reviewer sees what the worker decided: the capped score, and why.
+    [shown, *_] = await service.candidates(second)
+    assert (shown.canonical.id, shown.score) == (cola.id, 84.9)
+    assert SAME_STORE in shown.reasons
     # The linked product itself, and another store's, link as usual.
     for product in (first, elsewhere):
         decision = await service.decide(product)
