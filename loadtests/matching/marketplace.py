@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .barcodes import malformed_form, valid_form
@@ -21,8 +21,11 @@ class StoreItem:
     name: str
     brand: str | None
     upc: str | int | None
-    barcode_kind: str  # valid:<form>, bad:<kind>, missing
+    barcode_kind: str  # valid:<form>, bad:<kind>, restricted:<kind>, missing
     truth: int  # the true product's key
+    # Further attributes a retailer's feed carries (model, mpn, category, size, unit,
+    # price, currency): sent with the item, used by the sync where it knows them.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         item: dict[str, Any] = {"external_id": self.external_id, "name": self.name}
@@ -30,7 +33,7 @@ class StoreItem:
             item["brand"] = self.brand
         if self.upc is not None:
             item["upc"] = self.upc
-        return item
+        return item | self.extra
 
 
 def store_barcode(
