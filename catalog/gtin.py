@@ -56,10 +56,13 @@ import re
 from enum import StrEnum
 
 __all__ = [
+    "Circulation",
     "InvalidBarcode",
     "Reason",
     "check_digit_ok",
+    "circulation",
     "expand_upce",
+    "global_gtin",
     "normalize_gtin",
     "try_normalize_gtin",
 ]
@@ -256,3 +259,43 @@ def try_normalize_gtin(raw: str | int | None) -> str | None:
         return normalize_gtin(raw)
     except InvalidBarcode:
         return None
+
+
+class Circulation(StrEnum):
+    """Whom a valid GTIN identifies a product for (the GS1 prefix says it)."""
+
+    GLOBAL = "global"  # one trade item, the same in every store
+    RESTRICTED = "restricted_circulation"  # in-store or in-company numbers (weighed items)
+    COUPON = "coupon"  # coupons and refund receipts: not a product at all
+
+
+def circulation(gtin14: str) -> Circulation:
+    """The circulation of a normalized GTIN-14 (`normalize_gtin`'s output).
+
+    Restricted: GS1 prefixes 020–029 and 040–049 (UPC number systems 2 and 4: random
+    weight and in-store codes), 200–299 (regional in-store numbers), the in-company
+    prefix 0000000, GTIN-8 restricted circulation numbers (starting 0 or 2) and
+    indicator digit 9 (variable measure). Coupons: 050–059 (UPC number system 5) and
+    980–999 (refund receipts and coupons). Two stores may use one such code for two
+    different things, so it is stored but never links products across stores."""
+    if gtin14[0] == "9":
+        return Circulation.RESTRICTED
+    if gtin14.startswith("000000"):  # a GTIN-8
+        return Circulation.RESTRICTED if gtin14[6] in "02" else Circulation.GLOBAL
+    prefix = int(gtin14[1:4])
+    if gtin14[1:8] == "0000000" or 20 <= prefix <= 29 or 40 <= prefix <= 49:
+        return Circulation.RESTRICTED
+    if 200 <= prefix <= 299:
+        return Circulation.RESTRICTED
+    if 50 <= prefix <= 59 or prefix >= 980:
+        return Circulation.COUPON
+    return Circulation.GLOBAL
+
+
+def global_gtin(raw: str | int | None) -> str | None:
+    """The normalized GTIN when `raw` is a valid code of global circulation, else None:
+    the only codes that may link products of different stores."""
+    gtin = try_normalize_gtin(raw)
+    if gtin is None or circulation(gtin) is not Circulation.GLOBAL:
+        return None
+    return gtin

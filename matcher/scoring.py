@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from catalog.gtin import try_normalize_gtin
+from catalog.gtin import global_gtin
 from matcher.evidence import brand_evidence, model_evidence, size_evidence, word_evidence
 from matcher.normalize import normalize_brand, normalize_for_scoring
 from matcher.parsing import ParsedName, parse_name
@@ -139,7 +139,7 @@ def _score_one(
     candidate: Candidate,
     thresholds: Thresholds,
 ) -> Scored:
-    cand_gtin = try_normalize_gtin(candidate.gtin)
+    cand_gtin = global_gtin(candidate.gtin)
     if store_gtin is not None and store_gtin == cand_gtin:
         return Scored(candidate.canonical_product_id, 100.0, (GTIN_MATCH,))
 
@@ -223,7 +223,7 @@ def score_candidates(
     result is deterministic.
     """
     store_brand = normalize_brand(brand)
-    store_gtin = try_normalize_gtin(gtin)
+    store_gtin = global_gtin(gtin)
     store = parse_name(normalize_for_scoring(name), [store_brand] if store_brand else [])
     best: dict[int, Scored] = {}
     for candidate in candidates:

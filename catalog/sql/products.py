@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from catalog import rows
 from catalog.connector import Session
 from catalog.errors import NotFoundError
+from catalog.gtin import global_gtin
 from catalog.models import MatchStatus, ResolutionChange, SyncItem, SyncOutcome, SyncResult
 from catalog.names import normalize_name
 from catalog.sql import json_param
@@ -60,8 +61,8 @@ async def sync(
     deltas: Counter[int] = Counter()
     for item in items:
         product_id, previous = before[item.external_id]
-        if item.gtin is not None:
-            cid = canonical_of[item.gtin]
+        if (gtin := _linking_gtin(item)) is not None:
+            cid = canonical_of[gtin]
             if previous != cid:
                 links.append({"id": product_id, "canonical_id": cid})
                 s.notify(ResolutionChange(product_id=product_id))
@@ -91,11 +92,12 @@ async def _canonicals_for(
     s: Session, items: Sequence[SyncItem], known: Mapping[str, int]
 ) -> tuple[dict[str, int], set[str]]:
     """GTIN → canonical id for every GTIN in the batch, creating the missing ones."""
-    canonical_of = {i.gtin: known[i.gtin] for i in items if i.gtin and i.gtin in known}
+    linking = [(g, i) for i in items if (g := _linking_gtin(i)) is not None]
+    canonical_of = {g: known[g] for g, _ in linking if g in known}
     first_seen: dict[str, SyncItem] = {}
-    for item in items:
-        if item.gtin is not None and item.gtin not in canonical_of:
-            first_seen.setdefault(item.gtin, item)
+    for gtin, item in linking:
+        if gtin not in canonical_of:
+            first_seen.setdefault(gtin, item)
     if not first_seen:
         return canonical_of, set()
     new = [
@@ -110,6 +112,13 @@ async def _canonicals_for(
         for r in await s.all("canonical_ids_by_gtin", gtins=json_param(others)):
             canonical_of[r["gtin"]] = r["id"]
     return canonical_of, set(created)
+
+
+def _linking_gtin(item: SyncItem) -> str | None:
+    """Only a code of global circulation links a product to a canonical product: an
+    in-store or coupon code is stored with the product but may mean something else in
+    another store (`catalog.gtin.circulation`)."""
+    return global_gtin(item.gtin)
 
 
 def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | None]]:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from catalog.gtin import InvalidBarcode, normalize_gtin
+from catalog.gtin import Circulation, InvalidBarcode, circulation, normalize_gtin
 from catalog.models import SyncItem
 from edge.http.bodies import MAX_UPC, ItemWarning, SyncProduct
 from edge.http.decoding import field_of
@@ -79,6 +79,11 @@ def parse_item(index: int, raw: bytes) -> ParsedItem:
             gtin = normalize_gtin(sent.upc)
         except InvalidBarcode as exc:
             parsed.warnings.append(ItemWarning("upc", str(exc.reason), str(exc)))
+        else:
+            kind = circulation(gtin)
+            if kind is not Circulation.GLOBAL:  # kept, but it links nothing across stores
+                message = f"{gtin} is a {kind.value.replace('_', ' ')} code: matched by name"
+                parsed.warnings.append(ItemWarning("upc", kind.value, message))
     assert external_id is not None and name is not None
     parsed.item = SyncItem(external_id, upc, gtin, name, brand, image_url)
     return parsed

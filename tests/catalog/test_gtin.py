@@ -17,10 +17,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from catalog.gtin import (
+    Circulation,
     InvalidBarcode,
     Reason,
     check_digit_ok,
+    circulation,
     expand_upce,
+    global_gtin,
     normalize_gtin,
     try_normalize_gtin,
 )
@@ -445,3 +448,50 @@ def test_upce_follows_the_documented_rule(ns, body, wrong):
 @given(n=st.one_of(st.integers(min_value=10**8, max_value=10**16), st.integers(0, 10**8)))
 def test_int_input_equals_str_input(n):
     assert outcome(n) == outcome(str(n))
+
+
+# ---------------------------------------------------------------- circulation
+
+
+def _gtin14(body: str) -> str:
+    """A valid GTIN-14 whose 13-digit body (after the indicator digit) starts with `body`."""
+    full = body.ljust(13, "7")[:13]
+    return full + gs1_check(full)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("00036000291", Circulation.GLOBAL),  # GS1 US (UPC-A 036000…)
+        ("0400638133", Circulation.GLOBAL),  # GS1 Germany (EAN-13 400…)
+        ("0978030640", Circulation.GLOBAL),  # ISBN
+        ("0021234", Circulation.RESTRICTED),  # UPC number system 2: random weight
+        ("0041234", Circulation.RESTRICTED),  # UPC number system 4: in-store
+        ("0212345", Circulation.RESTRICTED),  # EAN prefix 21: in-store, weighed
+        ("0299999", Circulation.RESTRICTED),
+        ("00000000123", Circulation.RESTRICTED),  # in-company prefix 0000000
+        ("9012345", Circulation.RESTRICTED),  # indicator 9: variable measure
+        ("0051234", Circulation.COUPON),  # UPC number system 5
+        ("0981234", Circulation.COUPON),
+        ("0991234", Circulation.COUPON),
+        ("1400638133", Circulation.GLOBAL),  # a case of a global item
+    ],
+)
+def test_circulation_by_gs1_prefix(body: str, kind: Circulation) -> None:
+    assert circulation(_gtin14(body)) is kind
+
+
+def test_gtin8_restricted_circulation_numbers_start_with_0_or_2() -> None:
+    for first, kind in (("2", Circulation.RESTRICTED), ("9", Circulation.GLOBAL)):
+        ean8 = first + "123456"
+        gtin = normalize_gtin(ean8 + gs1_check(ean8))
+        assert circulation(gtin) is kind
+
+
+def test_global_gtin_is_only_for_valid_codes_of_global_circulation() -> None:
+    weighed = "2" + "12345678901"[:11]
+    weighed += gs1_check(weighed)  # a UPC-A with number system 2
+    assert global_gtin("036000291452") == "00036000291452"
+    assert global_gtin(weighed) is None
+    assert global_gtin("036000291453") is None  # bad check digit
+    assert global_gtin(None) is None

@@ -292,6 +292,29 @@ async def test_sync_links_gtins_creates_canonicals_and_queues_the_rest(catalog):
     assert (await catalog.get_canonical_product(a.canonical_product_id)).product_count == 2
 
 
+async def test_in_store_and_coupon_codes_are_stored_but_never_link(catalog):
+    """Two stores use one weighed-item code for different things: neither links, no
+    canonical product carries it, both go to name matching with the code kept."""
+    weighed, coupon = "00212345000014", "00512345000015"  # UPC number systems 2 and 5
+    a = await catalog.create_store("A")
+    b = await catalog.create_store("B")
+    [ham] = await catalog.sync_products(a.id, [_item("1", weighed, "Ham 250 g")], known={})
+    fish, _ = await catalog.sync_products(
+        b.id, [_item("1", weighed, "Salmon fillet"), _item("2", coupon, "50p off")], known={}
+    )
+    assert ham.outcome is fish.outcome is SyncOutcome.QUEUED
+    assert ham.canonical_product_id is fish.canonical_product_id is None
+    assert await catalog.get_canonical_product_by_gtin(weighed) is None
+    assert (await catalog.get_store_product(ham.product_id)).gtin == weighed  # stored
+    assert await catalog.queue_counts() == {"pending": 3}
+    # Even a caller's GTIN map naming a canonical product does not make it link.
+    cola = await catalog.create_canonical_product(gtin=None, name="Cola", brand=None)
+    [again] = await catalog.sync_products(
+        a.id, [_item("1", weighed, "Ham 250 g")], known={weighed: cola.id}
+    )
+    assert again.canonical_product_id is None
+
+
 async def test_sync_moves_a_link_when_the_gtin_changes_and_keeps_counts(catalog):
     store = await catalog.create_store("S")
     first = await catalog.sync_products(store.id, [_item("x", G1)], known={})

@@ -376,6 +376,15 @@ def test_gtin_forms_are_normalized_before_comparing():
     assert scored.reasons == (GTIN_MATCH,)
 
 
+def test_in_store_codes_are_no_evidence_either_way():
+    """A weighed-item code (UPC number system 2) names different things in two stores."""
+    weighed, other = "212345000014", "212345000021"
+    same = score_pair(Pair("Deli ham 250 g", None, "Salmon fillet", None, weighed, weighed))
+    assert GTIN_MATCH not in same.reasons and same.score < 70
+    differ = score_pair(Pair("Ham 250g", None, "Ham 250 g", None, weighed, other))
+    assert "gtin_conflict" not in differ.reasons and differ.score >= 85
+
+
 def test_gtin_conflict_caps_just_below_auto_link():
     scored = score_pair(Pair("Coca-Cola 12oz", None, "Coca-Cola 12oz", None, COKE_GTIN, OTHER_GTIN))
     assert scored.score == 84.9

@@ -140,3 +140,14 @@ def test_stores_create_prints_the_key_alone_on_the_last_line(tmp_path):
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert again.returncode == 1 and "exists" in again.stderr
+
+
+async def test_in_store_codes_are_kept_with_a_warning_and_never_link(client, services, store_key):
+    weighed = "212345000014"  # UPC-A number system 2: a weighed item, priced in store
+    body = {"products": [{"external_id": "ham", "upc": weighed, "name": "Deli ham 250 g"}]}
+    r = await client.post("/api/sync/products", json=body, headers=_auth(store_key))
+    [answer] = r.json()["results"]
+    assert answer["match_status"] == "queued" and answer["canonical_product_id"] is None
+    assert answer["warnings"][0]["code"] == "restricted_circulation"
+    stored = await services.catalog.get_store_product(answer["product_id"])
+    assert (stored.upc, stored.gtin) == (weighed, "00" + weighed)
