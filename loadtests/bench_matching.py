@@ -45,14 +45,21 @@ from matching.drivers import (
     sync_throughput,
 )
 from matching.evaluation import Report, Truth, dump, evaluate
+from matching.gen_grocery import build_grocery
 from matching.marketplace import Marketplace, build_marketplace
 from matching.report import log, print_header, print_reports
 from matching.stores import STORES
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+GENERATORS = {
+    "pos": build_marketplace,  # POS names, grocery/household/electronics (matching/families.py)
+    "grocery": build_grocery,  # retailers' titles: supermarket, deli, pharmacy, fashion
+}
 
 
-async def run_backend(name: str, market: Marketplace, args: argparse.Namespace) -> Report:
+async def run_backend(
+    name: str, market: Marketplace, pos: Marketplace, args: argparse.Namespace
+) -> Report:
     report = Report(name)
     async with (
         backend(name, args) as settings,
@@ -77,7 +84,7 @@ async def run_backend(name: str, market: Marketplace, args: argparse.Namespace) 
         if args.dump:
             dump(Path(args.dump), name, outcomes, truth_of)
         report.rows[f"sync throughput, {args.sync_n:,} products"] = ""
-        await sync_throughput(svc, client, market, args.sync_n, args.seed, report)
+        await sync_throughput(svc, client, pos, args.sync_n, args.seed, report)
     return report
 
 
@@ -91,6 +98,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="matcher workers while draining")
     parser.add_argument("--concurrency", type=int, default=1, help="sync requests in flight")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--generator", choices=tuple(GENERATORS), default="pos", help="marketplace to match"
+    )
     parser.add_argument("--quick", action="store_true", help="800 products, --sync-n 5000")
     parser.add_argument("--show-wrong", type=int, default=8, help="wrong links to print each")
     parser.add_argument("--dump", help="append every store product's outcome here (JSONL)")
@@ -106,10 +116,12 @@ def parse_args() -> argparse.Namespace:
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args()
-    market = build_marketplace(args.seed, args.products, args.stores, args.new_share)
+    market = GENERATORS[args.generator](args.seed, args.products, args.stores, args.new_share)
+    # the sync throughput phases name the POS marketplace's products in its stores' styles
+    pos = build_marketplace(args.seed, args.products, args.stores, args.new_share)
     print_header(market, args)
     names = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    reports = [await run_backend(name, market, args) for name in names]
+    reports = [await run_backend(name, market, pos, args) for name in names]
     print_reports(reports)
 
 

@@ -118,7 +118,9 @@ async def seed_catalog(svc: Services, products: Iterable[TrueProduct]) -> dict[i
     truth_of: dict[int, int] = {}
     for p in products:
         if p.in_catalog:
-            c = await svc.catalog.create_canonical_product(gtin=p.gtin, name=p.name, brand=p.brand)
+            c = await svc.catalog.create_canonical_product(
+                gtin=p.gtin or None, name=p.name, brand=p.brand or None
+            )
             truth_of[c.id] = p.key
     return truth_of
 

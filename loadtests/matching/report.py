@@ -34,7 +34,7 @@ def print_header(market: Marketplace, args: argparse.Namespace) -> None:
     print(f"{len(market.stores)} stores, {n:,} store products: {stores}")
     print(
         f"barcodes: valid {pct(kinds['valid'], n)}, malformed {pct(kinds['bad'], n)}, "
-        f"missing {pct(kinds['missing'], n)}"
+        f"restricted {pct(kinds['restricted'], n)}, missing {pct(kinds['missing'], n)}"
     )
     print(
         f"API: POST /api/sync/products in process (httpx.ASGITransport → create_app + "
