@@ -2,6 +2,7 @@
 
     .venv/bin/python loadtests/bench_matching.py                      # both backends
     .venv/bin/python loadtests/bench_matching.py --quick              # smoke run (seconds)
+    .venv/bin/python loadtests/bench_matching.py --generator titles --quick --backend sqlite
     .venv/bin/python loadtests/bench_matching.py --backend postgresql --keep --dump out.jsonl
 
 Per backend (SQLite in a temporary directory; PostgreSQL in a fresh database
@@ -24,7 +25,10 @@ Per backend (SQLite in a temporary directory; PostgreSQL in a fresh database
    a warm GTIN map, no barcode) and the worker's fuzzy matches per second.
 
 The parts live in loadtests/matching/ (its docstring says which module holds what);
-this file keeps the command line and runs them per backend.
+this file keeps the command line and runs them per backend. `--generator titles` swaps
+steps 1–3 for retailer titles of electronics, office and media products
+(loadtests/matching/gen_titles.py: its docstring says what variety at which rates); the
+sync throughput of step 5 still uses the POS marketplace's products.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from matching.drivers import (
     sync_throughput,
 )
 from matching.evaluation import Report, Truth, dump, evaluate
+from matching.gen_titles import build_titles
 from matching.marketplace import Marketplace, build_marketplace
 from matching.report import log, print_header, print_reports
 from matching.stores import STORES
@@ -52,7 +57,10 @@ from matching.stores import STORES
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-async def run_backend(name: str, market: Marketplace, args: argparse.Namespace) -> Report:
+async def run_backend(
+    name: str, market: Marketplace, pos: Marketplace, args: argparse.Namespace
+) -> Report:
+    """Matches `market`; times the sync with `pos` (the POS marketplace, its stores' names)."""
     report = Report(name)
     async with (
         backend(name, args) as settings,
@@ -77,7 +85,7 @@ async def run_backend(name: str, market: Marketplace, args: argparse.Namespace) 
         if args.dump:
             dump(Path(args.dump), name, outcomes, truth_of)
         report.rows[f"sync throughput, {args.sync_n:,} products"] = ""
-        await sync_throughput(svc, client, market, args.sync_n, args.seed, report)
+        await sync_throughput(svc, client, pos, args.sync_n, args.seed, report)
     return report
 
 
@@ -91,6 +99,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="matcher workers while draining")
     parser.add_argument("--concurrency", type=int, default=1, help="sync requests in flight")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--generator", choices=("pos", "titles"), default="pos",
+        help="POS names of groceries and more, or retailer titles of electronics and media",
+    )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="800 products, --sync-n 5000")
     parser.add_argument("--show-wrong", type=int, default=8, help="wrong links to print each")
     parser.add_argument("--dump", help="append every store product's outcome here (JSONL)")
@@ -106,10 +118,13 @@ def parse_args() -> argparse.Namespace:
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parse_args()
-    market = build_marketplace(args.seed, args.products, args.stores, args.new_share)
+    pos = build_marketplace(args.seed, args.products, args.stores, args.new_share)
+    market = pos
+    if args.generator == "titles":
+        market = build_titles(args.seed, args.products, args.stores, args.new_share)
     print_header(market, args)
     names = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    reports = [await run_backend(name, market, args) for name in names]
+    reports = [await run_backend(name, market, pos, args) for name in names]
     print_reports(reports)
 
 
