@@ -9,7 +9,7 @@ leaves it. The repository logic above it is written once, for every dialect.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -66,6 +66,12 @@ class Connector(Protocol):
     async def search_names(self, normalized_name: str, limit: int) -> list[Row]:
         """Canonical product rows plus a `score`, for a name already normalized; the
         search is where the dialects differ most (FTS5 trigram vs pg_trgm)."""
+        ...
+
+    async def search_names_many(
+        self, normalized_names: Sequence[str], limit: int
+    ) -> list[list[Row]]:
+        """`search_names` for each name, in order, with the same answers (a batch)."""
         ...
 
     async def wait_for_work(self, timeout_s: float) -> None: ...

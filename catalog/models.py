@@ -228,3 +228,23 @@ class QueueItem:
     confidence: float | None
     candidates: tuple[tuple[int, float], ...]  # (canonical product id, score), best first
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOutcome:
+    """What a worker records for one claimed item (`MatchQueue.finish_matches`)."""
+
+    item: QueueItem
+    status: QueueStatus
+    canonical_id: int | None = None  # linked to, with status DONE
+    confidence: float | None = None
+    candidates: tuple[tuple[int, float], ...] = ()  # (canonical id, score), best first
+
+
+@dataclass(frozen=True, slots=True)
+class LinkQuestion:
+    """Does store `store_id` link a product other than `except_id` to `canonical_id`?"""
+
+    store_id: int
+    canonical_id: int
+    except_id: int

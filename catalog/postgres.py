@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -165,6 +165,29 @@ class PostgresConnector:
                 if found:
                     return found
         return []
+
+    async def search_names_many(
+        self, normalized_names: Sequence[str], limit: int
+    ) -> list[list[Row]]:
+        """The ladder of `search_names` for all names at once: one statement per threshold
+        (a LATERAL join probing the GIN index per name), each asked only for the names
+        no stricter threshold found anything for. Most names end at the first, cheapest
+        step; a single pass at the loosest threshold would cost each of them its price."""
+        remaining = [name for name in dict.fromkeys(normalized_names) if name]
+        found: dict[str, list[Row]] = {}
+        if remaining:
+            async with self.transaction() as s:
+                for threshold in SEARCH_THRESHOLDS:
+                    await s.run("pg_set_similarity_threshold", threshold=str(threshold))
+                    rows = await s.all(
+                        "pg_search_canonical_candidates_many", queries=remaining, limit=limit
+                    )
+                    for row in rows:  # by position, then best first
+                        found.setdefault(remaining[row["position"] - 1], []).append(row)
+                    remaining = [name for name in remaining if name not in found]
+                    if not remaining:
+                        break
+        return [found.get(name, []) for name in normalized_names]
 
     async def listen(self, on_change: ChangeListener) -> None:
         """Own changes right after commit; other processes' through LISTEN, on a

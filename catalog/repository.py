@@ -16,6 +16,8 @@ from catalog.errors import CatalogError, ConflictError, NotFoundError
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
+    LinkQuestion,
+    MatchOutcome,
     MatchStatus,
     NewImage,
     ProductImage,
@@ -92,6 +94,13 @@ class ProductRepository(Protocol):
         own score (trigram similarity on PostgreSQL, bm25 on SQLite): recall, not truth."""
         ...
 
+    async def search_canonical_candidates_many(
+        self, names: Sequence[str], limit: int = 10
+    ) -> list[list[tuple[CanonicalProduct, float]]]:
+        """`search_canonical_candidates` for each name, in order: the same answers, in as
+        few statements as the backend can (a matcher worker's batch)."""
+        ...
+
     async def upsert_store_product(
         self,
         *,
@@ -123,6 +132,10 @@ class ProductRepository(Protocol):
         ...
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None: ...
+
+    async def get_store_products(self, product_ids: Sequence[int]) -> dict[int, StoreProduct]:
+        """The products of these ids that exist, by id (one query)."""
+        ...
 
     async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]: ...
 
@@ -198,6 +211,11 @@ class MatchQueue(Protocol):
         candidates: Sequence[tuple[int, float]] = (),
     ) -> bool: ...
 
+    async def finish_matches(self, outcomes: Sequence[MatchOutcome]) -> list[bool]:
+        """`finish_match` for each outcome, in one transaction; per outcome (in order),
+        False when its item's lease was lost: that one records nothing, the others do."""
+        ...
+
     async def fail_match(
         self, item: QueueItem, error: str, max_attempts: int
     ) -> QueueStatus | None: ...
@@ -226,6 +244,10 @@ class MatchQueue(Protocol):
 
     async def store_has_link(self, store_id: int, canonical_id: int, except_id: int) -> bool:
         """Does the store have a product other than `except_id` linked to `canonical_id`?"""
+        ...
+
+    async def store_links(self, questions: Sequence[LinkQuestion]) -> set[LinkQuestion]:
+        """`store_has_link` for many at once (one query): the questions answered yes."""
         ...
 
 

@@ -18,6 +18,8 @@ from catalog.errors import NotFoundError
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
+    LinkQuestion,
+    MatchOutcome,
     MatchStatus,
     NewImage,
     ProductImage,
@@ -31,7 +33,7 @@ from catalog.models import (
     SyncResult,
 )
 from catalog.names import normalize_name
-from catalog.sql import images, matching, products
+from catalog.sql import images, json_param, matching, products
 from catalog.sql.images import owner_change as owner_change  # callers import it from here
 
 
@@ -122,6 +124,13 @@ class SQLCatalog:
         found = await self.connector.search_names(normalize_name(name), limit)
         return [(rows.canonical(row), float(row["score"])) for row in found]
 
+    async def search_canonical_candidates_many(
+        self, names: Sequence[str], limit: int = 10
+    ) -> list[list[tuple[CanonicalProduct, float]]]:
+        normalized = [normalize_name(name) for name in names]
+        found = await self.connector.search_names_many(normalized, limit)
+        return [[(rows.canonical(row), float(row["score"])) for row in each] for each in found]
+
     # Store products
 
     async def upsert_store_product(
@@ -170,6 +179,12 @@ class SQLCatalog:
         row = await self._one("get_store_product", product_id=product_id)
         return rows.store_product(row) if row else None
 
+    async def get_store_products(self, product_ids: Sequence[int]) -> dict[int, StoreProduct]:
+        if not product_ids:
+            return {}
+        found = await self._all("get_store_products", product_ids=json_param(list(product_ids)))
+        return {row["id"]: rows.store_product(row) for row in found}
+
     async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]:
         found = await self._all("list_store_product_ids", store_id=store_id, limit=limit)
         return [row["id"] for row in found]
@@ -211,6 +226,16 @@ class SQLCatalog:
             "store_has_link", store_id=store_id, canonical_id=canonical_id, except_id=except_id
         )
         return bool(row and row["linked"])
+
+    async def store_links(self, questions: Sequence[LinkQuestion]) -> set[LinkQuestion]:
+        if not questions:
+            return set()
+        asked = [
+            {"store_id": q.store_id, "canonical_id": q.canonical_id, "except_id": q.except_id}
+            for q in questions
+        ]
+        found = await self._all("store_links", questions=json_param(asked))
+        return {LinkQuestion(r["store_id"], r["canonical_id"], r["except_id"]) for r in found}
 
     # Images and resolution
 
@@ -273,6 +298,12 @@ class SQLCatalog:
     ) -> bool:
         async with self.connector.transaction() as s:
             return await matching.finish(s, item, status, canonical_id, confidence, candidates)
+
+    async def finish_matches(self, outcomes: Sequence[MatchOutcome]) -> list[bool]:
+        if not outcomes:
+            return []
+        async with self.connector.transaction() as s:
+            return await matching.finish_many(s, outcomes)
 
     async def fail_match(
         self, item: QueueItem, error: str, max_attempts: int

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,6 +182,12 @@ class SQLiteConnector:
             return []
         async with self.read() as r:
             return await r.all("search_canonical_candidates", query=expression, limit=limit)
+
+    async def search_names_many(
+        self, normalized_names: Sequence[str], limit: int
+    ) -> list[list[Row]]:
+        # FTS5 ranks one MATCH expression per query: one search per name (each is quick).
+        return [await self.search_names(name, limit) for name in normalized_names]
 
     async def migrate(self) -> list[str]:
         applied_now: list[str] = []

@@ -3,15 +3,18 @@
 `candidates` is the catalog search (one query rule: brand + name) scored with the
 configured thresholds, as a reviewer sees it. `decide` adds the pure `decide` and the one
 fact it needs from the catalog (does the store already link the best candidate?).
-Claiming, leases and retries stay in the worker; parsing and serializing in the route.
+`decide_many` decides a worker's batch the same way with one search and one link
+question for all of it. Claiming, leases and retries stay in the worker; parsing and
+serializing in the route.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog import CatalogRepository
-from catalog.models import CanonicalProduct, StoreProduct
+from catalog.models import CanonicalProduct, LinkQuestion, StoreProduct
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
 from matcher.scoring import Candidate, Scored, Thresholds, score_candidates
@@ -73,45 +76,93 @@ class MatchService:
     async def decide(self, product: StoreProduct) -> MatchDecision:
         """Link, suggest or review, by the same scores `candidates` shows."""
         _, _, decision = await self._decided(product)
-        best = decision.best
-        return MatchDecision(
-            kind=decision.kind,
-            canonical_id=best.canonical_product_id if decision.kind == "link" and best else None,
-            confidence=best.score if best is not None else None,
-            candidates=tuple((s.canonical_product_id, s.score) for s in decision.top),
-            reason=decision.reason,
-        )
+        return _recorded(decision)
+
+    async def decide_many(
+        self, products: Sequence[StoreProduct]
+    ) -> list[MatchDecision | Exception]:
+        """`decide` for each product, in order, as if each were decided and recorded before
+        the next (a worker's batch): one catalog search and one link question for all.
+
+        A link decided earlier in the batch counts, for a later product of the same store,
+        as a link the store already has (so a second SKU is only suggested, as when one
+        item is recorded before the next is decided). A product whose scoring raises gets
+        its exception in its place; the others are still decided.
+        """
+        queries = [search_query(p.name, p.brand) for p in products]
+        searched = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
+        decided: list[tuple[list[Scored], Decision] | Exception] = []
+        for product, found in zip(products, searched, strict=True):
+            try:
+                scored = self._score(product, {c.id: c for c, _ in found})
+                decided.append((scored, decide(scored, self.thresholds)))
+            except Exception as exc:  # a bad product must not sink the batch
+                decided.append(exc)
+        asked = [
+            _link_question(product, d[1])
+            for product, d in zip(products, decided, strict=True)
+            if not isinstance(d, Exception)
+        ]
+        linked = await self._catalog.store_links([q for q in asked if q is not None])
+        in_batch: set[tuple[int, int]] = set()  # (store, canonical) linked earlier here
+        results: list[MatchDecision | Exception] = []
+        for product, d in zip(products, decided, strict=True):
+            if isinstance(d, Exception):
+                results.append(d)
+                continue
+            scored, decision = d
+            question = _link_question(product, decision)
+            if question is not None:
+                if question in linked or (question.store_id, question.canonical_id) in in_batch:
+                    store_links = frozenset({question.canonical_id})
+                    decision = decide(scored, self.thresholds, store_links=store_links)
+                else:
+                    in_batch.add((question.store_id, question.canonical_id))
+            results.append(_recorded(decision))
+        return results
 
     async def _decided(
         self, product: StoreProduct
     ) -> tuple[dict[int, CanonicalProduct], list[Scored], Decision]:
-        found, scored = await self._scored(product)
-        decision = decide(scored, self.thresholds)
-        best = decision.best
-        if (
-            decision.kind == "link"
-            and best is not None
-            and await self._catalog.store_has_link(
-                product.store_id, best.canonical_product_id, product.id
-            )
-        ):
-            # The catalog is asked only when a link is on the table; the rule itself is
-            # the pure `decide`'s, given the fact.
-            linked = frozenset({best.canonical_product_id})
-            decision = decide(scored, self.thresholds, store_links=linked)
-        return found, scored, decision
-
-    async def _scored(
-        self, product: StoreProduct
-    ) -> tuple[dict[int, CanonicalProduct], list[Scored]]:
         query = search_query(product.name, product.brand)
         found = await self._catalog.search_canonical_candidates(query, CANDIDATES)
         by_id = {c.id: c for c, _ in found}
-        scored = score_candidates(
+        scored = self._score(product, by_id)
+        decision = decide(scored, self.thresholds)
+        question = _link_question(product, decision)
+        if question is not None and await self._catalog.store_has_link(
+            question.store_id, question.canonical_id, question.except_id
+        ):
+            # The catalog is asked only when a link is on the table; the rule itself is
+            # the pure `decide`'s, given the fact.
+            linked = frozenset({question.canonical_id})
+            decision = decide(scored, self.thresholds, store_links=linked)
+        return by_id, scored, decision
+
+    def _score(self, product: StoreProduct, found: dict[int, CanonicalProduct]) -> list[Scored]:
+        return score_candidates(
             product.name,
             product.brand,
             product.gtin,
-            [Candidate(c.id, c.name, c.brand, c.gtin) for c in by_id.values()],
+            [Candidate(c.id, c.name, c.brand, c.gtin) for c in found.values()],
             thresholds=self.thresholds,
         )
-        return by_id, scored
+
+
+def _link_question(product: StoreProduct, decision: Decision) -> LinkQuestion | None:
+    """What to ask the catalog before a link: does the store link the best elsewhere?"""
+    best = decision.best
+    if decision.kind != "link" or best is None:
+        return None
+    return LinkQuestion(product.store_id, best.canonical_product_id, product.id)
+
+
+def _recorded(decision: Decision) -> MatchDecision:
+    best = decision.best
+    return MatchDecision(
+        kind=decision.kind,
+        canonical_id=best.canonical_product_id if decision.kind == "link" and best else None,
+        confidence=best.score if best is not None else None,
+        candidates=tuple((s.canonical_product_id, s.score) for s in decision.top),
+        reason=decision.reason,
+    )

@@ -1,10 +1,13 @@
 """The matcher worker: drains the catalog's match queue in batches.
 
-For each claimed item it asks the `MatchService` (the same one the review API asks) and
-records the outcome: auto-link, suggestion or manual review. Several workers may run at
-once (claims are disjoint, leases fenced); an item whose worker died returns after its
-lease; an item that keeps failing ends as `failed` with its error. `drain=True` returns
-once nothing is claimable.
+For each claimed batch it asks the `MatchService` (the same one the review API asks)
+and records the outcomes: auto-link, suggestion or manual review. A batch is handled
+together: its products in one read, its decisions from one search and one link question
+(`MatchService.decide_many`), its outcomes in one transaction, where each item's lease
+is still fenced on its own (an item lost to another worker records nothing; the others
+do). Several workers may run at once (claims are disjoint, leases fenced); an item whose
+worker died returns after its lease; an item that keeps failing ends as `failed` with
+its error. `drain=True` returns once nothing is claimable.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from catalog import CatalogRepository
-from catalog.models import QueueItem, QueueStatus
+from catalog.models import MatchOutcome, QueueItem, QueueStatus, StoreProduct
 from catalog.repository import CatalogError
 from config import Settings
 from matcher.decision import DecisionKind
 from matcher.reasons import SAME_STORE
 from matcher.scoring import Thresholds
-from matcher.service import MatchService, thresholds_from_settings
+from matcher.service import MatchDecision, MatchService, thresholds_from_settings
 
 log = logging.getLogger(__name__)
 _STATUS: dict[DecisionKind, QueueStatus] = {
@@ -86,8 +89,7 @@ class MatchWorker:
                         break
                     await self._idle(stop)
                     continue
-                for item in items:
-                    await self._process(item)
+                await self._process(items)
             except CatalogError as exc:  # the catalog is away: wait, then carry on
                 log.warning("matcher: catalog unavailable (%s); retrying", exc)
                 self.stats["catalog_errors"] += 1
@@ -109,34 +111,59 @@ class MatchWorker:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _process(self, item: QueueItem) -> None:
-        try:
-            await self._match(item)
-        except CatalogError:
-            raise
-        except Exception as exc:  # a bad item must not stop the worker
-            log.exception("matcher: item %s failed", item.id)
-            status = await self._catalog.fail_match(
+    async def _process(self, items: list[QueueItem]) -> None:
+        catalog = self._catalog
+        products = await catalog.get_store_products([i.store_product_id for i in items])
+        outcomes: list[tuple[MatchOutcome, str]] = []  # with the stat it counts as
+        todo: list[tuple[QueueItem, StoreProduct]] = []
+        for item in items:
+            product = products.get(item.store_product_id)
+            if product is None or product.canonical_product_id is not None:
+                # Gone, or linked meanwhile (a later sync brought a GTIN): nothing to decide.
+                outcomes.append((MatchOutcome(item, QueueStatus.DONE), "skipped"))
+            else:
+                todo.append((item, product))
+        failed: list[tuple[QueueItem, Exception]] = []
+        for (item, _), decision in zip(todo, await self._decide([p for _, p in todo]), strict=True):
+            if isinstance(decision, Exception):
+                failed.append((item, decision))
+                continue
+            if decision.reason == SAME_STORE:
+                self.stats["same_store"] += 1
+            outcome = MatchOutcome(
+                item,
+                _STATUS[decision.kind],
+                canonical_id=decision.canonical_id,
+                confidence=decision.confidence,
+                candidates=decision.candidates,
+            )
+            outcomes.append((outcome, decision.kind))
+        recorded = await catalog.finish_matches([outcome for outcome, _ in outcomes])
+        for (_, stat), done in zip(outcomes, recorded, strict=True):
+            self.stats[stat if done or stat == "skipped" else "lease_lost"] += 1
+        for item, exc in failed:  # a bad item must not stop the worker
+            log.error("matcher: item %s failed", item.id, exc_info=exc)
+            status = await catalog.fail_match(
                 item, f"{type(exc).__name__}: {exc}", self._options.max_attempts
             )
             self.stats["failed" if status is QueueStatus.FAILED else "retried"] += 1
 
-    async def _match(self, item: QueueItem) -> None:
-        catalog = self._catalog
-        product = await catalog.get_store_product(item.store_product_id)
-        if product is None or product.canonical_product_id is not None:
-            # Gone, or linked meanwhile (a later sync brought a GTIN): nothing to decide.
-            await catalog.finish_match(item, QueueStatus.DONE)
-            self.stats["skipped"] += 1
-            return
-        decision = await self._service.decide(product)
-        if decision.reason == SAME_STORE:
-            self.stats["same_store"] += 1
-        done = await catalog.finish_match(
-            item,
-            _STATUS[decision.kind],
-            canonical_id=decision.canonical_id,
-            confidence=decision.confidence,
-            candidates=decision.candidates,
-        )
-        self.stats[decision.kind if done else "lease_lost"] += 1
+    async def _decide(self, products: list[StoreProduct]) -> list[MatchDecision | Exception]:
+        """The batch's decisions; a product that breaks the shared part (not its own
+        scoring, which `decide_many` isolates) costs the batch its speed, not the others
+        their decisions: then they are decided one by one."""
+        try:
+            return await self._service.decide_many(products)
+        except CatalogError:
+            raise
+        except Exception:
+            log.exception("matcher: batch search failed; deciding its items one by one")
+        decisions: list[MatchDecision | Exception] = []
+        for product in products:
+            try:
+                decisions.append(await self._service.decide(product))
+            except CatalogError:
+                raise
+            except Exception as exc:
+                decisions.append(exc)
+        return decisions

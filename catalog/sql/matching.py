@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from catalog.connector import Session
-from catalog.models import MatchStatus, QueueItem, QueueStatus
+from catalog.models import MatchOutcome, MatchStatus, QueueItem, QueueStatus, ResolutionChange
 from catalog.sql import json_param
 from catalog.sql.products import link
 
@@ -46,6 +47,72 @@ async def finish(
             confidence=confidence,
         )
     return True
+
+
+async def finish_many(s: Session, outcomes: Sequence[MatchOutcome]) -> list[bool]:
+    """`finish` for a batch, in a few set-based statements: each item's `attempts` fences
+    its own lease, and only the items whose fence held touch their products. Per
+    outcome (in order), whether it was recorded."""
+    if not outcomes:
+        return []
+    await s.all("lock_match_items", item_ids=json_param(sorted(o.item.id for o in outcomes)))
+    fenced = await s.all("finish_matches", outcomes=json_param([_queue_row(o) for o in outcomes]))
+    held = {row["id"] for row in fenced}
+    touching = [
+        o for o in outcomes if o.item.id in held and (_links(o) or o.status in _PRODUCT_STATUS)
+    ]
+    if touching:
+        await _record_products(s, touching)
+    return [o.item.id in held for o in outcomes]
+
+
+def _links(o: MatchOutcome) -> bool:
+    return o.status is QueueStatus.DONE and o.canonical_id is not None
+
+
+def _queue_row(o: MatchOutcome) -> dict[str, object]:
+    ranked = [{"canonical_product_id": c, "score": score} for c, score in o.candidates]
+    return {
+        "item_id": o.item.id,
+        "attempts": o.item.attempts,
+        "status": str(o.status),
+        "confidence": o.confidence,
+        "candidates": json_param(ranked),
+    }
+
+
+async def _record_products(s: Session, outcomes: Sequence[MatchOutcome]) -> None:
+    """What `finish` does to each product (`link`, or `set_match_status`), set-based:
+    rows locked in a sync's order, product counts moved by deltas in id order."""
+    ids = [o.item.store_product_id for o in outcomes]
+    locked = await s.all("lock_store_products", product_ids=json_param(ids))
+    previous = {row["id"]: row["canonical_product_id"] for row in locked}
+    updates, deltas = [], Counter[int]()
+    # A held item's product exists: deleting it deletes the queue row (ON DELETE CASCADE),
+    # which waits for our lock on that row.
+    for o in outcomes:
+        pid = o.item.store_product_id
+        relink = _links(o)
+        status = MatchStatus.LINKED if relink else _PRODUCT_STATUS[o.status]
+        updates.append(
+            {
+                "id": pid,
+                "relink": relink,
+                "canonical_id": o.canonical_id if relink else None,
+                "status": str(status),
+                "confidence": o.confidence,
+            }
+        )
+        if relink and o.canonical_id is not None and previous[pid] != o.canonical_id:
+            deltas[o.canonical_id] += 1
+            if previous[pid] is not None:
+                deltas[previous[pid]] -= 1
+            s.notify(ResolutionChange(product_id=pid))
+    await s.run("set_match_outcomes", products=json_param(updates))
+    counts = [{"id": c, "delta": d} for c, d in sorted(deltas.items()) if d]
+    if counts:
+        await s.all("lock_canonicals", ids=json_param([c["id"] for c in counts]))
+        await s.run("add_product_counts", deltas=json_param(counts))
 
 
 async def decide(

@@ -39,6 +39,11 @@ RETURNING id;
 -- name: get_store_product
 SELECT * FROM store_product_rows WHERE id = :product_id;
 
+-- name: get_store_products
+-- :product_ids: [id, …]
+SELECT * FROM store_product_rows
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint);
+
 -- name: list_store_product_ids
 SELECT id FROM store_products WHERE store_id = :store_id ORDER BY id LIMIT :limit;
 
@@ -107,6 +112,23 @@ FROM canonical_products
 WHERE normalized_name % :query
 ORDER BY score DESC, id
 LIMIT :limit;
+
+-- name: pg_search_canonical_candidates_many
+-- search_canonical_candidates for many names in one statement: per name (:queries, a
+-- text[] of normalized names; `position` counts from 1) its best :limit by similarity
+-- among those `%` admits. The LATERAL subquery probes the GIN index once per name.
+SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
+       c.product_count, c.score
+FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
+CROSS JOIN LATERAL (
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
+           p.product_count, similarity(p.normalized_name, n.query) AS score
+    FROM canonical_products p
+    WHERE p.normalized_name % n.query
+    ORDER BY score DESC, p.id
+    LIMIT :limit
+) c
+ORDER BY n.position, c.score DESC, c.id;
 
 -- Images. An owner is a canonical product or (custom) one store product: each query
 -- about "the owner's images" exists once per kind, `:owner_id` naming the owner.
@@ -275,6 +297,48 @@ SET status = :status, confidence = :confidence, candidates = :candidates::jsonb,
 WHERE id = :item_id AND attempts = :attempts AND status = 'processing'
 RETURNING id;
 
+-- name: lock_match_items
+-- :item_ids: [id, …]. Row locks in id order before finish_matches, so two finishers of
+-- overlapping items (a lost lease) cannot deadlock.
+SELECT id FROM match_queue
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:item_ids::jsonb))::bigint)
+ORDER BY id
+FOR UPDATE;
+
+-- name: finish_matches
+-- finish_match for many: :outcomes: [{item_id, attempts, status, confidence, candidates}]
+-- (candidates a JSON text); each row's :attempts fences its own lease. Returns the items
+-- recorded (the others were lost to another worker).
+UPDATE match_queue AS q
+SET status = x.status, confidence = x.confidence, candidates = x.candidates::jsonb,
+    lease_expires_at = NULL, last_error = NULL, updated_at = now()
+FROM jsonb_to_recordset(:outcomes::jsonb)
+     AS x(item_id bigint, attempts integer, status text, confidence double precision,
+          candidates text)
+WHERE q.id = x.item_id AND q.attempts = x.attempts AND q.status = 'processing'
+RETURNING q.id;
+
+-- name: lock_store_products
+-- :product_ids: [id, …]. Row locks in the order a store's sync takes them (store, then
+-- external id: sync_upsert_products), so a worker's batch and a sync cannot deadlock.
+-- Returns each product's link as it is now.
+SELECT id, canonical_product_id FROM store_products
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint)
+ORDER BY store_id, external_id
+FOR UPDATE;
+
+-- name: set_match_outcomes
+-- :products: [{id, relink, canonical_id, status, confidence}]: a worker's outcomes; the
+-- link changes only where `relink`.
+UPDATE store_products AS sp
+SET canonical_product_id = CASE WHEN x.relink THEN x.canonical_id
+                                ELSE sp.canonical_product_id END,
+    match_status = x.status, match_confidence = x.confidence, updated_at = now()
+FROM jsonb_to_recordset(:products::jsonb)
+     AS x(id bigint, relink boolean, canonical_id bigint, status text,
+          confidence double precision)
+WHERE sp.id = x.id;
+
 -- name: fail_match
 -- :attempts fences the lease; :max_attempts used, the item has failed for good.
 UPDATE match_queue
@@ -325,3 +389,13 @@ SELECT count(*) AS count FROM store_products WHERE canonical_product_id IS NULL;
 SELECT EXISTS (SELECT 1 FROM store_products
                WHERE canonical_product_id = :canonical_id AND store_id = :store_id
                  AND id <> :except_id) AS linked;
+
+-- name: store_links
+-- store_has_link for many: :questions: [{store_id, canonical_id, except_id}]; returns
+-- those answered yes.
+SELECT x.store_id, x.canonical_id, x.except_id
+FROM jsonb_to_recordset(:questions::jsonb)
+     AS x(store_id bigint, canonical_id bigint, except_id bigint)
+WHERE EXISTS (SELECT 1 FROM store_products sp
+              WHERE sp.canonical_product_id = x.canonical_id AND sp.store_id = x.store_id
+                AND sp.id <> x.except_id);

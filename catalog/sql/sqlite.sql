@@ -38,6 +38,10 @@ RETURNING id;
 -- name: get_store_product
 SELECT * FROM store_product_rows WHERE id = :product_id;
 
+-- name: get_store_products
+-- :product_ids: [id, …]
+SELECT * FROM store_product_rows WHERE id IN (SELECT value FROM json_each(:product_ids));
+
 -- name: list_store_product_ids
 SELECT id FROM store_products WHERE store_id = :store_id ORDER BY id LIMIT :limit;
 
@@ -254,6 +258,45 @@ SET status = :status, confidence = :confidence, candidates = :candidates,
 WHERE id = :item_id AND attempts = :attempts AND status = 'processing'
 RETURNING id;
 
+-- name: lock_match_items
+-- :item_ids: [id, …]. SQLite serialises writers already; PostgreSQL locks rows in order.
+SELECT id FROM match_queue WHERE id IN (SELECT value FROM json_each(:item_ids)) ORDER BY id;
+
+-- name: finish_matches
+-- finish_match for many: :outcomes: [{item_id, attempts, status, confidence, candidates}]
+-- (candidates a JSON text); each row's :attempts fences its own lease. Returns the items
+-- recorded (the others were lost to another worker).
+UPDATE match_queue
+SET status = json_extract(x.value, '$.status'),
+    confidence = json_extract(x.value, '$.confidence'),
+    candidates = json_extract(x.value, '$.candidates'),
+    lease_expires_at = NULL, last_error = NULL,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM json_each(:outcomes) AS x
+WHERE match_queue.id = json_extract(x.value, '$.item_id')
+  AND match_queue.attempts = json_extract(x.value, '$.attempts')
+  AND match_queue.status = 'processing'
+RETURNING match_queue.id AS id;
+
+-- name: lock_store_products
+-- :product_ids: [id, …]. SQLite serialises writers; returns each product's link now.
+SELECT id, canonical_product_id FROM store_products
+WHERE id IN (SELECT value FROM json_each(:product_ids))
+ORDER BY store_id, external_id;
+
+-- name: set_match_outcomes
+-- :products: [{id, relink, canonical_id, status, confidence}]: a worker's outcomes; the
+-- link changes only where `relink`.
+UPDATE store_products
+SET canonical_product_id = CASE WHEN json_extract(x.value, '$.relink')
+                                THEN json_extract(x.value, '$.canonical_id')
+                                ELSE store_products.canonical_product_id END,
+    match_status = json_extract(x.value, '$.status'),
+    match_confidence = json_extract(x.value, '$.confidence'),
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM json_each(:products) AS x
+WHERE store_products.id = json_extract(x.value, '$.id');
+
 -- name: fail_match
 -- :attempts fences the lease; :max_attempts used, the item has failed for good.
 UPDATE match_queue
@@ -307,3 +350,15 @@ SELECT count(*) AS count FROM store_products WHERE canonical_product_id IS NULL;
 SELECT EXISTS (SELECT 1 FROM store_products
                WHERE canonical_product_id = :canonical_id AND store_id = :store_id
                  AND id <> :except_id) AS linked;
+
+-- name: store_links
+-- store_has_link for many: :questions: [{store_id, canonical_id, except_id}]; returns
+-- those answered yes.
+SELECT json_extract(x.value, '$.store_id') AS store_id,
+       json_extract(x.value, '$.canonical_id') AS canonical_id,
+       json_extract(x.value, '$.except_id') AS except_id
+FROM json_each(:questions) AS x
+WHERE EXISTS (SELECT 1 FROM store_products sp
+              WHERE sp.canonical_product_id = json_extract(x.value, '$.canonical_id')
+                AND sp.store_id = json_extract(x.value, '$.store_id')
+                AND sp.id <> json_extract(x.value, '$.except_id'));

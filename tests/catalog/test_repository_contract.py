@@ -14,6 +14,8 @@ import pytest
 from catalog.models import (
     ImageOwner,
     ImageSource,
+    LinkQuestion,
+    MatchOutcome,
     MatchStatus,
     NewImage,
     QueueStatus,
@@ -251,6 +253,123 @@ async def test_candidate_search_finds_similar_names_first(catalog):
     assert oats[0][0].id == made[2].id
     assert await catalog.search_canonical_candidates("", limit=3) == []
     assert await catalog.search_canonical_candidates('"; DROP TABLE x; --', limit=3) == []
+
+
+LADDER_CATALOG = [
+    "Acme Cola 12 oz",
+    "Acme Cola Zero 12 oz",
+    "Acme Cola Zero Sugar 12 oz can",
+    "Acme Lemonade 12 oz",
+    "Acme Cola 2 l bottle",
+    "Northwind Green Tea 20 bags",
+    "Brightfield Rolled Oats 1 kg",
+]
+
+
+async def test_searching_many_names_answers_as_searching_each(catalog):
+    """Close, middling, weak and no matches alike (on PostgreSQL the similarity ladder
+    keeps only the strictest band a name reaches; test_postgres shows it cut)."""
+    for name in LADDER_CATALOG:
+        await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+    names = [
+        "ACME cola 12oz",
+        "acme cola sugar can",
+        "acme lemon",
+        "northwind tea",
+        "Garden hose 30 m",
+        "",
+        '"; DROP TABLE x; --',
+        "ACME cola 12oz",  # asked twice, answered twice
+    ]
+    many = await catalog.search_canonical_candidates_many(names, limit=3)
+    assert many == [await catalog.search_canonical_candidates(n, limit=3) for n in names]
+    assert many[0] and many[3] and many[4] == many[5] == []
+    assert await catalog.search_canonical_candidates_many([], limit=3) == []
+
+
+async def test_get_store_products_reads_many_by_id(catalog):
+    first = await _store_product(catalog, "e1")
+    second = await _store_product(catalog, "e2")
+    found = await catalog.get_store_products([second.id, first.id, 999_999])
+    assert found == {first.id: first, second.id: second}
+    assert await catalog.get_store_products([]) == {}
+
+
+async def test_store_links_answers_as_store_has_link(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    d = await catalog.create_canonical_product(gtin=None, name="B", brand=None)
+    first = await _store_product(catalog, "e1", store="S")
+    second = await _store_product(catalog, "e2", store="S")
+    elsewhere = await _store_product(catalog, "e1", store="T")
+    await catalog.link_store_product(first.id, c.id, MatchStatus.LINKED, 100.0)
+    await catalog.link_store_product(elsewhere.id, d.id, MatchStatus.LINKED, 100.0)
+    questions = [
+        LinkQuestion(first.store_id, c.id, second.id),  # yes: the first links it
+        LinkQuestion(first.store_id, c.id, first.id),  # no: only itself
+        LinkQuestion(first.store_id, d.id, second.id),  # no: another store links it
+        LinkQuestion(elsewhere.store_id, d.id, 999_999),  # yes
+    ]
+    answered = await catalog.store_links(questions)
+    assert answered == {questions[0], questions[3]}
+    for q in questions:
+        assert (q in answered) == await catalog.store_has_link(
+            q.store_id, q.canonical_id, q.except_id
+        )
+    assert await catalog.store_links([]) == set()
+
+
+async def test_finishing_a_batch_records_each_outcome_and_fences_each_lease(catalog):
+    ids = await _queued(catalog, 5)
+    target = await catalog.create_canonical_product(gtin=None, name="Target", brand=None)
+    other = await catalog.create_canonical_product(gtin=None, name="Other", brand=None)
+    start = datetime.now(UTC)
+    items = {i.store_product_id: i for i in await catalog.claim_matches(5, 60, now=start)}
+    # The first item's lease runs out and another worker takes it meanwhile.
+    [stolen] = await catalog.claim_matches(1, 60, now=start + timedelta(seconds=61))
+    assert stolen.store_product_id == ids[0]
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+    ranked = ((target.id, 91.5), (other.id, 40.0))
+    outcomes = [
+        MatchOutcome(items[ids[0]], QueueStatus.DONE, other.id, 99.0, ranked),  # lost
+        MatchOutcome(items[ids[1]], QueueStatus.DONE, target.id, 91.5, ranked),
+        MatchOutcome(items[ids[2]], QueueStatus.SUGGESTED, None, 77.0, ranked),
+        MatchOutcome(items[ids[3]], QueueStatus.REVIEW, None, 30.0, ranked[1:]),
+        MatchOutcome(items[ids[4]], QueueStatus.DONE),  # skipped: nothing to decide
+    ]
+    assert await catalog.finish_matches(outcomes) == [False, True, True, True, True]
+
+    lost = await catalog.get_match_item(stolen.id)
+    assert (lost.status, lost.attempts, lost.candidates) == (QueueStatus.PROCESSING, 2, ())
+    untouched = await catalog.get_store_product(ids[0])
+    assert (untouched.canonical_product_id, untouched.match_status) == (
+        None,
+        MatchStatus.UNMATCHED,
+    )
+    assert (await catalog.get_canonical_product(other.id)).product_count == 0
+    linked = await catalog.get_store_product(ids[1])
+    assert (linked.canonical_product_id, linked.match_status) == (target.id, MatchStatus.LINKED)
+    assert linked.match_confidence == 91.5
+    assert (await catalog.get_canonical_product(target.id)).product_count == 1
+    suggested = await catalog.get_store_product(ids[2])
+    assert (suggested.canonical_product_id, suggested.match_status) == (None, MatchStatus.SUGGESTED)
+    assert suggested.match_confidence == 77.0
+    assert (await catalog.get_match_item_for_product(ids[2])).candidates == ranked
+    review = await catalog.get_store_product(ids[3])
+    assert (review.match_status, review.match_confidence) == (MatchStatus.REVIEW, 30.0)
+    skipped = await catalog.get_store_product(ids[4])
+    assert (skipped.canonical_product_id, skipped.match_status) == (None, MatchStatus.UNMATCHED)
+    assert ResolutionChange(product_id=ids[1]) in changes
+    assert ResolutionChange(product_id=ids[2]) not in changes
+    assert await catalog.queue_counts() == {
+        "done": 2,
+        "processing": 1,
+        "review": 1,
+        "suggested": 1,
+    }
+    # The new holder's answer is still its own to give; a batch of nothing is nothing.
+    assert await catalog.finish_matches([MatchOutcome(stolen, QueueStatus.REVIEW)]) == [True]
+    assert await catalog.finish_matches([]) == []
 
 
 def _item(external_id: str, gtin: str | None = None, name: str = "Thing", **kw) -> SyncItem:

@@ -3,6 +3,8 @@ and the same-store fact handed to the pure `decide`."""
 
 from __future__ import annotations
 
+import random
+
 from catalog.models import MatchStatus, StoreProduct, SyncItem
 from matcher.reasons import SAME_STORE, VARIANT_CONFLICT
 from matcher.scoring import Thresholds
@@ -88,3 +90,51 @@ async def test_decide_without_candidates_is_review(catalog):
     product = await _product(catalog, "S", "Garden hose 30 m")
     decision = await MatchService(catalog, Thresholds()).decide(product)
     assert (decision.kind, decision.confidence, decision.candidates) == ("review", None, ())
+
+
+def _generated(seed: int) -> tuple[list[tuple[str, str]], list[tuple[str, str, str | None]]]:
+    """A small catalog of (name, brand) and store products (store, name, brand) spelt as
+    POS systems do: exact, shouted, brand moved out, typos, other sizes, strangers, and
+    the same product twice in one store."""
+    rng = random.Random(seed)
+    brands = ["Acme", "Northwind", "Brightfield", "Peak"]
+    lines = ["Cola", "Green Tea", "Rolled Oats", "Energy Drink", "Dish Soap"]
+    sizes = ["12 oz", "1 kg", "500 ml", "20 bags"]
+    catalog = sorted({(f"{b} {ln} {rng.choice(sizes)}", b) for b in brands for ln in lines})
+    products: list[tuple[str, str, str | None]] = []
+    for i, (name, brand) in enumerate(rng.sample(catalog, 14)):
+        store = "S" if i % 2 else "T"
+        word = name.split()
+        typo = " ".join(w if j != 1 else w[0] + w[2] + w[1] + w[3:] for j, w in enumerate(word))
+        products += [
+            (store, rng.choice([name, name.upper(), typo]), None),
+            (store, name.removeprefix(brand + " ").replace(" oz", "OZ"), brand),
+        ]
+        if i % 3 == 0:
+            other = name.rsplit(" ", 2)[0] + " " + rng.choice(sizes)
+            products.append(("U", other, None))
+    products += [("T", "Garden hose 30 m", None), ("U", "Stapler heavy duty", "Rapid")]
+    return catalog, products
+
+
+async def test_a_batch_decides_as_one_at_a_time_does(catalog):
+    """The worker's batch (`decide_many`) against deciding each product and recording its
+    link before the next: the same decisions, same-store suggestions included."""
+    names, wanted = _generated(seed=7)
+    for name, brand in names:
+        await catalog.create_canonical_product(gtin=None, name=name, brand=brand)
+    products = [await _product(catalog, store, name, brand) for store, name, brand in wanted]
+    service = MatchService(catalog, Thresholds())
+
+    batch = await service.decide_many(products)
+    kinds = set()
+    for product, batched in zip(products, batch, strict=True):
+        single = await service.decide(product)
+        assert batched == single, product.name
+        kinds.add(single.reason if single.reason == SAME_STORE else single.kind)
+        if single.kind == "link":
+            assert single.canonical_id is not None
+            await catalog.link_store_product(
+                product.id, single.canonical_id, MatchStatus.LINKED, single.confidence
+            )
+    assert kinds >= {"link", "suggest", "review", SAME_STORE}

@@ -71,14 +71,14 @@ async def test_concurrent_workers_process_each_item_once(catalog):
     names = [f"Acme Cola 12 oz pack {i}" for i in range(12)]
     await _seed(catalog, names)
     finished: list[int] = []
-    real_finish = catalog.finish_match
+    real_finish = catalog.finish_matches
 
-    async def counting_finish(item, *args, **kwargs):
-        finished.append(item.id)
+    async def counting_finish(outcomes):
+        finished.extend(o.item.id for o in outcomes)
         await asyncio.sleep(0)  # let the other worker run in between
-        return await real_finish(item, *args, **kwargs)
+        return await real_finish(outcomes)
 
-    catalog.finish_match = counting_finish
+    catalog.finish_matches = counting_finish
     await asyncio.gather(*(MatchWorker(catalog, FAST).run(drain=True) for _ in range(3)))
     assert len(finished) == len(set(finished)) == 12
     counts = await catalog.queue_counts()
@@ -181,3 +181,31 @@ async def test_a_second_sku_of_the_same_store_is_only_suggested(catalog):
     linked = await catalog.get_store_product(elsewhere.product_id)
     assert linked.canonical_product_id == canonical["Acme Cola 12 oz"]
     assert stats["same_store"] == 1
+
+
+async def test_a_batch_with_a_lost_lease_records_the_others_and_not_that_one(catalog):
+    canonical, ids = await _seed(
+        catalog, ["ACME COLA 12OZ", "Rolled Oats Brightfield 1kg", "Garden hose 30 m"]
+    )
+    real_claim = catalog.claim_matches
+
+    async def claim_then_lose_the_first(limit, lease_s, *, now=None):
+        claimed = await real_claim(limit, lease_s, now=now)
+        if claimed:  # the lease runs out meanwhile; another worker takes the first item
+            later = datetime.now(UTC) + timedelta(seconds=lease_s + 1)
+            await real_claim(1, lease_s, now=later)
+        return claimed
+
+    catalog.claim_matches = claim_then_lose_the_first
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert (stats["lease_lost"], stats["link"], stats["review"]) == (1, 1, 1)
+
+    lost = await catalog.get_match_item_for_product(ids[0])
+    assert (lost.status, lost.attempts, lost.candidates) == (QueueStatus.PROCESSING, 2, ())
+    cola = await catalog.get_store_product(ids[0])
+    assert (cola.canonical_product_id, cola.match_status) == (None, MatchStatus.UNMATCHED)
+    assert (await catalog.get_canonical_product(canonical["Acme Cola 12 oz"])).product_count == 0
+    oats = await catalog.get_store_product(ids[1])
+    assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
+    hose = await catalog.get_store_product(ids[2])
+    assert hose.match_status is MatchStatus.REVIEW
