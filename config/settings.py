@@ -167,6 +167,12 @@ class MatcherSettings:
     suggest: float = setting(
         "match_suggest", 70.0, "matcher: score stored as a suggestion", lo=0, hi=100
     )
+    scorer: str = setting(
+        "match_scorer",
+        "rules",
+        "matcher: rules (cautious caps) or learned (weighed evidence, matcher/model.json)",
+        choices=("rules", "learned"),
+    )
 
     def __post_init__(self) -> None:
         if self.suggest > self.auto_link:

@@ -45,16 +45,12 @@ from matching.drivers import (
     sync_throughput,
 )
 from matching.evaluation import Report, Truth, dump, evaluate
-from matching.gen_grocery import build_grocery
+from matching.generators import GENERATORS
 from matching.marketplace import Marketplace, build_marketplace
 from matching.report import log, print_header, print_reports
 from matching.stores import STORES
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-GENERATORS = {
-    "pos": build_marketplace,  # POS names, grocery/household/electronics (matching/families.py)
-    "grocery": build_grocery,  # retailers' titles: supermarket, deli, pharmacy, fashion
-}
 
 
 async def run_backend(
@@ -100,6 +96,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--generator", choices=tuple(GENERATORS), default="pos", help="marketplace to match"
+    )
+    parser.add_argument(
+        "--scorer", choices=("rules", "learned"), default="rules", help="IMGEDGE_MATCH_SCORER"
     )
     parser.add_argument("--quick", action="store_true", help="800 products, --sync-n 5000")
     parser.add_argument("--show-wrong", type=int, default=8, help="wrong links to print each")

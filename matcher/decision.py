@@ -20,9 +20,12 @@ from matcher.reasons import (
     GTIN_MATCH,
     MODEL_CONFLICT,
     MODEL_MISSING,
+    NUMBER_CONFLICT,
+    PACK_CONFLICT,
     SAME_STORE,
     SIZE_CONFLICT,
     SIZE_MISSING,
+    THIRD_PARTY,
     UNMATCHED_WORDS,
     VARIANT_CONFLICT,
 )
@@ -53,16 +56,21 @@ BLOCKS_LINK = frozenset(
     {
         GTIN_CONFLICT,
         MODEL_CONFLICT,
+        SIZE_CONFLICT,
+        PACK_CONFLICT,
+        VARIANT_CONFLICT,
+        NUMBER_CONFLICT,
+        BRAND_CONFLICT,
+        THIRD_PARTY,
+        # The rule scorer's one-sided reasons (the learned scorer weighs those instead
+        # of naming them, so they never block its links).
         MODEL_MISSING,
         BRAND_MISSING,
-        SIZE_CONFLICT,
         SIZE_MISSING,
-        VARIANT_CONFLICT,
         UNMATCHED_WORDS,
-        BRAND_CONFLICT,
     }
 )
-BLOCKS_SUGGEST = frozenset({SIZE_CONFLICT, BRAND_CONFLICT})
+BLOCKS_SUGGEST = frozenset({SIZE_CONFLICT, PACK_CONFLICT, BRAND_CONFLICT, THIRD_PARTY})
 
 
 def _band(scored: Scored, thresholds: Thresholds) -> tuple[DecisionKind, str | None]:

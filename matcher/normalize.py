@@ -58,7 +58,8 @@ _NUMBER = r"\d+(?:\.\d+)?"
 # A number, an optional space or hyphen, a unit spelling, and no letter or digit after it
 # (so `2 large`, `5 grain` and `12 original` are left alone).
 _QUANTITY = re.compile(
-    rf"(?<![\w.])({_NUMBER})\s*-?\s*({_UNIT_ALTERNATION})(?![a-z0-9])",
+    # Not before "-ear", "-cup"...: "624 In-Ear" names no length.
+    rf"(?<![\w.])({_NUMBER})\s*-?\s*({_UNIT_ALTERNATION})(?![a-z0-9])(?!-[a-z])",
 )
 _DOZEN = re.compile(rf"(?<![\w.])({_NUMBER})\s*-?\s*(?:dozen|doz)(?![a-z0-9])")
 # `6 x 330ml`, `12x12 oz` → a count; `pack of 6` / `case of 24` → a count.

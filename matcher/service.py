@@ -17,13 +17,14 @@ from catalog import CatalogRepository
 from catalog.models import CanonicalProduct, LinkQuestion, StoreProduct
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
-from matcher.scoring import Candidate, Scored, Thresholds, score_candidates
+from matcher.scoring import Candidate, Scored, Scorer, Thresholds, score_candidates
 
 CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
 
 
 def thresholds_from_settings(s: Settings) -> Thresholds:
-    return Thresholds(auto_link=s.matcher.auto_link, suggest=s.matcher.suggest)
+    scorer: Scorer = "learned" if s.matcher.scorer == "learned" else "rules"
+    return Thresholds(auto_link=s.matcher.auto_link, suggest=s.matcher.suggest, scorer=scorer)
 
 
 def search_query(name: str, brand: str | None) -> str:

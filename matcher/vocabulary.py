@@ -27,12 +27,38 @@ _FLAVOURS = _words(
     "berry tropical ginger pumpkin maple butter salted unsalted spicy hot mild plain "
     "unsweetened sweetened dark smoked lavender unscented scented sparkling"
 )
-_DIET = _words("diet zero light decaf skim whole lowfat nonfat sugarfree")
+_DIET = _words("diet zero light decaf skim whole lowfat nonfat sugarfree organic")
 _SIZES = _words("mini small medium large xl xxl xs jumbo king family")
 _AUDIENCE = _words("men mens women womens kids boys girls baby")
 _TIERS = _words("pro max plus ultra se")  # iPhone 13 / 13 Pro / 13 Pro Max
 _BATTERIES = _words("aa aaa aaaa")
 VARIANT_WORDS = _COLOURS | _FLAVOURS | _DIET | _SIZES | _AUDIENCE | _TIERS | _BATTERIES
+
+# What a product runs on or comes as: two platforms are two products, a note on one
+# side only ("(mac dvd)") says little.
+PLATFORMS = _words(
+    "mac macintosh win windows pc linux ps2 ps3 ps4 ps5 psp xbox xbox360 wii wiiu nds 3ds "
+    "switch android ios dvd cd download"
+)
+# Variant words by class: a conflict is two names naming *different* words of one class.
+VARIANT_CLASSES: dict[str, frozenset[str]] = {
+    "colour": _COLOURS,
+    "flavour": _FLAVOURS,
+    "diet": _DIET,
+    "size": _SIZES,
+    "audience": _AUDIENCE,
+    "tier": _TIERS,
+    "battery": _BATTERIES,
+    "platform": PLATFORMS,
+}
+# Words a seller adds to sell, not to say what the product is.
+MARKETING = _words(
+    "new brand genuine authentic official oem high quality premium free shipping ships fast "
+    "sale deal offer save hot bestseller best seller value bonus exclusive limited edition "
+    "improved qty stock instock available each ea lot"
+)
+# A product made to fit another maker's product is not that product.
+THIRD_PARTY = _words("compatible remanufactured refurbished reman generic replacement aftermarket")
 # Two-word variants, read before single words (their words are then consumed).
 VARIANT_PHRASES: dict[tuple[str, str], str] = {
     ("sugar", "free"): "sugarfree",

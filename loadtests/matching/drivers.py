@@ -33,9 +33,10 @@ from .products import TrueProduct
 BATCH = 1000  # the API's maximum batch
 
 
-def base_settings(tmp: Path, database_url: str) -> Settings:
+def base_settings(tmp: Path, database_url: str, scorer: str = "rules") -> Settings:
     return Settings().replace(
         database_url=database_url,
+        match_scorer=scorer,
         cache_url=f"file://{tmp}/cache",
         originals_url=f"file://{tmp}/originals",
         memory_cache_mb=8,
@@ -48,11 +49,11 @@ def base_settings(tmp: Path, database_url: str) -> Settings:
 async def backend(name: str, args: argparse.Namespace) -> AsyncIterator[Settings]:
     with tempfile.TemporaryDirectory(prefix="imgedge-bench-match-") as tmp:
         if name == "sqlite":
-            yield base_settings(Path(tmp), f"sqlite:///{tmp}/catalog.db")
+            yield base_settings(Path(tmp), f"sqlite:///{tmp}/catalog.db", args.scorer)
             return
         url = await recreate_database(args.admin_url, args.database)
         try:
-            yield base_settings(Path(tmp), url)
+            yield base_settings(Path(tmp), url, args.scorer)
         finally:
             if not args.keep:
                 await drop_database(args.admin_url, args.database)

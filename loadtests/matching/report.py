@@ -39,7 +39,8 @@ def print_header(market: Marketplace, args: argparse.Namespace) -> None:
     print(
         f"API: POST /api/sync/products in process (httpx.ASGITransport → create_app + "
         f"open_services), batches of {BATCH}, {args.concurrency} request(s) in flight; "
-        f"matcher: MatchWorker drain, thresholds 85/70; {os.cpu_count()} CPUs, "
+        f"matcher: MatchWorker drain, {args.scorer} scorer, thresholds 85/70; "
+        f"{os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f} at start"
     )
 

@@ -1,0 +1,49 @@
+"""The marketplace generators, by name: each builds a `Marketplace` whose truth is known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from catalog.names import normalize_name
+
+from .gen_grocery import build_grocery
+from .gen_titles import build_titles
+from .marketplace import Marketplace, build_marketplace
+from .products import TrueProduct
+
+Generator = Callable[[int, int, int, float], Marketplace]
+
+
+def distinct(build: Generator) -> Generator:
+    """The generator, with true products that have one brand and one name folded into
+    one: nobody could tell them apart, so the truth must not either."""
+
+    def built(seed: int, n_products: int, n_stores: int, new_share: float) -> Marketplace:
+        market = build(seed, n_products, n_stores, new_share)
+        first: dict[tuple[str, str], TrueProduct] = {}
+        alias: dict[int, int] = {}
+        for p in market.products:
+            identity = (normalize_name(p.brand or ""), normalize_name(p.name))
+            kept = first.setdefault(identity, p)
+            if kept is not p:
+                alias[p.key] = kept.key
+                if p.in_catalog and not kept.in_catalog:
+                    first[identity] = replace(kept, in_catalog=True)
+        market.products = list(first.values())
+        market.items = {
+            store: [replace(i, truth=alias.get(i.truth, i.truth)) for i in items]
+            for store, items in market.items.items()
+        }
+        return market
+
+    return built
+
+
+GENERATORS: dict[str, Generator] = {
+    "pos": distinct(build_marketplace),  # POS names, grocery/household/electronics (families.py)
+    "grocery": distinct(build_grocery),  # retailers' titles: supermarket, deli, pharmacy, fashion
+    "titles": distinct(
+        build_titles
+    ),  # retailers' titles: electronics, office, media (Abt-Buy-like)
+}

@@ -1,0 +1,380 @@
+"""The evidence one (store product, candidate) pair carries, as numbers a model weighs.
+
+Each name is read once into a `Side` (brand-stripped tokens, model codes with their
+spellings joined, sizes, pack counts, variant words by class, marketing and platform
+noise, a third-party marker); `pair_features` compares two sides. Every feature is in
+0–1, so the weights in `matcher/model.json` are comparable. The pure parts of the old
+rules live on here as evidence: a shared code is strong, one-sided descriptive words are
+weak, conflicts are strong against.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields, replace
+
+from rapidfuzz import fuzz
+
+from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
+from matcher.parsing import ParsedName, parse_name
+from matcher.quantities import same_size
+from matcher.vocabulary import FILLER, MARKETING, PLATFORMS, THIRD_PARTY, VARIANT_CLASSES
+
+_PRICE = re.compile(r"\d+\.\d\d\Z")  # 129.99: a price pasted into the title
+_DIGITS = re.compile(r"\d")
+_TYPO_RATIO = 80.0
+_TYPO_MIN_LEN = 4
+_VOWELS = frozenset("aeiou")
+_PACK_WORDS = {"twin": 2, "double": 2, "pair": 2, "duo": 2, "triple": 3, "trio": 3, "dozen": 12}
+_TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
+_BONUS_WORDS = frozenset({"bonus", "free", "extra"})
+STRONG_CODE_LEN = 4
+
+
+@dataclass(frozen=True)
+class Side:
+    """One product name, read for comparison."""
+
+    parsed: ParsedName
+    content: tuple[str, ...]  # words that say what the product is (no brand, noise, sizes)
+    codes: frozenset[str]  # model/part codes (mixed letters and digits)
+    sizes: tuple[Quantity, ...]  # measures (weight, volume, length, capacity...)
+    pack: int | None  # a pack count (2pk, twin, 6 x), None when none is named
+    bonus_pct: float | None  # "+20% free": a promotional size, None when there is none
+    variants: dict[str, frozenset[str]]  # variant class → its words
+    noise: frozenset[str]  # marketing, prices, stock notes
+    third_party: bool  # compatible / remanufactured / for use in
+
+
+def read_side(name: str, brands: Iterable[str]) -> Side:
+    parsed = parse_name(normalize_for_scoring(name), brands)
+    tokens = parsed.tokens or parsed.all_tokens
+    noise = frozenset(t for t in tokens if t in MARKETING or _PRICE.match(t))
+    sizes = tuple(q for q in parsed.quantities if q.unit not in ("ct", "pct"))
+    packs = [int(q.value) for q in parsed.quantities if q.unit == "ct" and q.value >= 2]
+    packs += [_PACK_WORDS[t] for t in tokens if t in _PACK_WORDS]
+    packs += [int(m[1]) for t in tokens if (m := _TIMES.match(t)) and int(m[1]) >= 2]
+    bonus = [q.value for q in parsed.quantities if q.unit == "pct"]
+    promoted = bool(_BONUS_WORDS & set(tokens)) and ("free" in tokens or "bonus" in tokens)
+    variants: dict[str, set[str]] = {}
+    for token in tokens:
+        for cls, words in VARIANT_CLASSES.items():
+            if token in words or (token.endswith("s") and token[:-1] in words):
+                variants.setdefault(cls, set()).add(token.removesuffix("s"))
+    content = tuple(
+        t
+        for t in tokens
+        if t not in FILLER
+        and t not in noise
+        and t not in _PACK_WORDS
+        and t not in _BONUS_WORDS
+        and not _TIMES.match(t)
+        and not any(t == f"{q.value:g}{q.unit}" for q in parsed.quantities)
+    )
+    return Side(
+        parsed=parsed,
+        content=content,
+        codes=_codes(tokens),
+        sizes=sizes,
+        pack=max(packs) if packs else None,
+        bonus_pct=(bonus[0] if bonus else 0.0) if promoted else None,
+        variants={cls: frozenset(words) for cls, words in variants.items()},
+        noise=noise,
+        third_party=_third_party(tokens),
+    )
+
+
+def _is_code(token: str) -> bool:
+    return (
+        len(token) >= 3
+        and bool(_DIGITS.search(token))
+        and any(c.isalpha() for c in token)
+        and parse_quantity(token) is None
+    )
+
+
+_NOT_A_SERIES = frozenset({"no", "of", "for", "the", "and", "per", "with", "in", "at", "by"})
+
+
+def _codes(tokens: tuple[str, ...]) -> frozenset[str]:
+    """Mixed letter-digit tokens, and a short series name spaced from its number
+    (`hd 587` → `hd587`); a code written in other parts on one side only (`kx fg2451`) is
+    matched when the pair is compared (`_code_inside`)."""
+    codes = {t for t in tokens if _is_code(t)}
+    for a, b in itertools.pairwise(tokens):
+        series = 2 <= len(a) <= 3 and a.isalpha() and a not in _NOT_A_SERIES
+        if series and len(b) >= 2 and b.isdigit():
+            codes.add(a + b)
+    return frozenset(codes)
+
+
+def _third_party(tokens: tuple[str, ...]) -> bool:
+    if any(t in THIRD_PARTY for t in tokens):
+        return True
+    if any(len(t) >= 8 and fuzz.ratio(t, w) >= 85 for t in tokens for w in THIRD_PARTY):
+        return True  # "remanfactured"
+    text = " ".join(tokens)
+    return "for use in" in text or "for use with" in text or "compatible with" in text
+
+
+# --------------------------------------------------------------------------- the pair
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    sim_sort: float  # rapidfuzz token_sort_ratio of the brand-stripped names
+    sim_set: float  # token_set_ratio: one name's words inside the other's
+    cover_min: float  # share of content words the other name explains, worse side
+    cover_max: float  # the same, better side
+    code_shared: float  # a model code (4+ characters) on both sides
+    code_conflict: float  # codes on both sides, none shared
+    code_one_side: float  # a code on one side only, none shared
+    code_extra: float  # a code is shared, and another is on one side only (a SKU)
+    brand_match: float
+    brand_conflict: float
+    brand_one_side: float  # a brand known on one side only
+    size_match: float
+    size_conflict: float
+    size_one_side: float
+    pack_conflict: float  # different pack counts, or a pack against a single with a size
+    pack_one_side: float  # a pack count on one side, the other says neither pack nor size
+    bonus_one_side: float  # a promotional size ("+20% free") on one side only
+    variant_conflict: float  # both name a colour/flavour/platform... and they differ
+    variant_one_side: float  # variant words on one side only
+    number_conflict: float  # other numbers that differ
+    third_party: float  # compatible/remanufactured on one side only
+    extra_words: float  # content words the other side does not explain
+    noise_words: float  # marketing words, prices, stock notes on one side only
+    gtin_conflict: float  # two different global GTINs
+    # Among the other candidates for the same store product, those that explain it
+    # about as well and conflict with it no more (a size left out of a cut-short name
+    # fits every size of the line): set by `with_rivals`, 0–1.
+    rivals: float = 0.0
+
+    def vector(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+FEATURES = tuple(f.name for f in fields(PairFeatures))
+
+_CONFLICTS = (
+    "code_conflict",
+    "brand_conflict",
+    "size_conflict",
+    "pack_conflict",
+    "variant_conflict",
+    "number_conflict",
+    "third_party",
+    "gtin_conflict",
+)
+
+
+def _conflicted(f: PairFeatures) -> bool:
+    return any(getattr(f, name) for name in _CONFLICTS)
+
+
+def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
+    """Each candidate's features with `rivals` set from the others in the list."""
+    result = []
+    for i, mine in enumerate(candidates):
+        count = sum(
+            1
+            for j, other in enumerate(candidates)
+            if j != i
+            and not _conflicted(other)
+            and other.sim_set >= mine.sim_set - 0.03
+            and other.cover_max >= mine.cover_max - 0.05
+        )
+        result.append(replace(mine, rivals=min(count, 3) / 3))
+    return result
+
+
+def pair_features(
+    store: Side,
+    cand: Side,
+    *,
+    brand: str | None,
+    gtin_conflict: bool,
+) -> PairFeatures:
+    """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None."""
+    sim_sort, sim_set = _similarity(store, cand)
+    cover_store = _coverage(store, cand)
+    cover_cand = _coverage(cand, store)
+    shared = {
+        c
+        for c in (store.codes & cand.codes)
+        | {c for c in store.codes if _code_inside(c, cand)}
+        | {c for c in cand.codes if _code_inside(c, store)}
+        if len(c) >= STRONG_CODE_LEN
+    }
+    store_only = _one_sided_codes(store, cand, shared)
+    cand_only = _one_sided_codes(cand, store, shared)
+    size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
+    variant_conflict, variant_one_side = _variants(store, cand)
+    extra = _unexplained(store, cand) + _unexplained(cand, store)
+    return PairFeatures(
+        sim_sort=sim_sort,
+        sim_set=sim_set,
+        cover_min=min(cover_store, cover_cand),
+        cover_max=max(cover_store, cover_cand),
+        code_shared=float(bool(shared)),
+        code_conflict=float(not shared and bool(store_only) and bool(cand_only)),
+        code_one_side=float(not shared and bool(store_only) != bool(cand_only)),
+        code_extra=float(bool(shared) and bool(store_only or cand_only)),
+        brand_match=float(brand == "match"),
+        brand_conflict=float(brand == "conflict"),
+        brand_one_side=float(brand == "one_side"),
+        size_match=float(size_verdict == "match"),
+        size_conflict=float(size_verdict == "conflict"),
+        size_one_side=float(size_verdict == "one_side"),
+        pack_conflict=float(_packs(store, cand) == "conflict"),
+        pack_one_side=float(_packs(store, cand) == "one_side"),
+        bonus_one_side=float((store.bonus_pct is None) != (cand.bonus_pct is None)),
+        variant_conflict=float(variant_conflict),
+        variant_one_side=min(variant_one_side, 2) / 2,
+        number_conflict=float(_numbers_conflict(store, cand)),
+        third_party=float(store.third_party != cand.third_party),
+        extra_words=min(extra, 4) / 4,
+        noise_words=min(len(store.noise ^ cand.noise), 3) / 3,
+        gtin_conflict=float(gtin_conflict),
+    )
+
+
+def _similarity(a: Side, b: Side) -> tuple[float, float]:
+    left, right = " ".join(a.content), " ".join(b.content)
+    if not left or not right:
+        left, right = " ".join(a.parsed.all_tokens), " ".join(b.parsed.all_tokens)
+    if not left or not right:
+        return 0.0, 0.0
+    return fuzz.token_sort_ratio(left, right) / 100, fuzz.token_set_ratio(left, right) / 100
+
+
+def _one_sided_codes(a: Side, b: Side, shared: set[str]) -> set[str]:
+    """`a`'s codes that `b` does not carry, written whole or in parts (a part of a shared
+    code, such as `fg2451` of `kx fg2451`, is not a code of its own)."""
+    return {
+        c for c in a.codes - b.codes if not _code_inside(c, b) and not any(c in s for s in shared)
+    }
+
+
+def _code_inside(code: str, other: Side) -> bool:
+    """The code written in parts on the other side (`kx fg 2451`): its tokens joined in a
+    run spell it exactly (never a substring of a longer code)."""
+    tokens = other.parsed.all_tokens
+    for i in range(len(tokens)):
+        joined = ""
+        for j in range(i, min(i + 4, len(tokens))):
+            joined += tokens[j]
+            if joined == code:
+                return True
+            if len(joined) >= len(code):
+                break
+    return False
+
+
+def _coverage(a: Side, b: Side) -> float:
+    if not a.content:
+        return 1.0
+    return sum(_explained(w, b) for w in a.content) / len(a.content)
+
+
+def _unexplained(a: Side, b: Side) -> int:
+    """Plain words of `a` that `b` does not explain (codes, numbers, variants aside)."""
+    variant_words = set().union(*a.variants.values()) if a.variants else set()
+    return sum(
+        1
+        for w in a.content
+        if not _DIGITS.search(w)
+        and w.removesuffix("s") not in variant_words
+        and w not in PLATFORMS
+        and not _explained(w, b)
+    )
+
+
+def _explained(word: str, other: Side) -> bool:
+    """Does `other` carry this word, maybe misspelled, abbreviated or split differently?"""
+    tokens = other.parsed.all_tokens
+    if word in tokens or word in other.codes:
+        return True
+    if word.isalpha() and len(word) <= 4 and any(c.startswith(word) for c in other.codes):
+        return True  # the letters of a code written apart: "kx fg2451" / "kxfg2451"
+    for token in tokens:
+        if min(len(word), len(token)) >= _TYPO_MIN_LEN and fuzz.ratio(word, token) >= _TYPO_RATIO:
+            return True
+        if _is_abbreviation(word, token) or _is_abbreviation(token, word):
+            return True
+    return any(
+        "".join(tokens[i : i + n]) == word for n in (2, 3) for i in range(len(tokens) - n + 1)
+    )
+
+
+def _is_abbreviation(short: str, long: str) -> bool:
+    """`short` abbreviates `long`: a prefix of 3+ letters, or `long` with letters dropped
+    (first kept, at most one vowel left): "choc", "crml", "blk"."""
+    if len(short) < 2 or len(short) >= len(long) or short[0] != long[0]:
+        return False
+    if not short.isalpha() or not long.isalpha():
+        return False
+    if len(short) >= 3 and long.startswith(short):
+        return True
+    if sum(c in _VOWELS for c in short[1:]) > 1:
+        return False
+    letters = iter(long)
+    return all(c in letters for c in short)
+
+
+def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:
+    """ "match", "conflict", "one_side" or None (no size on either side)."""
+    if not a and not b:
+        return None
+    if not a or not b:
+        return "one_side"
+    agreed = False
+    for mine, theirs in ((a, b), (b, a)):
+        for quantity in mine:
+            verdicts = [v for v in (same_size(quantity, o) for o in theirs) if v is not None]
+            if verdicts and not any(verdicts):
+                return "conflict"
+            agreed = agreed or any(verdicts)
+    return "match" if agreed else "one_side"
+
+
+def _with_bonus(side: Side) -> tuple[Quantity, ...]:
+    """A promotional size is the base size or the base plus the bonus: a store writes
+    "250 g + 20% free", the catalog "300 g (+20% free)"."""
+    if not side.bonus_pct:
+        return side.sizes
+    grown = tuple(Quantity(q.value * (1 + side.bonus_pct / 100), q.unit) for q in side.sizes)
+    return side.sizes + grown
+
+
+def _packs(a: Side, b: Side) -> str | None:
+    """ "conflict": two different counts, or a pack against a single whose size is named;
+    "one_side": a pack on one side, the other names no size either (a cut-short name)."""
+    if (a.pack or 1) == (b.pack or 1):
+        return None
+    if a.pack and b.pack:
+        return "conflict"
+    single = b if a.pack else a
+    return "conflict" if single.sizes else "one_side"
+
+
+def _variants(a: Side, b: Side) -> tuple[bool, int]:
+    conflict = any(
+        cls in b.variants and words != b.variants[cls] for cls, words in a.variants.items()
+    )
+    one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
+    one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
+    return conflict, one_side
+
+
+def _numbers_conflict(a: Side, b: Side) -> bool:
+    """Bare numbers (not sizes, codes or prices) on both sides, none in common."""
+
+    def bare(side: Side) -> set[str]:
+        return {t for t in side.content if t.isdigit()}
+
+    left, right = bare(a), bare(b)
+    return bool(left) and bool(right) and not (left & right)

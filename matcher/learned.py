@@ -1,0 +1,134 @@
+"""The learned scorer: a pair's evidence (`matcher.features`) weighed by the model
+(`matcher.model`), the candidates of one store product competing for its probability.
+
+Chosen with `IMGEDGE_MATCH_SCORER=learned`; `matcher.scoring` holds the shared types and
+the dispatch. Conflicts still cap (see `_reasons_and_caps`): evidence that two products
+differ outweighs any similarity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from catalog.gtin import global_gtin
+from matcher.evidence import brand_evidence
+from matcher.features import PairFeatures, Side, pair_features, read_side, with_rivals
+from matcher.model import load_model
+from matcher.normalize import normalize_brand
+from matcher.reasons import (
+    BRAND_CONFLICT,
+    BRAND_MATCH,
+    BRAND_MISSING,
+    GTIN_CONFLICT,
+    GTIN_MATCH,
+    MODEL_CONFLICT,
+    MODEL_MATCH,
+    NUMBER_CONFLICT,
+    PACK_CONFLICT,
+    SIZE_CONFLICT,
+    THIRD_PARTY,
+    VARIANT_CONFLICT,
+)
+from matcher.scoring_types import CAP_STEP, Candidate, Scored, Thresholds
+
+_BRAND_KIND = {BRAND_MATCH: "match", BRAND_CONFLICT: "conflict", BRAND_MISSING: "one_side"}
+
+# --------------------------------------------------------------------------- one candidate
+
+
+@lru_cache(maxsize=8192)
+def _side(name: str, brands: tuple[str, ...]) -> Side:
+    return read_side(name, brands)
+
+
+def evidence(
+    name: str,
+    brand: str | None,
+    candidate: Candidate,
+    *,
+    gtin: str | None = None,
+) -> tuple[PairFeatures, str | None]:
+    """The pair's features and its brand evidence (also what the trainer reads)."""
+    store_brand, cand_brand = normalize_brand(brand), normalize_brand(candidate.brand)
+    brands = tuple(sorted({b for b in (store_brand, cand_brand) if b}))
+    store, cand = _side(name, brands), _side(candidate.name, brands)
+    brand_reason = brand_evidence(
+        store_brand, store.parsed.all_tokens, cand_brand, cand.parsed.all_tokens
+    )
+    store_gtin, cand_gtin = global_gtin(gtin), global_gtin(candidate.gtin)
+    features = pair_features(
+        store,
+        cand,
+        brand=_BRAND_KIND.get(brand_reason or ""),
+        gtin_conflict=store_gtin is not None and cand_gtin is not None and store_gtin != cand_gtin,
+    )
+    return features, brand_reason
+
+
+def _reasons_and_caps(
+    f: PairFeatures, brand_reason: str | None, thresholds: Thresholds
+) -> tuple[list[str], list[float]]:
+    below_link = thresholds.auto_link - CAP_STEP
+    below_suggest = thresholds.suggest - CAP_STEP
+    # Matches and conflicts only: one-sided evidence is weighed, not named.
+    reasons = [brand_reason] if brand_reason in (BRAND_MATCH, BRAND_CONFLICT) else []
+    caps: list[float] = []
+    for flag, reason, cap in (
+        (f.code_shared, MODEL_MATCH, None),
+        (f.code_conflict, MODEL_CONFLICT, below_link),
+        (f.gtin_conflict, GTIN_CONFLICT, below_link),
+        (f.size_conflict, SIZE_CONFLICT, below_suggest),
+        (f.pack_conflict, PACK_CONFLICT, below_suggest),
+        (f.bonus_one_side, VARIANT_CONFLICT, below_link),
+        (f.variant_conflict, VARIANT_CONFLICT, below_link),
+        (f.number_conflict, NUMBER_CONFLICT, below_link),
+        (f.third_party, THIRD_PARTY, below_suggest),
+    ):
+        if flag:
+            reasons.append(reason)
+            if cap is not None:
+                caps.append(cap)
+    if brand_reason == BRAND_CONFLICT:
+        caps.append(below_suggest)
+    return reasons, caps
+
+
+def _scored(
+    candidate: Candidate,
+    features: PairFeatures,
+    brand_reason: str | None,
+    thresholds: Thresholds,
+) -> Scored:
+    reasons, caps = _reasons_and_caps(features, brand_reason, thresholds)
+    score = min([100.0 * load_model().probability(features), *caps])
+    return Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons))
+
+
+def score_by_model(
+    name: str,
+    brand: str | None,
+    gtin: str | None,
+    candidates: Sequence[Candidate],
+    thresholds: Thresholds,
+) -> list[Scored]:
+    """One `Scored` per canonical product (its first candidate), in no particular order:
+    the candidates compete, so each product enters once."""
+    candidates = list({c.canonical_product_id: c for c in reversed(candidates)}.values())
+    store_gtin = global_gtin(gtin)
+    best: dict[int, Scored] = {}
+    weighed: list[tuple[Candidate, PairFeatures, str | None]] = []
+    for candidate in candidates:
+        if store_gtin is not None and store_gtin == global_gtin(candidate.gtin):
+            best[candidate.canonical_product_id] = Scored(
+                candidate.canonical_product_id, 100.0, (GTIN_MATCH,)
+            )
+        else:
+            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
+            weighed.append((candidate, features, brand_reason))
+    rivalled = with_rivals([features for _, features, _ in weighed])
+    for (candidate, _, brand_reason), features in zip(weighed, rivalled, strict=True):
+        best[candidate.canonical_product_id] = _scored(
+            candidate, features, brand_reason, thresholds
+        )
+    return list(best.values())

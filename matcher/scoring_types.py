@@ -1,0 +1,40 @@
+"""The scorers' shared vocabulary: a candidate, a scored candidate, the bands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Scorer = Literal["rules", "learned"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    canonical_product_id: int
+    name: str
+    brand: str | None = None
+    gtin: str | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    canonical_product_id: int
+    score: float  # 0–100, after the rules, one decimal
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    auto_link: float = 85.0
+    suggest: float = 70.0
+    # A best score in the link band only links when no *other* canonical product
+    # is also in the link band within this many points (then it is a suggestion).
+    ambiguity_margin: float = 5.0
+    # Which scorer turns pairs into scores: "rules" (`matcher.rules`, the default) or
+    # "learned" (`matcher.learned`, weights from `matcher/model.json`).
+    scorer: Scorer = "rules"
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+CAP_STEP = 0.1  # "just below" a threshold
