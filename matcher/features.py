@@ -56,6 +56,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     packs = [int(q.value) for q in parsed.quantities if q.unit == "ct" and q.value >= 2]
     packs += [_PACK_WORDS[t] for t in tokens if t in _PACK_WORDS]
     packs += [int(m[1]) for t in tokens if (m := _TIMES.match(t)) and int(m[1]) >= 2]
+    single = "1ct" in tokens or "single" in tokens  # a count of one, said out loud
     bonus = [q.value for q in parsed.quantities if q.unit == "pct"]
     promoted = bool(_BONUS_WORDS & set(tokens)) and ("free" in tokens or "bonus" in tokens)
     variants: dict[str, set[str]] = {}
@@ -78,7 +79,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         content=content,
         codes=_codes(tokens),
         sizes=sizes,
-        pack=max(packs) if packs else None,
+        pack=max(packs) if packs else (1 if single else None),
         bonus_pct=(bonus[0] if bonus else 0.0) if promoted else None,
         variants={cls: frozenset(words) for cls, words in variants.items()},
         noise=noise,
@@ -326,19 +327,14 @@ def _is_abbreviation(short: str, long: str) -> bool:
 
 
 def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:
-    """ "match", "conflict", "one_side" or None (no size on either side)."""
+    """ "match" (some size of each side agrees), "conflict" (sizes comparable, none
+    agree), "one_side" (a size on one side only) or None (no size on either side)."""
     if not a and not b:
         return None
-    if not a or not b:
-        return "one_side"
-    agreed = False
-    for mine, theirs in ((a, b), (b, a)):
-        for quantity in mine:
-            verdicts = [v for v in (same_size(quantity, o) for o in theirs) if v is not None]
-            if verdicts and not any(verdicts):
-                return "conflict"
-            agreed = agreed or any(verdicts)
-    return "match" if agreed else "one_side"
+    verdicts = [v for q in a for o in b if (v := same_size(q, o)) is not None]
+    if any(verdicts):
+        return "match"
+    return "conflict" if verdicts else "one_side"
 
 
 def _with_bonus(side: Side) -> tuple[Quantity, ...]:
@@ -357,8 +353,8 @@ def _packs(a: Side, b: Side) -> str | None:
         return None
     if a.pack and b.pack:
         return "conflict"
-    single = b if a.pack else a
-    return "conflict" if single.sizes else "one_side"
+    single = b if (a.pack or 1) > 1 else a
+    return "conflict" if single.sizes or single.pack == 1 else "one_side"
 
 
 def _variants(a: Side, b: Side) -> tuple[bool, int]:

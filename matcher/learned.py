@@ -98,10 +98,11 @@ def _scored(
     candidate: Candidate,
     features: PairFeatures,
     brand_reason: str | None,
+    probability: float,
     thresholds: Thresholds,
 ) -> Scored:
     reasons, caps = _reasons_and_caps(features, brand_reason, thresholds)
-    score = min([100.0 * load_model().probability(features), *caps])
+    score = min([100.0 * probability, *caps])
     return Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons))
 
 
@@ -127,8 +128,11 @@ def score_by_model(
             features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
             weighed.append((candidate, features, brand_reason))
     rivalled = with_rivals([features for _, features, _ in weighed])
-    for (candidate, _, brand_reason), features in zip(weighed, rivalled, strict=True):
+    shares = load_model().shares(rivalled)
+    for (candidate, _, brand_reason), features, share in zip(
+        weighed, rivalled, shares, strict=True
+    ):
         best[candidate.canonical_product_id] = _scored(
-            candidate, features, brand_reason, thresholds
+            candidate, features, brand_reason, share, thresholds
         )
     return list(best.values())

@@ -1,6 +1,7 @@
 """The learned weights that turn a pair's evidence into a calibrated score.
 
-A logistic regression over `matcher.features.FEATURES`: score = 100 · σ(b + Σ wᵢ·xᵢ).
+A listwise logistic model over `matcher.features.FEATURES`: z = b + Σ wᵢ·xᵢ per candidate,
+and the candidates of one store product share the probability (`Model.shares`).
 It is trained offline on generated marketplaces whose truth is known
 (`loadtests/train_matcher.py`, which writes `matcher/model.json` with the weights, what
 they were trained on and how they did), and shipped in the package: nothing is
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -26,11 +28,22 @@ class Model:
     bias: float
     weights: tuple[float, ...]  # one per FEATURES name, in that order
 
-    def probability(self, features: PairFeatures) -> float:
+    def logit(self, features: PairFeatures) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, features.vector(), strict=True))
-        if z < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+        return max(-30.0, min(30.0, z))
+
+    def probability(self, features: PairFeatures) -> float:
+        """One candidate alone: σ(z)."""
+        return 1.0 / (1.0 + math.exp(-self.logit(features)))
+
+    def shares(self, candidates: Sequence[PairFeatures]) -> list[float]:
+        """The candidates of one store product compete: P(j is the product) =
+        e^{z_j} / (1 + Σ e^{z_k}), the 1 standing for "none of them" (as trained)."""
+        z = [self.logit(f) for f in candidates]
+        top = max([0.0, *z])
+        weights = [math.exp(v - top) for v in z]
+        norm = math.exp(-top) + sum(weights)
+        return [w / norm for w in weights]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:

@@ -1,0 +1,63 @@
+"""A pair's evidence: model codes however they are written, conflicts, weak words."""
+
+from __future__ import annotations
+
+from matcher.features import FEATURES, PairFeatures, pair_features, read_side, with_rivals
+
+
+def features(a: str, b: str, *brands: str) -> PairFeatures:
+    return pair_features(
+        read_side(a, brands), read_side(b, brands), brand=None, gtin_conflict=False
+    )
+
+
+def test_a_model_code_is_one_code_however_it_is_written():
+    for spelling in ("KX-FG2451 fax", "kxfg2451 fax", "KX FG2451 fax", "kx-fg2451 FAX"):
+        f = features("Panasonic KX-FG2451 plain paper fax", spelling, "panasonic")
+        assert f.code_shared == 1.0 and f.code_conflict == 0.0, spelling
+    spaced = features("Sennheiser HD 587 In-Ear Headphones", "sennheiser hd587", "sennheiser")
+    assert spaced.code_shared == 1.0
+
+
+def test_a_code_that_extends_another_is_another_product():
+    assert features("HP CE505X toner", "HP CE505XD toner", "hp").code_conflict == 1.0
+    assert features("Canon MX700 printer", "Canon MX850 printer", "canon").code_conflict == 1.0
+    # ... and a code never matches inside a longer one written in parts.
+    assert features("Canon PG-755 ink", "Canon PG-755XL ink", "canon").code_shared == 0.0
+
+
+def test_a_second_part_number_on_one_side_is_extra_not_conflict():
+    f = features("Zeta P480 photo printer 2918Z002", "zeta photo all-in-one printer P480", "zeta")
+    assert (f.code_shared, f.code_extra, f.code_conflict) == (1.0, 1.0, 0.0)
+
+
+def test_one_sided_descriptive_words_are_weak_evidence_not_conflicts():
+    f = features("Acme AX-200 plain paper fax", "acme plain-paper fax/copier grey AX200", "acme")
+    assert f.variant_conflict == 0.0 and 0 < f.variant_one_side <= 0.5
+    noisy = features("Sony DCR-SR45 camcorder - $129.99 brand new", "Sony DCRSR45 camcorder")
+    assert noisy.noise_words > 0 and noisy.number_conflict == 0.0
+    assert features("Acme Cola black", "Acme Cola red").variant_conflict == 1.0
+
+
+def test_supplies_packs_and_promotional_sizes_are_other_products():
+    assert features("Compatible toner for HP CE505X", "HP CE505X toner").third_party == 1.0
+    assert features("Toner remanfactured for HP CE505X", "HP CE505X toner").third_party == 1.0
+    assert features("HP 61 ink twin pack", "HP 61 ink, 1 ct").pack_conflict == 1.0
+    assert features("Cola 6 x 330ml", "Cola 330 ml can").pack_conflict == 1.0
+    # A cut-short name that states no size only may be the pack.
+    assert features("COLA ZERO SUGAR 24", "Cola Zero Sugar, 12 fl oz, 24 Pack").pack_conflict == 0.0
+    bonus = features("Salted Butter 250 g + 20% Extra Free", "Salted Butter, 300 g (+20% Free)")
+    assert bonus.size_conflict == 0.0 and bonus.bonus_one_side == 0.0
+    assert features("Salted Butter 250 g + 20% Extra Free", "Salted Butter, 250 g").bonus_one_side
+
+
+def test_rivals_count_candidates_that_explain_the_name_as_well():
+    store = read_side("MORNING GLORY STRAWBERRY YOGURT", ())
+    sizes = [read_side(f"Morning Glory Strawberry Yogurt, {s}", ()) for s in ("5.3 oz", "32 oz")]
+    other = read_side("Morning Glory Blueberry Yogurt, 5.3 oz", ())
+    listed = with_rivals(
+        [pair_features(store, c, brand=None, gtin_conflict=False) for c in [*sizes, other]]
+    )
+    assert listed[0].rivals > 0 and listed[1].rivals > 0
+    assert all(0.0 <= v <= 1.0 for f in listed for v in f.vector())
+    assert len(FEATURES) == len(listed[0].vector())

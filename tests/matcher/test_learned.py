@@ -1,0 +1,79 @@
+"""The learned scorer: weighs evidence, caps conflicts, shares probability among rivals."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from matcher.decision import decide
+from matcher.features import FEATURES
+from matcher.model import Model, load_model
+from matcher.reasons import MODEL_MATCH, PACK_CONFLICT, THIRD_PARTY
+from matcher.scoring import Candidate, Thresholds, score_candidates
+
+LEARNED = Thresholds(scorer="learned")
+
+
+def score(name: str, brand: str | None, *candidates: tuple[str, str | None]) -> list:
+    listed = [Candidate(i + 1, n, b) for i, (n, b) in enumerate(candidates)]
+    return score_candidates(name, brand, None, listed, thresholds=LEARNED)
+
+
+def test_the_shipped_model_names_every_feature_it_weighs():
+    data = json.loads(resources.files("matcher").joinpath("model.json").read_text())
+    assert set(data["weights"]) <= set(FEATURES)
+    model = load_model()
+    assert len(model.weights) == len(FEATURES)
+    # A shared model code is evidence for; a conflicting one against.
+    named = dict(zip(FEATURES, model.weights, strict=True))
+    assert named["code_shared"] > 0 > named["code_conflict"]
+    assert named["size_conflict"] < 0 and named["pack_conflict"] < 0
+
+
+@pytest.mark.parametrize(
+    ("store", "catalog"),
+    [  # the issue's own examples of pairs the rules capped just below the link band
+        ("Zeta P480 photo printer 2918Z002", "zeta photo all-in-one printer P480"),
+        ("Acme AX-200 plain paper fax", "acme plain-paper fax/copier grey AX200"),
+        ("Panasonic KX-FG2451 fax", "KX FG2451 fax"),
+    ],
+)
+def test_a_shared_code_links_despite_one_sided_colour_and_sku(store, catalog):
+    [best] = score(store, None, (catalog, None))
+    assert best.score >= 85 and MODEL_MATCH in best.reasons
+    [capped] = score_candidates(store, None, None, [Candidate(1, catalog, None)])
+    assert capped.score < 85  # the rule scorer's caps, for comparison
+
+
+def test_compatible_supplies_and_packs_never_link_to_the_original():
+    [supply] = score("Compatible toner for HP CE505X", None, ("HP 05X Toner CE505X", "HP"))
+    assert supply.score < 70 and THIRD_PARTY in supply.reasons
+    [pack] = score("Canon PG-240 ink 2pk", "Canon", ("Canon PG-240 Black Ink, 1 ct", "Canon"))
+    assert pack.score < 70 and PACK_CONFLICT in pack.reasons
+
+
+def test_look_alike_candidates_share_the_probability():
+    scored = score(
+        "MORNING GLORY STRAWBERRY GREEK YOGURT",
+        None,
+        ("Morning Glory Strawberry Greek Yogurt, 5.3 oz", "Morning Glory"),
+        ("Morning Glory Strawberry Greek Yogurt, 32 oz", "Morning Glory"),
+    )
+    assert max(s.score for s in scored) < 85
+    assert decide(scored, LEARNED).kind != "link"
+    alone = score(
+        "MORNING GLORY STRAWBERRY GREEK YOGURT 32OZ",
+        None,
+        ("Morning Glory Strawberry Greek Yogurt, 5.3 oz", "Morning Glory"),
+        ("Morning Glory Strawberry Greek Yogurt, 32 oz", "Morning Glory"),
+    )
+    assert alone[0].canonical_product_id == 2 and alone[0].score > alone[1].score
+
+
+def test_a_model_reads_only_known_features():
+    with pytest.raises(ValueError, match="unknown features"):
+        Model.from_json({"bias": 0, "weights": {"shoe_size": 1.0}})
+    half = Model.from_json({"bias": 0.0, "weights": {}})
+    assert half.weights == (0.0,) * len(FEATURES)
