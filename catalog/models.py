@@ -34,6 +34,9 @@ class CanonicalProduct:
     brand: str | None
     image_count: int
     product_count: int
+    # Made by the matcher from one store's name-only product nobody else had: the next
+    # store can match it; a curator confirms it or merges it into another.
+    provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,9 @@ class MatchOutcome:
     canonical_id: int | None = None  # linked to, with status DONE
     confidence: float | None = None
     candidates: tuple[tuple[int, float], ...] = ()  # (canonical id, score), best first
+    # No candidate is close (REVIEW): link the product to a new provisional canonical
+    # product made from its own name, so the next store's product can match it.
+    provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

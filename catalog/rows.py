@@ -36,6 +36,7 @@ def canonical(row: Row) -> CanonicalProduct:
         brand=row["brand"],
         image_count=row["image_count"],
         product_count=row["product_count"],
+        provisional=bool(row["provisional"]),
     )
 
 

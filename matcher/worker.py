@@ -136,6 +136,10 @@ class MatchWorker:
                 canonical_id=decision.canonical_id,
                 confidence=decision.confidence,
                 candidates=decision.candidates,
+                # Nothing close: a new product, as far as the catalog knows. It becomes a
+                # provisional canonical product the next store can match (a curator
+                # confirms or merges it from the review queue).
+                provisional=decision.kind == "review",
             )
             outcomes.append((outcome, decision.kind))
         recorded = await catalog.finish_matches([outcome for outcome, _ in outcomes])

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
+from catalog import rows
 from catalog.connector import Session
 from catalog.models import MatchOutcome, MatchStatus, QueueItem, QueueStatus, ResolutionChange
+from catalog.names import normalize_name
 from catalog.sql import json_param
 from catalog.sql.products import link
 
@@ -58,6 +61,7 @@ async def finish_many(s: Session, outcomes: Sequence[MatchOutcome]) -> list[bool
     await s.all("lock_match_items", item_ids=json_param(sorted(o.item.id for o in outcomes)))
     fenced = await s.all("finish_matches", outcomes=json_param([_queue_row(o) for o in outcomes]))
     held = {row["id"] for row in fenced}
+    outcomes = await _with_provisional(s, [o for o in outcomes if o.item.id in held], outcomes)
     touching = [
         o for o in outcomes if o.item.id in held and (_links(o) or o.status in _PRODUCT_STATUS)
     ]
@@ -67,7 +71,43 @@ async def finish_many(s: Session, outcomes: Sequence[MatchOutcome]) -> list[bool
 
 
 def _links(o: MatchOutcome) -> bool:
-    return o.status is QueueStatus.DONE and o.canonical_id is not None
+    return (o.status is QueueStatus.DONE or o.provisional) and o.canonical_id is not None
+
+
+async def _with_provisional(
+    s: Session, held: Sequence[MatchOutcome], outcomes: Sequence[MatchOutcome]
+) -> list[MatchOutcome]:
+    """The outcomes, each held `provisional` one given its new provisional canonical
+    product: one per name and brand in the batch (two stores' new product in one batch
+    share it). The queue item stays in review, for a curator to confirm or merge."""
+    wanted = [o for o in held if o.provisional and o.canonical_id is None]
+    if not wanted:
+        return list(outcomes)
+    products = await s.all(
+        "get_store_products", product_ids=json_param([o.item.store_product_id for o in wanted])
+    )
+    by_id = {row["id"]: rows.store_product(row) for row in products}
+    made: dict[tuple[str, str], int] = {}
+    canonical_of: dict[int, int] = {}
+    for o in wanted:
+        product = by_id[o.item.store_product_id]
+        key = (normalize_name(product.name), normalize_name(product.brand or ""))
+        if key not in made:
+            row = await s.one(
+                "create_provisional_canonical",
+                name=product.name,
+                normalized_name=key[0],
+                brand=product.brand,
+            )
+            assert row is not None
+            made[key] = row["id"]
+        canonical_of[o.item.id] = made[key]
+    return [
+        replace(o, canonical_id=canonical_of[o.item.id], confidence=None)
+        if o.item.id in canonical_of
+        else o
+        for o in outcomes
+    ]
 
 
 def _queue_row(o: MatchOutcome) -> dict[str, object]:

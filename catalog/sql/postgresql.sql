@@ -18,14 +18,20 @@ SELECT id, name FROM stores WHERE api_key_hash = :api_key_hash;
 -- name: create_canonical_product
 INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
-RETURNING id, gtin, name, normalized_name, brand, image_count, product_count;
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+
+-- name: create_provisional_canonical
+-- The matcher's canonical product for a name-only product nobody else had (no GTIN).
+INSERT INTO canonical_products (gtin, name, normalized_name, brand, provisional)
+VALUES (NULL, :name, :normalized_name, :brand, true)
+RETURNING id;
 
 -- name: get_canonical_product
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
 FROM canonical_products WHERE id = :canonical_id;
 
 -- name: get_canonical_product_by_gtin
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
 FROM canonical_products WHERE gtin = :gtin;
 
 -- name: upsert_store_product
@@ -106,7 +112,7 @@ SELECT set_config('pg_trgm.similarity_threshold', :threshold, true);
 -- name: search_canonical_candidates
 -- Trigram similarity on the normalized name (GIN gin_trgm_ops index, `%` operator,
 -- whose threshold pg_set_similarity_threshold sets).
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count,
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
        similarity(normalized_name, :query) AS score
 FROM canonical_products
 WHERE normalized_name % :query
@@ -118,11 +124,11 @@ LIMIT :limit;
 -- text[] of normalized names; `position` counts from 1) its best :limit by similarity
 -- among those `%` admits. The LATERAL subquery probes the GIN index once per name.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       c.product_count, c.score
+       c.product_count, c.provisional, c.score
 FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
-           p.product_count, similarity(p.normalized_name, n.query) AS score
+           p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
     FROM canonical_products p
     WHERE p.normalized_name % n.query
     ORDER BY score DESC, p.id

@@ -17,14 +17,20 @@ SELECT id, name FROM stores WHERE api_key_hash = :api_key_hash;
 -- name: create_canonical_product
 INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
-RETURNING id, gtin, name, normalized_name, brand, image_count, product_count;
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+
+-- name: create_provisional_canonical
+-- The matcher's canonical product for a name-only product nobody else had (no GTIN).
+INSERT INTO canonical_products (gtin, name, normalized_name, brand, provisional)
+VALUES (NULL, :name, :normalized_name, :brand, 1)
+RETURNING id;
 
 -- name: get_canonical_product
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
 FROM canonical_products WHERE id = :canonical_id;
 
 -- name: get_canonical_product_by_gtin
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
 FROM canonical_products WHERE gtin = :gtin;
 
 -- name: upsert_store_product
@@ -90,6 +96,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 -- name: search_canonical_candidates
 -- :query is an FTS5 expression of quoted trigram-able tokens (see SQLiteConnector).
 SELECT c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count, c.product_count,
+       c.provisional,
        -bm25(canonical_products_fts) AS score
 FROM canonical_products_fts
 JOIN canonical_products c ON c.id = canonical_products_fts.rowid

@@ -276,6 +276,9 @@ class SuggestedMatch(Answer):
     brand: str | None
     gtin: str | None
     image_count: Annotated[int, Meta(ge=0)]
+    provisional: Annotated[
+        bool, Meta(description="made by the matcher from one store's product; unconfirmed")
+    ]
     confidence: Score
     reasons: list[str]
 

@@ -57,14 +57,52 @@ async def test_drain_links_suggests_and_reviews(catalog):
     oats = await catalog.get_store_product(ids[1])
     assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
     tv = await catalog.get_store_product(ids[2])
-    assert tv.canonical_product_id is None
-    assert tv.match_status in (MatchStatus.SUGGESTED, MatchStatus.REVIEW)
+    assert tv.canonical_product_id not in canonical.values()  # never the other model
     tv_item = await catalog.get_match_item_for_product(ids[2])
     assert tv_item.candidates[0][0] == canonical["Sony Bravia KDL-40V4100 40 inch TV"]
     assert tv_item.candidates[0][1] < 85
+    # Nothing like the hose: it becomes a provisional canonical product of its own, and
+    # stays in the review queue for a curator.
     hose = await catalog.get_store_product(ids[3])
-    assert hose.match_status is MatchStatus.REVIEW and hose.canonical_product_id is None
+    assert hose.match_status is MatchStatus.LINKED and hose.match_confidence is None
+    made = await catalog.get_canonical_product(hose.canonical_product_id)
+    assert (made.name, made.provisional, made.gtin, made.product_count) == (
+        "Garden hose 30 m",
+        True,
+        None,
+        1,
+    )
+    hose_item = await catalog.get_match_item_for_product(ids[3])
+    assert hose_item.status is QueueStatus.REVIEW
     assert await catalog.claimable_count() == 0
+
+
+async def test_a_new_product_of_one_store_serves_the_next_store(catalog):
+    """Name-only products nobody had become provisional canonical products, and the next
+    store's product links to one; in one batch, one name makes one of them."""
+    first, other, third = [await catalog.create_store(n) for n in ("First", "Other", "Third")]
+    await catalog.sync_products(
+        first.id,
+        [SyncItem("a", None, None, "Garden hose 30 m"), SyncItem("b", None, None, "Rake")],
+        known={},
+    )
+    await MatchWorker(catalog, FAST).run(drain=True)
+    [late] = await catalog.sync_products(
+        other.id, [SyncItem("x", None, None, "GARDEN HOSE 30M")], known={}
+    )
+    await MatchWorker(catalog, FAST).run(drain=True)
+    linked = await catalog.get_store_product(late.product_id)
+    shared = await catalog.get_canonical_product(linked.canonical_product_id)
+    assert (shared.name, shared.provisional, shared.product_count) == ("Garden hose 30 m", True, 2)
+    assert linked.match_status is MatchStatus.LINKED and linked.match_confidence >= 85
+
+    chairs = [
+        (await catalog.sync_products(s.id, [SyncItem("c", None, None, "Patio chair")], known={}))[0]
+        for s in (first, third)
+    ]
+    await MatchWorker(catalog, FAST).run(drain=True)  # both in one batch
+    a, b = [await catalog.get_store_product(r.product_id) for r in chairs]
+    assert a.canonical_product_id == b.canonical_product_id is not None
 
 
 async def test_concurrent_workers_process_each_item_once(catalog):
@@ -207,5 +245,6 @@ async def test_a_batch_with_a_lost_lease_records_the_others_and_not_that_one(cat
     assert (await catalog.get_canonical_product(canonical["Acme Cola 12 oz"])).product_count == 0
     oats = await catalog.get_store_product(ids[1])
     assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
-    hose = await catalog.get_store_product(ids[2])
-    assert hose.match_status is MatchStatus.REVIEW
+    hose = await catalog.get_store_product(ids[2])  # recorded: its provisional product
+    assert hose.match_status is MatchStatus.LINKED
+    assert (await catalog.get_canonical_product(hose.canonical_product_id)).provisional

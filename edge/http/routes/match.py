@@ -51,6 +51,7 @@ async def find_matches(request: Request) -> Response:
                 brand=s.canonical.brand,
                 gtin=s.canonical.gtin,
                 image_count=s.canonical.image_count,
+                provisional=s.canonical.provisional,
                 confidence=s.score,
                 reasons=list(s.reasons),
             )

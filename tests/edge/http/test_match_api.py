@@ -68,6 +68,7 @@ async def test_post_suggests_scored_candidates(client, review_setup):
         "brand",
         "gtin",
         "image_count",
+        "provisional",
         "confidence",
         "reasons",
     }
@@ -138,13 +139,15 @@ async def test_a_store_cannot_touch_another_stores_product(client, services, rev
     )
     assert (r.status_code, r.json()["error"]["code"]) == (403, "not_your_product")
     item = await services.catalog.get_match_item_for_product(theirs)
+    before = (await services.catalog.get_store_product(theirs)).canonical_product_id
     r = await client.put(
         "/api/images/match",
         json={"queueItemId": item.id, "action": "confirm", "canonicalProductId": target.id},
         headers=_bearer(keys["Mine"]),
     )
     assert r.status_code == 403
-    assert (await services.catalog.get_store_product(theirs)).canonical_product_id is None
+    after = (await services.catalog.get_store_product(theirs)).canonical_product_id
+    assert after == before != target.id
 
 
 @pytest.mark.parametrize(
