@@ -71,8 +71,8 @@ async def run_backend(
         stats, drain_s = await drain(svc, args.workers)
         decided = stats["link"] + stats["suggest"] + stats["review"]
         log(f"[{name}] queue drained: {dict(stats)} in {drain_s:.1f} s")
-        await read_back(svc, outcomes)
-        truth = Truth({p.key: p for p in market.products}, truth_of, seeded)
+        provisional = await read_back(svc, outcomes, truth_of)
+        truth = Truth({p.key: p for p in market.products}, truth_of, seeded, provisional)
         await evaluate(svc, outcomes, truth, report, args.show_wrong)
         report.rows["worker: fuzzy matches/s"] = (
             f"{decided / drain_s:,.0f}/s ({decided:,} in {drain_s:.1f} s, {args.workers} worker)"

@@ -158,7 +158,12 @@ async def drain(svc: Services, workers: int) -> tuple[Counter[str], float]:
     return total, elapsed
 
 
-async def read_back(svc: Services, outcomes: list[Outcome]) -> None:
+async def read_back(svc: Services, outcomes: list[Outcome], truth_of: dict[int, int]) -> set[int]:
+    """Each product's outcome. A product the worker linked to a provisional canonical
+    product it made (its queue item stays in review) gets status "provisional", and that
+    product's truth becomes the provisional product's (`truth_of`), so a later store's
+    link to it is judged like any other. Returns the provisional products' ids."""
+    provisional: set[int] = set()
     for o in outcomes:
         product = await svc.catalog.get_store_product(o.product_id)
         assert product is not None
@@ -171,6 +176,11 @@ async def read_back(svc: Services, outcomes: list[Outcome]) -> None:
                 o.top = item.candidates
                 if item.status is QueueStatus.FAILED:
                     o.status = "failed"
+                elif item.status is QueueStatus.REVIEW and o.canonical_id is not None:
+                    o.status = "provisional"
+                    truth_of.setdefault(o.canonical_id, o.item.truth)
+                    provisional.add(o.canonical_id)
+    return provisional
 
 
 def throughput_payloads(market: Marketplace, n: int, gtins: bool, seed: int) -> list[dict]:

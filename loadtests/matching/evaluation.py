@@ -61,15 +61,21 @@ class Truth:
     by_key: dict[int, TrueProduct]
     truth_of: dict[int, int]  # canonical id → true key
     seeded: set[int]  # canonical ids seeded from the truth (the rest a sync created)
+    provisional: set[int] = field(default_factory=set)  # made by the worker
 
     def __post_init__(self) -> None:
-        self.canonical_of = {t: c for c, t in self.truth_of.items()}
+        # What a store product could have been linked to: seeded or made by a sync, and
+        # the provisional products the worker made (for the stores that came after).
+        self.canonical_of = {t: c for c, t in self.truth_of.items() if c not in self.provisional}
 
     def right(self, o: Outcome) -> bool:
         return o.canonical_id is not None and self.truth_of.get(o.canonical_id) == o.item.truth
 
     def exists(self, o: Outcome) -> bool:
-        return o.item.truth in self.canonical_of
+        if o.item.truth in self.canonical_of:
+            return True
+        # A later store's product whose truth is a provisional product made before it.
+        return o.status != "provisional" and o.canonical_id in self.provisional and self.right(o)
 
 
 def sync_rows(outcomes: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:
@@ -104,10 +110,18 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     rows["    top suggestion right"] = ratio(top1, len(with_truth))
     rows["    true product in top 5"] = ratio(top5, len(with_truth))
     review = [o for o in queued if o.status == MatchStatus.REVIEW]
+    provisional = [o for o in queued if o.status == "provisional"]
     rows["  review (of queued)"] = ratio(len(review), len(queued))
-    absent = sum(not truth.exists(o) for o in review)
-    rows["    of which truly new products"] = ratio(absent, len(review))
-    left = len(queued) - len(linked) - len(suggested) - len(review)
+    rows["  provisional canonical made (of queued)"] = ratio(len(provisional), len(queued))
+    left_for_people = review + provisional + suggested
+    absent = sum(not truth.exists(o) for o in review + provisional)
+    rows["    review + provisional: truly new products"] = ratio(
+        absent, len(review) + len(provisional)
+    )
+    rows["  left for a person (suggest + review + provisional)"] = ratio(
+        len(left_for_people), len(queued)
+    )
+    left = len(queued) - len(linked) - len(suggested) - len(review) - len(provisional)
     rows["  failed or not processed"] = f"{left:,}"
     return wrong
 
