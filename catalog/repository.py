@@ -87,6 +87,12 @@ class ProductRepository(Protocol):
 
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None: ...
 
+    async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
+        """Fold `source_id` into `target_id` (links, images, GTIN; the source is deleted)
+        and return the target. NotFoundError for an unknown id; ConflictError for the
+        same id twice or two different GTINs."""
+        ...
+
     async def search_canonical_candidates(
         self, name: str, limit: int = 10
     ) -> list[tuple[CanonicalProduct, float]]:

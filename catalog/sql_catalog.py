@@ -114,6 +114,10 @@ class SQLCatalog:
         row = await self._one("get_canonical_product", canonical_id=canonical_id)
         return rows.canonical(row) if row else None
 
+    async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
+        async with self.connector.transaction() as s:
+            return await products.merge_canonical(s, source_id, target_id)
+
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None:
         row = await self._one("get_canonical_product_by_gtin", gtin=gtin)
         return rows.canonical(row) if row else None

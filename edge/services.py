@@ -63,6 +63,8 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
         matcher = MatchService.from_settings(catalog, settings)
+        sync = Sync(catalog, gtin_map)
+        await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
         yield Services(
             settings,
             catalog,
@@ -71,7 +73,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             resolver,
             variants,
             images,
-            Sync(catalog, gtin_map),
+            sync,
             Review(catalog, matcher),
             matcher,
         )

@@ -405,3 +405,34 @@ FROM jsonb_to_recordset(:questions::jsonb)
 WHERE EXISTS (SELECT 1 FROM store_products sp
               WHERE sp.canonical_product_id = x.canonical_id AND sp.store_id = x.store_id
                 AND sp.id <> x.except_id);
+
+-- Merging one canonical product into another (a curator's decision).
+
+-- name: move_canonical_links
+UPDATE store_products SET canonical_product_id = :target_id, updated_at = now()
+WHERE canonical_product_id = :source_id
+RETURNING id;
+
+-- name: delete_duplicate_canonical_images
+-- The source's images whose bytes the target already has.
+DELETE FROM product_images
+WHERE canonical_product_id = :source_id
+  AND content_hash IN (SELECT content_hash FROM product_images
+                       WHERE canonical_product_id = :target_id);
+
+-- name: move_canonical_images
+-- After the target's own (:offset is its next sort order); never its primary.
+UPDATE product_images
+SET canonical_product_id = :target_id, is_primary = false, sort_order = sort_order + :offset
+WHERE canonical_product_id = :source_id;
+
+-- name: delete_canonical
+DELETE FROM canonical_products WHERE id = :canonical_id;
+
+-- name: merge_canonical_facts
+-- The target keeps its GTIN or takes the source's; it stays provisional only if both were.
+UPDATE canonical_products
+SET gtin = coalesce(gtin, :gtin), provisional = (provisional AND :provisional),
+    updated_at = now()
+WHERE id = :target_id;
+

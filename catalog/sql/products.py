@@ -7,9 +7,16 @@ from collections.abc import Mapping, Sequence
 
 from catalog import rows
 from catalog.connector import Session
-from catalog.errors import NotFoundError
+from catalog.errors import ConflictError, NotFoundError
 from catalog.gtin import global_gtin
-from catalog.models import MatchStatus, ResolutionChange, SyncItem, SyncOutcome, SyncResult
+from catalog.models import (
+    CanonicalProduct,
+    MatchStatus,
+    ResolutionChange,
+    SyncItem,
+    SyncOutcome,
+    SyncResult,
+)
 from catalog.names import normalize_name
 from catalog.sql import json_param
 
@@ -133,3 +140,46 @@ def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | None]]:
         }
         for i in items
     ]
+
+
+async def merge_canonical(s: Session, source_id: int, target_id: int) -> CanonicalProduct:
+    """Fold canonical product `source_id` into `target_id`: its store products' links,
+    its images (bytes the target has already are dropped: it keeps its own primary) and
+    its GTIN move, nothing is lost; the source is deleted. Two different GTINs are two
+    trade items: refused (ConflictError)."""
+    if source_id == target_id:
+        raise ConflictError("a canonical product cannot be merged into itself")
+    await s.all("lock_canonicals", ids=json_param(sorted((source_id, target_id))))
+    source_row = await s.one("get_canonical_product", canonical_id=source_id)
+    target_row = await s.one("get_canonical_product", canonical_id=target_id)
+    if source_row is None or target_row is None:
+        missing = source_id if source_row is None else target_id
+        raise NotFoundError(f"canonical product {missing} does not exist")
+    source, target = rows.canonical(source_row), rows.canonical(target_row)
+    if source.gtin and target.gtin and source.gtin != target.gtin:
+        raise ConflictError(
+            f"both have barcodes ({source.gtin}, {target.gtin}): two different trade items"
+        )
+    moved = await s.all("move_canonical_links", source_id=source_id, target_id=target_id)
+    if moved:
+        deltas = [{"id": target_id, "delta": len(moved)}]
+        await s.run("add_product_counts", deltas=json_param(deltas))
+    await s.run("delete_duplicate_canonical_images", source_id=source_id, target_id=target_id)
+    counts = await s.one("next_canonical_sort_order", owner_id=target_id)
+    offset, had = (counts["next_order"], counts["existing"]) if counts else (0, 0)
+    await s.run("move_canonical_images", source_id=source_id, target_id=target_id, offset=offset)
+    if not had:
+        await s.run("promote_first_canonical", owner_id=target_id)
+    await s.run("refresh_image_count", canonical_id=target_id)
+    await s.run("delete_canonical", canonical_id=source_id)  # frees its GTIN
+    await s.run(
+        "merge_canonical_facts",
+        target_id=target_id,
+        gtin=source.gtin,
+        provisional=source.provisional and target.provisional,
+    )
+    s.notify(ResolutionChange(canonical_product_id=source_id))  # its products moved
+    s.notify(ResolutionChange(canonical_product_id=target_id))  # its images may have
+    merged = await s.one("get_canonical_product", canonical_id=target_id)
+    assert merged is not None
+    return rows.canonical(merged)

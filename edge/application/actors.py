@@ -31,6 +31,10 @@ class Actor:
         if not self.may_change(product.store_id):
             raise Forbidden("this product belongs to another store", code="not_your_product")
 
+    def check_curator(self, action: str) -> None:
+        if not self.is_curator:
+            raise Forbidden(f"only a curator {action}", code="curator_only")
+
     def check_owner(self, owner: ImageOwner) -> None:
         """Canonical images are the curator's; a product's own images follow the product."""
         if owner.canonical_product_id is not None and not self.is_curator:

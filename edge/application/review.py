@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog import CatalogRepository
-from catalog.models import MatchStatus, QueueItem, StoreProduct
-from catalog.repository import ConflictError
+from catalog.models import CanonicalProduct, MatchStatus, QueueItem, StoreProduct
+from catalog.repository import ConflictError, NotFoundError
 from edge.application.actors import Actor, visible_product
 from edge.errors import BadRequest, Conflict, NotFound
 from matcher.service import MatchService, Suggestion
@@ -95,6 +95,17 @@ class Review:
             item, canonical_id=target, product_status=MatchStatus.LINKED
         )
         return Decided(item, product, target)
+
+    async def merge(self, actor: Actor, source_id: int, target_id: int) -> CanonicalProduct:
+        """Fold one canonical product into another (two entries for one product, e.g. a
+        provisional one the matcher made): links, images and GTIN move to the target."""
+        actor.check_curator("merges canonical products")
+        try:
+            return await self._catalog.merge_canonical_products(source_id, target_id)
+        except NotFoundError as exc:
+            raise NotFound(str(exc), code="canonical_not_found") from None
+        except ConflictError as exc:
+            raise Conflict(str(exc), code="cannot_merge") from None
 
     async def _existing_target(self, canonical_id: int | None, item: QueueItem) -> int:
         if canonical_id is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping, Sequence
 
 from catalog import CatalogRepository
-from catalog.models import Store, SyncItem, SyncResult
+from catalog.models import ResolutionChange, Store, SyncItem, SyncResult
 
 
 class Sync:
@@ -20,6 +20,18 @@ class Sync:
     @property
     def gtin_map(self) -> MutableMapping[str, int]:
         return self._gtin_map
+
+    def apply(self, change: ResolutionChange) -> None:
+        """Forget GTINs of a canonical product that changed (merged away, say); all of
+        them after a catch-all change. A catalog listener, like the resolver."""
+        if change.product_id is not None:
+            return
+        if change.canonical_product_id is None:
+            self._gtin_map.clear()
+            return
+        stale = [g for g, cid in list(self._gtin_map.items()) if cid == change.canonical_product_id]
+        for gtin in stale:
+            self._gtin_map.pop(gtin, None)
 
     async def push(self, store: Store, items: Sequence[SyncItem]) -> list[SyncResult]:
         """Store the store's valid items in one transaction; results follow `items`."""

@@ -308,6 +308,23 @@ class MatchDecided(Answer):
     data: MatchDecidedData
 
 
+# --- curation -------------------------------------------------------------------------
+
+
+class MergeRequest(Struct):
+    into: Annotated[Id, Meta(description="The canonical product that stays")]
+
+
+class CanonicalProductBody(Answer):
+    id: Id
+    gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
+    name: str
+    brand: str | None
+    image_count: Annotated[int, Meta(ge=0)]
+    product_count: Annotated[int, Meta(ge=0)]
+    provisional: bool
+
+
 # --- operations -----------------------------------------------------------------------
 
 
@@ -335,6 +352,8 @@ COMPONENTS: tuple[object, ...] = (
     SyncItemError,
     MatchSuggestions,
     MatchDecided,
+    MergeRequest,
+    CanonicalProductBody,
     Health,
     Ready,
 )

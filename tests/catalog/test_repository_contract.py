@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -727,3 +728,50 @@ async def test_a_dry_run_sync_returns_the_real_results_and_changes_nothing(catal
     ]
     assert [r.outcome for r in real] == [SyncOutcome.LINKED, SyncOutcome.QUEUED, SyncOutcome.LINKED]
     assert real[2].created_canonical and dry[2].canonical_product_id is not None
+
+
+async def test_merging_canonical_products_moves_everything_and_loses_nothing(catalog):
+    store = await catalog.create_store("S")
+    keep = await catalog.create_canonical_product(gtin=None, name="Garden Hose 30 m", brand=None)
+    fold = await catalog.create_canonical_product(gtin=G1, name="GARDEN HOSE 30M", brand="Acme")
+    a, b = await catalog.sync_products(
+        store.id, [_item("a", G1, "Hose"), _item("b", None, "Hose too")], known={}
+    )
+    await catalog.link_store_product(b.product_id, keep.id, MatchStatus.LINKED, 90.0)
+    shared, own, theirs = _image(1), _image(2), _image(3)
+    await catalog.add_image(replace(shared, canonical_product_id=keep.id))
+    await catalog.add_image(replace(own, canonical_product_id=keep.id))
+    await catalog.add_image(replace(shared, canonical_product_id=fold.id))  # same bytes
+    await catalog.add_image(replace(theirs, canonical_product_id=fold.id))
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+
+    merged = await catalog.merge_canonical_products(fold.id, keep.id)
+
+    assert (merged.id, merged.gtin, merged.product_count, merged.image_count) == (keep.id, G1, 2, 3)
+    assert await catalog.get_canonical_product(fold.id) is None
+    assert (await catalog.get_canonical_product_by_gtin(G1)).id == keep.id
+    assert (await catalog.get_store_product(a.product_id)).canonical_product_id == keep.id
+    images = await catalog.list_images(ImageOwner(canonical_product_id=keep.id))
+    assert [i.content_hash for i in images] == [
+        shared.content_hash,
+        own.content_hash,
+        theirs.content_hash,
+    ]
+    assert images[0].is_primary and sum(i.is_primary for i in images) == 1
+    assert _heard(changes, ResolutionChange(canonical_product_id=fold.id))
+    # The GTIN now names the kept product: a later sync links there.
+    [again] = await catalog.sync_products(store.id, [_item("c", G1, "Hose")], known={})
+    assert again.canonical_product_id == keep.id
+
+
+async def test_merging_refuses_what_cannot_be_one_product(catalog):
+    one = await catalog.create_canonical_product(gtin=G1, name="Cola", brand=None)
+    two = await catalog.create_canonical_product(gtin=G2, name="Cola", brand=None)
+    with pytest.raises(ConflictError):
+        await catalog.merge_canonical_products(one.id, two.id)  # two trade items
+    with pytest.raises(ConflictError):
+        await catalog.merge_canonical_products(one.id, one.id)
+    with pytest.raises(NotFoundError):
+        await catalog.merge_canonical_products(one.id, 10**9)
+    assert await catalog.get_canonical_product(one.id) is not None  # nothing changed

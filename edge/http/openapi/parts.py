@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from config import UploadSettings
 from edge.http.bodies import MAX_ID
 from edge.http.decoding import MAX_JSON_BYTES
 from edge.imaging.formats import Format
@@ -141,6 +142,13 @@ PARAMETERS: dict[str, Schema] = {
         "description": "A store product id (positive integer, at most 18 digits).",
         "schema": integer(1, maximum=MAX_ID, format="int64"),
     },
+    "canonical": {
+        "name": "canonical",
+        "in": "path",
+        "required": True,
+        "description": "A canonical product id (positive integer, at most 18 digits).",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
     "size": {
         "name": "size",
         "in": "path",
@@ -229,4 +237,70 @@ def json_body(schema_name: str) -> Schema:
         "required": True,
         "content": {"application/json": {"schema": ref(schema_name)}},
         "description": f"A JSON object (at most {MAX_JSON_BYTES} bytes).",
+    }
+
+
+def img_operation(method: str) -> Schema:
+    image = {"schema": string(format="binary")} if method == "get" else {}
+    ok: Schema = {
+        "description": "The variant" + (" (headers only)" if method == "head" else ""),
+        "headers": IMG_HEADERS,
+        "content": {media_type: image for media_type in IMAGE_MEDIA_TYPES},
+    }
+    return operation(
+        f"{method}Image",
+        f"{method.upper()} the image a product shows, at a size, in a format",
+        {
+            "200": ok,
+            "304": {
+                "description": "Not modified (`If-None-Match` matched)",
+                "headers": IMG_HEADERS,
+            },
+            **error_answers(
+                (400, ("invalid_product_id", "unknown_size", "unknown_format")),
+                (404, ("product_not_found", "image_not_found", "original_missing", "not_found")),
+                (422, ("source_too_large", "source_unreadable")),
+                (503, ("render_timeout", "unavailable")),
+            ),
+        },
+        tag="images",
+        security=PUBLIC,
+        parameters=[param(p) for p in ("product", "size", "v", "accept", "ifNoneMatch")],
+        description=(
+            "The store's custom image when its override is on, else its canonical product's "
+            "primary image. Without `.<fmt>`: AVIF and WebP only when named in `Accept`, then "
+            "JPEG (PNG first for transparent sources)."
+        ),
+    )
+
+
+def upload_body() -> Schema:
+    defaults = UploadSettings()
+    files, mb = defaults.max_files, defaults.max_mb
+    form = {
+        "allOf": [ref("UploadForm")],
+        "type": "object",
+        "properties": {
+            "file": {
+                "type": "array",
+                "items": string(format="binary"),
+                "minItems": 1,
+                "maxItems": files,
+                "description": (
+                    f"1 to {files} image files (IMGEDGE_UPLOAD_MAX_FILES), {mb} MiB each "
+                    "(IMGEDGE_UPLOAD_MAX_MB): JPEG, PNG, WebP, AVIF or GIF by their bytes."
+                ),
+            },
+        },
+        "required": ["file"],
+        "oneOf": [{"required": ["canonicalProductId"]}, {"required": ["productId"]}],
+    }
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": form,
+                "encoding": {"file": {"contentType": "application/octet-stream"}},
+            }
+        },
     }

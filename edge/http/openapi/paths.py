@@ -3,14 +3,11 @@ and the error codes it may give."""
 
 from __future__ import annotations
 
-from config import UploadSettings
 from edge.http.bodies import MAX_BATCH
 from edge.http.openapi.parts import (
     AUTH_401,
     CURATOR_OR_STORE,
     FETCH_502_REASONS,
-    IMAGE_MEDIA_TYPES,
-    IMG_HEADERS,
     JSON_BODY_400_CODES,
     NOT_YOURS_403,
     PRODUCT_ID_400,
@@ -21,81 +18,17 @@ from edge.http.openapi.parts import (
     Schema,
     error_answers,
     header,
+    img_operation,
     json_answer,
     json_body,
     operation,
     param,
     ref,
     string,
+    upload_body,
 )
 
 # --- operations -----------------------------------------------------------------------
-
-
-def _img_op(method: str) -> Schema:
-    image = {"schema": string(format="binary")} if method == "get" else {}
-    ok: Schema = {
-        "description": "The variant" + (" (headers only)" if method == "head" else ""),
-        "headers": IMG_HEADERS,
-        "content": {media_type: image for media_type in IMAGE_MEDIA_TYPES},
-    }
-    return operation(
-        f"{method}Image",
-        f"{method.upper()} the image a product shows, at a size, in a format",
-        {
-            "200": ok,
-            "304": {
-                "description": "Not modified (`If-None-Match` matched)",
-                "headers": IMG_HEADERS,
-            },
-            **error_answers(
-                (400, ("invalid_product_id", "unknown_size", "unknown_format")),
-                (404, ("product_not_found", "image_not_found", "original_missing", "not_found")),
-                (422, ("source_too_large", "source_unreadable")),
-                (503, ("render_timeout", "unavailable")),
-            ),
-        },
-        tag="images",
-        security=PUBLIC,
-        parameters=[param(p) for p in ("product", "size", "v", "accept", "ifNoneMatch")],
-        description=(
-            "The store's custom image when its override is on, else its canonical product's "
-            "primary image. Without `.<fmt>`: AVIF and WebP only when named in `Accept`, then "
-            "JPEG (PNG first for transparent sources)."
-        ),
-    )
-
-
-def _upload_body() -> Schema:
-    defaults = UploadSettings()
-    files, mb = defaults.max_files, defaults.max_mb
-    form = {
-        "allOf": [ref("UploadForm")],
-        "type": "object",
-        "properties": {
-            "file": {
-                "type": "array",
-                "items": string(format="binary"),
-                "minItems": 1,
-                "maxItems": files,
-                "description": (
-                    f"1 to {files} image files (IMGEDGE_UPLOAD_MAX_FILES), {mb} MiB each "
-                    "(IMGEDGE_UPLOAD_MAX_MB): JPEG, PNG, WebP, AVIF or GIF by their bytes."
-                ),
-            },
-        },
-        "required": ["file"],
-        "oneOf": [{"required": ["canonicalProductId"]}, {"required": ["productId"]}],
-    }
-    return {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": form,
-                "encoding": {"file": {"contentType": "application/octet-stream"}},
-            }
-        },
-    }
 
 
 def _product_paths() -> dict[str, Schema]:
@@ -254,7 +187,7 @@ def _image_paths() -> dict[str, Schema]:
                 },
                 tag="images",
                 security=CURATOR_OR_STORE,
-                body=_upload_body(),
+                body=upload_body(),
                 description=(
                     "Every file is checked (type by magic bytes, header against the pixel "
                     "limit, a small full decode) before any is stored. A custom upload turns "
@@ -331,6 +264,33 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 body=json_body("MatchDecision"),
             ),
         },
+        "/api/canonical-products/{canonical}/merge": {
+            "post": operation(
+                "mergeCanonicalProducts",
+                "Fold a canonical product into another (links, images and GTIN move)",
+                {
+                    "200": json_answer(ref("CanonicalProductBody"), "The product that stays"),
+                    **error_answers(
+                        (400, ("invalid_canonical_product_id", *JSON_BODY_400_CODES)),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        (404, ("canonical_not_found",)),
+                        (409, ("cannot_merge",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param("canonical")],
+                body=json_body("MergeRequest"),
+                description=(
+                    "Curator only. Two entries for one product (a provisional one the "
+                    "matcher made, say): the store products' links, the images (bytes the "
+                    "target has are dropped) and the GTIN move to `into`; the source is "
+                    "deleted. Two different GTINs are two trade items: 409."
+                ),
+            )
+        },
     }
 
 
@@ -386,7 +346,7 @@ def _operation_paths() -> dict[str, Schema]:
 
 def paths() -> dict[str, Schema]:
     return {
-        "/img/{product}/{size}": {"get": _img_op("get"), "head": _img_op("head")},
+        "/img/{product}/{size}": {"get": img_operation("get"), "head": img_operation("head")},
         **_product_paths(),
         **_image_paths(),
         **_sync_and_match_paths(),

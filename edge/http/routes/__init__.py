@@ -17,8 +17,9 @@ def services(request: Request) -> Services:
     return svc
 
 
-def parse_product_id(raw: str) -> int:
-    """Product ids are positive integers; anything else (paths, dots, signs) is refused."""
+def parse_product_id(raw: str, what: str = "product") -> int:
+    """Ids in paths are positive integers; anything else (paths, dots, signs) is refused."""
     if not _PRODUCT_ID.match(raw):
-        raise BadRequest(f"invalid product id {raw[:40]!r}", code="invalid_product_id")
+        code = f"invalid_{what.replace(' ', '_')}_id"
+        raise BadRequest(f"invalid {what} id {raw[:40]!r}", code=code)
     return int(raw)

@@ -250,21 +250,22 @@ async def test_missing_token_is_a_documented_401(client, seeded) -> None:
     """Every authenticated operation, called without a token: a 401 with
     `WWW-Authenticate: Bearer` and the Error body, as the document describes it."""
     schema = schemathesis.openapi.from_dict(json.loads(json.dumps(openapi_document())))
-    product = {"product": seeded["product"]}
+    ids = {"product": seeded["product"], "canonical": seeded["canonical"]}
     checked = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         if not operation.definition.raw.get("security"):
             continue
-        path = operation.path.format(**product)
+        path = operation.path.format(**ids)
         r = await client.request(operation.method.upper(), path)
         assert r.status_code == 401, (operation.label, r.text)
         assert r.headers["www-authenticate"].startswith("Bearer"), operation.label
         assert r.json()["error"]["code"] == "token_missing", operation.label
-        case = operation.Case(path_parameters=product if "{product}" in operation.path else {})
+        named = {k: v for k, v in ids.items() if f"{{{k}}}" in operation.path}
+        case = operation.Case(path_parameters=named)
         case.validate_response(r, checks=CHECKS[1:5])  # documented status, type, headers, body
         checked += 1
-    assert checked == 8
+    assert checked == 9
 
 
 async def test_openapi_json_is_served(client) -> None:

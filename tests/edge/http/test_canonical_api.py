@@ -1,0 +1,61 @@
+"""`POST /api/canonical-products/<id>/merge`: the curator folds one entry into another."""
+
+from __future__ import annotations
+
+from catalog.models import MatchStatus, SyncItem
+from edge.demo.photos import PhotoSpec
+from edge.http.auth import hash_token, new_store_key
+
+
+async def test_the_curator_merges_a_provisional_product_into_the_real_one(
+    client, services, build, curator
+):
+    catalog = services.catalog
+    real = await catalog.create_canonical_product(gtin=None, name="Garden Hose 30 m", brand=None)
+    await build.image({"canonical_product_id": real.id}, PhotoSpec(300, 200, (0, 90, 0), "box"))
+    store = await catalog.create_store("S")
+    [product] = await catalog.sync_products(
+        store.id, [SyncItem("h", None, None, "hose 30m green")], known={}
+    )
+    provisional = await catalog.create_canonical_product(
+        gtin=None, name="hose 30m green", brand=None
+    )
+    await catalog.link_store_product(product.product_id, provisional.id, MatchStatus.LINKED)
+    assert (await client.get(f"/img/{product.product_id}/small.jpg")).status_code == 404
+
+    r = await client.post(
+        f"/api/canonical-products/{provisional.id}/merge", json={"into": real.id}, headers=curator
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "id": real.id, "gtin": None, "name": "Garden Hose 30 m", "brand": None,
+        "image_count": 1, "product_count": 1, "provisional": False,
+    }  # fmt: skip
+    # The store's product shows the real product's image at once (no stale resolution).
+    img = await client.get(f"/img/{product.product_id}/small.jpg")
+    assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
+
+
+async def test_merging_is_the_curators_and_refuses_bad_requests(client, services, curator):
+    catalog = services.catalog
+    one = await catalog.create_canonical_product(gtin="00036000291452", name="Cola", brand=None)
+    two = await catalog.create_canonical_product(gtin="04006381333931", name="Cola", brand=None)
+    key = new_store_key()
+    await catalog.create_store("Shop", api_key_hash=hash_token(key))
+    url = f"/api/canonical-products/{one.id}/merge"
+    store = {"authorization": f"Bearer {key}"}
+    answers = [
+        (await client.post(url, json={"into": two.id}, headers=store), 403, "curator_only"),
+        (await client.post(url, json={"into": two.id}), 401, "token_missing"),
+        (await client.post(url, json={"into": two.id}, headers=curator), 409, "cannot_merge"),
+        (await client.post(url, json={"into": 10**9}, headers=curator), 404, "canonical_not_found"),
+        (await client.post(url, json={"into": "x"}, headers=curator), 400, "invalid_field"),
+        (
+            await client.post("/api/canonical-products/0/merge", json={"into": 1}, headers=curator),
+            400,
+            "invalid_canonical_product_id",
+        ),
+    ]
+    for r, status, code in answers:
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code)
+    assert await catalog.get_canonical_product(one.id) is not None
