@@ -104,6 +104,19 @@ async def test_a_new_product_of_one_store_serves_the_next_store(catalog):
     a, b = [await catalog.get_store_product(r.product_id) for r in chairs]
     assert a.canonical_product_id == b.canonical_product_id is not None
 
+    # A curator links the rake elsewhere: its provisional product, now unused, is gone.
+    rake = await catalog.get_store_product(
+        (await catalog.sync_products(first.id, [SyncItem("b", None, None, "Rake")], known={}))[
+            0
+        ].product_id
+    )
+    made = rake.canonical_product_id
+    tools = await catalog.create_canonical_product(gtin=None, name="Garden Rake", brand=None)
+    item = await catalog.get_match_item_for_product(rake.id)
+    await catalog.decide_match(item, canonical_id=tools.id, product_status=MatchStatus.LINKED)
+    assert (await catalog.get_store_product(rake.id)).canonical_product_id == tools.id
+    assert await catalog.get_canonical_product(made) is None
+
 
 async def test_concurrent_workers_process_each_item_once(catalog):
     names = [f"Acme Cola 12 oz pack {i}" for i in range(12)]
