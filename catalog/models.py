@@ -122,6 +122,13 @@ class StoreProduct:
     match_status: MatchStatus
     match_confidence: float | None
     image_fetch_error: str | None = None  # why the store's image_url could not be used
+    # What the store's feed said beside the name (None: not given).
+    model: str | None = None  # the model or manufacturer part number as the store has it
+    mpn: str | None = None
+    category: str | None = None
+    size: str | None = None  # as stated: "250 ml", "16GB"
+    price: float | None = None
+    currency: str | None = None  # ISO 4217
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +203,12 @@ class SyncItem:
     name: str
     brand: str | None = None
     image_url: str | None = None
+    model: str | None = None
+    mpn: str | None = None
+    category: str | None = None
+    size: str | None = None
+    price: float | None = None
+    currency: str | None = None
 
 
 class SyncOutcome(StrEnum):

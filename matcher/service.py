@@ -10,6 +10,7 @@ serializing in the route.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,17 @@ def search_query(name: str, brand: str | None) -> str:
     branded canonical products; a brand already in the name is not said twice."""
     if brand and brand.casefold() not in name.casefold():
         return f"{brand} {name}"
+    return name
+
+
+def described_name(product: StoreProduct) -> str:
+    """The name the matcher reads: the store's name, with the model or part number its
+    feed gave when the name does not already carry it (so a shared code counts)."""
+    name = product.name
+    compact = re.sub(r"[\W_]+", "", name.casefold())
+    for code in (product.model, product.mpn):
+        if code and re.sub(r"[\W_]+", "", code.casefold()) not in compact:
+            name = f"{name} {code}"
     return name
 
 
@@ -90,7 +102,7 @@ class MatchService:
         item is recorded before the next is decided). A product whose scoring raises gets
         its exception in its place; the others are still decided.
         """
-        queries = [search_query(p.name, p.brand) for p in products]
+        queries = [search_query(described_name(p), p.brand) for p in products]
         searched = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
         decided: list[tuple[list[Scored], Decision] | Exception] = []
         for product, found in zip(products, searched, strict=True):
@@ -125,7 +137,7 @@ class MatchService:
     async def _decided(
         self, product: StoreProduct
     ) -> tuple[dict[int, CanonicalProduct], list[Scored], Decision]:
-        query = search_query(product.name, product.brand)
+        query = search_query(described_name(product), product.brand)
         found = await self._catalog.search_canonical_candidates(query, CANDIDATES)
         by_id = {c.id: c for c, _ in found}
         scored = self._score(product, by_id)
@@ -142,7 +154,7 @@ class MatchService:
 
     def _score(self, product: StoreProduct, found: dict[int, CanonicalProduct]) -> list[Scored]:
         return score_candidates(
-            product.name,
+            described_name(product),
             product.brand,
             product.gtin,
             [Candidate(c.id, c.name, c.brand, c.gtin) for c in found.values()],

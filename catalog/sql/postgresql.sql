@@ -218,16 +218,23 @@ SELECT count(*) AS count FROM product_images WHERE content_hash = :content_hash;
 -- one per product). SQLite reads the same JSON with json_each.
 
 -- name: sync_upsert_products
--- :items: [{external_id, upc, gtin, name, brand, image_url}], external ids unique.
+-- :items: [{external_id, upc, gtin, name, brand, image_url, model, mpn, category, size,
+-- price, currency}], external ids unique.
 -- RETURNING gives each row's link as it was before this sync (the upsert leaves it alone).
-INSERT INTO store_products AS sp (store_id, external_id, upc, gtin, name, brand, image_url)
-SELECT :store_id, x.external_id, x.upc, x.gtin, x.name, x.brand, x.image_url
+INSERT INTO store_products AS sp (store_id, external_id, upc, gtin, name, brand, image_url,
+                                  model, mpn, category, size, price, currency)
+SELECT :store_id, x.external_id, x.upc, x.gtin, x.name, x.brand, x.image_url,
+       x.model, x.mpn, x.category, x.size, x.price, x.currency
 FROM jsonb_to_recordset(:items::jsonb)
-     AS x(external_id text, upc text, gtin text, name text, brand text, image_url text)
+     AS x(external_id text, upc text, gtin text, name text, brand text, image_url text,
+          model text, mpn text, category text, size text, price double precision,
+          currency text)
 ORDER BY x.external_id
 ON CONFLICT (store_id, external_id) DO UPDATE SET
     upc = excluded.upc, gtin = excluded.gtin, name = excluded.name, brand = excluded.brand,
-    image_url = excluded.image_url, updated_at = now()
+    image_url = excluded.image_url, model = excluded.model, mpn = excluded.mpn,
+    category = excluded.category, size = excluded.size, price = excluded.price,
+    currency = excluded.currency, updated_at = now()
 RETURNING sp.id, sp.external_id, sp.canonical_product_id, sp.match_status;
 
 -- name: sync_create_canonicals

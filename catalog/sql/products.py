@@ -128,7 +128,7 @@ def _linking_gtin(item: SyncItem) -> str | None:
     return global_gtin(item.gtin)
 
 
-def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | None]]:
+def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | float | None]]:
     return [
         {
             "external_id": i.external_id,
@@ -137,6 +137,12 @@ def _sync_rows(items: Sequence[SyncItem]) -> list[dict[str, str | None]]:
             "name": i.name,
             "brand": i.brand,
             "image_url": i.image_url,
+            "model": i.model,
+            "mpn": i.mpn,
+            "category": i.category,
+            "size": i.size,
+            "price": i.price,
+            "currency": i.currency,
         }
         for i in items
     ]

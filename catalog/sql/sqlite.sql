@@ -186,17 +186,24 @@ SELECT count(*) AS count FROM product_images WHERE content_hash = :content_hash;
 -- one per product). PostgreSQL reads the same JSON with jsonb_to_recordset.
 
 -- name: sync_upsert_products
--- :items: [{external_id, upc, gtin, name, brand, image_url}], external ids unique.
+-- :items: [{external_id, upc, gtin, name, brand, image_url, model, mpn, category, size,
+-- price, currency}], external ids unique.
 -- RETURNING gives each row's link as it was before this sync (the upsert leaves it alone).
-INSERT INTO store_products (store_id, external_id, upc, gtin, name, brand, image_url)
+INSERT INTO store_products (store_id, external_id, upc, gtin, name, brand, image_url,
+                            model, mpn, category, size, price, currency)
 SELECT :store_id, json_extract(value, '$.external_id'), json_extract(value, '$.upc'),
        json_extract(value, '$.gtin'), json_extract(value, '$.name'),
-       json_extract(value, '$.brand'), json_extract(value, '$.image_url')
+       json_extract(value, '$.brand'), json_extract(value, '$.image_url'),
+       json_extract(value, '$.model'), json_extract(value, '$.mpn'),
+       json_extract(value, '$.category'), json_extract(value, '$.size'),
+       json_extract(value, '$.price'), json_extract(value, '$.currency')
 FROM json_each(:items) WHERE true
 ORDER BY 2
 ON CONFLICT (store_id, external_id) DO UPDATE SET
     upc = excluded.upc, gtin = excluded.gtin, name = excluded.name, brand = excluded.brand,
-    image_url = excluded.image_url, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    image_url = excluded.image_url, model = excluded.model, mpn = excluded.mpn,
+    category = excluded.category, size = excluded.size, price = excluded.price,
+    currency = excluded.currency, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 RETURNING id, external_id, canonical_product_id, match_status;
 
 -- name: sync_create_canonicals

@@ -40,6 +40,17 @@ Brand = Annotated[str, Meta(max_length=MAX_BRAND)]
 Url = Annotated[str, Meta(max_length=MAX_URL)]
 Barcode = Annotated[str | int, Meta(description="UPC/EAN/GTIN as a string or integer")]
 _BARCODE_TYPES = [{"type": "string"}, {"type": "integer"}, {"type": "null"}]
+MAX_CODE = 64
+MAX_SIZE = 32
+
+
+def _attribute(kind: str, max_length: int | None, description: str) -> Meta:
+    schema: dict[str, Any] = {"type": [kind, "null"], "description": description}
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    return Meta(extra_json_schema=schema)
+
+
 Version = Annotated[str, Meta(pattern="^[0-9a-f]{16}$")]
 Score = Annotated[float, Meta(ge=0, le=100)]
 
@@ -175,6 +186,13 @@ class Product(Answer):
     match_confidence: float | None
     use_custom_image: bool
     image: ShownImage | None
+    # What the store's feed said beside the name (null: not given).
+    model: str | None
+    mpn: str | None
+    category: str | None
+    size: str | None
+    price: float | None
+    currency: str | None
 
 
 # --- sync -----------------------------------------------------------------------------
@@ -191,6 +209,15 @@ class SyncProduct(Struct):
     upc: Annotated[Any, Meta(extra_json_schema={"anyOf": _BARCODE_TYPES})] = None
     brand: Brand | None = None
     image_url: Url | None = None
+    # A feed's further attributes: taken leniently (a bad one only warns and is dropped,
+    # the product is kept), so typed `Any` here and documented by `_attribute`.
+    model: Annotated[Any, _attribute("string", MAX_CODE, "model number as the store has it")] = None
+    mpn: Annotated[Any, _attribute("string", MAX_CODE, "manufacturer part number")] = None
+    category: Annotated[Any, _attribute("string", MAX_BRAND, "the store's category path")] = None
+    size: Annotated[Any, _attribute("string", MAX_SIZE, "size or quantity, e.g. 250")] = None
+    unit: Annotated[Any, _attribute("string", MAX_SIZE, "unit of `size`, e.g. ml")] = None
+    price: Annotated[Any, _attribute("number", None, "price, in `currency`")] = None
+    currency: Annotated[Any, _attribute("string", 3, "ISO 4217 code, e.g. EUR")] = None
 
 
 class SyncRequest(Struct, Generic[T]):

@@ -78,4 +78,10 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
         match_confidence=product.match_confidence,
         use_custom_image=product.use_custom_image,
         image=shown,
+        model=product.model,
+        mpn=product.mpn,
+        category=product.category,
+        size=product.size,
+        price=product.price,
+        currency=product.currency,
     )

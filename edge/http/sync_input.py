@@ -6,15 +6,26 @@ goes to name matching; the answer carries the barcode's problem as a warning.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 
 from catalog.gtin import Circulation, InvalidBarcode, circulation, normalize_gtin
 from catalog.models import SyncItem
-from edge.http.bodies import MAX_UPC, ItemWarning, SyncProduct
+from edge.http.bodies import (
+    MAX_BRAND,
+    MAX_CODE,
+    MAX_SIZE,
+    MAX_UPC,
+    ItemWarning,
+    SyncProduct,
+)
 from edge.http.decoding import field_of
 
 _DECODER = msgspec.json.Decoder(SyncProduct)
@@ -85,8 +96,76 @@ def parse_item(index: int, raw: bytes) -> ParsedItem:
                 message = f"{gtin} is a {kind.value.replace('_', ' ')} code: matched by name"
                 parsed.warnings.append(ItemWarning("upc", kind.value, message))
     assert external_id is not None and name is not None
-    parsed.item = SyncItem(external_id, upc, gtin, name, brand, image_url)
+    attributes = _attributes(sent, parsed.warnings)
+    parsed.item = SyncItem(external_id, upc, gtin, name, brand, image_url, **attributes)
     return parsed
+
+
+def _attributes(sent: SyncProduct, warnings: list[ItemWarning]) -> dict[str, Any]:
+    """The feed's further attributes; a bad one is dropped with a warning (never the
+    product: the matcher can do without it)."""
+    found: dict[str, Any] = {}
+
+    def keep(name: str, value: Any, check: Callable[[Any], Any]) -> None:
+        if value is None or value == "":
+            return
+        try:
+            found[name] = check(value)
+        except ValueError as exc:
+            warnings.append(ItemWarning(name, "invalid_attribute", f"{name}: {exc}"))
+
+    keep("model", sent.model, partial(_code, limit=MAX_CODE))
+    keep("mpn", sent.mpn, partial(_code, limit=MAX_CODE))
+    keep("category", sent.category, partial(_plain, limit=MAX_BRAND))
+    keep("size", sent.size, partial(_size, unit=sent.unit))
+    keep("price", sent.price, _price)
+    keep("currency", sent.currency, _currency)
+    return found
+
+
+def _plain(value: Any, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    text = value.strip()
+    if len(text) > limit or any(ord(c) < 32 for c in text):
+        raise ValueError(f"must be at most {limit} printable characters")
+    return text
+
+
+def _code(value: Any, limit: int) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # part numbers arrive as numbers too
+    return _plain(value, limit)
+
+
+def _size(value: Any, unit: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value:g}"
+    text = _plain(value, MAX_SIZE)
+    if unit not in (None, ""):
+        text = f"{text} {_plain(unit, MAX_SIZE)}"
+    return text[:MAX_SIZE]
+
+
+_PRICE = re.compile(r"\A\s*[^\d\s.,-]{0,3}\s*(\d{1,9}(?:[.,]\d{1,4})?)\s*[^\d\s.,-]{0,3}\s*\Z")
+
+
+def _price(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and (match := _PRICE.match(value)):
+        number = float(match[1].replace(",", "."))  # "12,99": a decimal comma
+    else:
+        raise ValueError('must be a number (or a price such as "12.99")')
+    if not math.isfinite(number) or number < 0:
+        raise ValueError("must be a non-negative amount")
+    return number
+
+
+def _currency(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        raise ValueError("must be a three-letter ISO 4217 code")
+    return value.strip().upper()
 
 
 def parse_batch(products: Sequence[msgspec.Raw]) -> list[ParsedItem]:

@@ -138,3 +138,23 @@ async def test_a_batch_decides_as_one_at_a_time_does(catalog):
                 product.id, single.canonical_id, MatchStatus.LINKED, single.confidence
             )
     assert kinds >= {"link", "suggest", "review", SAME_STORE}
+
+
+async def test_a_model_number_from_the_feed_counts_as_if_it_were_in_the_name(catalog):
+    tv = await catalog.create_canonical_product(
+        gtin=None, name="Samsung LN52U810B 52in 1080p LCD HDTV", brand="Samsung"
+    )
+    store = await catalog.create_store("Feeds")
+    [plain, with_model] = await catalog.sync_products(
+        store.id,
+        [
+            SyncItem("a", None, None, "Samsung 52in 1080p LCD HDTV", "Samsung"),
+            SyncItem("b", None, None, "Samsung 52in 1080p LCD HDTV", "Samsung", model="LN52U810B"),
+        ],
+        known={},
+    )
+    service = MatchService(catalog, Thresholds())
+    products = [await catalog.get_store_product(r.product_id) for r in (plain, with_model)]
+    without, given = [await service.decide(p) for p in products]
+    assert given.kind == "link" and given.canonical_id == tv.id
+    assert without.kind != "link"  # the name alone does not pin the model

@@ -151,3 +151,36 @@ async def test_in_store_codes_are_kept_with_a_warning_and_never_link(client, ser
     assert answer["warnings"][0]["code"] == "restricted_circulation"
     stored = await services.catalog.get_store_product(answer["product_id"])
     assert (stored.upc, stored.gtin) == (weighed, "00" + weighed)
+
+
+async def test_feed_attributes_are_kept_and_bad_ones_only_warn(
+    client, services, store_key, curator
+):
+    body = {
+        "products": [
+            {
+                "external_id": "tv", "name": "Samsung 52 inch LCD HDTV", "model": "LN52U810B",
+                "mpn": 1459963, "category": "TV > LCD", "size": 52, "unit": "in",
+                "price": "1299.00", "currency": "usd",
+            },
+            {
+                "external_id": "odd", "name": "Mystery box", "price": "cheap",
+                "currency": "pounds", "category": {"nested": True},
+            },
+        ]
+    }  # fmt: skip
+    r = await client.post("/api/sync/products", json=body, headers=_auth(store_key))
+    tv, odd = r.json()["results"]
+    assert "warnings" not in tv
+    assert sorted(w["field"] for w in odd["warnings"]) == ["category", "currency", "price"]
+    assert {w["code"] for w in odd["warnings"]} == {"invalid_attribute"}
+    got = (await client.get(f"/api/products/{tv['product_id']}", headers=curator)).json()
+    assert (got["model"], got["mpn"], got["category"], got["size"]) == (
+        "LN52U810B",
+        "1459963",
+        "TV > LCD",
+        "52 in",
+    )
+    assert (got["price"], got["currency"]) == (1299.0, "USD")
+    kept = (await client.get(f"/api/products/{odd['product_id']}", headers=curator)).json()
+    assert kept["name"] == "Mystery box" and kept["price"] is None
