@@ -87,6 +87,13 @@ class ProductRepository(Protocol):
 
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None: ...
 
+    async def list_canonical_products(
+        self, *, provisional: bool | None = None, after_id: int = 0, limit: int = 100
+    ) -> list[CanonicalProduct]:
+        """By id after `after_id` (keyset paging); only provisional ones, only confirmed
+        ones, or (None) all."""
+        ...
+
     async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
         """Fold `source_id` into `target_id` (links, images, GTIN; the source is deleted)
         and return the target. NotFoundError for an unknown id; ConflictError for the

@@ -114,6 +114,14 @@ class SQLCatalog:
         row = await self._one("get_canonical_product", canonical_id=canonical_id)
         return rows.canonical(row) if row else None
 
+    async def list_canonical_products(
+        self, *, provisional: bool | None = None, after_id: int = 0, limit: int = 100
+    ) -> list[CanonicalProduct]:
+        found = await self._all(
+            "list_canonical_products", provisional=provisional, after_id=after_id, limit=limit
+        )
+        return [rows.canonical(row) for row in found]
+
     async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
         async with self.connector.transaction() as s:
             return await products.merge_canonical(s, source_id, target_id)

@@ -443,3 +443,11 @@ SET gtin = coalesce(gtin, :gtin), provisional = (provisional AND :provisional),
     updated_at = now()
 WHERE id = :target_id;
 
+-- name: list_canonical_products
+-- Keyset paging by id; :provisional NULL lists all, else only those with that flag.
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+FROM canonical_products
+WHERE id > :after_id
+  AND (:provisional::boolean IS NULL OR provisional = :provisional::boolean)
+ORDER BY id
+LIMIT :limit;

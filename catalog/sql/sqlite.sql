@@ -407,3 +407,10 @@ SET gtin = coalesce(gtin, :gtin), provisional = (provisional AND :provisional),
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = :target_id;
 
+-- name: list_canonical_products
+-- Keyset paging by id; :provisional NULL lists all, else only those with that flag.
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+FROM canonical_products
+WHERE id > :after_id AND (:provisional IS NULL OR provisional = :provisional)
+ORDER BY id
+LIMIT :limit;

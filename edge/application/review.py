@@ -96,6 +96,15 @@ class Review:
         )
         return Decided(item, product, target)
 
+    async def canonical_products(
+        self, actor: Actor, *, provisional: bool | None, after_id: int, limit: int
+    ) -> list[CanonicalProduct]:
+        """The curator's list (e.g. the provisional products the matcher made)."""
+        actor.check_curator("lists canonical products")
+        return await self._catalog.list_canonical_products(
+            provisional=provisional, after_id=after_id, limit=limit
+        )
+
     async def merge(self, actor: Actor, source_id: int, target_id: int) -> CanonicalProduct:
         """Fold one canonical product into another (two entries for one product, e.g. a
         provisional one the matcher made): links, images and GTIN move to the target."""

@@ -352,6 +352,11 @@ class CanonicalProductBody(Answer):
     provisional: bool
 
 
+class CanonicalProductPage(Answer):
+    canonical_products: list[CanonicalProductBody]
+    next_after: Annotated[Id, Meta(description="`after` for the next page")] | None
+
+
 # --- operations -----------------------------------------------------------------------
 
 
@@ -381,6 +386,7 @@ COMPONENTS: tuple[object, ...] = (
     MatchDecided,
     MergeRequest,
     CanonicalProductBody,
+    CanonicalProductPage,
     Health,
     Ready,
 )

@@ -775,3 +775,21 @@ async def test_merging_refuses_what_cannot_be_one_product(catalog):
     with pytest.raises(NotFoundError):
         await catalog.merge_canonical_products(one.id, 10**9)
     assert await catalog.get_canonical_product(one.id) is not None  # nothing changed
+
+
+async def test_canonical_products_are_listed_by_id_and_provisional_flag(catalog):
+    made = [
+        await catalog.create_canonical_product(gtin=None, name=f"P{n}", brand=None)
+        for n in range(3)
+    ]
+    store = await catalog.create_store("S")
+    [item] = await catalog.sync_products(store.id, [_item("x", None, "Hose")], known={})
+    queued = await catalog.claim_matches(1, lease_s=60)
+    await catalog.finish_matches([MatchOutcome(queued[0], QueueStatus.REVIEW, provisional=True)])
+    provisional = await catalog.list_canonical_products(provisional=True)
+    assert [c.name for c in provisional] == ["Hose"] and provisional[0].provisional
+    confirmed = await catalog.list_canonical_products(provisional=False)
+    assert [c.id for c in confirmed] == [c.id for c in made]
+    page = await catalog.list_canonical_products(after_id=made[0].id, limit=2)
+    assert [c.id for c in page] == [made[1].id, made[2].id]
+    assert item.product_id

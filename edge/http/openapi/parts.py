@@ -142,6 +142,27 @@ PARAMETERS: dict[str, Schema] = {
         "description": "A store product id (positive integer, at most 18 digits).",
         "schema": integer(1, maximum=MAX_ID, format="int64"),
     },
+    "provisional": {
+        "name": "provisional",
+        "in": "query",
+        "required": False,
+        "description": "`true`: only the matcher's provisional products; `false`: the others.",
+        "schema": string(enum=["true", "false"]),
+    },
+    "after": {
+        "name": "after",
+        "in": "query",
+        "required": False,
+        "description": "Only ids above this one (the last page's `next_after`).",
+        "schema": integer(0, maximum=MAX_ID, format="int64"),
+    },
+    "limit": {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "At most this many (1–500, default 100).",
+        "schema": integer(1, maximum=500, default=100),
+    },
     "canonical": {
         "name": "canonical",
         "in": "path",

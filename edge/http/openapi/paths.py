@@ -264,6 +264,25 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 body=json_body("MatchDecision"),
             ),
         },
+        "/api/canonical-products": {
+            "get": operation(
+                "listCanonicalProducts",
+                "Canonical products by id, a page at a time (e.g. the provisional ones)",
+                {
+                    "200": json_answer(ref("CanonicalProductPage"), "A page"),
+                    **error_answers(
+                        (400, ("invalid_field",)),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param(p) for p in ("provisional", "after", "limit")],
+                description="Curator only.",
+            )
+        },
         "/api/canonical-products/{canonical}/merge": {
             "post": operation(
                 "mergeCanonicalProducts",

@@ -1,16 +1,60 @@
-"""`POST /api/canonical-products/<id>/merge {into}`: the curator folds one canonical
-product into another (the rules live in `edge.application.review`)."""
+"""Canonical products for the curator (the rules live in `edge.application.review`):
+
+- `GET /api/canonical-products[?provisional=true|false][&after=<id>][&limit=N]`: by id,
+  a page at a time (e.g. the provisional products the matcher made).
+- `POST /api/canonical-products/<id>/merge {into}`: fold one into another."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from catalog.models import CanonicalProduct
+from edge.errors import BadRequest
 from edge.http.auth import require_actor
-from edge.http.bodies import CanonicalProductBody, MergeRequest
+from edge.http.bodies import CanonicalProductBody, CanonicalProductPage, MergeRequest
 from edge.http.decoding import read_body
 from edge.http.encoding import json_response
 from edge.http.routes import parse_product_id, services
+
+MAX_PAGE = 500
+
+
+def _body(c: CanonicalProduct) -> CanonicalProductBody:
+    return CanonicalProductBody(
+        id=c.id,
+        gtin=c.gtin,
+        name=c.name,
+        brand=c.brand,
+        image_count=c.image_count,
+        product_count=c.product_count,
+        provisional=c.provisional,
+    )
+
+
+def _query(request: Request) -> tuple[bool | None, int, int]:
+    q = request.query_params
+    flags = {"": None, "true": True, "false": False}
+    provisional = q.get("provisional", "")
+    if provisional not in flags:
+        raise BadRequest("provisional must be true or false", code="invalid_field")
+    after, limit = q.get("after", "0"), q.get("limit", "100")
+    if not after.isdigit() or len(after) > 18:
+        raise BadRequest("after must be an id", code="invalid_field")
+    if not limit.isdigit() or not 0 < int(limit) <= MAX_PAGE:
+        raise BadRequest(f"limit must be from 1 to {MAX_PAGE}", code="invalid_field")
+    return flags[provisional], int(after), int(limit)
+
+
+async def list_canonical(request: Request) -> Response:
+    svc = services(request)
+    actor = await require_actor(request, svc.settings, svc.catalog)
+    provisional, after, limit = _query(request)
+    found = await svc.review.canonical_products(
+        actor, provisional=provisional, after_id=after, limit=limit
+    )
+    next_after = found[-1].id if len(found) == limit else None
+    return json_response(CanonicalProductPage([_body(c) for c in found], next_after))
 
 
 async def merge_canonical(request: Request) -> Response:
@@ -19,14 +63,4 @@ async def merge_canonical(request: Request) -> Response:
     actor = await require_actor(request, svc.settings, svc.catalog)
     body = await read_body(request, MergeRequest)
     merged = await svc.review.merge(actor, source_id, body.into)
-    return json_response(
-        CanonicalProductBody(
-            id=merged.id,
-            gtin=merged.gtin,
-            name=merged.name,
-            brand=merged.brand,
-            image_count=merged.image_count,
-            product_count=merged.product_count,
-            provisional=merged.provisional,
-        )
-    )
+    return json_response(_body(merged))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.models import MatchStatus, SyncItem
+from catalog.models import MatchOutcome, MatchStatus, QueueStatus, SyncItem
 from edge.demo.photos import PhotoSpec
 from edge.http.auth import hash_token, new_store_key
 
@@ -59,3 +59,33 @@ async def test_merging_is_the_curators_and_refuses_bad_requests(client, services
     for r, status, code in answers:
         assert (r.status_code, r.json()["error"]["code"]) == (status, code)
     assert await catalog.get_canonical_product(one.id) is not None
+
+
+async def test_the_curator_pages_through_provisional_products(client, services, curator):
+    catalog = services.catalog
+    real = await catalog.create_canonical_product(gtin=None, name="Real", brand=None)
+    store = await catalog.create_store("S")
+    await catalog.sync_products(
+        store.id, [SyncItem(f"n{i}", None, None, f"New thing {i}") for i in range(3)], known={}
+    )
+    items = await catalog.claim_matches(10, lease_s=60)
+    await catalog.finish_matches(
+        [MatchOutcome(i, QueueStatus.REVIEW, provisional=True) for i in items]
+    )
+    r = await client.get("/api/canonical-products?provisional=true&limit=2", headers=curator)
+    page = r.json()
+    assert [c["name"] for c in page["canonical_products"]] == ["New thing 0", "New thing 1"]
+    assert all(c["provisional"] for c in page["canonical_products"])
+    after = page["next_after"]
+    rest = (
+        await client.get(f"/api/canonical-products?provisional=true&after={after}", headers=curator)
+    ).json()
+    assert [c["name"] for c in rest["canonical_products"]] == ["New thing 2"]
+    assert rest["next_after"] is None
+    confirmed = (
+        await client.get("/api/canonical-products?provisional=false", headers=curator)
+    ).json()
+    assert [c["id"] for c in confirmed["canonical_products"]] == [real.id]
+    for query in ("provisional=maybe", "limit=0", "after=-1"):
+        bad = await client.get(f"/api/canonical-products?{query}", headers=curator)
+        assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_field")
