@@ -24,6 +24,7 @@ from config.backends import check_url
 ENV_PREFIX = "IMGEDGE_"
 CONFIG_ENV = "IMGEDGE_CONFIG"
 DEFAULT_CONFIG_FILE = Path("config/imgedge.toml")
+MIB = 1024 * 1024
 _HOST_NAME = re.compile(
     r"^(?=.{1,253}\Z)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\Z"
 )
@@ -125,11 +126,19 @@ class RenderSettings:
     avif_effort: int = setting("avif_effort", 2, "AVIF effort 0 (fast)–9", lo=0, hi=9)
     png_compression: int = setting("png_compression", 6, "PNG zlib level", lo=0, hi=9)
 
+    @property
+    def max_source_bytes(self) -> int:
+        return self.max_source_mb * MIB
+
 
 @dataclass(frozen=True, slots=True)
 class UploadSettings:
     max_mb: int = setting("upload_max_mb", 20, "largest uploaded file, MiB", lo=1)
     max_files: int = setting("upload_max_files", 10, "files in one upload request", lo=1, hi=100)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_mb * MIB
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 
-from cachetools import LRUCache
-
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.application.images import Images
@@ -59,11 +57,10 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             catalog, settings.server.resolution_ttl_s, settings.server.resolution_cache_size
         )
         await catalog.listen(resolver.apply)
-        gtin_map: LRUCache[str, int] = LRUCache(maxsize=settings.server.gtin_map_size)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
         matcher = MatchService.from_settings(catalog, settings)
-        sync = Sync(catalog, gtin_map)
+        sync = Sync(catalog, settings.server.gtin_map_size)
         await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
         yield Services(
             settings,

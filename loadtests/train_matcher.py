@@ -63,7 +63,7 @@ def main() -> None:
     print(
         f"trained on {len(lists.truth):,} store items ({lists.pairs:,} pairs; the truth "
         f"among the candidates for {found:,}) from {', '.join(names)} seeds {seeds}; "
-        f"log loss {log_loss(lists, bias, model.weights):.4f}"
+        f"log loss {log_loss(lists, model):.4f}"
     )
     print(f"  bias {bias:+.2f}; " + ", ".join(f"{k} {v:+.2f}" for k, v in weights.items()))
     use(model)

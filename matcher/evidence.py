@@ -141,19 +141,28 @@ def _explained(word: str, other: ParsedName) -> bool:
     if word in tokens:
         return True
     for token in tokens:
-        if min(len(word), len(token)) >= _TYPO_MIN_LEN and fuzz.ratio(word, token) >= _TYPO_RATIO:
-            return True  # a typo: "cheerois" / "cheerios"
-        if _is_abbreviation(word, token):
+        if is_typo(word, token):
+            return True  # "cheerois" / "cheerios"
+        if is_abbreviation(word, token):
             return True  # "crml" / "caramel", "choc" / "chocolate"
         if token.endswith(word) and token[: -len(word)].isdigit():
             return True  # "7 up" / "7up"
-    # Written as one word on one side and two or three on the other: "cocacola".
+    return spelled_apart(word, tokens)
+
+
+def is_typo(a: str, b: str) -> bool:
+    """One word misspelled ("cheerois" / "cheerios"); short words differ by design."""
+    return min(len(a), len(b)) >= _TYPO_MIN_LEN and fuzz.ratio(a, b) >= _TYPO_RATIO
+
+
+def spelled_apart(word: str, tokens: Sequence[str]) -> bool:
+    """Written as one word on one side and two or three on the other: "cocacola"."""
     return any(
         "".join(tokens[i : i + n]) == word for n in (2, 3) for i in range(len(tokens) - n + 1)
     )
 
 
-def _is_abbreviation(short: str, long: str) -> bool:
+def is_abbreviation(short: str, long: str) -> bool:
     """`short` abbreviates `long`: a prefix of 3+ letters ("choc"), or `long` with
     letters dropped, first kept, at most one vowel left ("crml", "hrshy", "chkn")."""
     if len(short) < 2 or len(short) >= len(long) or short[0] != long[0]:

@@ -17,6 +17,7 @@ from dataclasses import astuple, dataclass, fields, replace
 
 from rapidfuzz import fuzz
 
+from matcher.evidence import is_abbreviation, is_typo, spelled_apart
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_name
 from matcher.quantities import same_size
@@ -24,9 +25,6 @@ from matcher.vocabulary import FILLER, MARKETING, PLATFORMS, THIRD_PARTY, VARIAN
 
 _PRICE = re.compile(r"\d+\.\d\d\Z")  # 129.99: a price pasted into the title
 _DIGITS = re.compile(r"\d")
-_TYPO_RATIO = 80.0
-_TYPO_MIN_LEN = 4
-_VOWELS = frozenset("aeiou")
 _PACK_WORDS = {"twin": 2, "double": 2, "pair": 2, "duo": 2, "triple": 3, "trio": 3, "dozen": 12}
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
@@ -302,28 +300,14 @@ def _explained(word: str, other: Side) -> bool:
     if word.isalpha() and len(word) <= 4 and any(c.startswith(word) for c in other.codes):
         return True  # the letters of a code written apart: "kx fg2451" / "kxfg2451"
     for token in tokens:
-        if min(len(word), len(token)) >= _TYPO_MIN_LEN and fuzz.ratio(word, token) >= _TYPO_RATIO:
+        if is_typo(word, token) or _abbreviates(word, token) or _abbreviates(token, word):
             return True
-        if _is_abbreviation(word, token) or _is_abbreviation(token, word):
-            return True
-    return any(
-        "".join(tokens[i : i + n]) == word for n in (2, 3) for i in range(len(tokens) - n + 1)
-    )
+    return spelled_apart(word, tokens)
 
 
-def _is_abbreviation(short: str, long: str) -> bool:
-    """`short` abbreviates `long`: a prefix of 3+ letters, or `long` with letters dropped
-    (first kept, at most one vowel left): "choc", "crml", "blk"."""
-    if len(short) < 2 or len(short) >= len(long) or short[0] != long[0]:
-        return False
-    if not short.isalpha() or not long.isalpha():
-        return False
-    if len(short) >= 3 and long.startswith(short):
-        return True
-    if sum(c in _VOWELS for c in short[1:]) > 1:
-        return False
-    letters = iter(long)
-    return all(c in letters for c in short)
+def _abbreviates(short: str, long: str) -> bool:
+    """Words only: a code ("mp480") is never an abbreviation of anything."""
+    return short.isalpha() and long.isalpha() and is_abbreviation(short, long)
 
 
 def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:

@@ -128,7 +128,7 @@ def score_by_model(
             features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
             weighed.append((candidate, features, brand_reason))
     rivalled = with_rivals([features for _, features, _ in weighed])
-    shares = load_model().shares(rivalled)
+    shares = load_model().shares([f.vector() for f in rivalled])
     for (candidate, _, brand_reason), features, share in zip(
         weighed, rivalled, shares, strict=True
     ):

@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from matcher.features import FEATURES, PairFeatures
+from matcher.features import FEATURES
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,15 @@ class Model:
     bias: float
     weights: tuple[float, ...]  # one per FEATURES name, in that order
 
-    def logit(self, features: PairFeatures) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, features.vector(), strict=True))
+    def logit(self, vector: Sequence[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
         return max(-30.0, min(30.0, z))
 
-    def probability(self, features: PairFeatures) -> float:
-        """One candidate alone: σ(z)."""
-        return 1.0 / (1.0 + math.exp(-self.logit(features)))
-
-    def shares(self, candidates: Sequence[PairFeatures]) -> list[float]:
+    def shares(self, vectors: Sequence[Sequence[float]]) -> list[float]:
         """The candidates of one store product compete: P(j is the product) =
-        e^{z_j} / (1 + Σ e^{z_k}), the 1 standing for "none of them" (as trained)."""
-        z = [self.logit(f) for f in candidates]
+        e^{z_j} / (1 + Σ e^{z_k}), the 1 standing for "none of them" (as trained); with
+        one candidate it is σ(z). `vectors`: `PairFeatures.vector()` of each."""
+        z = [self.logit(v) for v in vectors]
         top = max([0.0, *z])
         weights = [math.exp(v - top) for v in z]
         norm = math.exp(-top) + sum(weights)

@@ -160,10 +160,8 @@ async def decide(
 ) -> None:
     """A human's decision: link to `canonical_id` (confirm) or leave unlinked (reject)."""
     await s.run("close_match_item", item_id=item.id, status=str(QueueStatus.DONE))
-    product = await s.one("get_store_product", product_id=item.store_product_id)
-    previous = product["canonical_product_id"] if product else None
     confidence = 100.0 if canonical_id is not None else None
-    await link(s, item.store_product_id, canonical_id, product_status, confidence)
+    previous = await link(s, item.store_product_id, canonical_id, product_status, confidence)
     if previous is not None and previous != canonical_id:
         await _drop_if_unused_provisional(s, previous)
 

@@ -27,8 +27,9 @@ async def link(
     canonical_id: int | None,
     status: MatchStatus,
     confidence: float | None,
-) -> None:
-    """Set a product's link; product counts move by deltas, rows locked in id order."""
+) -> int | None:
+    """Set a product's link; product counts move by deltas, rows locked in id order.
+    Returns the canonical product it was linked to before."""
     row = await s.one("get_store_product", product_id=product_id)
     if row is None:
         raise NotFoundError(f"store product {product_id} does not exist")
@@ -41,12 +42,13 @@ async def link(
         confidence=confidence,
     )
     if previous == canonical_id:
-        return
+        return previous
     deltas = {cid: d for cid, d in ((previous, -1), (canonical_id, 1)) if cid is not None}
     await s.all("lock_canonicals", ids=json_param(sorted(deltas)))
     counts = [{"id": c, "delta": d} for c, d in deltas.items()]
     await s.run("add_product_counts", deltas=json_param(counts))
     s.notify(ResolutionChange(product_id=product_id))
+    return previous
 
 
 async def sync(

@@ -8,30 +8,36 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
 
+from cachetools import LRUCache
+
 from catalog import CatalogRepository
-from catalog.models import ResolutionChange, Store, SyncItem, SyncResult
+from catalog.models import ResolutionChange, Store, SyncItem, SyncOutcome, SyncResult
 
 
 class Sync:
-    def __init__(self, catalog: CatalogRepository, gtin_map: MutableMapping[str, int]) -> None:
+    def __init__(self, catalog: CatalogRepository, map_size: int) -> None:
         self._catalog = catalog
-        self._gtin_map = gtin_map
+        self._gtin_map: LRUCache[str, int] = LRUCache(maxsize=map_size)
+        # canonical id → its GTIN in the map (a canonical product has at most one), so a
+        # change to one canonical product forgets its entry without scanning the map.
+        self._gtin_of: LRUCache[int, str] = LRUCache(maxsize=map_size)
 
     @property
     def gtin_map(self) -> MutableMapping[str, int]:
         return self._gtin_map
 
     def apply(self, change: ResolutionChange) -> None:
-        """Forget GTINs of a canonical product that changed (merged away, say); all of
+        """Forget the GTIN of a canonical product that changed (merged away, say); all of
         them after a catch-all change. A catalog listener, like the resolver."""
         if change.product_id is not None:
             return
         if change.canonical_product_id is None:
             self._gtin_map.clear()
+            self._gtin_of.clear()
             return
-        stale = [g for g, cid in list(self._gtin_map.items()) if cid == change.canonical_product_id]
-        for gtin in stale:
-            self._gtin_map.pop(gtin, None)
+        gtin = self._gtin_of.pop(change.canonical_product_id, None)
+        if gtin is not None and self._gtin_map.get(gtin) == change.canonical_product_id:
+            del self._gtin_map[gtin]
 
     async def push(self, store: Store, items: Sequence[SyncItem]) -> list[SyncResult]:
         """Store the store's valid items in one transaction; results follow `items`."""
@@ -39,6 +45,8 @@ class Sync:
         known = {i.gtin: cid for i in items if i.gtin and (cid := gtin_map.get(i.gtin)) is not None}
         results = await self._catalog.sync_products(store.id, items, known)
         for result, item in zip(results, items, strict=True):
-            if item.gtin is not None and result.canonical_product_id is not None:
-                gtin_map[item.gtin] = result.canonical_product_id
+            cid = result.canonical_product_id
+            if item.gtin is not None and cid is not None and result.outcome is SyncOutcome.LINKED:
+                gtin_map[item.gtin] = cid
+                self._gtin_of[cid] = item.gtin
         return results

@@ -18,7 +18,7 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(settings.render.max_source_pixels, settings.render.max_source_mb * 1024 * 1024)
+        return cls(settings.render.max_source_pixels, settings.render.max_source_bytes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ class FetchPolicy:
     def from_settings(cls, settings: Settings) -> FetchPolicy:
         return cls(
             allowed_hosts=settings.remote.host_set,
-            max_bytes=settings.render.max_source_mb * 1024 * 1024,  # an original's limit
+            max_bytes=settings.render.max_source_bytes,  # an original's limit
             timeout_s=settings.remote.timeout_s,
             max_redirects=settings.remote.max_redirects,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .products import TrueProduct
@@ -66,3 +67,24 @@ def malformed_form(p: TrueProduct, kind: str, rng: random.Random) -> str:
     if kind == "short":
         return code[-6:]
     return rng.choice(("N/A", "NONE", "-"))
+
+
+def printed_barcode(
+    p: TrueProduct,
+    roll: float,
+    rng: random.Random,
+    *,
+    valid: float,
+    malformed: float,
+    forms: Sequence[str],
+    bad_kinds: Sequence[str],
+) -> tuple[str | int, str] | None:
+    """A store's barcode for `p` by its rates, `roll` in [0, 1): valid in one of its
+    forms, malformed in one of its ways, or None (the caller's other cases)."""
+    if roll < valid:
+        form = rng.choice(forms)
+        return valid_form(p, form), f"valid:{form}"
+    if roll < valid + malformed:
+        kind = rng.choice(bad_kinds)
+        return malformed_form(p, kind, rng), f"bad:{kind}"
+    return None

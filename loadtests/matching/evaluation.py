@@ -156,8 +156,12 @@ async def describe_wrong(svc: Services, o: Outcome, truth: Truth) -> str:
     assert o.canonical_id is not None
     linked = await svc.catalog.get_canonical_product(o.canonical_id)
     assert linked is not None
-    scored = score_candidates(
-        o.item.name, o.item.brand, None, [Candidate(linked.id, linked.name, linked.brand)]
+    scored = score_candidates(  # by the scorer the worker used
+        o.item.name,
+        o.item.brand,
+        None,
+        [Candidate(linked.id, linked.name, linked.brand)],
+        thresholds=svc.matcher.thresholds,
     )
     reasons = ",".join(scored[0].reasons) if scored else ""
     origin = "" if linked.id in truth.seeded else " (created by a sync from a POS name)"

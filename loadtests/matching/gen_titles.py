@@ -73,7 +73,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .barcodes import assign_gtins, check_digit, malformed_form, valid_form
+from .barcodes import assign_gtins, check_digit, printed_barcode
 from .marketplace import Marketplace, StoreItem
 from .products import Part, TrueProduct
 from .title_render import TitleStore, brand_name, spell_code, store_title
@@ -164,12 +164,11 @@ def barcode(
     p: TrueProduct, st: TitleStore, rng: random.Random, pool: list[tuple[str, str]]
 ) -> tuple[str | int | None, str]:
     r = rng.random()
-    if r < st.valid:
-        form = rng.choice(st.forms)
-        return valid_form(p, form), f"valid:{form}"
-    if r < st.valid + st.malformed:
-        kind = rng.choice(BAD_KINDS)
-        return malformed_form(p, kind, rng), f"bad:{kind}"
+    printed = printed_barcode(
+        p, r, rng, valid=st.valid, malformed=st.malformed, forms=st.forms, bad_kinds=BAD_KINDS
+    )
+    if printed is not None:
+        return printed
     if r < st.valid + st.malformed + st.restricted:
         code, kind = rng.choice(pool)
         return code, f"restricted:{kind}"

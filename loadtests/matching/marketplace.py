@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .barcodes import malformed_form, valid_form
+from .barcodes import printed_barcode
 from .families import build_truth
 from .pos_names import store_brand, store_name
 from .products import TrueProduct
@@ -39,14 +39,16 @@ class StoreItem:
 def store_barcode(
     p: TrueProduct, style: StoreStyle, rng: random.Random
 ) -> tuple[str | int | None, str]:
-    r = rng.random()
-    if r < style.valid:
-        form = rng.choice(style.forms)
-        return valid_form(p, form), f"valid:{form}"
-    if r < style.valid + style.malformed:
-        kind = rng.choice(style.bad_kinds)
-        return malformed_form(p, kind, rng), f"bad:{kind}"
-    return None, "missing"
+    printed = printed_barcode(
+        p,
+        rng.random(),
+        rng,
+        valid=style.valid,
+        malformed=style.malformed,
+        forms=style.forms,
+        bad_kinds=style.bad_kinds,
+    )
+    return printed or (None, "missing")
 
 
 def store_items(products: Sequence[TrueProduct], style: StoreStyle, seed: int) -> list[StoreItem]:

@@ -11,7 +11,7 @@ iteratively reweighted least squares (numpy: `pip install -e '.[train]'`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -20,6 +20,7 @@ from catalog.names import normalize_name
 from matcher.decision import decide
 from matcher.features import FEATURES, with_rivals
 from matcher.learned import evidence
+from matcher.model import Model
 from matcher.scoring import DEFAULT_THRESHOLDS, Candidate, Thresholds, score_candidates
 
 from .marketplace import Marketplace, StoreItem
@@ -103,14 +104,13 @@ def fit(lists: Lists, l2: float = 1.0, iterations: int = 30) -> tuple[float, dic
     return float(w[0]), {name: float(v) for name, v in zip(FEATURES, w[1:], strict=True)}
 
 
-def log_loss(lists: Lists, bias: float, weights: Sequence[float]) -> float:
+def log_loss(lists: Lists, model: Model) -> float:
+    """Mean negative log-likelihood of the truths ("none" included) under `model`."""
     total = 0.0
     for rows, truth in zip(lists.candidates, lists.truth, strict=True):
-        z = [bias + sum(w * v for w, v in zip(weights, row, strict=True)) for row in rows]
-        top = max([0.0, *z])
-        norm = math.exp(-top) + sum(math.exp(v - top) for v in z)
-        chosen = -top if truth is None else z[truth] - top
-        total -= chosen - math.log(norm)
+        shares = model.shares(rows)
+        chosen = 1.0 - sum(shares) if truth is None else shares[truth]
+        total -= math.log(max(chosen, 1e-12))
     return total / max(1, len(lists.truth))
 
 

@@ -47,7 +47,7 @@ def _limited(receive: Receive, max_bytes: int) -> Receive:
 
 async def _read_form(request: Request, svc: Services) -> FormData:
     s = svc.settings.uploads
-    max_body = s.max_files * s.max_mb * 1024 * 1024 + FORM_OVERHEAD_BYTES
+    max_body = s.max_files * s.max_file_bytes + FORM_OVERHEAD_BYTES
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
         raise PayloadTooLarge(f"upload over {max_body} bytes", code="upload_too_large")
@@ -63,7 +63,7 @@ def _files(form: FormData, svc: Services) -> list[UploadFile]:
     files = [f for f in parts if isinstance(f, UploadFile)]
     if not files or len(files) != len(parts):
         raise BadRequest("at least one `file` part is required", code="file_missing")
-    max_file = svc.settings.uploads.max_mb * 1024 * 1024
+    max_file = svc.settings.uploads.max_file_bytes
     for n, f in enumerate(files):
         if f.size is not None and f.size > max_file:
             raise PayloadTooLarge(

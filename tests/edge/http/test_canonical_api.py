@@ -89,3 +89,24 @@ async def test_the_curator_pages_through_provisional_products(client, services, 
     for query in ("provisional=maybe", "limit=0", "after=-1"):
         bad = await client.get(f"/api/canonical-products?{query}", headers=curator)
         assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_field")
+
+
+async def test_after_a_merge_the_barcode_links_to_the_product_that_stayed(
+    client, services, curator
+):
+    """The sync's in-process GTIN map must not keep the merged-away product."""
+    key = new_store_key()
+    await services.catalog.create_store("Shop", api_key_hash=hash_token(key))
+    store = {"authorization": f"Bearer {key}"}
+    push = {"products": [{"external_id": "a", "upc": "036000291452", "name": "Cola"}]}
+    first = (await client.post("/api/sync/products", json=push, headers=store)).json()
+    made = first["results"][0]["canonical_product_id"]
+    assert services.sync.gtin_map["00036000291452"] == made
+    real = await services.catalog.create_canonical_product(gtin=None, name="Cola", brand=None)
+    r = await client.post(
+        f"/api/canonical-products/{made}/merge", json={"into": real.id}, headers=curator
+    )
+    assert r.status_code == 200
+    push["products"][0]["external_id"] = "b"
+    again = (await client.post("/api/sync/products", json=push, headers=store)).json()
+    assert again["results"][0]["canonical_product_id"] == real.id
