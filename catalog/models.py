@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Sort orders are 32-bit integers in PostgreSQL: a client may give one up to this, and
+# the files after it in one upload (or images a merge moves behind it) still fit.
+MAX_SORT_ORDER = 1_000_000
+
 
 class MatchStatus(StrEnum):
     UNMATCHED = "unmatched"  # not looked at yet

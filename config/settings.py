@@ -135,6 +135,18 @@ class RenderSettings:
 class UploadSettings:
     max_mb: int = setting("upload_max_mb", 20, "largest uploaded file, MiB", lo=1)
     max_files: int = setting("upload_max_files", 10, "files in one upload request", lo=1, hi=100)
+    originals_grace_s: float = setting(
+        "originals_grace_s",
+        3600.0,
+        "an original no image references is removed only once not put for this long",
+        lo=0,
+    )
+    originals_sweep_s: float = setting(
+        "originals_sweep_s",
+        3600.0,
+        "seconds between sweeps of unreferenced originals and temporary files (0: start-up only)",
+        lo=0,
+    )
 
     @property
     def max_file_bytes(self) -> int:

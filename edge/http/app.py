@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -33,9 +34,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             app.state.services = services
             yield
             return
-        async with open_services(settings) as opened:
+        async with open_services(settings) as opened, anyio.create_task_group() as tasks:
             app.state.services = opened
+            # Leftovers of crashed uploads go at start-up, unreferenced originals later.
+            tasks.start_soon(opened.keeper.sweep_every, settings.uploads.originals_sweep_s)
             yield
+            tasks.cancel_scope.cancel()
 
     routes = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import msgspec
 from msgspec import Meta, Struct, field
 
-from catalog.models import ImageSource, MatchStatus, QueueStatus, SyncOutcome
+from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
@@ -126,7 +126,9 @@ class UploadForm(Struct):
         None
     )
     isPrimary: Annotated[bool, Meta(description="The first file becomes primary")] = False
-    sortOrder: Annotated[int, Meta(ge=0, le=MAX_ID, description="Of the first file")] | None = None
+    sortOrder: (
+        Annotated[int, Meta(ge=0, le=MAX_SORT_ORDER, description="Of the first file")] | None
+    ) = None
 
 
 class SetPrimary(Struct, tag_field="action", tag="set_primary"):
