@@ -93,6 +93,12 @@ class CacheSettings:
         "memory_cache_mb", 256, "in-process variant LRU, in MiB (0 disables)", lo=0
     )
     disk_mb: int = setting("disk_cache_mb", 2048, "disk variant tier bound, MiB", lo=1)
+    disk_rescan_s: float = setting(
+        "disk_cache_rescan_s",
+        60.0,
+        "disk tier: seconds between rescans of the directory's real size (shared by processes)",
+        lo=0,
+    )
     ttl_s: int = setting("cache_ttl_s", 7 * 24 * 3600, "Redis tier: seconds kept", lo=1)
     max_item_kb: int = setting(
         "cache_max_item_kb", 4096, "Redis tier: largest variant stored, KiB", lo=1
