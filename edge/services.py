@@ -74,7 +74,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             variants,
             images,
             sync,
-            Review(catalog, matcher),
+            Review(catalog, matcher, keeper),
             matcher,
             keeper,
         )

@@ -13,7 +13,12 @@ from config import Settings
 from edge.http.error_handlers import EXCEPTION_HANDLERS
 from edge.http.metrics import metrics
 from edge.http.openapi import openapi_json
-from edge.http.routes.canonical import list_canonical, merge_canonical
+from edge.http.routes.canonical import (
+    delete_canonical,
+    list_canonical,
+    merge_canonical,
+    patch_canonical,
+)
 from edge.http.routes.health import healthz, readyz
 from edge.http.routes.images import delete_image, get_images, patch_images
 from edge.http.routes.img import serve_image
@@ -53,6 +58,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/images/match", find_matches, methods=["POST"]),
         Route("/api/images/match", decide_match, methods=["PUT"]),
         Route("/api/canonical-products", list_canonical, methods=["GET"]),
+        Route("/api/canonical-products/{canonical}", patch_canonical, methods=["PATCH"]),
+        Route("/api/canonical-products/{canonical}", delete_canonical, methods=["DELETE"]),
         Route("/api/canonical-products/{canonical}/merge", merge_canonical, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

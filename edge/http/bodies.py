@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import msgspec
-from msgspec import Meta, Struct, field
+from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.imaging.sizes import SIZES
@@ -344,6 +344,13 @@ class MergeRequest(Struct):
     into: Annotated[Id, Meta(description="The canonical product that stays")]
 
 
+class CanonicalProductPatch(Struct):
+    """A curator's repair: the fields given change (a `null` brand clears it)."""
+
+    name: Annotated[Name, Meta(min_length=1)] | UnsetType = UNSET
+    brand: Brand | UnsetType | None = UNSET
+
+
 class CanonicalProductBody(Answer):
     id: Id
     gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
@@ -387,6 +394,7 @@ COMPONENTS: tuple[object, ...] = (
     MatchSuggestions,
     MatchDecided,
     MergeRequest,
+    CanonicalProductPatch,
     CanonicalProductBody,
     CanonicalProductPage,
     Health,
