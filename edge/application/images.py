@@ -206,7 +206,10 @@ class Images:
         `sort_order` apply to the first file; the rest follow. A store's own upload turns
         the product's override on: that is what it is for."""
         if sort_order is not None and not 0 <= sort_order <= MAX_SORT_ORDER - len(files) + 1:
-            raise BadRequest(f"sortOrder must be from 0 to {MAX_SORT_ORDER}", code="invalid_field")
+            raise BadRequest(
+                f"sortOrder must be from 0 to {MAX_SORT_ORDER}, its last file's included",
+                code="invalid_field",
+            )
         examined = [await examine_off_loop(data, self._limits) for data in files]
         added = await self._attach(
             owner,

@@ -173,7 +173,6 @@ def _image_paths() -> dict[str, Schema]:
                                 "file_missing",
                                 "invalid_field",
                                 "invalid_owner",
-                                "http_error",
                             ),
                         ),
                         AUTH_401,
@@ -190,8 +189,9 @@ def _image_paths() -> dict[str, Schema]:
                 body=upload_body(),
                 description=(
                     "Every file is checked (type by magic bytes, header against the pixel "
-                    "limit, a small full decode) before any is stored. A custom upload turns "
-                    "the product's override on."
+                    "limit, a small full decode) before any is stored, and bounded while it "
+                    "streams (413 `file_too_large` at once). All files are stored or none. "
+                    "A custom upload turns the product's override on."
                 ),
             )
         },
