@@ -240,7 +240,10 @@ class Images:
             )
             for n, item in enumerate(examined)
         ]
-        stored = await self._originals.put_all(item.data for item in examined)
+        # Each distinct original once: a second put would look like someone else's.
+        stored = await self._originals.put_all(
+            {item.content_hash: item.data for item in examined}.values()
+        )
         try:
             try:
                 return await self._catalog.add_images(new, use_custom_image=use_custom_image)

@@ -320,7 +320,11 @@ async def test_a_failed_commit_stores_no_file_and_keeps_what_others_reference(
         raise CatalogError("PostgreSQL: connection lost")
 
     monkeypatch.setattr(services.catalog, "add_images", down)
-    files = [("new.png", new, "image/png"), ("shared.jpg", shared, "image/jpeg")]
+    files = [
+        ("new.png", new, "image/png"),
+        ("shared.jpg", shared, "image/jpeg"),
+        ("new-again.png", new, "image/png"),
+    ]
     r = await upload(client, setup["curator"], files, canonicalProductId=setup["canonical"])
     assert r.status_code == 503, r.text
     assert stored_originals(setup["originals"]) == before  # the new one went, shared stayed
