@@ -163,3 +163,20 @@ async def test_serving_sweeps_at_start_up(settings, services):
                 break
             await asyncio.sleep(0.02)
     assert not path_of(services, orphan).exists()
+
+
+async def test_the_sweep_repeats_every_interval(services):
+    keeper = OriginalsKeeper(services.originals, services.catalog, HOUR)
+    task = asyncio.create_task(keeper.sweep_every(0.01))
+    try:
+        await asyncio.sleep(0.05)  # the start-up sweep found nothing
+        orphan = (await services.originals.put(b"a crash after the first sweep")).digest
+        age(path_of(services, orphan))
+        for _ in range(100):
+            if not path_of(services, orphan).exists():
+                break
+            await asyncio.sleep(0.02)
+        assert not path_of(services, orphan).exists()
+    finally:
+        task.cancel()
+    assert await keeper.sweep_every(0) is None  # 0: once, then done
