@@ -125,6 +125,8 @@ def _int_fields(type_: Hashable) -> frozenset[str]:
     names = set()
     for f in info.fields:
         kinds = f.type.types if isinstance(f.type, msgspec.inspect.UnionType) else (f.type,)
+        while any(isinstance(kind, msgspec.inspect.Metadata) for kind in kinds):
+            kinds = tuple(k.type if isinstance(k, msgspec.inspect.Metadata) else k for k in kinds)
         if any(isinstance(kind, msgspec.inspect.IntType) for kind in kinds):
             names.add(f.encode_name)
     return frozenset(names)
