@@ -45,6 +45,7 @@ async def find_matches(request: Request) -> Response:
         canonicalProductId=product.canonical_product_id,
         queueItemId=item.id if item else None,
         queue_status=item.status if item else None,
+        queue_error=item.last_error if item else None,
         suggestedMatches=[
             SuggestedMatch(
                 canonicalProductId=s.canonical.id,
