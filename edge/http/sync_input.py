@@ -32,7 +32,7 @@ from edge.http.bodies import (
     SyncRequest,
 )
 from edge.http.decoding import bad_field, decode_json, field_of, loose_json
-from edge.http.text import broken_text, printable_problem, shown
+from edge.http.text import broken_text, printable_problem, shown, text_problem
 
 _DECODER = msgspec.json.Decoder(SyncProduct)
 
@@ -184,13 +184,16 @@ def decode_batch(data: bytes) -> list[bytes | ItemError]:
     msgspec refuses a whole body for one lone-surrogate escape; then the standard
     library's parser splits it, and only the items with broken text are bad."""
     try:
-        body = decode_json(data, SyncRequest[msgspec.Raw], invalid="invalid_batch")
-        return [bytes(raw) for raw in body.products]
+        batch = decode_json(data, SyncRequest[msgspec.Raw], invalid="invalid_batch")
+        return [bytes(raw) for raw in batch.products]
     except BadRequest as exc:
         if exc.code != "invalid_text" or (loose := loose_json(data)) is None:
             raise
+    body = loose[0]
+    if isinstance(body, dict):  # a broken key beside `products` is an unknown field
+        body = {k: v for k, v in body.items() if text_problem(k) is None}
     try:
-        items = msgspec.convert(loose[0], SyncRequest[Any]).products
+        items = msgspec.convert(body, SyncRequest[Any]).products
     except msgspec.ValidationError as exc:
         raise bad_field(exc, "invalid_batch") from None
     return [_item_bytes(item) for item in items]

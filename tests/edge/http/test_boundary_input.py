@@ -82,6 +82,15 @@ async def test_the_reported_batch_of_one_bad_item_among_a_thousand(client, servi
     assert r.json()["results"][500]["error"]["field"] == "name"
 
 
+async def test_a_broken_key_beside_the_products_is_ignored(client, store):
+    body = b'{"x\\ud800": 1, "products": [' + _item("a") + b"," + _item("b", SURROGATE) + b"]}"
+    r = await client.post(
+        "/api/sync/products", content=body, headers={**store, "content-type": "application/json"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["summary"] == {"received": 2, "stored": 1, "errors": 1, "queued": 1}
+
+
 @pytest.mark.parametrize(
     ("method", "url", "body", "field"),
     [
