@@ -17,11 +17,8 @@ from edge.demo.photos import PhotoSpec, photo
 SURROGATE = b'"Cola \\ud800 12 oz"'  # JSON's escape, as JavaScript cuts an emoji in two
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
-    if request.param == "postgresql":
-        return settings.replace(database_url=request.getfixturevalue("postgres_url"))
-    return settings
+# Each catalog backend (tests/edge/http/conftest.py reads the parameter).
+pytestmark = pytest.mark.parametrize("settings", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -223,3 +220,10 @@ async def test_deep_nesting_is_a_400(client, curator, store, url, body):
     r = await client.post(url, content=body, headers=headers)
     assert r.status_code == 400, r.text
     assert r.json()["error"]["code"] in ("invalid_json", "invalid_field")
+
+
+async def test_the_backend_is_the_one_named(services, request):
+    backend = request.node.callspec.params["settings"]
+    assert services.settings.database_url.startswith(
+        "postgresql://" if backend == "postgresql" else "sqlite:"
+    )

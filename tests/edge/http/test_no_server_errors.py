@@ -29,11 +29,8 @@ CURATOR_TOKEN = "curator-token-for-tests"  # the `curator` fixture's token (test
 EXAMPLES = 120  # per test and backend
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
-    if request.param == "postgresql":
-        return settings.replace(database_url=request.getfixturevalue("postgres_url"))
-    return settings
+# Each catalog backend (tests/edge/http/conftest.py reads the parameter).
+pytestmark = pytest.mark.parametrize("settings", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
