@@ -69,8 +69,12 @@ def _image_url(url: str | None) -> str | None:
     url = _text(url, "image_url")
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. "http://[": not a URL at all
+        valid = False
+    if not valid:
         raise ItemError("image_url", "must be an http(s) URL with a host")
     return url
 

@@ -42,6 +42,7 @@ async def test_a_bad_item_is_its_own_error_and_the_rest_are_stored(client, servi
         _item("upc", upc=b'"0360002\\u00001452"'),
         _item("attribute", category=b'["\\ud83d"]'),  # lenient fields too
         _item("pair", b'"Cola \\ud83d\\ude00 12 oz"'),  # a whole pair is an emoji: fine
+        _item("url", image_url=b'"http://["'),  # urlsplit raises on it
     ]
     body = b'{"products":[' + b",".join(items) + b"]}"
     r = await client.post(
@@ -58,10 +59,11 @@ async def test_a_bad_item_is_its_own_error_and_the_rest_are_stored(client, servi
         5: "brand",
         6: "upc",
         7: "category[0]",
+        9: "image_url",
     }
     assert all(e["code"] == "invalid_item" for e in errors.values())
     assert "not valid Unicode" in errors[0]["message"] and "NUL" in errors[2]["message"]
-    assert data["summary"]["stored"] == 2 and data["summary"]["errors"] == 7
+    assert data["summary"]["stored"] == 2 and data["summary"]["errors"] == 8
     fine = await services.catalog.get_store_product(data["results"][1]["product_id"])
     emoji = await services.catalog.get_store_product(data["results"][8]["product_id"])
     assert fine is not None and fine.name == "Fine 12 oz"

@@ -90,10 +90,11 @@ def _query(seeded: dict[str, Any], path: str) -> st.SearchStrategy[str]:
     return pairs.map(lambda ps: "&".join(f"{k}={v}" for k, v in ps))
 
 
-def _broken_strings() -> st.SearchStrategy[str]:
+def _odd_strings() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(max_size=20),
         st.sampled_from(["\ud800", "Cola \udfff 12 oz", "\x00", "a\x07b", "\ud83d\ude00"]),
+        st.sampled_from(["http://[", "http://a:b@[x]/", "https://a.test:99999/", "http://%zz/"]),
         st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
     )
 
@@ -103,11 +104,11 @@ def _json_values(seeded: dict[str, Any]) -> st.SearchStrategy[Any]:
         st.sampled_from([seeded["product"], seeded["canonical"], 1, 0, -1]),
         st.integers(min_value=-(2**80), max_value=2**80),
     )
-    leaves = st.one_of(st.none(), st.booleans(), ids, st.floats(allow_nan=False), _broken_strings())
+    leaves = st.one_of(st.none(), st.booleans(), ids, st.floats(allow_nan=False), _odd_strings())
     return st.recursive(
         leaves,
         lambda inner: st.one_of(
-            st.lists(inner, max_size=4), st.dictionaries(_broken_strings(), inner, max_size=4)
+            st.lists(inner, max_size=4), st.dictionaries(_odd_strings(), inner, max_size=4)
         ),
         max_leaves=12,
     )
