@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest
 
 import matcher.service as service_module
 from catalog.models import MatchStatus, QueueStatus, SyncItem
@@ -339,3 +340,41 @@ async def test_only_an_outage_pauses_the_worker_and_fails_nothing(catalog):
     for product_id in ids:  # left to their lease, no attempt spent on a failure
         item = await catalog.get_match_item_for_product(product_id)
         assert item.status is QueueStatus.PROCESSING and item.last_error is None
+
+
+class _RefusesOne:
+    """The catalog, but one product's search or recording fails (as a row a backend
+    cannot take would), in a batch and alone; the catalog itself answers."""
+
+    def __init__(self, real, step: str, product_id: int) -> None:
+        self._real, self._step, self._product_id = real, step, product_id
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    async def search_canonical_candidates_many(self, queries, limit):
+        if self._step == "search" and any("poison" in repr(q).lower() for q in queries):
+            raise CatalogError("SQLite: Could not decode to UTF-8 column 'name'")
+        return await self._real.search_canonical_candidates_many(queries, limit)
+
+    async def finish_matches(self, outcomes):
+        if self._step == "record" and any(
+            o.item.store_product_id == self._product_id for o in outcomes
+        ):
+            raise CatalogError("PostgreSQL: invalid byte sequence for encoding UTF8: 0x00")
+        return await self._real.finish_matches(outcomes)
+
+
+@pytest.mark.parametrize("step", ["search", "record"])
+async def test_a_step_that_fails_for_one_item_fails_that_item_only(catalog, step):
+    names = ["ACME COLA 12OZ", "Poison item", "Rolled Oats Brightfield 1kg"]
+    canonical, ids = await _seed(catalog, names)
+    worker = MatchWorker(_RefusesOne(catalog, step, ids[1]), FAST)
+    stats = await worker.run(drain=True)
+    assert stats["catalog_errors"] == 0 and stats["failed"] == 1
+    poisoned = await catalog.get_match_item_for_product(ids[1])
+    assert poisoned.status is QueueStatus.FAILED and "CatalogError" in poisoned.last_error
+    cola = await catalog.get_store_product(ids[0])
+    assert cola.canonical_product_id == canonical["Acme Cola 12 oz"]
+    oats = await catalog.get_store_product(ids[2])
+    assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
