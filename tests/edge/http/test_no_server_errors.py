@@ -10,6 +10,7 @@ through the shared fixtures, which write to the same database (as `test_openapi.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from starlette.exceptions import StarletteDeprecationWarning
 from starlette.routing import Route
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette would have httpx2; httpx serves these tests
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
 
 from config import Settings
 from edge.demo.photos import PhotoSpec, photo
