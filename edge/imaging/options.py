@@ -1,5 +1,6 @@
-"""What a render is asked to respect and produce: source limits, encoder settings and what
-a source's header says. Plain values, no libvips: importing them costs nothing."""
+"""What a render is asked to respect and produce: source limits, how renders are paced,
+encoder settings and what a source's header says. Plain values, no libvips: importing
+them costs nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,38 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         return cls(settings.render.max_source_pixels, settings.render.max_source_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderPolicy:
+    """How renders are paced: pool, deadline, admission and failure memory."""
+
+    workers: int = 2
+    timeout_s: float = 20.0
+    memory_budget_bytes: int = 1024 * 1024 * 1024
+    heavy_workers: int = 1
+    heavy_source_pixels: int = 12_000_000
+    queue_size: int = 32
+    queue_wait_s: float = 5.0
+    avif_max_pixels: int = 8_000_000
+    failure_ttl_s: float = 60.0
+    failure_cache_size: int = 10_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RenderPolicy:
+        s = settings.render
+        return cls(
+            s.workers,
+            s.timeout_s,
+            s.memory_budget_bytes,
+            s.heavy_workers,
+            s.heavy_source_pixels,
+            s.queue_size,
+            s.queue_wait_s,
+            s.avif_max_pixels,
+            s.failure_ttl_s,
+            s.failure_cache_size,
+        )
 
 
 @dataclass(frozen=True, slots=True)
