@@ -52,6 +52,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Limits.from_settings(settings),
             RenderPolicy.from_settings(settings),
         )
+        stack.callback(variants.close)
         resolver = Resolver(
             catalog, settings.server.resolution_ttl_s, settings.server.resolution_cache_size
         )

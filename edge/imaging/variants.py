@@ -17,9 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import anyio
-import anyio.to_thread
-
 from catalog.models import ResolvedImage
 from edge.errors import NotFound
 from edge.imaging.admission import Admission
@@ -28,12 +25,16 @@ from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.render import render, variant_pipeline
+from edge.imaging.threads import RenderThreads
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.originals import OriginalNotFound, OriginalsStore
 
 log = logging.getLogger(__name__)
 
 RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float], bytes]
+# Render threads' CPU priority (nice): below the event loop's, heavy below light.
+LIGHT_NICE = 5
+HEAVY_NICE = 15
 
 
 @dataclass(slots=True)
@@ -70,13 +71,20 @@ class Variants:
             max_queue=policy.queue_size,
             wait_s=policy.queue_wait_s,
         )
-        # Admission bounds the renders; the threads only need to be enough for them.
-        self._limiter = anyio.CapacityLimiter(policy.workers + policy.heavy_workers)
+        # Admission bounds the renders; each lane's threads only need to be enough for it.
+        self._threads = {
+            False: RenderThreads(policy.workers, nice=LIGHT_NICE, name="render-light"),
+            True: RenderThreads(policy.heavy_workers, nice=HEAVY_NICE, name="render-heavy"),
+        }
         self.failures = FailureMemory(policy.failure_ttl_s, policy.failure_cache_size, clock=clock)
         self.pipeline = variant_pipeline(options)
         self._inflight: dict[VariantKey, _Flight] = {}
         self.renders = 0  # renders started, for tests and /metrics
         self.dropped = 0  # queued renders dropped because every waiter left
+
+    def close(self) -> None:
+        for threads in self._threads.values():
+            threads.close()
 
     def key(self, image: ResolvedImage, width: int, fmt: Format) -> VariantKey:
         if fmt is Format.AVIF:
@@ -143,15 +151,8 @@ class Variants:
             self.renders += 1
             deadline = time.monotonic() + self._policy.timeout_s
             started = time.perf_counter()
-            data = await anyio.to_thread.run_sync(
-                self._render,
-                source,
-                key.width,
-                key.fmt,
-                self._options,
-                self._limits,
-                deadline,
-                limiter=self._limiter,
+            data = await self._threads[cost.heavy].run(
+                self._render, source, key.width, key.fmt, self._options, self._limits, deadline
             )
             del source  # the original's bytes are part of the admitted cost: free them now
         log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)

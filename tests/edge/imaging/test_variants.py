@@ -84,9 +84,11 @@ def originals() -> FakeOriginals:
 @pytest.fixture
 async def variants(fake_render: FakeRender, originals: FakeOriginals) -> AsyncIterator[Variants]:
     policy = RenderPolicy(workers=1, heavy_workers=1, queue_size=2, queue_wait_s=60)
-    yield make_variants(policy, fake_render, originals)
+    variants = make_variants(policy, fake_render, originals)
+    yield variants
     for event in fake_render.released.values():
         event.set()  # never leave a thread blocked behind a failed test
+    variants.close()
 
 
 def make_variants(policy: RenderPolicy, render: FakeRender, originals: FakeOriginals) -> Variants:
