@@ -7,9 +7,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from config import Settings
 from edge.imaging.formats import Format
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
+
+
+def _from_render_settings(cls: type[T], settings: Settings) -> T:
+    """`cls` with each of its fields read from the render settings of the same name."""
+    return cls(**{f.name: getattr(settings.render, f.name) for f in dataclasses.fields(cls)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +50,7 @@ class RenderPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RenderPolicy:
-        s = settings.render
-        return cls(
-            s.workers,
-            s.timeout_s,
-            s.memory_budget_bytes,
-            s.heavy_workers,
-            s.heavy_source_pixels,
-            s.queue_size,
-            s.queue_wait_s,
-            s.avif_max_pixels,
-            s.failure_ttl_s,
-            s.failure_cache_size,
-        )
+        return _from_render_settings(cls, settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +64,7 @@ class EncodeOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EncodeOptions:
-        s = settings.render
-        return cls(
-            s.jpeg_quality,
-            s.webp_quality,
-            s.webp_effort,
-            s.avif_quality,
-            s.avif_effort,
-            s.png_compression,
-        )
+        return _from_render_settings(cls, settings)
 
     def save_args(self, fmt: Format) -> tuple[str, dict[str, object]]:
         """(suffix, keyword options) for `write_to_buffer`; metadata is always dropped."""

@@ -8,7 +8,6 @@ import itertools
 import json
 import math
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from .servers import free_port, imgedge_env, server
+from .servers import free_port, imgedge_env, run_python, server
 
 SEED_SCRIPT = Path(__file__).with_name("hostile_seed.py")
 ORDINARY_SIZES = ("small", "medium", "large", "thumbnail")
@@ -128,17 +127,8 @@ async def run_phase(
 
 
 def seed(env: dict[str, str], tmp: Path, products: int) -> dict[str, list[int]]:
-    done = subprocess.run(
-        [sys.executable, str(SEED_SCRIPT), str(products)],
-        env=env,
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"seeding failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    ids: dict[str, list[int]] = json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_python("seeding", [str(SEED_SCRIPT), str(products)], env, tmp)
+    ids: dict[str, list[int]] = json.loads(out.strip().splitlines()[-1])
     return ids
 
 

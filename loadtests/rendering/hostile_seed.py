@@ -63,9 +63,9 @@ async def main(products: int) -> None:
         seen: set[str] = set()
         for product_id in range(1, heavy[0]):
             resolution = await catalog.resolve(product_id)
-            image = resolution.image if resolution is not None else None
-            if image is not None and image.content_hash not in seen:
-                seen.add(image.content_hash)
+            shown = resolution.image if resolution is not None else None
+            if shown is not None and shown.content_hash not in seen:
+                seen.add(shown.content_hash)
                 ordinary.append(product_id)
     print(json.dumps({"ordinary": ordinary, "heavy": heavy}))
 
