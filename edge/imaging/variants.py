@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from catalog.models import ResolvedImage
 from edge.errors import NotFound
 from edge.imaging.admission import Admission
-from edge.imaging.cost import RenderCost, avif_width, estimate
+from edge.imaging.cost import MIB, RenderCost, avif_width, estimate
 from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
@@ -81,6 +82,20 @@ class Variants:
         self._inflight: dict[VariantKey, _Flight] = {}
         self.renders = 0  # renders started, for tests and /metrics
         self.dropped = 0  # queued renders dropped because every waiter left
+        self._warn_if_the_largest_source_cannot_render()
+
+    def _warn_if_the_largest_source_cannot_render(self) -> None:
+        side = math.isqrt(self._limits.max_pixels)
+        worst = estimate(side, side, side, Format.PNG, heavy_source_pixels=0)
+        if worst.bytes > self.admission.heavy.limit:
+            log.warning(
+                "`original` of a %d-pixel source needs about %d MiB, over the %d MiB the "
+                "heavy render lane may hold: such renders will be refused "
+                "(raise IMGEDGE_RENDER_MEMORY_BUDGET_MB or lower IMGEDGE_MAX_SOURCE_PIXELS)",
+                self._limits.max_pixels,
+                worst.bytes // MIB,
+                self.admission.heavy.limit // MIB,
+            )
 
     def close(self) -> None:
         for threads in self._threads.values():

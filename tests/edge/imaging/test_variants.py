@@ -216,3 +216,15 @@ def test_avif_output_is_capped_in_pixels(fake_render, originals):
     assert capped.width == 1154
     assert variants.key(source, 4000, Format.WEBP).width == 4000
     assert variants.key(source, 800, Format.AVIF).width == 800
+
+
+def test_a_source_limit_the_budget_cannot_render_is_warned_about(fake_render, originals, caplog):
+    make_variants(RenderPolicy(), fake_render, originals).close()  # limits of 10^8 pixels
+    assert "heavy render lane" in caplog.text
+    caplog.clear()
+    cache = TieredCache(MemoryTier(1 << 20), None)
+    limits = Limits(50_000_000, 40 << 20)  # the defaults fit the default budget
+    Variants(
+        cache, originals, EncodeOptions(), limits, RenderPolicy(), render_fn=fake_render
+    ).close()
+    assert caplog.text == ""
