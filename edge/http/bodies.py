@@ -318,6 +318,9 @@ class MatchSuggestionsData(Answer):
     canonicalProductId: Id | None
     queueItemId: Id | None
     queue_status: QueueStatus | None
+    queue_error: (
+        Annotated[str, Meta(description="Why the matcher failed on the item (`failed`)")] | None
+    )
     suggestedMatches: list[SuggestedMatch]
 
 

@@ -285,7 +285,7 @@ async def test_a_store_uploads_its_own_image_and_the_product_shows_it(client, se
     assert (r.status_code, r.json()["error"]["code"]) == (404, "canonical_not_found")
 
 
-@pytest.mark.parametrize("sort_order", ["2147483648", "1000001", "-1"])
+@pytest.mark.parametrize("sort_order", ["2147483648", "1000000001", "-1"])
 async def test_out_of_range_sort_order_is_refused_before_any_write(client, setup, sort_order):
     files = [("a.png", encoded(".png"), "image/png")]
     r = await upload(
@@ -298,7 +298,7 @@ async def test_out_of_range_sort_order_is_refused_before_any_write(client, setup
 async def test_the_last_file_of_an_upload_must_fit_the_sort_order_range(client, setup):
     files = [(f"{n}.png", encoded(".png", 10 + n, 10), "image/png") for n in range(2)]
     r = await upload(
-        client, setup["curator"], files, canonicalProductId=setup["canonical"], sortOrder=10**6
+        client, setup["curator"], files, canonicalProductId=setup["canonical"], sortOrder=10**9
     )
     assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_field")
     assert stored_originals(setup["originals"]) == set()
