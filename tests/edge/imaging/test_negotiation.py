@@ -51,7 +51,6 @@ def test_parse_accept_keeps_highest_quality_per_range():
     }
 
 
-
 def test_an_overlong_accept_is_read_as_any_and_is_never_a_cache_key():
     huge = "image/avif," + "image/x;q=0.5," * 400_000  # 5.6 MB, names AVIF first
     negotiation._choose.cache_clear()
