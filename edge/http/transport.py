@@ -16,7 +16,9 @@ everyone; `--http h11` with `h11_max_incomplete_event_size` bounds the head but 
   value) past `max_field_bytes` → 431, a request target past it → 414.
 - **head timeout**: a request head must be complete within `head_timeout_s` of the
   connection being ready for it (accepted, or the previous response sent), however
-  slowly it trickles → 408 (a connection that sent nothing is closed silently).
+  slowly it trickles → 408 (a connection that sent nothing is closed silently). One
+  sweep per server and per `head_timeout_s / 10` (at most 1 s) enforces it: no timer per
+  request on the hot path.
 - **body timeout**: while a body is received, at most `body_timeout_s` without a byte
   (time the app is not reading, flow control paused, does not count) → 408 when nothing
   was answered yet, then close.
@@ -102,11 +104,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with head, timeout and connection limits.
 
     Use `protocol_class(limits)`: the limits and the idle-connection registry belong to
-    one server, so each server gets its own subclass."""
+    one server, so each server gets its own subclass.
+
+    Head timeouts cost no timer per request: a connection waiting for a head sits in
+    `idle` (insertion order is the order it started waiting), and one sweep per server
+    closes those waiting longer than the limit, oldest first, stopping at the first that
+    is not; the same registry names the connections a new one may evict."""
 
     limits: ClassVar[TransportLimits] = TransportLimits()
-    # Connections with nothing in flight, oldest first: the ones a new connection evicts.
-    idle: ClassVar[dict[LimitedHttpToolsProtocol, None]] = {}
+    # Connections waiting for a head with nothing in flight → since when (loop time).
+    idle: ClassVar[dict[LimitedHttpToolsProtocol, float]] = {}
+    sweeping: ClassVar[bool] = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -116,18 +124,16 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._last_read = self.loop.time()
         self._status: int | None = None  # the rejection being sent
         self._lingering = 0
-        self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         if len(self.connections) > self.limits.max_connections and not self._evict_one():
             log.warning("connection limit reached and every connection busy: refusing one")
             transport.abort()
             return
-        self._set_idle(True)
-        self._arm_head_timer()
+        self._wait_for_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._set_idle(False)
-        self._cancel_timers()
+        self.idle.pop(self, None)
+        self._cancel_body_timer()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -169,28 +175,22 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_head = False
         self._in_body = True
-        self._set_idle(False)
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+        self.idle.pop(self, None)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._in_body = False
         self._reading_head = True
         self._head_bytes = 0
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        self._cancel_body_timer()
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if self.transport.is_closing() or not self.cycle.response_complete:
             return  # closing, or a pipelined request has started
-        self._set_idle(True)
-        if self._reading_head:
-            self._arm_head_timer()
+        if self._reading_head:  # (not while the rest of an unread body still arrives)
+            self._wait_for_head()
 
     def send_400_response(self, msg: str) -> None:
         """Every parser error ends here, including the ones a limit raised."""
@@ -198,28 +198,44 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     # --- limits -------------------------------------------------------------------------
 
-    def _set_idle(self, idle: bool) -> None:
-        if idle:
-            self.idle[self] = None
+    def _wait_for_head(self) -> None:
+        self.idle.pop(self, None)  # re-inserted: the registry stays in waiting order
+        self.idle[self] = self.loop.time()
+        cls = type(self)
+        if not cls.sweeping:
+            cls.sweeping = True
+            self.loop.call_later(cls.sweep_interval(), cls.sweep, self.loop)
+
+    @classmethod
+    def sweep_interval(cls) -> float:
+        return min(1.0, max(0.05, cls.limits.head_timeout_s / 10))
+
+    @classmethod
+    def sweep(cls, loop: asyncio.AbstractEventLoop) -> None:
+        """Time out the heads that took too long (oldest first); again while any wait."""
+        started_before = loop.time() - cls.limits.head_timeout_s
+        late = []
+        for conn, since in cls.idle.items():
+            if since > started_before:
+                break
+            late.append(conn)
+        for conn in late:
+            conn._head_timeout()
+        if cls.idle:
+            loop.call_later(cls.sweep_interval(), cls.sweep, loop)
         else:
-            self.idle.pop(self, None)
+            cls.sweeping = False
 
     def _evict_one(self) -> bool:
         for oldest in self.idle:
             if oldest is not self:
-                oldest._set_idle(False)
+                del self.idle[oldest]
                 oldest.transport.abort()  # nothing in flight: nothing to answer
                 return True
         return False
 
-    def _arm_head_timer(self) -> None:
-        if self._head_timer is None:
-            self._head_timer = self.loop.call_later(self.limits.head_timeout_s, self._head_timeout)
-
     def _head_timeout(self) -> None:
-        self._head_timer = None
-        if not self._reading_head or self.transport.is_closing():
-            return
+        del self.idle[self]
         if self._head_bytes == 0:
             self.transport.close()  # sent nothing of a request: nothing to answer
         else:
@@ -243,8 +259,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def _reject(self, status: int) -> None:
         """Answer `status`, stop writing and drain the client for a moment, then close."""
         self._status = status
-        self._cancel_timers()
-        self._set_idle(False)
+        self._cancel_body_timer()
+        self.idle.pop(self, None)
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.disconnected = True  # the app's answer, if any, is not sent
             self.cycle.message_event.set()
@@ -258,11 +274,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         else:
             self.transport.close()
 
-    def _cancel_timers(self) -> None:
-        for timer in (self._head_timer, self._body_timer):
-            if timer is not None:
-                timer.cancel()
-        self._head_timer = self._body_timer = None
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
 
 
 def protocol_class(limits: TransportLimits) -> type[LimitedHttpToolsProtocol]:
@@ -273,6 +288,7 @@ def protocol_class(limits: TransportLimits) -> type[LimitedHttpToolsProtocol]:
 
     ServerProtocol.limits = limits
     ServerProtocol.idle = {}
+    ServerProtocol.sweeping = False
     return ServerProtocol
 
 

@@ -220,3 +220,29 @@ async def test_at_the_cap_with_every_connection_busy_a_new_one_is_refused(start)
     for reader, writer in busy:
         assert status(await asyncio.wait_for(reader.readuntil(b"ok"), 5)) == 200
         writer.close()
+
+
+async def test_a_slow_answer_is_not_a_slow_head(start):
+    port, app = await start()  # head timeout 0.4 s
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head("/block"))
+    await asyncio.sleep(1.0)  # the app takes longer than a head may
+    app.release.set()
+    assert status(await asyncio.wait_for(reader.readuntil(b"ok"), 5)) == 200
+    await asyncio.sleep(0.2)  # the next head's clock starts at the answer
+    writer.write(head("/", b"Connection: close\r\n"))
+    assert status(await asyncio.wait_for(reader.read(), 5)) == 200
+    writer.close()
+
+
+async def test_a_body_the_app_is_not_reading_is_not_stalled(start):
+    port, app = await start()  # body timeout 0.4 s
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    body = b"b" * 1_000_000  # over uvicorn's 64 KiB buffer: reading pauses while blocked
+    writer.write(
+        b"POST /block HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    await asyncio.sleep(1.0)
+    app.release.set()
+    assert status(await asyncio.wait_for(reader.readuntil(b"ok"), 5)) == 200
+    writer.close()
