@@ -35,9 +35,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = with_security_headers(
-                    list(message.get("headers", [])), message["status"]
-                )
+                headers = message.get("headers", [])
+                if not isinstance(headers, list):
+                    headers = list(headers)
+                message["headers"] = with_security_headers(headers, message["status"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -46,11 +47,18 @@ class SecurityHeaders:
 def with_security_headers(
     headers: list[tuple[bytes, bytes]], status: int
 ) -> list[tuple[bytes, bytes]]:
-    names = {name.lower() for name, _ in headers}
-    if b"x-content-type-options" not in names:
+    """`headers` with the two added unless present (one pass: this runs on every answer)."""
+    nosniff = csp = image = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == b"content-type":
+            image = value.startswith(b"image/")
+        elif lowered == b"x-content-type-options":
+            nosniff = True
+        elif lowered == b"content-security-policy":
+            csp = True
+    if not nosniff:
         headers.append(_NOSNIFF)
-    if b"content-security-policy" not in names:
-        media = next((v for n, v in headers if n.lower() == b"content-type"), b"")
-        if status >= 400 or not media.startswith(b"image/"):
-            headers.append(_CSP)
+    if not csp and (status >= 400 or not image):
+        headers.append(_CSP)
     return headers

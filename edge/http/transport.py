@@ -142,7 +142,6 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             if self._lingering > LINGER_BYTES:
                 self.transport.abort()
             return
-        self._last_read = self.loop.time()
         while data and self._reading_head:
             room = self.limits.max_head_bytes - self._head_bytes
             if room <= 0:
@@ -155,24 +154,18 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 return
         if data:
             super().data_received(data)  # the body (and any pipelined head: one read at most)
-        if self._in_body and self._body_timer is None:
-            self._body_timer = self.loop.call_later(self.limits.body_timeout_s, self._body_timeout)
+        if self._in_body:
+            self._last_read = self.loop.time()
+            if self._body_timer is None:
+                self._body_timer = self.loop.call_later(
+                    self.limits.body_timeout_s, self._body_timeout
+                )
 
     # --- parser callbacks ---------------------------------------------------------------
 
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
-        if len(self.url) > self.limits.max_field_bytes:
-            self._status = 414
-            raise _Rejected
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if len(name) + len(value) > self.limits.max_field_bytes:
-            self._status = 431
-            raise _Rejected
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
+        if self._head_bytes > self.limits.max_field_bytes:  # else no field can be over
+            self._check_fields()
         self._reading_head = False
         self._in_body = True
         self.idle.pop(self, None)
@@ -197,6 +190,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._reject(self._status or 400)
 
     # --- limits -------------------------------------------------------------------------
+
+    def _check_fields(self) -> None:
+        """The URL and each header line against the field limit (the parser has kept
+        them whole, within the head limit); raising stops the parser."""
+        limit = self.limits.max_field_bytes
+        if len(self.url) > limit:
+            self._status = 414
+            raise _Rejected
+        if any(len(name) + len(value) > limit for name, value in self.headers):
+            self._status = 431
+            raise _Rejected
 
     def _wait_for_head(self) -> None:
         self.idle.pop(self, None)  # re-inserted: the registry stays in waiting order
