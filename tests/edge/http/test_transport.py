@@ -246,3 +246,65 @@ async def test_a_body_the_app_is_not_reading_is_not_stalled(start):
     app.release.set()
     assert status(await asyncio.wait_for(reader.readuntil(b"ok"), 5)) == 200
     writer.close()
+
+
+def test_the_open_files_limit_is_raised_to_fit_the_cap():
+    import resource
+
+    from edge.http.transport import ensure_file_limit
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft < 1000:
+        pytest.skip("an open-files limit too small (or none) to play with")
+    low = soft - 200
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard))  # lowering is always allowed
+        ensure_file_limit(low + 100 - 256)  # wants low + 100 with its headroom
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == low + 100
+        ensure_file_limit(10)  # never lowered
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == low + 100
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def test_a_body_cut_off_by_the_transport_is_a_quiet_answer(
+    settings, services, build, curator, caplog
+):
+    # The transport's body timeout disconnects the app's receive(): not a logged 500.
+    from edge.http.app import create_app
+
+    product = await build.product()
+    app = create_app(settings, services=services)
+    app.state.services = services
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "PATCH",
+        "scheme": "http",
+        "path": f"/api/products/{product.id}/images",
+        "raw_path": f"/api/products/{product.id}/images".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"t"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"100"),
+            *((k.encode(), v.encode()) for k, v in curator.items()),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert b"client_disconnected" in sent[1]["body"]
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
