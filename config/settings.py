@@ -167,6 +167,31 @@ class RenderSettings:
         "render_workers", max(2, os.cpu_count() or 2), "concurrent renders (threads)", lo=1, hi=256
     )
     timeout_s: float = setting("render_timeout_s", 20.0, "deadline for one render", lo=0.1)
+    # Admission (edge/imaging/admission.py): renders wait for room by estimated cost.
+    memory_budget_mb: int = setting(
+        "render_memory_budget_mb", 1024, "estimated working memory of renders at once, MiB", lo=64
+    )
+    heavy_workers: int = setting(
+        "render_heavy_workers", 1, "concurrent heavy renders (own lane)", lo=1, hi=64
+    )
+    heavy_source_pixels: int = setting(
+        "render_heavy_source_pixels", 12_000_000, "a source over this renders as heavy", lo=1
+    )
+    queue_size: int = setting(
+        "render_queue_size", 32, "renders waiting for room, per lane (then 503)", lo=0
+    )
+    queue_wait_s: float = setting(
+        "render_queue_wait_s", 5.0, "longest wait for render room (then 503)", lo=0
+    )
+    avif_max_pixels: int = setting(
+        "avif_max_pixels", 8_000_000, "AVIF output is capped at this many pixels", lo=10_000
+    )
+    failure_ttl_s: float = setting(
+        "render_failure_ttl_s", 60.0, "a failed render is answered from memory this long", lo=0
+    )
+    failure_cache_size: int = setting(
+        "render_failure_cache_size", 10_000, "failed renders remembered", lo=1
+    )
     jpeg_quality: int = setting("jpeg_quality", 82, "JPEG Q", lo=1, hi=100)
     webp_quality: int = setting("webp_quality", 80, "WebP Q", lo=1, hi=100)
     webp_effort: int = setting("webp_effort", 4, "WebP effort 0 (fast)–6", lo=0, hi=6)
@@ -177,6 +202,10 @@ class RenderSettings:
     @property
     def max_source_bytes(self) -> int:
         return self.max_source_mb * MIB
+
+    @property
+    def memory_budget_bytes(self) -> int:
+        return self.memory_budget_mb * MIB
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from edge.application.images import Images
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.sync import Sync
-from edge.imaging.options import EncodeOptions, Limits
+from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
@@ -50,9 +50,9 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             originals,
             EncodeOptions.from_settings(settings),
             Limits.from_settings(settings),
-            workers=settings.render.workers,
-            timeout_s=settings.render.timeout_s,
+            RenderPolicy.from_settings(settings),
         )
+        stack.callback(variants.close)
         resolver = Resolver(
             catalog, settings.server.resolution_ttl_s, settings.server.resolution_cache_size
         )

@@ -26,6 +26,9 @@ from catalog.models import ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
+# An image's sort order is a 32-bit integer in the catalog; the files after the first of
+# an upload follow it, so the bound leaves room below 2**31 - 1.
+MAX_SORT_ORDER = 10**9
 MAX_REORDER = 1000
 MAX_BATCH = 1000
 MAX_EXTERNAL_ID = 128
@@ -126,7 +129,9 @@ class UploadForm(Struct):
         None
     )
     isPrimary: Annotated[bool, Meta(description="The first file becomes primary")] = False
-    sortOrder: Annotated[int, Meta(ge=0, le=MAX_ID, description="Of the first file")] | None = None
+    sortOrder: (
+        Annotated[int, Meta(ge=0, le=MAX_SORT_ORDER, description="Of the first file")] | None
+    ) = None
 
 
 class SetPrimary(Struct, tag_field="action", tag="set_primary"):
@@ -316,6 +321,9 @@ class MatchSuggestionsData(Answer):
     canonicalProductId: Id | None
     queueItemId: Id | None
     queue_status: QueueStatus | None
+    queue_error: (
+        Annotated[str, Meta(description="Why the matcher failed on the item (`failed`)")] | None
+    )
     suggestedMatches: list[SuggestedMatch]
 
 

@@ -172,6 +172,7 @@ def _image_paths() -> dict[str, Schema]:
                                 "invalid_multipart",
                                 "file_missing",
                                 "invalid_field",
+                                "invalid_text",
                                 "invalid_owner",
                                 "http_error",
                             ),
@@ -222,7 +223,10 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                     "content": {"application/json": {"schema": ref("SyncRequest")}},
                     "description": (
                         f"Up to {MAX_BATCH} products. A bad item is reported in its result and "
-                        "the others are stored; a bad barcode only warns (matched by name)."
+                        "the others are stored; a bad barcode only warns (matched by name). "
+                        "An item holding broken text in any field (a lone surrogate such as "
+                        "`\\ud800`, bytes that are not UTF-8, a NUL) is a bad item, never a "
+                        "failed batch."
                     ),
                 },
             )

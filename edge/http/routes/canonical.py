@@ -15,6 +15,7 @@ from edge.http.auth import require_actor
 from edge.http.bodies import CanonicalProductBody, CanonicalProductPage, MergeRequest
 from edge.http.decoding import read_body
 from edge.http.encoding import json_response
+from edge.http.ids import parse_int
 from edge.http.routes import parse_product_id, services
 
 MAX_PAGE = 500
@@ -38,12 +39,11 @@ def _query(request: Request) -> tuple[bool | None, int, int]:
     provisional = q.get("provisional", "")
     if provisional not in flags:
         raise BadRequest("provisional must be true or false", code="invalid_field")
-    after, limit = q.get("after", "0"), q.get("limit", "100")
-    if not after.isdigit() or len(after) > 18:
-        raise BadRequest("after must be an id", code="invalid_field")
-    if not limit.isdigit() or not 0 < int(limit) <= MAX_PAGE:
+    after = parse_int(q.get("after", "0"), "after")
+    limit = parse_int(q.get("limit", "100"), "limit")
+    if not 0 < limit <= MAX_PAGE:
         raise BadRequest(f"limit must be from 1 to {MAX_PAGE}", code="invalid_field")
-    return flags[provisional], int(after), int(limit)
+    return flags[provisional], after, limit
 
 
 async def list_canonical(request: Request) -> Response:

@@ -49,7 +49,7 @@ async def _read_form(request: Request, svc: Services) -> FormData:
     s = svc.settings.uploads
     max_body = s.max_files * s.max_file_bytes + FORM_OVERHEAD_BYTES
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_body:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_body:
         raise PayloadTooLarge(f"upload over {max_body} bytes", code="upload_too_large")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise BadRequest("send multipart/form-data", code="invalid_multipart")
