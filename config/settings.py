@@ -80,6 +80,54 @@ class ServerSettings:
     gtin_map_size: int = setting(
         "gtin_map_size", 500_000, "GTIN → canonical ids the sync keeps in memory", lo=1
     )
+    # Transport (edge.http.transport): what one connection may cost before the app runs.
+    http_max_header_kb: int = setting(
+        "http_max_header_kb",
+        32,
+        "largest request head (line + headers), KiB; past → 431",
+        lo=1,
+        hi=1024,
+    )
+    http_max_header_field_kb: int = setting(
+        "http_max_header_field_kb",
+        8,
+        "largest header line or URL, KiB; past → 431 (URL 414)",
+        lo=1,
+        hi=1024,
+    )
+    http_header_timeout_s: float = setting(
+        "http_header_timeout_s",
+        10.0,
+        "seconds to send a whole request head; past → 408",
+        lo=0.1,
+    )
+    http_body_timeout_s: float = setting(
+        "http_body_timeout_s",
+        30.0,
+        "longest silence while a request body arrives, seconds",
+        lo=0.1,
+    )
+    http_keepalive_timeout_s: int = setting(
+        "http_keepalive_timeout_s",
+        5,
+        "idle keep-alive connections close after, seconds",
+        lo=1,
+        hi=3600,
+    )
+    http_max_connections: int = setting(
+        "http_max_connections",
+        1000,
+        "open connections; at the cap the oldest idle one goes",
+        lo=1,
+    )
+
+    def __post_init__(self) -> None:
+        if self.http_max_header_field_kb > self.http_max_header_kb:
+            raise SettingsError(
+                f"{env_name('http_max_header_field_kb')}: must not be above "
+                f"{env_name('http_max_header_kb')} "
+                f"({self.http_max_header_field_kb} > {self.http_max_header_kb})"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,11 @@
-"""The Starlette application factory."""
+"""The Starlette application factory.
+
+Trailing slashes are not redirected: Starlette's `redirect_slashes` builds an absolute
+`Location` from the request's `Host` header (reflecting whatever a client sends into a
+redirect a cache may keep), and a relative one would turn `//evil.example/` into the
+protocol-relative `//evil.example`. No URL of the edge ends in a slash, so `/healthz/`
+is a plain 404.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from contextlib import asynccontextmanager
 import anyio
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from config import Settings
 from edge.http.error_handlers import EXCEPTION_HANDLERS
@@ -27,7 +35,15 @@ from edge.http.routes.picture import get_picture
 from edge.http.routes.products import get_product
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
+from edge.http.security_headers import SecurityHeaders
 from edge.services import Services, open_services
+
+
+class EdgeApp(Starlette):
+    """Starlette with the security headers outside its outermost (500) middleware."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
@@ -66,8 +82,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/metrics", metrics, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
-    return Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        exception_handlers=EXCEPTION_HANDLERS,
-    )
+    app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
+    app.router.redirect_slashes = False
+    return app

@@ -376,8 +376,14 @@ class Health(Answer):
     status: Literal["ok"]
 
 
-class Ready(Answer):
-    status: Literal["ready"]
+Dependency = Literal["catalog", "originals", "cache"]
+
+
+class Ready(Answer, omit_defaults=True):
+    """`degraded`: answering, with `down` naming the shared parts that are not."""
+
+    status: Literal["ready", "degraded"]
+    down: list[Dependency] = []
 
 
 # Every named body, as it appears under `components.schemas` (requests, then answers).

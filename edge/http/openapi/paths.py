@@ -380,10 +380,12 @@ def _operation_paths() -> dict[str, Schema]:
         "/readyz": {
             "get": operation(
                 "readyz",
-                "Ready: the catalog answers",
+                "Ready: catalog and originals answer (`degraded`: the shared cache tier is down)",
                 {
                     "200": json_answer(ref("Ready"), "Ready"),
-                    "503": json_answer(ref("ErrorBody"), "Not ready. Codes: `not_ready`"),
+                    "503": json_answer(
+                        ref("ErrorBody"), "Not ready (the message names what is down): `not_ready`"
+                    ),
                 },
                 tag="operations",
                 security=PUBLIC,
