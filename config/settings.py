@@ -141,6 +141,12 @@ class CacheSettings:
         "memory_cache_mb", 256, "in-process variant LRU, in MiB (0 disables)", lo=0
     )
     disk_mb: int = setting("disk_cache_mb", 2048, "disk variant tier bound, MiB", lo=1)
+    disk_rescan_s: float = setting(
+        "disk_cache_rescan_s",
+        60.0,
+        "disk tier: seconds between rescans of the directory's real size (shared by processes)",
+        lo=0,
+    )
     ttl_s: int = setting("cache_ttl_s", 7 * 24 * 3600, "Redis tier: seconds kept", lo=1)
     max_item_kb: int = setting(
         "cache_max_item_kb", 4096, "Redis tier: largest variant stored, KiB", lo=1
@@ -212,6 +218,18 @@ class RenderSettings:
 class UploadSettings:
     max_mb: int = setting("upload_max_mb", 20, "largest uploaded file, MiB", lo=1)
     max_files: int = setting("upload_max_files", 10, "files in one upload request", lo=1, hi=100)
+    originals_grace_s: float = setting(
+        "originals_grace_s",
+        3600.0,
+        "an original no image references is removed only once not put for this long",
+        lo=0,
+    )
+    originals_sweep_s: float = setting(
+        "originals_sweep_s",
+        3600.0,
+        "seconds between sweeps of unreferenced originals and temporary files (0: start-up only)",
+        lo=0,
+    )
 
     @property
     def max_file_bytes(self) -> int:

@@ -10,6 +10,7 @@ from functools import partial
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.application.images import Images
+from edge.application.originals import OriginalsKeeper
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.sync import Sync
@@ -33,6 +34,7 @@ class Services:
     sync: Sync  # stores' sync pushes
     review: Review  # review of uncertain matches
     matcher: MatchService  # the matching decisions, shared with the worker
+    keeper: OriginalsKeeper  # originals in step with the rows that reference them
 
 
 @asynccontextmanager
@@ -58,7 +60,8 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         )
         await catalog.listen(resolver.apply)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
-        images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
+        keeper = OriginalsKeeper(originals, catalog, settings.uploads.originals_grace_s)
+        images = Images(catalog, keeper, Limits.from_settings(settings), fetch_remote)
         matcher = MatchService.from_settings(catalog, settings)
         sync = Sync(catalog, settings.server.gtin_map_size)
         await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
@@ -71,6 +74,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             variants,
             images,
             sync,
-            Review(catalog, matcher),
+            Review(catalog, matcher, keeper),
             matcher,
+            keeper,
         )

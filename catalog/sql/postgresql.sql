@@ -214,6 +214,11 @@ DELETE FROM product_images WHERE id = :image_id;
 -- name: count_images_with_hash
 SELECT count(*) AS count FROM product_images WHERE content_hash = :content_hash;
 
+-- name: referenced_hashes
+-- :hashes: ["sha256", …]; those any image references (the originals sweep's check).
+SELECT DISTINCT content_hash FROM product_images
+WHERE content_hash = ANY (SELECT jsonb_array_elements_text(:hashes::jsonb));
+
 -- Sync: set-based statements over a JSON array parameter (one statement per step, not
 -- one per product). SQLite reads the same JSON with json_each.
 
@@ -435,6 +440,17 @@ WHERE canonical_product_id = :source_id;
 
 -- name: delete_canonical
 DELETE FROM canonical_products WHERE id = :canonical_id;
+
+-- Curator repair of canonical products.
+
+-- name: rename_canonical
+UPDATE canonical_products
+SET name = :name, normalized_name = :normalized_name, brand = :brand, updated_at = now()
+WHERE id = :canonical_id
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+
+-- name: count_canonical_links
+SELECT count(*) AS count FROM store_products WHERE canonical_product_id = :canonical_id;
 
 -- name: merge_canonical_facts
 -- The target keeps its GTIN or takes the source's; it stays provisional only if both were.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
@@ -20,7 +21,12 @@ from config import Settings
 from edge.http.error_handlers import EXCEPTION_HANDLERS
 from edge.http.metrics import metrics
 from edge.http.openapi import openapi_json
-from edge.http.routes.canonical import list_canonical, merge_canonical
+from edge.http.routes.canonical import (
+    delete_canonical,
+    list_canonical,
+    merge_canonical,
+    patch_canonical,
+)
 from edge.http.routes.health import healthz, readyz
 from edge.http.routes.images import delete_image, get_images, patch_images
 from edge.http.routes.img import serve_image
@@ -49,9 +55,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             app.state.services = services
             yield
             return
-        async with open_services(settings) as opened:
+        async with open_services(settings) as opened, anyio.create_task_group() as tasks:
             app.state.services = opened
+            # Leftovers of crashed uploads go at start-up, unreferenced originals later.
+            tasks.start_soon(opened.keeper.sweep_every, settings.uploads.originals_sweep_s)
             yield
+            tasks.cancel_scope.cancel()
 
     routes = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
@@ -65,6 +74,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/images/match", find_matches, methods=["POST"]),
         Route("/api/images/match", decide_match, methods=["PUT"]),
         Route("/api/canonical-products", list_canonical, methods=["GET"]),
+        Route("/api/canonical-products/{canonical}", patch_canonical, methods=["PATCH"]),
+        Route("/api/canonical-products/{canonical}", delete_canonical, methods=["DELETE"]),
         Route("/api/canonical-products/{canonical}/merge", merge_canonical, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

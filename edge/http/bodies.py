@@ -20,15 +20,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import msgspec
-from msgspec import Meta, Struct, field
+from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from catalog.models import ImageSource, MatchStatus, QueueStatus, SyncOutcome
+from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
-# An image's sort order is a 32-bit integer in the catalog; the files after the first of
-# an upload follow it, so the bound leaves room below 2**31 - 1.
-MAX_SORT_ORDER = 10**9
 MAX_REORDER = 1000
 MAX_BATCH = 1000
 MAX_EXTERNAL_ID = 128
@@ -350,6 +347,13 @@ class MergeRequest(Struct):
     into: Annotated[Id, Meta(description="The canonical product that stays")]
 
 
+class CanonicalProductPatch(Struct):
+    """A curator's repair: the fields given change (a `null` brand clears it)."""
+
+    name: Annotated[Name, Meta(min_length=1)] | UnsetType = UNSET
+    brand: Brand | UnsetType | None = UNSET
+
+
 class CanonicalProductBody(Answer):
     id: Id
     gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
@@ -399,6 +403,7 @@ COMPONENTS: tuple[object, ...] = (
     MatchSuggestions,
     MatchDecided,
     MergeRequest,
+    CanonicalProductPatch,
     CanonicalProductBody,
     CanonicalProductPage,
     Health,

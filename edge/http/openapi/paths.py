@@ -174,7 +174,6 @@ def _image_paths() -> dict[str, Schema]:
                                 "invalid_field",
                                 "invalid_text",
                                 "invalid_owner",
-                                "http_error",
                             ),
                         ),
                         AUTH_401,
@@ -191,8 +190,9 @@ def _image_paths() -> dict[str, Schema]:
                 body=upload_body(),
                 description=(
                     "Every file is checked (type by magic bytes, header against the pixel "
-                    "limit, a small full decode) before any is stored. A custom upload turns "
-                    "the product's override on."
+                    "limit, a small full decode) before any is stored, and bounded while it "
+                    "streams (413 `file_too_large` at once). All files are stored or none. "
+                    "A custom upload turns the product's override on."
                 ),
             )
         },
@@ -286,6 +286,54 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 parameters=[param(p) for p in ("provisional", "after", "limit")],
                 description="Curator only.",
             )
+        },
+        "/api/canonical-products/{canonical}": {
+            "patch": operation(
+                "patchCanonicalProduct",
+                "Repair a canonical product's name or brand",
+                {
+                    "200": json_answer(ref("CanonicalProductBody"), "The product as it is now"),
+                    **error_answers(
+                        (400, ("invalid_canonical_product_id", *JSON_BODY_400_CODES)),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        (404, ("canonical_not_found",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param("canonical")],
+                body=json_body("CanonicalProductPatch"),
+                description=(
+                    "Curator only. The fields given change; `brand: null` clears the brand. "
+                    "The name the matcher searches follows at once."
+                ),
+            ),
+            "delete": operation(
+                "deleteCanonicalProduct",
+                "Delete a canonical product nothing links to",
+                {
+                    "204": {"description": "Deleted, with its images"},
+                    **error_answers(
+                        (400, ("invalid_canonical_product_id",)),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        (404, ("canonical_not_found",)),
+                        (409, ("canonical_in_use",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param("canonical")],
+                description=(
+                    "Curator only. Refused (409 `canonical_in_use`, the message says how "
+                    "many) while store products link to it: merge it into another instead. "
+                    "Its images go with it; their originals leave storage unless other "
+                    "images hold the same bytes."
+                ),
+            ),
         },
         "/api/canonical-products/{canonical}/merge": {
             "post": operation(

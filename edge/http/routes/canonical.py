@@ -2,17 +2,27 @@
 
 - `GET /api/canonical-products[?provisional=true|false][&after=<id>][&limit=N]`: by id,
   a page at a time (e.g. the provisional products the matcher made).
-- `POST /api/canonical-products/<id>/merge {into}`: fold one into another."""
+- `POST /api/canonical-products/<id>/merge {into}`: fold one into another.
+- `PATCH /api/canonical-products/<id> {name?, brand?}`: repair its name or brand.
+- `DELETE /api/canonical-products/<id>`: delete one no store product links to (409
+  `canonical_in_use`, with the count, while some do), with its images."""
 
 from __future__ import annotations
 
+from msgspec import UnsetType
 from starlette.requests import Request
 from starlette.responses import Response
 
 from catalog.models import CanonicalProduct
+from edge.application.review import KEEP
 from edge.errors import BadRequest
 from edge.http.auth import require_actor
-from edge.http.bodies import CanonicalProductBody, CanonicalProductPage, MergeRequest
+from edge.http.bodies import (
+    CanonicalProductBody,
+    CanonicalProductPage,
+    CanonicalProductPatch,
+    MergeRequest,
+)
 from edge.http.decoding import read_body
 from edge.http.encoding import json_response
 from edge.http.ids import parse_int
@@ -64,3 +74,26 @@ async def merge_canonical(request: Request) -> Response:
     body = await read_body(request, MergeRequest)
     merged = await svc.review.merge(actor, source_id, body.into)
     return json_response(_body(merged))
+
+
+async def patch_canonical(request: Request) -> Response:
+    svc = services(request)
+    canonical_id = parse_product_id(request.path_params["canonical"], "canonical product")
+    actor = await require_actor(request, svc.settings, svc.catalog)
+    actor.check_curator("renames canonical products")  # before the body is judged
+    body = await read_body(request, CanonicalProductPatch)
+    renamed = await svc.review.rename(
+        actor,
+        canonical_id,
+        name=None if isinstance(body.name, UnsetType) else body.name,
+        brand=KEEP if isinstance(body.brand, UnsetType) else body.brand,
+    )
+    return json_response(_body(renamed))
+
+
+async def delete_canonical(request: Request) -> Response:
+    svc = services(request)
+    canonical_id = parse_product_id(request.path_params["canonical"], "canonical product")
+    actor = await require_actor(request, svc.settings, svc.catalog)
+    await svc.review.delete_canonical(actor, canonical_id)
+    return Response(status_code=204)

@@ -280,7 +280,7 @@ async def test_corrupt_original_is_422_remembered_briefly_and_not_cached(client,
 async def test_pixel_bomb_is_refused_before_decoding(client, build, services):
     product = await build.product(spec=None)
     bomb = pyvips.Image.black(8000, 8000).pngsave_buffer(compression=9)
-    digest = await services.originals.put(bomb)
+    digest = (await services.originals.put(bomb)).digest
     from catalog.models import NewImage
 
     await services.catalog.add_image(
