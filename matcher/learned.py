@@ -106,6 +106,32 @@ def _scored(
     return Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons))
 
 
+def weighed(
+    name: str,
+    brand: str | None,
+    gtin: str | None,
+    candidates: Sequence[Candidate],
+) -> tuple[list[Candidate], list[tuple[Candidate, PairFeatures, str | None]]]:
+    """The candidates a GTIN links outright, and the others with their evidence (rivals
+    set among them) and brand reason: what the model weighs, at run time and in training.
+    Each canonical product enters once (its first candidate)."""
+    candidates = list({c.canonical_product_id: c for c in reversed(candidates)}.values())
+    store_gtin = global_gtin(gtin)
+    same_gtin: list[Candidate] = []
+    pairs: list[tuple[Candidate, PairFeatures, str | None]] = []
+    for candidate in candidates:
+        if store_gtin is not None and store_gtin == global_gtin(candidate.gtin):
+            same_gtin.append(candidate)
+        else:
+            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
+            pairs.append((candidate, features, brand_reason))
+    rivalled = with_rivals([features for _, features, _ in pairs])
+    return same_gtin, [
+        (candidate, features, brand_reason)
+        for (candidate, _, brand_reason), features in zip(pairs, rivalled, strict=True)
+    ]
+
+
 def score_by_model(
     name: str,
     brand: str | None,
@@ -113,26 +139,11 @@ def score_by_model(
     candidates: Sequence[Candidate],
     thresholds: Thresholds,
 ) -> list[Scored]:
-    """One `Scored` per canonical product (its first candidate), in no particular order:
-    the candidates compete, so each product enters once."""
-    candidates = list({c.canonical_product_id: c for c in reversed(candidates)}.values())
-    store_gtin = global_gtin(gtin)
-    best: dict[int, Scored] = {}
-    weighed: list[tuple[Candidate, PairFeatures, str | None]] = []
-    for candidate in candidates:
-        if store_gtin is not None and store_gtin == global_gtin(candidate.gtin):
-            best[candidate.canonical_product_id] = Scored(
-                candidate.canonical_product_id, 100.0, (GTIN_MATCH,)
-            )
-        else:
-            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
-            weighed.append((candidate, features, brand_reason))
-    rivalled = with_rivals([features for _, features, _ in weighed])
-    shares = load_model().shares([f.vector() for f in rivalled])
-    for (candidate, _, brand_reason), features, share in zip(
-        weighed, rivalled, shares, strict=True
-    ):
-        best[candidate.canonical_product_id] = _scored(
-            candidate, features, brand_reason, share, thresholds
-        )
-    return list(best.values())
+    """One `Scored` per canonical product, in no particular order: the candidates
+    compete for the probability."""
+    same_gtin, pairs = weighed(name, brand, gtin, candidates)
+    shares = load_model().shares([features.vector() for _, features, _ in pairs])
+    scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
+    for (candidate, features, brand_reason), share in zip(pairs, shares, strict=True):
+        scored.append(_scored(candidate, features, brand_reason, share, thresholds))
+    return scored

@@ -63,7 +63,8 @@ _QUANTITY = re.compile(
 )
 _DOZEN = re.compile(rf"(?<![\w.])({_NUMBER})\s*-?\s*(?:dozen|doz)(?![a-z0-9])")
 # `6 x 330ml`, `12x12 oz` → a count; `pack of 6` / `case of 24` → a count.
-_TIMES_PREFIX = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d)")
+# Not before a code: "no. 13 x492g60ga" names cartridge 13, not thirteen of them.
+_TIMES_PREFIX = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d+(?:\.\d+)?(?:[a-z]+)?(?![a-z0-9]))")
 _PACK_OF = re.compile(r"\b(?:pack|pk|case|box)\s+of\s+(\d+)\b")
 # `330ml x 6` (a count after a quantity token produced above).
 _TIMES_SUFFIX = re.compile(r"(\d[a-z]+)\s*x\s*(\d+)(?![\w.])")

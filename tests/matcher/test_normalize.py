@@ -118,6 +118,10 @@ def test_a_number_before_an_ordinary_word_is_not_a_unit(raw):
     assert normalize_for_scoring(raw) == normalize_name(raw)
 
 
+def test_a_number_before_a_code_starting_with_x_is_no_count():
+    assert normalize_for_scoring("No. 13 X492G60GA Toner") == "no 13 x492g60ga toner"
+
+
 # --------------------------------------------------------------------------- other rewrites
 
 
