@@ -62,6 +62,7 @@ def evidence(
         cand,
         brand=_BRAND_KIND.get(brand_reason or ""),
         gtin_conflict=store_gtin is not None and cand_gtin is not None and store_gtin != cand_gtin,
+        provisional=candidate.provisional,
     )
     return features, brand_reason
 

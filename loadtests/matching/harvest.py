@@ -87,7 +87,7 @@ async def harvest(market: Marketplace, backend_name: str, args: argparse.Namespa
                 described_name(product),
                 product.brand,
                 product.gtin,
-                [Candidate(c.id, c.name, c.brand, c.gtin) for c in found],
+                [Candidate(c.id, c.name, c.brand, c.gtin, c.provisional) for c in found],
             )
             right = [truth_of.get(c.canonical_product_id) == o.item.truth for c, _, _ in pairs]
             # A second candidate of the same truth (a provisional twin of a catalog

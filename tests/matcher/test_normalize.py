@@ -202,3 +202,7 @@ def test_parse_quantity(token, quantity):
 def test_quantity_token_round_trips():
     assert Quantity(1.5, "l").token == "1.5l"
     assert Quantity(12.0, "oz").token == "12oz"
+
+
+def test_a_count_per_pack_is_a_count():
+    assert normalize_for_scoring("Toner Cartridge, 2/Pack") == "toner cartridge 2ct"
