@@ -193,7 +193,8 @@ _CONFLICTS = (
 )
 
 
-def _conflicted(f: PairFeatures) -> bool:
+def conflicted(f: PairFeatures) -> bool:
+    """Does any evidence say the two are different products?"""
     return any(getattr(f, name) for name in _CONFLICTS)
 
 
@@ -207,7 +208,7 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
             for j, other in enumerate(candidates)
             if j != i
             and not other.provisional
-            and not _conflicted(other)
+            and not conflicted(other)
             and other.sim_set >= mine.sim_set - 0.03
             and other.cover_max >= mine.cover_max - 0.05
         )

@@ -13,7 +13,14 @@ from functools import lru_cache
 
 from catalog.gtin import global_gtin
 from matcher.evidence import brand_evidence
-from matcher.features import PairFeatures, Side, pair_features, read_side, with_rivals
+from matcher.features import (
+    PairFeatures,
+    Side,
+    conflicted,
+    pair_features,
+    read_side,
+    with_rivals,
+)
 from matcher.model import load_model
 from matcher.normalize import normalize_brand
 from matcher.reasons import (
@@ -33,6 +40,8 @@ from matcher.reasons import (
 from matcher.scoring_types import CAP_STEP, Candidate, Scored, Thresholds
 
 _BRAND_KIND = {BRAND_MATCH: "match", BRAND_CONFLICT: "conflict", BRAND_MISSING: "one_side"}
+TWIN_SHARE = 0.1  # a provisional candidate at least this likely is checked for a twin
+TWIN_COVER = 0.8  # of each name's words, at least this share the other explains
 
 # --------------------------------------------------------------------------- one candidate
 
@@ -144,7 +153,36 @@ def score_by_model(
     compete for the probability."""
     same_gtin, pairs = weighed(name, brand, gtin, candidates)
     shares = load_model().shares([features.vector() for _, features, _ in pairs])
+    shares = pooled([candidate for candidate, _, _ in pairs], shares)
     scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
     for (candidate, features, brand_reason), share in zip(pairs, shares, strict=True):
         scored.append(_scored(candidate, features, brand_reason, share, thresholds))
     return scored
+
+
+def pooled(candidates: Sequence[Candidate], shares: Sequence[float]) -> list[float]:
+    """A provisional product that is a twin of the likeliest catalog candidate (a store's
+    name for it, made before anything could link to it) is not its rival but the same
+    product: its share is added to the catalog product's, where the link goes and where a
+    curator will merge it. The twin keeps its own share."""
+    result = list(shares)
+    catalog = [i for i, c in enumerate(candidates) if not c.provisional]
+    if not catalog:
+        return result
+    best = max(catalog, key=lambda i: shares[i])
+    for i, candidate in enumerate(candidates):
+        if candidate.provisional and shares[i] >= TWIN_SHARE and twins(candidates[best], candidate):
+            result[best] += shares[i]
+    return result
+
+
+def twins(a: Candidate, b: Candidate) -> bool:
+    """Do two names say one product: nothing conflicts, each explains most of the
+    other's words, and no size, pack or code is stated on one side only?"""
+    f, brand_reason = evidence(b.name, b.brand, a)
+    return (
+        brand_reason != BRAND_CONFLICT
+        and not conflicted(f)
+        and f.cover_min >= TWIN_COVER
+        and not (f.size_one_side or f.pack_store_only or f.pack_cand_only or f.code_one_side)
+    )

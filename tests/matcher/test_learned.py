@@ -9,6 +9,7 @@ import pytest
 
 from matcher.decision import decide
 from matcher.features import FEATURES
+from matcher.learned import pooled
 from matcher.model import Model, load_model
 from matcher.reasons import MODEL_MATCH, PACK_CONFLICT, THIRD_PARTY
 from matcher.scoring import Candidate, Thresholds, score_candidates
@@ -76,3 +77,17 @@ def test_a_model_reads_only_known_features():
         Model.from_json({"bias": 0, "weights": {"shoe_size": 1.0}})
     half = Model.from_json({"bias": 0.0, "weights": {}})
     assert half.weights == (0.0,) * len(FEATURES)
+
+
+def test_a_provisional_twin_adds_to_the_catalog_product_instead_of_rivalling_it():
+    name = "Fizz Ginger Beer Sparkling Drink 330ml"
+    catalog = Candidate(1, "Tamberly Fizz Ginger Beer Sparkling Drink, 330 ml", "Tamberly")
+    twin = Candidate(2, "FIZZ GINGER BEER SPARKLING DRINK 330ML", None, provisional=True)
+    other = Candidate(2, "FIZZ GINGER BEER SPARKLING DRINK 2L", None, provisional=True)
+    paired = score_candidates(name, None, None, [catalog, twin], thresholds=LEARNED)
+    assert paired[0].canonical_product_id == 1
+    shares = [0.5, 0.25]
+    assert pooled([catalog, twin], shares) == [0.75, 0.25]
+    assert pooled([catalog, other], shares) == shares  # another size: a rival
+    assert pooled([twin, other], shares) == shares  # no catalog product to add to
+    assert pooled([catalog, twin], [0.8, 0.05]) == [0.8, 0.05]  # too unlikely to ask
