@@ -37,7 +37,7 @@ from matcher.reasons import (
     THIRD_PARTY,
     VARIANT_CONFLICT,
 )
-from matcher.scoring_types import CAP_STEP, Candidate, Scored, Thresholds
+from matcher.scoring_types import CAP_STEP, DEFAULT_THRESHOLDS, Candidate, Scored, Thresholds
 
 _BRAND_KIND = {BRAND_MATCH: "match", BRAND_CONFLICT: "conflict", BRAND_MISSING: "one_side"}
 TWIN_SHARE = 0.1  # a provisional candidate at least this likely is checked for a twin
@@ -142,6 +142,17 @@ def weighed(
     ]
 
 
+def competing(pairs: Sequence[tuple[Candidate, PairFeatures, str | None]]) -> list[int]:
+    """The candidates that may be linked: nothing blocks them (no cap). They share the
+    probability among themselves, in training as at run time; a blocked candidate can
+    never be the link, so it takes nothing from the others."""
+    return [
+        i
+        for i, (_, features, brand_reason) in enumerate(pairs)
+        if not _reasons_and_caps(features, brand_reason, DEFAULT_THRESHOLDS)[1]
+    ]
+
+
 def score_by_model(
     name: str,
     brand: str | None,
@@ -150,10 +161,15 @@ def score_by_model(
     thresholds: Thresholds,
 ) -> list[Scored]:
     """One `Scored` per canonical product, in no particular order: the candidates
-    compete for the probability."""
+    nothing blocks compete for the probability (`competing`)."""
     same_gtin, pairs = weighed(name, brand, gtin, candidates)
-    shares = load_model().shares([features.vector() for _, features, _ in pairs])
-    shares = pooled([candidate for candidate, _, _ in pairs], shares)
+    model = load_model()
+    vectors = [features.vector() for _, features, _ in pairs]
+    shares = model.shares(vectors)  # a blocked candidate's score before its cap
+    open_ = competing(pairs)
+    open_shares = model.shares([vectors[i] for i in open_])
+    for i, share in zip(open_, pooled([pairs[i][0] for i in open_], open_shares), strict=True):
+        shares[i] = share
     scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
     for (candidate, features, brand_reason), share in zip(pairs, shares, strict=True):
         scored.append(_scored(candidate, features, brand_reason, share, thresholds))

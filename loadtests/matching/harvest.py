@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.models import CanonicalProduct
-from matcher.learned import weighed
+from matcher.learned import competing, weighed
 from matcher.scoring import Candidate
 from matcher.service import described_name, search_query
 from matcher.worker import MatchWorker, WorkerOptions
@@ -83,12 +83,14 @@ async def harvest(market: Marketplace, backend_name: str, args: argparse.Namespa
             if o.via_gtin or not searches:
                 continue
             found = searches.pop(0)
-            _, pairs = weighed(
+            _, weighed_pairs = weighed(
                 described_name(product),
                 product.brand,
                 product.gtin,
                 [Candidate(c.id, c.name, c.brand, c.gtin, c.provisional) for c in found],
             )
+            # What competes for the link at run time (a blocked truth: none of them).
+            pairs = [weighed_pairs[i] for i in competing(weighed_pairs)]
             right = [truth_of.get(c.canonical_product_id) == o.item.truth for c, _, _ in pairs]
             # A second candidate of the same truth (a provisional twin of a catalog
             # product) is neither the answer nor a wrong one: it is left out.

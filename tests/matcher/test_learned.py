@@ -91,3 +91,15 @@ def test_a_provisional_twin_adds_to_the_catalog_product_instead_of_rivalling_it(
     assert pooled([catalog, other], shares) == shares  # another size: a rival
     assert pooled([twin, other], shares) == shares  # no catalog product to add to
     assert pooled([catalog, twin], [0.8, 0.05]) == [0.8, 0.05]  # too unlikely to ask
+
+
+def test_a_blocked_candidate_takes_no_probability_from_the_others():
+    right = ("Acme Cola Zero Sugar, 330 ml", "Acme")
+    alone = score("Acme Cola Zero Sugar 330ml", "Acme", right)
+    beside = score(
+        "Acme Cola Zero Sugar 330ml", "Acme", right, ("Acme Cola Zero Sugar, 2 L", "Acme")
+    )
+    assert beside[0].canonical_product_id == 1 and beside[0].score == alone[0].score
+    assert beside[1].score < 70  # the other size: capped, not linked
+    rival = score("Acme Cola Zero Sugar", "Acme", right, ("Acme Cola Zero Sugar, 2 L", "Acme"))
+    assert rival[0].score < alone[0].score  # without a size, both compete
