@@ -388,8 +388,13 @@ def _packs(a: Side, b: Side) -> str | None:
 
 
 def _variants(a: Side, b: Side) -> tuple[bool, int]:
+    """A conflict is one class named differently on each side; a colour one side names
+    more closely ("navy blue" / "navy", "piano black" / "black") is the same colour."""
     conflict = any(
-        cls in b.variants and words != b.variants[cls] for cls, words in a.variants.items()
+        cls in b.variants
+        and words != b.variants[cls]
+        and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
+        for cls, words in a.variants.items()
     )
     one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
     one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
@@ -397,10 +402,12 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
 
 
 def _numbers_conflict(a: Side, b: Side) -> bool:
-    """Bare numbers (not sizes, codes or prices) on both sides, none in common."""
+    """Bare numbers (not sizes, codes or prices): each side has one the other lacks
+    (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
+    `2 handsets` is one side saying more)."""
 
     def bare(side: Side) -> set[str]:
         return {t for t in side.content if t.isdigit()}
 
     left, right = bare(a), bare(b)
-    return bool(left) and bool(right) and not (left & right)
+    return bool(left - right) and bool(right - left)

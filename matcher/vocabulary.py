@@ -18,7 +18,7 @@ def _words(text: str) -> frozenset[str]:
 _COLOURS = _words(
     "black white red blue green yellow orange purple pink grey silver gold rose brown "
     "beige navy teal turquoise ivory maroon burgundy bronze charcoal graphite midnight "
-    "starlight clear transparent"
+    "starlight clear transparent khaki tan indigo"
 )
 _FLAVOURS = _words(
     "vanilla chocolate strawberry cherry lemon lime grape apple mango peach raspberry "

@@ -100,3 +100,14 @@ def test_a_provisional_candidate_is_flagged_and_rivals_nobody():
     )
     assert (listed[0].rivals, listed[0].provisional, listed[1].provisional) == (0.0, 0.0, 1.0)
     assert listed[1].rivals > 0
+
+
+def test_numbers_conflict_when_each_side_has_one_the_other_lacks():
+    assert features("Stretch Chinos Navy 36/32", "Stretch Chinos Navy 30/32").number_conflict
+    more = features("Phone 2 handsets expandable up to 6", "Phone 2 handsets")
+    assert more.number_conflict == 0.0
+
+
+def test_a_colour_named_more_closely_is_the_same_colour():
+    assert features("Chinos Navy Blue W30 L30", "Chinos, Navy, W30 L30").variant_conflict == 0.0
+    assert features("Chinos Navy Blue W30 L30", "Chinos, Khaki, W30 L30").variant_conflict

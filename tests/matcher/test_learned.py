@@ -26,10 +26,11 @@ def test_the_shipped_model_names_every_feature_it_weighs():
     data = json.loads(resources.files("matcher").joinpath("model.json").read_text())
     assert set(data["weights"]) <= set(FEATURES)
     model = load_model()
-    # A shared model code is evidence for; a conflicting one against.
+    # A shared model code is evidence for; a pack the catalog product does not name,
+    # against. Conflicts weigh nothing: they block (the candidate never competes).
     named = dict(zip(FEATURES, model.weights, strict=True))
-    assert named["code_shared"] > 0 > named["code_conflict"]
-    assert named["size_conflict"] < 0 and named["pack_conflict"] < 0
+    assert named["code_shared"] > 0 > named["pack_store_only"]
+    assert named["size_conflict"] == 0 and named["code_conflict"] == 0
 
 
 @pytest.mark.parametrize(
