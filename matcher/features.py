@@ -166,6 +166,7 @@ class PairFeatures:
     # store left out, or another product of the line).
     extra_store_words: float
     extra_cand_words: float
+    words_swapped: float  # both sides have such a word: one word for another ("low acid")
     noise_words: float  # marketing words, prices, stock notes on one side only
     gtin_conflict: float  # two different global GTINs
     code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
@@ -241,6 +242,7 @@ def pair_features(
     store_only, cand_only = store_only - colour, cand_only - colour
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
+    store_extra, cand_extra = _unexplained(store, cand), _unexplained(cand, store)
     return PairFeatures(
         sim_sort=sim_sort,
         sim_set=sim_set,
@@ -264,8 +266,9 @@ def pair_features(
         variant_one_side=min(variant_one_side, 2) / 2,
         number_conflict=float(_numbers_conflict(store, cand)),
         third_party=float(store.third_party != cand.third_party),
-        extra_store_words=min(_unexplained(store, cand), 3) / 3,
-        extra_cand_words=min(_unexplained(cand, store), 3) / 3,
+        extra_store_words=min(store_extra, 3) / 3,
+        extra_cand_words=min(cand_extra, 3) / 3,
+        words_swapped=float(store_extra > 0 and cand_extra > 0),
         noise_words=min(len(store.noise ^ cand.noise), 3) / 3,
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),

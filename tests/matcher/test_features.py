@@ -111,3 +111,10 @@ def test_numbers_conflict_when_each_side_has_one_the_other_lacks():
 def test_a_colour_named_more_closely_is_the_same_colour():
     assert features("Chinos Navy Blue W30 L30", "Chinos, Navy, W30 L30").variant_conflict == 0.0
     assert features("Chinos Navy Blue W30 L30", "Chinos, Khaki, W30 L30").variant_conflict
+
+
+def test_a_word_for_another_word_is_a_swap_not_two_one_sided_words():
+    swap = features("Orange Juice Lots of Pulp 52 fl oz", "Orange Juice, Low Acid, 52 fl oz")
+    assert swap.words_swapped == 1.0
+    short = features("Orange Juice 52 fl oz", "Orange Juice, Low Acid, 52 fl oz")
+    assert short.words_swapped == 0.0 and short.extra_cand_words > 0
