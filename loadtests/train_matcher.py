@@ -1,32 +1,43 @@
-"""Fit the matcher's weights on generated marketplaces and say how they generalize.
+"""Fit the matcher's weights on the candidates the worker really sees, and judge them.
 
     .venv/bin/pip install -e '.[train]'          # numpy, for the fit
     .venv/bin/python loadtests/train_matcher.py                # fit, evaluate, print
     .venv/bin/python loadtests/train_matcher.py --write        # ... and write matcher/model.json
 
-Trains on every generator's marketplaces for --train-seeds, evaluates offline (search,
-score, decide; the name path alone) on --test-seed of every generator, and, to show how
-much the weights owe to each generator, fits once per generator without it and
-evaluates on it (leave one generator out).
+Harvests training lists from every generator's marketplaces for --train-seeds through
+the real pipeline on each --backends (`matching.harvest`: the worker's own trigram
+candidates, deciding with the shipped model; provisional and sync-made canonical
+products included), fits, then runs the pipeline again with the fitted weights on
+--test-seed, which no fit saw, and reports it as bench_matching does. --rounds > 1
+harvests again with the weights just fitted (the candidates a worker meets depend on
+the provisional products its decisions made).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import json
+import logging
 from pathlib import Path
 
 from matching.generators import GENERATORS
-from matching.training import evaluate, fit, labelled_lists, log_loss, report_lines
+from matching.harvest import harvest
+from matching.training import Lists, fit, log_loss
 
 import matcher.learned
 from matcher.features import FEATURES
-from matcher.model import Model
-from matcher.scoring import Thresholds
+from matcher.model import Model, load_model
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "matcher" / "model.json"
-RULES, LEARNED = Thresholds(scorer="rules"), Thresholds(scorer="learned")
+SHOWN = (
+    "  auto-link PRECISION (target ≥ 99%)",
+    "  recall (true canonical exists)",
+    "  F1 of auto-links",
+    "  left for a person (suggest + review + provisional)",
+    "  top-1 / top-5 right (true canonical exists)",
+)
 
 
 def use(model: Model) -> None:
@@ -34,59 +45,61 @@ def use(model: Model) -> None:
     matcher.learned.load_model = lambda: model  # type: ignore[assignment]
 
 
-def markets(names: list[str], seeds: list[int], args: argparse.Namespace) -> list:
-    return [
-        GENERATORS[name](seed, args.products, args.stores, args.new_share)
-        for name in names
-        for seed in seeds
-    ]
+def market(name: str, seed: int, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return GENERATORS[name](seed, args.products, args.stores, args.new_share)
 
 
-def main() -> None:
+async def harvest_all(names: list[str], seeds: list[int], args: argparse.Namespace) -> Lists:
+    lists = Lists([], [])
+    for backend_name in args.backends.split(","):
+        for name in names:
+            for seed in seeds:
+                lists.extend((await harvest(market(name, seed, args), backend_name, args)).lists)
+    return lists
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--generators", default=",".join(GENERATORS))
     parser.add_argument("--train-seeds", default="11,12")
     parser.add_argument("--test-seed", type=int, default=1)
-    parser.add_argument("--products", type=int, default=1500)
+    parser.add_argument("--products", type=int, default=800)
     parser.add_argument("--stores", type=int, default=6)
     parser.add_argument("--new-share", type=float, default=0.1)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", default="imgedge_train_match")
     parser.add_argument("--write", action="store_true", help="write matcher/model.json")
     args = parser.parse_args()
+    args.scorer, args.keep = "learned", False
     names = args.generators.split(",")
     seeds = [int(s) for s in args.train_seeds.split(",")]
 
-    lists = labelled_lists(markets(names, seeds, args))
-    bias, weights = fit(lists, args.l2)
-    model = Model(bias, tuple(weights[f] for f in FEATURES))
-    found = sum(t is not None for t in lists.truth)
-    print(
-        f"trained on {len(lists.truth):,} store items ({lists.pairs:,} pairs; the truth "
-        f"among the candidates for {found:,}) from {', '.join(names)} seeds {seeds}; "
-        f"log loss {log_loss(lists, model):.4f}"
-    )
+    model = load_model()
+    for round_ in range(1, args.rounds + 1):
+        use(model)
+        lists = await harvest_all(names, seeds, args)
+        bias, weights = fit(lists, args.l2)
+        model = Model(bias, tuple(weights[f] for f in FEATURES))
+        found = sum(t is not None for t in lists.truth)
+        print(
+            f"round {round_}: {len(lists.truth):,} store items ({lists.pairs:,} pairs; the "
+            f"truth among the candidates for {found:,}) from {', '.join(names)} seeds {seeds} "
+            f"on {args.backends}; log loss {log_loss(lists, model):.4f}"
+        )
     print(f"  bias {bias:+.2f}; " + ", ".join(f"{k} {v:+.2f}" for k, v in weights.items()))
     use(model)
-    summary = {}
+    summary: dict[str, dict[str, str]] = {}
     for name in names:
-        market = GENERATORS[name](args.test_seed, args.products, args.stores, args.new_share)
-        baseline = evaluate(market, RULES)
-        print(report_lines(f"{name} (seed {args.test_seed}), rules", baseline)[0])
-        result = evaluate(market, LEARNED)
-        summary[name] = {"precision": result.precision, "recall": result.recall, "f1": result.f1}
-        print("\n".join(report_lines(f"{name} (seed {args.test_seed}), learned", result)))
-    if len(names) > 1:
-        print("\nleave one generator out (fit without it, evaluate on it):")
-        for held in names:
-            rest = [n for n in names if n != held]
-            b, w = fit(labelled_lists(markets(rest, seeds, args)), args.l2)
-            use(Model(b, tuple(w[f] for f in FEATURES)))
-            result = evaluate(
-                GENERATORS[held](args.test_seed, args.products, args.stores, args.new_share),
-                LEARNED,
-            )
-            print("\n".join(report_lines(f"{held} held out", result)[:1]))
-        use(model)
+        for backend_name in args.backends.split(","):
+            report = (await harvest(market(name, args.test_seed, args), backend_name, args)).report
+            rows = {label.strip(): report.rows[label] for label in SHOWN}
+            summary[f"{name}/{backend_name}"] = rows
+            print(f"{name} (seed {args.test_seed}) on {backend_name}:")
+            print("\n".join(f"  {label}: {value}" for label, value in rows.items()))
     if args.write:
         MODEL_PATH.write_text(
             json.dumps(
@@ -95,6 +108,8 @@ def main() -> None:
                     "generators": names,
                     "seeds": seeds,
                     "products": args.products,
+                    "backends": args.backends.split(","),
+                    "rounds": args.rounds,
                     "items": len(lists.truth),
                     "pairs": lists.pairs,
                     "l2": args.l2,
@@ -103,6 +118,7 @@ def main() -> None:
                     "weights": {k: round(v, 4) for k, v in weights.items()},
                 },
                 indent=2,
+                ensure_ascii=False,
             )
             + "\n"
         )
@@ -110,4 +126,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    asyncio.run(main())

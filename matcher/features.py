@@ -21,12 +21,23 @@ from matcher.evidence import is_abbreviation, is_typo, spelled_apart
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_name
 from matcher.quantities import same_size
-from matcher.vocabulary import FILLER, MARKETING, PLATFORMS, THIRD_PARTY, VARIANT_CLASSES
+from matcher.vocabulary import (
+    FILLER,
+    MARKETING,
+    MEDIA,
+    PLATFORM_ALIASES,
+    PLATFORMS,
+    THIRD_PARTY,
+    VARIANT_CLASSES,
+)
 
 _PRICE = re.compile(r"\d+\.\d\d\Z")  # 129.99: a price pasted into the title
 _DIGITS = re.compile(r"\d")
 _PACK_WORDS = {"twin": 2, "double": 2, "pair": 2, "duo": 2, "triple": 3, "trio": 3, "dozen": 12}
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
+# A number with a word or a unit letter glued on ("4port", "3user", "60x", "720p"): a
+# specification, not a model code (a code has letters before or between its digits).
+_SPEC = re.compile(r"\d+(?:[a-z]{2,}|[pixk])\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 STRONG_CODE_LEN = 4
 
@@ -49,7 +60,7 @@ class Side:
 def read_side(name: str, brands: Iterable[str]) -> Side:
     parsed = parse_name(normalize_for_scoring(name), brands)
     tokens = parsed.tokens or parsed.all_tokens
-    noise = frozenset(t for t in tokens if t in MARKETING or _PRICE.match(t))
+    noise = frozenset(t for t in tokens if t in MARKETING or t in MEDIA or _PRICE.match(t))
     sizes = tuple(q for q in parsed.quantities if q.unit not in ("ct", "pct"))
     packs = [int(q.value) for q in parsed.quantities if q.unit == "ct" and q.value >= 2]
     packs += [_PACK_WORDS[t] for t in tokens if t in _PACK_WORDS]
@@ -61,7 +72,8 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     for token in tokens:
         for cls, words in VARIANT_CLASSES.items():
             if token in words or (token.endswith("s") and token[:-1] in words):
-                variants.setdefault(cls, set()).add(token.removesuffix("s"))
+                word = token if token in words else token[:-1]
+                variants.setdefault(cls, set()).add(PLATFORM_ALIASES.get(word, word))
     content = tuple(
         t
         for t in tokens
@@ -91,6 +103,7 @@ def _is_code(token: str) -> bool:
         and bool(_DIGITS.search(token))
         and any(c.isalpha() for c in token)
         and parse_quantity(token) is None
+        and not _SPEC.match(token)
     )
 
 
@@ -138,15 +151,26 @@ class PairFeatures:
     size_conflict: float
     size_one_side: float
     pack_conflict: float  # different pack counts, or a pack against a single with a size
-    pack_one_side: float  # a pack count on one side, the other says neither pack nor size
+    # A pack count on one side, the other says neither pack nor size: the store's name
+    # (a pack the candidate does not name is another product more often than not), or
+    # the candidate's (the store cut its name short).
+    pack_store_only: float
+    pack_cand_only: float
     bonus_one_side: float  # a promotional size ("+20% free") on one side only
     variant_conflict: float  # both name a colour/flavour/platform... and they differ
     variant_one_side: float  # variant words on one side only
     number_conflict: float  # other numbers that differ
     third_party: float  # compatible/remanufactured on one side only
-    extra_words: float  # content words the other side does not explain
+    # Content words the other side does not explain, by the side that says them: the
+    # store's (its own label, a shop's description) or the candidate's (the line the
+    # store left out, or another product of the line).
+    extra_store_words: float
+    extra_cand_words: float
+    words_swapped: float  # both sides have such a word: one word for another ("low acid")
     noise_words: float  # marketing words, prices, stock notes on one side only
     gtin_conflict: float  # two different global GTINs
+    code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
+    provisional: float  # the candidate is a provisional product (a store's name for it)
     # Among the other candidates for the same store product, those that explain it
     # about as well and conflict with it no more (a size left out of a cut-short name
     # fits every size of the line): set by `with_rivals`, 0–1.
@@ -170,19 +194,22 @@ _CONFLICTS = (
 )
 
 
-def _conflicted(f: PairFeatures) -> bool:
+def conflicted(f: PairFeatures) -> bool:
+    """Does any evidence say the two are different products?"""
     return any(getattr(f, name) for name in _CONFLICTS)
 
 
 def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
-    """Each candidate's features with `rivals` set from the others in the list."""
+    """Each candidate's features with `rivals` set from the others in the list (a
+    provisional product is no rival: likely a store's name for a catalog product)."""
     result = []
     for i, mine in enumerate(candidates):
         count = sum(
             1
             for j, other in enumerate(candidates)
             if j != i
-            and not _conflicted(other)
+            and not other.provisional
+            and not conflicted(other)
             and other.sim_set >= mine.sim_set - 0.03
             and other.cover_max >= mine.cover_max - 0.05
         )
@@ -196,6 +223,7 @@ def pair_features(
     *,
     brand: str | None,
     gtin_conflict: bool,
+    provisional: bool = False,
 ) -> PairFeatures:
     """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None."""
     sim_sort, sim_set = _similarity(store, cand)
@@ -210,9 +238,11 @@ def pair_features(
     }
     store_only = _one_sided_codes(store, cand, shared)
     cand_only = _one_sided_codes(cand, store, shared)
+    colour = _colour_suffixed(store_only, cand_only, store, cand)
+    store_only, cand_only = store_only - colour, cand_only - colour
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
-    extra = _unexplained(store, cand) + _unexplained(cand, store)
+    store_extra, cand_extra = _unexplained(store, cand), _unexplained(cand, store)
     return PairFeatures(
         sim_sort=sim_sort,
         sim_set=sim_set,
@@ -229,15 +259,20 @@ def pair_features(
         size_conflict=float(size_verdict == "conflict"),
         size_one_side=float(size_verdict == "one_side"),
         pack_conflict=float(_packs(store, cand) == "conflict"),
-        pack_one_side=float(_packs(store, cand) == "one_side"),
+        pack_store_only=float(_packs(store, cand) == "one_side" and bool(store.pack)),
+        pack_cand_only=float(_packs(store, cand) == "one_side" and bool(cand.pack)),
         bonus_one_side=float((store.bonus_pct is None) != (cand.bonus_pct is None)),
         variant_conflict=float(variant_conflict),
         variant_one_side=min(variant_one_side, 2) / 2,
         number_conflict=float(_numbers_conflict(store, cand)),
         third_party=float(store.third_party != cand.third_party),
-        extra_words=min(extra, 4) / 4,
+        extra_store_words=min(store_extra, 3) / 3,
+        extra_cand_words=min(cand_extra, 3) / 3,
+        words_swapped=float(store_extra > 0 and cand_extra > 0),
         noise_words=min(len(store.noise ^ cand.noise), 3) / 3,
         gtin_conflict=float(gtin_conflict),
+        code_colour=float(bool(colour)),
+        provisional=float(provisional),
     )
 
 
@@ -256,6 +291,20 @@ def _one_sided_codes(a: Side, b: Side, shared: set[str]) -> set[str]:
     return {
         c for c in a.codes - b.codes if not _code_inside(c, b) and not any(c in s for s in shared)
     }
+
+
+def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
+    """Codes of one side that are a code of the other plus one last letter, the initial
+    of a colour either name states (`32lg30b` "piano black" / `32lg30`): the colour's
+    code, not another model (`ce505xd` / `ce505x` stays a conflict)."""
+    colours = set().union(*(s.variants.get("colour", frozenset()) for s in (sa, sb)))
+    initials = {w[0] for w in colours}
+    found = set()
+    for longer, shorter in ((a, b), (b, a)):
+        for code in longer:
+            if code[-1] in initials and code[:-1] in shorter:
+                found |= {code, code[:-1]}
+    return found
 
 
 def _code_inside(code: str, other: Side) -> bool:
@@ -342,8 +391,13 @@ def _packs(a: Side, b: Side) -> str | None:
 
 
 def _variants(a: Side, b: Side) -> tuple[bool, int]:
+    """A conflict is one class named differently on each side; a colour one side names
+    more closely ("navy blue" / "navy", "piano black" / "black") is the same colour."""
     conflict = any(
-        cls in b.variants and words != b.variants[cls] for cls, words in a.variants.items()
+        cls in b.variants
+        and words != b.variants[cls]
+        and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
+        for cls, words in a.variants.items()
     )
     one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
     one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
@@ -351,10 +405,12 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
 
 
 def _numbers_conflict(a: Side, b: Side) -> bool:
-    """Bare numbers (not sizes, codes or prices) on both sides, none in common."""
+    """Bare numbers (not sizes, codes or prices): each side has one the other lacks
+    (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
+    `2 handsets` is one side saying more)."""
 
     def bare(side: Side) -> set[str]:
         return {t for t in side.content if t.isdigit()}
 
     left, right = bare(a), bare(b)
-    return bool(left) and bool(right) and not (left & right)
+    return bool(left - right) and bool(right - left)

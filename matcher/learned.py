@@ -2,8 +2,10 @@
 (`matcher.model`), the candidates of one store product competing for its probability.
 
 Chosen with `IMGEDGE_MATCH_SCORER=learned`; `matcher.scoring` holds the shared types and
-the dispatch. Conflicts still cap (see `_reasons_and_caps`): evidence that two products
-differ outweighs any similarity.
+the dispatch. Conflicts cap (see `_reasons_and_caps`): evidence that two products differ
+outweighs any similarity, so a blocked candidate takes no part in the competition
+(`competing`). A provisional twin of the likeliest catalog candidate adds to it
+(`pooled`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from functools import lru_cache
 
 from catalog.gtin import global_gtin
 from matcher.evidence import brand_evidence
-from matcher.features import PairFeatures, Side, pair_features, read_side, with_rivals
+from matcher.features import (
+    PairFeatures,
+    Side,
+    conflicted,
+    pair_features,
+    read_side,
+    with_rivals,
+)
 from matcher.model import load_model
 from matcher.normalize import normalize_brand
 from matcher.reasons import (
@@ -30,9 +39,11 @@ from matcher.reasons import (
     THIRD_PARTY,
     VARIANT_CONFLICT,
 )
-from matcher.scoring_types import CAP_STEP, Candidate, Scored, Thresholds
+from matcher.scoring_types import CAP_STEP, DEFAULT_THRESHOLDS, Candidate, Scored, Thresholds
 
 _BRAND_KIND = {BRAND_MATCH: "match", BRAND_CONFLICT: "conflict", BRAND_MISSING: "one_side"}
+TWIN_SHARE = 0.1  # a provisional candidate at least this likely is checked for a twin
+TWIN_COVER = 0.8  # of each name's words, at least this share the other explains
 
 # --------------------------------------------------------------------------- one candidate
 
@@ -62,6 +73,7 @@ def evidence(
         cand,
         brand=_BRAND_KIND.get(brand_reason or ""),
         gtin_conflict=store_gtin is not None and cand_gtin is not None and store_gtin != cand_gtin,
+        provisional=candidate.provisional,
     )
     return features, brand_reason
 
@@ -106,6 +118,43 @@ def _scored(
     return Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons))
 
 
+def weighed(
+    name: str,
+    brand: str | None,
+    gtin: str | None,
+    candidates: Sequence[Candidate],
+) -> tuple[list[Candidate], list[tuple[Candidate, PairFeatures, str | None]]]:
+    """The candidates a GTIN links outright, and the others with their evidence (rivals
+    set among them) and brand reason: what the model weighs, at run time and in training.
+    Each canonical product enters once (its first candidate)."""
+    candidates = list({c.canonical_product_id: c for c in reversed(candidates)}.values())
+    store_gtin = global_gtin(gtin)
+    same_gtin: list[Candidate] = []
+    pairs: list[tuple[Candidate, PairFeatures, str | None]] = []
+    for candidate in candidates:
+        if store_gtin is not None and store_gtin == global_gtin(candidate.gtin):
+            same_gtin.append(candidate)
+        else:
+            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
+            pairs.append((candidate, features, brand_reason))
+    rivalled = with_rivals([features for _, features, _ in pairs])
+    return same_gtin, [
+        (candidate, features, brand_reason)
+        for (candidate, _, brand_reason), features in zip(pairs, rivalled, strict=True)
+    ]
+
+
+def competing(pairs: Sequence[tuple[Candidate, PairFeatures, str | None]]) -> list[int]:
+    """The candidates that may be linked: nothing blocks them (no cap). They share the
+    probability among themselves, in training as at run time; a blocked candidate can
+    never be the link, so it takes nothing from the others."""
+    return [
+        i
+        for i, (_, features, brand_reason) in enumerate(pairs)
+        if not _reasons_and_caps(features, brand_reason, DEFAULT_THRESHOLDS)[1]
+    ]
+
+
 def score_by_model(
     name: str,
     brand: str | None,
@@ -113,26 +162,45 @@ def score_by_model(
     candidates: Sequence[Candidate],
     thresholds: Thresholds,
 ) -> list[Scored]:
-    """One `Scored` per canonical product (its first candidate), in no particular order:
-    the candidates compete, so each product enters once."""
-    candidates = list({c.canonical_product_id: c for c in reversed(candidates)}.values())
-    store_gtin = global_gtin(gtin)
-    best: dict[int, Scored] = {}
-    weighed: list[tuple[Candidate, PairFeatures, str | None]] = []
-    for candidate in candidates:
-        if store_gtin is not None and store_gtin == global_gtin(candidate.gtin):
-            best[candidate.canonical_product_id] = Scored(
-                candidate.canonical_product_id, 100.0, (GTIN_MATCH,)
-            )
-        else:
-            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
-            weighed.append((candidate, features, brand_reason))
-    rivalled = with_rivals([features for _, features, _ in weighed])
-    shares = load_model().shares([f.vector() for f in rivalled])
-    for (candidate, _, brand_reason), features, share in zip(
-        weighed, rivalled, shares, strict=True
-    ):
-        best[candidate.canonical_product_id] = _scored(
-            candidate, features, brand_reason, share, thresholds
-        )
-    return list(best.values())
+    """One `Scored` per canonical product, in no particular order: the candidates
+    nothing blocks compete for the probability (`competing`)."""
+    same_gtin, pairs = weighed(name, brand, gtin, candidates)
+    model = load_model()
+    vectors = [features.vector() for _, features, _ in pairs]
+    shares = model.shares(vectors)  # a blocked candidate's score before its cap
+    open_ = competing(pairs)
+    open_shares = model.shares([vectors[i] for i in open_])
+    for i, share in zip(open_, pooled([pairs[i][0] for i in open_], open_shares), strict=True):
+        shares[i] = share
+    scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
+    for (candidate, features, brand_reason), share in zip(pairs, shares, strict=True):
+        scored.append(_scored(candidate, features, brand_reason, share, thresholds))
+    return scored
+
+
+def pooled(candidates: Sequence[Candidate], shares: Sequence[float]) -> list[float]:
+    """A provisional product that is a twin of the likeliest catalog candidate (a store's
+    name for it, made before anything could link to it) is not its rival but the same
+    product: its share is added to the catalog product's, where the link goes and where a
+    curator will merge it. The twin keeps its own share."""
+    result = list(shares)
+    catalog = [i for i, c in enumerate(candidates) if not c.provisional]
+    if not catalog:
+        return result
+    best = max(catalog, key=lambda i: shares[i])
+    for i, candidate in enumerate(candidates):
+        if candidate.provisional and shares[i] >= TWIN_SHARE and twins(candidates[best], candidate):
+            result[best] += shares[i]
+    return result
+
+
+def twins(a: Candidate, b: Candidate) -> bool:
+    """Do two names say one product: nothing conflicts, each explains most of the
+    other's words, and no size, pack or code is stated on one side only?"""
+    f, brand_reason = evidence(b.name, b.brand, a)
+    return (
+        brand_reason != BRAND_CONFLICT
+        and not conflicted(f)
+        and f.cover_min >= TWIN_COVER
+        and not (f.size_one_side or f.pack_store_only or f.pack_cand_only or f.code_one_side)
+    )

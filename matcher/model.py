@@ -2,10 +2,12 @@
 
 A listwise logistic model over `matcher.features.FEATURES`: z = b + Σ wᵢ·xᵢ per candidate,
 and the candidates of one store product share the probability (`Model.shares`).
-It is trained offline on generated marketplaces whose truth is known
+Only the candidates nothing blocks compete (`matcher.learned.competing`), so the
+conflict features weigh nothing. It is trained offline on the candidates the worker's
+own search returned for generated marketplaces whose truth is known
 (`loadtests/train_matcher.py`, which writes `matcher/model.json` with the weights, what
-they were trained on and how they did), and shipped in the package: nothing is
-downloaded or learned at run time. Chosen over boosted trees because a dozen weights on
+they were trained on and how they did on a held-out seed), and shipped in the package:
+nothing is downloaded or learned at run time. Chosen over boosted trees because a dozen weights on
 features in 0–1 can be read and argued with, calibrate by construction on the training
 distribution, and need no library at run time.
 """

@@ -63,8 +63,10 @@ _QUANTITY = re.compile(
 )
 _DOZEN = re.compile(rf"(?<![\w.])({_NUMBER})\s*-?\s*(?:dozen|doz)(?![a-z0-9])")
 # `6 x 330ml`, `12x12 oz` → a count; `pack of 6` / `case of 24` → a count.
-_TIMES_PREFIX = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d)")
+# Not before a code: "no. 13 x492g60ga" names cartridge 13, not thirteen of them.
+_TIMES_PREFIX = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d+(?:\.\d+)?(?:[a-z]+)?(?![a-z0-9]))")
 _PACK_OF = re.compile(r"\b(?:pack|pk|case|box)\s+of\s+(\d+)\b")
+_PER_PACK = re.compile(r"(?<![\w.])(\d+)\s*/\s*(?:packs?|pk|pkg|case|box)\b")  # "2/Pack"
 # `330ml x 6` (a count after a quantity token produced above).
 _TIMES_SUFFIX = re.compile(r"(\d[a-z]+)\s*x\s*(\d+)(?![\w.])")
 
@@ -179,6 +181,7 @@ def normalize_for_scoring(name: str) -> str:
     text = _LEADING_DOT.sub("0.", text)
     text = _FRACTION.sub(_fraction_sub, text)
     text = _PACK_OF.sub(r" \1ct ", text)
+    text = _PER_PACK.sub(r" \1ct ", text)
     text = _TIMES_PREFIX.sub(r" \1ct ", text)
     text = _DOZEN.sub(lambda m: f" {_format_number(float(m.group(1)) * 12)}ct ", text)
     text = _QUANTITY.sub(_quantity_sub, text)

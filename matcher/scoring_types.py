@@ -14,6 +14,7 @@ class Candidate:
     name: str
     brand: str | None = None
     gtin: str | None = None
+    provisional: bool = False  # made by the matcher from a store's name, not confirmed
 
 
 @dataclass(frozen=True)

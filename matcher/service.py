@@ -157,7 +157,7 @@ class MatchService:
             described_name(product),
             product.brand,
             product.gtin,
-            [Candidate(c.id, c.name, c.brand, c.gtin) for c in found.values()],
+            [Candidate(c.id, c.name, c.brand, c.gtin, c.provisional) for c in found.values()],
             thresholds=self.thresholds,
         )
 

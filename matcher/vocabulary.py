@@ -18,7 +18,7 @@ def _words(text: str) -> frozenset[str]:
 _COLOURS = _words(
     "black white red blue green yellow orange purple pink grey silver gold rose brown "
     "beige navy teal turquoise ivory maroon burgundy bronze charcoal graphite midnight "
-    "starlight clear transparent"
+    "starlight clear transparent khaki tan indigo"
 )
 _FLAVOURS = _words(
     "vanilla chocolate strawberry cherry lemon lime grape apple mango peach raspberry "
@@ -37,9 +37,13 @@ VARIANT_WORDS = _COLOURS | _FLAVOURS | _DIET | _SIZES | _AUDIENCE | _TIERS | _BA
 # What a product runs on or comes as: two platforms are two products, a note on one
 # side only ("(mac dvd)") says little.
 PLATFORMS = _words(
-    "mac macintosh win windows pc linux ps2 ps3 ps4 ps5 psp xbox xbox360 wii wiiu nds 3ds "
-    "switch android ios dvd cd download"
+    "mac macintosh win windows pc linux ps2 ps3 ps4 ps5 psp xbox xbox360 x360 wii wiiu nds "
+    "3ds switch android ios"
 )
+# Several names for one platform: "(PC)" and "Windows" say the same.
+PLATFORM_ALIASES = {"win": "windows", "pc": "windows", "macintosh": "mac", "x360": "xbox360"}
+# What the product comes on: a note, never a variant ("PC DVD-ROM" is the "(PC)" game).
+MEDIA = _words("dvd cd rom dvdrom cdrom download")
 # Variant words by class: a conflict is two names naming *different* words of one class.
 VARIANT_CLASSES: dict[str, frozenset[str]] = {
     "colour": _COLOURS,

@@ -101,7 +101,17 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     no_truth = sum(not truth.exists(o) for o in wrong)
     pos_named = sum(o.canonical_id not in truth.seeded for o in wrong)
     rows["    wrong: truth absent / POS-named target"] = f"{no_truth:,} / {pos_named:,}"
-    rows["  recall (true canonical exists)"] = ratio(len(right), sum(map(truth.exists, queued)))
+    findable = [o for o in queued if truth.exists(o)]
+    rows["  recall (true canonical exists)"] = ratio(len(right), len(findable))
+    recall = len(right) / len(findable) if findable else 0.0
+    precision = report.precision or 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    rows["  F1 of auto-links"] = f"{f1:.3f}"
+    top1 = sum(bool(o.top) and truth.truth_of.get(o.top[0][0]) == o.item.truth for o in findable)
+    top5 = sum(o.item.truth in {truth.truth_of.get(c) for c, _ in o.top} for o in findable)
+    rows["  top-1 / top-5 right (true canonical exists)"] = (
+        f"{pct(top1, len(findable))} / {pct(top5, len(findable))}"
+    )
     suggested = [o for o in queued if o.status == MatchStatus.SUGGESTED]
     rows["  suggested (of queued)"] = ratio(len(suggested), len(queued))
     with_truth = [o for o in suggested if truth.exists(o)]
@@ -121,9 +131,25 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     rows["  left for a person (suggest + review + provisional)"] = ratio(
         len(left_for_people), len(queued)
     )
+    calibration_rows(queued, truth, rows)
     left = len(queued) - len(linked) - len(suggested) - len(review) - len(provisional)
     rows["  failed or not processed"] = f"{left:,}"
     return wrong
+
+
+def calibration_rows(queued: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:
+    """Is a score of 90 right about 90% of the time? Per decile of the best candidate's
+    score (as the worker recorded it), how often that candidate is the true product."""
+    deciles: dict[int, list[int]] = {}
+    for o in queued:
+        if o.top:
+            best, score = o.top[0]
+            counts = deciles.setdefault(min(int(score // 10), 9), [0, 0])
+            counts[0] += truth.truth_of.get(best) == o.item.truth
+            counts[1] += 1
+    rows["  calibration: best candidate right, by score"] = ""
+    for decile, (right, total) in sorted(deciles.items(), reverse=True):
+        rows[f"    score {decile * 10:>2}–{decile * 10 + 9:<3}"] = ratio(right, total)
 
 
 def overall_rows(outcomes: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:

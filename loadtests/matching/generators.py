@@ -17,14 +17,18 @@ Generator = Callable[[int, int, int, float], Marketplace]
 
 def distinct(build: Generator) -> Generator:
     """The generator, with true products that have one brand and one name folded into
-    one: nobody could tell them apart, so the truth must not either."""
+    one: nobody could tell them apart, so the truth must not either. A name that starts
+    with its brand is the same name without it ("Oldmoor Farms Creamery Salted Butter,
+    250 g" and "Creamery Salted Butter, 250 g", both by Oldmoor Farms)."""
 
     def built(seed: int, n_products: int, n_stores: int, new_share: float) -> Marketplace:
         market = build(seed, n_products, n_stores, new_share)
         first: dict[tuple[str, str], TrueProduct] = {}
         alias: dict[int, int] = {}
         for p in market.products:
-            identity = (normalize_name(p.brand or ""), normalize_name(p.name))
+            brand = normalize_name(p.brand or "")
+            name = normalize_name(p.name)
+            identity = (brand, name.removeprefix(f"{brand} ") if brand else name)
             kept = first.setdefault(identity, p)
             if kept is not p:
                 alias[p.key] = kept.key

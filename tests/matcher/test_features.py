@@ -60,3 +60,61 @@ def test_rivals_count_candidates_that_explain_the_name_as_well():
     )
     assert listed[0].rivals > 0 and listed[1].rivals > 0
     assert all(0.0 <= v <= 1.0 for f in listed for v in f.vector())
+
+
+def test_a_number_with_a_word_glued_on_is_a_specification_not_a_code():
+    f = features("wrt521n 4-Port Gigabit Router", "Linksys WRT526N 4 Port Gigabit Router")
+    assert (f.code_shared, f.code_conflict) == (0.0, 1.0)
+    assert read_side("60x zoom 720p camcorder 3-user", ()).codes == frozenset()
+
+
+def test_one_platform_by_another_name_and_a_media_note_are_no_conflict():
+    f = features("Crimson Hunters 4 - Windows DVD-ROM", "Crimson Hunters 4 (PC)")
+    assert f.variant_conflict == 0.0 and f.noise_words > 0
+    assert features("Total Protection (Mac DVD)", "Total Protection for Windows").variant_conflict
+
+
+def test_a_pack_is_weighed_by_the_side_that_names_it():
+    single = "Epson 81 S053359A Black Toner Cartridge"
+    for pack in ("Epson 81 Toner Cartridge Pack of 2 - S053359A", "Epson 81 S053359A, 2/Pack"):
+        f = features(pack, single, "epson")
+        assert (f.pack_store_only, f.pack_cand_only) == (1.0, 0.0), pack
+    assert features(single, "Epson 81 S053359A (2 pack)", "epson").pack_cand_only == 1.0
+
+
+def test_a_colour_letter_after_a_code_is_that_colour_not_another_model():
+    f = features("LG 32LG30B 32in LCD HDTV, Piano Black", "LG 32LG30 32 LCD HDTV", "lg")
+    assert (f.code_colour, f.code_conflict) == (1.0, 0.0)
+    assert features("LG 32LG30D LCD HDTV, Black", "LG 32LG30 LCD HDTV", "lg").code_conflict
+
+
+def test_a_provisional_candidate_is_flagged_and_rivals_nobody():
+    store = read_side("Fizz Ginger Beer 330ml", ())
+    catalog = read_side("Fizz Ginger Beer, 330 ml", ())
+    twin = read_side("FIZZ GINGER BEER 330ML", ())
+    listed = with_rivals(
+        [
+            pair_features(store, catalog, brand=None, gtin_conflict=False),
+            pair_features(store, twin, brand=None, gtin_conflict=False, provisional=True),
+        ]
+    )
+    assert (listed[0].rivals, listed[0].provisional, listed[1].provisional) == (0.0, 0.0, 1.0)
+    assert listed[1].rivals > 0
+
+
+def test_numbers_conflict_when_each_side_has_one_the_other_lacks():
+    assert features("Stretch Chinos Navy 36/32", "Stretch Chinos Navy 30/32").number_conflict
+    more = features("Phone 2 handsets expandable up to 6", "Phone 2 handsets")
+    assert more.number_conflict == 0.0
+
+
+def test_a_colour_named_more_closely_is_the_same_colour():
+    assert features("Chinos Navy Blue W30 L30", "Chinos, Navy, W30 L30").variant_conflict == 0.0
+    assert features("Chinos Navy Blue W30 L30", "Chinos, Khaki, W30 L30").variant_conflict
+
+
+def test_a_word_for_another_word_is_a_swap_not_two_one_sided_words():
+    swap = features("Orange Juice Lots of Pulp 52 fl oz", "Orange Juice, Low Acid, 52 fl oz")
+    assert swap.words_swapped == 1.0
+    short = features("Orange Juice 52 fl oz", "Orange Juice, Low Acid, 52 fl oz")
+    assert short.words_swapped == 0.0 and short.extra_cand_words > 0

@@ -9,6 +9,7 @@ import pytest
 
 from matcher.decision import decide
 from matcher.features import FEATURES
+from matcher.learned import pooled
 from matcher.model import Model, load_model
 from matcher.reasons import MODEL_MATCH, PACK_CONFLICT, THIRD_PARTY
 from matcher.scoring import Candidate, Thresholds, score_candidates
@@ -25,10 +26,11 @@ def test_the_shipped_model_names_every_feature_it_weighs():
     data = json.loads(resources.files("matcher").joinpath("model.json").read_text())
     assert set(data["weights"]) <= set(FEATURES)
     model = load_model()
-    # A shared model code is evidence for; a conflicting one against.
+    # A shared model code is evidence for; a pack the catalog product does not name,
+    # against. Conflicts weigh nothing: they block (the candidate never competes).
     named = dict(zip(FEATURES, model.weights, strict=True))
-    assert named["code_shared"] > 0 > named["code_conflict"]
-    assert named["size_conflict"] < 0 and named["pack_conflict"] < 0
+    assert named["code_shared"] > 0 > named["pack_store_only"]
+    assert named["size_conflict"] == 0 and named["code_conflict"] == 0
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,29 @@ def test_a_model_reads_only_known_features():
         Model.from_json({"bias": 0, "weights": {"shoe_size": 1.0}})
     half = Model.from_json({"bias": 0.0, "weights": {}})
     assert half.weights == (0.0,) * len(FEATURES)
+
+
+def test_a_provisional_twin_adds_to_the_catalog_product_instead_of_rivalling_it():
+    name = "Fizz Ginger Beer Sparkling Drink 330ml"
+    catalog = Candidate(1, "Tamberly Fizz Ginger Beer Sparkling Drink, 330 ml", "Tamberly")
+    twin = Candidate(2, "FIZZ GINGER BEER SPARKLING DRINK 330ML", None, provisional=True)
+    other = Candidate(2, "FIZZ GINGER BEER SPARKLING DRINK 2L", None, provisional=True)
+    paired = score_candidates(name, None, None, [catalog, twin], thresholds=LEARNED)
+    assert paired[0].canonical_product_id == 1
+    shares = [0.5, 0.25]
+    assert pooled([catalog, twin], shares) == [0.75, 0.25]
+    assert pooled([catalog, other], shares) == shares  # another size: a rival
+    assert pooled([twin, other], shares) == shares  # no catalog product to add to
+    assert pooled([catalog, twin], [0.8, 0.05]) == [0.8, 0.05]  # too unlikely to ask
+
+
+def test_a_blocked_candidate_takes_no_probability_from_the_others():
+    right = ("Acme Cola Zero Sugar, 330 ml", "Acme")
+    alone = score("Acme Cola Zero Sugar 330ml", "Acme", right)
+    beside = score(
+        "Acme Cola Zero Sugar 330ml", "Acme", right, ("Acme Cola Zero Sugar, 2 L", "Acme")
+    )
+    assert beside[0].canonical_product_id == 1 and beside[0].score == alone[0].score
+    assert beside[1].score < 70  # the other size: capped, not linked
+    rival = score("Acme Cola Zero Sugar", "Acme", right, ("Acme Cola Zero Sugar, 2 L", "Acme"))
+    assert rival[0].score < alone[0].score  # without a size, both compete

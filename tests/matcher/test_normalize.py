@@ -118,6 +118,10 @@ def test_a_number_before_an_ordinary_word_is_not_a_unit(raw):
     assert normalize_for_scoring(raw) == normalize_name(raw)
 
 
+def test_a_number_before_a_code_starting_with_x_is_no_count():
+    assert normalize_for_scoring("No. 13 X492G60GA Toner") == "no 13 x492g60ga toner"
+
+
 # --------------------------------------------------------------------------- other rewrites
 
 
@@ -198,3 +202,7 @@ def test_parse_quantity(token, quantity):
 def test_quantity_token_round_trips():
     assert Quantity(1.5, "l").token == "1.5l"
     assert Quantity(12.0, "oz").token == "12oz"
+
+
+def test_a_count_per_pack_is_a_count():
+    assert normalize_for_scoring("Toner Cartridge, 2/Pack") == "toner cartridge 2ct"

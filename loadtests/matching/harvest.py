@@ -1,0 +1,101 @@
+"""Training lists as the worker sees them: the real pipeline on a real backend.
+
+A marketplace is pushed through the application as the benchmark does (catalog seeded,
+every store synced through the API, the queue drained by `MatchWorker`), with the
+worker's catalog search recorded. Each store product the name path decided then gives
+one list: the candidates that search returned to the worker (trigram search on the
+backend: FTS5 on SQLite, pg_trgm on PostgreSQL; provisional and sync-made canonical
+products included, as they existed then), read by `matcher.learned.weighed` and
+labelled by the truth. The same run is scored like the benchmark (`evaluation`), so a
+model can be judged by the pipeline that will use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.models import CanonicalProduct
+from matcher.learned import competing, weighed
+from matcher.scoring import Candidate
+from matcher.service import described_name, search_query
+from matcher.worker import MatchWorker, WorkerOptions
+
+from .drivers import backend, read_back, running, seed_catalog, sync_marketplace
+from .evaluation import Report, Truth, name_rows
+from .marketplace import Marketplace
+from .training import Lists
+
+
+class RecordingCatalog:
+    """The catalog, remembering what each search returned, per query, in order."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.seen: dict[str, list[list[CanonicalProduct]]] = defaultdict(list)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def search_canonical_candidates_many(
+        self, names: Sequence[str], limit: int = 10
+    ) -> list[list[tuple[CanonicalProduct, float]]]:
+        found = await self.inner.search_canonical_candidates_many(names, limit)
+        for name, each in zip(names, found, strict=True):
+            self.seen[name].append([c for c, _ in each])
+        return found
+
+    async def search_canonical_candidates(
+        self, name: str, limit: int = 10
+    ) -> list[tuple[CanonicalProduct, float]]:
+        found = await self.inner.search_canonical_candidates(name, limit)
+        self.seen[name].append([c for c, _ in found])
+        return found
+
+
+@dataclass
+class Harvest:
+    lists: Lists
+    report: Report  # the run judged as bench_matching judges it (name path rows)
+
+
+async def harvest(market: Marketplace, backend_name: str, args: argparse.Namespace) -> Harvest:
+    """`args`: scorer (the one deciding during the run), admin_url, database, keep."""
+    lists = Lists([], [])
+    report = Report(backend_name)
+    async with backend(backend_name, args) as settings, running(settings, 1) as (svc, client):
+        truth_of = await seed_catalog(svc, market.products)
+        seeded = set(truth_of)
+        outcomes, _ = await sync_marketplace(svc, client, market, truth_of)
+        recording = RecordingCatalog(svc.catalog)
+        worker = MatchWorker(recording, WorkerOptions.from_settings(svc.settings))  # type: ignore[arg-type]
+        await worker.run(drain=True)
+        provisional = await read_back(svc, outcomes, truth_of)
+        truth = Truth({p.key: p for p in market.products}, truth_of, seeded, provisional)
+        name_rows([o for o in outcomes if not o.via_gtin], truth, report)
+        products = await svc.catalog.get_store_products([o.product_id for o in outcomes])
+        for o in outcomes:
+            product = products[o.product_id]
+            searches = recording.seen.get(search_query(described_name(product), product.brand))
+            if o.via_gtin or not searches:
+                continue
+            found = searches.pop(0)
+            _, weighed_pairs = weighed(
+                described_name(product),
+                product.brand,
+                product.gtin,
+                [Candidate(c.id, c.name, c.brand, c.gtin, c.provisional) for c in found],
+            )
+            # What competes for the link at run time (a blocked truth: none of them).
+            pairs = [weighed_pairs[i] for i in competing(weighed_pairs)]
+            right = [truth_of.get(c.canonical_product_id) == o.item.truth for c, _, _ in pairs]
+            # A second candidate of the same truth (a provisional twin of a catalog
+            # product) is neither the answer nor a wrong one: it is left out.
+            first = right.index(True) if any(right) else None
+            rows = [f.vector() for i, (_, f, _) in enumerate(pairs) if not right[i] or i == first]
+            lists.candidates.append(rows)
+            lists.truth.append(None if first is None else sum(not r for r in right[:first]))
+    return Harvest(lists, report)
