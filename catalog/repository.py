@@ -12,7 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from catalog.errors import CatalogError, ConflictError, NotFoundError
+from catalog.errors import (
+    CatalogError,
+    CatalogUnavailable,
+    ConflictError,
+    ContentionError,
+    NotFoundError,
+)
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
@@ -34,7 +40,9 @@ from catalog.models import (
 __all__ = [
     "CatalogError",
     "CatalogRepository",
+    "CatalogUnavailable",
     "ConflictError",
+    "ContentionError",
     "ImageRepository",
     "MatchQueue",
     "NotFoundError",

@@ -261,11 +261,36 @@ FROM jsonb_to_recordset(:links::jsonb) AS x(id bigint, canonical_id bigint)
 WHERE sp.id = x.id;
 
 -- name: lock_canonicals
--- :ids: [id, …]. Row locks in id order, so concurrent syncs cannot deadlock on counts.
+-- :ids: [id, …]. The first lock of every path that links products (sync, worker, review,
+-- image attach): canonical rows in id order, before any store product row. NO KEY UPDATE
+-- (the lock an UPDATE of product_count takes anyway) leaves the FOR KEY SHARE of other
+-- transactions' foreign keys alone, so linkers queue here instead of deadlocking on a
+-- later upgrade. Returns the ids that exist (a row deleted meanwhile is skipped).
+SELECT id FROM canonical_products
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
+ORDER BY id
+FOR NO KEY UPDATE;
+
+-- name: lock_canonicals_to_delete
+-- :ids: [id, …]. lock_canonicals for a merge, which deletes one and may set the other's
+-- GTIN (a key): FOR UPDATE, still first and in id order.
 SELECT id FROM canonical_products
 WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
 ORDER BY id
 FOR UPDATE;
+
+-- name: current_links
+-- :product_ids: [id, …]. Each product's link, read without a lock: which canonical rows
+-- to lock before the product rows.
+SELECT id, canonical_product_id FROM store_products
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint);
+
+-- name: sync_current_links
+-- :external_ids: [external id, …] of :store_id. current_links for a sync batch, before
+-- its upsert.
+SELECT external_id, canonical_product_id FROM store_products
+WHERE store_id = :store_id
+  AND external_id = ANY (SELECT jsonb_array_elements_text(:external_ids::jsonb));
 
 -- name: add_product_counts
 -- :deltas: [{id, delta}]; deltas (not recounts) compose under concurrent syncs.

@@ -229,7 +229,22 @@ WHERE store_products.id = json_extract(x.value, '$.id');
 
 -- name: lock_canonicals
 -- :ids: [id, …] sorted. SQLite serialises writers already; PostgreSQL locks rows in order.
+-- Returns the ids that exist.
 SELECT id FROM canonical_products WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id;
+
+-- name: lock_canonicals_to_delete
+-- :ids: [id, …] sorted; as lock_canonicals.
+SELECT id FROM canonical_products WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id;
+
+-- name: current_links
+-- :product_ids: [id, …]
+SELECT id, canonical_product_id FROM store_products
+WHERE id IN (SELECT value FROM json_each(:product_ids));
+
+-- name: sync_current_links
+-- :external_ids: [external id, …] of :store_id.
+SELECT external_id, canonical_product_id FROM store_products
+WHERE store_id = :store_id AND external_id IN (SELECT value FROM json_each(:external_ids));
 
 -- name: add_product_counts
 -- :deltas: [{id, delta}]
