@@ -48,8 +48,7 @@ async def test_workers_and_curators_linking_to_one_canonical_product_all_succeed
     # Half the products come through the queue (one worker each), half by a curator.
     stores = [await pg.create_store(f"S{n}") for n in range(CONCURRENCY)]
     synced = [
-        (await pg.sync_products(s.id, [SyncItem("a", None, None, "Cola")], {}))[0]
-        for s in stores
+        (await pg.sync_products(s.id, [SyncItem("a", None, None, "Cola")], {}))[0] for s in stores
     ]
     items = [item for _ in range(CONCURRENCY // 2) for item in await pg.claim_matches(1, 60)]
     queued = {item.store_product_id for item in items}

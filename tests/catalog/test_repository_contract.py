@@ -6,6 +6,7 @@ Backends are the params of the `catalog` fixture (tests/conftest.py, `CATALOG_BA
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -792,3 +793,39 @@ async def test_canonical_products_are_listed_by_id_and_provisional_flag(catalog)
     assert [c.id for c in confirmed] == [c.id for c in made]
     page = await catalog.list_canonical_products(after_id=made[0].id, limit=2)
     assert [c.id for c in page] == [made[1].id, made[2].id]
+
+
+async def test_a_transaction_rolled_back_by_contention_runs_again_a_bounded_number_of_times(
+    catalog, monkeypatch
+):
+    """A deadlock or serialization failure (`ContentionError`, from the connector) rolls
+    the transaction back: the catalog runs it again, up to CONTENTION_ATTEMPTS in all,
+    and the outcome is stored once."""
+    from catalog import sql_catalog
+    from catalog.errors import ContentionError
+
+    store = await catalog.create_store("S")
+    transaction = catalog.connector.transaction
+    failures = {"left": sql_catalog.CONTENTION_ATTEMPTS - 1}
+
+    @contextlib.asynccontextmanager
+    async def collides(*, rollback=False):
+        async with transaction(rollback=rollback) as s:
+            yield s
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise ContentionError("deadlock detected")
+
+    monkeypatch.setattr(catalog.connector, "transaction", collides)
+    monkeypatch.setattr(sql_catalog, "CONTENTION_PAUSE_S", 0.0)
+    results = await catalog.sync_products(
+        store.id, [SyncItem("a", None, "00012345678905", "Cola")], {}
+    )
+    assert catalog.conflict_retries == sql_catalog.CONTENTION_ATTEMPTS - 1
+    canonical = await catalog.get_canonical_product(results[0].canonical_product_id)
+    assert canonical is not None and canonical.product_count == 1
+
+    failures["left"] = sql_catalog.CONTENTION_ATTEMPTS
+    with pytest.raises(ContentionError):
+        await catalog.set_meta("k", "v")
+    assert await catalog.get_meta("k") is None
