@@ -148,11 +148,21 @@ class ResolvedImage:
         return self.content_hash[:16]
 
 
+# The images of a resolution (resolve_product's LIMIT): enough for any real gallery,
+# a bound on what one cached resolution holds.
+GALLERY_LIMIT = 100
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     product_id: int
     canonical_product_id: int | None
     gallery: tuple[ResolvedImage, ...]  # every image the product shows, primary first
+
+    @property
+    def truncated(self) -> bool:
+        """The product may show more images than the gallery holds (GALLERY_LIMIT)."""
+        return len(self.gallery) >= GALLERY_LIMIT
 
     @property
     def image(self) -> ResolvedImage | None:

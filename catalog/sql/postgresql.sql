@@ -70,7 +70,8 @@ UPDATE store_products SET image_fetch_error = :error, updated_at = now()
 WHERE id = :product_id;
 
 -- name: resolve_product
--- Every image the product shows, primary first (at most 20): its custom images when the
+-- Every image the product shows, primary first (at most 100,
+-- catalog.models.GALLERY_LIMIT): its custom images when the
 -- override is on and it has some, else its canonical product's. Two index-friendly
 -- branches, of which at most one yields rows.
 SELECT sp.id AS product_id, sp.canonical_product_id, img.id AS image_id, img.content_hash,
@@ -93,7 +94,7 @@ LEFT JOIN LATERAL (
               SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id))
     ) i
     ORDER BY i.is_primary DESC, i.sort_order, i.id
-    LIMIT 20
+    LIMIT 100
 ) img ON true
 WHERE sp.id = :product_id
 ORDER BY img.is_primary DESC, img.sort_order, img.id;

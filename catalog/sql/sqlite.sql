@@ -69,7 +69,8 @@ SET image_fetch_error = :error, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now
 WHERE id = :product_id;
 
 -- name: resolve_product
--- Every image the product shows, primary first (at most 20): its custom images when the
+-- Every image the product shows, primary first (at most 100,
+-- catalog.models.GALLERY_LIMIT): its custom images when the
 -- override is on and it has some, else its canonical product's.
 SELECT sp.id AS product_id, sp.canonical_product_id, img.id AS image_id, img.content_hash,
        img.width, img.height, img.has_alpha, img.store_product_id IS NOT NULL AS is_custom
@@ -84,7 +85,7 @@ LEFT JOIN product_images img ON img.id IN (
           SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id)))
 WHERE sp.id = :product_id
 ORDER BY img.is_primary DESC, img.sort_order, img.id
-LIMIT 20;
+LIMIT 100;
 
 -- name: get_meta
 SELECT value FROM catalog_meta WHERE key = :key;
