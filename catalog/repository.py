@@ -257,6 +257,10 @@ class MatchQueue(Protocol):
 
     async def claimable_count(self, *, now: datetime | None = None) -> int: ...
 
+    async def outstanding_count(self) -> int:
+        """Items pending or processing, whether their lease is live or has run out."""
+        ...
+
     async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:
         """Products without a canonical link, by id, after `after_id` (keyset paging)."""
         ...

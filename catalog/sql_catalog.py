@@ -384,6 +384,10 @@ class SQLCatalog:
     async def queue_counts(self) -> dict[str, int]:
         return {row["status"]: row["count"] for row in await self._all("queue_counts")}
 
+    async def outstanding_count(self) -> int:
+        row = await self._one("outstanding_count")
+        return int(row["count"]) if row else 0
+
     async def claimable_count(self, *, now: datetime | None = None) -> int:
         row = await self._one("claimable_count", now=now)
         return int(row["count"]) if row else 0

@@ -360,6 +360,10 @@ WHERE id = :item_id;
 -- name: queue_counts
 SELECT status, count(*) AS count FROM match_queue GROUP BY status ORDER BY status;
 
+-- name: outstanding_count
+-- Items not finished: pending, or processing under a lease (live or run out).
+SELECT count(*) AS count FROM match_queue WHERE status IN ('pending', 'processing');
+
 -- name: claimable_count
 SELECT count(*) AS count FROM match_queue
 WHERE status = 'pending'

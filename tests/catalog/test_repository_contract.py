@@ -487,6 +487,9 @@ async def test_claims_are_disjoint_and_leases_expire(catalog):
     assert all(i.status is QueueStatus.PROCESSING and i.attempts == 1 for i in first + second)
     assert await catalog.claim_matches(10, lease_s=60) == []
     assert await catalog.claimable_count() == 0
+    assert await catalog.outstanding_count() == 5  # leased, not finished
+    await catalog.finish_match(first[0], QueueStatus.REVIEW)
+    assert await catalog.outstanding_count() == 4
 
 
 async def test_an_expired_lease_comes_back_and_fences_the_old_holder(catalog):
