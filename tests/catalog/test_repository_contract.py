@@ -832,3 +832,17 @@ async def test_a_transaction_rolled_back_by_contention_runs_again_a_bounded_numb
     with pytest.raises(ContentionError):
         await catalog.set_meta("k", "v")
     assert await catalog.get_meta("k") is None
+
+
+async def test_a_sync_whose_known_canonical_id_is_gone_asks_the_catalog_again(catalog):
+    """The caller's GTIN map may name a canonical product merged away meanwhile: the
+    sync links to the one that holds the GTIN now instead of failing the batch."""
+    store = await catalog.create_store("S")
+    gtin = "00012345678905"
+    holder = await catalog.create_canonical_product(gtin=gtin, name="Cola", brand=None)
+    results = await catalog.sync_products(
+        store.id, [SyncItem("a", None, gtin, "Cola")], known={gtin: holder.id + 1000}
+    )
+    assert results[0].canonical_product_id == holder.id
+    linked = await catalog.get_canonical_product(holder.id)
+    assert linked is not None and linked.product_count == 1
