@@ -45,7 +45,8 @@ async def test_twenty_stores_syncing_one_new_gtin_all_succeed_first_time(pg):
 
 async def test_workers_and_curators_linking_to_one_canonical_product_all_succeed(pg):
     target = await pg.create_canonical_product(gtin=None, name="Cola", brand=None)
-    # Half the products come through the queue (one worker each), half by a curator.
+    # Half the products come through the queue (one worker each), half by a curator
+    # (linked directly, or confirmed from the review queue).
     stores = [await pg.create_store(f"S{n}") for n in range(CONCURRENCY)]
     synced = [
         (await pg.sync_products(s.id, [SyncItem("a", None, None, "Cola")], {}))[0] for s in stores
@@ -53,12 +54,18 @@ async def test_workers_and_curators_linking_to_one_canonical_product_all_succeed
     items = [item for _ in range(CONCURRENCY // 2) for item in await pg.claim_matches(1, 60)]
     queued = {item.store_product_id for item in items}
     by_hand = [r.product_id for r in synced if r.product_id not in queued]
+    confirmed = [await pg.get_match_item_for_product(pid) for pid in by_hand[:5]]
     results = await asyncio.gather(
         *(
             pg.finish_matches([MatchOutcome(item, QueueStatus.DONE, target.id, 90.0)])
             for item in items
         ),
-        *(pg.link_store_product(pid, target.id, MatchStatus.LINKED, 100.0) for pid in by_hand),
+        *(pg.link_store_product(pid, target.id, MatchStatus.LINKED, 100.0) for pid in by_hand[5:]),
+        *(  # a curator confirming from the review queue
+            pg.decide_match(item, canonical_id=target.id, product_status=MatchStatus.LINKED)
+            for item in confirmed
+            if item is not None
+        ),
         return_exceptions=True,
     )
     assert [r for r in results if isinstance(r, BaseException)] == []
