@@ -174,6 +174,8 @@ class Resolver:
             ]
             for pid in stale:
                 self._forget(pid)
+        elif self._previous is None:
+            self._cache.clear()
         else:
             for pid in list(self._cache):
                 self._forget(pid)

@@ -58,6 +58,7 @@ async def test_a_stopped_database_serves_what_is_cached_and_recovers_by_itself(
     stale = await client.get(f"/img/{cached.id}/small.webp")
     assert stale.status_code == 200 and stale.content == warm.content
     assert stale.headers["cache-control"] == "public, max-age=5"  # short, never immutable
+    assert "imgedge_stale_resolutions_total 1.0" in (await client.get("/metrics")).text
     miss = await client.get(f"/img/{uncached.id}/small.webp")
     push = await client.post(
         "/api/sync/products",
