@@ -169,13 +169,9 @@ class Resolution:
         """The primary: what an unversioned URL shows. None: the product shows no image."""
         return self.gallery[0] if self.gallery else None
 
-    def image_for(self, version: str | None) -> ResolvedImage | None:
-        """The shown image a `?v=` names, else the primary (a stale or absent version)."""
-        if version is not None:
-            for image in self.gallery:
-                if image.version == version:
-                    return image
-        return self.image
+    def shown(self, version: str) -> ResolvedImage | None:
+        """The shown image of that `?v=` version; None when the product shows none."""
+        return next((image for image in self.gallery if image.version == version), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,7 @@ class Resolver:
         if version is None:
             image = resolution.image
         else:
-            image = next((i for i in resolution.gallery if i.version == version), None)
+            image = resolution.shown(version)
             if image is None and (resolution.truncated or self._showed(product_id, version)):
                 # A previous version within its grace, or one past a huge gallery's end:
                 # the primary, never immutable.

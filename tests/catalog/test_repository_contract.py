@@ -625,15 +625,16 @@ async def test_resolution_lists_every_shown_image_primary_first(catalog):
     d = await catalog.add_image(_image(3, canonical_product_id=c.id, is_primary=True))
     resolution = await catalog.resolve(product.id)
     assert [i.image_id for i in resolution.gallery] == [d.id, a.id, b.id]
-    assert resolution.image_for(b.version).image_id == b.id
-    assert resolution.image_for("0" * 16).image_id == d.id  # stale: the primary
-    assert resolution.image_for(None).image_id == d.id
+    assert resolution.shown(b.version).image_id == b.id
+    assert resolution.shown("0" * 16) is None  # not an image it shows
+    assert resolution.image.image_id == d.id
     # With the override on, only the custom images show; the canonical ones drop out.
     own = await catalog.add_image(_image(4, store_product_id=product.id))
     await catalog.set_use_custom_image(product.id, True)
     resolution = await catalog.resolve(product.id)
     assert [(i.image_id, i.source) for i in resolution.gallery] == [(own.id, ImageSource.CUSTOM)]
-    assert resolution.image_for(b.version).image_id == own.id
+    assert resolution.shown(b.version) is None
+    assert resolution.image.image_id == own.id
 
 
 async def test_store_has_link_looks_at_other_products_of_that_store(catalog):
