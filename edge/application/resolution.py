@@ -174,11 +174,14 @@ class Resolver:
             ]
             for pid in stale:
                 self._forget(pid)
-        elif self._previous is None:
-            self._cache.clear()
         else:
-            for pid in list(self._cache):
-                self._forget(pid)
+            # Changes were missed (the change feed reconnected): any resolution may be out
+            # of date, so each is asked for again; but as the database was just away, each
+            # stays a stale fallback should it fail again, and it is asked at once.
+            self._down_until = -math.inf
+            expired = self._clock() - self._ttl_s
+            for pid, entry in list(self._cache.items()):
+                self._cache[pid] = _Entry(entry.resolution, min(entry.fetched_at, expired))
 
     def invalidate(self, *product_ids: int) -> None:
         for product_id in product_ids:

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-
-from .conftest import PrivatePostgres
+from loadtests.private_pg import PrivatePostgres
 
 GTIN = "00012345678905"
 

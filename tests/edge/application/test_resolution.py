@@ -149,3 +149,21 @@ async def test_past_the_end_of_a_huge_gallery_any_version_gets_the_primary(resol
     catalog.shown[3] = [_image(100 + n) for n in range(GALLERY_LIMIT)]
     answer = await resolver.lookup(3, "ffffffffffffffff")
     assert answer.image.image_id == 100
+
+
+async def test_after_missed_changes_every_resolution_is_asked_again_but_kept_as_fallback(
+    resolver, catalog, now
+):
+    await resolver.lookup(1)
+    catalog.down = CatalogUnavailable("restarting")
+    with pytest.raises(CatalogUnavailable):
+        await resolver.lookup(2)  # the circuit opens
+    resolver.apply(ResolutionChange())  # the change feed is back: changes were missed
+    calls = catalog.calls
+    assert (await resolver.lookup(1)).stale  # asked at once, failed: the fallback
+    assert catalog.calls == calls + 1
+    catalog.down = None
+    now[0] += 1.0
+    catalog.shown[1] = [_image(9)]
+    answer = await resolver.lookup(1)
+    assert not answer.stale and answer.image.image_id == 9
