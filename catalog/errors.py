@@ -3,6 +3,7 @@
 CatalogError              the operation failed for a reason the caller can report
 ├── NotFoundError         a row the operation needs does not exist
 ├── ConflictError         a uniqueness (or other integrity) rule would break
+│   └── InUseError        the row is still referenced (how many times: `count`)
 ├── CatalogUnavailable    the database cannot be reached, or dropped the connection
 │                         (down, restarting, too many connections): try again later
 └── ContentionError       a deadlock or serialization failure rolled the transaction
@@ -25,6 +26,14 @@ class NotFoundError(CatalogError):
 
 class ConflictError(CatalogError):
     """The operation would break a uniqueness rule (e.g. a store name taken)."""
+
+
+class InUseError(ConflictError):
+    """The row is still referenced, `count` times (e.g. products link to it)."""
+
+    def __init__(self, message: str, count: int) -> None:
+        super().__init__(message)
+        self.count = count
 
 
 class CatalogUnavailable(CatalogError):

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Sort orders are 32-bit integers in PostgreSQL: a client may give one up to this, and
+# the files after it in one upload (or images a merge moves behind it) still fit below
+# 2**31 - 1.
+MAX_SORT_ORDER = 10**9
+
 
 class MatchStatus(StrEnum):
     UNMATCHED = "unmatched"  # not looked at yet

@@ -17,6 +17,7 @@ from catalog.errors import (
     CatalogUnavailable,
     ConflictError,
     ContentionError,
+    InUseError,
     NotFoundError,
 )
 from catalog.models import (
@@ -44,6 +45,7 @@ __all__ = [
     "ConflictError",
     "ContentionError",
     "ImageRepository",
+    "InUseError",
     "MatchQueue",
     "NotFoundError",
     "ProductRepository",
@@ -106,6 +108,18 @@ class ProductRepository(Protocol):
         """Fold `source_id` into `target_id` (links, images, GTIN; the source is deleted)
         and return the target. NotFoundError for an unknown id; ConflictError for the
         same id twice or two different GTINs."""
+        ...
+
+    async def rename_canonical_product(
+        self, canonical_id: int, *, name: str, brand: str | None
+    ) -> CanonicalProduct:
+        """Set its name and brand (a curator's repair); NotFoundError for an unknown id."""
+        ...
+
+    async def delete_canonical_product(self, canonical_id: int) -> list[ProductImage]:
+        """Delete one no store product links to, with its images (returned: their
+        originals may now be unreferenced). NotFoundError for an unknown id; InUseError
+        (with the number of linked products) when products link to it."""
         ...
 
     async def search_canonical_candidates(
@@ -181,6 +195,19 @@ class ImageRepository(Protocol):
 
         Bytes the owner already has are not attached twice: the existing image is returned
         (made primary if asked). Under a race the unique index answers with ConflictError."""
+        ...
+
+    async def add_images(
+        self, new_images: Sequence[NewImage], *, use_custom_image: int | None = None
+    ) -> list[tuple[ProductImage, bool]]:
+        """`add_image` for each, in order, in one transaction: all are attached or none.
+        Each comes back with True when attached now (False: the owner had those bytes).
+        `use_custom_image`: a store product whose override is turned on in the same
+        transaction (a store's own upload)."""
+        ...
+
+    async def referenced_hashes(self, content_hashes: Sequence[str]) -> set[str]:
+        """The content hashes of these that some image references (one query)."""
         ...
 
     async def get_image(self, image_id: int) -> ProductImage | None: ...

@@ -36,7 +36,7 @@ from catalog.models import (
     SyncResult,
 )
 from catalog.names import normalize_name
-from catalog.sql import images, json_param, matching, products
+from catalog.sql import canonical, images, json_param, matching, products
 from catalog.sql.images import owner_change as owner_change  # callers import it from here
 
 T = TypeVar("T")
@@ -51,6 +51,15 @@ def _returned(row: Row | None, query: str) -> Row:
     if row is None:
         raise NotFoundError(f"{query}: no row")
     return row
+
+
+async def _set_use_custom_image(s: Session, product_id: int, use_custom_image: bool) -> None:
+    row = await s.one(
+        "set_use_custom_image", product_id=product_id, use_custom_image=use_custom_image
+    )
+    if row is None:
+        raise NotFoundError(f"store product {product_id} does not exist")
+    s.notify(ResolutionChange(product_id=product_id))
 
 
 class SQLCatalog:
@@ -153,6 +162,14 @@ class SQLCatalog:
     async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
         return await self._write(lambda s: products.merge_canonical(s, source_id, target_id))
 
+    async def rename_canonical_product(
+        self, canonical_id: int, *, name: str, brand: str | None
+    ) -> CanonicalProduct:
+        return await self._write(lambda s: canonical.rename(s, canonical_id, name, brand))
+
+    async def delete_canonical_product(self, canonical_id: int) -> list[ProductImage]:
+        return await self._write(lambda s: canonical.delete(s, canonical_id))
+
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None:
         row = await self._one("get_canonical_product_by_gtin", gtin=gtin)
         return rows.canonical(row) if row else None
@@ -241,15 +258,7 @@ class SQLCatalog:
         await self._write(lambda s: products.link(s, product_id, canonical_id, status, confidence))
 
     async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None:
-        async def work(s: Session) -> None:
-            row = await s.one(
-                "set_use_custom_image", product_id=product_id, use_custom_image=use_custom_image
-            )
-            if row is None:
-                raise NotFoundError(f"store product {product_id} does not exist")
-            s.notify(ResolutionChange(product_id=product_id))
-
-        await self._write(work)
+        await self._write(lambda s: _set_use_custom_image(s, product_id, use_custom_image))
 
     async def set_image_fetch_error(self, product_id: int, error: str | None) -> None:
         kept = error[:1000] if error else None
@@ -285,6 +294,23 @@ class SQLCatalog:
 
     async def add_image(self, image: NewImage) -> ProductImage:
         return await self._write(lambda s: images.add(s, image))
+
+    async def add_images(
+        self, new_images: Sequence[NewImage], *, use_custom_image: int | None = None
+    ) -> list[tuple[ProductImage, bool]]:
+        async def work(s: Session) -> list[tuple[ProductImage, bool]]:
+            added = [await images.add_one(s, image) for image in new_images]
+            if use_custom_image is not None:
+                await _set_use_custom_image(s, use_custom_image, True)
+            return added
+
+        return await self._write(work)
+
+    async def referenced_hashes(self, content_hashes: Sequence[str]) -> set[str]:
+        if not content_hashes:
+            return set()
+        found = await self._all("referenced_hashes", hashes=json_param(list(content_hashes)))
+        return {row["content_hash"] for row in found}
 
     async def get_image(self, image_id: int) -> ProductImage | None:
         row = await self._one("get_image", image_id=image_id)

@@ -79,7 +79,10 @@ class _Session:
 
     async def all(self, query: str, /, **params: Any) -> list[Row]:
         q = self._q[query]
-        found = await self._conn.execute_fetchall(q.sql, _sqlite_args(q.args(params)))
+        # The cursor is closed even when a row fails to decode (text that is not UTF-8):
+        # a statement left open would hold this connection's read snapshot for good.
+        async with self._conn.execute(q.sql, _sqlite_args(q.args(params))) as cursor:
+            found = await cursor.fetchall()
         return [dict(row) for row in found]
 
     async def run(self, query: str, /, **params: Any) -> None:

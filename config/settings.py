@@ -92,6 +92,54 @@ class ServerSettings:
     gtin_map_size: int = setting(
         "gtin_map_size", 500_000, "GTIN → canonical ids the sync keeps in memory", lo=1
     )
+    # Transport (edge.http.transport): what one connection may cost before the app runs.
+    http_max_header_kb: int = setting(
+        "http_max_header_kb",
+        32,
+        "largest request head (line + headers), KiB; past → 431",
+        lo=1,
+        hi=1024,
+    )
+    http_max_header_field_kb: int = setting(
+        "http_max_header_field_kb",
+        8,
+        "largest header line or URL, KiB; past → 431 (URL 414)",
+        lo=1,
+        hi=1024,
+    )
+    http_header_timeout_s: float = setting(
+        "http_header_timeout_s",
+        10.0,
+        "seconds to send a whole request head; past → 408",
+        lo=0.1,
+    )
+    http_body_timeout_s: float = setting(
+        "http_body_timeout_s",
+        30.0,
+        "longest silence while a request body arrives, seconds",
+        lo=0.1,
+    )
+    http_keepalive_timeout_s: int = setting(
+        "http_keepalive_timeout_s",
+        5,
+        "idle keep-alive connections close after, seconds",
+        lo=1,
+        hi=3600,
+    )
+    http_max_connections: int = setting(
+        "http_max_connections",
+        1000,
+        "open connections; at the cap the oldest idle one goes",
+        lo=1,
+    )
+
+    def __post_init__(self) -> None:
+        if self.http_max_header_field_kb > self.http_max_header_kb:
+            raise SettingsError(
+                f"{env_name('http_max_header_field_kb')}: must not be above "
+                f"{env_name('http_max_header_kb')} "
+                f"({self.http_max_header_field_kb} > {self.http_max_header_kb})"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +153,12 @@ class CacheSettings:
         "memory_cache_mb", 256, "in-process variant LRU, in MiB (0 disables)", lo=0
     )
     disk_mb: int = setting("disk_cache_mb", 2048, "disk variant tier bound, MiB", lo=1)
+    disk_rescan_s: float = setting(
+        "disk_cache_rescan_s",
+        60.0,
+        "disk tier: seconds between rescans of the directory's real size (shared by processes)",
+        lo=0,
+    )
     ttl_s: int = setting("cache_ttl_s", 7 * 24 * 3600, "Redis tier: seconds kept", lo=1)
     max_item_kb: int = setting(
         "cache_max_item_kb", 4096, "Redis tier: largest variant stored, KiB", lo=1
@@ -131,6 +185,31 @@ class RenderSettings:
         "render_workers", max(2, os.cpu_count() or 2), "concurrent renders (threads)", lo=1, hi=256
     )
     timeout_s: float = setting("render_timeout_s", 20.0, "deadline for one render", lo=0.1)
+    # Admission (edge/imaging/admission.py): renders wait for room by estimated cost.
+    memory_budget_mb: int = setting(
+        "render_memory_budget_mb", 1024, "estimated working memory of renders at once, MiB", lo=64
+    )
+    heavy_workers: int = setting(
+        "render_heavy_workers", 1, "concurrent heavy renders (own lane)", lo=1, hi=64
+    )
+    heavy_source_pixels: int = setting(
+        "render_heavy_source_pixels", 12_000_000, "a source over this renders as heavy", lo=1
+    )
+    queue_size: int = setting(
+        "render_queue_size", 32, "renders waiting for room, per lane (then 503)", lo=0
+    )
+    queue_wait_s: float = setting(
+        "render_queue_wait_s", 5.0, "longest wait for render room (then 503)", lo=0
+    )
+    avif_max_pixels: int = setting(
+        "avif_max_pixels", 8_000_000, "AVIF output is capped at this many pixels", lo=10_000
+    )
+    failure_ttl_s: float = setting(
+        "render_failure_ttl_s", 60.0, "a failed render is answered from memory this long", lo=0
+    )
+    failure_cache_size: int = setting(
+        "render_failure_cache_size", 10_000, "failed renders remembered", lo=1
+    )
     jpeg_quality: int = setting("jpeg_quality", 82, "JPEG Q", lo=1, hi=100)
     webp_quality: int = setting("webp_quality", 80, "WebP Q", lo=1, hi=100)
     webp_effort: int = setting("webp_effort", 4, "WebP effort 0 (fast)–6", lo=0, hi=6)
@@ -142,11 +221,27 @@ class RenderSettings:
     def max_source_bytes(self) -> int:
         return self.max_source_mb * MIB
 
+    @property
+    def memory_budget_bytes(self) -> int:
+        return self.memory_budget_mb * MIB
+
 
 @dataclass(frozen=True, slots=True)
 class UploadSettings:
     max_mb: int = setting("upload_max_mb", 20, "largest uploaded file, MiB", lo=1)
     max_files: int = setting("upload_max_files", 10, "files in one upload request", lo=1, hi=100)
+    originals_grace_s: float = setting(
+        "originals_grace_s",
+        3600.0,
+        "an original no image references is removed only once not put for this long",
+        lo=0,
+    )
+    originals_sweep_s: float = setting(
+        "originals_sweep_s",
+        3600.0,
+        "seconds between sweeps of unreferenced originals and temporary files (0: start-up only)",
+        lo=0,
+    )
 
     @property
     def max_file_bytes(self) -> int:

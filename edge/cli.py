@@ -93,14 +93,20 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from edge.http.app import create_app
+    from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
+    s = settings.server
+    limits = TransportLimits.from_settings(s)
+    ensure_file_limit(limits.max_connections)
     uvicorn.run(
         create_app(settings),
-        host=settings.server.host,
-        port=settings.server.port,
-        log_level=settings.server.log_level,
-        access_log=settings.server.access_log,
+        host=s.host,
+        port=s.port,
+        log_level=s.log_level,
+        access_log=s.access_log,
         lifespan="on",
+        http=protocol_class(limits),  # httptools with head, timeout and connection limits
+        timeout_keep_alive=s.http_keepalive_timeout_s,
     )
     return 0
 

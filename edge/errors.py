@@ -11,6 +11,7 @@
     ├── SourceRejected        422  original over the pixel/byte limit, or undecodable (logged)
     ├── BadGateway            502  a store's remote image could not be fetched
     ├── RenderTimeout         503  the render missed its deadline (logged)
+    ├── RenderBusy            503  no render room in time (queue full or wait over), Retry-After
     └── Unavailable           503  a dependency the request needs is down (logged)
 
 Adapters translate third-party exceptions (pyvips, sqlite, OS) into these; anything else
@@ -92,6 +93,18 @@ class RenderTimeout(EdgeError):
     status = 503
     code = "render_timeout"
     log = True
+
+
+class RenderBusy(EdgeError):
+    """The render could not be admitted in time; the original was not read."""
+
+    status = 503
+    code = "render_busy"
+    log = False
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.headers = {"retry-after": str(max(1, retry_after_s))}
 
 
 class Unavailable(EdgeError):

@@ -10,10 +10,11 @@ from functools import partial
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.application.images import Images
+from edge.application.originals import OriginalsKeeper
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.sync import Sync
-from edge.imaging.options import EncodeOptions, Limits
+from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
@@ -33,6 +34,7 @@ class Services:
     sync: Sync  # stores' sync pushes
     review: Review  # review of uncertain matches
     matcher: MatchService  # the matching decisions, shared with the worker
+    keeper: OriginalsKeeper  # originals in step with the rows that reference them
 
 
 @asynccontextmanager
@@ -50,9 +52,9 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             originals,
             EncodeOptions.from_settings(settings),
             Limits.from_settings(settings),
-            workers=settings.render.workers,
-            timeout_s=settings.render.timeout_s,
+            RenderPolicy.from_settings(settings),
         )
+        stack.callback(variants.close)
         resolver = Resolver(
             catalog,
             settings.server.resolution_ttl_s,
@@ -62,7 +64,8 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         )
         await catalog.listen(resolver.apply)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
-        images = Images(catalog, originals, Limits.from_settings(settings), fetch_remote)
+        keeper = OriginalsKeeper(originals, catalog, settings.uploads.originals_grace_s)
+        images = Images(catalog, keeper, Limits.from_settings(settings), fetch_remote)
         matcher = MatchService.from_settings(catalog, settings)
         sync = Sync(catalog, settings.server.gtin_map_size)
         await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
@@ -75,6 +78,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             variants,
             images,
             sync,
-            Review(catalog, matcher),
+            Review(catalog, matcher, keeper),
             matcher,
+            keeper,
         )

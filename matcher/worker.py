@@ -9,6 +9,12 @@ do). Several workers may run at once (claims are disjoint, leases fenced); an it
 worker died returns after its lease; an item that keeps failing ends as `failed` with
 its error. `drain=True` returns once no item is pending or leased (a lease still live
 is waited for, or reclaimed once it runs out).
+
+One bad item must not cost the others: when a batch step (the read, the decisions, the
+recording) fails and the catalog still answers a ping, the step is repeated item by item
+and only the items that fail alone fail (a row that cannot be read back, a value a
+backend refuses). Only a catalog that does not answer (`CatalogError` from the ping)
+pauses the worker, with every claimed item left to its lease.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from catalog import CatalogRepository
 from catalog.models import MatchOutcome, QueueItem, QueueStatus, StoreProduct
@@ -30,6 +37,9 @@ from matcher.scoring import Thresholds
 from matcher.service import MatchDecision, MatchService, thresholds_from_settings
 
 log = logging.getLogger(__name__)
+X = TypeVar("X")
+R = TypeVar("R")
+MAX_REASON = 2000
 _STATUS: dict[DecisionKind, QueueStatus] = {
     "link": QueueStatus.DONE,
     "suggest": QueueStatus.SUGGESTED,
@@ -125,17 +135,19 @@ class MatchWorker:
 
     async def _process(self, items: list[QueueItem]) -> None:
         catalog = self._catalog
-        products = await catalog.get_store_products([i.store_product_id for i in items])
+        products, failed = await self._read(items)
+        unread = {item.id for item, _ in failed}
         outcomes: list[tuple[MatchOutcome, str]] = []  # with the stat it counts as
         todo: list[tuple[QueueItem, StoreProduct]] = []
         for item in items:
+            if item.id in unread:
+                continue
             product = products.get(item.store_product_id)
             if product is None or product.canonical_product_id is not None:
                 # Gone, or linked meanwhile (a later sync brought a GTIN): nothing to decide.
                 outcomes.append((MatchOutcome(item, QueueStatus.DONE), "skipped"))
             else:
                 todo.append((item, product))
-        failed: list[tuple[QueueItem, Exception]] = []
         for (item, _), decision in zip(todo, await self._decide([p for _, p in todo]), strict=True):
             if isinstance(decision, Exception):
                 failed.append((item, decision))
@@ -154,32 +166,70 @@ class MatchWorker:
                 provisional=decision.kind == "review",
             )
             outcomes.append((outcome, decision.kind))
-        recorded = await catalog.finish_matches([outcome for outcome, _ in outcomes])
-        for (_, stat), done in zip(outcomes, recorded, strict=True):
-            self.stats[stat if done or stat == "skipped" else "lease_lost"] += 1
+        recorded = await self._alone_on_failure(
+            [outcome for outcome, _ in outcomes], catalog.finish_matches
+        )
+        for (outcome, stat), done in zip(outcomes, recorded, strict=True):
+            if isinstance(done, Exception):
+                failed.append((outcome.item, done))
+            else:
+                self.stats[stat if done or stat == "skipped" else "lease_lost"] += 1
         for item, exc in failed:  # a bad item must not stop the worker
             log.error("matcher: item %s failed", item.id, exc_info=exc)
-            status = await catalog.fail_match(
-                item, f"{type(exc).__name__}: {exc}", self._options.max_attempts
-            )
+            status = await catalog.fail_match(item, reason(exc), self._options.max_attempts)
             self.stats["failed" if status is QueueStatus.FAILED else "retried"] += 1
+
+    async def _read(
+        self, items: list[QueueItem]
+    ) -> tuple[dict[int, StoreProduct], list[tuple[QueueItem, Exception]]]:
+        """The items' products, and the items whose product cannot be read."""
+
+        async def read(some: Sequence[QueueItem]) -> list[StoreProduct | None]:
+            found = await self._catalog.get_store_products([i.store_product_id for i in some])
+            return [found.get(i.store_product_id) for i in some]
+
+        products: dict[int, StoreProduct] = {}
+        failed: list[tuple[QueueItem, Exception]] = []
+        for item, product in zip(items, await self._alone_on_failure(items, read), strict=True):
+            if isinstance(product, Exception):
+                failed.append((item, product))
+            elif product is not None:
+                products[product.id] = product
+        return products, failed
 
     async def _decide(self, products: list[StoreProduct]) -> list[MatchDecision | Exception]:
         """The batch's decisions; a product that breaks the shared part (not its own
         scoring, which `decide_many` isolates) costs the batch its speed, not the others
         their decisions: then they are decided one by one."""
+        return await self._alone_on_failure(products, self._service.decide_many)
+
+    async def _alone_on_failure(
+        self, batch: Sequence[X], step: Callable[[Sequence[X]], Awaitable[Sequence[R]]]
+    ) -> list[R | Exception]:
+        """`step` over the batch at once; if that fails while the catalog answers, over
+        each element alone, an element's error standing for its result. An outage (the
+        ping fails) is raised: the worker pauses."""
+        if not batch:
+            return []
         try:
-            return await self._service.decide_many(products)
-        except CatalogError:
-            raise
-        except Exception:
-            log.exception("matcher: batch search failed; deciding its items one by one")
-        decisions: list[MatchDecision | Exception] = []
-        for product in products:
+            return list(await step(batch))
+        except Exception as exc:
+            await self._catalog.ping()
+            log.warning("matcher: a batch step failed (%s); item by item", reason(exc))
+        results: list[R | Exception] = []
+        for element in batch:
             try:
-                decisions.append(await self._service.decide(product))
-            except CatalogError:
-                raise
+                [result] = await step([element])
             except Exception as exc:
-                decisions.append(exc)
-        return decisions
+                await self._catalog.ping()
+                results.append(exc)
+            else:
+                results.append(result)
+        return results
+
+
+def reason(exc: Exception) -> str:
+    """An error as the item's stored reason: text any backend takes (a row's broken text
+    may be quoted in the error), bounded."""
+    text = f"{type(exc).__name__}: {exc}"[:MAX_REASON]
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")

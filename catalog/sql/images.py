@@ -32,6 +32,12 @@ async def list_of(s: Session, owner: ImageOwner) -> list[ProductImage]:
 
 
 async def add(s: Session, image: NewImage) -> ProductImage:
+    added, _ = await add_one(s, image)
+    return added
+
+
+async def add_one(s: Session, image: NewImage) -> tuple[ProductImage, bool]:
+    """The image attached, and True when it is new (False: the owner had these bytes)."""
     owner = ImageOwner(image.canonical_product_id, image.store_product_id)
     # The canonical row first (the lock order of every write that references it), so an
     # attach cannot deadlock with a curator deleting or merging its canonical product.
@@ -43,8 +49,8 @@ async def add(s: Session, image: NewImage) -> ProductImage:
         existing = rows.image(same)
         if image.is_primary and not existing.is_primary:
             await make_primary(s, existing)
-            return replace(existing, is_primary=True)
-        return existing
+            return replace(existing, is_primary=True), False
+        return existing, False
     counts = await s.one(f"next_{owner.kind}_sort_order", owner_id=owner.id)
     next_order, existing_count = (counts["next_order"], counts["existing"]) if counts else (0, 0)
     primary = image.is_primary or existing_count == 0
@@ -70,7 +76,7 @@ async def add(s: Session, image: NewImage) -> ProductImage:
         await s.run("refresh_image_count", canonical_id=image.canonical_product_id)
     if primary:
         s.notify(owner_change(image.canonical_product_id, image.store_product_id))
-    return await get(s, inserted["id"])
+    return await get(s, inserted["id"]), True
 
 
 async def make_primary(s: Session, image: ProductImage) -> None:

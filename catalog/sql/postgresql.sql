@@ -215,6 +215,11 @@ DELETE FROM product_images WHERE id = :image_id;
 -- name: count_images_with_hash
 SELECT count(*) AS count FROM product_images WHERE content_hash = :content_hash;
 
+-- name: referenced_hashes
+-- :hashes: ["sha256", …]; those any image references (the originals sweep's check).
+SELECT DISTINCT content_hash FROM product_images
+WHERE content_hash = ANY (SELECT jsonb_array_elements_text(:hashes::jsonb));
+
 -- Sync: set-based statements over a JSON array parameter (one statement per step, not
 -- one per product). SQLite reads the same JSON with json_each.
 
@@ -273,8 +278,8 @@ ORDER BY id
 FOR NO KEY UPDATE;
 
 -- name: lock_canonicals_to_delete
--- :ids: [id, …]. lock_canonicals for a merge, which deletes one and may set the other's
--- GTIN (a key): FOR UPDATE, still first and in id order.
+-- :ids: [id, …]. lock_canonicals for a merge or a curator's delete, which delete one (a
+-- merge may also set the other's GTIN, a key): FOR UPDATE, still first and in id order.
 SELECT id FROM canonical_products
 WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
 ORDER BY id
@@ -465,6 +470,17 @@ WHERE canonical_product_id = :source_id;
 
 -- name: delete_canonical
 DELETE FROM canonical_products WHERE id = :canonical_id;
+
+-- Curator repair of canonical products.
+
+-- name: rename_canonical
+UPDATE canonical_products
+SET name = :name, normalized_name = :normalized_name, brand = :brand, updated_at = now()
+WHERE id = :canonical_id
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+
+-- name: count_canonical_links
+SELECT count(*) AS count FROM store_products WHERE canonical_product_id = :canonical_id;
 
 -- name: merge_canonical_facts
 -- The target keeps its GTIN or takes the source's; it stays provisional only if both were.

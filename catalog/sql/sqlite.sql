@@ -183,6 +183,11 @@ DELETE FROM product_images WHERE id = :image_id;
 -- name: count_images_with_hash
 SELECT count(*) AS count FROM product_images WHERE content_hash = :content_hash;
 
+-- name: referenced_hashes
+-- :hashes: ["sha256", …]; those any image references (the originals sweep's check).
+SELECT DISTINCT content_hash FROM product_images
+WHERE content_hash IN (SELECT value FROM json_each(:hashes));
+
 -- Sync: set-based statements over a JSON array parameter (one statement per step, not
 -- one per product). PostgreSQL reads the same JSON with jsonb_to_recordset.
 
@@ -419,6 +424,18 @@ WHERE canonical_product_id = :source_id;
 
 -- name: delete_canonical
 DELETE FROM canonical_products WHERE id = :canonical_id;
+
+-- Curator repair of canonical products.
+
+-- name: rename_canonical
+UPDATE canonical_products
+SET name = :name, normalized_name = :normalized_name, brand = :brand,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = :canonical_id
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+
+-- name: count_canonical_links
+SELECT count(*) AS count FROM store_products WHERE canonical_product_id = :canonical_id;
 
 -- name: merge_canonical_facts
 -- The target keeps its GTIN or takes the source's; it stays provisional only if both were.

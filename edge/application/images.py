@@ -11,15 +11,17 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import anyio
+
 from catalog import CatalogRepository
-from catalog.models import ImageOwner, ImageSource, ProductImage, StoreProduct
+from catalog.models import MAX_SORT_ORDER, ImageOwner, ImageSource, ProductImage, StoreProduct
 from catalog.repository import ConflictError, NotFoundError
 from edge.application.actors import Actor, visible_product
+from edge.application.originals import OriginalsKeeper
 from edge.errors import BadGateway, BadRequest, Conflict, EdgeError, NotFound, SourceRejected
-from edge.imaging.ingest import Examined, attach, examine_off_loop
+from edge.imaging.ingest import Examined, examine_off_loop
 from edge.imaging.options import Limits
 from edge.remote.errors import RemoteFetchError
-from edge.storage.originals import OriginalsError, OriginalsStore
 
 log = logging.getLogger("imgedge")
 
@@ -50,7 +52,7 @@ class Images:
     def __init__(
         self,
         catalog: CatalogRepository,
-        originals: OriginalsStore,
+        originals: OriginalsKeeper,
         limits: Limits,
         fetch_remote: Callable[[str], Awaitable[bytes]],
     ) -> None:
@@ -167,11 +169,8 @@ class Images:
             _, still_used = await self._catalog.delete_image(image.id)
         except NotFoundError:  # deleted by a concurrent request
             raise NotFound(f"no image {image.id}", code="image_not_found") from None
-        if not still_used:
-            try:
-                await self._originals.delete(image.content_hash)
-            except OriginalsError:  # an orphan file wastes space but breaks nothing
-                log.warning("could not remove original %s", image.content_hash, exc_info=True)
+        if not still_used:  # asked again by the removal itself: an upload may race it
+            await self._originals.release([image.content_hash])
         return await self._after_change(product.id)
 
     # Adding
@@ -202,24 +201,58 @@ class Images:
         is_primary: bool = False,
         sort_order: int | None = None,
     ) -> list[Uploaded]:
-        """Examine every file first (a bad one stores nothing), then store and attach them
-        in order. `is_primary` and `sort_order` apply to the first file; the rest follow.
-        A store's own upload turns the product's override on: that is what it is for."""
+        """All files or none: every one is examined first (a bad one stores nothing), then
+        their originals are stored and attached in one transaction. `is_primary` and
+        `sort_order` apply to the first file; the rest follow. A store's own upload turns
+        the product's override on: that is what it is for."""
+        if sort_order is not None and not 0 <= sort_order <= MAX_SORT_ORDER - len(files) + 1:
+            raise BadRequest(
+                f"sortOrder must be from 0 to {MAX_SORT_ORDER}, its last file's included",
+                code="invalid_field",
+            )
         examined = [await examine_off_loop(data, self._limits) for data in files]
-        results = []
-        for n, item in enumerate(examined):
-            image, created = await attach(
-                self._catalog,
-                self._originals,
-                item,
+        added = await self._attach(
+            owner,
+            examined,
+            is_primary=is_primary,
+            sort_order=sort_order,
+            use_custom_image=owner.store_product_id,
+        )
+        return [Uploaded(image, created) for image, created in added]
+
+    async def _attach(
+        self,
+        owner: ImageOwner,
+        examined: Sequence[Examined],
+        *,
+        is_primary: bool,
+        sort_order: int | None = None,
+        use_custom_image: int | None = None,
+    ) -> list[tuple[ProductImage, bool]]:
+        """Store the originals (again, if a row's file was lost), then attach them all in
+        one transaction; when that fails, what this call stored and nothing references
+        is removed. Bytes the owner has already come back as its existing image."""
+        new = [
+            item.new_image(
                 owner,
                 is_primary=is_primary and n == 0,
                 sort_order=None if sort_order is None else sort_order + n,
             )
-            results.append(Uploaded(image, created))
-        if owner.store_product_id is not None:
-            await self._catalog.set_use_custom_image(owner.store_product_id, True)
-        return results
+            for n, item in enumerate(examined)
+        ]
+        # Each distinct original once: a second put would look like someone else's.
+        stored = await self._originals.put_all(
+            {item.content_hash: item.data for item in examined}.values()
+        )
+        try:
+            try:
+                return await self._catalog.add_images(new, use_custom_image=use_custom_image)
+            except ConflictError:  # a concurrent upload attached some of the same bytes
+                return await self._catalog.add_images(new, use_custom_image=use_custom_image)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._originals.forget(stored)
+            raise
 
     async def attach_from_url(self, product_id: int, url: str) -> ProductImage:
         """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image.
@@ -235,12 +268,8 @@ class Images:
         except EdgeError as exc:  # fetched, but not an acceptable image
             await self._record_fetch_error(product_id, f"{exc.code}: {exc.message}")
             raise
-        image, _ = await attach(
-            self._catalog,
-            self._originals,
-            examined,
-            ImageOwner(store_product_id=product_id),
-            is_primary=True,
+        [(image, _)] = await self._attach(
+            ImageOwner(store_product_id=product_id), [examined], is_primary=True
         )
         await self._catalog.set_image_fetch_error(product_id, None)
         return image

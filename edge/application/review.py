@@ -7,11 +7,13 @@ A store may act on its own products only; the curator on any (`Actor.check_produ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from catalog import CatalogRepository
 from catalog.models import CanonicalProduct, MatchStatus, QueueItem, StoreProduct
-from catalog.repository import ConflictError, NotFoundError
+from catalog.repository import ConflictError, InUseError, NotFoundError
 from edge.application.actors import Actor, visible_product
+from edge.application.originals import OriginalsKeeper
 from edge.errors import BadRequest, Conflict, NotFound
 from matcher.service import MatchService, Suggestion
 
@@ -41,10 +43,22 @@ class Decided:
     canonical_product_id: int | None  # None: rejected
 
 
+class Keep(Enum):
+    """A field a change leaves as it is (where None means "clear it")."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 class Review:
-    def __init__(self, catalog: CatalogRepository, matcher: MatchService) -> None:
+    def __init__(
+        self, catalog: CatalogRepository, matcher: MatchService, originals: OriginalsKeeper
+    ) -> None:
         self._catalog = catalog
         self._matcher = matcher
+        self._originals = originals
 
     async def _product(self, actor: Actor, product_id: int) -> StoreProduct:
         return await visible_product(self._catalog, actor, product_id)
@@ -116,6 +130,45 @@ class Review:
         except ConflictError as exc:
             raise Conflict(str(exc), code="cannot_merge") from None
 
+    async def rename(
+        self, actor: Actor, canonical_id: int, *, name: str | None, brand: str | Keep | None
+    ) -> CanonicalProduct:
+        """Repair a canonical product's name and/or brand (`KEEP`: unchanged)."""
+        actor.check_curator("renames canonical products")
+        current = await self._catalog.get_canonical_product(canonical_id)
+        if current is None:
+            raise _no_canonical(canonical_id)
+        new_name = current.name if name is None else name.strip()
+        if not new_name:
+            raise BadRequest("name must not be blank", code="invalid_field")
+        new_brand = current.brand if isinstance(brand, Keep) else (brand or "").strip() or None
+        try:
+            return await self._catalog.rename_canonical_product(
+                canonical_id, name=new_name, brand=new_brand
+            )
+        except NotFoundError:  # deleted meanwhile
+            raise NotFound(
+                f"no canonical product {canonical_id}", code="canonical_not_found"
+            ) from None
+
+    async def delete_canonical(self, actor: Actor, canonical_id: int) -> None:
+        """Delete a canonical product no store product links to (a mistaken one, say),
+        with its images; their originals go unless other images hold the same bytes."""
+        actor.check_curator("deletes canonical products")
+        try:
+            images = await self._catalog.delete_canonical_product(canonical_id)
+        except NotFoundError:
+            raise NotFound(
+                f"no canonical product {canonical_id}", code="canonical_not_found"
+            ) from None
+        except InUseError as exc:
+            raise Conflict(
+                f"{exc.count} store product(s) link to canonical product {canonical_id}: "
+                "merge it into another, or link them elsewhere, first",
+                code="canonical_in_use",
+            ) from None
+        await self._originals.release(image.content_hash for image in images)
+
     async def _existing_target(self, canonical_id: int | None, item: QueueItem) -> int:
         if canonical_id is None:
             if not item.candidates:
@@ -125,5 +178,9 @@ class Review:
                 )
             canonical_id = item.candidates[0][0]
         if await self._catalog.get_canonical_product(canonical_id) is None:
-            raise NotFound(f"no canonical product {canonical_id}", code="canonical_not_found")
+            raise _no_canonical(canonical_id)
         return canonical_id
+
+
+def _no_canonical(canonical_id: int) -> NotFound:
+    return NotFound(f"no canonical product {canonical_id}", code="canonical_not_found")

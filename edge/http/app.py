@@ -1,18 +1,32 @@
-"""The Starlette application factory."""
+"""The Starlette application factory.
+
+Trailing slashes are not redirected: Starlette's `redirect_slashes` builds an absolute
+`Location` from the request's `Host` header (reflecting whatever a client sends into a
+redirect a cache may keep), and a relative one would turn `//evil.example/` into the
+protocol-relative `//evil.example`. No URL of the edge ends in a slash, so `/healthz/`
+is a plain 404.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from config import Settings
 from edge.http.error_handlers import EXCEPTION_HANDLERS
 from edge.http.metrics import metrics
 from edge.http.openapi import openapi_json
-from edge.http.routes.canonical import list_canonical, merge_canonical
+from edge.http.routes.canonical import (
+    delete_canonical,
+    list_canonical,
+    merge_canonical,
+    patch_canonical,
+)
 from edge.http.routes.health import healthz, readyz
 from edge.http.routes.images import delete_image, get_images, patch_images
 from edge.http.routes.img import serve_image
@@ -21,7 +35,15 @@ from edge.http.routes.picture import get_picture
 from edge.http.routes.products import get_product
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
+from edge.http.security_headers import SecurityHeaders
 from edge.services import Services, open_services
+
+
+class EdgeApp(Starlette):
+    """Starlette with the security headers outside its outermost (500) middleware."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
@@ -33,9 +55,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             app.state.services = services
             yield
             return
-        async with open_services(settings) as opened:
+        async with open_services(settings) as opened, anyio.create_task_group() as tasks:
             app.state.services = opened
+            # Leftovers of crashed uploads go at start-up, unreferenced originals later.
+            tasks.start_soon(opened.keeper.sweep_every, settings.uploads.originals_sweep_s)
             yield
+            tasks.cancel_scope.cancel()
 
     routes = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
@@ -49,14 +74,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/images/match", find_matches, methods=["POST"]),
         Route("/api/images/match", decide_match, methods=["PUT"]),
         Route("/api/canonical-products", list_canonical, methods=["GET"]),
+        Route("/api/canonical-products/{canonical}", patch_canonical, methods=["PATCH"]),
+        Route("/api/canonical-products/{canonical}", delete_canonical, methods=["DELETE"]),
         Route("/api/canonical-products/{canonical}/merge", merge_canonical, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
-    return Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        exception_handlers=EXCEPTION_HANDLERS,
-    )
+    app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
+    app.router.redirect_slashes = False
+    return app

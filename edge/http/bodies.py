@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import msgspec
-from msgspec import Meta, Struct, field
+from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from catalog.models import ImageSource, MatchStatus, QueueStatus, SyncOutcome
+from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
@@ -126,7 +126,9 @@ class UploadForm(Struct):
         None
     )
     isPrimary: Annotated[bool, Meta(description="The first file becomes primary")] = False
-    sortOrder: Annotated[int, Meta(ge=0, le=MAX_ID, description="Of the first file")] | None = None
+    sortOrder: (
+        Annotated[int, Meta(ge=0, le=MAX_SORT_ORDER, description="Of the first file")] | None
+    ) = None
 
 
 class SetPrimary(Struct, tag_field="action", tag="set_primary"):
@@ -316,6 +318,9 @@ class MatchSuggestionsData(Answer):
     canonicalProductId: Id | None
     queueItemId: Id | None
     queue_status: QueueStatus | None
+    queue_error: (
+        Annotated[str, Meta(description="Why the matcher failed on the item (`failed`)")] | None
+    )
     suggestedMatches: list[SuggestedMatch]
 
 
@@ -342,6 +347,13 @@ class MergeRequest(Struct):
     into: Annotated[Id, Meta(description="The canonical product that stays")]
 
 
+class CanonicalProductPatch(Struct):
+    """A curator's repair: the fields given change (a `null` brand clears it)."""
+
+    name: Annotated[Name, Meta(min_length=1)] | UnsetType = UNSET
+    brand: Brand | UnsetType | None = UNSET
+
+
 class CanonicalProductBody(Answer):
     id: Id
     gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
@@ -364,8 +376,14 @@ class Health(Answer):
     status: Literal["ok"]
 
 
-class Ready(Answer):
-    status: Literal["ready"]
+Dependency = Literal["catalog", "originals", "cache"]
+
+
+class Ready(Answer, omit_defaults=True):
+    """`degraded`: answering, with `down` naming the shared parts that are not."""
+
+    status: Literal["ready", "degraded"]
+    down: list[Dependency] = []
 
 
 # Every named body, as it appears under `components.schemas` (requests, then answers).
@@ -385,6 +403,7 @@ COMPONENTS: tuple[object, ...] = (
     MatchSuggestions,
     MatchDecided,
     MergeRequest,
+    CanonicalProductPatch,
     CanonicalProductBody,
     CanonicalProductPage,
     Health,

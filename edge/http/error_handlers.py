@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from catalog.repository import CatalogError, ConflictError, NotFoundError
@@ -81,6 +81,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return json_response(body, status_code=exc.status_code, headers=headers)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client left mid-body, or the transport timed its body out: no one reads this."""
+    log.info("%s %s: client went away before its body arrived", request.method, request.url.path)
+    body = ErrorBody(ErrorDetail("client_disconnected", "the request body did not arrive"))
+    return json_response(body, status_code=400)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     body = ErrorBody(ErrorDetail("internal_error", "internal error"))
@@ -94,5 +101,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     CatalogError: _catalog_error,
     OriginalsError: _originals_error,
     HTTPException: _http_error,
+    ClientDisconnect: _client_gone,
     Exception: _unexpected,
 }

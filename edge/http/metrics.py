@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.http.routes import services
+from edge.imaging.variants import Variants
 from edge.services import Services
 
 
@@ -35,6 +36,7 @@ class EdgeCollector(Collector):
         yield CounterMetricFamily(
             "imgedge_renders", "Variant renders started", value=svc.variants.renders
         )
+        yield from admission_metrics(svc.variants)
         yield CounterMetricFamily(
             "imgedge_resolution_queries",
             "Product resolutions fetched from the catalog (resolution cache misses)",
@@ -55,6 +57,38 @@ class EdgeCollector(Collector):
         if svc.cache.shared is not None:
             shared.add_metric([svc.cache.shared.name], 1.0 if svc.cache.shared_up else 0.0)
         yield shared
+
+
+def admission_metrics(variants: Variants) -> Iterator[Metric]:
+    """The render lanes (edge/imaging/admission.py) and the failure memory."""
+    lanes = variants.admission.lanes
+    per_lane: list[tuple[type[GaugeMetricFamily | CounterMetricFamily], str, str, str]] = [
+        (GaugeMetricFamily, "imgedge_render_running", "Renders admitted and running", "running"),
+        (GaugeMetricFamily, "imgedge_render_queued", "Renders waiting for admission", "queued"),
+        (GaugeMetricFamily, "imgedge_render_held_bytes", "Estimated memory of running renders",
+         "held"),
+        (CounterMetricFamily, "imgedge_render_admitted", "Renders admitted", "admitted"),
+        (CounterMetricFamily, "imgedge_render_refused",
+         "Renders refused: queue full, no room in time, or over the lane's budget", "refused"),
+    ]  # fmt: skip
+    for family_type, name, documentation, attr in per_lane:
+        family = family_type(name, documentation, labels=["lane"])
+        for lane in lanes:
+            family.add_metric([lane.name], getattr(lane, attr))
+        yield family
+    yield CounterMetricFamily(
+        "imgedge_renders_dropped",
+        "Queued renders dropped because every request waiting for them went away",
+        value=variants.dropped,
+    )
+    yield CounterMetricFamily(
+        "imgedge_render_failures_remembered", "Render failures remembered",
+        value=variants.failures.remembered,
+    )  # fmt: skip
+    yield CounterMetricFamily(
+        "imgedge_render_failures_repeated", "Requests answered from the failure memory",
+        value=variants.failures.repeated,
+    )  # fmt: skip
 
 
 def registry_for(svc: Services) -> CollectorRegistry:

@@ -1,7 +1,10 @@
 """A store's sync batch at the boundary: each item decoded as a `SyncProduct` on its own
 (one bad item is reported, the rest are stored), then trimmed and turned into a typed
-`SyncItem`. A bad barcode does not make a bad item: the product is kept without a GTIN and
-goes to name matching; the answer carries the barcode's problem as a warning.
+`SyncItem`. An item holding broken text anywhere (a lone surrogate, a NUL: see
+`edge.http.text`) is a bad item, even where msgspec refuses the whole body for it.
+
+A bad barcode does not make a bad item: the product is kept without a GTIN and goes to
+name matching; the answer carries the barcode's problem as a warning.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import msgspec
 
 from catalog.gtin import Circulation, InvalidBarcode, circulation, normalize_gtin
 from catalog.models import SyncItem
+from edge.errors import BadRequest
 from edge.http.bodies import (
     MAX_BRAND,
     MAX_CODE,
@@ -25,14 +29,17 @@ from edge.http.bodies import (
     MAX_UPC,
     ItemWarning,
     SyncProduct,
+    SyncRequest,
 )
-from edge.http.decoding import field_of
+from edge.http.decoding import bad_field, decode_json, field_of, loose_json
+from edge.http.text import broken_text, printable_problem, shown, text_problem
 
 _DECODER = msgspec.json.Decoder(SyncProduct)
 
 
 class ItemError(ValueError):
     def __init__(self, field_name: str, message: str) -> None:
+        field_name, message = shown(field_name), shown(message)
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.message = message
@@ -53,8 +60,8 @@ def _text(value: str | None, name: str, *, required: bool = False) -> str | None
             raise ItemError(name, "is required")
         return None
     value = value.strip()
-    if any(ord(c) < 32 for c in value):
-        raise ItemError(name, "contains control characters")
+    if (problem := printable_problem(value)) is not None:
+        raise ItemError(name, problem)
     return value
 
 
@@ -62,19 +69,27 @@ def _image_url(url: str | None) -> str | None:
     url = _text(url, "image_url")
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. "http://[": not a URL at all
+        valid = False
+    if not valid:
         raise ItemError("image_url", "must be an http(s) URL with a host")
     return url
 
 
-def parse_item(index: int, raw: bytes) -> ParsedItem:
+def parse_item(index: int, raw: bytes | ItemError) -> ParsedItem:
     parsed = ParsedItem(index)
     try:
+        if isinstance(raw, ItemError):
+            raise raw
         try:
             sent = _DECODER.decode(raw)
         except msgspec.ValidationError as exc:
             raise ItemError(field_of(exc) or "item", str(exc)) from None
+        if (broken := broken_text(sent)) is not None:
+            raise ItemError(broken[0] or "item", broken[1])
         external_id = _text(str(sent.external_id), "external_id", required=True)
         name = _text(sent.name, "name", required=True)
         brand = _text(sent.brand, "brand")
@@ -127,7 +142,7 @@ def _plain(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
     text = value.strip()
-    if len(text) > limit or any(ord(c) < 32 for c in text):
+    if len(text) > limit or printable_problem(text) is not None:
         raise ValueError(f"must be at most {limit} printable characters")
     return text
 
@@ -168,10 +183,36 @@ def _currency(value: Any) -> str:
     return value.strip().upper()
 
 
-def parse_batch(products: Sequence[msgspec.Raw]) -> list[ParsedItem]:
+def decode_batch(data: bytes) -> list[bytes | ItemError]:
+    """The batch's items as raw JSON each, or as the error of an item holding broken text.
+    msgspec refuses a whole body for one lone-surrogate escape; then the standard
+    library's parser splits it, and only the items with broken text are bad."""
+    try:
+        batch = decode_json(data, SyncRequest[msgspec.Raw], invalid="invalid_batch")
+        return [bytes(raw) for raw in batch.products]
+    except BadRequest as exc:
+        if exc.code != "invalid_text" or (loose := loose_json(data)) is None:
+            raise
+    body = loose[0]
+    if isinstance(body, dict):  # a broken key beside `products` is an unknown field
+        body = {k: v for k, v in body.items() if text_problem(k) is None}
+    try:
+        items = msgspec.convert(body, SyncRequest[Any]).products
+    except msgspec.ValidationError as exc:
+        raise bad_field(exc, "invalid_batch") from None
+    return [_item_bytes(item) for item in items]
+
+
+def _item_bytes(item: Any) -> bytes | ItemError:
+    if (broken := broken_text(item)) is not None:
+        return ItemError(broken[0] or "item", broken[1])
+    return msgspec.json.encode(item)
+
+
+def parse_batch(products: Sequence[bytes | ItemError]) -> list[ParsedItem]:
     """The batch's items, each parsed or with its error; duplicates of an external id in
     one batch are errors (which of two versions would win is not the store's intent)."""
-    parsed = [parse_item(i, bytes(raw)) for i, raw in enumerate(products)]
+    parsed = [parse_item(i, raw) for i, raw in enumerate(products)]
     seen: set[str] = set()
     for p in parsed:
         if p.item is None:

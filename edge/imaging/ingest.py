@@ -1,5 +1,6 @@
 """Taking in an original: decide its type from its bytes, check its header against the
-limits, make its placeholder, then store it once and attach it to its owner."""
+limits and make its placeholder, before anything is stored (storing and attaching are the
+application's: `edge.application.images`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 
-from catalog import CatalogRepository
-from catalog.models import ImageOwner, NewImage, ProductImage
-from catalog.repository import ConflictError
+from catalog.models import ImageOwner, NewImage
 from edge.errors import SourceRejected, UnsupportedMediaType
 from edge.imaging.options import Limits, SourceInfo
 from edge.imaging.render import placeholder, probe
@@ -66,33 +65,6 @@ def examine(data: bytes, limits: Limits) -> Examined:
 
 async def examine_off_loop(data: bytes, limits: Limits) -> Examined:
     return await anyio.to_thread.run_sync(examine, data, limits)
-
-
-async def attach(
-    catalog: CatalogRepository,
-    originals: OriginalsStore,
-    examined: Examined,
-    owner: ImageOwner,
-    *,
-    is_primary: bool = False,
-    sort_order: int | None = None,
-) -> tuple[ProductImage, bool]:
-    """Store the bytes (once) and attach them to `owner`; True when the image is new.
-
-    Bytes the owner already has are not attached again: the existing image comes back."""
-    existing = await catalog.find_image_by_hash(owner, examined.content_hash)
-    if existing is not None and (existing.is_primary or not is_primary):
-        return existing, False
-    await originals.put(examined.data)
-    new = examined.new_image(owner, is_primary=is_primary, sort_order=sort_order)
-    image: ProductImage | None
-    try:
-        image = await catalog.add_image(new)
-    except ConflictError:  # the same bytes attached by a concurrent upload
-        image = await catalog.find_image_by_hash(owner, examined.content_hash)
-        if image is None:
-            raise
-    return image, existing is None
 
 
 async def ingest_original(

@@ -5,7 +5,10 @@ Rules:
   (`image/webp` beats `image/*` beats `*/*`); `q=0` means "not acceptable".
 - AVIF and WebP are served only when named explicitly: old browsers send `*/*`
   without being able to decode them. JPEG and PNG are also granted by wildcards.
-- A missing or empty header means `*/*`.
+- A missing or empty header means `*/*`; so does one longer than `MAX_ACCEPT_CHARS`:
+  browsers send under 200 characters, and a longer header is neither parsed (its cost
+  grows with its length) nor kept as a key of the choice cache (4096 keys of 4.7 MB
+  each would be 19 GB).
 - Among acceptable formats the highest q wins; ties go to the server's order:
   AVIF, WebP, then JPEG before PNG — or PNG before JPEG when the source has alpha.
 - When nothing is acceptable, JPEG (PNG for alpha) is served anyway: a picture in a
@@ -21,6 +24,7 @@ from edge.imaging.formats import Format
 _EXPLICIT_ONLY = frozenset({Format.AVIF, Format.WEBP})
 _ORDER_OPAQUE = (Format.AVIF, Format.WEBP, Format.JPEG, Format.PNG)
 _ORDER_ALPHA = (Format.AVIF, Format.WEBP, Format.PNG, Format.JPEG)
+MAX_ACCEPT_CHARS = 2048
 
 
 def parse_accept(header: str) -> dict[str, float]:
@@ -56,9 +60,15 @@ def _quality(ranges: dict[str, float], fmt: Format) -> float:
     return ranges.get("*/*", 0.0)
 
 
-@lru_cache(maxsize=4096)
 def choose_format(accept: str | None, has_alpha: bool) -> Format:
-    """The best format for this `Accept` header and source (cached: headers repeat)."""
+    """The best format for this `Accept` header and source."""
+    if accept is not None and len(accept) > MAX_ACCEPT_CHARS:
+        accept = None
+    return _choose(accept, has_alpha)
+
+
+@lru_cache(maxsize=4096)  # headers repeat; keys are at most MAX_ACCEPT_CHARS long
+def _choose(accept: str | None, has_alpha: bool) -> Format:
     ranges = parse_accept(accept) if accept and accept.strip() else {"*/*": 1.0}
     order = _ORDER_ALPHA if has_alpha else _ORDER_OPAQUE
     best, best_q = None, 0.0

@@ -1,14 +1,26 @@
-"""What a render is asked to respect and produce: source limits, encoder settings and what
-a source's header says. Plain values, no libvips: importing them costs nothing."""
+"""What a render is asked to respect and produce: source limits, how renders are paced,
+encoder settings and what a source's header says. Plain values, no libvips: importing
+them costs nothing."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from config import Settings
 from edge.imaging.formats import Format
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
+
+
+def _from_render_settings(cls: type[T], settings: Settings) -> T:
+    """`cls` with each of its fields read from the render settings of the same name."""
+    return cls(**{f.name: getattr(settings.render, f.name) for f in dataclasses.fields(cls)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +34,26 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderPolicy:
+    """How renders are paced: pool, deadline, admission and failure memory."""
+
+    workers: int = 2
+    timeout_s: float = 20.0
+    memory_budget_bytes: int = 1024 * 1024 * 1024
+    heavy_workers: int = 1
+    heavy_source_pixels: int = 12_000_000
+    queue_size: int = 32
+    queue_wait_s: float = 5.0
+    avif_max_pixels: int = 8_000_000
+    failure_ttl_s: float = 60.0
+    failure_cache_size: int = 10_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RenderPolicy:
+        return _from_render_settings(cls, settings)
+
+
+@dataclass(frozen=True, slots=True)
 class EncodeOptions:
     jpeg_quality: int = 82
     webp_quality: int = 80
@@ -32,15 +64,7 @@ class EncodeOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EncodeOptions:
-        s = settings.render
-        return cls(
-            s.jpeg_quality,
-            s.webp_quality,
-            s.webp_effort,
-            s.avif_quality,
-            s.avif_effort,
-            s.png_compression,
-        )
+        return _from_render_settings(cls, settings)
 
     def save_args(self, fmt: Format) -> tuple[str, dict[str, object]]:
         """(suffix, keyword options) for `write_to_buffer`; metadata is always dropped."""

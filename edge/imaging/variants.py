@@ -1,28 +1,50 @@
 """Variants on demand: cache lookup, then one render per missing variant.
 
-Renders run in worker threads bounded by a capacity limiter, off the event loop.
 Concurrent requests for the same missing variant share one in-flight render task
-(single flight); a failed render is not cached and is retried by the next request.
+(single flight). Before the original is read, the render is admitted by its estimated
+cost (`edge/imaging/admission.py`): light and heavy renders queue in separate lanes,
+the queues are bounded and a render not admitted in time is a 503 with Retry-After.
+A render whose every waiter has gone while it was still queued is dropped; once
+admitted it finishes (a libvips thread cannot be stopped) and its variant is cached.
+A render's own failure is remembered for a short time (`edge/imaging/failures.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-
-import anyio
-import anyio.to_thread
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from catalog.models import ResolvedImage
 from edge.errors import NotFound
+from edge.imaging.admission import Admission
+from edge.imaging.cost import MIB, RenderCost, avif_width, estimate
+from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
-from edge.imaging.options import EncodeOptions, Limits
+from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.render import render, variant_pipeline
+from edge.imaging.threads import RenderThreads
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.originals import OriginalNotFound, OriginalsStore
 
 log = logging.getLogger(__name__)
+
+RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float], bytes]
+# Render threads' CPU priority (nice): below the event loop's, heavy below light.
+LIGHT_NICE = 5
+HEAVY_NICE = 15
+
+
+@dataclass(slots=True)
+class _Flight:
+    """One missing variant being filled, and how many requests wait for it."""
+
+    task: asyncio.Task[bytes] = field(init=False)
+    waiters: int = 0
+    admitted: bool = False  # past admission: it runs to the end even if nobody waits
 
 
 class Variants:
@@ -32,62 +54,122 @@ class Variants:
         originals: OriginalsStore,
         options: EncodeOptions,
         limits: Limits,
+        policy: RenderPolicy,
         *,
-        workers: int,
-        timeout_s: float,
+        render_fn: RenderFn = render,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache = cache
         self._originals = originals
         self._options = options
         self._limits = limits
-        self._limiter = anyio.CapacityLimiter(workers)
-        self._timeout_s = timeout_s
+        self._policy = policy
+        self._render = render_fn
+        self.admission = Admission(
+            policy.memory_budget_bytes,
+            light_slots=policy.workers,
+            heavy_slots=policy.heavy_workers,
+            max_queue=policy.queue_size,
+            wait_s=policy.queue_wait_s,
+        )
+        # Admission bounds the renders; each lane's threads only need to be enough for it.
+        self._threads = {
+            False: RenderThreads(policy.workers, nice=LIGHT_NICE, name="render-light"),
+            True: RenderThreads(policy.heavy_workers, nice=HEAVY_NICE, name="render-heavy"),
+        }
+        self.failures = FailureMemory(policy.failure_ttl_s, policy.failure_cache_size, clock=clock)
         self.pipeline = variant_pipeline(options)
-        self._inflight: dict[VariantKey, asyncio.Task[bytes]] = {}
+        self._inflight: dict[VariantKey, _Flight] = {}
         self.renders = 0  # renders started, for tests and /metrics
+        self.dropped = 0  # queued renders dropped because every waiter left
+        self._warn_if_the_largest_source_cannot_render()
+
+    def _warn_if_the_largest_source_cannot_render(self) -> None:
+        side = math.isqrt(self._limits.max_pixels)
+        worst = estimate(side, side, side, Format.PNG, heavy_source_pixels=0)
+        if worst.bytes > self.admission.heavy.limit:
+            log.warning(
+                "`original` of a %d-pixel source needs about %d MiB, over the %d MiB the "
+                "heavy render lane may hold: such renders will be refused "
+                "(raise IMGEDGE_RENDER_MEMORY_BUDGET_MB or lower IMGEDGE_MAX_SOURCE_PIXELS)",
+                self._limits.max_pixels,
+                worst.bytes // MIB,
+                self.admission.heavy.limit // MIB,
+            )
+
+    def close(self) -> None:
+        for threads in self._threads.values():
+            threads.close()
 
     def key(self, image: ResolvedImage, width: int, fmt: Format) -> VariantKey:
+        if fmt is Format.AVIF:
+            width = avif_width(image.width, image.height, width, self._policy.avif_max_pixels)
         return VariantKey(image.content_hash, width, fmt, self.pipeline)
 
-    async def get(self, key: VariantKey) -> bytes:
+    async def get(self, key: VariantKey, image: ResolvedImage) -> bytes:
         data = self.cache.get_from_memory(key)
         if data is not None:
             return data
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._fill(key))
-            self._inflight[key] = task
-            task.add_done_callback(lambda t: self._finished(key, t))
-        # shield: a client that goes away does not cancel the render others wait for.
-        return await asyncio.shield(task)
+        self.failures.check(key)
+        flight = self._inflight.get(key)
+        if flight is None:
+            flight = self._start(key, image)
+        flight.waiters += 1
+        try:
+            # shield: a client that goes away does not cancel the render others wait for.
+            return await asyncio.shield(flight.task)
+        finally:
+            flight.waiters -= 1
+            if flight.waiters == 0 and not flight.admitted and not flight.task.done():
+                # Still queued and nobody wants it: drop it (a later request starts afresh).
+                flight.task.cancel()
+                self._forget(key, flight.task)
+                self.dropped += 1
+
+    def _start(self, key: VariantKey, image: ResolvedImage) -> _Flight:
+        cost = estimate(
+            image.width,
+            image.height,
+            key.width,
+            key.fmt,
+            heavy_source_pixels=self._policy.heavy_source_pixels,
+        )
+        flight = _Flight()
+        flight.task = asyncio.ensure_future(self._fill(key, cost, flight))
+        flight.task.add_done_callback(lambda t: self._finished(key, t))
+        self._inflight[key] = flight
+        return flight
+
+    def _forget(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:
+        flight = self._inflight.get(key)
+        if flight is not None and flight.task is task:
+            del self._inflight[key]
 
     def _finished(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:
-        self._inflight.pop(key, None)
+        self._forget(key, task)
         if not task.cancelled():
-            task.exception()  # retrieved here so an unawaited failure is not reported twice
+            error = task.exception()  # retrieved so an unawaited failure is not reported twice
+            if error is not None:
+                self.failures.remember(key, error)
 
-    async def _fill(self, key: VariantKey) -> bytes:
+    async def _fill(self, key: VariantKey, cost: RenderCost, flight: _Flight) -> bytes:
         data = await self.cache.get_behind_memory(key)
         if data is not None:
             return data
-        try:
-            source = await self._originals.get(key.content_hash)
-        except OriginalNotFound:
-            log.error("original %s is referenced by the catalog but missing", key.content_hash)
-            raise NotFound("the original image is missing", code="original_missing") from None
-        self.renders += 1
-        deadline = time.monotonic() + self._timeout_s
-        started = time.perf_counter()
-        data = await anyio.to_thread.run_sync(
-            render,
-            source,
-            key.width,
-            key.fmt,
-            self._options,
-            self._limits,
-            deadline,
-            limiter=self._limiter,
-        )
+        async with self.admission.admitted(cost):
+            flight.admitted = True
+            try:
+                source = await self._originals.get(key.content_hash)
+            except OriginalNotFound:
+                log.error("original %s is referenced by the catalog but missing", key.content_hash)
+                raise NotFound("the original image is missing", code="original_missing") from None
+            self.renders += 1
+            deadline = time.monotonic() + self._policy.timeout_s
+            started = time.perf_counter()
+            data = await self._threads[cost.heavy].run(
+                self._render, source, key.width, key.fmt, self._options, self._limits, deadline
+            )
+            del source  # the original's bytes are part of the admitted cost: free them now
         log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)
         await self.cache.put(key, data)
         return data

@@ -38,19 +38,20 @@ def imgedge_env(tmp: Path, port: int) -> dict[str, str]:
     return env
 
 
-def seed_demo(env: dict[str, str], cwd: Path) -> int:
-    """Seed the demo catalog; return the first product id it prints."""
+def run_python(what: str, args: list[str], env: dict[str, str], cwd: Path) -> str:
+    """Run `python *args` to completion; its standard output, or an error naming `what`."""
     done = subprocess.run(
-        [sys.executable, "-m", "edge.cli", "demo", "--products", "6"],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=600
     )
     if done.returncode != 0:
-        raise RuntimeError(f"imgedge demo failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    match = re.search(r"/img/(\d+)/", done.stdout)
+        raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def seed_demo(env: dict[str, str], cwd: Path) -> int:
+    """Seed the demo catalog; return the first product id it prints."""
+    out = run_python("imgedge demo", ["-m", "edge.cli", "demo", "--products", "6"], env, cwd)
+    match = re.search(r"/img/(\d+)/", out)
     return int(match.group(1)) if match else 1
 
 

@@ -25,7 +25,13 @@ from catalog.models import (
     SyncItem,
     SyncOutcome,
 )
-from catalog.repository import CatalogRepository, ConflictError, NotFoundError
+from catalog.repository import (
+    CatalogError,
+    CatalogRepository,
+    ConflictError,
+    InUseError,
+    NotFoundError,
+)
 
 
 def _image(n: int, **owner) -> NewImage:
@@ -797,6 +803,82 @@ async def test_canonical_products_are_listed_by_id_and_provisional_flag(catalog)
     assert [c.id for c in confirmed] == [c.id for c in made]
     page = await catalog.list_canonical_products(after_id=made[0].id, limit=2)
     assert [c.id for c in page] == [made[1].id, made[2].id]
+
+
+async def test_several_images_attach_in_one_transaction_or_not_at_all(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    product = await _store_product(catalog)
+    owner = ImageOwner(canonical_product_id=c.id)
+    await catalog.add_image(_image(1, canonical_product_id=c.id))
+    added = await catalog.add_images(
+        [_image(1, canonical_product_id=c.id), _image(2, canonical_product_id=c.id)]
+    )
+    assert [created for _, created in added] == [False, True]
+    assert [i.id for i in await catalog.list_images(owner)] == [i.id for i, _ in added]
+
+    # One image whose owner is gone fails the whole call: the first is not kept.
+    with pytest.raises(CatalogError):
+        await catalog.add_images(
+            [_image(3, canonical_product_id=c.id), _image(4, canonical_product_id=10**9)]
+        )
+    assert len(await catalog.list_images(owner)) == 2
+
+    # A store's own upload turns its override on in the same transaction.
+    [(custom, created)] = await catalog.add_images(
+        [_image(5, store_product_id=product.id)], use_custom_image=product.id
+    )
+    assert created and (await catalog.get_store_product(product.id)).use_custom_image
+    resolution = await catalog.resolve(product.id)
+    assert resolution.image.content_hash == custom.content_hash
+
+
+async def test_referenced_hashes_are_those_some_image_holds(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    held = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    other = _image(2).content_hash
+    assert await catalog.referenced_hashes([held.content_hash, other]) == {held.content_hash}
+    assert await catalog.referenced_hashes([]) == set()
+    await catalog.delete_image(held.id)
+    assert await catalog.referenced_hashes([held.content_hash]) == set()
+
+
+async def test_a_curator_renames_a_canonical_product(catalog):
+    c = await catalog.create_canonical_product(gtin=G1, name="Cola \u00bd l", brand="X")
+    renamed = await catalog.rename_canonical_product(c.id, name="Cola 0.5 L", brand=None)
+    assert (renamed.id, renamed.gtin, renamed.name, renamed.brand) == (c.id, G1, "Cola 0.5 L", None)
+    assert await catalog.get_canonical_product(c.id) == renamed
+    found = await catalog.search_canonical_candidates("cola 0.5 l")
+    assert c.id in [hit.id for hit, _ in found]  # the name index follows
+    with pytest.raises(NotFoundError):
+        await catalog.rename_canonical_product(10**9, name="x", brand=None)
+
+
+async def test_a_canonical_product_nothing_links_to_can_be_deleted(catalog):
+    store = await catalog.create_store("S")
+    linked = await catalog.create_canonical_product(gtin=G1, name="Hose", brand=None)
+    await catalog.sync_products(
+        store.id, [_item("a", G1, "Hose"), _item("b", G1, "Hose")], known={}
+    )
+    lonely = await catalog.create_canonical_product(gtin=G2, name="Typo", brand=None)
+    image = await catalog.add_image(_image(1, canonical_product_id=lonely.id))
+    changes: list[ResolutionChange] = []
+    await catalog.listen(changes.append)
+
+    with pytest.raises(InUseError) as refused:
+        await catalog.delete_canonical_product(linked.id)
+    assert refused.value.count == 2
+    assert await catalog.get_canonical_product(linked.id) is not None
+
+    assert await catalog.delete_canonical_product(lonely.id) == [image]
+    assert await catalog.get_canonical_product(lonely.id) is None
+    assert await catalog.get_image(image.id) is None
+    assert await catalog.referenced_hashes([image.content_hash]) == set()
+    assert _heard(changes, ResolutionChange(canonical_product_id=lonely.id))
+    # Its GTIN is free again: a later sync makes a new canonical product for it.
+    [made] = await catalog.sync_products(store.id, [_item("c", G2, "Hose")], known={})
+    assert made.created_canonical and made.canonical_product_id is not None
+    with pytest.raises(NotFoundError):
+        await catalog.delete_canonical_product(10**9)
 
 
 async def test_a_transaction_rolled_back_by_contention_runs_again_a_bounded_number_of_times(

@@ -12,6 +12,7 @@ from config import (
     CacheSettings,
     MatcherSettings,
     RemoteFetchSettings,
+    ServerSettings,
     Settings,
     SettingsError,
     describe,
@@ -90,6 +91,8 @@ def test_each_component_checks_its_own_rules():
         RemoteFetchSettings(hosts="https://shop.example")
     with pytest.raises(SettingsError, match="IMGEDGE_ORIGINALS_URL"):
         Settings(originals_url="file://")
+    with pytest.raises(SettingsError, match="IMGEDGE_HTTP_MAX_HEADER_FIELD_KB"):
+        ServerSettings(http_max_header_kb=4, http_max_header_field_kb=8)
 
 
 def test_setting_names_are_unique_and_replace_keeps_the_rest():

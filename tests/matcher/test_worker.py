@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+import pytest
+
 import matcher.service as service_module
 from catalog.models import MatchStatus, QueueStatus, SyncItem
+from catalog.repository import CatalogError
+from catalog.sqlite import SQLiteCatalog
 from matcher.scoring import Thresholds
 from matcher.worker import MatchWorker, WorkerOptions
 
@@ -283,3 +290,118 @@ async def test_a_batch_with_a_lost_lease_records_the_others_and_not_that_one(cat
     hose = await catalog.get_store_product(ids[2])  # recorded: its provisional product
     assert hose.match_status is MatchStatus.LINKED
     assert (await catalog.get_canonical_product(hose.canonical_product_id)).provisional
+
+
+async def _corrupt(catalog, request, product_id: int, *, undecodable: bool = False) -> None:
+    """Make a stored product unreadable behind the catalog's back: a match status the
+    model does not know (both backends), or a name that is not UTF-8 (SQLite keeps what
+    it is given; PostgreSQL refuses it, as the boundary now does)."""
+    if isinstance(catalog, SQLiteCatalog):
+        path = request.getfixturevalue("tmp_path") / "contract.db"
+        column = "name = CAST(X'FF' AS TEXT)" if undecodable else "match_status = 'bogus'"
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute("PRAGMA ignore_check_constraints = ON")
+            conn.execute(f"UPDATE store_products SET {column} WHERE id = ?", (product_id,))
+        return
+    assert not undecodable
+    conn = await asyncpg.connect(request.getfixturevalue("postgres_url"))
+    try:
+        await conn.execute(
+            "ALTER TABLE store_products DROP CONSTRAINT IF EXISTS store_products_match_status_check"
+        )
+        await conn.execute(
+            "UPDATE store_products SET match_status = 'bogus' WHERE id = $1", product_id
+        )
+    finally:
+        await conn.close()
+
+
+async def test_an_unreadable_item_fails_alone_and_the_batch_goes_on(catalog, request):
+    names = ["ACME COLA 12OZ", "Broken row", "Rolled Oats Brightfield 1kg", "Not UTF-8"]
+    canonical, ids = await _seed(catalog, names)
+    await _corrupt(catalog, request, ids[1])
+    sqlite = isinstance(catalog, SQLiteCatalog)
+    if sqlite:  # the issue's row: a name SQLite took and cannot give back
+        await _corrupt(catalog, request, ids[3], undecodable=True)
+    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    assert stats["catalog_errors"] == 0  # not an outage
+    assert stats["failed"] == (2 if sqlite else 1)
+    broken = await catalog.get_match_item_for_product(ids[1])
+    assert broken.status is QueueStatus.FAILED and "bogus" in broken.last_error
+    if sqlite:
+        undecodable = await catalog.get_match_item_for_product(ids[3])
+        assert undecodable.status is QueueStatus.FAILED and "decode" in undecodable.last_error
+    cola = await catalog.get_store_product(ids[0])
+    oats = await catalog.get_store_product(ids[2])
+    assert cola.canonical_product_id == canonical["Acme Cola 12 oz"]
+    assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
+    counts = await catalog.queue_counts()
+    assert "pending" not in counts and "processing" not in counts
+
+
+class _Outage:
+    """The catalog, but down: reads and pings fail."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    async def get_store_products(self, product_ids):
+        raise CatalogError("connection refused")
+
+    async def ping(self) -> None:
+        raise CatalogError("connection refused")
+
+
+async def test_only_an_outage_pauses_the_worker_and_fails_nothing(catalog):
+    _, ids = await _seed(catalog, ["ACME COLA 12OZ", "Garden hose 30 m"])
+    worker, stop = MatchWorker(_Outage(catalog), FAST), asyncio.Event()
+    draining = asyncio.create_task(worker.run(drain=True, stop=stop))
+    # Back from the outage, the drain waits for the leases it left (see the drain tests).
+    await asyncio.wait_for(worker.idle.wait(), timeout=5)
+    stop.set()
+    stats = await asyncio.wait_for(draining, timeout=5)
+    assert stats["catalog_errors"] == 1 and stats["failed"] == stats["retried"] == 0
+    for product_id in ids:  # left to their lease, no attempt spent on a failure
+        item = await catalog.get_match_item_for_product(product_id)
+        assert item.status is QueueStatus.PROCESSING and item.last_error is None
+
+
+class _RefusesOne:
+    """The catalog, but one product's search or recording fails (as a row a backend
+    cannot take would), in a batch and alone; the catalog itself answers."""
+
+    def __init__(self, real, step: str, product_id: int) -> None:
+        self._real, self._step, self._product_id = real, step, product_id
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    async def search_canonical_candidates_many(self, queries, limit):
+        if self._step == "search" and any("poison" in repr(q).lower() for q in queries):
+            raise CatalogError("SQLite: Could not decode to UTF-8 column 'name'")
+        return await self._real.search_canonical_candidates_many(queries, limit)
+
+    async def finish_matches(self, outcomes):
+        if self._step == "record" and any(
+            o.item.store_product_id == self._product_id for o in outcomes
+        ):
+            raise CatalogError("PostgreSQL: invalid byte sequence for encoding UTF8: 0x00")
+        return await self._real.finish_matches(outcomes)
+
+
+@pytest.mark.parametrize("step", ["search", "record"])
+async def test_a_step_that_fails_for_one_item_fails_that_item_only(catalog, step):
+    names = ["ACME COLA 12OZ", "Poison item", "Rolled Oats Brightfield 1kg"]
+    canonical, ids = await _seed(catalog, names)
+    worker = MatchWorker(_RefusesOne(catalog, step, ids[1]), FAST)
+    stats = await worker.run(drain=True)
+    assert stats["catalog_errors"] == 0 and stats["failed"] == 1
+    poisoned = await catalog.get_match_item_for_product(ids[1])
+    assert poisoned.status is QueueStatus.FAILED and "CatalogError" in poisoned.last_error
+    cola = await catalog.get_store_product(ids[0])
+    assert cola.canonical_product_id == canonical["Acme Cola 12 oz"]
+    oats = await catalog.get_store_product(ids[2])
+    assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]

@@ -17,7 +17,10 @@ Schema = dict[str, Any]
 ERROR_CODES_DOC = (
     'Every error is JSON `{"error": {"code", "message"}}`; `code` is a stable '
     "machine-readable word (the codes an operation may answer are listed with each status), "
-    "`message` a sentence for humans. Never a traceback."
+    "`message` a sentence for humans. Never a traceback. Text a client sends is refused "
+    "(`invalid_text`, naming the field) when it holds a lone UTF-16 surrogate (a `\\ud800` "
+    "escape), bytes that are not UTF-8, or a NUL; names refuse every control character. Ids "
+    "in paths, queries and form fields are 1 to 18 ASCII digits."
 )
 IMAGE_MEDIA_TYPES = [fmt.media_type for fmt in Format]
 
@@ -116,7 +119,7 @@ FETCH_502_REASONS = (
     "transfer_failed",
 )
 SOURCE_422_CODES = ("source_too_large", "source_unreadable", "type_mismatch")
-JSON_BODY_400_CODES = ("invalid_json", "body_too_large", "invalid_field")
+JSON_BODY_400_CODES = ("invalid_json", "body_too_large", "invalid_field", "invalid_text")
 
 
 def header(description: str, schema: Schema | None = None, required: bool = True) -> Schema:

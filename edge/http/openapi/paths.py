@@ -172,8 +172,8 @@ def _image_paths() -> dict[str, Schema]:
                                 "invalid_multipart",
                                 "file_missing",
                                 "invalid_field",
+                                "invalid_text",
                                 "invalid_owner",
-                                "http_error",
                             ),
                         ),
                         AUTH_401,
@@ -190,8 +190,9 @@ def _image_paths() -> dict[str, Schema]:
                 body=upload_body(),
                 description=(
                     "Every file is checked (type by magic bytes, header against the pixel "
-                    "limit, a small full decode) before any is stored. A custom upload turns "
-                    "the product's override on."
+                    "limit, a small full decode) before any is stored, and bounded while it "
+                    "streams (413 `file_too_large` at once). All files are stored or none. "
+                    "A custom upload turns the product's override on."
                 ),
             )
         },
@@ -222,7 +223,10 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                     "content": {"application/json": {"schema": ref("SyncRequest")}},
                     "description": (
                         f"Up to {MAX_BATCH} products. A bad item is reported in its result and "
-                        "the others are stored; a bad barcode only warns (matched by name)."
+                        "the others are stored; a bad barcode only warns (matched by name). "
+                        "An item holding broken text in any field (a lone surrogate such as "
+                        "`\\ud800`, bytes that are not UTF-8, a NUL) is a bad item, never a "
+                        "failed batch."
                     ),
                 },
             )
@@ -283,6 +287,54 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 description="Curator only.",
             )
         },
+        "/api/canonical-products/{canonical}": {
+            "patch": operation(
+                "patchCanonicalProduct",
+                "Repair a canonical product's name or brand",
+                {
+                    "200": json_answer(ref("CanonicalProductBody"), "The product as it is now"),
+                    **error_answers(
+                        (400, ("invalid_canonical_product_id", *JSON_BODY_400_CODES)),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        (404, ("canonical_not_found",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param("canonical")],
+                body=json_body("CanonicalProductPatch"),
+                description=(
+                    "Curator only. The fields given change; `brand: null` clears the brand. "
+                    "The name the matcher searches follows at once."
+                ),
+            ),
+            "delete": operation(
+                "deleteCanonicalProduct",
+                "Delete a canonical product nothing links to",
+                {
+                    "204": {"description": "Deleted, with its images"},
+                    **error_answers(
+                        (400, ("invalid_canonical_product_id",)),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        (404, ("canonical_not_found",)),
+                        (409, ("canonical_in_use",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param("canonical")],
+                description=(
+                    "Curator only. Refused (409 `canonical_in_use`, the message says how "
+                    "many) while store products link to it: merge it into another instead. "
+                    "Its images go with it; their originals leave storage unless other "
+                    "images hold the same bytes."
+                ),
+            ),
+        },
         "/api/canonical-products/{canonical}/merge": {
             "post": operation(
                 "mergeCanonicalProducts",
@@ -328,10 +380,12 @@ def _operation_paths() -> dict[str, Schema]:
         "/readyz": {
             "get": operation(
                 "readyz",
-                "Ready: the catalog answers",
+                "Ready: catalog and originals answer (`degraded`: the shared cache tier is down)",
                 {
                     "200": json_answer(ref("Ready"), "Ready"),
-                    "503": json_answer(ref("ErrorBody"), "Not ready. Codes: `not_ready`"),
+                    "503": json_answer(
+                        ref("ErrorBody"), "Not ready (the message names what is down): `not_ready`"
+                    ),
                 },
                 tag="operations",
                 security=PUBLIC,

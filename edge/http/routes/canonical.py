@@ -2,19 +2,30 @@
 
 - `GET /api/canonical-products[?provisional=true|false][&after=<id>][&limit=N]`: by id,
   a page at a time (e.g. the provisional products the matcher made).
-- `POST /api/canonical-products/<id>/merge {into}`: fold one into another."""
+- `POST /api/canonical-products/<id>/merge {into}`: fold one into another.
+- `PATCH /api/canonical-products/<id> {name?, brand?}`: repair its name or brand.
+- `DELETE /api/canonical-products/<id>`: delete one no store product links to (409
+  `canonical_in_use`, with the count, while some do), with its images."""
 
 from __future__ import annotations
 
+from msgspec import UnsetType
 from starlette.requests import Request
 from starlette.responses import Response
 
 from catalog.models import CanonicalProduct
+from edge.application.review import KEEP
 from edge.errors import BadRequest
 from edge.http.auth import require_actor
-from edge.http.bodies import CanonicalProductBody, CanonicalProductPage, MergeRequest
+from edge.http.bodies import (
+    CanonicalProductBody,
+    CanonicalProductPage,
+    CanonicalProductPatch,
+    MergeRequest,
+)
 from edge.http.decoding import read_body
 from edge.http.encoding import json_response
+from edge.http.ids import parse_int
 from edge.http.routes import parse_product_id, services
 
 MAX_PAGE = 500
@@ -38,12 +49,11 @@ def _query(request: Request) -> tuple[bool | None, int, int]:
     provisional = q.get("provisional", "")
     if provisional not in flags:
         raise BadRequest("provisional must be true or false", code="invalid_field")
-    after, limit = q.get("after", "0"), q.get("limit", "100")
-    if not after.isdigit() or len(after) > 18:
-        raise BadRequest("after must be an id", code="invalid_field")
-    if not limit.isdigit() or not 0 < int(limit) <= MAX_PAGE:
+    after = parse_int(q.get("after", "0"), "after")
+    limit = parse_int(q.get("limit", "100"), "limit")
+    if not 0 < limit <= MAX_PAGE:
         raise BadRequest(f"limit must be from 1 to {MAX_PAGE}", code="invalid_field")
-    return flags[provisional], int(after), int(limit)
+    return flags[provisional], after, limit
 
 
 async def list_canonical(request: Request) -> Response:
@@ -64,3 +74,26 @@ async def merge_canonical(request: Request) -> Response:
     body = await read_body(request, MergeRequest)
     merged = await svc.review.merge(actor, source_id, body.into)
     return json_response(_body(merged))
+
+
+async def patch_canonical(request: Request) -> Response:
+    svc = services(request)
+    canonical_id = parse_product_id(request.path_params["canonical"], "canonical product")
+    actor = await require_actor(request, svc.settings, svc.catalog)
+    actor.check_curator("renames canonical products")  # before the body is judged
+    body = await read_body(request, CanonicalProductPatch)
+    renamed = await svc.review.rename(
+        actor,
+        canonical_id,
+        name=None if isinstance(body.name, UnsetType) else body.name,
+        brand=KEEP if isinstance(body.brand, UnsetType) else body.brand,
+    )
+    return json_response(_body(renamed))
+
+
+async def delete_canonical(request: Request) -> Response:
+    svc = services(request)
+    canonical_id = parse_product_id(request.path_params["canonical"], "canonical product")
+    actor = await require_actor(request, svc.settings, svc.catalog)
+    await svc.review.delete_canonical(actor, canonical_id)
+    return Response(status_code=204)

@@ -20,11 +20,9 @@ from starlette.responses import Response
 
 from edge.application.actors import Actor
 from edge.application.images import ShownImages
-from edge.errors import BadRequest
 from edge.http import payloads
 from edge.http.auth import require_actor
 from edge.http.bodies import (
-    MAX_ID,
     ImagesPatch,
     Reorder,
     SetPrimary,
@@ -33,6 +31,7 @@ from edge.http.bodies import (
 )
 from edge.http.decoding import read_body
 from edge.http.encoding import json_response
+from edge.http.ids import parse_id
 from edge.http.routes import parse_product_id, services
 from edge.services import Services
 
@@ -74,7 +73,5 @@ async def patch_images(request: Request) -> Response:
 async def delete_image(request: Request) -> Response:
     svc, actor, product_id = await _actor_and_product(request)
     await svc.images.product(actor, product_id)
-    raw = request.query_params.get("imageId", "")
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
-        raise BadRequest("imageId must be a positive integer", code="invalid_field")
-    return _answer(await svc.images.delete(actor, product_id, int(raw)))
+    image_id = parse_id(request.query_params.get("imageId", ""), "imageId")
+    return _answer(await svc.images.delete(actor, product_id, image_id))

@@ -41,7 +41,7 @@ async def serve_image(request: Request) -> Response:
     if if_none_match_hits(request.headers.get("if-none-match"), headers["etag"]):
         return Response(status_code=304, headers=headers)
 
-    data = await svc.variants.get(key)
+    data = await svc.variants.get(key, image)
     if request.method == "HEAD":
         headers["content-length"] = str(len(data))
         return Response(None, headers=headers, media_type=fmt.media_type)

@@ -30,6 +30,7 @@ from edge.http.bodies import (
 from edge.http.decoding import read_body
 from edge.http.encoding import json_response
 from edge.http.routes import services
+from edge.http.text import printable_problem
 
 
 async def find_matches(request: Request) -> Response:
@@ -44,6 +45,7 @@ async def find_matches(request: Request) -> Response:
         canonicalProductId=product.canonical_product_id,
         queueItemId=item.id if item else None,
         queue_status=item.status if item else None,
+        queue_error=item.last_error if item else None,
         suggestedMatches=[
             SuggestedMatch(
                 canonicalProductId=s.canonical.id,
@@ -62,16 +64,19 @@ async def find_matches(request: Request) -> Response:
 
 
 def _new_canonical(data: NewProductData) -> NewCanonical:
-    name = data.name.strip()
+    name, brand = data.name.strip(), data.brand
     if not name:
         raise BadRequest("newProductData.name must not be blank", code="invalid_field")
+    for field, text in (("name", name), ("brand", brand or "")):
+        if (problem := printable_problem(text)) is not None:
+            raise BadRequest(f"newProductData.{field} {problem}", code="invalid_field")
     gtin = None
     if data.upc not in (None, ""):
         try:
             gtin = normalize_gtin(data.upc)
         except InvalidBarcode as exc:
             raise BadRequest(f"newProductData.upc: {exc}", code="invalid_barcode") from None
-    return NewCanonical(name, data.brand, gtin)
+    return NewCanonical(name, brand, gtin)
 
 
 async def decide_match(request: Request) -> Response:

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 from edge.errors import BadRequest, NotFound
 from edge.http.caching import cache_control
 from edge.http.routes import parse_product_id, services
+from edge.http.security_headers import PICTURE_CSP
 from edge.imaging.picture import PictureImage, picture_html
 
 
@@ -30,5 +31,5 @@ async def get_picture(request: Request) -> HTMLResponse:
     html = picture_html(product_id, shown, alt=product.name, priority=priority == "1")
     s = svc.settings.server
     short = cache_control(None, image.version, s.img_max_age_s, s.img_stale_while_revalidate_s)
-    headers = {"cache-control": short}
+    headers = {"cache-control": short, "content-security-policy": PICTURE_CSP}
     return HTMLResponse(html, headers=headers)

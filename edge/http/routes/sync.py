@@ -7,7 +7,6 @@ matcher (`edge.application.sync`).
 
 from __future__ import annotations
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,13 +18,12 @@ from edge.http.bodies import (
     SyncAnswer,
     SyncItemError,
     SyncItemResult,
-    SyncRequest,
     SyncSummary,
 )
-from edge.http.decoding import read_body
+from edge.http.decoding import read_bytes
 from edge.http.encoding import json_response
 from edge.http.routes import services
-from edge.http.sync_input import ParsedItem, parse_batch
+from edge.http.sync_input import ParsedItem, decode_batch, parse_batch
 
 MAX_BODY_BYTES = MAX_BATCH * 4096
 
@@ -33,10 +31,8 @@ MAX_BODY_BYTES = MAX_BATCH * 4096
 async def sync_products(request: Request) -> Response:
     svc = services(request)
     store = await require_store(request, svc.catalog)
-    body = await read_body(
-        request, SyncRequest[msgspec.Raw], max_bytes=MAX_BODY_BYTES, invalid="invalid_batch"
-    )
-    parsed = parse_batch(body.products)
+    data = await read_bytes(request, max_bytes=MAX_BODY_BYTES)
+    parsed = parse_batch(decode_batch(data))
     items = [p.item for p in parsed if p.item is not None]
     results = await svc.sync.push(store, items)
     by_external_id = {r.external_id: r for r in results}

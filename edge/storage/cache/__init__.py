@@ -16,7 +16,8 @@ MIB = 1024 * 1024
 
 
 async def open_disk_tier(url: str, settings: CacheSettings) -> VariantTier:
-    return await DiskTier.open(Path(url.removeprefix("file://")), settings.disk_mb * MIB)
+    root = Path(url.removeprefix("file://"))
+    return await DiskTier.open(root, settings.disk_mb * MIB, rescan_s=settings.disk_rescan_s)
 
 
 async def open_redis_tier(url: str, settings: CacheSettings) -> VariantTier:

@@ -9,6 +9,8 @@ from edge.storage.originals.base import (
     OriginalNotFound,
     OriginalsError,
     OriginalsStore,
+    StillUsed,
+    Stored,
     check_hash,
     content_hash,
 )
@@ -32,6 +34,8 @@ __all__ = [
     "OriginalNotFound",
     "OriginalsError",
     "OriginalsStore",
+    "StillUsed",
+    "Stored",
     "check_hash",
     "content_hash",
     "open_originals",

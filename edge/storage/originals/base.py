@@ -1,12 +1,33 @@
-"""The originals store interface: content-addressed by the SHA-256 of the bytes."""
+"""The originals store interface: content-addressed by the SHA-256 of the bytes.
+
+Nothing referenced may ever be deleted, and nothing may stay that nothing references.
+Both hold because removal is one careful step, `remove_unreferenced`, and because every
+`put` (even of bytes already stored) leaves a fresh put time:
+
+1. an upload puts its bytes *before* it commits the image row that references them;
+2. removal skips an original put after `put_before`, moves it aside (so a concurrent
+   `put` writes a new copy rather than trusting this one), checks the put time again,
+   then asks the catalog whether a row references it; only then is the copy dropped,
+   else it is moved back.
+
+An upload racing a removal either put its bytes before the move (the second put-time
+check sees it) or after (it wrote its own copy). Only an upload slower between its put
+and its commit than the grace period the caller chooses could lose, so callers pass
+`now - grace` (the sweep) or the time of their own put (an upload cleaning up after a
+failed commit: anyone who put the same bytes after it keeps them).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
+
+StillUsed = Callable[[str], Awaitable[bool]]
 
 
 class OriginalNotFound(Exception):
@@ -28,9 +49,19 @@ def check_hash(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What one `put` did."""
+
+    digest: str
+    created: bool  # False: the bytes were stored already (their put time is refreshed)
+    put_at: float  # the put time it left, seconds since the epoch (the store's clock)
+
+
 class OriginalsStore(Protocol):
-    async def put(self, data: bytes) -> str:
-        """Store the bytes (once) and return their content hash."""
+    async def put(self, data: bytes) -> Stored:
+        """Store the bytes (once), or refresh the put time of bytes stored already; a
+        missing original is written again."""
         ...
 
     async def get(self, digest: str) -> bytes:
@@ -39,4 +70,23 @@ class OriginalsStore(Protocol):
 
     async def exists(self, digest: str) -> bool: ...
 
-    async def delete(self, digest: str) -> None: ...
+    async def delete(self, digest: str) -> None:
+        """Remove unconditionally (tests, tools); the service uses `remove_unreferenced`."""
+        ...
+
+    async def remove_unreferenced(
+        self, digest: str, still_used: StillUsed, *, put_before: float
+    ) -> bool:
+        """Remove the original unless it was put after `put_before` or `still_used`
+        says a row references it (asked after it was moved aside); True if removed."""
+        ...
+
+    def put_before(self, cutoff: float) -> AsyncIterator[list[str]]:
+        """The stored digests last put before `cutoff`, a batch at a time (the sweep's
+        candidates)."""
+        ...
+
+    async def clean_leftovers(self, older_than: float) -> int:
+        """Remove temporary files of interrupted writes older than `older_than`, and put
+        back originals an interrupted removal left aside; how many files were handled."""
+        ...

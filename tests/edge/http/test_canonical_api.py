@@ -110,3 +110,58 @@ async def test_after_a_merge_the_barcode_links_to_the_product_that_stayed(
     push["products"][0]["external_id"] = "b"
     again = (await client.post("/api/sync/products", json=push, headers=store)).json()
     assert again["results"][0]["canonical_product_id"] == real.id
+
+
+async def test_the_curator_renames_a_canonical_product(client, services, curator):
+    catalog = services.catalog
+    made = await catalog.create_canonical_product(gtin=None, name="Cola \ufffd 12 oz", brand="X")
+    url = f"/api/canonical-products/{made.id}"
+    r = await client.patch(url, json={"name": " Cola 12 oz "}, headers=curator)
+    assert r.status_code == 200, r.text
+    assert (r.json()["name"], r.json()["brand"]) == ("Cola 12 oz", "X")  # brand kept
+    r = await client.patch(url, json={"brand": None}, headers=curator)
+    assert (r.json()["name"], r.json()["brand"]) == ("Cola 12 oz", None)
+    assert (await catalog.get_canonical_product(made.id)).name == "Cola 12 oz"
+    key = new_store_key()
+    await catalog.create_store("Shop", api_key_hash=hash_token(key))
+    answers = [
+        (await client.patch(url, json={"name": "x"}, headers={"authorization": f"Bearer {key}"}),
+         403, "curator_only"),
+        (await client.patch(url, json={"name": "x"}), 401, "token_missing"),
+        (await client.patch(url, json={"name": ""}, headers=curator), 400, "invalid_field"),
+        (await client.patch(url, json={"name": "   "}, headers=curator), 400, "invalid_field"),
+        (await client.patch(url, json={"name": 7}, headers=curator), 400, "invalid_field"),
+        (await client.patch("/api/canonical-products/999999", json={"name": "x"}, headers=curator),
+         404, "canonical_not_found"),
+    ]  # fmt: skip
+    for r, status, code in answers:
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.text
+
+
+async def test_the_curator_deletes_a_canonical_product_nothing_links_to(
+    client, services, build, curator
+):
+    catalog = services.catalog
+    store = await catalog.create_store("S")
+    linked = await catalog.create_canonical_product(gtin=None, name="Hose", brand=None)
+    for n in range(2):
+        [p] = await catalog.sync_products(store.id, [SyncItem(f"h{n}", None, None, "hose")], {})
+        await catalog.link_store_product(p.product_id, linked.id, MatchStatus.LINKED)
+    mistake = await catalog.create_canonical_product(gtin=None, name="Hsoe", brand=None)
+    image = await build.image(
+        {"canonical_product_id": mistake.id}, PhotoSpec(200, 200, (1, 2, 3), "box")
+    )
+
+    r = await client.delete(f"/api/canonical-products/{linked.id}", headers=curator)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "canonical_in_use")
+    assert "2 store product(s)" in r.json()["error"]["message"]
+    assert await catalog.get_canonical_product(linked.id) is not None
+
+    r = await client.delete(f"/api/canonical-products/{mistake.id}")
+    assert r.status_code == 401
+    r = await client.delete(f"/api/canonical-products/{mistake.id}", headers=curator)
+    assert r.status_code == 204, r.text
+    assert await catalog.get_canonical_product(mistake.id) is None
+    assert await catalog.get_image(image.id) is None
+    r = await client.delete(f"/api/canonical-products/{mistake.id}", headers=curator)
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "canonical_not_found")

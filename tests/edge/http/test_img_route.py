@@ -10,6 +10,7 @@ import pyvips
 from catalog.models import ImageOwner, MatchStatus
 from edge.demo.photos import PhotoSpec
 from edge.http.caching import IMMUTABLE
+from edge.imaging.failures import FailureMemory
 
 CHROME_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 
@@ -254,7 +255,9 @@ async def test_cache_hit_makes_no_catalog_query_and_no_render(client, build, ser
     assert services.variants.renders == renders
 
 
-async def test_corrupt_original_is_422_and_not_cached(client, build, services):
+async def test_corrupt_original_is_422_remembered_briefly_and_not_cached(client, build, services):
+    now = [0.0]
+    services.variants.failures = FailureMemory(60.0, 100, clock=lambda: now[0])
     product = await build.product()
     image = await services.resolver.resolve(product.id)
     path = services.originals._path(image.content_hash)  # type: ignore[attr-defined]
@@ -263,8 +266,13 @@ async def test_corrupt_original_is_422_and_not_cached(client, build, services):
     r = await client.get(f"/img/{product.id}/small.jpg")
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "source_unreadable"
-    # Nothing was cached: once the original is back, the same URL renders fine.
+    # Asked again within the failure TTL: the same answer, without a render.
     path.write_bytes(good)
+    again = await client.get(f"/img/{product.id}/small.jpg")
+    assert (again.status_code, again.json()) == (422, r.json())
+    assert services.variants.renders == 1
+    # Nothing was cached: once the TTL is over, the same URL renders fine.
+    now[0] += 61
     assert (await client.get(f"/img/{product.id}/small.jpg")).status_code == 200
     assert services.variants.renders == 2
 
@@ -272,7 +280,7 @@ async def test_corrupt_original_is_422_and_not_cached(client, build, services):
 async def test_pixel_bomb_is_refused_before_decoding(client, build, services):
     product = await build.product(spec=None)
     bomb = pyvips.Image.black(8000, 8000).pngsave_buffer(compression=9)
-    digest = await services.originals.put(bomb)
+    digest = (await services.originals.put(bomb)).digest
     from catalog.models import NewImage
 
     await services.catalog.add_image(

@@ -59,7 +59,7 @@ async def test_post_suggests_scored_candidates(client, review_setup):
     # The original system's names keep their camelCase; every other field is snake_case.
     assert set(data) == {
         "productId", "canonicalProductId", "queueItemId", "suggestedMatches",
-        "match_status", "queue_status",
+        "match_status", "queue_status", "queue_error",
     }  # fmt: skip
     best = data["suggestedMatches"][0]
     assert set(best) == {
@@ -225,3 +225,38 @@ async def test_review_and_worker_agree_under_a_configured_threshold(tmp_path: Pa
                 [best, *_] = r.json()["data"]["suggestedMatches"]
                 assert best["canonicalProductId"] == item.candidates[0][0]
                 assert best["confidence"] == product.match_confidence == expected
+
+
+async def test_an_item_the_matcher_failed_on_shows_why(client, services, monkeypatch):
+    """The worker fails one bad item (its scoring raises) and goes on; the review API
+    shows the item as failed, with the reason."""
+    import matcher.service as service_module
+
+    catalog = services.catalog
+    await catalog.set_meta(ADMIN_TOKEN_META, hash_token(CURATOR))
+    await catalog.create_canonical_product(gtin=None, name="Acme Cola 12 oz", brand="Acme")
+    store = await catalog.create_store("Shop")
+    bad, _ = await catalog.sync_products(
+        store.id,
+        [SyncItem("b", None, None, "Poison item"), SyncItem("g", None, None, "ACME COLA 12OZ")],
+        known={},
+    )
+    real = service_module.score_candidates
+
+    def explode_on_poison(name, *args, **kwargs):
+        if name == "Poison item":
+            raise RuntimeError("scorer exploded")
+        return real(name, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(service_module, "score_candidates", explode_on_poison)
+        options = WorkerOptions(Thresholds(), poll_s=0.01, max_attempts=1)
+        stats = await MatchWorker(catalog, options).run(drain=True)
+    assert stats["failed"] == 1 and stats["link"] == 1
+    r = await client.post(
+        "/api/images/match", json={"productId": bad.product_id}, headers=_bearer(CURATOR)
+    )
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert data["queue_status"] == "failed"
+    assert data["queue_error"] == "RuntimeError: scorer exploded"

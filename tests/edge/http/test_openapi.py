@@ -70,6 +70,21 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+ODD_IDS = ["²", "８２", "9223372036854775808"]  # int() reads the first two
+BROKEN_TEXT = ["Cola \ud800 12 oz", "Cola\x00", "\udfff"]
+
+
+def _broken(value: Any, texts: list[str] = BROKEN_TEXT, n: int = 0) -> Any:
+    """`value` with every string replaced by broken text (a lone surrogate, a NUL)."""
+    if isinstance(value, str):
+        return texts[n % len(texts)]
+    if isinstance(value, dict):
+        return {k: _broken(v, texts, n + i) for i, (k, v) in enumerate(value.items())}
+    if isinstance(value, list):
+        return [_broken(v, texts, n + i) for i, v in enumerate(value)]
+    return value
+
+
 # --- the document ----------------------------------------------------------------------
 
 
@@ -164,11 +179,23 @@ def app_schema(settings: Settings, seeded: dict[str, Any]) -> Iterator[Any]:
 
         @schema.hook
         def flatmap_path_parameters(context, path_parameters):
-            # Half the cases name the seeded product, so the 200 paths are exercised too.
+            # A third of the cases name the seeded product, so the 200 paths are exercised
+            # too; a third an id in digits that are not ASCII (a 400, never a 500).
             if not isinstance((path_parameters or {}).get("product"), int):
                 return st.just(path_parameters)
             seeded_product = {**path_parameters, "product": seeded["product"]}
-            return st.sampled_from([path_parameters, seeded_product])
+            odd = st.sampled_from(ODD_IDS).map(lambda odd: {**path_parameters, "product": odd})
+            return st.one_of(st.sampled_from([path_parameters, seeded_product]), odd)
+
+        @schema.hook
+        def flatmap_query(context, query):
+            # Ids in queries: also in digits that are not ASCII, or past 2**63.
+            if not isinstance(query, dict) or not {"imageId", "after"} & query.keys():
+                return st.just(query)
+            odd = st.sampled_from(ODD_IDS).map(
+                lambda odd: {k: odd if k in ("imageId", "after") else v for k, v in query.items()}
+            )
+            return st.one_of(st.just(query), odd)
 
         @schema.hook
         def flatmap_body(context, body):
@@ -185,7 +212,13 @@ def app_schema(settings: Settings, seeded: dict[str, Any]) -> Iterator[Any]:
                 name: seeded_ids[name] if _is_id(value) and name in seeded_ids else value
                 for name, value in body.items()
             }
-            return st.sampled_from([body, replaced])
+            # And bodies whose every string is broken text: a 400 naming the field, or in
+            # a sync each item's error, never a 5xx.
+            # (A form cannot carry a lone surrogate: the client encodes it as UTF-8.)
+            form = context.operation.path == "/api/images/upload"
+            return st.sampled_from(
+                [body, replaced, _broken(body, ["a\x00"] if form else BROKEN_TEXT)]
+            )
 
         yield schema
     finally:
@@ -265,7 +298,7 @@ async def test_missing_token_is_a_documented_401(client, seeded) -> None:
         case = operation.Case(path_parameters=named)
         case.validate_response(r, checks=CHECKS[1:5])  # documented status, type, headers, body
         checked += 1
-    assert checked == 10
+    assert checked == 12
 
 
 async def test_openapi_json_is_served(client) -> None:

@@ -76,7 +76,7 @@ async def _resolver(host: str, port: int):
 
 def _with_fetcher(services: Services, settings: Settings, fetch: Fetch) -> Services:
     """The services with another remote fetcher (and the settings it was made for)."""
-    images = Images(services.catalog, services.originals, Limits.from_settings(settings), fetch)
+    images = Images(services.catalog, services.keeper, Limits.from_settings(settings), fetch)
     return dataclasses.replace(services, settings=settings, images=images)
 
 

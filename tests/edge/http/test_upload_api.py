@@ -11,6 +11,7 @@ import pytest
 import pyvips
 
 from catalog.models import ImageOwner
+from catalog.repository import CatalogError
 from edge.demo.photos import PhotoSpec, photo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -178,26 +179,36 @@ async def test_size_limits(client, setup, services):
     )
     assert (r.status_code, r.json()["error"]["code"]) == (413, "upload_too_large")
 
-    # Without Content-Length (chunked), the stream is cut off at the bound.
+    # Without Content-Length (chunked), a file is cut off while it streams: as soon as
+    # its bytes pass the per-file limit, not at the end of the body.
     boundary = "imgedge-boundary"
     head = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="canonicalProductId"\r\n\r\n'
         f"{setup['canonical']}\r\n--{boundary}\r\nContent-Disposition: form-data; "
         'name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
     ).encode()
+    sent = 0
 
-    async def chunks():
-        yield head
-        for _ in range(40):
+    async def chunks(first: bytes):
+        nonlocal sent
+        yield first
+        for _ in range(400):
+            sent += 256 * 1024
             yield b"\x00" * (256 * 1024)
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    r = await client.post(
-        "/api/images/upload",
-        content=chunks(),
-        headers=setup["curator"] | {"content-type": f"multipart/form-data; boundary={boundary}"},
-    )
+    multipart = setup["curator"] | {"content-type": f"multipart/form-data; boundary={boundary}"}
+    r = await client.post("/api/images/upload", content=chunks(head), headers=multipart)
+    assert (r.status_code, r.json()["error"]["code"]) == (413, "file_too_large")
+    assert "file 0 ('big.jpg')" in r.json()["error"]["message"]
+    assert sent <= 1024 * 1024 + 2 * 256 * 1024  # 1 MiB and a chunk, not 100 MiB
+
+    # Bytes outside any file (an epilogue the parser skips) count against the body bound.
+    sent = 0
+    ended = head + f"x\r\n--{boundary}--\r\n".encode()  # a one-byte file, then the end
+    r = await client.post("/api/images/upload", content=chunks(ended), headers=multipart)
     assert (r.status_code, r.json()["error"]["code"]) == (413, "upload_too_large")
+    assert sent <= 2 * 1024 * 1024 + 64 * 1024 + 256 * 1024
 
     files = [(f"{n}.png", encoded(".png", 10 + n, 10), "image/png") for n in range(3)]
     r = await upload(client, setup["curator"], files, canonicalProductId=setup["canonical"])
@@ -272,3 +283,67 @@ async def test_a_store_uploads_its_own_image_and_the_product_shows_it(client, se
     assert (r.status_code, r.json()["error"]["code"]) == (404, "product_not_found")
     r = await upload(client, setup["curator"], files, canonicalProductId=987654)
     assert (r.status_code, r.json()["error"]["code"]) == (404, "canonical_not_found")
+
+
+@pytest.mark.parametrize("sort_order", ["2147483648", "1000000001", "-1"])
+async def test_out_of_range_sort_order_is_refused_before_any_write(client, setup, sort_order):
+    files = [("a.png", encoded(".png"), "image/png")]
+    r = await upload(
+        client, setup["curator"], files, canonicalProductId=setup["canonical"], sortOrder=sort_order
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_field")
+    assert stored_originals(setup["originals"]) == set()
+
+
+async def test_the_last_file_of_an_upload_must_fit_the_sort_order_range(client, setup):
+    files = [(f"{n}.png", encoded(".png", 10 + n, 10), "image/png") for n in range(2)]
+    r = await upload(
+        client, setup["curator"], files, canonicalProductId=setup["canonical"], sortOrder=10**9
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_field")
+    assert stored_originals(setup["originals"]) == set()
+
+
+async def test_a_failed_commit_stores_no_file_and_keeps_what_others_reference(
+    client, setup, services, build, monkeypatch
+):
+    """All files or none: the originals are written first, the rows in one transaction;
+    when that fails, the originals this upload wrote go, one another row holds stays."""
+    spec = PhotoSpec(300, 300, (9, 90, 9), "can")
+    other = await build.product(None)
+    await build.image({"canonical_product_id": other.canonical_product_id}, spec)
+    shared = photo(spec)
+    before = stored_originals(setup["originals"])
+    new = encoded(".png", 90, 60)
+
+    async def down(*args, **kwargs):
+        raise CatalogError("PostgreSQL: connection lost")
+
+    monkeypatch.setattr(services.catalog, "add_images", down)
+    files = [
+        ("new.png", new, "image/png"),
+        ("shared.jpg", shared, "image/jpeg"),
+        ("new-again.png", new, "image/png"),
+    ]
+    r = await upload(client, setup["curator"], files, canonicalProductId=setup["canonical"])
+    assert r.status_code == 503, r.text
+    assert stored_originals(setup["originals"]) == before  # the new one went, shared stayed
+    assert (
+        await services.catalog.list_images(ImageOwner(canonical_product_id=setup["canonical"]))
+        == []
+    )
+
+
+async def test_uploading_bytes_whose_file_was_lost_restores_it(client, setup, services):
+    data = encoded(".png", 70, 70)
+    files = [("a.png", data, "image/png")]
+    product = setup["product"]
+    r = await upload(client, setup["a"], files, productId=product.id)
+    digest = r.json()["images"][0]["content_hash"]
+    await services.originals.delete(digest)  # lost (e.g. by an old race, or by hand)
+    assert (await client.get(f"/img/{product.id}/small.png")).status_code == 404
+
+    again = await upload(client, setup["a"], files, productId=product.id)
+    assert (again.status_code, again.json()["images"][0]["created"]) == (200, False)
+    assert await services.originals.exists(digest)
+    assert (await client.get(f"/img/{product.id}/small.png")).status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from edge.imaging import negotiation
 from edge.imaging.formats import Format
 from edge.imaging.negotiation import choose_format, parse_accept
 
@@ -48,3 +49,19 @@ def test_parse_accept_keeps_highest_quality_per_range():
         "image/webp": 0.9,
         "*/*": 1.0,
     }
+
+
+def test_an_overlong_accept_is_read_as_any_and_is_never_a_cache_key():
+    huge = "image/avif," + "image/x;q=0.5," * 400_000  # 5.6 MB, names AVIF first
+    negotiation._choose.cache_clear()
+    assert choose_format(huge, False) is Format.JPEG  # as `*/*`: AVIF is never granted
+    assert negotiation._choose.cache_info().currsize == 1
+    choose_format(None, False)
+    assert negotiation._choose.cache_info().hits == 1  # the one key is the missing header's
+
+
+def test_an_accept_at_the_limit_is_still_read():
+    ok = "image/avif," + "x" * (negotiation.MAX_ACCEPT_CHARS - 11)
+    assert len(ok) == negotiation.MAX_ACCEPT_CHARS
+    assert choose_format(ok, False) is Format.AVIF
+    assert choose_format(ok + "x", False) is Format.JPEG

@@ -15,6 +15,7 @@ import pytest
 
 import edge.storage.cache.disk
 from edge.imaging.formats import Format
+from edge.storage import atomic_files
 from edge.storage.cache import CacheTierError, DiskTier, MemoryTier, TieredCache, VariantKey
 
 ITEM = 100
@@ -100,12 +101,17 @@ async def test_crash_leftover_tmp_is_never_served_and_removed_on_open(tmp_path: 
     shard = tmp_path / k.content_hash[:2]
     shard.mkdir()
     leftovers = [shard / f".{k.token}.tmp", shard / f"{k.token}.tmp", shard / ".abc123.tmp"]
+    crashed = time.time() - 3600
     for path in leftovers:
         path.write_bytes(b"half a wri")
+        os.utime(path, (crashed, crashed))
+    in_progress = shard / ".another-process-writing.tmp"
+    in_progress.write_bytes(b"half a wri")
     assert await tier.get(k) is None
 
     reopened = await DiskTier.open(tmp_path, 10 * ITEM)
     assert not any(path.exists() for path in leftovers)
+    assert in_progress.exists()  # young: perhaps another process's write; never counted
     assert reopened.current_bytes == 0
     assert await reopened.get(k) is None
 
@@ -141,7 +147,7 @@ def _no_space(path: Path, data: bytes) -> None:
 async def test_write_failure_raises_cache_tier_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tier = await DiskTier.open(tmp_path, 10 * ITEM)
+    tier = await DiskTier.open(tmp_path, 10 * ITEM)  # full, and nothing of ours to evict
     monkeypatch.setattr(edge.storage.cache.disk, "write_atomic", _no_space)
     with pytest.raises(CacheTierError):
         await tier.put(key(1), value(1))
@@ -226,3 +232,80 @@ async def test_reads_count_for_lru_across_restarts(tmp_path: Path) -> None:
     await reopened.put(key(4), value(4))  # over the bound: the least recently used goes
     assert await reopened.get(key(1)) == value(1)
     assert await reopened.get(key(2)) is None
+
+
+class SmallDisk:
+    """A filesystem of `capacity` bytes under `root`: a write that would overfill it
+    fails with ENOSPC, as a real full disk does (before the rename, so nothing changes)."""
+
+    def __init__(self, root: Path, capacity: int) -> None:
+        self.root, self.capacity, self.refused = root, capacity, 0
+
+    def write(self, path: Path, data: bytes) -> None:
+        if bytes_on_disk(self.root) + len(data) > self.capacity:
+            self.refused += 1
+            raise OSError(errno.ENOSPC, "No space left on device")
+        atomic_files.write_atomic(path, data)
+
+
+async def test_a_full_filesystem_evicts_and_the_write_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound (100 items) is above what the filesystem holds (10): every write still
+    lands, by evicting the least recently used files, so later misses are hits."""
+    disk = SmallDisk(tmp_path, 10 * ITEM)
+    monkeypatch.setattr(edge.storage.cache.disk, "write_atomic", disk.write)
+    tier = await DiskTier.open(tmp_path, 100 * ITEM)
+    for n in range(30):
+        await tier.put(key(n), value(n))
+        assert await tier.get(key(n)) == value(n)
+    assert disk.refused > 0
+    assert bytes_on_disk(tmp_path) <= 10 * ITEM
+    assert tier.current_bytes == bytes_on_disk(tmp_path)
+
+
+async def test_one_injected_enospc_is_retried_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tier = await DiskTier.open(tmp_path, 100 * ITEM)
+    for n in range(3):
+        await tier.put(key(n), value(n))
+    failures = iter([OSError(errno.ENOSPC, "No space left on device")])
+
+    def fails_once(path: Path, data: bytes) -> None:
+        for exc in failures:
+            raise exc
+        atomic_files.write_atomic(path, data)
+
+    monkeypatch.setattr(edge.storage.cache.disk, "write_atomic", fails_once)
+    await tier.put(key(9), value(9))
+    assert await tier.get(key(9)) == value(9)
+    assert await tier.get(key(0)) is None  # the least recently used made room
+
+
+async def test_processes_sharing_a_directory_keep_its_bound_together(tmp_path: Path) -> None:
+    """Two tiers on one directory (two edge processes): each rescans the real directory
+    after writing an eighth of the bound, so together they stay within the bound plus
+    what each writes between scans."""
+    bound = 40 * ITEM
+    a = await DiskTier.open(tmp_path, bound, rescan_s=3600)
+    b = await DiskTier.open(tmp_path, bound, rescan_s=3600)
+    for n in range(200):
+        await (a if n % 2 else b).put(key(n), value(n))
+        assert bytes_on_disk(tmp_path) <= bound + 2 * (bound // 8 + ITEM)
+    await a.rescan()
+    assert bytes_on_disk(tmp_path) <= bound
+    assert await a.get(key(199)) == value(199)  # the most recent survive, whoever wrote them
+
+
+async def test_a_rescan_is_also_due_after_rescan_s(tmp_path: Path) -> None:
+    now = [0.0]
+    a = await DiskTier.open(tmp_path, 1000 * ITEM, rescan_s=60, clock=lambda: now[0])
+    other = await DiskTier.open(tmp_path, 1000 * ITEM)
+    for n in range(5):
+        await other.put(key(n), value(n))
+    await a.put(key(10), value(10))
+    assert a.current_bytes == ITEM  # has not looked yet
+    now[0] = 61
+    await a.put(key(11), value(11))
+    assert a.current_bytes == 7 * ITEM == bytes_on_disk(tmp_path)

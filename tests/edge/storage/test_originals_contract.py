@@ -79,20 +79,23 @@ PNG = b"\x89PNG\r\n\x1a\n another image"
 
 
 async def test_put_returns_sha256_of_the_bytes(case: StoreCase) -> None:
-    digest = await case.store.put(JPEG)
-    assert digest == hashlib.sha256(JPEG).hexdigest()
+    stored = await case.store.put(JPEG)
+    assert (stored.digest, stored.created) == (hashlib.sha256(JPEG).hexdigest(), True)
+    again = await case.store.put(JPEG)
+    assert (again.digest, again.created) == (stored.digest, False)
+    assert again.put_at >= stored.put_at  # a put of stored bytes refreshes the put time
 
 
 async def test_get_round_trips(case: StoreCase) -> None:
-    a = await case.store.put(JPEG)
-    b = await case.store.put(PNG)
+    a = (await case.store.put(JPEG)).digest
+    b = (await case.store.put(PNG)).digest
     assert await case.store.get(a) == JPEG
     assert await case.store.get(b) == PNG
 
 
 async def test_same_bytes_are_stored_once(case: StoreCase) -> None:
-    first = await case.store.put(JPEG)
-    second = await case.store.put(bytes(JPEG))
+    first = (await case.store.put(JPEG)).digest
+    second = (await case.store.put(bytes(JPEG))).digest
     assert first == second
     assert len(await case.objects()) == 1
     await case.store.put(PNG)
@@ -105,14 +108,14 @@ async def test_get_unknown_raises_not_found(case: StoreCase) -> None:
 
 
 async def test_exists(case: StoreCase) -> None:
-    digest = await case.store.put(JPEG)
+    digest = (await case.store.put(JPEG)).digest
     assert await case.store.exists(digest)
     assert not await case.store.exists(hashlib.sha256(PNG).hexdigest())
 
 
 async def test_delete(case: StoreCase) -> None:
-    digest = await case.store.put(JPEG)
-    kept = await case.store.put(PNG)
+    digest = (await case.store.put(JPEG)).digest
+    kept = (await case.store.put(PNG)).digest
     await case.store.delete(digest)
     assert not await case.store.exists(digest)
     with pytest.raises(OriginalNotFound):
@@ -122,7 +125,7 @@ async def test_delete(case: StoreCase) -> None:
 
 async def test_delete_unknown_is_fine(case: StoreCase) -> None:
     """No error, and nothing else is touched: deleting is idempotent."""
-    kept = await case.store.put(PNG)
+    kept = (await case.store.put(PNG)).digest
     held = await case.objects()
     before = case.snapshot()
     never = hashlib.sha256(b"never stored").hexdigest()
@@ -130,7 +133,7 @@ async def test_delete_unknown_is_fine(case: StoreCase) -> None:
     assert case.snapshot() == before
     assert not await case.store.exists(never)
 
-    digest = await case.store.put(JPEG)
+    digest = (await case.store.put(JPEG)).digest
     await case.store.delete(digest)
     await case.store.delete(digest)  # the second time it is unknown
     assert not await case.store.exists(digest)
@@ -158,7 +161,7 @@ BAD_NAMES = {
 async def test_non_hash_names_are_refused_before_touching_anything(
     case: StoreCase, operation: str, name: str
 ) -> None:
-    stored = await case.store.put(b"a real one")
+    stored = (await case.store.put(b"a real one")).digest
     assert stored == HASH
     before = case.snapshot()
     with pytest.raises(ValueError):
@@ -186,3 +189,48 @@ async def test_local_tripwire_works(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(AssertionError):
         victim.unlink()
     assert victim.read_bytes() == b"x"
+
+
+async def _never(digest: str) -> bool:
+    return False
+
+
+async def _always(digest: str) -> bool:
+    return True
+
+
+async def test_removal_skips_what_was_put_since_or_is_still_used(case: StoreCase) -> None:
+    stored = await case.store.put(JPEG)
+    after = stored.put_at + 1
+    assert not await case.store.remove_unreferenced(stored.digest, _never, put_before=0)
+    assert not await case.store.remove_unreferenced(stored.digest, _always, put_before=after)
+    assert await case.store.get(stored.digest) == JPEG
+
+    async def down(digest: str) -> bool:
+        raise OSError("no answer")
+
+    with pytest.raises((OSError, OriginalsError)):
+        await case.store.remove_unreferenced(stored.digest, down, put_before=after)
+    assert await case.store.get(stored.digest) == JPEG  # no answer: kept
+    assert len(await case.objects()) == 1  # in its place, not aside
+
+    # Its own put is not "since": the uploader that created it may remove it.
+    assert await case.store.remove_unreferenced(stored.digest, _never, put_before=stored.put_at)
+    assert not await case.store.exists(stored.digest)
+    assert await case.objects() == set()
+    never = hashlib.sha256(b"never stored").hexdigest()
+    assert not await case.store.remove_unreferenced(never, _never, put_before=after)
+
+
+async def test_put_before_lists_what_was_last_put_before_the_cutoff(case: StoreCase) -> None:
+    old = await case.store.put(JPEG)
+    new = await case.store.put(PNG)
+    assert new.put_at > old.put_at
+
+    async def listed(cutoff: float) -> set[str]:
+        return {d async for batch in case.store.put_before(cutoff) for d in batch}
+
+    assert await listed(old.put_at) == {old.digest}
+    assert await listed(new.put_at) == {old.digest, new.digest}
+    await case.store.put(JPEG)  # a put of stored bytes counts as a put
+    assert await listed(new.put_at) == {new.digest}

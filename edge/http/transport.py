@@ -1,0 +1,311 @@
+"""The connection layer under the app: the limits uvicorn's httptools protocol lacks.
+
+Measured on uvicorn 0.54 with httptools (`loadtests/attack_transport.py`): a request head
+of any size is accumulated (one 48 MB header costs 2.3 s of CPU on the event loop, and
+/healthz waits), a connection that sends nothing, or a header byte a second, is kept
+forever (the keep-alive timer is armed only after a response), and a request body may
+pause forever. uvicorn's own knobs do not close these: `limit_concurrency` answers 503 to
+*requests* once *connections* reach the limit, so idle connections would deny service to
+everyone; `--http h11` with `h11_max_incomplete_event_size` bounds the head but answers
+400, has no head or body timeout and puts a pure-Python parser on the hot path.
+
+`LimitedHttpToolsProtocol` keeps httptools and adds, per connection:
+
+- **head size**: bytes are counted before the parser sees them, so at most
+  `max_head_bytes` of a head is ever parsed; past it → 431. One header line (name and
+  value) past `max_field_bytes` → 431, a request target past it → 414.
+- **head timeout**: a request head must be complete within `head_timeout_s` of the
+  connection being ready for it (accepted, or the previous response sent), however
+  slowly it trickles → 408 (a connection that sent nothing is closed silently). One
+  sweep per server and per `head_timeout_s / 10` (at most 1 s) enforces it: no timer per
+  request on the hot path.
+- **body timeout**: while a body is received, at most `body_timeout_s` without a byte
+  (time the app is not reading, flow control paused, does not count) → 408 when nothing
+  was answered yet, then close.
+- **connection cap**: at most `max_connections` open. At the cap a new connection evicts
+  the oldest idle one (nothing in flight: keep-alive, or still sending its head); when
+  every connection is busy the new one is closed at once. Idle connections never deny
+  service to a request, as `limit_concurrency` would.
+
+Rejections are JSON error answers with `Connection: close`; the connection then stops
+writing and drains what the client still sends for a moment (a lingering close), so the
+client reads the status instead of a reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import resource
+from dataclasses import dataclass
+from typing import ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from config.settings import ServerSettings
+from edge.http.security_headers import ERROR_CSP
+
+log = logging.getLogger(__name__)
+
+LINGER_S = 2.0  # after a rejection: how long the client's remaining bytes are drained
+LINGER_BYTES = 1 << 20  # … and how many
+
+
+@dataclass(frozen=True, slots=True)
+class TransportLimits:
+    max_head_bytes: int = 32 * 1024
+    max_field_bytes: int = 8 * 1024
+    head_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections: int = 1000
+
+    @classmethod
+    def from_settings(cls, s: ServerSettings) -> TransportLimits:
+        return cls(
+            max_head_bytes=s.http_max_header_kb * 1024,
+            max_field_bytes=s.http_max_header_field_kb * 1024,
+            head_timeout_s=s.http_header_timeout_s,
+            body_timeout_s=s.http_body_timeout_s,
+            max_connections=s.http_max_connections,
+        )
+
+
+class _Rejected(Exception):
+    """Raised from a parser callback to stop the parser; the status is on the protocol."""
+
+
+_REASONS = {
+    400: ("bad_request", "malformed HTTP request"),
+    408: ("request_timeout", "the request was not received in time"),
+    414: ("uri_too_long", "request target too long"),
+    431: ("headers_too_large", "request headers too large"),
+}
+
+
+def _error_answer(status: int) -> bytes:
+    code, message = _REASONS[status]
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    head = (
+        f"HTTP/1.1 {status} {code.replace('_', ' ').title()}\r\n"
+        "content-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n"
+        "x-content-type-options: nosniff\r\n"
+        f"content-security-policy: {ERROR_CSP}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_ANSWERS = {status: _error_answer(status) for status in _REASONS}
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with head, timeout and connection limits.
+
+    Use `protocol_class(limits)`: the limits and the idle-connection registry belong to
+    one server, so each server gets its own subclass.
+
+    Head timeouts cost no timer per request: a connection waiting for a head sits in
+    `idle` (insertion order is the order it started waiting), and one sweep per server
+    closes those waiting longer than the limit, oldest first, stopping at the first that
+    is not; the same registry names the connections a new one may evict."""
+
+    limits: ClassVar[TransportLimits] = TransportLimits()
+    # Connections waiting for a head with nothing in flight → since when (loop time).
+    idle: ClassVar[dict[LimitedHttpToolsProtocol, float]] = {}
+    sweeping: ClassVar[bool] = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._reading_head = True
+        self._head_bytes = 0
+        self._in_body = False
+        self._last_read = self.loop.time()
+        self._status: int | None = None  # the rejection being sent
+        self._lingering = 0
+        self._body_timer: asyncio.TimerHandle | None = None
+        if len(self.connections) > self.limits.max_connections and not self._evict_one():
+            log.warning("connection limit reached and every connection busy: refusing one")
+            transport.abort()
+            return
+        self._wait_for_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.idle.pop(self, None)
+        self._cancel_body_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._status is not None:  # lingering after a rejection: drain, do not parse
+            self._lingering += len(data)
+            if self._lingering > LINGER_BYTES:
+                self.transport.abort()
+            return
+        while data and self._reading_head:
+            room = self.limits.max_head_bytes - self._head_bytes
+            if room <= 0:
+                self._reject(431)
+                return
+            part, data = data[:room], data[room:]
+            self._head_bytes += len(part)
+            super().data_received(part)
+            if self._status is not None or self.transport.is_closing():
+                return
+        if data:
+            super().data_received(data)  # the body (and any pipelined head: one read at most)
+        if self._in_body:
+            self._last_read = self.loop.time()
+            if self._body_timer is None:
+                self._body_timer = self.loop.call_later(
+                    self.limits.body_timeout_s, self._body_timeout
+                )
+
+    # --- parser callbacks ---------------------------------------------------------------
+
+    def on_headers_complete(self) -> None:
+        if self._head_bytes > self.limits.max_field_bytes:  # else no field can be over
+            self._check_fields()
+        self._reading_head = False
+        self._in_body = True
+        self.idle.pop(self, None)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_body = False
+        self._reading_head = True
+        self._head_bytes = 0
+        self._cancel_body_timer()
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.transport.is_closing() or not self.cycle.response_complete:
+            return  # closing, or a pipelined request has started
+        if self._reading_head:  # (not while the rest of an unread body still arrives)
+            self._wait_for_head()
+
+    def send_400_response(self, msg: str) -> None:
+        """Every parser error ends here, including the ones a limit raised."""
+        self._reject(self._status or 400)
+
+    # --- limits -------------------------------------------------------------------------
+
+    def _check_fields(self) -> None:
+        """The URL and each header line against the field limit (the parser has kept
+        them whole, within the head limit); raising stops the parser."""
+        limit = self.limits.max_field_bytes
+        if len(self.url) > limit:
+            self._status = 414
+            raise _Rejected
+        if any(len(name) + len(value) > limit for name, value in self.headers):
+            self._status = 431
+            raise _Rejected
+
+    def _wait_for_head(self) -> None:
+        self.idle.pop(self, None)  # re-inserted: the registry stays in waiting order
+        self.idle[self] = self.loop.time()
+        cls = type(self)
+        if not cls.sweeping:
+            cls.sweeping = True
+            self.loop.call_later(cls.sweep_interval(), cls.sweep, self.loop)
+
+    @classmethod
+    def sweep_interval(cls) -> float:
+        return min(1.0, max(0.05, cls.limits.head_timeout_s / 10))
+
+    @classmethod
+    def sweep(cls, loop: asyncio.AbstractEventLoop) -> None:
+        """Time out the heads that took too long (oldest first); again while any wait."""
+        started_before = loop.time() - cls.limits.head_timeout_s
+        late = []
+        for conn, since in cls.idle.items():
+            if since > started_before:
+                break
+            late.append(conn)
+        for conn in late:
+            conn._head_timeout()
+        if cls.idle:
+            loop.call_later(cls.sweep_interval(), cls.sweep, loop)
+        else:
+            cls.sweeping = False
+
+    def _evict_one(self) -> bool:
+        for oldest in self.idle:
+            if oldest is not self:
+                del self.idle[oldest]
+                oldest.transport.abort()  # nothing in flight: nothing to answer
+                return True
+        return False
+
+    def _head_timeout(self) -> None:
+        del self.idle[self]
+        if self._head_bytes == 0:
+            self.transport.close()  # sent nothing of a request: nothing to answer
+        else:
+            self._reject(408)
+
+    def _body_timeout(self) -> None:
+        self._body_timer = None
+        if not self._in_body or self.transport.is_closing():
+            return
+        left = self._last_read + self.limits.body_timeout_s - self.loop.time()
+        if left > 0 or self.flow.read_paused:  # it did send; or the app is not reading
+            self._body_timer = self.loop.call_later(
+                max(left, self.limits.body_timeout_s / 10), self._body_timeout
+            )
+            return
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()
+        else:
+            self._reject(408)
+
+    def _reject(self, status: int) -> None:
+        """Answer `status`, stop writing and drain the client for a moment, then close."""
+        self._status = status
+        self._cancel_body_timer()
+        self.idle.pop(self, None)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True  # the app's answer, if any, is not sent
+            self.cycle.message_event.set()
+        if self.transport.is_closing():
+            return
+        self.transport.write(_ANSWERS[status])
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.flow.resume_reading()
+            self.loop.call_later(LINGER_S, self.transport.close)
+        else:
+            self.transport.close()
+
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+
+def protocol_class(limits: TransportLimits) -> type[LimitedHttpToolsProtocol]:
+    """A protocol class for one server: its limits and its own idle registry."""
+
+    class ServerProtocol(LimitedHttpToolsProtocol):
+        pass
+
+    ServerProtocol.limits = limits
+    ServerProtocol.idle = {}
+    ServerProtocol.sweeping = False
+    return ServerProtocol
+
+
+def ensure_file_limit(connections: int, headroom: int = 256) -> None:
+    """Raise the soft open-files limit to fit the connection cap (plus files, database
+    and cache sockets); past the hard limit, say so: accept() would fail with EMFILE and
+    stall every client instead of the cap evicting idle connections."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + headroom
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        if new < wanted:
+            log.warning(
+                "open-files limit %d is below IMGEDGE_HTTP_MAX_CONNECTIONS + %d", new, headroom
+            )

@@ -1,0 +1,145 @@
+"""Admission of renders by cost, in two lanes, before anything is read.
+
+A render asks for room with its estimated working memory (`edge/imaging/cost.py`). It
+runs when its lane has a free slot, its lane's share of the memory budget has room and
+the whole budget has room; otherwise it waits in its lane's FIFO queue.
+
+- light lane: `light_slots` (the render workers), may use the whole budget;
+- heavy lane: `heavy_slots`, may use at most `HEAVY_SHARE` of the budget, so light
+  renders always find at least a quarter of it, and never wait behind a heavy one.
+
+A queue is bounded: a request that finds it full, or that waits longer than `wait_s`,
+gets `RenderBusy` (503 with Retry-After). A render that needs more than its lane could
+ever give is refused at once (`SourceRejected`, 422: retrying cannot help). A waiter
+cancelled while queued leaves the queue; one admitted holds its room until the block
+under `admitted()` ends (a render thread that overruns its deadline keeps it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from edge.errors import RenderBusy, SourceRejected
+from edge.imaging.cost import MIB, RenderCost
+
+HEAVY_SHARE = 0.75
+
+
+@dataclass(slots=True)
+class _Waiter:
+    cost: int
+    granted: asyncio.Future[None]
+
+
+@dataclass(slots=True)
+class Lane:
+    name: str
+    slots: int
+    limit: int  # bytes this lane may hold at once
+    running: int = 0
+    held: int = 0  # bytes held by running renders
+    queue: deque[_Waiter] = field(default_factory=deque)
+    admitted: int = 0  # counters, for /metrics
+    refused: int = 0
+
+    @property
+    def queued(self) -> int:
+        return len(self.queue)
+
+
+class Admission:
+    def __init__(
+        self,
+        budget_bytes: int,
+        *,
+        light_slots: int,
+        heavy_slots: int,
+        max_queue: int,
+        wait_s: float,
+    ) -> None:
+        self.budget = budget_bytes
+        self.light = Lane("light", light_slots, budget_bytes)
+        self.heavy = Lane("heavy", heavy_slots, int(budget_bytes * HEAVY_SHARE))
+        self._max_queue = max_queue
+        self._wait_s = wait_s
+
+    @property
+    def lanes(self) -> tuple[Lane, Lane]:
+        return self.light, self.heavy
+
+    @property
+    def held(self) -> int:
+        return self.light.held + self.heavy.held
+
+    @asynccontextmanager
+    async def admitted(self, cost: RenderCost) -> AsyncIterator[None]:
+        lane = self.heavy if cost.heavy else self.light
+        await self._enter(lane, cost.bytes)
+        try:
+            yield
+        finally:
+            self._leave(lane, cost.bytes)
+
+    async def _enter(self, lane: Lane, cost: int) -> None:
+        if cost > lane.limit:
+            lane.refused += 1
+            raise SourceRejected(
+                f"this render needs about {cost // MIB} MiB, over the {lane.limit // MIB} MiB "
+                f"the {lane.name} render lane may hold; ask for a smaller size",
+                code="render_too_costly",
+            )
+        if not lane.queue and self._fits(lane, cost):
+            self._take(lane, cost)
+            return
+        if len(lane.queue) >= self._max_queue:
+            lane.refused += 1
+            raise self._busy(f"the {lane.name} render queue is full")
+        waiter = _Waiter(cost, asyncio.get_running_loop().create_future())
+        lane.queue.append(waiter)
+        try:
+            async with asyncio.timeout(self._wait_s):
+                await waiter.granted
+        except BaseException as exc:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                self._leave(lane, cost)  # granted just as the wait ended: give it back
+            else:
+                lane.queue.remove(waiter)
+                self._wake()  # the head may have left: the next one may fit now
+            if isinstance(exc, TimeoutError):
+                lane.refused += 1
+                raise self._busy(f"no room in the {lane.name} render lane in time") from None
+            raise
+
+    def _fits(self, lane: Lane, cost: int) -> bool:
+        return (
+            lane.running < lane.slots
+            and lane.held + cost <= lane.limit
+            and self.held + cost <= self.budget
+        )
+
+    def _take(self, lane: Lane, cost: int) -> None:
+        lane.running += 1
+        lane.held += cost
+        lane.admitted += 1
+
+    def _leave(self, lane: Lane, cost: int) -> None:
+        lane.running -= 1
+        lane.held -= cost
+        self._wake()
+
+    def _wake(self) -> None:
+        """Grant queued renders in order, per lane, while the head of each fits."""
+        for lane in self.lanes:
+            while lane.queue and self._fits(lane, lane.queue[0].cost):
+                waiter = lane.queue.popleft()
+                self._take(lane, waiter.cost)
+                waiter.granted.set_result(None)
+
+    def _busy(self, why: str) -> RenderBusy:
+        retry = math.ceil(self._wait_s) or 1
+        return RenderBusy(f"{why}; try again shortly", retry_after_s=retry)
