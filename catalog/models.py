@@ -153,6 +153,11 @@ class ResolvedImage:
         return self.content_hash[:16]
 
 
+# The images of a resolution (resolve_product's LIMIT): enough for any real gallery,
+# a bound on what one cached resolution holds.
+GALLERY_LIMIT = 100
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     product_id: int
@@ -160,17 +165,18 @@ class Resolution:
     gallery: tuple[ResolvedImage, ...]  # every image the product shows, primary first
 
     @property
+    def truncated(self) -> bool:
+        """The product may show more images than the gallery holds (GALLERY_LIMIT)."""
+        return len(self.gallery) >= GALLERY_LIMIT
+
+    @property
     def image(self) -> ResolvedImage | None:
         """The primary: what an unversioned URL shows. None: the product shows no image."""
         return self.gallery[0] if self.gallery else None
 
-    def image_for(self, version: str | None) -> ResolvedImage | None:
-        """The shown image a `?v=` names, else the primary (a stale or absent version)."""
-        if version is not None:
-            for image in self.gallery:
-                if image.version == version:
-                    return image
-        return self.image
+    def shown(self, version: str) -> ResolvedImage | None:
+        """The shown image of that `?v=` version; None when the product shows none."""
+        return next((image for image in self.gallery if image.version == version), None)
 
 
 @dataclass(frozen=True, slots=True)

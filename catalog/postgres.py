@@ -23,7 +23,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from catalog.connector import ChangeListener, Listeners, Row
-from catalog.errors import CatalogError, ConflictError
+from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
@@ -39,13 +39,33 @@ SEARCH_THRESHOLDS = (0.6, 0.45, 0.3)
 MIGRATION_LOCK = 0x1_3A6E_D6E0
 
 
+# Errors that say the server is away or the connection is gone (down, restarting,
+# shutting down, out of connections), whatever the statement was: a 503, try later.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # class 08, ConnectionDoesNotExistError among them
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+    asyncpg.exceptions.OperatorInterventionError,  # 57: admin/crash shutdown, cancelled
+    asyncpg.exceptions.InsufficientResourcesError,  # 53: too many connections, disk full
+    asyncpg.InterfaceError,  # the client side of a dead connection
+    asyncpg.InternalClientError,  # protocol state lost mid-restart
+    OSError,  # refused, reset, unreachable
+    TimeoutError,
+)
+_UNAVAILABLE_OR_POSTGRES: tuple[type[BaseException], ...] = (*_UNAVAILABLE, asyncpg.PostgresError)
+
+
 @asynccontextmanager
 async def _translated() -> AsyncIterator[None]:
+    """asyncpg's errors become `catalog.errors` ones; none leaves this module."""
     try:
         yield
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise ConflictError(str(exc)) from exc
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+    except asyncpg.TransactionRollbackError as exc:  # deadlock, serialization failure
+        raise ContentionError(f"PostgreSQL: {exc}") from exc
+    except _UNAVAILABLE as exc:
+        raise CatalogUnavailable(f"PostgreSQL unavailable: {exc!r}") from exc
+    except asyncpg.PostgresError as exc:
         raise CatalogError(f"PostgreSQL: {exc}") from exc
 
 
@@ -109,8 +129,8 @@ class PostgresConnector:
             pool = await asyncpg.create_pool(
                 database_url, min_size=min_size, max_size=max_size, timeout=10
             )
-        except (asyncpg.PostgresError, OSError, TimeoutError) as exc:
-            raise CatalogError(f"cannot open PostgreSQL catalog: {exc}") from exc
+        except _UNAVAILABLE_OR_POSTGRES as exc:
+            raise CatalogUnavailable(f"cannot open PostgreSQL catalog: {exc!r}") from exc
         return cls(pool, database_url)
 
     async def close(self) -> None:
@@ -132,21 +152,31 @@ class PostgresConnector:
 
     @asynccontextmanager
     async def transaction(self, *, rollback: bool = False) -> AsyncIterator[_Session]:
-        async with _translated(), self.pool.acquire() as conn:
-            session = _Session(conn, self.queries)
-            tx = conn.transaction()
-            await tx.start()
-            try:
-                yield session
-                if rollback:
-                    await tx.rollback()
-                else:
-                    await session.send_notifications()
-                    await tx.commit()
-            except BaseException:
-                if not conn.is_closed() and conn.is_in_transaction():
-                    await tx.rollback()
+        committed = False
+        try:
+            async with _translated(), self.pool.acquire() as conn:
+                session = _Session(conn, self.queries)
+                tx = conn.transaction()
+                await tx.start()
+                try:
+                    yield session
+                    if rollback:
+                        await tx.rollback()
+                    else:
+                        await session.send_notifications()
+                        await tx.commit()
+                        committed = True
+                except BaseException:
+                    if not committed and not conn.is_closed() and conn.is_in_transaction():
+                        await tx.rollback()
+                    raise
+        except CatalogError:
+            # Once COMMIT has answered, the work is stored: a connection that breaks while
+            # it goes back to the pool must not turn that into an error (the caller would
+            # report a failure for a batch that is in the catalog).
+            if not committed:
                 raise
+            log.warning("catalog connection lost right after a commit", exc_info=True)
         if not rollback:
             self._listeners(session.changes)
 
@@ -239,7 +269,7 @@ class PostgresConnector:
                     if not lost.is_set():
                         await conn.execute("SELECT 1", timeout=LISTEN_PING_S)
                 log.warning("catalog change feed connection lost; reconnecting")
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            except _UNAVAILABLE_OR_POSTGRES as exc:
                 log.warning("catalog change feed unavailable (%r); retrying in %.1fs", exc, delay)
             finally:
                 if conn is not None and not conn.is_closed():

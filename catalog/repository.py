@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from catalog.errors import CatalogError, ConflictError, InUseError, NotFoundError
+from catalog.errors import (
+    CatalogError,
+    CatalogUnavailable,
+    ConflictError,
+    ContentionError,
+    InUseError,
+    NotFoundError,
+)
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
@@ -34,7 +41,9 @@ from catalog.models import (
 __all__ = [
     "CatalogError",
     "CatalogRepository",
+    "CatalogUnavailable",
     "ConflictError",
+    "ContentionError",
     "ImageRepository",
     "InUseError",
     "MatchQueue",
@@ -274,6 +283,10 @@ class MatchQueue(Protocol):
     async def queue_counts(self) -> dict[str, int]: ...
 
     async def claimable_count(self, *, now: datetime | None = None) -> int: ...
+
+    async def outstanding_count(self) -> int:
+        """Items pending or processing, whether their lease is live or has run out."""
+        ...
 
     async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:
         """Products without a canonical link, by id, after `after_id` (keyset paging)."""

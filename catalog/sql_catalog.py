@@ -8,13 +8,16 @@ the multi-statement writes) once, for every dialect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from catalog import rows
 from catalog.connector import ChangeListener, Connector, Row, Session
-from catalog.errors import NotFoundError
+from catalog.errors import ContentionError, NotFoundError
 from catalog.models import (
     CanonicalProduct,
     ImageOwner,
@@ -35,6 +38,12 @@ from catalog.models import (
 from catalog.names import normalize_name
 from catalog.sql import canonical, images, json_param, matching, products
 from catalog.sql.images import owner_change as owner_change  # callers import it from here
+
+T = TypeVar("T")
+# A transaction rolled back by a deadlock or serialization failure is run again, up to
+# this many times in all, after a random pause of up to CONTENTION_PAUSE_S * 2**attempt.
+CONTENTION_ATTEMPTS = 4
+CONTENTION_PAUSE_S = 0.01
 
 
 def _returned(row: Row | None, query: str) -> Row:
@@ -58,6 +67,7 @@ class SQLCatalog:
 
     def __init__(self, connector: Connector) -> None:
         self.connector = connector
+        self.conflict_retries = 0  # transactions run again after a deadlock, for tests
 
     # Lifecycle
 
@@ -73,6 +83,23 @@ class SQLCatalog:
     async def listen(self, on_change: ChangeListener) -> None:
         await self.connector.listen(on_change)
 
+    async def _write(self, work: Callable[[Session], Awaitable[T]], *, rollback: bool = False) -> T:
+        """`work` in a transaction of its own, run again (after a short random pause) when
+        a deadlock or serialization failure rolled it back, at most `CONTENTION_ATTEMPTS`
+        times in all. Locks are taken in one order (see `catalog/sql/products.py`), so
+        this is a safety net, not the way concurrent writers get along: `conflict_retries`
+        counts its uses."""
+        for attempt in range(1, CONTENTION_ATTEMPTS + 1):
+            try:
+                async with self.connector.transaction(rollback=rollback) as s:
+                    return await work(s)
+            except ContentionError:
+                if attempt == CONTENTION_ATTEMPTS:
+                    raise
+                self.conflict_retries += 1
+                await asyncio.sleep(random.uniform(0, CONTENTION_PAUSE_S * 2**attempt))
+        raise AssertionError("unreachable")
+
     async def _one(self, query: str, /, **params: object) -> Row | None:
         async with self.connector.read() as r:
             return await r.one(query, **params)
@@ -84,8 +111,9 @@ class SQLCatalog:
     # Stores and meta
 
     async def create_store(self, name: str, api_key_hash: str | None = None) -> Store:
-        async with self.connector.transaction() as s:
-            row = await s.one("create_store", name=name, api_key_hash=api_key_hash)
+        row = await self._write(
+            lambda s: s.one("create_store", name=name, api_key_hash=api_key_hash)
+        )
         return rows.store(_returned(row, "create_store"))
 
     async def get_store_by_name(self, name: str) -> Store | None:
@@ -101,22 +129,22 @@ class SQLCatalog:
         return row["value"] if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
-        async with self.connector.transaction() as s:
-            await s.run("set_meta", key=key, value=value)
+        await self._write(lambda s: s.run("set_meta", key=key, value=value))
 
     # Canonical products
 
     async def create_canonical_product(
         self, *, gtin: str | None, name: str, brand: str | None
     ) -> CanonicalProduct:
-        async with self.connector.transaction() as s:
-            row = await s.one(
+        row = await self._write(
+            lambda s: s.one(
                 "create_canonical_product",
                 gtin=gtin,
                 name=name,
                 normalized_name=normalize_name(name),
                 brand=brand,
             )
+        )
         return rows.canonical(_returned(row, "create_canonical_product"))
 
     async def get_canonical_product(self, canonical_id: int) -> CanonicalProduct | None:
@@ -132,18 +160,15 @@ class SQLCatalog:
         return [rows.canonical(row) for row in found]
 
     async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
-        async with self.connector.transaction() as s:
-            return await products.merge_canonical(s, source_id, target_id)
+        return await self._write(lambda s: products.merge_canonical(s, source_id, target_id))
 
     async def rename_canonical_product(
         self, canonical_id: int, *, name: str, brand: str | None
     ) -> CanonicalProduct:
-        async with self.connector.transaction() as s:
-            return await canonical.rename(s, canonical_id, name, brand)
+        return await self._write(lambda s: canonical.rename(s, canonical_id, name, brand))
 
     async def delete_canonical_product(self, canonical_id: int) -> list[ProductImage]:
-        async with self.connector.transaction() as s:
-            return await canonical.delete(s, canonical_id)
+        return await self._write(lambda s: canonical.delete(s, canonical_id))
 
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None:
         row = await self._one("get_canonical_product_by_gtin", gtin=gtin)
@@ -175,7 +200,7 @@ class SQLCatalog:
         brand: str | None = None,
         image_url: str | None = None,
     ) -> StoreProduct:
-        async with self.connector.transaction() as s:
+        async def upsert(s: Session) -> Row | None:
             row = await s.one(
                 "upsert_store_product",
                 store_id=store_id,
@@ -186,7 +211,9 @@ class SQLCatalog:
                 brand=brand,
                 image_url=image_url,
             )
-            product = await s.one("get_store_product", product_id=row["id"]) if row else None
+            return await s.one("get_store_product", product_id=row["id"]) if row else None
+
+        product = await self._write(upsert)
         if product is None:
             raise NotFoundError(f"store {store_id} does not exist")
         return rows.store_product(product)
@@ -203,8 +230,9 @@ class SQLCatalog:
         transaction is rolled back: nothing is stored, nobody is told."""
         if not items:
             return []
-        async with self.connector.transaction(rollback=dry_run) as s:
-            return await products.sync(s, store_id, items, known)
+        return await self._write(
+            lambda s: products.sync(s, store_id, items, known), rollback=dry_run
+        )
 
     async def get_store_product(self, product_id: int) -> StoreProduct | None:
         row = await self._one("get_store_product", product_id=product_id)
@@ -227,17 +255,16 @@ class SQLCatalog:
         status: MatchStatus,
         confidence: float | None = None,
     ) -> None:
-        async with self.connector.transaction() as s:
-            await products.link(s, product_id, canonical_id, status, confidence)
+        await self._write(lambda s: products.link(s, product_id, canonical_id, status, confidence))
 
     async def set_use_custom_image(self, product_id: int, use_custom_image: bool) -> None:
-        async with self.connector.transaction() as s:
-            await _set_use_custom_image(s, product_id, use_custom_image)
+        await self._write(lambda s: _set_use_custom_image(s, product_id, use_custom_image))
 
     async def set_image_fetch_error(self, product_id: int, error: str | None) -> None:
-        async with self.connector.transaction() as s:
-            kept = error[:1000] if error else None
-            await s.run("set_image_fetch_error", product_id=product_id, error=kept)
+        kept = error[:1000] if error else None
+        await self._write(
+            lambda s: s.run("set_image_fetch_error", product_id=product_id, error=kept)
+        )
 
     async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:
         found = await self._all("unlinked_products", after_id=after_id, limit=limit)
@@ -266,17 +293,18 @@ class SQLCatalog:
     # Images and resolution
 
     async def add_image(self, image: NewImage) -> ProductImage:
-        async with self.connector.transaction() as s:
-            return await images.add(s, image)
+        return await self._write(lambda s: images.add(s, image))
 
     async def add_images(
         self, new_images: Sequence[NewImage], *, use_custom_image: int | None = None
     ) -> list[tuple[ProductImage, bool]]:
-        async with self.connector.transaction() as s:
+        async def work(s: Session) -> list[tuple[ProductImage, bool]]:
             added = [await images.add_one(s, image) for image in new_images]
             if use_custom_image is not None:
                 await _set_use_custom_image(s, use_custom_image, True)
-        return added
+            return added
+
+        return await self._write(work)
 
     async def referenced_hashes(self, content_hashes: Sequence[str]) -> set[str]:
         if not content_hashes:
@@ -289,10 +317,13 @@ class SQLCatalog:
         return rows.image(row) if row else None
 
     async def set_primary_image(self, image_id: int) -> ProductImage:
-        async with self.connector.transaction() as s:
+        async def work(s: Session) -> ProductImage:
             image = await images.get(s, image_id)
             if not image.is_primary:
                 await images.make_primary(s, image)
+            return image
+
+        image = await self._write(work)
         return replace(image, is_primary=True)
 
     async def list_images(self, owner: ImageOwner) -> list[ProductImage]:
@@ -308,12 +339,10 @@ class SQLCatalog:
     async def reorder_images(
         self, owner: ImageOwner, image_ids: Sequence[int]
     ) -> list[ProductImage]:
-        async with self.connector.transaction() as s:
-            return await images.reorder(s, owner, image_ids)
+        return await self._write(lambda s: images.reorder(s, owner, image_ids))
 
     async def delete_image(self, image_id: int) -> tuple[ProductImage, bool]:
-        async with self.connector.transaction() as s:
-            return await images.delete(s, image_id)
+        return await self._write(lambda s: images.delete(s, image_id))
 
     async def resolve(self, product_id: int) -> Resolution | None:
         found = await self._all("resolve_product", product_id=product_id)
@@ -324,8 +353,9 @@ class SQLCatalog:
     async def claim_matches(
         self, limit: int, lease_s: float, *, now: datetime | None = None
     ) -> list[QueueItem]:
-        async with self.connector.transaction() as s:
-            claimed = await s.all("claim_matches", limit=limit, lease_s=lease_s, now=now)
+        claimed = await self._write(
+            lambda s: s.all("claim_matches", limit=limit, lease_s=lease_s, now=now)
+        )
         return sorted((rows.queue_item(r) for r in claimed), key=lambda item: item.id)
 
     async def finish_match(
@@ -337,27 +367,28 @@ class SQLCatalog:
         confidence: float | None = None,
         candidates: Sequence[tuple[int, float]] = (),
     ) -> bool:
-        async with self.connector.transaction() as s:
-            return await matching.finish(s, item, status, canonical_id, confidence, candidates)
+        return await self._write(
+            lambda s: matching.finish(s, item, status, canonical_id, confidence, candidates)
+        )
 
     async def finish_matches(self, outcomes: Sequence[MatchOutcome]) -> list[bool]:
         if not outcomes:
             return []
-        async with self.connector.transaction() as s:
-            return await matching.finish_many(s, outcomes)
+        return await self._write(lambda s: matching.finish_many(s, outcomes))
 
     async def fail_match(
         self, item: QueueItem, error: str, max_attempts: int
     ) -> QueueStatus | None:
         """Back to pending, or `failed` once `max_attempts` are used; None if lease lost."""
-        async with self.connector.transaction() as s:
-            row = await s.one(
+        row = await self._write(
+            lambda s: s.one(
                 "fail_match",
                 item_id=item.id,
                 attempts=item.attempts,
                 error=error[:2000],
                 max_attempts=max_attempts,
             )
+        )
         return QueueStatus(row["status"]) if row else None
 
     async def get_match_item(self, item_id: int) -> QueueItem | None:
@@ -371,14 +402,17 @@ class SQLCatalog:
     async def decide_match(
         self, item: QueueItem, *, canonical_id: int | None, product_status: MatchStatus
     ) -> None:
-        async with self.connector.transaction() as s:
-            await matching.decide(s, item, canonical_id, product_status)
+        await self._write(lambda s: matching.decide(s, item, canonical_id, product_status))
 
     async def wait_for_work(self, timeout_s: float) -> None:
         await self.connector.wait_for_work(timeout_s)
 
     async def queue_counts(self) -> dict[str, int]:
         return {row["status"]: row["count"] for row in await self._all("queue_counts")}
+
+    async def outstanding_count(self) -> int:
+        row = await self._one("outstanding_count")
+        return int(row["count"]) if row else 0
 
     async def claimable_count(self, *, now: datetime | None = None) -> int:
         row = await self._one("claimable_count", now=now)

@@ -72,6 +72,18 @@ class ServerSettings:
     resolution_cache_size: int = setting(
         "resolution_cache_size", 100_000, "resolutions kept in process", lo=1
     )
+    resolution_stale_s: float = setting(
+        "resolution_stale_s",
+        900.0,
+        "past its TTL, a resolution still served while the catalog is down (0: never)",
+        lo=0,
+    )
+    stale_max_age_s: int = setting(
+        "stale_max_age_s", 5, "max-age of /img answers from a stale resolution", lo=0
+    )
+    version_grace_s: float = setting(
+        "version_grace_s", 600.0, "a ?v= the product no longer shows still served (0: 404)", lo=0
+    )
     img_max_age_s: int = setting("img_max_age_s", 60, "max-age of unversioned /img URLs", lo=0)
     img_stale_while_revalidate_s: int = setting(
         "img_stale_while_revalidate_s", 600, "stale-while-revalidate of unversioned /img", lo=0

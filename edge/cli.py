@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--products", type=int, default=60, help="canonical products to create")
     worker = sub.add_parser("worker", help="run a matcher worker on the match queue")
     worker.add_argument(
-        "--drain", action="store_true", help="work until the queue is empty, then exit"
+        "--drain",
+        action="store_true",
+        help="work until no item is pending or leased (another worker's live lease is "
+        "waited for, an expired one reclaimed), then exit",
     )
     migrate_canonical = sub.add_parser(
         "migrate-canonical", help="link existing products without a canonical product"

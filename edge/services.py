@@ -56,7 +56,11 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         )
         stack.callback(variants.close)
         resolver = Resolver(
-            catalog, settings.server.resolution_ttl_s, settings.server.resolution_cache_size
+            catalog,
+            settings.server.resolution_ttl_s,
+            settings.server.resolution_cache_size,
+            stale_s=settings.server.resolution_stale_s,
+            version_grace_s=settings.server.version_grace_s,
         )
         await catalog.listen(resolver.apply)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))

@@ -7,7 +7,8 @@ together: its products in one read, its decisions from one search and one link q
 is still fenced on its own (an item lost to another worker records nothing; the others
 do). Several workers may run at once (claims are disjoint, leases fenced); an item whose
 worker died returns after its lease; an item that keeps failing ends as `failed` with
-its error. `drain=True` returns once nothing is claimable.
+its error. `drain=True` returns once no item is pending or leased (a lease still live
+is waited for, or reclaimed once it runs out).
 
 One bad item must not cost the others: when a batch step (the read, the decisions, the
 recording) fails and the catalog still answers a ping, the step is repeated item by item
@@ -80,6 +81,7 @@ class MatchWorker:
         self._clock = clock
         self.stats: Counter[str] = Counter()
         self.idle = asyncio.Event()  # set while waiting for work, for health and tests
+        self._waiting_for_leases = False
 
     def _now(self) -> datetime | None:
         return self._clock() if self._clock is not None else None
@@ -95,7 +97,7 @@ class MatchWorker:
                     self._options.batch, self._options.lease_s, now=self._now()
                 )
                 if not items:
-                    if drain and await self._catalog.claimable_count(now=self._now()) == 0:
+                    if drain and await self._drained():
                         break
                     await self._idle(stop)
                     continue
@@ -105,6 +107,16 @@ class MatchWorker:
                 self.stats["catalog_errors"] += 1
                 await asyncio.sleep(min(5.0, self._options.poll_s * 4))
         return self.stats
+
+    async def _drained(self) -> bool:
+        """Nothing left to do, not even items leased by other workers: a live lease is
+        waited for (its worker finishes it, or it runs out and this worker reclaims it),
+        so a drain that returns leaves no item behind."""
+        left = await self._catalog.outstanding_count()
+        if left and not self._waiting_for_leases:
+            log.info("matcher: draining; waiting for %d item(s) leased elsewhere", left)
+        self._waiting_for_leases = left > 0
+        return left == 0
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Until new work is announced, the poll interval passes, or we are told to stop."""

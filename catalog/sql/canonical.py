@@ -8,7 +8,7 @@ from catalog.connector import Session
 from catalog.errors import InUseError, NotFoundError
 from catalog.models import CanonicalProduct, ProductImage, ResolutionChange
 from catalog.names import normalize_name
-from catalog.sql import json_param
+from catalog.sql.products import lock_canonicals
 
 
 async def rename(s: Session, canonical_id: int, name: str, brand: str | None) -> CanonicalProduct:
@@ -29,7 +29,7 @@ async def delete(s: Session, canonical_id: int) -> list[ProductImage]:
 
     The row lock comes first, as on every path that links to it: a link being made waits
     for this transaction (and then fails), and none can slip in between count and delete."""
-    await s.all("lock_canonicals", ids=json_param([canonical_id]))
+    await lock_canonicals(s, [canonical_id], query="lock_canonicals_to_delete")
     if await s.one("get_canonical_product", canonical_id=canonical_id) is None:
         raise NotFoundError(f"canonical product {canonical_id} does not exist")
     counted = await s.one("count_canonical_links", canonical_id=canonical_id)

@@ -10,6 +10,7 @@ from catalog.connector import Session
 from catalog.errors import ConflictError, NotFoundError
 from catalog.models import ImageOwner, NewImage, ProductImage, ResolutionChange
 from catalog.sql import json_param
+from catalog.sql.products import lock_canonicals
 
 
 def owner_change(canonical_id: int | None, store_product_id: int | None) -> ResolutionChange:
@@ -38,6 +39,9 @@ async def add(s: Session, image: NewImage) -> ProductImage:
 async def add_one(s: Session, image: NewImage) -> tuple[ProductImage, bool]:
     """The image attached, and True when it is new (False: the owner had these bytes)."""
     owner = ImageOwner(image.canonical_product_id, image.store_product_id)
+    # The canonical row first (the lock order of every write that references it), so an
+    # attach cannot deadlock with a curator deleting or merging its canonical product.
+    await lock_canonicals(s, [image.canonical_product_id])
     same = await s.one(
         f"find_{owner.kind}_image_by_hash", owner_id=owner.id, content_hash=image.content_hash
     )

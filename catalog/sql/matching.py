@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from catalog import rows
@@ -11,7 +11,7 @@ from catalog.connector import Session
 from catalog.models import MatchOutcome, MatchStatus, QueueItem, QueueStatus, ResolutionChange
 from catalog.names import normalize_name
 from catalog.sql import json_param
-from catalog.sql.products import link
+from catalog.sql.products import link, lock_canonicals
 
 # What a worker's undecided outcome makes of the store product's status.
 _PRODUCT_STATUS = {
@@ -122,11 +122,19 @@ def _queue_row(o: MatchOutcome) -> dict[str, object]:
 
 
 async def _record_products(s: Session, outcomes: Sequence[MatchOutcome]) -> None:
-    """What `finish` does to each product (`link`, or `set_match_status`), set-based:
-    rows locked in a sync's order, product counts moved by deltas in id order."""
+    """What `finish` does to each product (`link`, or `set_match_status`), set-based and
+    in the lock order of `lock_canonicals`: the canonical rows whose counts move (by id),
+    then the product rows (in a sync's order); counts moved by deltas."""
     ids = [o.item.store_product_id for o in outcomes]
-    locked = await s.all("lock_store_products", product_ids=json_param(ids))
-    previous = {row["id"]: row["canonical_product_id"] for row in locked}
+    seen = {
+        row["id"]: row["canonical_product_id"]
+        for row in await s.all("current_links", product_ids=json_param(ids))
+    }
+    locked = await lock_canonicals(s, _moving(outcomes, seen))
+    rows_now = await s.all("lock_store_products", product_ids=json_param(ids))
+    previous = {row["id"]: row["canonical_product_id"] for row in rows_now}
+    if late := _moving(outcomes, previous) - locked:  # relinked meanwhile (rare)
+        await lock_canonicals(s, late)
     updates, deltas = [], Counter[int]()
     # A held item's product exists: deleting it deletes the queue row (ON DELETE CASCADE),
     # which waits for our lock on that row.
@@ -151,8 +159,19 @@ async def _record_products(s: Session, outcomes: Sequence[MatchOutcome]) -> None
     await s.run("set_match_outcomes", products=json_param(updates))
     counts = [{"id": c, "delta": d} for c, d in sorted(deltas.items()) if d]
     if counts:
-        await s.all("lock_canonicals", ids=json_param([c["id"] for c in counts]))
         await s.run("add_product_counts", deltas=json_param(counts))
+
+
+def _moving(outcomes: Sequence[MatchOutcome], links: Mapping[int, int | None]) -> set[int]:
+    """The canonical products whose counts the outcomes move, given the products' links."""
+    moved: set[int] = set()
+    for o in outcomes:
+        previous = links.get(o.item.store_product_id)
+        if _links(o) and o.canonical_id is not None and previous != o.canonical_id:
+            moved.add(o.canonical_id)
+            if previous is not None:
+                moved.add(previous)
+    return moved
 
 
 async def decide(

@@ -70,7 +70,8 @@ UPDATE store_products SET image_fetch_error = :error, updated_at = now()
 WHERE id = :product_id;
 
 -- name: resolve_product
--- Every image the product shows, primary first (at most 20): its custom images when the
+-- Every image the product shows, primary first (at most 100,
+-- catalog.models.GALLERY_LIMIT): its custom images when the
 -- override is on and it has some, else its canonical product's. Two index-friendly
 -- branches, of which at most one yields rows.
 SELECT sp.id AS product_id, sp.canonical_product_id, img.id AS image_id, img.content_hash,
@@ -93,7 +94,7 @@ LEFT JOIN LATERAL (
               SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id))
     ) i
     ORDER BY i.is_primary DESC, i.sort_order, i.id
-    LIMIT 20
+    LIMIT 100
 ) img ON true
 WHERE sp.id = :product_id
 ORDER BY img.is_primary DESC, img.sort_order, img.id;
@@ -266,11 +267,36 @@ FROM jsonb_to_recordset(:links::jsonb) AS x(id bigint, canonical_id bigint)
 WHERE sp.id = x.id;
 
 -- name: lock_canonicals
--- :ids: [id, …]. Row locks in id order, so concurrent syncs cannot deadlock on counts.
+-- :ids: [id, …]. The first lock of every path that links products (sync, worker, review,
+-- image attach): canonical rows in id order, before any store product row. NO KEY UPDATE
+-- (the lock an UPDATE of product_count takes anyway) leaves the FOR KEY SHARE of other
+-- transactions' foreign keys alone, so linkers queue here instead of deadlocking on a
+-- later upgrade. Returns the ids that exist (a row deleted meanwhile is skipped).
+SELECT id FROM canonical_products
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
+ORDER BY id
+FOR NO KEY UPDATE;
+
+-- name: lock_canonicals_to_delete
+-- :ids: [id, …]. lock_canonicals for a merge or a curator's delete, which delete one (a
+-- merge may also set the other's GTIN, a key): FOR UPDATE, still first and in id order.
 SELECT id FROM canonical_products
 WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
 ORDER BY id
 FOR UPDATE;
+
+-- name: current_links
+-- :product_ids: [id, …]. Each product's link, read without a lock: which canonical rows
+-- to lock before the product rows.
+SELECT id, canonical_product_id FROM store_products
+WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint);
+
+-- name: sync_current_links
+-- :external_ids: [external id, …] of :store_id. current_links for a sync batch, before
+-- its upsert.
+SELECT external_id, canonical_product_id FROM store_products
+WHERE store_id = :store_id
+  AND external_id = ANY (SELECT jsonb_array_elements_text(:external_ids::jsonb));
 
 -- name: add_product_counts
 -- :deltas: [{id, delta}]; deltas (not recounts) compose under concurrent syncs.
@@ -387,6 +413,10 @@ WHERE id = :item_id;
 
 -- name: queue_counts
 SELECT status, count(*) AS count FROM match_queue GROUP BY status ORDER BY status;
+
+-- name: outstanding_count
+-- Items not finished: pending, or processing under a lease (live or run out).
+SELECT count(*) AS count FROM match_queue WHERE status IN ('pending', 'processing');
 
 -- name: claimable_count
 SELECT count(*) AS count FROM match_queue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from catalog import rows
 from catalog.connector import Session
@@ -21,6 +21,18 @@ from catalog.names import normalize_name
 from catalog.sql import json_param
 
 
+async def lock_canonicals(
+    s: Session, ids: Iterable[int | None], *, query: str = "lock_canonicals"
+) -> set[int]:
+    """Lock canonical rows, in id order, before any store product row: the one lock
+    order of every path that links products (no deadlocks between them). Returns the
+    ids that exist."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return set()
+    return {row["id"] for row in await s.all(query, ids=json_param(wanted))}
+
+
 async def link(
     s: Session,
     product_id: int,
@@ -28,12 +40,21 @@ async def link(
     status: MatchStatus,
     confidence: float | None,
 ) -> int | None:
-    """Set a product's link; product counts move by deltas, rows locked in id order.
-    Returns the canonical product it was linked to before."""
+    """Set a product's link; product counts move by deltas. Returns the canonical
+    product it was linked to before."""
     row = await s.one("get_store_product", product_id=product_id)
     if row is None:
         raise NotFoundError(f"store product {product_id} does not exist")
-    previous = rows.store_product(row).canonical_product_id
+    seen = rows.store_product(row).canonical_product_id
+    locked = await lock_canonicals(s, (seen, canonical_id) if seen != canonical_id else ())
+    if canonical_id is not None and seen != canonical_id and canonical_id not in locked:
+        raise NotFoundError(f"canonical product {canonical_id} does not exist")
+    now = await s.all("lock_store_products", product_ids=json_param([product_id]))
+    if not now:
+        raise NotFoundError(f"store product {product_id} does not exist")
+    previous: int | None = now[0]["canonical_product_id"]
+    if previous != seen and previous != canonical_id:  # relinked meanwhile (rare)
+        await lock_canonicals(s, [previous])
     await s.run(
         "link_store_product",
         product_id=product_id,
@@ -44,8 +65,7 @@ async def link(
     if previous == canonical_id:
         return previous
     deltas = {cid: d for cid, d in ((previous, -1), (canonical_id, 1)) if cid is not None}
-    await s.all("lock_canonicals", ids=json_param(sorted(deltas)))
-    counts = [{"id": c, "delta": d} for c, d in deltas.items()]
+    counts = [{"id": c, "delta": d} for c, d in sorted(deltas.items())]
     await s.run("add_product_counts", deltas=json_param(counts))
     s.notify(ResolutionChange(product_id=product_id))
     return previous
@@ -58,13 +78,23 @@ async def sync(
 
     `known` maps GTINs to canonical ids the caller already knows (its in-memory map),
     saving their lookups. A handful of set-based statements, whatever the batch size.
+    Locks follow `lock_canonicals`: new canonical products (sorted by GTIN), then the
+    canonical rows whose counts move (by id), then the store's product rows.
     """
+    canonical_of, created = await _canonicals_for(s, items, known)
+    relinked = await _relinked(s, store_id, items, canonical_of)
+    locked = await lock_canonicals(s, relinked)
+    gone = {g for g, cid in canonical_of.items() if cid in relinked and cid not in locked}
+    if gone:  # merged away since the caller's map learnt it: ask the catalog again
+        again, made = await _canonicals_for(s, [i for i in items if _linking_gtin(i) in gone], {})
+        canonical_of.update(again)
+        created |= made
+        locked |= await lock_canonicals(s, again.values())
     upserted = await s.all(
         "sync_upsert_products", store_id=store_id, items=json_param(_sync_rows(items))
     )
     # external id → (product id, canonical link before this sync)
     before = {r["external_id"]: (r["id"], r["canonical_product_id"]) for r in upserted}
-    canonical_of, created = await _canonicals_for(s, items, known)
     results: list[SyncResult] = []
     links, queue = [], []
     deltas: Counter[int] = Counter()
@@ -85,16 +115,41 @@ async def sync(
             cid, outcome = None, SyncOutcome.QUEUED
             queue.append(product_id)
         results.append(SyncResult(item.external_id, product_id, cid, outcome, item.gtin in created))
+    if set(deltas) - locked:  # a link changed between the read and the upsert (rare)
+        await lock_canonicals(s, set(deltas) - locked)
     if links:
         await s.run("sync_link_products", links=json_param(links))
     counts = [{"id": cid, "delta": d} for cid, d in sorted(deltas.items()) if d]
     if counts:
-        await s.all("lock_canonicals", ids=json_param([c["id"] for c in counts]))
         await s.run("add_product_counts", deltas=json_param(counts))
     if queue:
         await s.run("enqueue_matches", product_ids=json_param(queue))
         s.notify_work()
     return results
+
+
+async def _relinked(
+    s: Session, store_id: int, items: Sequence[SyncItem], canonical_of: Mapping[str, int]
+) -> set[int]:
+    """The canonical products whose product counts this sync will move, as the store's
+    products are linked now: each linking item's target and its current link, where
+    they differ. Unchanged links lock nothing, so stores re-sending their catalog do
+    not queue behind each other."""
+    target = {i.external_id: canonical_of[g] for i in items if (g := _linking_gtin(i)) is not None}
+    if not target:
+        return set()
+    found = await s.all(
+        "sync_current_links", store_id=store_id, external_ids=json_param(sorted(target))
+    )
+    current = {r["external_id"]: r["canonical_product_id"] for r in found}
+    moved: set[int] = set()
+    for external_id, cid in target.items():
+        previous = current.get(external_id)
+        if previous != cid:
+            moved.add(cid)
+            if previous is not None:
+                moved.add(previous)
+    return moved
 
 
 async def _canonicals_for(
@@ -157,7 +212,7 @@ async def merge_canonical(s: Session, source_id: int, target_id: int) -> Canonic
     trade items: refused (ConflictError)."""
     if source_id == target_id:
         raise ConflictError("a canonical product cannot be merged into itself")
-    await s.all("lock_canonicals", ids=json_param(sorted((source_id, target_id))))
+    await lock_canonicals(s, (source_id, target_id), query="lock_canonicals_to_delete")
     source_row = await s.one("get_canonical_product", canonical_id=source_id)
     target_row = await s.one("get_canonical_product", canonical_id=target_id)
     if source_row is None or target_row is None:

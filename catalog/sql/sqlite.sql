@@ -69,7 +69,8 @@ SET image_fetch_error = :error, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now
 WHERE id = :product_id;
 
 -- name: resolve_product
--- Every image the product shows, primary first (at most 20): its custom images when the
+-- Every image the product shows, primary first (at most 100,
+-- catalog.models.GALLERY_LIMIT): its custom images when the
 -- override is on and it has some, else its canonical product's.
 SELECT sp.id AS product_id, sp.canonical_product_id, img.id AS image_id, img.content_hash,
        img.width, img.height, img.has_alpha, img.store_product_id IS NOT NULL AS is_custom
@@ -84,7 +85,7 @@ LEFT JOIN product_images img ON img.id IN (
           SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id)))
 WHERE sp.id = :product_id
 ORDER BY img.is_primary DESC, img.sort_order, img.id
-LIMIT 20;
+LIMIT 100;
 
 -- name: get_meta
 SELECT value FROM catalog_meta WHERE key = :key;
@@ -234,7 +235,22 @@ WHERE store_products.id = json_extract(x.value, '$.id');
 
 -- name: lock_canonicals
 -- :ids: [id, …] sorted. SQLite serialises writers already; PostgreSQL locks rows in order.
+-- Returns the ids that exist.
 SELECT id FROM canonical_products WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id;
+
+-- name: lock_canonicals_to_delete
+-- :ids: [id, …] sorted; as lock_canonicals.
+SELECT id FROM canonical_products WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id;
+
+-- name: current_links
+-- :product_ids: [id, …]
+SELECT id, canonical_product_id FROM store_products
+WHERE id IN (SELECT value FROM json_each(:product_ids));
+
+-- name: sync_current_links
+-- :external_ids: [external id, …] of :store_id.
+SELECT external_id, canonical_product_id FROM store_products
+WHERE store_id = :store_id AND external_id IN (SELECT value FROM json_each(:external_ids));
 
 -- name: add_product_counts
 -- :deltas: [{id, delta}]
@@ -348,6 +364,10 @@ WHERE id = :item_id;
 
 -- name: queue_counts
 SELECT status, count(*) AS count FROM match_queue GROUP BY status ORDER BY status;
+
+-- name: outstanding_count
+-- Items not finished: pending, or processing under a lease (live or run out).
+SELECT count(*) AS count FROM match_queue WHERE status IN ('pending', 'processing');
 
 -- name: claimable_count
 SELECT count(*) AS count FROM match_queue

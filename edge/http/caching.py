@@ -6,12 +6,22 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def cache_control(
-    requested_version: str | None, current_version: str, max_age: int, swr: int
+    requested_version: str | None,
+    current_version: str,
+    max_age: int,
+    swr: int,
+    *,
+    stale_max_age: int | None = None,
 ) -> str:
     """Immutable only for a `?v=` that names the bytes served now; else short-lived.
 
     `current_version` is that of the image chosen for this request: the one the `v`
-    names when the product shows it (a gallery image), else the primary."""
+    names when the product shows it (a gallery image), else the primary (a previous
+    version within its grace). `stale_max_age` is given when the resolution is stale
+    (the catalog is down): then a short max-age, whatever the URL, so caches ask again
+    soon after the catalog is back."""
+    if stale_max_age is not None:
+        return f"public, max-age={min(max_age, stale_max_age)}"
     if requested_version is not None and requested_version == current_version:
         return IMMUTABLE
     return f"public, max-age={max_age}, stale-while-revalidate={swr}"

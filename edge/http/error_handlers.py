@@ -5,7 +5,7 @@ and anything else as a logged 500 with a generic message (never a traceback)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -18,6 +18,16 @@ from edge.http.encoding import json_response
 from edge.storage.originals import OriginalsError
 
 log = logging.getLogger("imgedge")
+# Every 503 says when to come back: a dependency down or restarting, or a render queue
+# full, is usually over within seconds; clients and CDNs that honour it back off.
+RETRY_AFTER_S = 5
+
+
+def _headers(status: int, headers: Mapping[str, str] | None) -> dict[str, str]:
+    out = dict(headers or {})
+    if status == 503 and not any(name.lower() == "retry-after" for name in out):
+        out["retry-after"] = str(RETRY_AFTER_S)
+    return out
 
 
 async def _edge_error(request: Request, exc: Exception) -> Response:
@@ -37,13 +47,14 @@ def _error_response(request: Request, exc: EdgeError) -> Response:
             exc_info=exc.__cause__ is not None,
         )
     body = ErrorBody(ErrorDetail(exc.code, exc.message))
-    return json_response(body, status_code=exc.status, headers=exc.headers)
+    return json_response(body, status_code=exc.status, headers=_headers(exc.status, exc.headers))
 
 
 async def _catalog_error(request: Request, exc: Exception) -> Response:
     """The one place a catalog failure becomes an answer. A row missing or a uniqueness
-    rule broken by a concurrent request are the request's outcome; anything else is an
-    outage of the catalog (503, logged with its cause)."""
+    rule broken by a concurrent request are the request's outcome; anything else (the
+    database down or restarting, a deadlock that outlived its retries) is an outage of
+    the catalog: 503 with `Retry-After`, logged with its cause."""
     assert isinstance(exc, CatalogError)
     error: EdgeError
     if isinstance(exc, NotFoundError):
@@ -66,7 +77,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     body = ErrorBody(ErrorDetail(code, str(exc.detail)))
-    return json_response(body, status_code=exc.status_code, headers=exc.headers)
+    headers = _headers(exc.status_code, exc.headers)
+    return json_response(body, status_code=exc.status_code, headers=headers)
 
 
 async def _client_gone(request: Request, exc: Exception) -> Response:

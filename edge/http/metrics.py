@@ -42,6 +42,11 @@ class EdgeCollector(Collector):
             "Product resolutions fetched from the catalog (resolution cache misses)",
             value=svc.resolver.queries,
         )
+        yield CounterMetricFamily(
+            "imgedge_stale_resolutions",
+            "Answers from a resolution past its TTL, served while the catalog was down",
+            value=svc.resolver.stale_served,
+        )
         yield GaugeMetricFamily(
             "imgedge_memory_cache_bytes", "Bytes held by the memory tier",
             value=svc.cache.memory.current_bytes,

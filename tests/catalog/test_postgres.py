@@ -1,13 +1,17 @@
-"""PostgreSQL specifics: concurrent migrations, and the LISTEN/NOTIFY change feed."""
+"""PostgreSQL specifics: concurrent migrations, the LISTEN/NOTIFY change feed, and how
+driver errors are translated (a commit stays a success)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import asyncpg
+import pytest
 
+from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange, SyncItem
-from catalog.postgres import PostgresCatalog
+from catalog.postgres import PostgresCatalog, _translated
 from catalog.queries import load_queries, migration_files
 
 
@@ -118,3 +122,83 @@ async def test_other_processes_hear_nothing_of_rolled_back_or_dry_run_writes(pos
     finally:
         await writer.close()
         await reader.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (asyncpg.InternalClientError("protocol state lost"), CatalogUnavailable),
+        (asyncpg.ConnectionDoesNotExistError("connection was closed"), CatalogUnavailable),
+        (asyncpg.InterfaceError("connection is closed"), CatalogUnavailable),
+        (asyncpg.PostgresConnectionError("connection failure"), CatalogUnavailable),
+        (asyncpg.CannotConnectNowError("the database system is starting up"), CatalogUnavailable),
+        (asyncpg.exceptions.AdminShutdownError("terminating connection"), CatalogUnavailable),
+        (asyncpg.exceptions.TooManyConnectionsError("too many clients"), CatalogUnavailable),
+        (ConnectionRefusedError(111, "Connection refused"), CatalogUnavailable),
+        (ConnectionResetError(104, "Connection reset by peer"), CatalogUnavailable),
+        (TimeoutError(), CatalogUnavailable),
+        (asyncpg.DeadlockDetectedError("deadlock detected"), ContentionError),
+        (asyncpg.SerializationError("could not serialize access"), ContentionError),
+        (asyncpg.UniqueViolationError("duplicate key"), ConflictError),
+        (asyncpg.DataError("value out of range"), CatalogError),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else "",
+)
+async def test_every_driver_error_becomes_a_catalog_error(error, expected):
+    with pytest.raises(CatalogError) as caught:
+        async with _translated():
+            raise error
+    assert type(caught.value) is expected
+    assert caught.value.__cause__ is error
+
+
+async def test_a_connection_lost_after_commit_is_not_an_error(postgres_url, monkeypatch):
+    """COMMIT answered: the batch is stored, so the caller must hear success even when
+    the connection then breaks on its way back to the pool (seen during restarts)."""
+    catalog = await PostgresCatalog.open(postgres_url)
+    heard: list[ResolutionChange] = []
+    try:
+        await catalog.listen(heard.append)
+        store = await catalog.create_store("S")
+        pool = catalog.connector.pool
+
+        class BreaksOnRelease:
+            @contextlib.asynccontextmanager
+            async def acquire(self):
+                async with pool.acquire() as conn:
+                    yield conn
+                raise asyncpg.InternalClientError("cannot switch to state 15")
+
+        monkeypatch.setattr(catalog.connector, "pool", BreaksOnRelease())
+        results = await catalog.sync_products(
+            store.id, [SyncItem("a", None, "00012345678905", "Cola")], known={}
+        )
+        monkeypatch.undo()
+        product = await catalog.get_store_product(results[0].product_id)
+        assert product is not None and product.canonical_product_id is not None
+        assert ResolutionChange(product_id=product.id) in heard  # listeners were told
+    finally:
+        await catalog.close()
+
+
+async def test_a_connection_lost_before_commit_is_unavailable_and_stores_nothing(postgres_url):
+    catalog = await PostgresCatalog.open(postgres_url)
+    try:
+        store = await catalog.create_store("S")
+        with pytest.raises(CatalogUnavailable):
+            async with catalog.connector.transaction() as s:
+                await s.run("set_meta", key="k", value="v")
+                admin = await asyncpg.connect(postgres_url)
+                try:  # the server ends this transaction's backend
+                    await admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND state LIKE 'idle in transaction%'"
+                    )
+                finally:
+                    await admin.close()
+                await s.run("set_meta", key="k2", value="v2")
+        assert await catalog.get_meta("k") is None
+        assert await catalog.get_store_by_name(store.name) is not None  # the pool recovers
+    finally:
+        await catalog.close()

@@ -6,6 +6,7 @@ Backends are the params of the `catalog` fixture (tests/conftest.py, `CATALOG_BA
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -492,6 +493,9 @@ async def test_claims_are_disjoint_and_leases_expire(catalog):
     assert all(i.status is QueueStatus.PROCESSING and i.attempts == 1 for i in first + second)
     assert await catalog.claim_matches(10, lease_s=60) == []
     assert await catalog.claimable_count() == 0
+    assert await catalog.outstanding_count() == 5  # leased, not finished
+    await catalog.finish_match(first[0], QueueStatus.REVIEW)
+    assert await catalog.outstanding_count() == 4
 
 
 async def test_an_expired_lease_comes_back_and_fences_the_old_holder(catalog):
@@ -627,15 +631,16 @@ async def test_resolution_lists_every_shown_image_primary_first(catalog):
     d = await catalog.add_image(_image(3, canonical_product_id=c.id, is_primary=True))
     resolution = await catalog.resolve(product.id)
     assert [i.image_id for i in resolution.gallery] == [d.id, a.id, b.id]
-    assert resolution.image_for(b.version).image_id == b.id
-    assert resolution.image_for("0" * 16).image_id == d.id  # stale: the primary
-    assert resolution.image_for(None).image_id == d.id
+    assert resolution.shown(b.version).image_id == b.id
+    assert resolution.shown("0" * 16) is None  # not an image it shows
+    assert resolution.image.image_id == d.id
     # With the override on, only the custom images show; the canonical ones drop out.
     own = await catalog.add_image(_image(4, store_product_id=product.id))
     await catalog.set_use_custom_image(product.id, True)
     resolution = await catalog.resolve(product.id)
     assert [(i.image_id, i.source) for i in resolution.gallery] == [(own.id, ImageSource.CUSTOM)]
-    assert resolution.image_for(b.version).image_id == own.id
+    assert resolution.shown(b.version) is None
+    assert resolution.image.image_id == own.id
 
 
 async def test_store_has_link_looks_at_other_products_of_that_store(catalog):
@@ -874,3 +879,53 @@ async def test_a_canonical_product_nothing_links_to_can_be_deleted(catalog):
     assert made.created_canonical and made.canonical_product_id is not None
     with pytest.raises(NotFoundError):
         await catalog.delete_canonical_product(10**9)
+
+
+async def test_a_transaction_rolled_back_by_contention_runs_again_a_bounded_number_of_times(
+    catalog, monkeypatch
+):
+    """A deadlock or serialization failure (`ContentionError`, from the connector) rolls
+    the transaction back: the catalog runs it again, up to CONTENTION_ATTEMPTS in all,
+    and the outcome is stored once."""
+    from catalog import sql_catalog
+    from catalog.errors import ContentionError
+
+    store = await catalog.create_store("S")
+    transaction = catalog.connector.transaction
+    failures = {"left": sql_catalog.CONTENTION_ATTEMPTS - 1}
+
+    @contextlib.asynccontextmanager
+    async def collides(*, rollback=False):
+        async with transaction(rollback=rollback) as s:
+            yield s
+            if failures["left"] > 0:
+                failures["left"] -= 1
+                raise ContentionError("deadlock detected")
+
+    monkeypatch.setattr(catalog.connector, "transaction", collides)
+    monkeypatch.setattr(sql_catalog, "CONTENTION_PAUSE_S", 0.0)
+    results = await catalog.sync_products(
+        store.id, [SyncItem("a", None, "00012345678905", "Cola")], {}
+    )
+    assert catalog.conflict_retries == sql_catalog.CONTENTION_ATTEMPTS - 1
+    canonical = await catalog.get_canonical_product(results[0].canonical_product_id)
+    assert canonical is not None and canonical.product_count == 1
+
+    failures["left"] = sql_catalog.CONTENTION_ATTEMPTS
+    with pytest.raises(ContentionError):
+        await catalog.set_meta("k", "v")
+    assert await catalog.get_meta("k") is None
+
+
+async def test_a_sync_whose_known_canonical_id_is_gone_asks_the_catalog_again(catalog):
+    """The caller's GTIN map may name a canonical product merged away meanwhile: the
+    sync links to the one that holds the GTIN now instead of failing the batch."""
+    store = await catalog.create_store("S")
+    gtin = "00012345678905"
+    holder = await catalog.create_canonical_product(gtin=gtin, name="Cola", brand=None)
+    results = await catalog.sync_products(
+        store.id, [SyncItem("a", None, gtin, "Cola")], known={gtin: holder.id + 1000}
+    )
+    assert results[0].canonical_product_id == holder.id
+    linked = await catalog.get_canonical_product(holder.id)
+    assert linked is not None and linked.product_count == 1

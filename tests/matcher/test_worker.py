@@ -161,16 +161,33 @@ async def test_failing_item_is_retried_then_failed_and_others_go_on(catalog, mon
     assert (await catalog.get_store_product(ids[1])).match_status is MatchStatus.LINKED
 
 
-async def test_item_of_a_dead_worker_comes_back_after_its_lease(catalog):
+async def test_drain_waits_for_a_dead_workers_lease_then_reclaims_its_item(catalog):
     await _seed(catalog, ["ACME COLA 12OZ"])
     [held] = await catalog.claim_matches(1, lease_s=60)  # then this "worker" dies
-    stats = await MatchWorker(catalog, FAST).run(drain=True)
-    assert sum(stats.values()) == 0  # nothing claimable while the lease runs
-    later = datetime.now(UTC) + timedelta(seconds=61)
-    stats = await MatchWorker(catalog, FAST, clock=lambda: later).run(drain=True)
+    now = [datetime.now(UTC)]
+    worker = MatchWorker(catalog, FAST, clock=lambda: now[0])
+    draining = asyncio.create_task(worker.run(drain=True))
+    await asyncio.wait_for(worker.idle.wait(), timeout=5)
+    await asyncio.sleep(0.2)  # several polls while the lease is live
+    assert not draining.done()  # it does not leave the item behind
+    now[0] += timedelta(seconds=61)  # the lease runs out
+    stats = await asyncio.wait_for(draining, timeout=5)
     assert stats["link"] == 1
     item = await catalog.get_match_item(held.id)
     assert (item.status, item.attempts) == (QueueStatus.DONE, 2)
+    assert await catalog.outstanding_count() == 0
+
+
+async def test_drain_waits_for_a_live_workers_item_to_finish(catalog):
+    await _seed(catalog, ["ACME COLA 12OZ"])
+    [held] = await catalog.claim_matches(1, lease_s=60)  # another worker, busy with it
+    worker = MatchWorker(catalog, FAST)
+    draining = asyncio.create_task(worker.run(drain=True))
+    await asyncio.wait_for(worker.idle.wait(), timeout=5)
+    assert not draining.done()
+    await catalog.finish_match(held, QueueStatus.REVIEW)  # the other worker finishes
+    stats = await asyncio.wait_for(draining, timeout=5)
+    assert sum(stats.values()) == 0  # nothing was this worker's to do
 
 
 async def test_product_linked_meanwhile_is_skipped(catalog):
@@ -255,7 +272,12 @@ async def test_a_batch_with_a_lost_lease_records_the_others_and_not_that_one(cat
         return claimed
 
     catalog.claim_matches = claim_then_lose_the_first
-    stats = await MatchWorker(catalog, FAST).run(drain=True)
+    worker, stop = MatchWorker(catalog, FAST), asyncio.Event()
+    draining = asyncio.create_task(worker.run(drain=True, stop=stop))
+    # The drain waits for the other worker's lease; once it does, its batch is recorded.
+    await asyncio.wait_for(worker.idle.wait(), timeout=5)
+    stop.set()
+    stats = await asyncio.wait_for(draining, timeout=5)
     assert (stats["lease_lost"], stats["link"], stats["review"]) == (1, 1, 1)
 
     lost = await catalog.get_match_item_for_product(ids[0])
@@ -335,7 +357,12 @@ class _Outage:
 
 async def test_only_an_outage_pauses_the_worker_and_fails_nothing(catalog):
     _, ids = await _seed(catalog, ["ACME COLA 12OZ", "Garden hose 30 m"])
-    stats = await MatchWorker(_Outage(catalog), FAST).run(drain=True)
+    worker, stop = MatchWorker(_Outage(catalog), FAST), asyncio.Event()
+    draining = asyncio.create_task(worker.run(drain=True, stop=stop))
+    # Back from the outage, the drain waits for the leases it left (see the drain tests).
+    await asyncio.wait_for(worker.idle.wait(), timeout=5)
+    stop.set()
+    stats = await asyncio.wait_for(draining, timeout=5)
     assert stats["catalog_errors"] == 1 and stats["failed"] == stats["retried"] == 0
     for product_id in ids:  # left to their lease, no attempt spent on a failure
         item = await catalog.get_match_item_for_product(product_id)

@@ -90,6 +90,14 @@ def error_answer(status: int, *codes: str) -> Schema:
                 "schema": string(pattern="^Bearer"),
             }
         }
+    if status == 503:
+        headers = {
+            "Retry-After": {
+                "description": "Seconds after which to try again",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
     return json_answer(ref("ErrorBody"), description, headers)
 
 
@@ -120,8 +128,9 @@ def header(description: str, schema: Schema | None = None, required: bool = True
 
 IMG_HEADERS = {
     "Cache-Control": header(
-        "`public, max-age=31536000, immutable` for the current `?v=`; else "
-        "`public, max-age=<s>, stale-while-revalidate=<s>`"
+        "`public, max-age=31536000, immutable` for a `?v=` the product shows; else "
+        "`public, max-age=<s>, stale-while-revalidate=<s>`; `public, max-age=<s>` (short) "
+        "while the catalog is down and the resolution is stale"
     ),
     "ETag": header("Strong entity tag of the variant", string(pattern='^"')),
     "Vary": header("`Accept` when the format was negotiated", required=False),
@@ -190,8 +199,10 @@ PARAMETERS: dict[str, Schema] = {
         "in": "query",
         "required": False,
         "description": (
-            "The image version the API hands out (from the content hash). The current one "
-            "makes the answer immutable; a stale or unknown one gets the short cache policy."
+            "The image version the API hands out (from the content hash): it must name an "
+            "image the product shows, and the answer is then immutable. Any other value is "
+            "404 version_not_found, except a version the product showed within "
+            "IMGEDGE_VERSION_GRACE_S, answered with its primary under the short cache policy."
         ),
         "schema": string(),
     },
@@ -282,7 +293,16 @@ def img_operation(method: str) -> Schema:
             },
             **error_answers(
                 (400, ("invalid_product_id", "unknown_size", "unknown_format")),
-                (404, ("product_not_found", "image_not_found", "original_missing", "not_found")),
+                (
+                    404,
+                    (
+                        "product_not_found",
+                        "image_not_found",
+                        "version_not_found",
+                        "original_missing",
+                        "not_found",
+                    ),
+                ),
                 (422, ("source_too_large", "source_unreadable")),
                 (503, ("render_timeout", "unavailable")),
             ),

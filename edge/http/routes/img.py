@@ -20,7 +20,8 @@ async def serve_image(request: Request) -> Response:
     product_id = parse_product_id(request.path_params["product"])
     wanted = parse_size_segment(request.path_params["size"])
     version = request.query_params.get("v")
-    image = await svc.resolver.resolve(product_id, version)
+    resolved = await svc.resolver.lookup(product_id, version)
+    image = resolved.image
     fmt = wanted.fmt or choose_format(request.headers.get("accept"), image.has_alpha)
     key = svc.variants.key(image, wanted.target_width(image.width), fmt)
 
@@ -31,6 +32,7 @@ async def serve_image(request: Request) -> Response:
             image.version,
             settings.server.img_max_age_s,
             settings.server.img_stale_while_revalidate_s,
+            stale_max_age=settings.server.stale_max_age_s if resolved.stale else None,
         ),
         "etag": strong_etag(key.token),
     }

@@ -69,3 +69,16 @@ async def test_an_originals_store_that_cannot_read_is_a_503_on_a_cache_miss(
         "code": "unavailable",
         "message": "the originals store is not answering",
     }
+
+
+async def test_every_503_says_when_to_retry(client, build, settings):
+    """A dependency down is a 503 with `Retry-After`, whichever dependency it is."""
+    product = await build.product()
+    _block(Path(settings.originals_url.removeprefix("file://")))
+    r = await client.get(f"/img/{product.id}/small.webp")  # originals down
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("ALTER TABLE store_products RENAME TO store_products_gone")
+    s = await client.get(f"/img/{product.id + 1}/small")  # catalog down
+    for answer in (r, s):
+        assert answer.status_code == 503
+        assert int(answer.headers["retry-after"]) > 0

@@ -90,3 +90,27 @@ async def test_metrics_report_cache_renders_and_resolutions(client, build):
     assert 'imgedge_variant_cache_events_total{event="memory_hit"} 1.0' in text
     assert "imgedge_resolution_queries_total 1.0" in text
     assert 'imgedge_shared_cache_up{tier="disk"} 1.0' in text
+
+
+async def test_issued_versions_serve_a_previous_one_for_a_while_and_minted_ones_never(
+    client, build, services, curator
+):
+    product = await build.product()
+    issued = (await client.get(f"/api/products/{product.id}", headers=curator)).json()
+    old_url = issued["image"]["urls"]["small"]
+    assert (await client.get(old_url)).headers["cache-control"].endswith("immutable")
+    # The image replaced: the API hands out a new version; the old URL, still in pages
+    # and CDNs, keeps answering (the new primary, short-lived) instead of breaking.
+    owner = {"canonical_product_id": product.canonical_product_id}
+    await build.image(owner, PhotoSpec(640, 480, (10, 90, 10), "box"), is_primary=True)
+    await services.catalog.delete_image(issued["image"]["id"])
+    again = (await client.get(f"/api/products/{product.id}", headers=curator)).json()
+    new_url = again["image"]["urls"]["small"]
+    assert new_url != old_url
+    assert (await client.get(new_url)).headers["cache-control"].endswith("immutable")
+    previous = await client.get(old_url)
+    assert previous.status_code == 200
+    assert "immutable" not in previous.headers["cache-control"]
+    minted = await client.get(f"/img/{product.id}/small?v=deadbeefdeadbeef")
+    assert minted.status_code == 404
+    assert minted.json()["error"]["code"] == "version_not_found"
