@@ -37,6 +37,10 @@ LISTEN_PING_S = 5.0
 # The last one bounds what can be found at all: at 0.3 the search missed true products
 # (a store's name with the brand in front, a title cut short) that FTS5 on SQLite finds.
 SEARCH_THRESHOLDS = (0.5, 0.2)
+# A name leaves the ladder once a threshold gives it this many candidates (or its whole
+# page, if smaller): its best five are then exactly the loosest threshold's best five
+# (all it would add ranks below them), the ones a scorer's top five are drawn from.
+SEARCH_SETTLED = 5
 # pg_advisory_xact_lock key for migrations: any constant unique to imgedge.
 MIGRATION_LOCK = 0x1_3A6E_D6E0
 
@@ -156,11 +160,11 @@ class PostgresConnector:
         if not normalized_name:
             return []
         # Strict first: a high similarity threshold lets the GIN index discard most rows
-        # (fast). A full page there is the answer the loosest threshold would give too
-        # (everything it adds ranks below), so only a name with fewer than `limit` rows
-        # widens the net: the ladder is one search at the last threshold, made cheaper.
-        # (Stopping at the first row found threw away true products that ranked below
-        # one close wrong name.) The threshold is set for the transaction only.
+        # (fast). A name with SEARCH_SETTLED rows there has the best ones the loosest
+        # threshold would give too (everything it adds ranks below), so only a name with
+        # fewer widens the net. (Stopping at the first row found threw away true
+        # products that ranked below one close wrong name.) The threshold is set for the
+        # transaction only.
         found: list[Row] = []
         async with self.transaction() as s:
             for threshold in SEARCH_THRESHOLDS:
@@ -168,7 +172,7 @@ class PostgresConnector:
                 found = await s.all(
                     "search_canonical_candidates", query=normalized_name, limit=limit
                 )
-                if len(found) >= limit:
+                if len(found) >= min(limit, SEARCH_SETTLED):
                     break
         return found
 
@@ -177,7 +181,7 @@ class PostgresConnector:
     ) -> list[list[Row]]:
         """The ladder of `search_names` for all names at once: one statement per threshold
         (a LATERAL join probing the GIN index per name), each asked only for the names
-        no stricter threshold filled a page for. Many names end at the first, cheapest
+        no stricter threshold settled (`search_names`). Many names end at the first, cheapest
         step; a single pass at the loosest threshold would cost each of them its price."""
         remaining = [name for name in dict.fromkeys(normalized_names) if name]
         found: dict[str, list[Row]] = {}
@@ -192,7 +196,8 @@ class PostgresConnector:
                     for row in rows:  # by position, then best first
                         step.setdefault(remaining[row["position"] - 1], []).append(row)
                     found.update(step)  # a looser step's rows include the stricter ones'
-                    remaining = [name for name in remaining if len(step.get(name, ())) < limit]
+                    settled = min(limit, SEARCH_SETTLED)
+                    remaining = [n for n in remaining if len(step.get(n, ())) < settled]
                     if not remaining:
                         break
         return [found.get(name, []) for name in normalized_names]
