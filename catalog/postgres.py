@@ -34,7 +34,13 @@ CHANNEL = "imgedge_resolution"  # NOTIFY channel for ResolutionChange payloads
 WORK_CHANNEL = "imgedge_match_queue"  # NOTIFY channel waking match-queue workers
 LISTEN_PING_S = 5.0
 # pg_trgm similarity thresholds tried in turn by the candidate search (see search_names).
-SEARCH_THRESHOLDS = (0.6, 0.45, 0.3)
+# The last one bounds what can be found at all: at 0.3 the search missed true products
+# (a store's name with the brand in front, a title cut short) that FTS5 on SQLite finds.
+SEARCH_THRESHOLDS = (0.5, 0.2)
+# A name leaves the ladder once a threshold gives it this many candidates (or its whole
+# page, if smaller): its best five are then exactly the loosest threshold's best five
+# (all it would add ranks below them), the ones a scorer's top five are drawn from.
+SEARCH_SETTLED = 5
 # pg_advisory_xact_lock key for migrations: any constant unique to imgedge.
 MIGRATION_LOCK = 0x1_3A6E_D6E0
 
@@ -184,24 +190,28 @@ class PostgresConnector:
         if not normalized_name:
             return []
         # Strict first: a high similarity threshold lets the GIN index discard most rows
-        # (fast); only when nothing is that close, widen the net. The threshold is set
-        # for the transaction only.
+        # (fast). A name with SEARCH_SETTLED rows there has the best ones the loosest
+        # threshold would give too (everything it adds ranks below), so only a name with
+        # fewer widens the net. (Stopping at the first row found threw away true
+        # products that ranked below one close wrong name.) The threshold is set for the
+        # transaction only.
+        found: list[Row] = []
         async with self.transaction() as s:
             for threshold in SEARCH_THRESHOLDS:
                 await s.run("pg_set_similarity_threshold", threshold=str(threshold))
                 found = await s.all(
                     "search_canonical_candidates", query=normalized_name, limit=limit
                 )
-                if found:
-                    return found
-        return []
+                if len(found) >= min(limit, SEARCH_SETTLED):
+                    break
+        return found
 
     async def search_names_many(
         self, normalized_names: Sequence[str], limit: int
     ) -> list[list[Row]]:
         """The ladder of `search_names` for all names at once: one statement per threshold
         (a LATERAL join probing the GIN index per name), each asked only for the names
-        no stricter threshold found anything for. Most names end at the first, cheapest
+        no stricter threshold settled (`search_names`). Many names end at the first, cheapest
         step; a single pass at the loosest threshold would cost each of them its price."""
         remaining = [name for name in dict.fromkeys(normalized_names) if name]
         found: dict[str, list[Row]] = {}
@@ -212,9 +222,12 @@ class PostgresConnector:
                     rows = await s.all(
                         "pg_search_canonical_candidates_many", queries=remaining, limit=limit
                     )
+                    step: dict[str, list[Row]] = {}
                     for row in rows:  # by position, then best first
-                        found.setdefault(remaining[row["position"] - 1], []).append(row)
-                    remaining = [name for name in remaining if name not in found]
+                        step.setdefault(remaining[row["position"] - 1], []).append(row)
+                    found.update(step)  # a looser step's rows include the stricter ones'
+                    settled = min(limit, SEARCH_SETTLED)
+                    remaining = [n for n in remaining if len(step.get(n, ())) < settled]
                     if not remaining:
                         break
         return [found.get(name, []) for name in normalized_names]

@@ -212,21 +212,25 @@ async def measure(url: str, n: int, n_canonical: int, samples: int) -> None:
         )
         named = catalog.connector.queries
         async with catalog.connector.pool.acquire() as conn:
-            # As the search's first pass runs it: with the strictest threshold.
-            await conn.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', $1, false)",
-                str(SEARCH_THRESHOLDS[0]),
-            )
-            for label, params in (
-                ("resolve_product", {"product_id": ids[0]}),
-                ("search_canonical_candidates",
-                 {"query": normalize_name(queries[0][1]), "limit": 10}),
-            ):  # fmt: skip
+            search = {"query": normalize_name(queries[0][1]), "limit": 10}
+            # The search at each threshold of its ladder: a name without a full page at
+            # the strictest goes on to the loosest, where the index must still be used.
+            explained = [("resolve_product", {"product_id": ids[0]}, None)] + [
+                ("search_canonical_candidates", search, threshold)
+                for threshold in SEARCH_THRESHOLDS
+            ]
+            for label, params, threshold in explained:
+                if threshold is not None:
+                    await conn.execute(
+                        "SELECT set_config('pg_trgm.similarity_threshold', $1, false)",
+                        str(threshold),
+                    )
                 query = named[label]
                 plan = await conn.fetch(
                     f"EXPLAIN (ANALYZE, BUFFERS) {query.sql}", *query.args(params)
                 )
-                print(f"\nEXPLAIN ANALYZE {label}:")
+                at = "" if threshold is None else f" (similarity threshold {threshold})"
+                print(f"\nEXPLAIN ANALYZE {label}{at}:")
                 for row in plan:
                     print("  " + row[0])
     finally:

@@ -3,6 +3,7 @@
     .venv/bin/python loadtests/bench_matching.py                      # both backends
     .venv/bin/python loadtests/bench_matching.py --quick              # smoke run (seconds)
     .venv/bin/python loadtests/bench_matching.py --backend postgresql --keep --dump out.jsonl
+    .venv/bin/python loadtests/bench_matching.py --quick --scorer learned --auto-link 85 90 95
 
 Per backend (SQLite in a temporary directory; PostgreSQL in a fresh database
 `imgedge_bench_match` on 127.0.0.1:5432, dropped afterwards unless --keep):
@@ -47,18 +48,21 @@ from matching.drivers import (
 from matching.evaluation import Report, Truth, dump, evaluate
 from matching.generators import GENERATORS
 from matching.marketplace import Marketplace, build_marketplace
-from matching.report import log, print_header, print_reports
+from matching.report import log, print_header, print_reports, print_sweep
 from matching.stores import STORES
+
+from config.settings import load_settings
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 async def run_backend(
-    name: str, market: Marketplace, pos: Marketplace, args: argparse.Namespace
+    name: str, market: Marketplace, pos: Marketplace, args: argparse.Namespace, auto_link: float
 ) -> Report:
-    report = Report(name)
+    report = Report(name if len(args.auto_link) == 1 else f"{name} @{auto_link:g}")
+    report.auto_link = auto_link
     async with (
-        backend(name, args) as settings,
+        backend(name, args, auto_link) as settings,
         running(settings, args.concurrency) as (svc, client),
     ):
         started = time.perf_counter()
@@ -97,8 +101,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--generator", choices=tuple(GENERATORS), default="pos", help="marketplace to match"
     )
+    # The matcher's settings as the worker would read them (environment, config file),
+    # unless the command line says otherwise.
+    configured = load_settings().matcher
     parser.add_argument(
-        "--scorer", choices=("rules", "learned"), default="rules", help="IMGEDGE_MATCH_SCORER"
+        "--scorer",
+        choices=("rules", "learned"),
+        default=configured.scorer,
+        help="default: IMGEDGE_MATCH_SCORER",
+    )
+    parser.add_argument(
+        "--auto-link",
+        type=float,
+        nargs="+",
+        default=[configured.auto_link],
+        help="link threshold(s), default IMGEDGE_MATCH_AUTO_LINK; several: one run each "
+        "and a table of the trade (precision, recall, left for a person)",
+    )
+    parser.add_argument(
+        "--suggest", type=float, default=configured.suggest, help="default: IMGEDGE_MATCH_SUGGEST"
     )
     parser.add_argument("--quick", action="store_true", help="800 products, --sync-n 5000")
     parser.add_argument("--show-wrong", type=int, default=8, help="wrong links to print each")
@@ -120,8 +141,14 @@ async def main() -> None:
     pos = build_marketplace(args.seed, args.products, args.stores, args.new_share)
     print_header(market, args)
     names = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    reports = [await run_backend(name, market, pos, args) for name in names]
+    reports = [
+        await run_backend(name, market, pos, args, auto_link)
+        for name in names
+        for auto_link in args.auto_link
+    ]
     print_reports(reports)
+    if len(args.auto_link) > 1:
+        print_sweep(reports)
 
 
 if __name__ == "__main__":

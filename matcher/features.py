@@ -10,10 +10,11 @@ weak, conflicts are strong against.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 
 from rapidfuzz import fuzz
 
@@ -177,10 +178,14 @@ class PairFeatures:
     rivals: float = 0.0
 
     def vector(self) -> tuple[float, ...]:
-        return astuple(self)
+        # Not `astuple`: it deep-copies every field, a hot spot in the worker's scoring.
+        return tuple(getattr(self, name) for name in _FIELD_NAMES)
 
 
-FEATURES = tuple(f.name for f in fields(PairFeatures))
+_FIELD_NAMES = tuple(f.name for f in fields(PairFeatures))
+
+
+FEATURES = _FIELD_NAMES
 
 _CONFLICTS = (
     "code_conflict",
@@ -343,15 +348,24 @@ def _unexplained(a: Side, b: Side) -> int:
 
 def _explained(word: str, other: Side) -> bool:
     """Does `other` carry this word, maybe misspelled, abbreviated or split differently?"""
-    tokens = other.parsed.all_tokens
-    if word in tokens or word in other.codes:
+    return _explained_by(word, other.parsed.all_tokens, other.codes)
+
+
+# A worker scores each store name against up to ten candidates whose words recur from
+# list to list: the word-by-word comparisons are most of its time, and they are pure.
+@functools.lru_cache(maxsize=65536)
+def _explained_by(word: str, tokens: tuple[str, ...], codes: frozenset[str]) -> bool:
+    if word in tokens or word in codes:
         return True
-    if word.isalpha() and len(word) <= 4 and any(c.startswith(word) for c in other.codes):
+    if word.isalpha() and len(word) <= 4 and any(c.startswith(word) for c in codes):
         return True  # the letters of a code written apart: "kx fg2451" / "kxfg2451"
-    for token in tokens:
-        if is_typo(word, token) or _abbreviates(word, token) or _abbreviates(token, word):
-            return True
-    return spelled_apart(word, tokens)
+    return any(_alike(word, token) for token in tokens) or spelled_apart(word, tokens)
+
+
+@functools.lru_cache(maxsize=262144)
+def _alike(word: str, token: str) -> bool:
+    """One word misspelled or abbreviated as the other."""
+    return is_typo(word, token) or _abbreviates(word, token) or _abbreviates(token, word)
 
 
 def _abbreviates(short: str, long: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from catalog.names import fold as _fold
 from catalog.names import normalize_name as normalize_name  # re-exported for callers
@@ -191,6 +192,7 @@ def normalize_for_scoring(name: str) -> str:
     return " ".join(ABBREVIATIONS.get(token, token) for token in tokens)
 
 
+@lru_cache(maxsize=8192)  # asked twice per scored pair; brands recur
 def normalize_brand(brand: str | None) -> str | None:
     """The scoring form of a brand, or None for a missing or placeholder brand."""
     if brand is None:

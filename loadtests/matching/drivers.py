@@ -33,10 +33,11 @@ from .products import TrueProduct
 BATCH = 1000  # the API's maximum batch
 
 
-def base_settings(tmp: Path, database_url: str, scorer: str = "rules") -> Settings:
+def base_settings(tmp: Path, database_url: str, matcher: dict[str, Any]) -> Settings:
+    """`matcher`: the match_* settings by flat name (scorer, auto_link, suggest)."""
     return Settings().replace(
         database_url=database_url,
-        match_scorer=scorer,
+        **matcher,
         cache_url=f"file://{tmp}/cache",
         originals_url=f"file://{tmp}/originals",
         memory_cache_mb=8,
@@ -45,15 +46,29 @@ def base_settings(tmp: Path, database_url: str, scorer: str = "rules") -> Settin
     )
 
 
+def matcher_settings(args: argparse.Namespace, auto_link: float | None = None) -> dict[str, Any]:
+    """The matcher's settings for a run: `args.scorer`, and the thresholds `auto_link` and
+    `args.suggest` where given (else the defaults, as for the trainer's runs)."""
+    matcher: dict[str, Any] = {"match_scorer": args.scorer}
+    if auto_link is not None:
+        matcher["match_auto_link"] = auto_link
+    if getattr(args, "suggest", None) is not None:
+        matcher["match_suggest"] = args.suggest
+    return matcher
+
+
 @contextlib.asynccontextmanager
-async def backend(name: str, args: argparse.Namespace) -> AsyncIterator[Settings]:
+async def backend(
+    name: str, args: argparse.Namespace, auto_link: float | None = None
+) -> AsyncIterator[Settings]:
+    matcher = matcher_settings(args, auto_link)
     with tempfile.TemporaryDirectory(prefix="imgedge-bench-match-") as tmp:
         if name == "sqlite":
-            yield base_settings(Path(tmp), f"sqlite:///{tmp}/catalog.db", args.scorer)
+            yield base_settings(Path(tmp), f"sqlite:///{tmp}/catalog.db", matcher)
             return
         url = await recreate_database(args.admin_url, args.database)
         try:
-            yield base_settings(Path(tmp), url, args.scorer)
+            yield base_settings(Path(tmp), url, matcher)
         finally:
             if not args.keep:
                 await drop_database(args.admin_url, args.database)

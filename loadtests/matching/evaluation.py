@@ -34,6 +34,13 @@ class Report:
     wrong: list[str] = field(default_factory=list)
     precision: float | None = None
     gtin_sync_rate: float | None = None
+    auto_link: float | None = None  # the threshold the worker linked at
+    # The name path in figures, for the threshold sweep: auto-links right / made,
+    # recall, the share left for a person, the true product among the top 5.
+    links: tuple[int, int] = (0, 0)
+    recall: float = 0.0
+    left_share: float = 0.0
+    top5: float = 0.0
 
 
 def pct(part: float, whole: float) -> str:
@@ -93,6 +100,7 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     right = [o for o in linked if truth.right(o)]
     wrong = [o for o in linked if not truth.right(o)]
     report.precision = len(right) / len(linked) if linked else None
+    report.links = (len(right), len(linked))
     rows["name path: auto-linked (of queued)"] = ratio(len(linked), len(queued))
     low, high = wilson(len(right), len(linked))
     rows["  auto-link PRECISION (target ≥ 99%)"] = (
@@ -103,12 +111,13 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     rows["    wrong: truth absent / POS-named target"] = f"{no_truth:,} / {pos_named:,}"
     findable = [o for o in queued if truth.exists(o)]
     rows["  recall (true canonical exists)"] = ratio(len(right), len(findable))
-    recall = len(right) / len(findable) if findable else 0.0
+    recall = report.recall = len(right) / len(findable) if findable else 0.0
     precision = report.precision or 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     rows["  F1 of auto-links"] = f"{f1:.3f}"
     top1 = sum(bool(o.top) and truth.truth_of.get(o.top[0][0]) == o.item.truth for o in findable)
     top5 = sum(o.item.truth in {truth.truth_of.get(c) for c, _ in o.top} for o in findable)
+    report.top5 = top5 / len(findable) if findable else 0.0
     rows["  top-1 / top-5 right (true canonical exists)"] = (
         f"{pct(top1, len(findable))} / {pct(top5, len(findable))}"
     )
@@ -128,6 +137,7 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     rows["    review + provisional: truly new products"] = ratio(
         absent, len(review) + len(provisional)
     )
+    report.left_share = len(left_for_people) / len(queued) if queued else 0.0
     rows["  left for a person (suggest + review + provisional)"] = ratio(
         len(left_for_people), len(queued)
     )

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 from .drivers import BATCH
-from .evaluation import Report, pct
+from .evaluation import Report, pct, wilson
 from .marketplace import Marketplace
 
 PRECISION_TARGET = 0.99
@@ -39,7 +39,8 @@ def print_header(market: Marketplace, args: argparse.Namespace) -> None:
     print(
         f"API: POST /api/sync/products in process (httpx.ASGITransport → create_app + "
         f"open_services), batches of {BATCH}, {args.concurrency} request(s) in flight; "
-        f"matcher: MatchWorker drain, {args.scorer} scorer, thresholds 85/70; "
+        f"matcher: MatchWorker drain, {args.scorer} scorer, thresholds "
+        f"{'|'.join(f'{t:g}' for t in args.auto_link)}/{args.suggest:g}; "
         f"{os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f} at start"
     )
@@ -68,3 +69,19 @@ def print_reports(reports: list[Report]) -> None:
             verdict = "met" if r.gtin_sync_rate >= SYNC_TARGET else "MISSED"
             checks.append(f"GTIN sync {r.gtin_sync_rate:,.0f}/s (≥ 5,000/s: {verdict})")
         print(f"targets, {r.backend}: " + "; ".join(checks))
+
+
+def print_sweep(reports: list[Report]) -> None:
+    """The operator's trade, one run per link threshold: what a higher threshold buys in
+    precision and costs in recall and in work left for a person."""
+    print("\nauto-link threshold: name path (each row a run of its own)")
+    print(f"{'backend':<12}{'link ≥':>7}  {'precision (95% CI)':<28}{'recall':>8}"
+          f"{'left for a person':>19}{'top-5':>8}")  # fmt: skip
+    for r in reports:
+        right, made = r.links
+        low, high = wilson(right, made)
+        precision = f"{pct(right, made)} ({low:.1%}–{high:.1%})"
+        print(
+            f"{r.backend.split(' @')[0]:<12}{r.auto_link or 0:>7g}  {precision:<28}"
+            f"{r.recall:>8.1%}{r.left_share:>19.1%}{r.top5:>8.1%}"
+        )

@@ -263,6 +263,23 @@ async def test_candidate_search_finds_similar_names_first(catalog):
     assert await catalog.search_canonical_candidates('"; DROP TABLE x; --', limit=3) == []
 
 
+async def test_a_close_wrong_name_does_not_hide_a_longer_true_one(catalog):
+    """The longer title of the same product is less similar than a short near-twin; it
+    must still be a candidate (PostgreSQL's threshold ladder once stopped at the first
+    band that found anything, so the scorer never saw it)."""
+    twin = await catalog.create_canonical_product(
+        gtin=None, name="Acme Cola Zero 12 oz", brand=None
+    )
+    long = await catalog.create_canonical_product(
+        gtin=None, name="Acme Cola Zero Sugar Free Soft Drink 12 fl oz can", brand=None
+    )
+    await catalog.create_canonical_product(gtin=None, name="Northwind Green Tea", brand=None)
+    found = await catalog.search_canonical_candidates("ACME cola zero 12oz", limit=3)
+    assert {twin.id, long.id} <= {c.id for c, _ in found}
+    many = await catalog.search_canonical_candidates_many(["ACME cola zero 12oz"], limit=3)
+    assert many == [found]
+
+
 LADDER_CATALOG = [
     "Acme Cola 12 oz",
     "Acme Cola Zero 12 oz",
@@ -275,8 +292,8 @@ LADDER_CATALOG = [
 
 
 async def test_searching_many_names_answers_as_searching_each(catalog):
-    """Close, middling, weak and no matches alike (on PostgreSQL the similarity ladder
-    keeps only the strictest band a name reaches; test_postgres shows it cut)."""
+    """Close, middling, weak and no matches alike (on PostgreSQL a name leaves the
+    similarity ladder at the first band that fills its page)."""
     for name in LADDER_CATALOG:
         await catalog.create_canonical_product(gtin=None, name=name, brand=None)
     names = [
