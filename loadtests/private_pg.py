@@ -8,15 +8,31 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("IMGEDGE_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_for_port(
+    port: int, proc: subprocess.Popen[bytes], *, what: str, timeout_s: float = 10.0
+) -> None:
+    """Until something accepts on 127.0.0.1:`port`; fails if `proc` exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port} within {timeout_s:g} s")
 
 
 class PrivatePostgres:
@@ -26,7 +42,7 @@ class PrivatePostgres:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.data = root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         self._as: list[str] = []
         if os.geteuid() == 0:

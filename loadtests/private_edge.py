@@ -1,0 +1,74 @@
+"""`imgedge serve` as a real process on a free port, for fault tests and benchmarks: start
+it with a given environment, wait until it answers, kill it (SIGKILL, as a crash or the
+OOM killer would) or stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from loadtests.private_pg import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def edge_env(**settings: str) -> dict[str, str]:
+    """The environment of an edge process: PATH, the project on PYTHONPATH, and the given
+    settings as `IMGEDGE_<NAME>` variables (nothing else from the caller's environment)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT)}
+    env["IMGEDGE_LOG_LEVEL"] = "warning"
+    env.update({f"IMGEDGE_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+class EdgeProcess:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "edge.cli", "serve"],
+                env={**self.env, "IMGEDGE_PORT": str(self.port)},
+                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            )  # fmt: skip
+
+    async def wait_ready(self, http: httpx.AsyncClient, timeout_s: float = 20.0) -> None:
+        for _ in range(int(timeout_s / 0.1)):
+            if self.proc is None or self.proc.poll() is not None:
+                code = None if self.proc is None else self.proc.returncode
+                raise RuntimeError(f"edge exited with {code}; see {self.log}")
+            try:
+                if (await http.get(f"{self.url}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"edge did not become healthy; see {self.log}")
+
+    def kill(self) -> None:
+        """A crash: SIGKILL, connections in flight are cut."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            self.proc = None
