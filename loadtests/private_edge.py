@@ -72,3 +72,25 @@ class EdgeProcess:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
             self.proc = None
+
+
+class FailoverClient:
+    """A client in front of several edges, as a load balancer or a CDN with two origins
+    would be: each request goes to the next edge in turn and, when that edge cannot be
+    reached (refused, reset, cut mid-answer), to the others."""
+
+    def __init__(self, http: httpx.AsyncClient, edges: list[EdgeProcess]) -> None:
+        self.http = http
+        self.edges = edges
+        self.failovers = 0
+        self._next = 0
+
+    async def get(self, path: str) -> httpx.Response:
+        start, self._next = self._next, self._next + 1
+        order = [self.edges[(start + i) % len(self.edges)] for i in range(len(self.edges))]
+        for edge in order[:-1]:
+            try:
+                return await self.http.get(edge.url + path)
+            except httpx.TransportError:
+                self.failovers += 1
+        return await self.http.get(order[-1].url + path)
