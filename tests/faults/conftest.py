@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from loadtests.private_fs import TmpfsUnavailable, mount_tmpfs, unmount
 from loadtests.private_pg import PG_BIN, PrivatePostgres
 from tests.needs import missing
 
@@ -45,18 +45,11 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 @pytest.fixture
 def tiny_filesystem() -> Iterator[Path]:
     """A 2 MiB tmpfs of this test's own: a filesystem that fills up for real (ENOSPC)."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        missing("a full filesystem needs root to mount a tmpfs")
-    mountpoint = Path(tempfile.mkdtemp(prefix="imgedge-full-"))
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mountpoint)],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    if done.returncode != 0:
-        mountpoint.rmdir()
-        missing(f"cannot mount a tmpfs: {done.stderr.strip()}")
+    try:
+        mountpoint = mount_tmpfs("2m")
+    except TmpfsUnavailable as exc:
+        missing(str(exc))
     try:
         yield mountpoint
     finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
-        mountpoint.rmdir()
+        unmount(mountpoint)

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from config import Settings
 from edge.demo.photos import PhotoSpec
 from loadtests.private_edge import EdgeProcess, edge_env
+from loadtests.private_fs import fill
 
 UP = 'imgedge_shared_cache_up{tier="disk"} 1.0'
 DOWN = 'imgedge_shared_cache_up{tier="disk"} 0.0'
@@ -71,19 +71,6 @@ def _renders(metrics: str) -> float:
     return float(line.split()[1])
 
 
-def _fill(root: Path) -> Path:
-    """Take every free byte of the filesystem, as another program would."""
-    filler = root / "filler"
-    with filler.open("wb", buffering=0) as f:  # unbuffered: close has nothing to flush
-        try:
-            while True:
-                f.write(b"\0" * 4096)
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC:
-                raise
-    return filler
-
-
 async def test_a_cache_that_fills_its_filesystem_evicts_and_keeps_writing(edge, build, settings):
     process, http = edge
     cache = Path(settings.cache.url.removeprefix("file://"))
@@ -118,7 +105,7 @@ async def test_a_filesystem_filled_by_someone_else_serves_and_recovers(edge, bui
     on_disk = f"{process.url}/img/{product}/thumbnail.webp"
     warm = await http.get(on_disk)
     assert warm.status_code == 200
-    filler = await asyncio.to_thread(_fill, cache.parent)
+    filler = await asyncio.to_thread(fill, cache.parent)
 
     renders = _renders(await _metrics(http, process))
     again = await http.get(on_disk)  # reading a full filesystem works
