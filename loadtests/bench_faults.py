@@ -40,8 +40,8 @@ import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +53,7 @@ from edge.demo.seed import STORES, seed_demo
 from edge.http.app import create_app
 from edge.http.auth import hash_token, new_store_key
 from edge.services import Services, open_services
-from loadtests.private_edge import EdgeProcess, FailoverClient, edge_env
+from loadtests.private_edge import EdgeProcess, FailoverClient, edge_env, running
 from loadtests.private_fs import TmpfsUnavailable, fill, mount_tmpfs, unmount
 from loadtests.private_pg import PrivatePostgres
 from loadtests.private_redis import PrivateRedis
@@ -231,19 +231,11 @@ async def _pg_faults(
 # Redis, an edge process, the disk: real `imgedge serve` processes
 
 
-@asynccontextmanager
-async def _edges(
+def _edges(
     count: int, log_dir: Path, http: httpx.AsyncClient, **settings: str
-) -> AsyncIterator[list[EdgeProcess]]:
-    started = [EdgeProcess(edge_env(**settings), log_dir / f"edge{i}.log") for i in range(count)]
-    try:
-        for edge in started:  # one after the other: each applies migrations first
-            edge.start()
-            await edge.wait_ready(http)
-        yield started
-    finally:
-        for edge in started:
-            edge.stop()
+) -> AbstractAsyncContextManager[list[EdgeProcess]]:
+    env = edge_env(**settings)
+    return running([EdgeProcess(env, log_dir / f"edge{i}.log") for i in range(count)], http)
 
 
 def _fresh_variants(shown: list[int]) -> list[str]:

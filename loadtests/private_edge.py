@@ -9,11 +9,13 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 
-from loadtests.private_pg import free_port
+from loadtests.processes import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,13 +67,24 @@ class EdgeProcess:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+            stop_process(self.proc)
             self.proc = None
+
+
+@asynccontextmanager
+async def running(
+    edges: list[EdgeProcess], http: httpx.AsyncClient
+) -> AsyncIterator[list[EdgeProcess]]:
+    """Start the edges one after the other (each applies migrations first), wait until
+    each answers; stop them all at the end."""
+    try:
+        for edge in edges:
+            edge.start()
+            await edge.wait_ready(http)
+        yield edges
+    finally:
+        for edge in edges:
+            edge.stop()
 
 
 class FailoverClient:

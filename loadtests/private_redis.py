@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 
-from loadtests.private_pg import free_port, wait_for_port
+from loadtests.processes import free_port, stop_process, wait_for_port
 
 
 class PrivateRedis:
@@ -42,12 +42,7 @@ class PrivateRedis:
     def stop(self) -> None:
         if self.proc is not None:
             self.thaw()
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+            stop_process(self.proc)
             self.proc = None
 
     def _signal(self, sig: signal.Signals) -> None:

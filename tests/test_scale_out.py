@@ -23,7 +23,7 @@ from edge.demo.photos import PhotoSpec, photo
 from edge.imaging.ingest import ingest_original
 from edge.imaging.options import Limits
 from edge.storage.originals import LocalOriginals
-from loadtests.private_edge import EdgeProcess, edge_env
+from loadtests.private_edge import EdgeProcess, edge_env, running
 
 TOKEN = "scale-out-curator-token"
 
@@ -64,16 +64,8 @@ async def edges(postgres_url, private_redis, tmp_path) -> AsyncIterator[tuple]:
         cache_retry_s="0.5",
     )
     started = [EdgeProcess(env, tmp_path / f"edge{i}.log") for i in range(2)]
-    try:
-        for edge in started:
-            edge.start()
-        async with httpx.AsyncClient(timeout=10) as http:
-            for edge in started:
-                await edge.wait_ready(http)
-            yield started, http, product_id, second_image
-    finally:
-        for edge in started:
-            edge.stop()
+    async with httpx.AsyncClient(timeout=10) as http, running(started, http):
+        yield started, http, product_id, second_image
 
 
 async def test_change_through_one_edge_is_served_by_the_other_within_a_second(edges):

@@ -18,7 +18,7 @@ import pytest
 
 from config import Settings
 from edge.demo.photos import PhotoSpec
-from loadtests.private_edge import EdgeProcess, edge_env
+from loadtests.private_edge import EdgeProcess, edge_env, running
 from loadtests.private_fs import fill
 
 UP = 'imgedge_shared_cache_up{tier="disk"} 1.0'
@@ -49,13 +49,8 @@ async def edge(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple]:
         ),
         tmp_path / "edge.log",
     )
-    async with httpx.AsyncClient(timeout=20) as http:
-        try:
-            process.start()
-            await process.wait_ready(http)
-            yield process, http
-        finally:
-            process.stop()
+    async with httpx.AsyncClient(timeout=20) as http, running([process], http):
+        yield process, http
 
 
 def _files(root: Path) -> dict[str, int]:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from config import Settings
-from loadtests.private_edge import EdgeProcess, FailoverClient, edge_env
+from loadtests.private_edge import EdgeProcess, FailoverClient, edge_env, running
 
 SIZES = ("thumbnail", "small", "medium", "large")
 FORMATS = ("webp", "jpg", "avif")
@@ -41,15 +41,8 @@ async def edges(settings: Settings, build, tmp_path: Path) -> AsyncIterator[tupl
         render_workers="2",
     )
     a, b = (EdgeProcess(env, tmp_path / f"{name}.log") for name in "ab")
-    async with httpx.AsyncClient(timeout=10) as http:
-        try:
-            for edge in (a, b):  # one after the other: each applies migrations first
-                edge.start()
-                await edge.wait_ready(http)
-            yield a, b, http, products
-        finally:
-            for edge in (a, b):
-                edge.stop()
+    async with httpx.AsyncClient(timeout=10) as http, running([a, b], http):
+        yield a, b, http, products
 
 
 async def test_a_killed_edge_costs_clients_nothing_and_comes_back(edges):

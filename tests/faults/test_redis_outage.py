@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from config import Settings
-from loadtests.private_edge import EdgeProcess, edge_env
+from loadtests.private_edge import EdgeProcess, edge_env, running
 from loadtests.private_redis import PrivateRedis
 
 SIZES = ("thumbnail", "small", "medium")
@@ -49,15 +49,8 @@ async def edges(settings: Settings, build, tmp_path: Path) -> AsyncIterator[tupl
     }
     a = EdgeProcess(edge_env(**common), tmp_path / "a.log")
     b = EdgeProcess(edge_env(**common, memory_cache_mb="0"), tmp_path / "b.log")
-    async with httpx.AsyncClient(timeout=10) as http:
-        try:
-            for edge in (a, b):  # one after the other: each applies migrations first
-                edge.start()
-                await edge.wait_ready(http)
-            yield a, b, http, products
-        finally:
-            for edge in (a, b):
-                edge.stop()
+    async with httpx.AsyncClient(timeout=10) as http, running([a, b], http):
+        yield a, b, http, products
 
 
 class Seen:
