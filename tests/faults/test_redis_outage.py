@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from config import Settings
 from loadtests.private_edge import EdgeProcess, edge_env, running
@@ -75,9 +76,17 @@ class Seen:
         assert not mixed, f"variants answered with different bytes: {mixed}"
 
 
+async def _metrics(http: httpx.AsyncClient, edge: EdgeProcess) -> str:
+    return (await http.get(f"{edge.url}/metrics")).text
+
+
+def _renders(metrics: str) -> float:
+    line = next(x for x in metrics.splitlines() if x.startswith("imgedge_renders_total "))
+    return float(line.split()[1])
+
+
 async def _shared_up(http: httpx.AsyncClient, edge: EdgeProcess) -> bool:
-    metrics = (await http.get(f"{edge.url}/metrics")).text
-    return 'imgedge_shared_cache_up{tier="redis"} 1.0' in metrics
+    return 'imgedge_shared_cache_up{tier="redis"} 1.0' in await _metrics(http, edge)
 
 
 async def test_redis_killed_and_restarted_empty_never_fails_a_request(edges, private_redis):
@@ -161,3 +170,31 @@ async def test_a_hung_redis_costs_a_timeout_then_is_skipped_and_no_reply_goes_as
         await asyncio.sleep(0.1)
     seen.assert_one_body_per_variant()
     assert set(seen.statuses) == {200}, seen.statuses
+
+
+async def test_a_full_redis_refusing_writes_still_serves_what_it_holds(edges, private_redis):
+    """Redis at `maxmemory` with the default `noeviction` policy answers every write with
+    an OOM error and every read as usual: what it holds must keep being served from it,
+    not rendered again because a write failed."""
+    a, b, http, (hot, cold) = edges
+    held = [f"/img/{hot}/{size}.webp" for size in SIZES]
+    for url in held:  # in Redis, through `a`
+        assert (await http.get(a.url + url)).status_code == 200
+    client = aioredis.Redis.from_url(private_redis.url)
+    try:
+        used = int((await client.info("memory"))["used_memory"])
+        await client.config_set("maxmemory", used + 64 * 1024)
+        await client.config_set("maxmemory-policy", "noeviction")
+        with pytest.raises(redis.exceptions.RedisError, match="maxmemory"):
+            await client.set("imgedge-test:junk", b"\0" * 256 * 1024)
+    finally:
+        await client.aclose()
+
+    renders = _renders(await _metrics(http, b))
+    for size in SIZES:  # misses on `b`: rendered, served, their writes refused
+        r = await http.get(f"{b.url}/img/{cold}/{size}.jpg")
+        assert r.status_code == 200
+    assert _renders(await _metrics(http, b)) == renders + len(SIZES)
+    for url in held:  # `b` has no memory tier: these come from Redis, without a render
+        assert (await http.get(b.url + url)).status_code == 200
+    assert _renders(await _metrics(http, b)) == renders + len(SIZES)
