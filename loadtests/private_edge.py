@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -99,11 +100,16 @@ class FailoverClient:
         self._next = 0
 
     async def get(self, path: str) -> httpx.Response:
+        return await self.request("GET", path)
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Only for idempotent requests (GETs, sync batches): one cut mid-answer may have
+        been done by the edge that died, and is sent again to the next."""
         start, self._next = self._next, self._next + 1
         order = [self.edges[(start + i) % len(self.edges)] for i in range(len(self.edges))]
         for edge in order[:-1]:
             try:
-                return await self.http.get(edge.url + path)
+                return await self.http.request(method, edge.url + path, **kwargs)
             except httpx.TransportError:
                 self.failovers += 1
-        return await self.http.get(order[-1].url + path)
+        return await self.http.request(method, order[-1].url + path, **kwargs)

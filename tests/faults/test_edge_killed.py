@@ -45,9 +45,11 @@ async def edges(settings: Settings, build, tmp_path: Path) -> AsyncIterator[tupl
         yield a, b, http, products
 
 
-async def test_a_killed_edge_costs_clients_nothing_and_comes_back(edges):
+async def test_a_killed_edge_costs_clients_nothing_and_comes_back(edges, build, services):
     a, b, http, (hot, cold) = edges
     client = FailoverClient(http, [a, b])
+    key = await build.store_key("Corner")
+    batches: list[tuple[int, list[str]]] = []
     for _ in range(2):
         assert (await client.get(f"/img/{hot}/small.webp")).status_code == 200
     statuses: Counter[int] = Counter()
@@ -61,7 +63,21 @@ async def test_a_killed_edge_costs_clients_nothing_and_comes_back(edges):
             size, fmt = SIZES[i % len(SIZES)], FORMATS[(i // len(SIZES)) % len(FORMATS)]
             statuses[(await client.get(f"/img/{cold}/{size}.{fmt}")).status_code] += 1
 
+    async def sync(n: int) -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            ids = [f"{n}-{i}-{k}" for k in range(5)]
+            r = await client.request(
+                "POST",
+                "/api/sync/products",
+                json={"products": [{"external_id": x, "name": f"Cola {x}"} for x in ids]},
+                headers={"authorization": f"Bearer {key}"},
+            )
+            batches.append((r.status_code, ids))
+
     loops = [asyncio.create_task(loop(n)) for n in range(4)]
+    loops += [asyncio.create_task(sync(n)) for n in range(2)]
     try:
         await asyncio.sleep(0.5)
         a.kill()  # renders and answers in flight are cut
@@ -85,3 +101,11 @@ async def test_a_killed_edge_costs_clients_nothing_and_comes_back(edges):
         await asyncio.gather(*loops)
     assert set(statuses) == {200}, statuses
     assert client.failovers > 0  # the kill was seen, and absorbed by retrying `b`
+    # Sync batches: every one answered 200 (one cut by the kill was sent again to `b`,
+    # which is safe: the sync is idempotent) and is stored whole.
+    assert {status for status, _ in batches} == {200}
+    store = await services.catalog.get_store_by_name("Corner")
+    ids = await services.catalog.list_store_product_ids(store.id, 100_000)
+    stored = [p.external_id for p in (await services.catalog.get_store_products(ids)).values()]
+    assert len(stored) == len(set(stored))  # re-sent batches made no duplicates
+    assert {x for _, batch in batches for x in batch} == set(stored)
