@@ -15,8 +15,9 @@ through the fault, and `--after` seconds past the dependency's return:
   (variant and resolution served before), `uncached`, `sync` (a 5-product batch).
 - `redis kill` — two `imgedge serve` processes sharing the private Redis; Redis is killed
   (SIGKILL), down `--down` seconds, then started again, empty. Kinds: `cached` (variant
-  in the edges' memory), `uncached` (a variant never asked for: a render), through a
-  client that round-robins the two edges and retries the other one.
+  in the edges' memory), `uncached` (a variant never asked for: a render), `sync`,
+  through a client that round-robins the two edges and retries the other one (a sync
+  batch is idempotent, so one cut by a dying edge is sent again).
 - `edge kill` — the same two processes and client; one edge is killed (SIGKILL), down
   `--down` seconds, then started again.
 - `disk full` — one `imgedge serve` with a disk tier on the tmpfs and no memory tier
@@ -158,13 +159,14 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float = 60.0) 
 # PostgreSQL: the edge in process
 
 
-def _sync_request(http: httpx.AsyncClient, key: str, tag: str) -> Request:
+def _sync_request(http: httpx.AsyncClient | FailoverClient, key: str, tag: str) -> Request:
     async def sync(n: int) -> int:
         products = [
             {"external_id": f"{tag}-{n}-{k}", "upc": None, "name": f"Bench item {n} {k}"}
             for k in range(5)
         ]
-        r = await http.post(
+        r = await http.request(
+            "POST",
             "/api/sync/products",
             json={"products": products},
             headers={"authorization": f"Bearer {key}"},
@@ -262,6 +264,7 @@ def _tier_up(http: httpx.AsyncClient, edges: list[EdgeProcess], tier: str) -> Ca
 
 async def _process_faults(
     common: dict[str, str],
+    key: str,
     redis: PrivateRedis,
     shown: list[int],
     recorder: Recorder,
@@ -287,7 +290,11 @@ async def _process_faults(
                 for url in cached:  # in both edges' memory
                     for edge in (a, b):
                         assert (await http.get(edge.url + url)).status_code == 200
-                requests = {"cached": _get_request(client, cached), "uncached": uncached(client)}
+                requests = {
+                    "cached": _get_request(client, cached),
+                    "uncached": uncached(client),
+                    "sync": _sync_request(client, key, "edges"),
+                }
 
                 if "redis" in args.faults:
 
@@ -402,7 +409,7 @@ async def run(args: argparse.Namespace) -> Recorder:
             if "pg" in args.faults:
                 await _pg_faults(svc, settings, server, shown, key, recorder, args)
         common = {"database_url": server.url, "originals_url": f"file://{data}/originals"}
-        await _process_faults(common, redis, shown, recorder, args, data)
+        await _process_faults(common, key, redis, shown, recorder, args, data)
     finally:
         redis.stop()
         if server.is_running():
