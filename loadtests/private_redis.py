@@ -12,17 +12,15 @@ from loadtests.processes import free_port, stop_process, wait_for_port
 
 
 class PrivateRedis:
-    def __init__(self, port: int | None = None, *options: str) -> None:
-        """`options`: more `redis-server` arguments (e.g. `--maxmemory 2mb`)."""
+    def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
-        self.options = options
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *self.options],
+             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         wait_for_port(self.port, self.proc, what="redis-server")
