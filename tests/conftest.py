@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,8 @@ from edge.http.auth import ADMIN_TOKEN_META, hash_token, new_store_key
 from edge.imaging.ingest import ingest_original
 from edge.imaging.options import Limits
 from edge.services import Services, open_services
+from loadtests.private_redis import PrivateRedis
+from tests.needs import missing
 
 
 @pytest.fixture
@@ -122,10 +125,10 @@ REDIS_URL = os.environ.get("IMGEDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _unavailable(what: str, url: str, exc: BaseException) -> None:
-    reason = f"{what} not reachable at {url}: {exc!r}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: real services are required)", pytrace=False)
-    pytest.skip(f"{reason}; set IMGEDGE_TEST_{what.upper()}_URL to run these tests")
+    missing(
+        f"{what} not reachable at {url}: {exc!r}",
+        f"; set IMGEDGE_TEST_{what.upper()}_URL to run these tests",
+    )
 
 
 def _database_url(name: str) -> str:
@@ -263,3 +266,17 @@ async def catalog(request: pytest.FixtureRequest) -> AsyncIterator[CatalogReposi
         yield repo
     finally:
         await repo.close()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A `redis-server` of this test's own on a free port, which it may kill and restart
+    (never the machine's shared one)."""
+    if shutil.which("redis-server") is None:
+        missing("redis-server is not installed")
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

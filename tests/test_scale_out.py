@@ -2,19 +2,15 @@
 
 - a change made through one edge is served by the other within a second (LISTEN/NOTIFY);
 - both keep serving while Redis is down, and the Redis tier comes back by itself.
-The test runs its own throwaway `redis-server` so it can stop it safely.
+The test runs its own `redis-server` (`loadtests/private_redis.py`) so it can stop
+it safely.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -27,86 +23,9 @@ from edge.demo.photos import PhotoSpec, photo
 from edge.imaging.ingest import ingest_original
 from edge.imaging.options import Limits
 from edge.storage.originals import LocalOriginals
+from loadtests.private_edge import EdgeProcess, edge_env, running
 
 TOKEN = "scale-out-curator-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ThrowawayRedis:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("throwaway redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-
-@pytest.fixture
-def throwaway_redis() -> Iterator[ThrowawayRedis]:
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("redis-server is not installed (CI=true: required)", pytrace=False)
-        pytest.skip("redis-server is not installed")
-    server = ThrowawayRedis(_free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-class Edge:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "edge.cli", "serve"],
-            env={**env, "IMGEDGE_PORT": str(self.port)},
-            stdout=self._log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    async def wait_ready(self, http: httpx.AsyncClient) -> None:
-        for _ in range(200):
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"edge exited with {self.proc.returncode}")
-            try:
-                if (await http.get(f"{self.url}/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        raise RuntimeError("edge did not become healthy")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
 
 
 async def _seed(database_url: str, originals_root: Path) -> tuple[int, int]:
@@ -134,27 +53,19 @@ async def _seed(database_url: str, originals_root: Path) -> tuple[int, int]:
 
 
 @pytest.fixture
-async def edges(postgres_url, throwaway_redis, tmp_path) -> AsyncIterator[tuple]:
+async def edges(postgres_url, private_redis, tmp_path) -> AsyncIterator[tuple]:
     product_id, second_image = await _seed(postgres_url, tmp_path / "originals")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "IMGEDGE_DATABASE_URL": postgres_url,
-        "IMGEDGE_CACHE_URL": f"redis://127.0.0.1:{throwaway_redis.port}/0",
-        "IMGEDGE_ORIGINALS_URL": f"file://{tmp_path / 'originals'}",
-        "IMGEDGE_ADMIN_TOKEN": TOKEN,
-        "IMGEDGE_RESOLUTION_TTL_S": "600",  # only invalidation can explain a fast change
-        "IMGEDGE_CACHE_RETRY_S": "0.5",
-        "IMGEDGE_LOG_LEVEL": "warning",
-    }
-    started = [Edge(env, tmp_path / f"edge{i}.log") for i in range(2)]
-    try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            for edge in started:
-                await edge.wait_ready(http)
-            yield started, http, product_id, second_image
-    finally:
-        for edge in started:
-            edge.stop()
+    env = edge_env(
+        database_url=postgres_url,
+        cache_url=private_redis.url,
+        originals_url=f"file://{tmp_path / 'originals'}",
+        admin_token=TOKEN,
+        resolution_ttl_s="600",  # only invalidation can explain a fast change
+        cache_retry_s="0.5",
+    )
+    started = [EdgeProcess(env, tmp_path / f"edge{i}.log") for i in range(2)]
+    async with httpx.AsyncClient(timeout=10) as http, running(started, http):
+        yield started, http, product_id, second_image
 
 
 async def test_change_through_one_edge_is_served_by_the_other_within_a_second(edges):
@@ -180,12 +91,12 @@ async def test_change_through_one_edge_is_served_by_the_other_within_a_second(ed
     assert time.monotonic() - changed_at < 1.0
 
 
-async def test_edges_keep_serving_through_a_redis_outage(edges, throwaway_redis):
+async def test_edges_keep_serving_through_a_redis_outage(edges, private_redis):
     (a, b), http, product, _ = edges
     for edge in (a, b):
         assert (await http.get(f"{edge.url}/img/{product}/thumbnail.webp")).status_code == 200
 
-    throwaway_redis.stop()
+    private_redis.stop()
     for size in ("thumbnail.webp", "medium.webp", "large.jpg"):  # hits and fresh renders
         for edge in (a, b):
             r = await http.get(f"{edge.url}/img/{product}/{size}")
@@ -193,9 +104,9 @@ async def test_edges_keep_serving_through_a_redis_outage(edges, throwaway_redis)
     metrics = (await http.get(f"{a.url}/metrics")).text
     assert 'imgedge_shared_cache_up{tier="redis"} 0.0' in metrics
 
-    throwaway_redis.start()
+    private_redis.start()
     await asyncio.sleep(0.7)  # past IMGEDGE_CACHE_RETRY_S
-    client = aioredis.Redis(port=throwaway_redis.port)
+    client = aioredis.Redis(port=private_redis.port)
     try:
         for _ in range(50):  # the tier comes back by itself on a later request
             await http.get(f"{a.url}/img/{product}/small.avif")

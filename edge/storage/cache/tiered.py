@@ -3,6 +3,10 @@
 A failing shared tier (disk or Redis) never fails a request: the error is logged once,
 counted, and the tier is skipped for `retry_after_s`; the next call after that tries it
 again, so the tier comes back by itself when its server does.
+
+Reads and writes rest apart: a tier that refuses writes but still reads (Redis at
+`maxmemory` under `noeviction`, a disk full of someone else's files, a read-only mount)
+keeps serving what it holds; a failed read rests both.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from edge.storage.cache.memory import MemoryTier
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+READ, WRITE = "read", "write"
 
 
 class TieredCache:
@@ -36,33 +41,47 @@ class TieredCache:
         self.stats: Counter[str] = Counter()
         self._retry_after_s = retry_after_s
         self._clock = clock
-        self._down_until = 0.0
-        self.shared_up = shared is not None
+        self._down_until = {READ: 0.0, WRITE: 0.0}
+        self._up = {READ: shared is not None, WRITE: shared is not None}
+
+    @property
+    def shared_up(self) -> bool:
+        """The shared tier reads and writes (False while either rests after a failure)."""
+        return self._up[READ] and self._up[WRITE]
 
     def get_from_memory(self, key: VariantKey) -> bytes | None:
         data = self.memory.get_now(key)
         self.stats["memory_hit" if data is not None else "memory_miss"] += 1
         return data
 
-    async def _on_shared(self, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
-        """(answered, result): run one call on the shared tier unless it is resting."""
+    async def _on_shared(
+        self, lane: str, call: Callable[[], Awaitable[T]]
+    ) -> tuple[bool, T | None]:
+        """(answered, result): run one call (a READ or a WRITE) on the shared tier unless
+        that lane is resting."""
         if self.shared is None:
             return False, None
-        if not self.shared_up and self._clock() < self._down_until:
+        if not self._up[lane] and self._clock() < self._down_until[lane]:
             self.stats["shared_skipped"] += 1
             return False, None
         try:
             result = await call()
         except CacheTierError as exc:
             self.stats["shared_error"] += 1
-            if self.shared_up:
-                log.warning("%s cache tier down, serving from memory: %s", self.shared.name, exc)
-            self.shared_up = False
-            self._down_until = self._clock() + self._retry_after_s
+            if self._up[lane]:
+                log.warning(
+                    "%s cache tier %ss failing, skipping them for %g s: %s",
+                    self.shared.name, lane, self._retry_after_s, exc,
+                )  # fmt: skip
+            # A tier that cannot read is down: its writes rest too (a dead server costs one
+            # timeout, not two). One that cannot write may still read.
+            for resting in (READ, WRITE) if lane == READ else (WRITE,):
+                self._up[resting] = False
+                self._down_until[resting] = self._clock() + self._retry_after_s
             return False, None
-        if not self.shared_up:
-            log.warning("%s cache tier is back", self.shared.name)
-            self.shared_up = True
+        if not self._up[lane]:
+            log.warning("%s cache tier %ss are back", self.shared.name, lane)
+            self._up[lane] = True
         return True, result
 
     async def get(self, key: VariantKey) -> bytes | None:
@@ -76,7 +95,7 @@ class TieredCache:
         if self.shared is None:
             return None
         shared = self.shared
-        answered, data = await self._on_shared(lambda: shared.get(key))
+        answered, data = await self._on_shared(READ, lambda: shared.get(key))
         if answered:
             self.stats["shared_hit" if data is not None else "shared_miss"] += 1
         if data is not None:
@@ -87,13 +106,13 @@ class TieredCache:
         await self.memory.put(key, data)
         if self.shared is not None:
             shared = self.shared
-            await self._on_shared(lambda: shared.put(key, data))
+            await self._on_shared(WRITE, lambda: shared.put(key, data))
 
     async def delete(self, key: VariantKey) -> None:
         await self.memory.delete(key)
         if self.shared is not None:
             shared = self.shared
-            await self._on_shared(lambda: shared.delete(key))
+            await self._on_shared(WRITE, lambda: shared.delete(key))
 
     async def close(self) -> None:
         await self.memory.close()

@@ -1,0 +1,16 @@
+"""What a test needs from the machine (a server, a binary, a privilege)."""
+
+from __future__ import annotations
+
+import os
+from typing import NoReturn
+
+import pytest
+
+
+def missing(reason: str, hint: str = "") -> NoReturn:
+    """A service, binary or privilege a test needs is not here: fail under CI=true (real
+    services are required there), skip with the reason elsewhere."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: real services are required)", pytrace=False)
+    pytest.skip(f"{reason}{hint}")
