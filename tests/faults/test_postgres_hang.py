@@ -50,15 +50,11 @@ def _hung(server: PrivatePostgres) -> Iterator[None]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, private_postgres: PrivatePostgres) -> Settings:
-    return Settings().replace(
+def settings(settings: Settings, private_postgres: PrivatePostgres) -> Settings:
+    """The shared test settings, on the private server."""
+    return settings.replace(
         database_url=private_postgres.url,
         database_timeout_s=TIMEOUT_S,
-        cache_url=f"file://{tmp_path}/cache",
-        originals_url=f"file://{tmp_path}/originals",
-        memory_cache_mb=32,
-        disk_cache_mb=64,
-        render_workers=2,
         resolution_ttl_s=0.2,
         resolution_stale_s=0,  # no stale answer: /img must ask the catalog
     )
