@@ -163,8 +163,11 @@ class Images:
                         "the product has no custom image: upload one or give image_url",
                         code="no_custom_image",
                     )
-        attached = [] if url is None else [await self.attach_from_url(product.id, url)]
-        await self._catalog.set_use_custom_image(product.id, True)
+        if url is None:
+            await self._catalog.set_use_custom_image(product.id, True)
+            attached = []
+        else:  # the image and the override in one transaction
+            attached = [await self.attach_from_url(product.id, url)]
         changed = replace(product, use_custom_image=True)
         if attached:
             changed = replace(changed, image_fetch_error=None)
@@ -272,7 +275,8 @@ class Images:
             raise
 
     async def attach_from_url(self, product_id: int, url: str) -> ProductImage:
-        """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image.
+        """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image and
+        turn its override on, in one transaction.
 
         A failure is recorded on the product, which keeps showing what it showed."""
         try:
@@ -286,9 +290,15 @@ class Images:
             await self._record_fetch_error(product_id, f"{exc.code}: {exc.message}")
             raise
         [(image, _)] = await self._attach(
-            ImageOwner(store_product_id=product_id), [examined], is_primary=True
+            ImageOwner(store_product_id=product_id),
+            [examined],
+            is_primary=True,
+            use_custom_image=product_id,
         )
-        await self._catalog.set_image_fetch_error(product_id, None)
+        try:  # after the commit: a stale note of an earlier failure must not fail it
+            await self._catalog.set_image_fetch_error(product_id, None)
+        except CatalogError as exc:
+            log.warning("product %d: image_url attached, old error kept: %s", product_id, exc)
         return image
 
     async def _record_fetch_error(self, product_id: int, reason: str) -> None:

@@ -345,8 +345,11 @@ class _FailsAfterWrite:
     """The catalog, but once a change has committed it stops answering reads (the
     database dropped between the write and the read-back)."""
 
-    WRITES = frozenset({"set_primary_image", "reorder_images", "set_use_custom_image"})
-    READS = frozenset({"get_store_product", "resolve", "list_images"})
+    WRITES = frozenset(
+        {"set_primary_image", "reorder_images", "set_use_custom_image", "add_images"}
+    )
+    # Failing once a change committed: the reads, and a later write of a detail.
+    READS = frozenset({"get_store_product", "resolve", "list_images", "set_image_fetch_error"})
 
     def __init__(self, real) -> None:
         self._real, self._written = real, False
@@ -369,9 +372,11 @@ class _FailsAfterWrite:
 @pytest.fixture
 async def read_back_fails(settings, services):
     catalog = _FailsAfterWrite(services.catalog)
-    images = Images(
-        catalog, services.keeper, Limits.from_settings(settings), services.images._fetch_remote
-    )
+
+    async def fetch(url: str) -> bytes:  # any URL: a photo
+        return photo(PhotoSpec(320, 240, (0, 160, 0), "can"))
+
+    images = Images(catalog, services.keeper, Limits.from_settings(settings), fetch)
     app = create_app(settings, services=replace(services, images=images))
     app.state.services = replace(services, images=images)
     transport = httpx.ASGITransport(app=app)
@@ -415,3 +420,20 @@ async def test_a_committed_change_is_a_success_even_if_the_read_back_fails(
         None: [first],
     }[body and body["action"]]
     assert [i["id"] for i in after["images"]] == expected
+
+
+async def test_an_image_url_attached_is_a_success_even_if_the_catalog_then_fails(
+    read_back_fails, client, world
+):
+    body = {"action": "use_custom_image", "image_url": "https://shop.example/p.jpg"}
+    r = await read_back_fails.patch(world.url, json=body, headers=world.store_a)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert (answer["complete"], answer["use_custom_image"], answer["source"]) == (
+        False,
+        True,
+        "custom",
+    )
+    after = await _shown(client, world)  # the image and the override, both stored
+    assert (after["source"], after["use_custom_image"]) == ("custom", True)
+    assert [i["id"] for i in after["images"]] == [answer["images"][0]["id"]]
