@@ -18,6 +18,9 @@ from catalog.models import ResolutionChange
 log = logging.getLogger(__name__)
 
 Row = Mapping[str, Any]
+# The longest wait on the database (a connection, a statement, a lock) unless the
+# `database_timeout_s` setting says otherwise.
+DEFAULT_TIMEOUT_S = 5.0
 ChangeListener = Callable[[ResolutionChange], None]
 
 

@@ -7,6 +7,13 @@ listening process when, and only if, it commits) and, right after the commit, to
 process's own listeners, so a write call returns with its process already told.
 Migrations are plain `.sql` files applied in order under an advisory lock, so two
 processes may run `imgedge migrate` at once. asyncpg errors are translated here.
+
+A server that hangs (accepts connections, never answers) must not hang requests: taking a
+pooled connection, connecting, and every statement are bounded by `timeout_s` (asyncpg's
+pool acquire timeout, connect timeout and `command_timeout`), and a connection whose
+statement timed out is dropped at once rather than cancelled, rolled back and reset on a
+server that would not answer those either. Migrations (DDL that may take long) run on a
+connection of their own without the statement bound.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from catalog.connector import ChangeListener, Listeners, Row
+from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
 from catalog.queries import Query, load_queries, migration_files
@@ -118,10 +125,13 @@ class _Session:
 class PostgresConnector:
     dialect = DIALECT
 
-    def __init__(self, pool: asyncpg.Pool, database_url: str) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, database_url: str, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
         self.pool = pool
         self.queries = load_queries(DIALECT)
         self._url = database_url
+        self._timeout_s = timeout_s
         self._listeners = Listeners()
         self._listen_task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
@@ -129,15 +139,24 @@ class PostgresConnector:
 
     @classmethod
     async def open(
-        cls, database_url: str, *, min_size: int = 1, max_size: int = 10
+        cls,
+        database_url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> PostgresConnector:
         try:
             pool = await asyncpg.create_pool(
-                database_url, min_size=min_size, max_size=max_size, timeout=10
+                database_url,
+                min_size=min_size,
+                max_size=max_size,
+                timeout=timeout_s,  # connecting
+                command_timeout=timeout_s,  # each statement
             )
         except _UNAVAILABLE_OR_POSTGRES as exc:
             raise CatalogUnavailable(f"cannot open PostgreSQL catalog: {exc!r}") from exc
-        return cls(pool, database_url)
+        return cls(pool, database_url, timeout_s)
 
     async def close(self) -> None:
         self._listeners.clear()
@@ -152,15 +171,28 @@ class PostgresConnector:
             await r.one("ping")
 
     @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[PoolConnectionProxy]:
+        """A pooled connection, waited for at most `timeout_s`; dropped, not reset, after
+        a statement timed out (the server is not answering: a reset would wait too)."""
+        conn = await self.pool.acquire(timeout=self._timeout_s)
+        try:
+            yield conn
+        except TimeoutError:
+            conn.terminate()
+            raise
+        finally:
+            await self.pool.release(conn, timeout=self._timeout_s)
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[_Session]:
-        async with _translated(), self.pool.acquire() as conn:
+        async with _translated(), self._connection() as conn:
             yield _Session(conn, self.queries)
 
     @asynccontextmanager
     async def transaction(self, *, rollback: bool = False) -> AsyncIterator[_Session]:
         committed = False
         try:
-            async with _translated(), self.pool.acquire() as conn:
+            async with _translated(), self._connection() as conn:
                 session = _Session(conn, self.queries)
                 tx = conn.transaction()
                 await tx.start()
@@ -172,6 +204,8 @@ class PostgresConnector:
                         await session.send_notifications()
                         await tx.commit()
                         committed = True
+                except TimeoutError:
+                    raise  # the server hangs: the connection is dropped, not rolled back
                 except BaseException:
                     if not committed and not conn.is_closed() and conn.is_in_transaction():
                         await tx.rollback()
@@ -292,8 +326,16 @@ class PostgresConnector:
             delay = min(delay * 2, 5.0)
 
     async def migrate(self) -> list[str]:
+        async with _translated():
+            conn = await asyncpg.connect(self._url, timeout=self._timeout_s)
+            try:
+                return await self._migrate(conn)
+            finally:
+                await conn.close(timeout=self._timeout_s)
+
+    async def _migrate(self, conn: asyncpg.Connection) -> list[str]:
         applied_now: list[str] = []
-        async with _translated(), self.pool.acquire() as conn, conn.transaction():
+        async with conn.transaction():
             # Migrations are DDL, not named queries. Serialise concurrent migrators; the
             # lock ends with the transaction.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
@@ -318,7 +360,14 @@ class PostgresCatalog(SQLCatalog):
 
     @classmethod
     async def open(
-        cls, database_url: str, *, min_size: int = 1, max_size: int = 10
+        cls,
+        database_url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> PostgresCatalog:
-        connector = await PostgresConnector.open(database_url, min_size=min_size, max_size=max_size)
+        connector = await PostgresConnector.open(
+            database_url, min_size=min_size, max_size=max_size, timeout_s=timeout_s
+        )
         return cls(connector)

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiosqlite
 
-from catalog.connector import ChangeListener, Listeners, Row
+from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, ConflictError
 from catalog.models import ResolutionChange
 from catalog.queries import Query, load_queries, migration_files
@@ -97,10 +97,10 @@ class _Session:
         return None  # workers on SQLite poll
 
 
-async def _connect(target: str, *, uri: bool = False) -> aiosqlite.Connection:
+async def _connect(target: str, timeout_s: float, *, uri: bool = False) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(target, isolation_level=None, uri=uri)
     conn.row_factory = aiosqlite.Row  # rows by column name
-    await conn.execute("PRAGMA busy_timeout = 5000")
+    await conn.execute(f"PRAGMA busy_timeout = {max(1, round(timeout_s * 1000))}")
     return conn
 
 
@@ -115,19 +115,19 @@ class SQLiteConnector:
         self._listeners = Listeners()
 
     @classmethod
-    async def open(cls, path: str) -> SQLiteConnector:
+    async def open(cls, path: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> SQLiteConnector:
         if path != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         writer: aiosqlite.Connection | None = None
         try:
-            writer = await _connect(path)
+            writer = await _connect(path, timeout_s)
             # WAL first: the reader opened next relies on it to read beside a writer.
             await writer.execute("PRAGMA journal_mode = WAL")
             await writer.execute("PRAGMA foreign_keys = ON")
             await writer.execute("PRAGMA synchronous = NORMAL")
             reader = None
             if path != MEMORY:
-                reader = await _connect(read_only_uri(path), uri=True)
+                reader = await _connect(read_only_uri(path), timeout_s, uri=True)
         except sqlite3.Error as exc:
             if writer is not None:
                 await writer.close()
@@ -224,8 +224,11 @@ class SQLiteCatalog(SQLCatalog):
     """`SQLCatalog` over a `SQLiteConnector`: it adds only how to open one from a URL."""
 
     @classmethod
-    async def open(cls, database_url: str) -> SQLiteCatalog:
-        return cls(await SQLiteConnector.open(sqlite_path(database_url)))
+    async def open(
+        cls, database_url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> SQLiteCatalog:
+        """`timeout_s`: how long a write waits for another process's lock (busy_timeout)."""
+        return cls(await SQLiteConnector.open(sqlite_path(database_url), timeout_s=timeout_s))
 
 
 def split_statements(script: str) -> list[str]:

@@ -320,6 +320,12 @@ class Settings:
         "sqlite:///var/imgedge.db",
         "catalog: sqlite:///relative/path, sqlite:////abs/path or postgresql://",
     )
+    database_timeout_s: float = setting(
+        "database_timeout_s",
+        5.0,
+        "catalog: longest wait for a connection, a statement or SQLite's lock (then 503)",
+        lo=0.01,
+    )
     originals_url: str = setting(
         "originals_url", "file://var/originals", "originals store: file://dir"
     )

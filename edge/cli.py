@@ -112,7 +112,7 @@ def _serve(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    catalog = await open_catalog(settings.database_url)
+    catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     try:
         applied = await catalog.migrate()
     finally:
@@ -126,7 +126,7 @@ async def _worker(settings: Settings, *, drain: bool) -> int:
 
     from matcher.worker import MatchWorker, WorkerOptions
 
-    catalog = await open_catalog(settings.database_url)
+    catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -148,7 +148,7 @@ async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | Non
 
     from matcher.migrate_canonical import migrate_canonical
 
-    catalog = await open_catalog(settings.database_url)
+    catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     try:
         await catalog.migrate()
         total = await catalog.count_unlinked_products()
@@ -174,7 +174,7 @@ async def _create_store(settings: Settings, name: str) -> int:
     if not name or len(name) > 200:
         print("imgedge stores create: the name must be 1–200 characters", file=sys.stderr)
         return 2
-    catalog = await open_catalog(settings.database_url)
+    catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     try:
         await catalog.migrate()
         key = new_store_key()

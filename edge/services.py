@@ -40,7 +40,7 @@ class Services:
 @asynccontextmanager
 async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Services]:
     async with AsyncExitStack() as stack:
-        catalog = await open_catalog(settings.database_url)
+        catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
         stack.push_async_callback(catalog.close)
         if migrate:
             await catalog.migrate()

@@ -133,7 +133,11 @@ class MatchWorker:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _process(self, items: list[QueueItem]) -> None:
+    async def _process(self, items: list[QueueItem], *, again: bool = True) -> None:
+        """Decide and record the items. One whose link target went away between its
+        decision and its record (a curator merged or deleted that canonical product) is
+        decided again, once (`again`); if its new target goes too, it waits for its next
+        attempt with that reason."""
         catalog = self._catalog
         products, failed = await self._read(items)
         unread = {item.id for item, _ in failed}
@@ -169,15 +173,32 @@ class MatchWorker:
         recorded = await self._alone_on_failure(
             [outcome for outcome, _ in outcomes], catalog.finish_matches
         )
+        redo: list[QueueItem] = []
         for (outcome, stat), done in zip(outcomes, recorded, strict=True):
             if isinstance(done, Exception):
-                failed.append((outcome.item, done))
+                if (gone := await self._gone_target(outcome)) is None:
+                    failed.append((outcome.item, done))
+                elif again:
+                    redo.append(outcome.item)
+                else:
+                    failed.append((outcome.item, TargetGone(gone)))
             else:
                 self.stats[stat if done or stat == "skipped" else "lease_lost"] += 1
+        if redo:  # still leased to us: nothing of theirs was recorded
+            log.info("matcher: %d item(s) lost their link target meanwhile; again", len(redo))
+            self.stats["redecided"] += len(redo)
+            await self._process(redo, again=False)
         for item, exc in failed:  # a bad item must not stop the worker
             log.error("matcher: item %s failed", item.id, exc_info=exc)
             status = await catalog.fail_match(item, reason(exc), self._options.max_attempts)
             self.stats["failed" if status is QueueStatus.FAILED else "retried"] += 1
+
+    async def _gone_target(self, outcome: MatchOutcome) -> int | None:
+        """The canonical product the outcome links to, if it no longer exists."""
+        target = outcome.canonical_id
+        if outcome.status is not QueueStatus.DONE or target is None:
+            return None
+        return target if await self._catalog.get_canonical_product(target) is None else None
 
     async def _read(
         self, items: list[QueueItem]
@@ -226,6 +247,17 @@ class MatchWorker:
             else:
                 results.append(result)
         return results
+
+
+class TargetGone(Exception):
+    """The canonical product an item was decided to link to was merged or deleted before
+    the link was recorded."""
+
+    def __init__(self, canonical_id: int) -> None:
+        super().__init__(
+            f"canonical product {canonical_id} was merged or deleted while this item was "
+            "decided; it is decided again on its next attempt"
+        )
 
 
 def reason(exc: Exception) -> str:

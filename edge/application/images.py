@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import anyio
 
 from catalog import CatalogRepository
 from catalog.models import MAX_SORT_ORDER, ImageOwner, ImageSource, ProductImage, StoreProduct
-from catalog.repository import ConflictError, NotFoundError
+from catalog.repository import CatalogError, ConflictError, NotFoundError
 from edge.application.actors import Actor, visible_product
 from edge.application.originals import OriginalsKeeper
 from edge.errors import BadGateway, BadRequest, Conflict, EdgeError, NotFound, SourceRejected
@@ -32,10 +32,14 @@ _POLICY_CODES = frozenset({"bad_url", "host_not_allowed", "address_not_public"})
 
 @dataclass(frozen=True, slots=True)
 class ShownImages:
-    """A product and the images it shows (custom or canonical), primary first."""
+    """A product and the images it shows (custom or canonical), primary first.
+
+    `complete` False: a change committed but the catalog could not be read back, so
+    `images` holds only what the change itself returned (asking again tells the rest)."""
 
     product: StoreProduct
     images: list[ProductImage]
+    complete: bool = True
 
     @property
     def source(self) -> ImageSource | None:
@@ -83,12 +87,20 @@ class Images:
             owner = ImageOwner(canonical_product_id=resolution.canonical_product_id)
         return ShownImages(product, await self._catalog.list_images(owner))
 
-    async def _after_change(self, product_id: int) -> ShownImages:
-        """What the product shows now (read again: its override may have moved)."""
-        product = await self._catalog.get_store_product(product_id)
-        if product is None:  # deleted meanwhile
-            raise NotFound(f"no product {product_id}", code="product_not_found")
-        return await self._shown(product)
+    async def _after_change(self, product_id: int, known: ShownImages) -> ShownImages:
+        """What the product shows now (read again: its override may have moved).
+
+        The change has committed: an error now would tell the client it failed, and a
+        retry would repeat it. So when the catalog fails the read-back, the answer is what
+        the change itself returned (`known`, incomplete), not a 503."""
+        try:
+            product = await self._catalog.get_store_product(product_id)
+            if product is not None:
+                return await self._shown(product)
+        except CatalogError as exc:
+            log.warning("product %d changed, but could not be read back: %s", product_id, exc)
+            return replace(known, complete=False)
+        raise NotFound(f"no product {product_id}", code="product_not_found")  # deleted meanwhile
 
     async def _image_of(self, product: StoreProduct, image_id: int) -> ProductImage:
         """One of the product's own images or of its canonical product's."""
@@ -110,8 +122,8 @@ class Images:
         product = await self.product(actor, product_id)
         image = await self._image_of(product, image_id)
         actor.check_owner(image.owner)
-        await self._catalog.set_primary_image(image.id)
-        return await self._after_change(product.id)
+        primary = await self._catalog.set_primary_image(image.id)
+        return await self._after_change(product.id, ShownImages(product, [primary]))
 
     async def reorder(
         self,
@@ -125,13 +137,15 @@ class Images:
         owner = _reorder_owner(shown, source)
         actor.check_owner(owner)
         try:
-            await self._catalog.reorder_images(owner, image_ids)
+            ordered = await self._catalog.reorder_images(owner, image_ids)
         except ConflictError:
             raise BadRequest(
                 "imageIds must name each of the images once, and only those",
                 code="invalid_order",
             ) from None
-        return await self._after_change(product_id)
+        # What the change returned, if it was the shown set that moved; else as it was.
+        now = ordered if shown.images and shown.images[0].owner == owner else shown.images
+        return await self._after_change(product_id, ShownImages(shown.product, now))
 
     async def use_custom_image(
         self, actor: Actor, product_id: int, image_url: str | None = None
@@ -149,15 +163,21 @@ class Images:
                         "the product has no custom image: upload one or give image_url",
                         code="no_custom_image",
                     )
-        if url is not None:
-            await self.attach_from_url(product.id, url)
-        await self._catalog.set_use_custom_image(product.id, True)
-        return await self._after_change(product.id)
+        if url is None:
+            await self._catalog.set_use_custom_image(product.id, True)
+            attached = []
+        else:  # the image and the override in one transaction
+            attached = [await self.attach_from_url(product.id, url)]
+        changed = replace(product, use_custom_image=True)
+        if attached:
+            changed = replace(changed, image_fetch_error=None)
+        return await self._after_change(product.id, ShownImages(changed, attached))
 
     async def use_canonical_image(self, actor: Actor, product_id: int) -> ShownImages:
         product = await self.product(actor, product_id)
         await self._catalog.set_use_custom_image(product.id, False)
-        return await self._after_change(product.id)
+        changed = replace(product, use_custom_image=False)
+        return await self._after_change(product.id, ShownImages(changed, []))
 
     async def delete(self, actor: Actor, product_id: int, image_id: int) -> ShownImages:
         """Remove one image (the next becomes primary); its original leaves storage only
@@ -171,7 +191,7 @@ class Images:
             raise NotFound(f"no image {image.id}", code="image_not_found") from None
         if not still_used:  # asked again by the removal itself: an upload may race it
             await self._originals.release([image.content_hash])
-        return await self._after_change(product.id)
+        return await self._after_change(product.id, ShownImages(product, []))
 
     # Adding
 
@@ -255,7 +275,8 @@ class Images:
             raise
 
     async def attach_from_url(self, product_id: int, url: str) -> ProductImage:
-        """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image.
+        """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image and
+        turn its override on, in one transaction.
 
         A failure is recorded on the product, which keeps showing what it showed."""
         try:
@@ -269,9 +290,15 @@ class Images:
             await self._record_fetch_error(product_id, f"{exc.code}: {exc.message}")
             raise
         [(image, _)] = await self._attach(
-            ImageOwner(store_product_id=product_id), [examined], is_primary=True
+            ImageOwner(store_product_id=product_id),
+            [examined],
+            is_primary=True,
+            use_custom_image=product_id,
         )
-        await self._catalog.set_image_fetch_error(product_id, None)
+        try:  # after the commit: a stale note of an earlier failure must not fail it
+            await self._catalog.set_image_fetch_error(product_id, None)
+        except CatalogError as exc:
+            log.warning("product %d: image_url attached, old error kept: %s", product_id, exc)
         return image
 
     async def _record_fetch_error(self, product_id: int, reason: str) -> None:

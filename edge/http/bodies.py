@@ -110,6 +110,13 @@ class ProductImages(Answer):
     image_fetch_error: str | None
     source: ImageSource | None
     images: list[ListedImage]
+    complete: Annotated[
+        bool,
+        Meta(
+            description="false: the change was stored, but the catalog could not be read "
+            "back; `images` holds only what the change returned (GET tells the rest)"
+        ),
+    ] = True
 
 
 class UploadResult(Answer):

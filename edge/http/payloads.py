@@ -51,6 +51,7 @@ def product_images(shown: ShownImages) -> bodies.ProductImages:
             bodies.ListedImage(**_image_fields(i), urls=versioned_urls(product.id, i.version))
             for i in shown.images
         ],
+        complete=shown.complete,
     )
 
 

@@ -29,7 +29,10 @@ everyone; `--http h11` with `h11_max_incomplete_event_size` bounds the head but 
 
 Rejections are JSON error answers with `Connection: close`; the connection then stops
 writing and drains what the client still sends for a moment (a lingering close), so the
-client reads the status instead of a reset.
+client reads the status instead of a reset. Each is logged once, at debug, with its
+reason: uvicorn's own warning for a request its parser refused ("Invalid HTTP request
+received.", which a limit also raises) is dropped, so a flood of hostile requests is no
+flood of warnings.
 """
 
 from __future__ import annotations
@@ -75,6 +78,27 @@ class _Rejected(Exception):
     """Raised from a parser callback to stop the parser; the status is on the protocol."""
 
 
+# What uvicorn's httptools protocol logs at warning for every request its parser refuses;
+# `_reject` logs each rejection itself, once, with the real reason.
+_UVICORN_PARSER_ERROR = "Invalid HTTP request received."
+
+
+class _UvicornLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """uvicorn's error logger, without its per-request parser warning."""
+
+    @property
+    def level(self) -> int:  # uvicorn reads `logger.level` to decide on trace logs
+        level: int = self.logger.level
+        return level
+
+    def warning(self, msg: object, *args: object, **kwargs: object) -> None:
+        if msg != _UVICORN_PARSER_ERROR:
+            self.logger.warning(msg, *args, **kwargs)
+
+
+_UVICORN_LOG = _UvicornLog(logging.getLogger("uvicorn.error"), {})
+
+
 _REASONS = {
     400: ("bad_request", "malformed HTTP request"),
     408: ("request_timeout", "the request was not received in time"),
@@ -118,11 +142,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.logger = _UVICORN_LOG  # type: ignore[assignment]
         self._reading_head = True
         self._head_bytes = 0
         self._in_body = False
         self._last_read = self.loop.time()
         self._status: int | None = None  # the rejection being sent
+        self._reason = ""  # … and why, for the log
         self._lingering = 0
         self._body_timer: asyncio.TimerHandle | None = None
         if len(self.connections) > self.limits.max_connections and not self._evict_one():
@@ -145,7 +171,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         while data and self._reading_head:
             room = self.limits.max_head_bytes - self._head_bytes
             if room <= 0:
-                self._reject(431)
+                self._reject(431, f"request head over {self.limits.max_head_bytes} bytes")
                 return
             part, data = data[:room], data[room:]
             self._head_bytes += len(part)
@@ -187,7 +213,10 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """Every parser error ends here, including the ones a limit raised."""
-        self._reject(self._status or 400)
+        if self._status is None:
+            self._reject(400, "malformed request (HTTP parser error)")
+        else:
+            self._reject(self._status, self._reason)
 
     # --- limits -------------------------------------------------------------------------
 
@@ -196,11 +225,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         them whole, within the head limit); raising stops the parser."""
         limit = self.limits.max_field_bytes
         if len(self.url) > limit:
-            self._status = 414
+            self._status, self._reason = 414, f"request target over {limit} bytes"
             raise _Rejected
-        if any(len(name) + len(value) > limit for name, value in self.headers):
-            self._status = 431
-            raise _Rejected
+        for name, value in self.headers:
+            if len(name) + len(value) > limit:
+                shown = name[:64].decode("latin-1")
+                self._status, self._reason = 431, f"header {shown!r} over {limit} bytes"
+                raise _Rejected
 
     def _wait_for_head(self) -> None:
         self.idle.pop(self, None)  # re-inserted: the registry stays in waiting order
@@ -243,7 +274,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._head_bytes == 0:
             self.transport.close()  # sent nothing of a request: nothing to answer
         else:
-            self._reject(408)
+            self._reject(408, f"request head not complete in {self.limits.head_timeout_s} s")
 
     def _body_timeout(self) -> None:
         self._body_timer = None
@@ -258,11 +289,12 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self.cycle is not None and self.cycle.response_started:
             self.transport.close()
         else:
-            self._reject(408)
+            self._reject(408, f"request body silent for {self.limits.body_timeout_s} s")
 
-    def _reject(self, status: int) -> None:
+    def _reject(self, status: int, reason: str) -> None:
         """Answer `status`, stop writing and drain the client for a moment, then close."""
-        self._status = status
+        log.debug("rejected a request from %s with %d: %s", self.client, status, reason)
+        self._status, self._reason = status, reason
         self._cancel_body_timer()
         self.idle.pop(self, None)
         if self.cycle is not None and not self.cycle.response_complete:

@@ -4,7 +4,6 @@ driver errors are translated (a commit stays a success)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import asyncpg
 import pytest
@@ -163,10 +162,11 @@ async def test_a_connection_lost_after_commit_is_not_an_error(postgres_url, monk
         pool = catalog.connector.pool
 
         class BreaksOnRelease:
-            @contextlib.asynccontextmanager
-            async def acquire(self):
-                async with pool.acquire() as conn:
-                    yield conn
+            async def acquire(self, **kwargs):
+                return await pool.acquire(**kwargs)
+
+            async def release(self, conn, **kwargs):
+                await pool.release(conn, **kwargs)
                 raise asyncpg.InternalClientError("cannot switch to state 15")
 
         monkeypatch.setattr(catalog.connector, "pool", BreaksOnRelease())

@@ -405,3 +405,59 @@ async def test_a_step_that_fails_for_one_item_fails_that_item_only(catalog, step
     assert cola.canonical_product_id == canonical["Acme Cola 12 oz"]
     oats = await catalog.get_store_product(ids[2])
     assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
+
+
+class _MergedMeanwhile:
+    """The catalog, where a curator merges the canonical product the worker has just
+    decided to link to into another entry for the same product, between the worker's
+    decision and its record (once)."""
+
+    def __init__(self, real, source: int, *, every_time: bool = False) -> None:
+        self._real, self._source, self._every_time = real, source, every_time
+        self.kept: int | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    async def finish_matches(self, outcomes):
+        if self.kept is not None and self._every_time:
+            self._source = self.kept
+            self.kept = None
+        if self.kept is None and any(o.canonical_id == self._source for o in outcomes):
+            gone = await self._real.get_canonical_product(self._source)
+            twin = await self._real.create_canonical_product(
+                gtin=None, name=gone.name, brand=gone.brand
+            )
+            await self._real.merge_canonical_products(self._source, twin.id)
+            self.kept = twin.id
+        return await self._real.finish_matches(outcomes)
+
+
+async def test_a_link_target_merged_away_meanwhile_is_decided_again(catalog):
+    canonical, ids = await _seed(catalog, ["ACME COLA 12OZ", "Rolled Oats Brightfield 1kg"])
+    merging = _MergedMeanwhile(catalog, canonical["Acme Cola 12 oz"])
+    # max_attempts=1: a blind failure would end the item as failed at once.
+    options = WorkerOptions(Thresholds(), batch=4, lease_s=30, max_attempts=1, poll_s=0.05)
+    stats = await asyncio.wait_for(MatchWorker(merging, options).run(drain=True), timeout=30)
+    assert merging.kept is not None
+    assert stats["failed"] == stats["retried"] == 0 and stats["redecided"] == 1
+    product = await catalog.get_store_product(ids[0])
+    assert (product.canonical_product_id, product.match_status) == (
+        merging.kept,
+        MatchStatus.LINKED,
+    )
+    item = await catalog.get_match_item_for_product(ids[0])
+    assert item.status is QueueStatus.DONE and item.last_error is None
+    oats = await catalog.get_store_product(ids[1])
+    assert oats.canonical_product_id == canonical["Brightfield Rolled Oats 1 kg"]
+
+
+async def test_a_link_target_that_keeps_going_away_waits_for_a_retry_with_its_reason(catalog):
+    canonical, ids = await _seed(catalog, ["ACME COLA 12OZ"])
+    merging = _MergedMeanwhile(catalog, canonical["Acme Cola 12 oz"], every_time=True)
+    options = WorkerOptions(Thresholds(), batch=4, lease_s=30, max_attempts=1, poll_s=0.05)
+    stats = await asyncio.wait_for(MatchWorker(merging, options).run(drain=True), timeout=30)
+    assert stats["redecided"] == 1 and stats["failed"] == 1
+    item = await catalog.get_match_item_for_product(ids[0])
+    assert item.status is QueueStatus.FAILED
+    assert "was merged or deleted while this item was decided" in item.last_error

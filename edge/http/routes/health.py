@@ -27,8 +27,7 @@ from edge.storage.cache.base import VariantKey
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 2.0
-_PROBE_HASH = "0" * 64  # names no original and no variant: a read that finds nothing
-_PROBE_KEY = VariantKey(_PROBE_HASH, 1, Format.JPEG, "readyz")
+_PROBE_KEY = VariantKey("0" * 64, 1, Format.JPEG, "readyz")  # no variant: a read finds nothing
 _NOT_READY_WITHOUT: tuple[Dependency, ...] = ("catalog", "originals")
 
 
@@ -51,7 +50,7 @@ async def readyz(request: Request) -> Response:
 def _checks(svc: Services) -> dict[Dependency, Callable[[], Awaitable[object]]]:
     checks: dict[Dependency, Callable[[], Awaitable[object]]] = {
         "catalog": svc.catalog.ping,
-        "originals": lambda: svc.originals.exists(_PROBE_HASH),
+        "originals": svc.originals.ping,
     }
     shared = svc.cache.shared
     if shared is not None:

@@ -11,7 +11,10 @@ Bounds hold in two situations the index alone cannot see:
 - Several processes sharing the directory: each one rescans the directory (its real
   size, every process's files, in mtime order) after writing an eighth of the bound or
   every `rescan_s` seconds, and evicts down to the bound then. Together they exceed it by
-  at most what they write between scans.
+  at most what they write between scans (and during one). The rescan a write makes due
+  runs in the background, off that request's answer: a large directory takes a while to
+  list. What the index sees meanwhile (writes, reads, evictions) is replayed onto the
+  scan's result, and each write still evicts down to the bound by the index at once.
 - A full filesystem (ENOSPC, whoever filled it): the write evicts the least recently used
   files (at least the new variant's size, at least 1/64 of the bound) and is tried once
   more; only then does it fail (and the tiered cache skips the tier).
@@ -19,8 +22,10 @@ Bounds hold in two situations the index alone cannot see:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
+import logging
 import os
 import time
 from collections import OrderedDict
@@ -34,6 +39,8 @@ from edge.storage.cache.base import CacheTierError, VariantKey
 
 # A `.tmp` file younger than this may be another process's write in progress.
 TMP_MAX_AGE_S = 600.0
+
+log = logging.getLogger(__name__)
 
 
 class DiskTier:
@@ -56,6 +63,11 @@ class DiskTier:
         self._bytes = sum(index.values())
         self._written = 0  # bytes written since the last scan
         self._scanned_at = clock()
+        self._scan_lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None  # a rescan a write made due
+        # While a scan lists the directory: what the index saw meanwhile, in order, to be
+        # replayed onto the scan's result ((token, size) in use, (token, None) gone).
+        self._seen_during_scan: list[tuple[str, int | None]] | None = None
 
     @classmethod
     async def open(
@@ -85,13 +97,13 @@ class DiskTier:
         token = key.token
         if data is None:
             if token in self._index:  # removed behind our back
-                self._bytes -= self._index.pop(token)
+                self._forget(token)
             return None
         if token in self._index:
             self._index.move_to_end(token)
+            self._note(token, len(data))
         else:  # written by another process sharing the directory
-            self._index[token] = len(data)
-            self._bytes += len(data)
+            self._remember(token, len(data))
         return data
 
     async def put(self, key: VariantKey, data: bytes) -> None:
@@ -107,20 +119,21 @@ class DiskTier:
                 await anyio.to_thread.run_sync(write_atomic, path, data)
             except OSError as again:
                 raise CacheTierError(f"disk cache write failed: {again}") from again
-        token = key.token
-        self._bytes += len(data) - self._index.pop(token, 0)
-        self._index[token] = len(data)
+        self._remember(key.token, len(data))
         self._written += len(data)
         if self._written > self.max_bytes // 8 or self._clock() - self._scanned_at >= self.rescan_s:
-            await self.rescan()
+            self._rescan_in_background()
         await self._evict()
 
     async def delete(self, key: VariantKey) -> None:
-        self._bytes -= self._index.pop(key.token, 0)
+        self._forget(key.token)
         await self._unlink(self._path(key))
 
     async def close(self) -> None:
-        return None
+        if self._background is not None:
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
 
     @property
     def current_bytes(self) -> int:
@@ -128,13 +141,53 @@ class DiskTier:
 
     async def rescan(self) -> None:
         """Rebuild the index from the directory: every process's files, by mtime."""
+        async with self._scan_lock:
+            self._written, self._scanned_at = 0, self._clock()
+            self._seen_during_scan = []
+            try:
+                index = await anyio.to_thread.run_sync(_scan, self.root)
+                for token, size in self._seen_during_scan:
+                    index.pop(token, None)
+                    if size is not None:
+                        index[token] = size
+            except OSError as exc:
+                raise CacheTierError(f"disk cache scan failed: {exc}") from exc
+            finally:
+                self._seen_during_scan = None
+            self._index, self._bytes = index, sum(index.values())
+            await self._evict()
+
+    async def settled(self) -> None:
+        """Once the background rescan in progress, if any, has finished."""
+        if self._background is not None:
+            await asyncio.shield(self._background)
+
+    def _rescan_in_background(self) -> None:
+        if self._background is not None and not self._background.done():
+            return  # one at a time; the one running sees this write too
+        self._written, self._scanned_at = 0, self._clock()  # not due again meanwhile
+        self._background = asyncio.create_task(self._rescan_quietly())
+
+    async def _rescan_quietly(self) -> None:
         try:
-            index = await anyio.to_thread.run_sync(_scan, self.root)
-        except OSError as exc:
-            raise CacheTierError(f"disk cache scan failed: {exc}") from exc
-        self._index, self._bytes = index, sum(index.values())
-        self._written, self._scanned_at = 0, self._clock()
-        await self._evict()
+            await self.rescan()
+        except CacheTierError as exc:  # nobody awaits it: the next one tries again
+            log.warning("%s", exc)
+
+    def _remember(self, token: str, size: int) -> None:
+        self._bytes += size - self._index.pop(token, 0)
+        self._index[token] = size
+        self._note(token, size)
+
+    def _forget(self, token: str) -> int:
+        size = self._index.pop(token, 0)
+        self._bytes -= size
+        self._note(token, None)
+        return size
+
+    def _note(self, token: str, size: int | None) -> None:
+        if self._seen_during_scan is not None:
+            self._seen_during_scan.append((token, size))
 
     async def _make_room(self, size: int) -> bool:
         """Evict at least `size` bytes (and 1/64 of the bound) of the least recently used
@@ -144,9 +197,8 @@ class DiskTier:
         victims: list[Path] = []
         freed = 0
         while freed < goal and self._index:
-            token, item = self._index.popitem(last=False)
-            self._bytes -= item
-            freed += item
+            token = next(iter(self._index))
+            freed += self._forget(token)
             victims.append(self.root / token[:2] / token)
         for path in victims:
             await self._unlink(path)
@@ -155,8 +207,8 @@ class DiskTier:
     async def _evict(self) -> None:
         victims: list[Path] = []
         while self._bytes > self.max_bytes and self._index:
-            token, size = self._index.popitem(last=False)
-            self._bytes -= size
+            token = next(iter(self._index))
+            self._forget(token)
             victims.append(self.root / token[:2] / token)
         for path in victims:
             await self._unlink(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from config.backends import opener
@@ -18,7 +19,12 @@ from edge.storage.originals.local import LocalOriginals
 
 
 def open_local(url: str) -> OriginalsStore:
-    return LocalOriginals(Path(url.removeprefix("file://")))
+    """The directory is made now, so that readiness can require it (`ping`); if it
+    cannot be, the store opens all the same and says so when probed or used."""
+    root = Path(url.removeprefix("file://"))
+    with contextlib.suppress(OSError):
+        root.mkdir(parents=True, exist_ok=True)
+    return LocalOriginals(root)
 
 
 def open_originals(url: str) -> OriginalsStore:

@@ -70,6 +70,11 @@ class OriginalsStore(Protocol):
 
     async def exists(self, digest: str) -> bool: ...
 
+    async def ping(self) -> None:
+        """Raise `OriginalsError` unless the store can take a `put` now (readiness); it
+        writes nothing, so probing it often costs nothing."""
+        ...
+
     async def delete(self, digest: str) -> None:
         """Remove unconditionally (tests, tools); the service uses `remove_unreferenced`."""
         ...

@@ -58,6 +58,13 @@ class LocalOriginals:
     async def exists(self, digest: str) -> bool:
         return await anyio.to_thread.run_sync(self._path(digest).exists)
 
+    async def ping(self) -> None:
+        """The root is a directory this process may write into (a missing or unmounted
+        volume, a file in its place, a read-only mount all fail), checked by stat and
+        access(2) only."""
+        if not await anyio.to_thread.run_sync(_writable_dir, self.root):
+            raise OriginalsError(f"originals directory {self.root} is missing or not writable")
+
     async def delete(self, digest: str) -> None:
         path = self._path(digest)
         try:
@@ -107,6 +114,13 @@ class LocalOriginals:
             return await anyio.to_thread.run_sync(_clean_leftovers, self.root, older_than)
         except OSError as exc:
             raise OriginalsError(f"cannot clean originals: {exc}") from exc
+
+
+def _writable_dir(path: Path) -> bool:
+    try:
+        return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+    except OSError:
+        return False
 
 
 def _aside(path: Path) -> Path:

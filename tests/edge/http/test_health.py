@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 
 import pytest
 
@@ -37,7 +38,7 @@ async def test_a_catalog_outage_is_named_without_its_error_text(client, services
 
 async def test_every_dependency_that_is_down_is_named(client, services, monkeypatch):
     monkeypatch.setattr(services.catalog, "ping", _failing(CatalogError(SECRET)))
-    monkeypatch.setattr(services.originals, "exists", _failing(OriginalsError(SECRET)))
+    monkeypatch.setattr(services.originals, "ping", _failing(OriginalsError(SECRET)))
     monkeypatch.setattr(services.cache.shared, "get", _failing(CacheTierError(SECRET)))
     answer = await client.get("/readyz")
     assert answer.status_code == 503
@@ -71,3 +72,10 @@ async def test_probes_carry_the_security_headers(client, path):
     answer = await client.get(path)
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
+async def test_an_originals_directory_that_is_gone_is_not_ready(client, settings):
+    shutil.rmtree(settings.originals_url.removeprefix("file://"))
+    answer = await client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["error"]["message"] == "down: originals"

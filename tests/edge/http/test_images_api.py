@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import httpx
 import pytest
 
+from catalog.errors import CatalogUnavailable
 from catalog.models import ImageOwner, NewImage, StoreProduct
+from edge.application.images import Images
 from edge.demo.photos import PhotoSpec, photo
+from edge.http.app import create_app
+from edge.imaging.options import Limits
 
 
 @dataclass
@@ -331,3 +336,104 @@ async def test_every_listed_url_serves_its_own_image_immutably(client, world):
     minted = await client.get(f"/img/{world.product.id}/small?v=0123456789abcdef")
     assert minted.status_code == 404  # a version the product never showed
     assert minted.json()["error"]["code"] == "version_not_found"
+
+
+# A change that committed is answered as a success, even when the read-back fails.
+
+
+class _FailsAfterWrite:
+    """The catalog, but once a change has committed it stops answering reads (the
+    database dropped between the write and the read-back)."""
+
+    WRITES = frozenset(
+        {"set_primary_image", "reorder_images", "set_use_custom_image", "add_images"}
+    )
+    # Failing once a change committed: the reads, and a later write of a detail.
+    READS = frozenset({"get_store_product", "resolve", "list_images", "set_image_fetch_error"})
+
+    def __init__(self, real) -> None:
+        self._real, self._written = real, False
+
+    def __getattr__(self, name: str):
+        method = getattr(self._real, name)
+        if name not in self.WRITES | self.READS | {"delete_image"}:
+            return method
+
+        async def call(*args, **kwargs):
+            if name in self.READS and self._written:
+                raise CatalogUnavailable("connection lost")
+            result = await method(*args, **kwargs)
+            self._written = self._written or name not in self.READS
+            return result
+
+        return call
+
+
+@pytest.fixture
+async def read_back_fails(settings, services):
+    catalog = _FailsAfterWrite(services.catalog)
+
+    async def fetch(url: str) -> bytes:  # any URL: a photo
+        return photo(PhotoSpec(320, 240, (0, 160, 0), "can"))
+
+    images = Images(catalog, services.keeper, Limits.from_settings(settings), fetch)
+    app = create_app(settings, services=replace(services, images=images))
+    app.state.services = replace(services, images=images)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as http:
+        yield http
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "known"),
+    [
+        ("PATCH", {"action": "set_primary", "imageId": "{second}"}, ["{second}"]),
+        ("PATCH", {"action": "reorder", "imageIds": "{reversed}"}, ["{first}", "{second}"]),
+        ("PATCH", {"action": "use_canonical_image"}, []),
+        ("DELETE", None, []),
+    ],
+)
+async def test_a_committed_change_is_a_success_even_if_the_read_back_fails(
+    read_back_fails, client, world, method, body, known
+):
+    first, second = world.canonical_ids
+    values = {"{first}": first, "{second}": second, "{reversed}": [second, first]}
+
+    def fill(value):
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return values.get(value, value) if isinstance(value, str) else value
+
+    url = world.url + (f"?imageId={second}" if method == "DELETE" else "")
+    payload = None if body is None else {k: fill(v) for k, v in body.items()}
+    r = await read_back_fails.request(method, url, json=payload, headers=world.curator)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["complete"] is False
+    assert [i["id"] for i in answer["images"]] == fill(known)
+    after = await _shown(client, world)  # stored, as the answer said
+    assert after["complete"] is True
+    expected = {
+        "set_primary": [second, first],
+        "reorder": [first, second],  # the primary stays first
+        "use_canonical_image": [first, second],
+        None: [first],
+    }[body and body["action"]]
+    assert [i["id"] for i in after["images"]] == expected
+
+
+async def test_an_image_url_attached_is_a_success_even_if_the_catalog_then_fails(
+    read_back_fails, client, world
+):
+    body = {"action": "use_custom_image", "image_url": "https://shop.example/p.jpg"}
+    r = await read_back_fails.patch(world.url, json=body, headers=world.store_a)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert (answer["complete"], answer["use_custom_image"], answer["source"]) == (
+        False,
+        True,
+        "custom",
+    )
+    after = await _shown(client, world)  # the image and the override, both stored
+    assert (after["source"], after["use_custom_image"]) == ("custom", True)
+    assert [i["id"] for i in after["images"]] == [answer["images"][0]["id"]]

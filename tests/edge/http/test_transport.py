@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
@@ -308,3 +309,26 @@ async def test_a_body_cut_off_by_the_transport_is_a_quiet_answer(
     assert sent[0]["status"] == 400
     assert b"client_disconnected" in sent[1]["body"]
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_each_rejection_is_logged_once_at_debug_with_its_reason(start, caplog):
+    """uvicorn's warning per refused request would be a log flood under attack."""
+    port, _ = await start()
+    uvicorn_log = logging.getLogger("uvicorn.error")  # uvicorn's config stops propagation
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="uvicorn.error")
+    uvicorn_log.addHandler(caplog.handler)
+    try:
+        for _ in range(5):
+            answer = await exchange(port, head("/", b"Accept: " + b"a" * 1100 + b"\r\n"))
+            assert status(answer) == 431
+        assert status(await exchange(port, b"NOT HTTP AT ALL\r\n\r\n")) == 400
+        assert status(await exchange(port, head("/img/" + "a" * 1100))) == 414
+    finally:
+        uvicorn_log.removeHandler(caplog.handler)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []
+    rejections = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert len(rejections) == 7
+    assert sum("431: header 'accept' over 1024 bytes" in m for m in rejections) == 5
+    assert "400: malformed request" in rejections[5]
+    assert "414: request target over 1024 bytes" in rejections[6]

@@ -37,6 +37,9 @@ class FakeOriginals:
     async def exists(self, digest: str) -> bool:
         return True
 
+    async def ping(self) -> None:
+        pass
+
     async def delete(self, digest: str) -> None:
         raise NotImplementedError
 

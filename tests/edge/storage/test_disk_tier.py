@@ -5,9 +5,11 @@ The behaviour every tier shares is in `test_cache_contract.py`.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from edge.storage import atomic_files
 from edge.storage.cache import CacheTierError, DiskTier, MemoryTier, TieredCache, VariantKey
 
 ITEM = 100
+WAIT_S = 10.0  # a safety net for a broken test, never reached when it passes
 
 
 def key(n: int, *, width: int = 400, fmt: Format = Format.WEBP) -> VariantKey:
@@ -308,4 +311,38 @@ async def test_a_rescan_is_also_due_after_rescan_s(tmp_path: Path) -> None:
     assert a.current_bytes == ITEM  # has not looked yet
     now[0] = 61
     await a.put(key(11), value(11))
+    await a.settled()  # the rescan runs beside the write, not inside it
     assert a.current_bytes == 7 * ITEM == bytes_on_disk(tmp_path)
+
+
+async def test_a_rescan_runs_off_the_write_that_makes_it_due_and_keeps_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared directory is listed in the background: the write that made the rescan
+    due answers at once; what happens meanwhile is not lost; the bound holds after."""
+    bound = 20 * ITEM
+    a = await DiskTier.open(tmp_path, bound, rescan_s=3600)
+    other = await DiskTier.open(tmp_path, bound, rescan_s=3600)
+    for n in range(100, 115):  # another process's files, unknown to `a`
+        await other.put(key(n), value(n))
+    listing, release = threading.Event(), threading.Event()
+    real_scan = edge.storage.cache.disk._scan
+
+    def slow_scan(root: Path):
+        found = real_scan(root)
+        listing.set()
+        assert release.wait(WAIT_S)
+        return found
+
+    monkeypatch.setattr(edge.storage.cache.disk, "_scan", slow_scan)
+    for n in range(bound // 8 // ITEM + 1):  # past an eighth of the bound: a rescan is due
+        await asyncio.wait_for(a.put(key(n), value(n)), WAIT_S)
+    assert await asyncio.to_thread(listing.wait, WAIT_S)  # the scan is under way...
+    await asyncio.wait_for(a.put(key(50), value(50)), WAIT_S)  # ...and writes go on
+    assert await a.get(key(0)) == value(0)
+    release.set()
+    await asyncio.wait_for(a.settled(), WAIT_S)
+    assert bytes_on_disk(tmp_path) <= bound
+    assert a.current_bytes == bytes_on_disk(tmp_path)
+    assert await a.get(key(50)) == value(50)  # written during the scan, still known
+    await a.close()

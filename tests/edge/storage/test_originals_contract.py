@@ -9,6 +9,7 @@ nothing), and how to make its writes fail.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from edge.storage import atomic_files
-from edge.storage.originals import LocalOriginals, OriginalNotFound, OriginalsError, OriginalsStore
+from edge.storage.originals import OriginalNotFound, OriginalsError, OriginalsStore, open_local
 
 
 @dataclass
@@ -25,6 +26,9 @@ class StoreCase:
     objects: Callable[[], Awaitable[set[str]]]  # every object the backend holds, temp or not
     snapshot: Callable[[], object]  # the backend and everything around it
     break_writes: Callable[[], None]  # from now on, the final step of a write fails
+    # Ways the store itself goes away (volume gone, replaced, …), by name: after any of
+    # them no `put` can succeed, and `ping` must say so.
+    breakages: dict[str, Callable[[], None]]
 
 
 StoreFactory = Callable[[Path, pytest.MonkeyPatch], Awaitable[StoreCase]]
@@ -52,13 +56,24 @@ async def _local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StoreCase:
         raise OSError(28, "No space left on device")
 
     async def objects() -> set[str]:
-        return set(_tree(root)) if root.exists() else set()
+        return set(_tree(root)) if root.is_dir() else set()
+
+    def replaced_by_a_file() -> None:
+        shutil.rmtree(root)
+        root.write_bytes(b"")
 
     return StoreCase(
-        store=LocalOriginals(root),
+        store=open_local(f"file://{root}"),
         objects=objects,
         snapshot=lambda: _tree(tmp_path),
         break_writes=lambda: monkeypatch.setattr(atomic_files.os, "replace", fail_replace),
+        breakages={
+            "directory gone": lambda: shutil.rmtree(root),
+            "a file in its place": replaced_by_a_file,
+            "not writable": lambda: monkeypatch.setattr(
+                "edge.storage.originals.local.os.access", lambda path, mode: False
+            ),
+        },
     )
 
 
@@ -234,3 +249,22 @@ async def test_put_before_lists_what_was_last_put_before_the_cutoff(case: StoreC
     assert await listed(new.put_at) == {old.digest, new.digest}
     await case.store.put(JPEG)  # a put of stored bytes counts as a put
     assert await listed(new.put_at) == {new.digest}
+
+
+async def test_ping_answers_for_a_usable_store_and_writes_nothing(case: StoreCase) -> None:
+    await case.store.ping()  # freshly opened, nothing stored yet
+    await case.store.put(JPEG)
+    before = case.snapshot()
+    for _ in range(3):
+        await case.store.ping()
+    assert case.snapshot() == before
+
+
+@pytest.mark.parametrize("breakage", ["directory gone", "a file in its place", "not writable"])
+async def test_ping_fails_once_the_store_itself_is_gone(case: StoreCase, breakage: str) -> None:
+    if breakage not in case.breakages:
+        pytest.skip(f"no {breakage!r} for this store")
+    await case.store.put(JPEG)
+    case.breakages[breakage]()
+    with pytest.raises(OriginalsError):
+        await case.store.ping()
