@@ -3,6 +3,7 @@
     PYTHONPATH=. .venv/bin/python loadtests/bench_faults.py                 # every fault
     PYTHONPATH=. .venv/bin/python loadtests/bench_faults.py --stops 15 120  # + a 2 min stop
     PYTHONPATH=. .venv/bin/python loadtests/bench_faults.py --faults redis edge disk
+    PYTHONPATH=. .venv/bin/python loadtests/bench_faults.py --code ../old    # before
 
 Everything runs on private servers it starts (never the machine's shared ones): a
 PostgreSQL (`private_pg.py`) seeded with the demo catalog, a `redis-server`
@@ -28,6 +29,14 @@ p50/p99 latency, and `recovery s`: from the dependency's return until that kind'
 success. `back s` (below the table) is the time until the edge reports the dependency
 usable again: the shared tier up on every edge, or the restarted edge answering. Numbers,
 not a test (those are `tests/faults/`).
+
+`--code DIR` runs another checkout's `imgedge serve` (e.g. an older commit's, for a
+before/after table) for the Redis, edge and disk faults; the seeding stays this tree's,
+and the settings it passes all exist at d382264 (older code ignores unknown `IMGEDGE_*`
+variables). The PostgreSQL faults' edge runs inside the bench process (to forget a
+resolution between requests), so for them this script runs again, first, in a subprocess
+whose `PYTHONPATH` puts that checkout before this one (its `edge`, `catalog`, `config`;
+this tree's `loadtests` helpers), and prints that run's table before the others.
 """
 
 from __future__ import annotations
@@ -36,8 +45,11 @@ import argparse
 import asyncio
 import itertools
 import logging
+import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -48,13 +60,14 @@ from pathlib import Path
 
 import httpx
 
+import edge as imported_edge
 from config import Settings
 from edge.application.resolution import Resolver
 from edge.demo.seed import STORES, seed_demo
 from edge.http.app import create_app
 from edge.http.auth import hash_token, new_store_key
 from edge.services import Services, open_services
-from loadtests.private_edge import EdgeProcess, FailoverClient, edge_env, running
+from loadtests.private_edge import ROOT, EdgeProcess, FailoverClient, edge_env, running
 from loadtests.private_fs import TmpfsUnavailable, fill, mount_tmpfs, unmount
 from loadtests.private_pg import PrivatePostgres
 from loadtests.private_redis import PrivateRedis
@@ -208,7 +221,8 @@ async def _pg_faults(
 ) -> None:
     app = create_app(settings, services=svc)
     app.state.services = svc  # as the lifespan would
-    transport = httpx.ASGITransport(app=app)
+    # An exception the app lets out is a 500, as uvicorn would answer (older code has some).
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://edge.bench") as http:
         cached = [f"/img/{pid}/small.webp" for pid in shown[:10]]
         uncached = [f"/img/{pid}/small.webp" for pid in shown[10:20]]
@@ -234,9 +248,9 @@ async def _pg_faults(
 
 
 def _edges(
-    count: int, log_dir: Path, http: httpx.AsyncClient, **settings: str
+    count: int, log_dir: Path, http: httpx.AsyncClient, code: Path, **settings: str
 ) -> AbstractAsyncContextManager[list[EdgeProcess]]:
-    env = edge_env(**settings)
+    env = edge_env(code, **settings)
     return running([EdgeProcess(env, log_dir / f"edge{i}.log") for i in range(count)], http)
 
 
@@ -283,7 +297,7 @@ async def _process_faults(
     async with httpx.AsyncClient(timeout=30) as http:
         if {"redis", "edge"} & set(args.faults):
             async with _edges(
-                2, log_dir, http, **common, cache_url=redis.url, cache_retry_s="0.5"
+                2, log_dir, http, args.code, **common, cache_url=redis.url, cache_retry_s="0.5"
             ) as (a, b):
                 client = FailoverClient(http, [a, b])
                 cached = [f"/img/{pid}/small.webp" for pid in shown[:10]]
@@ -351,6 +365,7 @@ async def _disk_fault(
             1,
             log_dir,
             http,
+            args.code,
             **common,
             cache_url=f"file://{mountpoint}/cache",
             memory_cache_mb="0",
@@ -426,7 +441,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def report(recorder: Recorder, args: argparse.Namespace) -> None:
-    print(f"Faults, {args.clients} client(s) per kind, down {args.down:g} s (statuses: count)")
+    print(f"Faults, edge code {args.code}, {args.clients} client(s) per kind, "
+          f"down {args.down:g} s (statuses: count)")  # fmt: skip
     print(f"{'fault':<12} {'kind':<9} {'requests':>8}  {'statuses':<30} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'recovery s':>10}")  # fmt: skip
     for fault in recorder.order:
@@ -464,8 +480,29 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="clients per request kind")
     parser.add_argument("--products", type=int, default=40, help="demo canonical products")
     parser.add_argument("--after", type=float, default=5.0, help="seconds measured after return")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="checkout the edge processes run (this one)"
+    )
     args = parser.parse_args()
-    report(asyncio.run(run(args)), args)
+    args.code = args.code.resolve()
+    if "pg" in args.faults and args.code != Path(imported_edge.__file__).resolve().parents[1]:
+        _pg_faults_elsewhere(args)
+        args.faults = [f for f in args.faults if f != "pg"]
+    if args.faults:
+        report(asyncio.run(run(args)), args)
+
+
+def _pg_faults_elsewhere(args: argparse.Namespace) -> None:
+    """The PostgreSQL faults with `args.code` imported: this script again, in a subprocess."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--faults", "pg"]
+    argv += ["--code", str(args.code)]
+    for flag in ("down", "clients", "products", "after"):
+        argv += [f"--{flag}", str(getattr(args, flag))]
+    argv += ["--stops", *map(str, args.stops)]
+    env = {**os.environ, "PYTHONPATH": f"{args.code}{os.pathsep}{ROOT}"}
+    code = subprocess.run(argv, env=env, cwd=args.code, check=False).returncode
+    if code != 0:
+        print(f"pg faults with {args.code}: the run failed (exit {code})")
 
 
 if __name__ == "__main__":

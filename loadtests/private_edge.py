@@ -21,10 +21,11 @@ from loadtests.processes import free_port, stop_process
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def edge_env(**settings: str) -> dict[str, str]:
-    """The environment of an edge process: PATH, the project on PYTHONPATH, and the given
-    settings as `IMGEDGE_<NAME>` variables (nothing else from the caller's environment)."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT)}
+def edge_env(code: Path = ROOT, **settings: str) -> dict[str, str]:
+    """The environment of an edge process: PATH, the checkout `code` (this one unless
+    told) on PYTHONPATH, and the given settings as `IMGEDGE_<NAME>` variables (nothing
+    else from the caller's environment)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(code)}
     env["IMGEDGE_LOG_LEVEL"] = "warning"
     env.update({f"IMGEDGE_{name.upper()}": value for name, value in settings.items()})
     return env
@@ -43,7 +44,8 @@ class EdgeProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "edge.cli", "serve"],
                 env={**self.env, "IMGEDGE_PORT": str(self.port)},
-                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                # `-m` puts the working directory first on sys.path: the checkout's.
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.env["PYTHONPATH"],
             )  # fmt: skip
 
     async def wait_ready(self, http: httpx.AsyncClient, timeout_s: float = 20.0) -> None:
