@@ -10,8 +10,6 @@ serializing in the route.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,10 +21,6 @@ from matcher.decision import Decision, DecisionKind, decide
 from matcher.scoring import Candidate, Scored, Scorer, Thresholds, score_candidates
 
 CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
-# A batch's search goes in chunks of this many products, so the catalog searches the next
-# chunk while this process scores the last one (`MatchService.decide_many`).
-SEARCH_CHUNK = 10
-Found = tuple[CanonicalProduct, float]
 
 
 def thresholds_from_settings(s: Settings) -> Thresholds:
@@ -101,15 +95,22 @@ class MatchService:
         self, products: Sequence[StoreProduct]
     ) -> list[MatchDecision | Exception]:
         """`decide` for each product, in order, as if each were decided and recorded before
-        the next (a worker's batch): one catalog search (in chunks that overlap the
-        scoring, `_searched_and_scored`) and one link question for all.
+        the next (a worker's batch): one catalog search and one link question for all.
 
         A link decided earlier in the batch counts, for a later product of the same store,
         as a link the store already has (so a second SKU is only suggested, as when one
         item is recorded before the next is decided). A product whose scoring raises gets
         its exception in its place; the others are still decided.
         """
-        decided = await self._searched_and_scored(products)
+        queries = [search_query(described_name(p), p.brand) for p in products]
+        searched = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
+        decided: list[tuple[list[Scored], Decision] | Exception] = []
+        for product, found in zip(products, searched, strict=True):
+            try:
+                scored = self._score(product, {c.id: c for c, _ in found})
+                decided.append((scored, decide(scored, self.thresholds)))
+            except Exception as exc:  # a bad product must not sink the batch
+                decided.append(exc)
         asked = [
             _link_question(product, d[1])
             for product, d in zip(products, decided, strict=True)
@@ -132,45 +133,6 @@ class MatchService:
                     in_batch.add((question.store_id, question.canonical_id))
             results.append(_recorded(decision))
         return results
-
-    async def _searched_and_scored(
-        self, products: Sequence[StoreProduct]
-    ) -> list[tuple[list[Scored], Decision] | Exception]:
-        """Each product's scores and pure decision (or the exception its scoring raised),
-        searched in chunks of `SEARCH_CHUNK`: the next chunk's search is under way in the
-        catalog's process while this one scores the chunk before, yielding after each
-        product so the search's round trips move on. The results are those of one
-        search: a name's candidates do not depend on the names asked with it, and this
-        worker writes nothing until the batch is decided. A failed search raises; no
-        search is left running."""
-        chunks = [products[i : i + SEARCH_CHUNK] for i in range(0, len(products), SEARCH_CHUNK)]
-
-        def search(chunk: Sequence[StoreProduct]) -> asyncio.Task[list[list[Found]]]:
-            queries = [search_query(described_name(p), p.brand) for p in chunk]
-            return asyncio.create_task(
-                self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
-            )
-
-        decided: list[tuple[list[Scored], Decision] | Exception] = []
-        pending = search(chunks[0]) if chunks else None
-        try:
-            for i, chunk in enumerate(chunks):
-                assert pending is not None
-                searched = await pending
-                pending = search(chunks[i + 1]) if i + 1 < len(chunks) else None
-                for product, found in zip(chunk, searched, strict=True):
-                    await asyncio.sleep(0)  # the next chunk's search moves on meanwhile
-                    try:
-                        scored = self._score(product, {c.id: c for c, _ in found})
-                        decided.append((scored, decide(scored, self.thresholds)))
-                    except Exception as exc:  # a bad product must not sink the batch
-                        decided.append(exc)
-        finally:
-            if pending is not None and not pending.done():
-                pending.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await pending
-        return decided
 
     async def _decided(
         self, product: StoreProduct

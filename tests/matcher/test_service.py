@@ -3,14 +3,9 @@ and the same-store fact handed to the pure `decide`."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 
-import pytest
-
-import matcher.service as service_module
 from catalog.models import MatchStatus, StoreProduct, SyncItem
-from catalog.repository import CatalogError
 from matcher.reasons import SAME_STORE, VARIANT_CONFLICT
 from matcher.scoring import Thresholds
 from matcher.service import MatchService, search_query
@@ -163,72 +158,3 @@ async def test_a_model_number_from_the_feed_counts_as_if_it_were_in_the_name(cat
     without, given = [await service.decide(p) for p in products]
     assert given.kind == "link" and given.canonical_id == tv.id
     assert without.kind != "link"  # the name alone does not pin the model
-
-
-class _Traced:
-    """The catalog, with its searches' starts and ends in `events` (a search answers
-    only after the event loop has turned a few times, as a server's reply would)."""
-
-    def __init__(self, real, events: list[tuple[str, str]]) -> None:
-        self._real, self.events = real, events
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-    async def search_canonical_candidates_many(self, queries, limit):
-        self.events.append(("search", queries[0]))
-        for _ in range(3):
-            await asyncio.sleep(0)
-        found = await self._real.search_canonical_candidates_many(queries, limit)
-        self.events.append(("found", queries[0]))
-        return found
-
-
-async def test_a_batch_searches_its_next_chunk_while_it_scores_this_one(catalog, monkeypatch):
-    """The overlap in `decide_many`: the second chunk's search starts before the first
-    chunk is scored, and its answer comes while the first chunk is still being scored;
-    the decisions stay those of one search (see the test above)."""
-    names, wanted = _generated(seed=7)
-    for name, brand in names:
-        await catalog.create_canonical_product(gtin=None, name=name, brand=brand)
-    products = [await _product(catalog, store, name, brand) for store, name, brand in wanted]
-    products = products[: 2 * service_module.SEARCH_CHUNK]
-    events: list[tuple[str, str]] = []
-    traced = _Traced(catalog, events)
-    service = MatchService(traced, Thresholds())
-    scoring = service._score
-
-    def score(product, found):
-        events.append(("score", product.name))
-        return scoring(product, found)
-
-    monkeypatch.setattr(service, "_score", score)
-    batch = await service.decide_many(products)
-    assert batch == await MatchService(catalog, Thresholds()).decide_many(products)
-
-    first, second = (
-        search_query(p.name, p.brand) for p in products[:: service_module.SEARCH_CHUNK]
-    )
-    scored_first = [
-        i for i, (kind, name) in enumerate(events)
-        if kind == "score" and name in {p.name for p in products[: service_module.SEARCH_CHUNK]}
-    ]  # fmt: skip
-    assert events.index(("search", second)) < scored_first[0]
-    assert scored_first[0] < events.index(("found", second)) < scored_first[-1]
-    assert events.index(("found", first)) < events.index(("search", second))
-
-    # A chunk whose search fails fails the batch (the worker then goes item by item),
-    # and leaves no search running.
-    calls = 0
-
-    async def second_fails(queries, limit):
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise CatalogError("the second chunk's search fails")
-        return await catalog.search_canonical_candidates_many(queries, limit)
-
-    monkeypatch.setattr(traced, "search_canonical_candidates_many", second_fails)
-    with pytest.raises(CatalogError):
-        await service.decide_many(products)
-    assert calls == 2
