@@ -207,14 +207,15 @@ def conflicted(f: PairFeatures) -> bool:
 def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
     """Each candidate's features with `rivals` set from the others in the list (a
     provisional product is no rival: likely a store's name for a catalog product)."""
+    # The rivals a candidate may have: asked once each, not once per pair.
+    open_ = [not f.provisional and not conflicted(f) for f in candidates]
     result = []
     for i, mine in enumerate(candidates):
         count = sum(
             1
             for j, other in enumerate(candidates)
             if j != i
-            and not other.provisional
-            and not conflicted(other)
+            and open_[j]
             and other.sim_set >= mine.sim_set - 0.03
             and other.cover_max >= mine.cover_max - 0.05
         )
@@ -232,8 +233,12 @@ def pair_features(
 ) -> PairFeatures:
     """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None."""
     sim_sort, sim_set = _similarity(store, cand)
-    cover_store = _coverage(store, cand)
-    cover_cand = _coverage(cand, store)
+    # Each word's explanation by the other side, asked once for the coverage and the
+    # unexplained words both.
+    store_explained = _explanations(store, cand)
+    cand_explained = _explanations(cand, store)
+    cover_store = _coverage(store, store_explained)
+    cover_cand = _coverage(cand, cand_explained)
     shared = {
         c
         for c in (store.codes & cand.codes)
@@ -247,7 +252,9 @@ def pair_features(
     store_only, cand_only = store_only - colour, cand_only - colour
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
-    store_extra, cand_extra = _unexplained(store, cand), _unexplained(cand, store)
+    store_extra = _unexplained(store, store_explained)
+    cand_extra = _unexplained(cand, cand_explained)
+    packs = _packs(store, cand)
     return PairFeatures(
         sim_sort=sim_sort,
         sim_set=sim_set,
@@ -263,9 +270,9 @@ def pair_features(
         size_match=float(size_verdict == "match"),
         size_conflict=float(size_verdict == "conflict"),
         size_one_side=float(size_verdict == "one_side"),
-        pack_conflict=float(_packs(store, cand) == "conflict"),
-        pack_store_only=float(_packs(store, cand) == "one_side" and bool(store.pack)),
-        pack_cand_only=float(_packs(store, cand) == "one_side" and bool(cand.pack)),
+        pack_conflict=float(packs == "conflict"),
+        pack_store_only=float(packs == "one_side" and bool(store.pack)),
+        pack_cand_only=float(packs == "one_side" and bool(cand.pack)),
         bonus_one_side=float((store.bonus_pct is None) != (cand.bonus_pct is None)),
         variant_conflict=float(variant_conflict),
         variant_one_side=min(variant_one_side, 2) / 2,
@@ -327,22 +334,30 @@ def _code_inside(code: str, other: Side) -> bool:
     return False
 
 
-def _coverage(a: Side, b: Side) -> float:
+def _explanations(a: Side, b: Side) -> list[bool]:
+    """For each of `a`'s content words, does `b` explain it (`_explained`)?"""
+    tokens, codes = b.parsed.all_tokens, b.codes
+    return [_explained_by(w, tokens, codes) for w in a.content]
+
+
+def _coverage(a: Side, explained: list[bool]) -> float:
+    """The share of `a`'s content words the other side explains (`_explanations`)."""
     if not a.content:
         return 1.0
-    return sum(_explained(w, b) for w in a.content) / len(a.content)
+    return sum(explained) / len(a.content)
 
 
-def _unexplained(a: Side, b: Side) -> int:
-    """Plain words of `a` that `b` does not explain (codes, numbers, variants aside)."""
+def _unexplained(a: Side, explained: list[bool]) -> int:
+    """Plain words of `a` the other side does not explain (`_explanations`; codes,
+    numbers, variants aside)."""
     variant_words = set().union(*a.variants.values()) if a.variants else set()
     return sum(
         1
-        for w in a.content
+        for w, known in zip(a.content, explained, strict=True)
         if not _DIGITS.search(w)
         and w.removesuffix("s") not in variant_words
         and w not in PLATFORMS
-        and not _explained(w, b)
+        and not known
     )
 
 

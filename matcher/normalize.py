@@ -168,6 +168,7 @@ def _mixed(token: str) -> bool:
     return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
+@lru_cache(maxsize=16384)  # a candidate's name is read once per store product it meets
 def normalize_for_scoring(name: str) -> str:
     """Normalize a product name for fuzzy scoring (never stored; see the module doc)."""
     text = _APOSTROPHES.sub("", _fold(name))
