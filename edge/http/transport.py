@@ -203,6 +203,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._cancel_body_timer()
         super().on_message_complete()
+        if (
+            self.cycle is not None
+            and self.cycle.response_complete
+            and not self.transport.is_closing()
+        ):
+            # Answered before its body was read: the rest of the body cancelled uvicorn's
+            # keep-alive timer, and `on_response_complete` has passed. The next head's
+            # wait starts now, or nothing would ever close a silent connection.
+            self._wait_for_head()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

@@ -108,7 +108,8 @@ class Admission:
             if waiter.granted.done() and not waiter.granted.cancelled():
                 self._leave(lane, cost)  # granted just as the wait ended: give it back
             else:
-                lane.queue.remove(waiter)
+                if waiter in lane.queue:  # (`_wake` drops a cancelled head itself)
+                    lane.queue.remove(waiter)
                 self._wake()  # the head may have left: the next one may fit now
             if isinstance(exc, TimeoutError):
                 lane.refused += 1
@@ -135,8 +136,14 @@ class Admission:
     def _wake(self) -> None:
         """Grant queued renders in order, per lane, while the head of each fits."""
         for lane in self.lanes:
-            while lane.queue and self._fits(lane, lane.queue[0].cost):
-                waiter = lane.queue.popleft()
+            while lane.queue:
+                waiter = lane.queue[0]
+                if waiter.granted.cancelled():  # its task has not yet run to leave
+                    lane.queue.popleft()
+                    continue
+                if not self._fits(lane, waiter.cost):
+                    break
+                lane.queue.popleft()
                 self._take(lane, waiter.cost)
                 waiter.granted.set_result(None)
 

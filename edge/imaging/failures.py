@@ -17,6 +17,9 @@ from edge.errors import EdgeError, RenderTimeout, SourceRejected
 from edge.storage.cache import VariantKey
 
 REMEMBERED: tuple[type[EdgeError], ...] = (RenderTimeout, SourceRejected)
+# What is kept of a failure: its class, message and code. Never the exception itself: its
+# traceback's frames hold the original's bytes and the render's libvips images.
+_Failure = tuple[type[EdgeError], str, str]
 
 
 class FailureMemory:
@@ -24,7 +27,7 @@ class FailureMemory:
         self, ttl_s: float, size: int, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._enabled = ttl_s > 0
-        self._failures: TTLCache[VariantKey, EdgeError] = TTLCache(
+        self._failures: TTLCache[VariantKey, _Failure] = TTLCache(
             maxsize=size, ttl=max(ttl_s, 1e-9), timer=clock
         )
         self.remembered = 0  # failures stored / answered from memory, for /metrics
@@ -35,15 +38,16 @@ class FailureMemory:
 
     def remember(self, key: VariantKey, error: BaseException) -> None:
         if self._enabled and isinstance(error, REMEMBERED):
-            self._failures[key] = error
+            self._failures[key] = (type(error), error.message, error.code)
             self.remembered += 1
 
     def check(self, key: VariantKey) -> None:
         """Raise a copy of the failure remembered for `key`, if any."""
-        error = self._failures.get(key)
-        if error is None:
+        failure = self._failures.get(key)
+        if failure is None:
             return
         self.repeated += 1
-        again = type(error)(error.message, code=error.code)
+        cls, message, code = failure
+        again = cls(message, code=code)
         again.log = False  # logged when it happened
         raise again

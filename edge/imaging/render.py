@@ -1,6 +1,6 @@
 """The render pipeline: original bytes → one variant's bytes, with libvips.
 
-Synchronous and CPU-bound: callers run it in a worker thread (see `edge/variants.py`).
+Synchronous and CPU-bound: callers run it in a render thread (see `edge/imaging/threads.py`).
 The pipeline is an ordered tuple of named steps, each taking and returning an image,
 with a deadline check between steps. pyvips errors never leave this module: they become
 `SourceRejected` (bad or oversized original) or `RenderTimeout`.

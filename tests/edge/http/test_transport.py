@@ -332,3 +332,18 @@ async def test_each_rejection_is_logged_once_at_debug_with_its_reason(start, cap
     assert sum("431: header 'accept' over 1024 bytes" in m for m in rejections) == 5
     assert "400: malformed request" in rejections[5]
     assert "414: request target over 1024 bytes" in rejections[6]
+
+
+async def test_a_body_finished_after_the_answer_then_silence_is_closed(start):
+    # The app answers before reading the body; the rest of the body arrives later (which
+    # cancels uvicorn's keep-alive timer), then nothing: the next head's wait must start.
+    port, _ = await start()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345")
+        assert status(await reader.readuntil(b"ok")) == 200
+        writer.write(b"67890")
+        async with asyncio.timeout(3):
+            assert await reader.read() == b""  # closed by the server, without an answer
+    finally:
+        writer.close()

@@ -148,3 +148,20 @@ async def test_a_cancelled_waiter_leaves_and_the_next_one_moves_up():
     await running.release()
     await small.release()
     assert adm.held == 0
+
+
+async def test_a_waiter_cancelled_as_room_frees_is_skipped_and_its_room_not_leaked():
+    # The waiter's task is cancelled (client gone, or its wait over) and, before it runs
+    # again to leave the queue, another render ends and wakes the queue in the same turn.
+    adm = admission(light=1)
+    a, b, c = (Holder(adm, LIGHT) for _ in range(3))
+    await settle()
+    assert (a.admitted.is_set(), adm.light.queued) == (True, 2)
+    a._done.set()  # a runs first, ends and wakes the queue …
+    b.task.cancel()  # … whose head, b, is cancelled but has not run to leave it yet
+    await settle()
+    await a.task
+    assert b.task.cancelled()
+    assert c.admitted.is_set()
+    await c.release()
+    assert (adm.light.running, adm.light.held, adm.light.queued) == (0, 0, 0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import weakref
 
 import pytest
 
@@ -69,3 +71,30 @@ def test_a_zero_ttl_remembers_nothing():
     memory = FailureMemory(0.0, 100)
     memory.remember(key(1), RenderTimeout("late"))
     memory.check(key(1))
+
+
+def test_what_is_remembered_does_not_keep_the_failed_render_s_frames_alive():
+    # A render's error carries its traceback, whose frames hold the original's bytes
+    # and libvips images: remembering the error must not keep them for the TTL.
+    class Original:
+        pass
+
+    refs: list[weakref.ref[Original]] = []
+
+    def failing_render() -> None:
+        source = Original()
+        refs.append(weakref.ref(source))
+        try:
+            raise ValueError("libvips said no")
+        except ValueError as exc:
+            raise SourceRejected("undecodable", code="source_unreadable") from exc
+
+    memory = FailureMemory(30.0, 100)
+    try:
+        failing_render()
+    except SourceRejected as error:
+        memory.remember(key(1), error)
+    gc.collect()
+    assert refs[0]() is None
+    with pytest.raises(SourceRejected):
+        memory.check(key(1))
