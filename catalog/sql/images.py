@@ -99,6 +99,9 @@ async def reorder(s: Session, owner: ImageOwner, image_ids: Sequence[int]) -> li
 async def delete(s: Session, image_id: int) -> tuple[ProductImage, bool]:
     image = await get(s, image_id)
     owner = image.owner
+    # The canonical row before the image's (its count moves): a merge or a curator's delete
+    # takes them in that order too.
+    await lock_canonicals(s, [owner.canonical_product_id])
     await s.run("delete_image", image_id=image_id)
     if image.is_primary:
         await s.run(f"promote_first_{owner.kind}", owner_id=owner.id)
