@@ -41,7 +41,9 @@ async def add_one(s: Session, image: NewImage) -> tuple[ProductImage, bool]:
     owner = ImageOwner(image.canonical_product_id, image.store_product_id)
     # The canonical row first (the lock order of every write that references it), so an
     # attach cannot deadlock with a curator deleting or merging its canonical product.
-    await lock_canonicals(s, [image.canonical_product_id])
+    locked = await lock_canonicals(s, [image.canonical_product_id])
+    if image.canonical_product_id is not None and image.canonical_product_id not in locked:
+        raise NotFoundError(f"canonical product {image.canonical_product_id} does not exist")
     same = await s.one(
         f"find_{owner.kind}_image_by_hash", owner_id=owner.id, content_hash=image.content_hash
     )

@@ -1,4 +1,4 @@
-"""`catalog.sql.products.link` when the product is relinked between its read and its lock."""
+"""Writes naming a canonical product that is gone (`products.link`, `images.add_one`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from catalog.errors import NotFoundError
-from catalog.models import MatchStatus
+from catalog.models import MatchStatus, NewImage
 from catalog.sql import products
 
 
@@ -50,3 +50,13 @@ async def test_a_link_to_a_canonical_deleted_meanwhile_is_not_found(catalog):
         racing = _RelinkedBeforeLock(s, product.id, y.id, x.id)
         with pytest.raises(NotFoundError):
             await products.link(racing, product.id, x.id, MatchStatus.LINKED, None)
+
+
+async def test_an_image_for_a_canonical_product_deleted_meanwhile_is_not_found(catalog):
+    """Its row is locked first and found gone: NotFound (404), not a foreign-key 409."""
+    gone = await catalog.create_canonical_product(gtin=None, name="x", brand=None)
+    await catalog.delete_canonical_product(gone.id)
+    with pytest.raises(NotFoundError):
+        await catalog.add_image(
+            NewImage("cd" * 32, 10, 10, False, 100, "image/jpeg", canonical_product_id=gone.id)
+        )
