@@ -74,7 +74,9 @@ async def _translated() -> AsyncIterator[None]:
         yield
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise ConflictError(str(exc)) from exc
-    except asyncpg.TransactionRollbackError as exc:  # deadlock, serialization failure
+    except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as exc:
+        # Only these two say the transaction was rolled back and may simply run again;
+        # their class-40 siblings do not (40003: the statement's outcome is unknown).
         raise ContentionError(f"PostgreSQL: {exc}") from exc
     except _UNAVAILABLE as exc:
         raise CatalogUnavailable(f"PostgreSQL unavailable: {exc!r}") from exc

@@ -41,7 +41,9 @@ async def add_one(s: Session, image: NewImage) -> tuple[ProductImage, bool]:
     owner = ImageOwner(image.canonical_product_id, image.store_product_id)
     # The canonical row first (the lock order of every write that references it), so an
     # attach cannot deadlock with a curator deleting or merging its canonical product.
-    await lock_canonicals(s, [image.canonical_product_id])
+    locked = await lock_canonicals(s, [image.canonical_product_id])
+    if image.canonical_product_id is not None and image.canonical_product_id not in locked:
+        raise NotFoundError(f"canonical product {image.canonical_product_id} does not exist")
     same = await s.one(
         f"find_{owner.kind}_image_by_hash", owner_id=owner.id, content_hash=image.content_hash
     )
@@ -99,6 +101,9 @@ async def reorder(s: Session, owner: ImageOwner, image_ids: Sequence[int]) -> li
 async def delete(s: Session, image_id: int) -> tuple[ProductImage, bool]:
     image = await get(s, image_id)
     owner = image.owner
+    # The canonical row before the image's (its count moves): a merge or a curator's delete
+    # takes them in that order too.
+    await lock_canonicals(s, [owner.canonical_product_id])
     await s.run("delete_image", image_id=image_id)
     if image.is_primary:
         await s.run(f"promote_first_{owner.kind}", owner_id=owner.id)

@@ -54,7 +54,10 @@ async def link(
         raise NotFoundError(f"store product {product_id} does not exist")
     previous: int | None = now[0]["canonical_product_id"]
     if previous != seen and previous != canonical_id:  # relinked meanwhile (rare)
-        await lock_canonicals(s, [previous])
+        # The target too: nothing was locked for it when the link read was already it.
+        locked |= await lock_canonicals(s, {previous, canonical_id} - locked)
+        if canonical_id is not None and canonical_id not in locked:
+            raise NotFoundError(f"canonical product {canonical_id} does not exist")
     await s.run(
         "link_store_product",
         product_id=product_id,

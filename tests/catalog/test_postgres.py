@@ -138,6 +138,7 @@ async def test_other_processes_hear_nothing_of_rolled_back_or_dry_run_writes(pos
         (TimeoutError(), CatalogUnavailable),
         (asyncpg.DeadlockDetectedError("deadlock detected"), ContentionError),
         (asyncpg.SerializationError("could not serialize access"), ContentionError),
+        (asyncpg.exceptions.StatementCompletionUnknownError("unknown"), CatalogError),
         (asyncpg.UniqueViolationError("duplicate key"), ConflictError),
         (asyncpg.DataError("value out of range"), CatalogError),
     ],

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
-from catalog.models import MatchOutcome, MatchStatus, QueueStatus, SyncItem
+from catalog.models import MatchOutcome, MatchStatus, NewImage, QueueStatus, SyncItem
 from catalog.postgres import PostgresCatalog
+from catalog.sql import images
 
 GTIN = "00012345678905"
 CONCURRENCY = 20
@@ -94,4 +96,35 @@ async def test_syncs_relinking_while_a_curator_merges_all_succeed(pg):
     # A link to the source that queued behind the merge finds it gone: a clear NotFound
     # (or conflict), never a deadlock.
     assert all(type(e).__name__ in {"NotFoundError", "ConflictError"} for e in errors), errors
+    assert pg.conflict_retries == 0
+
+
+async def test_an_image_deleted_while_a_curator_merges_its_product_succeeds_first_time(pg):
+    """Deleting a canonical image locks its canonical row first, like a merge does: the
+    merge waits for it instead of both waiting on each other (the image row, then the
+    canonical row's image count, against the canonical row, then its images)."""
+    source = await pg.create_canonical_product(gtin=None, name="a", brand=None)
+    target = await pg.create_canonical_product(gtin=None, name="b", brand=None)
+    image = await pg.add_image(
+        NewImage("ab" * 32, 10, 10, False, 100, "image/jpeg", canonical_product_id=source.id)
+    )
+    merging: list[asyncio.Task[Any]] = []
+
+    class MergeAfterDelete:
+        def __init__(self, session: Any) -> None:
+            self._s = session
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._s, name)
+
+        async def run(self, query: str, /, **params: Any) -> None:
+            await self._s.run(query, **params)
+            if query == "delete_image":  # the merge starts, and blocks, right here
+                merge = pg.merge_canonical_products(source.id, target.id)
+                merging.append(asyncio.ensure_future(merge))
+                await asyncio.sleep(0.3)
+
+    async with pg.connector.transaction() as s:
+        await images.delete(MergeAfterDelete(s), image.id)
+    await asyncio.wait_for(merging[0], 10)
     assert pg.conflict_retries == 0
