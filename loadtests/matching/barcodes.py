@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from .products import TrueProduct
 
@@ -88,3 +89,32 @@ def printed_barcode(
         kind = rng.choice(bad_kinds)
         return malformed_form(p, kind, rng), f"bad:{kind}"
     return None
+
+
+class BarcodeHabits(Protocol):
+    """How often a store prints a valid or malformed barcode, and in which forms."""
+
+    @property
+    def valid(self) -> float: ...
+    @property
+    def malformed(self) -> float: ...
+    @property
+    def forms(self) -> Sequence[str]: ...
+    @property
+    def bad_kinds(self) -> Sequence[str]: ...
+
+
+def store_barcode(
+    p: TrueProduct, habits: BarcodeHabits, rng: random.Random
+) -> tuple[str | int | None, str]:
+    """A store's barcode for `p` by its habits, or (None, "missing")."""
+    printed = printed_barcode(
+        p,
+        rng.random(),
+        rng,
+        valid=habits.valid,
+        malformed=habits.malformed,
+        forms=habits.forms,
+        bad_kinds=habits.bad_kinds,
+    )
+    return printed or (None, "missing")

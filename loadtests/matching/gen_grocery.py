@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import random
 
-from .barcodes import check_digit, printed_barcode
+from .barcodes import check_digit, store_barcode
 from .grocery_products import Spec, build_specs, true_products
 from .grocery_stores import RETAILERS, Retailer, metric_alt, store_title
 from .marketplace import Marketplace, StoreItem
@@ -77,16 +77,7 @@ def barcode(
         return (plus[s.key], "restricted:weighed") if rng.random() < 0.85 else (None, "missing")
     if rng.random() < r.coupon:
         return coupon(rng), "restricted:coupon"
-    printed = printed_barcode(
-        p,
-        rng.random(),
-        rng,
-        valid=r.valid,
-        malformed=r.malformed,
-        forms=r.forms,
-        bad_kinds=r.bad_kinds,
-    )
-    return printed or (None, "missing")
+    return store_barcode(p, r, rng)
 
 
 def feed_size(s: Spec, rng: random.Random) -> dict[str, object]:

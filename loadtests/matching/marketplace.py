@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .barcodes import printed_barcode
+from .barcodes import store_barcode
 from .families import build_truth
 from .pos_names import store_brand, store_name
 from .products import TrueProduct
@@ -34,21 +34,6 @@ class StoreItem:
         if self.upc is not None:
             item["upc"] = self.upc
         return item | self.extra
-
-
-def store_barcode(
-    p: TrueProduct, style: StoreStyle, rng: random.Random
-) -> tuple[str | int | None, str]:
-    printed = printed_barcode(
-        p,
-        rng.random(),
-        rng,
-        valid=style.valid,
-        malformed=style.malformed,
-        forms=style.forms,
-        bad_kinds=style.bad_kinds,
-    )
-    return printed or (None, "missing")
 
 
 def store_items(products: Sequence[TrueProduct], style: StoreStyle, seed: int) -> list[StoreItem]:
