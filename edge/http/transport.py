@@ -271,12 +271,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             cls.sweeping = False
 
     def _evict_one(self) -> bool:
-        for oldest in self.idle:
-            if oldest is not self:
-                del self.idle[oldest]
-                oldest.transport.abort()  # nothing in flight: nothing to answer
-                return True
-        return False
+        """Close the oldest idle connection (this new one is not idle yet: not in `idle`)."""
+        oldest = next(iter(self.idle), None)
+        if oldest is None:
+            return False
+        del self.idle[oldest]
+        oldest.transport.abort()  # nothing in flight: nothing to answer
+        return True
 
     def _head_timeout(self) -> None:
         del self.idle[self]
