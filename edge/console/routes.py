@@ -10,12 +10,14 @@ from starlette.staticfiles import StaticFiles
 from edge.console.pages import page, render, render_public
 from edge.console.session import (
     CSRF_FIELD,
+    SESSION_COOKIE,
+    SignInRequired,
     check_csrf,
     check_sign_in_nonce,
     clear_session_cookie,
     clear_sign_in_nonce,
     codec,
-    current_session,
+    console_actor,
     remember_sign_in_nonce,
     set_session_cookie,
     sign_in_nonce,
@@ -46,9 +48,16 @@ def _sign_in_form(request: Request, *, error: str | None = None, status: int = 2
 
 
 async def sign_in_page(request: Request) -> Response:
-    if await current_session(request) is not None:
-        return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    return _sign_in_form(request)
+    try:
+        await console_actor(request)
+    except SignInRequired:
+        # A well-signed cookie whose key was rotated or revoked is no session either
+        # (redirecting it to the console would loop): show the form, drop the cookie.
+        response = _sign_in_form(request)
+        if SESSION_COOKIE in request.cookies:
+            clear_session_cookie(request, response)
+        return response
+    return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
 
 
 async def sign_in(request: Request) -> Response:
