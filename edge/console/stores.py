@@ -31,6 +31,12 @@ _ACTIONS = {
         "sync and anyone signed in with it need the new one.",
         "Rotate key",
     ),
+    "issue": (
+        "Issue a new key for {name}?",
+        "Its key was revoked. A new key is shown once; the store's sync and console "
+        "sign-in work again with it.",
+        "Issue key",
+    ),
     "revoke": (
         "Revoke the key of {name}?",
         "No key works for this store until you rotate it again: its sync stops and its "
@@ -98,10 +104,10 @@ async def _store(request: Request, actor: Actor) -> StoreSummary:
 
 
 def _confirm(action: str) -> Page:
-    title, explanation, button = _ACTIONS[action]
-
     async def confirm_page(request: Request) -> Response:
         store = await _store(request, await console_actor(request))
+        asked = "issue" if action == "rotate" and not store.has_key else action
+        title, explanation, button = _ACTIONS[asked]
         context = {
             "store": store,
             "action": action,
@@ -131,7 +137,7 @@ async def revoke_key(request: Request) -> Response:
 
 
 def store_routes() -> list[BaseRoute]:
-    changes = {"rotate": rotate_key, "revoke": revoke_key}
+    changes = {"rotate": rotate_key, "revoke": revoke_key}  # "issue" is a rotate
     return [
         Route(STORES, page(stores_page), methods=["GET"]),
         Route(STORES, page(create_store), methods=["POST"]),

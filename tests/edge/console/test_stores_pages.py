@@ -124,6 +124,12 @@ async def test_revoke_asks_first_and_keeps_the_store(curator_client, services):
     listing = await curator_client.get(done.headers["location"])
     assert "The key was revoked." in listing.text and "revoked</span>" in listing.text
     assert "Issue key" in listing.text  # rotating gives it a key again
+    confirm = await curator_client.get(f"/console/stores/{store.id}/rotate")
+    assert "Issue a new key for Metro?" in confirm.text
+    issued = await curator_client.post(
+        f"/console/stores/{store.id}/rotate", data={"csrf_token": form_token(confirm.text)}
+    )
+    assert await _sync(curator_client, _KEY.search(issued.text).group(1)) == 200
 
 
 async def test_unknown_stores_and_pages(curator_client):
