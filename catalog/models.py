@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 # Sort orders are 32-bit integers in PostgreSQL: a client may give one up to this, and
@@ -255,6 +256,30 @@ class QueueItem:
     confidence: float | None
     candidates: tuple[tuple[int, float], ...]  # (canonical product id, score), best first
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A queue item the matcher left for a person (`MatchQueue.review_items`)."""
+
+    item: QueueItem  # SUGGESTED or REVIEW, with the candidates the worker recorded
+    product: StoreProduct
+    waiting_since: datetime  # when the matcher left it (timezone-aware, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryShown:
+    """A canonical product's primary image as store product `product_id` shows it:
+    canonical products have no `/img` URL of their own, so a page shows theirs through
+    one of their products (`/img/<product_id>/<size>?v=<version>`)."""
+
+    canonical_product_id: int
+    product_id: int
+    content_hash: str
+
+    @property
+    def version(self) -> str:
+        return self.content_hash[:16]
 
 
 @dataclass(frozen=True, slots=True)

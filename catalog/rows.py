@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from catalog.connector import Row
 from catalog.models import (
@@ -18,6 +19,7 @@ from catalog.models import (
     QueueStatus,
     Resolution,
     ResolvedImage,
+    ReviewItem,
     Store,
     StoreProduct,
 )
@@ -87,3 +89,29 @@ def queue_item(row: Row) -> QueueItem:
         candidates=ranked,
         last_error=row["last_error"],
     )
+
+
+def timestamp(value: datetime | str) -> datetime:
+    """A timestamp column: asyncpg gives a datetime, SQLite the ISO text it stored (UTC)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+_ITEM = "item_"
+
+
+def review_item(row: Row) -> ReviewItem:
+    """A `review_items` row: the queue item's columns prefixed `item_`, then the product's."""
+    item = queue_item(
+        {
+            "id": row["item_id"],
+            "store_product_id": row["id"],
+            "status": row["item_status"],
+            "attempts": row["item_attempts"],
+            "confidence": row["item_confidence"],
+            "candidates": row["item_candidates"],
+            "last_error": row["item_last_error"],
+        }
+    )
+    product = store_product({k: v for k, v in row.items() if not k.startswith(_ITEM)})
+    return ReviewItem(item, product, timestamp(row["item_waiting_since"]))
