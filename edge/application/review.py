@@ -28,6 +28,7 @@ from edge.errors import BadRequest, Conflict, NotFound
 from matcher.service import MatchService, Suggestion
 
 SUGGESTIONS = 5
+SEARCHED = 10  # canonical products a name search shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,14 @@ class QueueEntry:
     image: ResolvedImage | None  # what the store product shows now
     candidates: list[ReviewCandidate]  # best first
     waiting_since: datetime | None  # None: opened by id, not listed from the queue
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCanonical:
+    """A canonical product found by name, to link a product to another than its candidates."""
+
+    canonical: CanonicalProduct
+    image: PrimaryShown | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +163,15 @@ class Review:
             shown = resolution.image if resolution is not None else None
             entries.append(QueueEntry(item, product, shown, candidates, since))
         return entries
+
+    async def search_canonical(
+        self, actor: Actor, query: str, limit: int = SEARCHED
+    ) -> list[FoundCanonical]:
+        """Canonical products named like `query` (the matcher's own candidate search), for
+        any actor: canonical products are the catalog every store links to."""
+        found = await self._catalog.search_canonical_candidates(query, limit)
+        images = await self._catalog.canonical_primaries([c.id for c, _ in found])
+        return [FoundCanonical(c, images.get(c.id)) for c, _ in found]
 
     async def _item(self, actor: Actor, item_id: int) -> tuple[QueueItem, StoreProduct]:
         item = await self._catalog.get_match_item(item_id)

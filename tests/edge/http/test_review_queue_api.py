@@ -5,55 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import MatchOutcome, MatchStatus, QueueStatus, SyncItem
-from edge.demo.photos import PhotoSpec
-from edge.http.auth import hash_token, new_store_key
-
 pytestmark = pytest.mark.parametrize("settings", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
-async def queue(services, build, curator):
-    """Mine: a product the matcher suggested for the oats; Theirs: one it sent to review
-    (on a provisional canonical product of its own), recorded as the worker records."""
-    catalog = services.catalog
-    target = await catalog.create_canonical_product(
-        gtin="00012345678905", name="Brightfield Rolled Oats 1 kg", brand="Brightfield"
-    )
-    image = await build.image(
-        {"canonical_product_id": target.id}, PhotoSpec(400, 400, (9, 9, 9), "box")
-    )
-    shop = await catalog.create_store("Shop")
-    shows = await catalog.upsert_store_product(
-        store_id=shop.id, external_id="s1", upc=None, gtin=None, name="Oats"
-    )
-    await catalog.link_store_product(shows.id, target.id, MatchStatus.LINKED, 100.0)
-    keys, stores, products = {}, {}, {}
-    for name, product in (("Mine", "Brightfield Oats Rolled 1kg"), ("Theirs", "Mystery Hose")):
-        keys[name] = new_store_key()
-        stores[name] = await catalog.create_store(name, api_key_hash=hash_token(keys[name]))
-        [synced] = await catalog.sync_products(
-            stores[name].id, [SyncItem("x", None, None, product, brand="Brightfield")], known={}
-        )
-        products[name] = synced.product_id
-    claimed = {i.store_product_id: i for i in await catalog.claim_matches(10, lease_s=60)}
-    await catalog.finish_matches(
-        [
-            MatchOutcome(
-                claimed[products["Mine"]], QueueStatus.SUGGESTED, None, 78.0, ((target.id, 78.0),)
-            ),
-            MatchOutcome(claimed[products["Theirs"]], QueueStatus.REVIEW, provisional=True),
-        ]
-    )
-    return {
-        "target": target,
-        "image": image,
-        "shows": shows.id,
-        "keys": keys,
-        "stores": stores,
-        "products": products,
-        "curator": curator,
-    }
+def queue(review_queue):
+    return review_queue
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -130,7 +87,11 @@ async def test_pages_and_a_decision_leave_the_queue(client, queue):
 
     r = await client.put(
         "/api/images/match",
-        json={"queueItemId": after, "action": "confirm", "canonicalProductId": queue["target"].id},
+        json={
+            "queueItemId": after,
+            "action": "confirm",
+            "canonicalProductId": queue["target"].id,
+        },
         headers=_bearer(queue["keys"]["Mine"]),
     )
     assert r.status_code == 200, r.text
