@@ -24,7 +24,7 @@ from edge.errors import BadRequest
 from edge.http.bodies import MAX_UPC, Brand, Name, NewProductData
 from edge.http.decoding import decode_fields
 from edge.http.ids import parse_id, parse_int
-from edge.http.payloads import image_url
+from edge.http.payloads import canonical_thumbnail, image_url
 from edge.http.routes import services
 from edge.http.routes.match import new_canonical
 from edge.http.text import printable_problem
@@ -127,8 +127,10 @@ async def item_page(request: Request) -> Response:
         "found": found,
         "decided": request.query_params.get("decided", ""),
         "reason_label": lambda code: REASON_LABELS.get(code, code.replace("_", " ")),
-        "thumbnail": lambda shown: image_url(shown.product_id, "thumbnail", shown.version),
-        "product_thumbnail": lambda image: image_url(entry.product.id, "thumbnail", image.version),
+        "thumbnail": canonical_thumbnail,
+        "product_thumbnail": lambda image: (
+            image_url(entry.product.id, "thumbnail", image.version) if image else None
+        ),
     }
     return await render(request, "review_item.html", context)
 

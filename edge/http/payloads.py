@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.models import ProductImage, ResolvedImage, StoreProduct
+from catalog.models import PrimaryShown, ProductImage, ResolvedImage, StoreProduct
 from edge.application.images import ShownImages, Uploaded
-from edge.application.review import QueueEntry, ReviewCandidate
+from edge.application.review import QueueEntry
 from edge.http import bodies
 from edge.imaging.sizes import SIZES
 
@@ -94,8 +94,8 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
     )
 
 
-def canonical_thumbnail(candidate: ReviewCandidate) -> str | None:
-    shown = candidate.image
+def canonical_thumbnail(shown: PrimaryShown | None) -> str | None:
+    """A canonical product's primary, through the product that shows it (if any)."""
     return image_url(shown.product_id, "thumbnail", shown.version) if shown else None
 
 
@@ -121,7 +121,7 @@ def review_item(entry: QueueEntry) -> bodies.ReviewQueueItem:
                 provisional=c.canonical.provisional,
                 image_count=c.canonical.image_count,
                 product_count=c.canonical.product_count,
-                thumbnail_url=canonical_thumbnail(c),
+                thumbnail_url=canonical_thumbnail(c.image),
                 score=c.score,
                 recorded_score=c.recorded_score,
                 reasons=list(c.reasons),
