@@ -89,7 +89,7 @@ async def queue_page(request: Request) -> Response:
 async def _next_item(request: Request, actor: Actor, after_id: int) -> int | None:
     """The next waiting item after this one, else the first (the queue wraps around)."""
     review = _review(request)
-    for start in (after_id, 0):
+    for start in dict.fromkeys((after_id, 0)):  # 0 once, when it is both
         found = await review.waiting(actor, store_id=None, after_id=start, limit=2)
         ids = [w.item.id for w in found if w.item.id != after_id]
         if ids:
