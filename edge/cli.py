@@ -13,6 +13,7 @@ from catalog.repository import CatalogError, ConflictError
 from config import Settings, SettingsError, describe, load_settings
 from edge.errors import EdgeError
 from edge.storage.cache import CacheTierError
+from edge.storage.originals import OriginalsError
 
 log = logging.getLogger("imgedge")
 
@@ -83,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate_canonical(settings, args.dry_run, args.limit))
         if args.command == "stores":
             return asyncio.run(_create_store(settings, args.name))
-    except (CatalogError, CacheTierError, EdgeError, ValueError, OSError) as exc:
+    except (CatalogError, CacheTierError, OriginalsError, EdgeError, ValueError, OSError) as exc:
         print(f"imgedge {args.command}: {exc}", file=sys.stderr)
         return 1
     return 2
@@ -95,6 +96,7 @@ def _serve(settings: Settings) -> int:
     from edge.http.app import create_app
     from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
+    asyncio.run(_check_originals(settings))  # here: one line, not uvicorn's traceback
     s = settings.server
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
@@ -109,6 +111,14 @@ def _serve(settings: Settings) -> int:
         timeout_keep_alive=s.http_keepalive_timeout_s,
     )
     return 0
+
+
+async def _check_originals(settings: Settings) -> None:
+    from config.settings import env_name
+    from edge.storage.originals import check_originals, open_originals
+
+    store = open_originals(settings.originals_url, timeout_s=settings.originals_timeout_s)
+    await check_originals(store, env_name("originals_url"))
 
 
 async def _migrate(settings: Settings) -> int:

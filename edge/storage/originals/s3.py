@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 import obstore
-from obstore.exceptions import BaseError
+from obstore.exceptions import BaseError, PermissionDeniedError, UnauthenticatedError
 from obstore.store import S3Store
 
 from edge.storage.originals.base import (
@@ -78,10 +78,10 @@ def parse_url(url: str) -> tuple[str, str]:
     rest = url.removeprefix("s3://")
     bucket, _, prefix = rest.partition("/")
     if not _BUCKET.match(bucket):
-        raise ValueError(f"{bucket!r} is not an S3 bucket name")
+        raise ValueError(f"{url}: {bucket!r} is not an S3 bucket name")
     prefix = prefix.strip("/")
     if prefix and any(part in ("", ".", "..") for part in prefix.split("/")):
-        raise ValueError(f"{prefix!r} is not a usable key prefix")
+        raise ValueError(f"{url}: {prefix!r} is not a usable key prefix")
     return bucket, prefix
 
 
@@ -311,21 +311,22 @@ class S3Originals:
 
     def explain(self, exc: BaseException) -> str:
         text = str(exc)
-        code = _CODE.search(text)
+        found = _CODE.search(text)
+        code = found.group(1) if found else ""
         where = endpoint_from_env() or "the AWS endpoint"
-        if code is not None:
-            name = code.group(1)
-            if name == "NoSuchBucket":
-                return f"bucket {parse_url(self._url)[0]!r} does not exist at {where}"
-            if name in _REFUSED:
-                return (
-                    f"{where} refused the credentials ({name}): check AWS_ACCESS_KEY_ID, "
-                    "AWS_SECRET_ACCESS_KEY and the bucket policy"
-                )
-            return f"{where} answered {name}"
-        if "error sending request" in text or "timed out" in text or "timeout" in text:
+        if code == "NoSuchBucket":
+            return f"bucket {parse_url(self._url)[0]!r} does not exist at {where}"
+        if code in _REFUSED or isinstance(exc, PermissionDeniedError | UnauthenticatedError):
+            return (
+                f"{where} refused the credentials ({code or '403'}): check "
+                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket policy"
+            )
+        if code:
+            return f"{where} answered {code}"
+        if "error sending request" in text or "operation timed out" in text:
             return f"cannot reach {where} (connection refused or timed out)"
-        return text.splitlines()[0][:300] if text else type(exc).__name__
+        first = text.splitlines()[0] if text else type(exc).__name__
+        return first[:300]
 
 
 def _digest_of(path: str) -> str | None:
