@@ -164,6 +164,14 @@ class S3Originals:
         with self._mapped("cannot look up original"):
             return await self._exists(key)
 
+    async def size(self, digest: str) -> int | None:
+        key = self._key(digest)
+        with self._mapped("cannot look up original"):
+            try:
+                return (await obstore.head_async(self._store, key))["size"]
+            except _NotFound:
+                return None
+
     async def ping(self) -> None:
         """One listing request under a name no original has: the bucket is there and
         the credentials may list it (a write is not tried: `ping` writes nothing)."""

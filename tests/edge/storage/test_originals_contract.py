@@ -164,6 +164,14 @@ async def test_exists(case: StoreCase) -> None:
     assert not await case.store.exists(hashlib.sha256(PNG).hexdigest())
 
 
+async def test_size(case: StoreCase) -> None:
+    digest = (await case.store.put(JPEG)).digest
+    assert await case.store.size(digest) == len(JPEG)
+    assert await case.store.size(hashlib.sha256(PNG).hexdigest()) is None
+    await case.store.delete(digest)
+    assert await case.store.size(digest) is None
+
+
 async def test_delete(case: StoreCase) -> None:
     digest = (await case.store.put(JPEG)).digest
     kept = (await case.store.put(PNG)).digest
@@ -208,7 +216,7 @@ BAD_NAMES = {
 
 
 @pytest.mark.parametrize("name", list(BAD_NAMES.values()), ids=list(BAD_NAMES))
-@pytest.mark.parametrize("operation", ["get", "exists", "delete"])
+@pytest.mark.parametrize("operation", ["get", "exists", "size", "delete"])
 async def test_non_hash_names_are_refused_before_touching_anything(
     case: StoreCase, operation: str, name: str
 ) -> None:
