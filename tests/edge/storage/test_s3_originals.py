@@ -173,3 +173,30 @@ async def test_an_interrupted_removal_is_put_back_by_the_sweep(
     assert await store.clean_leftovers(time.time() + 5) == 1
     assert set(s3_server.keys(bucket, prefix)) == {key}
     assert await store.exists(stored.digest)
+
+
+async def test_the_sweep_removes_only_unreferenced_originals_from_the_bucket(
+    s3_server: S3Server, s3_url: str, settings: Settings
+) -> None:
+    from catalog.models import ImageOwner
+    from edge.application.originals import OriginalsKeeper
+    from edge.demo.photos import PhotoSpec, photo
+    from tests.conftest import CatalogBuilder
+
+    async with open_services(settings.replace(originals_url=s3_url)) as svc:
+        product = await CatalogBuilder(svc).product(None)
+        kept = photo(PhotoSpec(64, 48, (1, 2, 3), "box"))
+        owner = ImageOwner(canonical_product_id=product.canonical_product_id)
+        await svc.images.upload(owner, [kept])
+        orphan = await svc.originals.put(b"bytes an upload that crashed before its commit left")
+        bucket, prefix = parse_url(s3_url)
+        assert len(s3_server.keys(bucket, prefix)) == 2
+
+        young = await svc.keeper.sweep()  # within the grace period: nothing goes
+        assert (young.leftovers, young.removed) == (0, 0)
+        later = OriginalsKeeper(svc.originals, svc.catalog, 3600, clock=lambda: time.time() + 7200)
+        report = await later.sweep()
+        assert (report.leftovers, report.removed) == (0, 1)
+        assert not await svc.originals.exists(orphan.digest)
+        assert await svc.originals.get(hashlib.sha256(kept).hexdigest()) == kept
+        assert len(s3_server.keys(bucket, prefix)) == 1
