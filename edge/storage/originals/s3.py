@@ -22,6 +22,13 @@ A `put` racing step 2 could see its bytes deleted, so after its PUT it looks for
 aside: while one is there and the key still is too, the delete may be on its way, so it
 waits (at most `_LEASE_S` plus a request timeout) and then writes again. A copy aside left
 by a crashed removal is put back by `clean_leftovers` once older than the grace period.
+
+Known limit: two puts of the same bytes in flight at once leave the stamp of whichever
+the store applied last, which can be the earlier one. An uploader cleaning up after its
+failed commit (`put_before` = its own put time) could then remove the other's copy if
+that one's row commits after the catalog was asked: a window of one request's latency,
+for identical bytes uploaded within it (the local store has the same, in microseconds).
+The sweep's cutoff (`now - grace`) is not affected.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import pytest
 
 from config import Settings
 from edge.services import open_services
-from edge.storage.originals import OriginalsError, open_originals
+from edge.storage.originals import OriginalsError, Stored, open_originals
 from edge.storage.originals.s3 import ASIDE_SUFFIX, parse_url
 from tests.s3_server import S3Server, moto_server
 
@@ -131,29 +131,27 @@ async def test_hosts_putting_the_same_bytes_at_once_store_one_object(
 
 
 async def test_puts_racing_a_removal_keep_their_original(s3_server: S3Server, s3_url: str) -> None:
-    """A removal decided before the puts (cutoff after the first put) races new puts of the
-    same bytes: whatever the interleaving, every put that returned has its original."""
+    """The uploader that created an original removes it (its commit failed: the cutoff is
+    its own put time) while another host puts the same bytes: whatever the interleaving
+    with the copy aside and the delete, the other host's original is there afterwards."""
     store = open_originals(s3_url, timeout_s=5)
     other = open_originals(s3_url, timeout_s=5)
     bucket, prefix = parse_url(s3_url)
 
-    async def remove(removed: list[bool]) -> None:
-        first = await store.put(JPEG)
-        removed.append(
-            await store.remove_unreferenced(first.digest, _never, put_before=first.put_at)
-        )
+    async def remove(first: Stored) -> None:
+        await store.remove_unreferenced(first.digest, _never, put_before=first.put_at)
 
     async def put(delay: float) -> None:
         await anyio.sleep(delay)
         await other.put(JPEG)
 
     for round_ in range(8):
-        removed: list[bool] = []
+        first = await store.put(JPEG)  # returned before the other host's put begins
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(remove, removed)
+            tasks.start_soon(remove, first)
             tasks.start_soon(put, 0.003 * round_)
-        assert await other.get(hashlib.sha256(JPEG).hexdigest()) == JPEG, f"round {round_}"
-        assert await store.exists(hashlib.sha256(JPEG).hexdigest()), removed
+        assert await other.get(first.digest) == JPEG, f"round {round_}"
+        assert await store.exists(first.digest)
         assert not [k for k in s3_server.keys(bucket, prefix) if k.endswith(ASIDE_SUFFIX)]
 
 
