@@ -28,6 +28,7 @@ from edge.imaging.options import Limits
 from edge.services import Services, open_services
 from loadtests.private_redis import PrivateRedis
 from tests.needs import missing
+from tests.s3_server import s3_server, s3_url  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
