@@ -9,8 +9,10 @@ from functools import partial
 
 from catalog import CatalogRepository, open_catalog
 from config import Settings
+from config.presets import Preset
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
+from edge.application.pictures import Pictures
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.sync import Sync
@@ -35,6 +37,8 @@ class Services:
     review: Review  # review of uncertain matches
     matcher: MatchService  # the matching decisions, shared with the worker
     keeper: OriginalsKeeper  # originals in step with the rows that reference them
+    pictures: Pictures  # the pictures a page of products shows
+    presets: dict[str, Preset]  # IMGEDGE_PRESETS, parsed once
 
 
 @asynccontextmanager
@@ -81,4 +85,6 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Review(catalog, matcher, keeper),
             matcher,
             keeper,
+            Pictures(resolver, catalog),
+            settings.render.preset_map,
         )

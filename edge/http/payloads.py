@@ -8,11 +8,14 @@ from catalog.models import ProductImage, ResolvedImage, StoreProduct
 from edge.application.images import ShownImages, Uploaded
 from edge.http import bodies
 from edge.imaging.sizes import SIZES
+from edge.imaging.urls import img_url
 
 
-def versioned_urls(product_id: int, version: str) -> Any:
+def versioned_urls(base_url: str, product_id: int, version: str) -> Any:
     """Versioned `/img` URLs per size: safe to cache for a year, they change with the bytes."""
-    return bodies.ImageUrls(**{size: f"/img/{product_id}/{size}?v={version}" for size in SIZES})
+    return bodies.ImageUrls(
+        **{size: img_url(base_url, product_id, size, version) for size in SIZES}
+    )
 
 
 def _image_fields(image: ProductImage) -> dict[str, Any]:
@@ -40,7 +43,7 @@ def upload_result(uploaded: list[Uploaded]) -> bodies.UploadResult:
     )
 
 
-def product_images(shown: ShownImages) -> bodies.ProductImages:
+def product_images(shown: ShownImages, base_url: str) -> bodies.ProductImages:
     product = shown.product
     return bodies.ProductImages(
         product_id=product.id,
@@ -48,14 +51,16 @@ def product_images(shown: ShownImages) -> bodies.ProductImages:
         image_fetch_error=product.image_fetch_error,
         source=shown.source,
         images=[
-            bodies.ListedImage(**_image_fields(i), urls=versioned_urls(product.id, i.version))
+            bodies.ListedImage(
+                **_image_fields(i), urls=versioned_urls(base_url, product.id, i.version)
+            )
             for i in shown.images
         ],
         complete=shown.complete,
     )
 
 
-def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Product:
+def product(product: StoreProduct, image: ResolvedImage | None, base_url: str) -> bodies.Product:
     shown = None
     if image is not None:
         shown = bodies.ShownImage(
@@ -64,7 +69,7 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
             width=image.width,
             height=image.height,
             version=image.version,
-            urls=versioned_urls(product.id, image.version),
+            urls=versioned_urls(base_url, product.id, image.version),
         )
     return bodies.Product(
         id=product.id,

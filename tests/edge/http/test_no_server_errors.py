@@ -80,7 +80,8 @@ def _segment(seeded: dict[str, Any]) -> st.SearchStrategy[str]:
 QUERY_NAMES = {
     "/api/canonical-products": ["after", "limit", "provisional"],
     "/api/products/{product}/images": ["imageId"],
-    "/api/products/{product}/picture": ["priority"],
+    "/api/products/{product}/picture": ["priority", "slot", "sizes"],
+    "/api/pictures": ["products", "slot", "sizes"],
     "/img/{product}/{size}": ["v"],
 }
 
