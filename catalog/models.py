@@ -211,6 +211,15 @@ class ResolvedImage:
         return self.content_hash[:16]
 
 
+@dataclass(frozen=True, slots=True)
+class PictureFacts:
+    """What a `<picture>` says beyond its URLs: the product's name (the `alt`) and the
+    shown image's placeholder (a tiny `data:` URI, or None)."""
+
+    name: str
+    placeholder: str | None
+
+
 # The images of a resolution (resolve_product's LIMIT): enough for any real gallery,
 # a bound on what one cached resolution holds.
 GALLERY_LIMIT = 100

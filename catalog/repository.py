@@ -28,6 +28,7 @@ from catalog.models import (
     MatchOutcome,
     MatchStatus,
     NewImage,
+    PictureFacts,
     PrimaryShown,
     ProductImage,
     QueueItem,
@@ -63,6 +64,10 @@ class ResolutionReader(Protocol):
 
     async def resolve(self, product_id: int) -> Resolution | None:
         """The image a store product shows, or None when the product does not exist."""
+        ...
+
+    async def resolve_many(self, product_ids: Sequence[int]) -> dict[int, Resolution]:
+        """`resolve` for many products in one query: the products that exist, by id."""
         ...
 
     async def listen(self, on_change: Callable[[ResolutionChange], None]) -> None:
@@ -191,6 +196,11 @@ class ProductRepository(Protocol):
         ...
 
     async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]: ...
+
+    async def picture_facts(self, shown: Sequence[tuple[int, int]]) -> dict[int, PictureFacts]:
+        """For (product id, image id) pairs, in one query: each existing product's name
+        and the placeholder of that image (None if it has none or is gone), by product."""
+        ...
 
     async def link_store_product(
         self,

@@ -26,6 +26,7 @@ from catalog.models import (
     MatchOutcome,
     MatchStatus,
     NewImage,
+    PictureFacts,
     PrimaryShown,
     ProductImage,
     QueueItem,
@@ -394,6 +395,21 @@ class SQLCatalog:
     async def resolve(self, product_id: int) -> Resolution | None:
         found = await self._all("resolve_product", product_id=product_id)
         return rows.resolution(found) if found else None
+
+    async def resolve_many(self, product_ids: Sequence[int]) -> dict[int, Resolution]:
+        if not product_ids:
+            return {}
+        found = await self._all("resolve_products", product_ids=json_param(list(product_ids)))
+        by_product: dict[int, list[Row]] = {}
+        for row in found:
+            by_product.setdefault(row["product_id"], []).append(row)
+        return {pid: rows.resolution(group) for pid, group in by_product.items()}
+
+    async def picture_facts(self, shown: Sequence[tuple[int, int]]) -> dict[int, PictureFacts]:
+        if not shown:
+            return {}
+        found = await self._all("get_picture_facts", pairs=json_param([list(p) for p in shown]))
+        return {row["product_id"]: PictureFacts(row["name"], row["placeholder"]) for row in found}
 
     # Match queue
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from config.backends import check_url
+from config.presets import Preset, parse_presets
 
 ENV_PREFIX = "IMGEDGE_"
 CONFIG_ENV = "IMGEDGE_CONFIG"
@@ -89,6 +91,12 @@ class ServerSettings:
         "img_stale_while_revalidate_s", 600, "stale-while-revalidate of unversioned /img", lo=0
     )
     api_max_age_s: int = setting("api_max_age_s", 60, "max-age of product API answers", lo=0)
+    public_base_url: str | None = setting(
+        "public_base_url",
+        None,
+        "origin (and path) every handed-out /img URL starts with, e.g. a CDN "
+        "(https://cdn.example.com); unset: relative URLs",
+    )
     gtin_map_size: int = setting(
         "gtin_map_size", 500_000, "GTIN → canonical ids the sync keeps in memory", lo=1
     )
@@ -133,13 +141,42 @@ class ServerSettings:
         lo=1,
     )
 
+    @property
+    def url_base(self) -> str:
+        """What every handed-out URL starts with: the public base URL, or "" (relative)."""
+        return self.public_base_url or ""
+
     def __post_init__(self) -> None:
+        if self.public_base_url is not None:
+            # frozen: the normalized form replaces the given one once, here
+            object.__setattr__(self, "public_base_url", _base_url(self.public_base_url))
         if self.http_max_header_field_kb > self.http_max_header_kb:
             raise SettingsError(
                 f"{env_name('http_max_header_field_kb')}: must not be above "
                 f"{env_name('http_max_header_kb')} "
                 f"({self.http_max_header_field_kb} > {self.http_max_header_kb})"
             )
+
+
+def _base_url(raw: str) -> str:
+    """`http(s)://host[:port][/path]` without a trailing slash, query, fragment or user."""
+    name = env_name("public_base_url")
+    try:
+        parts = urllib.parse.urlsplit(raw)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw[:80]!r} is not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{name}: must be an http:// or https:// URL with a host")
+    if parts.query or parts.fragment or "?" in raw or "#" in raw:
+        raise SettingsError(f"{name}: must have no query or fragment")
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError(f"{name}: must not carry a user or password")
+    if any(c.isspace() or c in "\"'<>" for c in raw) or not raw.isascii():
+        raise SettingsError(f"{name}: must be plain ASCII without spaces or quotes")
+    return urllib.parse.urlunsplit(
+        (parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +253,23 @@ class RenderSettings:
     avif_quality: int = setting("avif_quality", 55, "AVIF Q", lo=1, hi=100)
     avif_effort: int = setting("avif_effort", 2, "AVIF effort 0 (fast)–9", lo=0, hi=9)
     png_compression: int = setting("png_compression", 6, "PNG zlib level", lo=0, hi=9)
+    presets: str = setting(
+        "presets",
+        "",
+        "named boxes usable as /img sizes: name=<w>x<h>[:contain|cover-attention|cover-centre], "
+        "comma-separated (config/presets.py)",
+    )
+
+    def __post_init__(self) -> None:
+        try:
+            parse_presets(self.presets)
+        except ValueError as exc:
+            raise SettingsError(f"{env_name('presets')}: {exc}") from None
+
+    @property
+    def preset_map(self) -> dict[str, Preset]:
+        """The presets by name (parse once and keep: this parses the setting again)."""
+        return parse_presets(self.presets)
 
     @property
     def max_source_bytes(self) -> int:

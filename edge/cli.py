@@ -285,7 +285,7 @@ async def _demo(settings: Settings, products: int) -> int:
 
     async with open_services(settings) as svc:
         result = await seed_demo(svc, products=products)
-    base = f"http://{settings.server.host}:{settings.server.port}"
+    base = settings.server.url_base or f"http://{settings.server.host}:{settings.server.port}"
     for line in describe_demo(result, base, configured_token=bool(settings.server.admin_token)):
         print(line)
     return 0

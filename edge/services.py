@@ -9,9 +9,11 @@ from functools import partial
 
 from catalog import CatalogRepository, open_catalog
 from config import Settings
+from config.presets import Preset
 from config.settings import env_name
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
+from edge.application.pictures import Pictures
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.stats import Stats
@@ -40,6 +42,8 @@ class Services:
     keeper: OriginalsKeeper  # originals in step with the rows that reference them
     stores: Stores  # stores and their API keys (the curator's)
     stats: Stats  # the dashboard's figures
+    pictures: Pictures  # the pictures a page of products shows
+    presets: dict[str, Preset]  # IMGEDGE_PRESETS, parsed once
 
 
 @asynccontextmanager
@@ -89,4 +93,6 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             keeper,
             Stores(catalog),
             Stats(catalog),
+            Pictures(resolver, catalog),
+            settings.render.preset_map,
         )

@@ -113,6 +113,41 @@ LEFT JOIN LATERAL (
 WHERE sp.id = :product_id
 ORDER BY img.is_primary DESC, img.sort_order, img.id;
 
+-- name: resolve_products
+-- resolve_product for many products at once (:product_ids: [id, …]): the same rows,
+-- by product; products that do not exist give no row.
+SELECT sp.id AS product_id, sp.canonical_product_id, img.id AS image_id, img.content_hash,
+       img.width, img.height, img.has_alpha, img.is_custom
+FROM store_products sp
+LEFT JOIN LATERAL (
+    SELECT i.id, i.content_hash, i.width, i.height, i.has_alpha, i.is_primary, i.sort_order,
+           i.is_custom
+    FROM (
+        SELECT c.id, c.content_hash, c.width, c.height, c.has_alpha, c.is_primary,
+               c.sort_order, true AS is_custom
+        FROM product_images c
+        WHERE sp.use_custom_image AND c.store_product_id = sp.id
+        UNION ALL
+        SELECT p.id, p.content_hash, p.width, p.height, p.has_alpha, p.is_primary,
+               p.sort_order, false
+        FROM product_images p
+        WHERE p.canonical_product_id = sp.canonical_product_id
+          AND NOT (sp.use_custom_image AND EXISTS (
+              SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id))
+    ) i
+    ORDER BY i.is_primary DESC, i.sort_order, i.id
+    LIMIT 100
+) img ON true
+WHERE sp.id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint)
+ORDER BY sp.id, img.is_primary DESC, img.sort_order, img.id;
+
+-- name: get_picture_facts
+-- :pairs: [[product id, image id], …]: each product's name and that image's placeholder.
+SELECT sp.id AS product_id, sp.name, img.placeholder
+FROM jsonb_array_elements(:pairs::jsonb) AS pair
+JOIN store_products sp ON sp.id = (pair ->> 0)::bigint
+LEFT JOIN product_images img ON img.id = (pair ->> 1)::bigint;
+
 -- name: get_meta
 SELECT value FROM catalog_meta WHERE key = :key;
 

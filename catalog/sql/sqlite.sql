@@ -101,6 +101,39 @@ WHERE sp.id = :product_id
 ORDER BY img.is_primary DESC, img.sort_order, img.id
 LIMIT 100;
 
+-- name: resolve_products
+-- resolve_product for many products at once (:product_ids: [id, …]): the same rows,
+-- by product, each gallery cut at 100; products that do not exist give no row.
+SELECT product_id, canonical_product_id, image_id, content_hash, width, height, has_alpha,
+       is_custom
+FROM (
+    SELECT sp.id AS product_id, sp.canonical_product_id, img.id AS image_id,
+           img.content_hash, img.width, img.height, img.has_alpha,
+           img.store_product_id IS NOT NULL AS is_custom, img.is_primary, img.sort_order,
+           ROW_NUMBER() OVER (
+               PARTITION BY sp.id ORDER BY img.is_primary DESC, img.sort_order, img.id
+           ) AS n
+    FROM store_products sp
+    LEFT JOIN product_images img ON img.id IN (
+        SELECT c.id FROM product_images c
+        WHERE sp.use_custom_image = 1 AND c.store_product_id = sp.id
+        UNION ALL
+        SELECT p.id FROM product_images p
+        WHERE p.canonical_product_id = sp.canonical_product_id
+          AND NOT (sp.use_custom_image = 1 AND EXISTS (
+              SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id)))
+    WHERE sp.id IN (SELECT value FROM json_each(:product_ids))
+)
+WHERE n <= 100
+ORDER BY product_id, is_primary DESC, sort_order, image_id;
+
+-- name: get_picture_facts
+-- :pairs: [[product id, image id], …]: each product's name and that image's placeholder.
+SELECT sp.id AS product_id, sp.name, img.placeholder
+FROM json_each(:pairs) AS pair
+JOIN store_products sp ON sp.id = json_extract(pair.value, '$[0]')
+LEFT JOIN product_images img ON img.id = json_extract(pair.value, '$[1]');
+
 -- name: get_meta
 SELECT value FROM catalog_meta WHERE key = :key;
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,6 +39,8 @@ RETRY_S = 1.0
 
 class ResolutionReader(Protocol):
     async def resolve(self, product_id: int) -> Resolution | None: ...
+
+    async def resolve_many(self, product_ids: Sequence[int]) -> dict[int, Resolution]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +120,67 @@ class Resolver:
                 return entry.resolution, True
             raise
         self._down_until = -math.inf
+        self._store(product_id, resolution)
+        if resolution is None:
+            raise NotFound(f"no product {product_id}", code="product_not_found")
+        return resolution, False
+
+    async def resolve_many(self, product_ids: Sequence[int]) -> dict[int, ResolvedImage]:
+        """The primary image of each product that shows one, by id: from the cache, and
+        one catalog query for every product not in it (not one query per product).
+        Unknown products and products without an image are left out. A catalog that is
+        not answering is a `CatalogError`, unless every product asked of it has a stale
+        resolution to fall back on."""
+        now = self._clock()
+        found: dict[int, Resolution] = {}
+        wanted: list[int] = []
+        usable: dict[int, Resolution] = {}  # stale fallbacks of the wanted ones
+        for product_id in dict.fromkeys(product_ids):
+            entry = self._cache.get(product_id) if self._cache is not None else None
+            if entry is not None and now < entry.fetched_at + self._ttl_s:
+                found[product_id] = entry.resolution
+                continue
+            wanted.append(product_id)
+            if entry is not None and now < entry.fetched_at + self._ttl_s + self._stale_s:
+                usable[product_id] = entry.resolution
+        if wanted:
+            found.update(await self._fetch_many(wanted, usable))
+        return {pid: r.image for pid, r in found.items() if r.image is not None}
+
+    async def _fetch_many(
+        self, wanted: list[int], usable: dict[int, Resolution]
+    ) -> dict[int, Resolution]:
+        all_usable = len(usable) == len(wanted)
+        if self._clock() < self._down_until:  # failed a moment ago: do not wait on it again
+            if all_usable:
+                self.stale_served += 1
+                return usable
+            raise CatalogUnavailable("the catalog failed a moment ago")
+        self.queries += 1
+        try:
+            fetched = await self._catalog.resolve_many(wanted)
+        except (NotFoundError, ConflictError):
+            raise
+        except CatalogError as exc:
+            if isinstance(exc, CatalogUnavailable):
+                self._down_until = self._clock() + self._retry_s
+            if all_usable:
+                log.warning("catalog not answering (%s): serving stale resolutions", exc)
+                self.stale_served += 1
+                return usable
+            raise
+        self._down_until = -math.inf
+        for product_id in wanted:
+            self._store(product_id, fetched.get(product_id))
+        return fetched
+
+    def _store(self, product_id: int, resolution: Resolution | None) -> None:
+        """Cache what the catalog said of a product (None: it does not exist)."""
         if resolution is None:
             self._forget(product_id)
-            raise NotFound(f"no product {product_id}", code="product_not_found")
-        if self._cache is not None:
+        elif self._cache is not None:
             self._forget(product_id, keeping=resolution)
             self._cache[product_id] = _Entry(resolution, self._clock())
-        return resolution, False
 
     def _image(self, resolution: Resolution, version: str | None) -> ResolvedImage:
         product_id = resolution.product_id

@@ -7,6 +7,7 @@ moving on to the next waiting item. `review.js` adds the keyboard shortcuts.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from msgspec import Meta, Struct
@@ -24,10 +25,11 @@ from edge.errors import BadRequest
 from edge.http.bodies import MAX_UPC, Brand, Name, NewProductData
 from edge.http.decoding import decode_fields
 from edge.http.ids import parse_id, parse_int
-from edge.http.payloads import canonical_thumbnail, image_url
+from edge.http.payloads import canonical_thumbnail
 from edge.http.routes import services
 from edge.http.routes.match import new_canonical
 from edge.http.text import printable_problem
+from edge.imaging.urls import img_url
 from matcher import reasons
 
 QUEUE = "/console/review"
@@ -119,6 +121,7 @@ async def item_page(request: Request) -> Response:
     entry = await review.entry(actor, item_id)
     query = _search_query(request)
     found = await review.search_canonical(actor, query) if query else []
+    base = services(request).settings.server.url_base
     context = {
         "entry": entry,
         "waiting": entry.item.status in WAITING,
@@ -127,9 +130,9 @@ async def item_page(request: Request) -> Response:
         "found": found,
         "decided": request.query_params.get("decided", ""),
         "reason_label": lambda code: REASON_LABELS.get(code, code.replace("_", " ")),
-        "thumbnail": canonical_thumbnail,
+        "thumbnail": partial(canonical_thumbnail, base),
         "product_thumbnail": lambda image: (
-            image_url(entry.product.id, "thumbnail", image.version) if image else None
+            img_url(base, entry.product.id, "thumbnail", image.version) if image else None
         ),
     }
     return await render(request, "review_item.html", context)

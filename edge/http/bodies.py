@@ -206,6 +206,44 @@ class Product(Answer):
     currency: str | None
 
 
+# --- pictures -------------------------------------------------------------------------
+
+SlotName = Literal["thumbnail", "card", "hero", "product"]
+MediaType = Literal["image/avif", "image/webp", "image/jpeg", "image/png"]
+
+
+class PictureSource(Answer):
+    """One `<source>`: its type and its `srcset` of versioned (immutable) URLs."""
+
+    media_type: MediaType = field(name="type")
+    srcset: str
+
+
+class Picture(Answer):
+    """Everything a `<picture>` for one product needs (`src`/`srcset`: the `<img>`'s,
+    in JPEG, or PNG for images with transparency)."""
+
+    productId: Id
+    alt: str
+    width: Annotated[int, Meta(ge=1)]
+    height: Annotated[int, Meta(ge=1)]
+    version: Version
+    placeholder: Annotated[str, Meta(pattern="^data:image/")] | None
+    sources: list[PictureSource]
+    src: str
+    srcset: str
+
+
+class Pictures(Answer):
+    """The pictures of a page of products, in the order asked; `missing`: the ids that
+    are unknown or show no image."""
+
+    slot: SlotName
+    sizes: str
+    pictures: list[Picture]
+    missing: list[Id]
+
+
 # --- sync -----------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -548,6 +586,7 @@ COMPONENTS: tuple[object, ...] = (
     ErrorBody,
     Product,
     ProductImages,
+    Pictures,
     UploadResult,
     SyncAnswer,
     SyncItemResult,

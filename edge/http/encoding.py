@@ -7,14 +7,14 @@ from collections.abc import Mapping
 import msgspec
 from starlette.responses import Response
 
-_ENCODER = msgspec.json.Encoder()
+ENCODER = msgspec.json.Encoder()
 
 
 def json_response(
     body: msgspec.Struct, status_code: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
     return Response(
-        _ENCODER.encode(body),
+        ENCODER.encode(body),
         status_code=status_code,
         headers=headers,
         media_type="application/json",

@@ -9,16 +9,14 @@ from edge.application.images import ShownImages, Uploaded
 from edge.application.review import QueueEntry
 from edge.http import bodies
 from edge.imaging.sizes import SIZES
+from edge.imaging.urls import img_url
 
 
-def image_url(product_id: int, size: str, version: str) -> str:
-    """A versioned `/img` URL: safe to cache for a year, it changes with the bytes."""
-    return f"/img/{product_id}/{size}?v={version}"
-
-
-def versioned_urls(product_id: int, version: str) -> Any:
-    """Versioned `/img` URLs per size."""
-    return bodies.ImageUrls(**{size: image_url(product_id, size, version) for size in SIZES})
+def versioned_urls(base_url: str, product_id: int, version: str) -> Any:
+    """Versioned `/img` URLs per size: safe to cache for a year, they change with the bytes."""
+    return bodies.ImageUrls(
+        **{size: img_url(base_url, product_id, size, version) for size in SIZES}
+    )
 
 
 def _image_fields(image: ProductImage) -> dict[str, Any]:
@@ -46,7 +44,7 @@ def upload_result(uploaded: list[Uploaded]) -> bodies.UploadResult:
     )
 
 
-def product_images(shown: ShownImages) -> bodies.ProductImages:
+def product_images(shown: ShownImages, base_url: str) -> bodies.ProductImages:
     product = shown.product
     return bodies.ProductImages(
         product_id=product.id,
@@ -54,14 +52,16 @@ def product_images(shown: ShownImages) -> bodies.ProductImages:
         image_fetch_error=product.image_fetch_error,
         source=shown.source,
         images=[
-            bodies.ListedImage(**_image_fields(i), urls=versioned_urls(product.id, i.version))
+            bodies.ListedImage(
+                **_image_fields(i), urls=versioned_urls(base_url, product.id, i.version)
+            )
             for i in shown.images
         ],
         complete=shown.complete,
     )
 
 
-def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Product:
+def product(product: StoreProduct, image: ResolvedImage | None, base_url: str) -> bodies.Product:
     shown = None
     if image is not None:
         shown = bodies.ShownImage(
@@ -70,7 +70,7 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
             width=image.width,
             height=image.height,
             version=image.version,
-            urls=versioned_urls(product.id, image.version),
+            urls=versioned_urls(base_url, product.id, image.version),
         )
     return bodies.Product(
         id=product.id,
@@ -94,12 +94,12 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
     )
 
 
-def canonical_thumbnail(shown: PrimaryShown | None) -> str | None:
+def canonical_thumbnail(base_url: str, shown: PrimaryShown | None) -> str | None:
     """A canonical product's primary, through the product that shows it (if any)."""
-    return image_url(shown.product_id, "thumbnail", shown.version) if shown else None
+    return img_url(base_url, shown.product_id, "thumbnail", shown.version) if shown else None
 
 
-def review_item(entry: QueueEntry) -> bodies.ReviewQueueItem:
+def review_item(entry: QueueEntry, base_url: str) -> bodies.ReviewQueueItem:
     item = entry.item
     assert entry.waiting_since is not None  # listed from the queue
     return bodies.ReviewQueueItem(
@@ -107,7 +107,7 @@ def review_item(entry: QueueEntry) -> bodies.ReviewQueueItem:
         status=item.status,
         confidence=item.confidence,
         waiting_since=entry.waiting_since,
-        product=product(entry.product, entry.image),
+        product=product(entry.product, entry.image, base_url),
         recorded_candidates=[
             bodies.RecordedCandidate(canonical_product_id=c, score=score)
             for c, score in item.candidates
@@ -121,7 +121,7 @@ def review_item(entry: QueueEntry) -> bodies.ReviewQueueItem:
                 provisional=c.canonical.provisional,
                 image_count=c.canonical.image_count,
                 product_count=c.canonical.product_count,
-                thumbnail_url=canonical_thumbnail(c.image),
+                thumbnail_url=canonical_thumbnail(base_url, c.image),
                 score=c.score,
                 recorded_score=c.recorded_score,
                 reasons=list(c.reasons),

@@ -5,7 +5,8 @@
 - `Content-Security-Policy: default-src 'none'` on every answer that is not an image and
   does not set its own policy: JSON bodies and errors load nothing and cannot be framed.
   The one HTML page, the `<picture>` fragment, sets `PICTURE_CSP` itself: opened on its
-  own it may show this origin's images and its inline placeholder style, nothing else.
+  own it may show this origin's images (and those of IMGEDGE_PUBLIC_BASE_URL's origin,
+  `picture_csp`) and its inline placeholder style, nothing else.
   Images get no policy: raster formats run nothing (SVG is never served), and the hot
   path stays a few bytes lighter.
 
@@ -19,6 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ERROR_CSP = "default-src 'none'; frame-ancestors 'none'"
 PICTURE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+
+
+def picture_csp(base_url: str) -> str:
+    """`PICTURE_CSP`, also allowing images from the public base URL's origin if any."""
+    if not base_url:
+        return PICTURE_CSP
+    scheme, _, rest = base_url.partition("://")
+    origin = f"{scheme}://{rest.split('/', 1)[0]}"  # settings-checked: no quote, space, ;
+    return PICTURE_CSP.replace("img-src 'self'", f"img-src 'self' {origin}")
+
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _CSP = (b"content-security-policy", ERROR_CSP.encode())

@@ -31,7 +31,7 @@ from edge.http.bodies import (
     SyncProduct,
     SyncRequest,
 )
-from edge.http.decoding import bad_field, decode_json, field_of, loose_json
+from edge.http.decoding import bad_field, bad_text, decode_json, field_of, loose_json
 from edge.http.text import broken_text, printable_problem, shown, text_problem
 
 _DECODER = msgspec.json.Decoder(SyncProduct)
@@ -200,6 +200,8 @@ def decode_batch(data: bytes) -> list[bytes | ItemError]:
         items = msgspec.convert(body, SyncRequest[Any]).products
     except msgspec.ValidationError as exc:
         raise bad_field(exc, "invalid_batch") from None
+    except UnicodeEncodeError:  # msgspec words a wrong type with the (broken) text itself
+        raise bad_text(broken_text(body) or ("", "is not valid Unicode")) from None
     return [_item_bytes(item) for item in items]
 
 

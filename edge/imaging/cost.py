@@ -11,6 +11,10 @@ coarse and on the safe side; it was fitted on 6 MP RGB and 49 MP CMYK JPEGs (lib
                                    worst case: the catalog does not know CMYK from RGB)
          + k × output pixels       the encoder's frame: JPEG 1, WebP and PNG 2-3, AVIF 16
 
+A cover preset (a crop to a box) decodes and resizes the source to cover the box before
+cutting it: its shrink-on-load and its heavy lane follow that resized width, its
+encoder frame the box.
+
 A render is *heavy* when its output is wider than the widest named size (`original`
 and most `@2x`) or its source is over a configurable pixel count; heavy renders queue
 in their own lane (see `edge/imaging/admission.py`). AVIF output is capped in pixels
@@ -45,23 +49,43 @@ def output_height(source_width: int, source_height: int, width: int) -> int:
 
 
 def estimate(
-    source_width: int, source_height: int, width: int, fmt: Format, *, heavy_source_pixels: int
+    source_width: int,
+    source_height: int,
+    width: int,
+    fmt: Format,
+    *,
+    heavy_source_pixels: int,
+    cover_height: int | None = None,
 ) -> RenderCost:
-    """The cost of rendering a `source_width` × `source_height` original `width` wide."""
+    """The cost of rendering a `source_width` × `source_height` original `width` wide
+    (cropped to `width` × `cover_height` when that is given: a cover preset)."""
     source_px = source_width * source_height
+    resized = width  # the width the source is resized to before any crop
+    if cover_height is None:
+        output_px = width * output_height(source_width, source_height, width)
+    else:
+        resized = max(width, math.ceil(cover_height * source_width / max(1, source_height)))
+        output_px = width * cover_height
     shrink = 1
-    while shrink * 2 <= _MAX_SHRINK_ON_LOAD and source_width >= width * shrink * 2:
+    while shrink * 2 <= _MAX_SHRINK_ON_LOAD and source_width >= resized * shrink * 2:
         shrink *= 2
     decoded_px = source_px // (shrink * shrink)
-    output_px = width * output_height(source_width, source_height, width)
     total = (
         _FIXED
         + _PER_SOURCE_PX * source_px
         + _PER_DECODED_PX * decoded_px
         + _PER_OUTPUT_PX[fmt] * output_px
     )
-    heavy = width > LIGHT_MAX_WIDTH or source_px > heavy_source_pixels
+    heavy = resized > LIGHT_MAX_WIDTH or source_px > heavy_source_pixels
     return RenderCost(total, heavy)
+
+
+def avif_box(width: int, height: int, max_pixels: int) -> tuple[int, int]:
+    """A cover box, shrunk as a whole (same ratio) so that it holds at most `max_pixels`."""
+    if width * height <= max_pixels:
+        return width, height
+    shrink = math.sqrt(max_pixels / (width * height))
+    return max(1, math.floor(width * shrink)), max(1, math.floor(height * shrink))
 
 
 def avif_width(source_width: int, source_height: int, width: int, max_pixels: int) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pyvips
 
+from config.presets import Cover
 from edge.errors import RenderTimeout, SourceRejected
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, SourceInfo
@@ -119,12 +120,17 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
-def _shrink_on_load(data: bytes, info: SourceInfo, width: int, height: int) -> pyvips.Image:
-    """Thumbnail fitting width × height, never upscaled: decodes at reduced scale where the
-    format allows and applies EXIF orientation; fail_on=error refuses truncated or corrupt
-    sources. A source with its own ICC profile (Display P3 photos) is converted to sRGB
-    here, before the profile is dropped on save; profile-less sources skip the transform."""
-    extra = {"export_profile": "srgb"} if info.has_profile else {}
+def _shrink_on_load(
+    data: bytes, info: SourceInfo, width: int, height: int, crop: str | None = None
+) -> pyvips.Image:
+    """Thumbnail fitting width × height (covering it and cut to it with `crop`), never
+    upscaled: decodes at reduced scale where the format allows and applies EXIF
+    orientation; fail_on=error refuses truncated or corrupt sources. A source with its own
+    ICC profile (Display P3 photos) is converted to sRGB here, before the profile is
+    dropped on save; profile-less sources skip the transform."""
+    extra: dict[str, object] = {"export_profile": "srgb"} if info.has_profile else {}
+    if crop is not None:
+        extra["crop"] = crop
     return pyvips.Image.thumbnail_buffer(
         data, width, height=height, size="down", option_string="fail_on=error", **extra
     )
@@ -143,14 +149,19 @@ def render(
     options: EncodeOptions,
     limits: Limits,
     deadline: float,
+    cover: Cover | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
 ) -> bytes:
-    """Render `data` at `width` (never upscaled) in `fmt`; `deadline` is a time on `clock`
-    (tests pass their own clock to move past it)."""
+    """Render `data` at `width` (never upscaled) in `fmt`, or with `cover` cropped to
+    exactly `width` × `cover.height` (callers keep that box within the original);
+    `deadline` is a time on `clock` (tests pass their own clock to move past it)."""
     info = probe(data, limits)
     try:
-        image = _shrink_on_load(data, info, width, _NO_HEIGHT_LIMIT)
+        if cover is None:
+            image = _shrink_on_load(data, info, width, _NO_HEIGHT_LIMIT)
+        else:
+            image = _shrink_on_load(data, info, width, cover.height, cover.crop)
         for name, step in STEPS:
             _check_deadline(clock, deadline, name)
             image = step(image, fmt)

@@ -19,20 +19,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from catalog.models import ResolvedImage
+from config.presets import Cover
 from edge.errors import NotFound
 from edge.imaging.admission import Admission
-from edge.imaging.cost import MIB, RenderCost, avif_width, estimate
+from edge.imaging.cost import MIB, RenderCost, avif_box, avif_width, estimate
 from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.render import render, variant_pipeline
+from edge.imaging.sizes import RenderBox
 from edge.imaging.threads import RenderThreads
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.originals import OriginalNotFound, OriginalsStore
 
 log = logging.getLogger(__name__)
 
-RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float], bytes]
+RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float, Cover | None], bytes]
 # Render threads' CPU priority (nice): below the event loop's, heavy below light.
 LIGHT_NICE = 5
 HEAVY_NICE = 15
@@ -101,10 +103,16 @@ class Variants:
         for threads in self._threads.values():
             threads.close()
 
-    def key(self, image: ResolvedImage, width: int, fmt: Format) -> VariantKey:
+    def key(self, image: ResolvedImage, box: RenderBox, fmt: Format) -> VariantKey:
+        width, cover = box.width, box.cover
         if fmt is Format.AVIF:
-            width = avif_width(image.width, image.height, width, self._policy.avif_max_pixels)
-        return VariantKey(image.content_hash, width, fmt, self.pipeline)
+            cap = self._policy.avif_max_pixels
+            if cover is None:
+                width = avif_width(image.width, image.height, width, cap)
+            else:
+                width, height = avif_box(width, cover.height, cap)
+                cover = Cover(height, cover.crop)
+        return VariantKey(image.content_hash, width, fmt, self.pipeline, cover)
 
     async def get(self, key: VariantKey, image: ResolvedImage) -> bytes:
         data = self.cache.get_from_memory(key)
@@ -133,6 +141,7 @@ class Variants:
             key.width,
             key.fmt,
             heavy_source_pixels=self._policy.heavy_source_pixels,
+            cover_height=key.cover.height if key.cover is not None else None,
         )
         flight = _Flight()
         flight.task = asyncio.ensure_future(self._fill(key, cost, flight))
@@ -167,7 +176,14 @@ class Variants:
             deadline = time.monotonic() + self._policy.timeout_s
             started = time.perf_counter()
             data = await self._threads[cost.heavy].run(
-                self._render, source, key.width, key.fmt, self._options, self._limits, deadline
+                self._render,
+                source,
+                key.width,
+                key.fmt,
+                self._options,
+                self._limits,
+                deadline,
+                key.cover,
             )
             del source  # the original's bytes are part of the admitted cost: free them now
         log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)

@@ -14,12 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catalog.models import (
+    GALLERY_LIMIT,
     ImageOwner,
     ImageSource,
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
     NewImage,
+    PictureFacts,
     QueueStatus,
     ResolutionChange,
     SyncItem,
@@ -1172,3 +1174,52 @@ async def test_canonical_primaries_name_a_product_that_shows_them(catalog):
     assert resolution.shown(picture.version) is not None
     assert resolution.image.image_id == second.id
     assert await catalog.canonical_primaries([]) == {}
+
+
+async def test_resolve_many_answers_as_resolving_each(catalog):
+    """Custom, canonical, several images, none and unknown: one query gives what
+    `resolve` gives for each, galleries included (primary first, each cut at 100)."""
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    shared = await catalog.add_image(_image(1, canonical_product_id=c.id))
+    await catalog.add_image(_image(2, canonical_product_id=c.id, is_primary=True))
+    custom = await _store_product(catalog, "1")
+    canonical = await _store_product(catalog, "2")
+    bare = await _store_product(catalog, "3")
+    for p in (custom, canonical):
+        await catalog.link_store_product(p.id, c.id, MatchStatus.LINKED, 100.0)
+    await catalog.add_image(_image(3, store_product_id=custom.id))
+    await catalog.set_use_custom_image(custom.id, True)
+    big = await catalog.create_canonical_product(gtin=None, name="B", brand=None)
+    many = await _store_product(catalog, "4")
+    await catalog.link_store_product(many.id, big.id, MatchStatus.LINKED, 100.0)
+    for n in range(10, 10 + GALLERY_LIMIT + 2):
+        await catalog.add_image(_image(n, canonical_product_id=big.id))
+
+    ids = [custom.id, canonical.id, bare.id, 424242, many.id]
+    found = await catalog.resolve_many(ids)
+    assert set(found) == {custom.id, canonical.id, bare.id, many.id}
+    for pid in found:
+        assert found[pid] == await catalog.resolve(pid)
+    assert len(found[many.id].gallery) == GALLERY_LIMIT
+    assert found[bare.id].image is None
+    assert shared.id in {i.image_id for i in found[canonical.id].gallery}
+    assert await catalog.resolve_many([]) == {}
+
+
+async def test_picture_facts_name_the_product_and_the_images_placeholder(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    with_placeholder = await catalog.add_image(
+        replace(_image(1, canonical_product_id=c.id), placeholder="data:image/webp;base64,AAAA")
+    )
+    plain = await catalog.add_image(_image(2, canonical_product_id=c.id))
+    p1 = await _store_product(catalog, "1")
+    p2 = await _store_product(catalog, "2")
+    facts = await catalog.picture_facts(
+        [(p1.id, with_placeholder.id), (p2.id, plain.id), (424242, plain.id)]
+    )
+    assert facts == {
+        p1.id: PictureFacts("Thing", "data:image/webp;base64,AAAA"),
+        p2.id: PictureFacts("Thing", None),
+    }
+    assert (await catalog.picture_facts([(p1.id, 999_999)]))[p1.id].placeholder is None
+    assert await catalog.picture_facts([]) == {}

@@ -122,3 +122,62 @@ def test_remote_image_hosts_are_a_lowercase_set(tmp_path: Path):
         config_file=tmp_path / "absent.toml",
     )
     assert s.remote.host_set == frozenset({"shop.example", "cdn.shop.example"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("https://cdn.example.com", "https://cdn.example.com"),
+        ("https://CDN.example.com/", "https://cdn.example.com"),
+        ("http://127.0.0.1:8081/images//", "http://127.0.0.1:8081/images"),
+    ],
+)
+def test_public_base_url_is_normalized(tmp_path: Path, raw, normalized):
+    env = {"IMGEDGE_PUBLIC_BASE_URL": raw}
+    assert load_settings(env, tmp_path / "none.toml").server.url_base == normalized
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "cdn.example.com",
+        "ftp://cdn.example.com",
+        "https://",
+        "https://cdn.example.com/?a=1",
+        "https://cdn.example.com/#x",
+        "https://user:pw@cdn.example.com",
+        "https://cdn.example.com:99999",
+        'https://cdn.example.com/"onerror',
+        "https://cdn.example.com/a b",
+    ],
+)
+def test_bad_public_base_urls_are_refused(tmp_path: Path, raw):
+    with pytest.raises(SettingsError, match="IMGEDGE_PUBLIC_BASE_URL"):
+        load_settings({"IMGEDGE_PUBLIC_BASE_URL": raw}, tmp_path / "none.toml")
+
+
+def test_unset_public_base_url_means_relative_urls():
+    assert Settings().server.url_base == ""
+
+
+def test_presets_are_parsed_and_checked(tmp_path: Path):
+    env = {
+        "IMGEDGE_PRESETS": "tile=300x300:cover-attention, card=400x300:cover-centre,wide=1200x400"
+    }
+    presets = load_settings(env, tmp_path / "none.toml").render.preset_map
+    assert [p.spec for p in presets.values()] == [
+        "tile=300x300:cover-attention",
+        "card=400x300:cover-centre",
+        "wide=1200x400:contain",
+    ]
+    for bad in (
+        "tile=300x300:cover",  # the crop must be named
+        "small=300x300",  # a size name
+        "tile=300x300,tile=200x200",
+        "tile=10x300",
+        "tile=300x9000",
+        "Tile=300x300",
+        "tile=300",
+    ):
+        with pytest.raises(SettingsError, match="IMGEDGE_PRESETS"):
+            load_settings({"IMGEDGE_PRESETS": bad}, tmp_path / "none.toml")

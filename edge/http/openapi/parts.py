@@ -9,7 +9,9 @@ from typing import Any
 from config import UploadSettings
 from edge.http.bodies import MAX_ID
 from edge.http.decoding import MAX_JSON_BYTES
+from edge.http.picture_query import MAX_PRODUCTS, MAX_SIZES
 from edge.imaging.formats import Format
+from edge.imaging.picture import SLOTS
 from edge.imaging.sizes import SIZES
 
 Schema = dict[str, Any]
@@ -141,9 +143,10 @@ IMG_HEADERS = {
 
 
 def size_pattern() -> str:
+    """A named size or a preset name (`IMGEDGE_PRESETS`; unknown ones are 400)."""
     names = "|".join(re.escape(s) for s in SIZES)
     suffixes = "|".join(sorted({str(f) for f in Format} | {"jpeg"}))
-    return f"^({names})(@2x)?(\\.({suffixes}))?$"
+    return f"^({names}|[a-z][a-z0-9]{{0,31}})(@2x)?(\\.({suffixes}))?$"
 
 
 PARAMETERS: dict[str, Schema] = {
@@ -217,8 +220,10 @@ PARAMETERS: dict[str, Schema] = {
         "description": (
             "`<size>[@2x][.<fmt>]`: "
             + ", ".join(f"`{n}` ({w} px wide)" if w else f"`{n}`" for n, w in SIZES.items())
-            + "; `@2x` doubles the width, never beyond the original's; `.<fmt>` forces "
-            "the format (`jpeg` = `jpg`), else it is negotiated from `Accept`."
+            + ", or a preset the operator named in `IMGEDGE_PRESETS` (a box, fit `contain` "
+            "or `cover` cropped to the box); `@2x` doubles the width (a preset: its box), "
+            "never beyond the original's; `.<fmt>` forces the format (`jpeg` = `jpg`), else "
+            "it is negotiated from `Accept`."
         ),
         "schema": string(pattern=size_pattern()),
     },
@@ -254,6 +259,38 @@ PARAMETERS: dict[str, Schema] = {
         "required": False,
         "description": '`1`: eager loading with `fetchpriority="high"` (the page\'s hero image).',
         "schema": string(enum=["0", "1"], default="0"),
+    },
+    "slot": {
+        "name": "slot",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Where the image sits: `thumbnail` (tiles of ~150 CSS px: `thumbnail` and `small` "
+            "only), `card` (~300-400 px: `small`, `medium`), `hero` (full width: `medium`, "
+            "`large`, `original`) or `product` (a product page's column: every size). It "
+            "picks the `srcset` candidates and the default `sizes`."
+        ),
+        "schema": string(enum=list(SLOTS), default="product"),
+    },
+    "sizes": {
+        "name": "sizes",
+        "in": "query",
+        "required": False,
+        "description": (
+            "The CSS `sizes` of the markup (default: the slot's): letters, digits, spaces "
+            "and `( ) , . : % + - * /` only."
+        ),
+        "schema": string(minLength=1, maxLength=MAX_SIZES, pattern="^[A-Za-z0-9 (),.:%+*/-]+$"),
+    },
+    "products": {
+        "name": "products",
+        "in": "query",
+        "required": True,
+        "description": (
+            f"Product ids, comma-separated (at most {MAX_PRODUCTS} distinct; repeats count "
+            "once): the answer keeps their order."
+        ),
+        "schema": string(pattern="^[0-9]{1,18}(,[0-9]{1,18})*$"),
     },
     "imageId": {
         "name": "imageId",

@@ -65,21 +65,54 @@ def _product_paths() -> dict[str, Schema]:
                 {
                     "200": {
                         "description": "The `<picture>` element",
-                        "headers": {"Cache-Control": header("Short, with stale-while-revalidate")},
+                        "headers": PICTURE_HEADERS,
                         "content": {"text/html": {"schema": string(pattern="^<picture>")}},
                     },
+                    "304": NOT_MODIFIED,
                     **error_answers(
-                        (400, ("invalid_product_id", "invalid_field")),
+                        (400, ("invalid_product_id", "invalid_field", *PICTURE_400_CODES)),
                         (404, ("product_not_found", "image_not_found", "no_image")),
                         UNAVAILABLE_503,
                     ),
                 },
                 tag="products",
                 security=PUBLIC,
-                parameters=[*product, param("priority")],
+                parameters=[*product, *(param(p) for p in PICTURE_PARAMS), param("priority")],
+            )
+        },
+        "/api/pictures": {
+            "get": operation(
+                "getPictures",
+                "Responsive image data for a page of products, in one call",
+                {
+                    "200": json_answer(
+                        ref("Pictures"),
+                        "Each product's picture in the order asked; `missing`: ids that are "
+                        "unknown or show no image. URLs start with IMGEDGE_PUBLIC_BASE_URL "
+                        "when set.",
+                        PICTURE_HEADERS,
+                    ),
+                    "304": NOT_MODIFIED,
+                    **error_answers(
+                        (400, ("invalid_products", "too_many_products", *PICTURE_400_CODES)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="products",
+                security=PUBLIC,
+                parameters=[param("products"), *(param(p) for p in PICTURE_PARAMS)],
             )
         },
     }
+
+
+PICTURE_PARAMS = ("slot", "sizes", "ifNoneMatch")
+PICTURE_400_CODES = ("invalid_slot", "invalid_sizes")
+PICTURE_HEADERS = {
+    "Cache-Control": header("`public, max-age=<s>, stale-while-revalidate=<s>`"),
+    "ETag": header("Strong entity tag of the answer's bytes", string(pattern='^"')),
+}
+NOT_MODIFIED = {"description": "Not modified (`If-None-Match` matched)", "headers": PICTURE_HEADERS}
 
 
 def _image_paths() -> dict[str, Schema]:

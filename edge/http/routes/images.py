@@ -42,14 +42,14 @@ async def _actor_and_product(request: Request) -> tuple[Services, Actor, int]:
     return svc, await require_actor(request, svc.settings, svc.catalog), product_id
 
 
-def _answer(shown: ShownImages) -> Response:
-    body = payloads.product_images(shown)
+def _answer(request: Request, shown: ShownImages) -> Response:
+    body = payloads.product_images(shown, services(request).settings.server.url_base)
     return json_response(body, headers={"cache-control": "no-store"})
 
 
 async def get_images(request: Request) -> Response:
     svc, actor, product_id = await _actor_and_product(request)
-    return _answer(await svc.images.shown(actor, product_id))
+    return _answer(request, await svc.images.shown(actor, product_id))
 
 
 async def patch_images(request: Request) -> Response:
@@ -67,11 +67,11 @@ async def patch_images(request: Request) -> Response:
             shown = await images.use_custom_image(actor, product_id, image_url)
         case UseCanonicalImage():
             shown = await images.use_canonical_image(actor, product_id)
-    return _answer(shown)
+    return _answer(request, shown)
 
 
 async def delete_image(request: Request) -> Response:
     svc, actor, product_id = await _actor_and_product(request)
     await svc.images.product(actor, product_id)
     image_id = parse_id(request.query_params.get("imageId", ""), "imageId")
-    return _answer(await svc.images.delete(actor, product_id, image_id))
+    return _answer(request, await svc.images.delete(actor, product_id, image_id))

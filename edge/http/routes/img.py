@@ -18,12 +18,12 @@ from edge.imaging.sizes import parse_size_segment
 async def serve_image(request: Request) -> Response:
     svc = services(request)
     product_id = parse_product_id(request.path_params["product"])
-    wanted = parse_size_segment(request.path_params["size"])
+    wanted = parse_size_segment(request.path_params["size"], svc.presets)
     version = request.query_params.get("v")
     resolved = await svc.resolver.lookup(product_id, version)
     image = resolved.image
     fmt = wanted.fmt or choose_format(request.headers.get("accept"), image.has_alpha)
-    key = svc.variants.key(image, wanted.target_width(image.width), fmt)
+    key = svc.variants.key(image, wanted.box(image.width, image.height), fmt)
 
     settings = svc.settings
     headers = {

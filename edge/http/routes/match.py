@@ -31,6 +31,7 @@ from edge.http.decoding import read_body
 from edge.http.encoding import json_response
 from edge.http.routes import services
 from edge.http.text import printable_problem
+from edge.imaging.urls import img_url
 
 
 async def find_matches(request: Request) -> Response:
@@ -96,6 +97,8 @@ async def decide_match(request: Request) -> Response:
         productId=product_id,
         action=body.action,
         canonicalProductId=canonical_id,
-        image_url=f"/img/{product_id}/medium" if canonical_id else None,
+        image_url=img_url(svc.settings.server.url_base, product_id, "medium")
+        if canonical_id
+        else None,
     )
     return json_response(MatchDecided(data))

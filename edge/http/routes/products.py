@@ -25,4 +25,6 @@ async def get_product(request: Request) -> Response:
         image = None
     # private: the answer depends on who asks, so a shared cache must not keep it.
     headers = {"cache-control": f"private, max-age={svc.settings.server.api_max_age_s}"}
-    return json_response(payloads.product(product, image), headers=headers)
+    return json_response(
+        payloads.product(product, image, svc.settings.server.url_base), headers=headers
+    )

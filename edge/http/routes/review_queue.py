@@ -33,5 +33,9 @@ async def review_queue(request: Request) -> Response:
     entries = await svc.review.queue(actor, store_id=store, after_id=after, limit=limit)
     waiting = await svc.review.waiting_count(actor, store)
     next_after = entries[-1].item.id if len(entries) == limit else None
-    page = ReviewQueuePage([payloads.review_item(e) for e in entries], next_after, waiting)
+    page = ReviewQueuePage(
+        [payloads.review_item(e, svc.settings.server.url_base) for e in entries],
+        next_after,
+        waiting,
+    )
     return json_response(page, headers={"cache-control": "private, no-store"})

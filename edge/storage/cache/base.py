@@ -1,6 +1,7 @@
 """The variant cache interface and its key.
 
-A variant is fully named by (content hash, width, format, pipeline version), so cached
+A variant is fully named by (content hash, width, format, pipeline version, and for a
+cover preset the height and crop it is cut to), so cached
 bytes never need invalidation: a changed image has a new hash, a changed pipeline or
 encoder setting a new version.
 """
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from config.presets import Cover
 from edge.imaging.formats import Format
 
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
@@ -23,6 +25,7 @@ class VariantKey:
     width: int
     fmt: Format
     pipeline: str
+    cover: Cover | None = None  # a crop to width × cover.height; never the same as a size
 
     def __post_init__(self) -> None:
         # Keys name files on disk and keys in Redis: only these shapes are ever allowed.
@@ -36,7 +39,10 @@ class VariantKey:
     @property
     def token(self) -> str:
         """A filesystem- and header-safe string naming the variant."""
-        return f"{self.content_hash}-w{self.width}-p{self.pipeline}.{self.fmt.value}"
+        shape = f"w{self.width}"
+        if self.cover is not None:
+            shape += f"-h{self.cover.height}-{self.cover.crop}"
+        return f"{self.content_hash}-{shape}-p{self.pipeline}.{self.fmt.value}"
 
 
 class VariantTier(Protocol):

@@ -36,6 +36,16 @@ class ScriptedCatalog:
         images = self.shown.get(product_id)
         return None if images is None else Resolution(product_id, 7, tuple(images))
 
+    async def resolve_many(self, product_ids) -> dict[int, Resolution]:
+        self.calls += 1
+        if self.down is not None:
+            raise self.down
+        return {
+            pid: Resolution(pid, 7, tuple(self.shown[pid]))
+            for pid in product_ids
+            if pid in self.shown
+        }
+
 
 @pytest.fixture
 def now() -> list[float]:
@@ -167,3 +177,30 @@ async def test_after_missed_changes_every_resolution_is_asked_again_but_kept_as_
     catalog.shown[1] = [_image(9)]
     answer = await resolver.lookup(1)
     assert not answer.stale and answer.image.image_id == 9
+
+
+async def test_resolve_many_asks_once_for_what_it_lacks_and_caches_it(resolver, catalog, now):
+    catalog.shown[3] = []  # a product without an image
+    await resolver.lookup(1)
+    calls = catalog.calls
+    found = await resolver.resolve_many([2, 1, 3, 404, 2])
+    assert catalog.calls == calls + 1  # one query for 2, 3 and 404; 1 was cached
+    assert {pid: image.image_id for pid, image in found.items()} == {1: 1, 2: 3}
+    assert (await resolver.lookup(2)).image.image_id == 3  # cached by resolve_many
+    assert catalog.calls == calls + 1
+    assert await resolver.resolve_many([1, 2]) == found
+    assert catalog.calls == calls + 1
+
+
+async def test_resolve_many_falls_back_to_stale_only_when_it_has_them_all(resolver, catalog, now):
+    await resolver.resolve_many([1, 2])
+    catalog.down = CatalogUnavailable("connection refused")
+    now[0] += 31  # past the TTL, within stale_s
+    assert set(await resolver.resolve_many([1, 2])) == {1, 2}
+    with pytest.raises(CatalogUnavailable):  # 3 was never cached: nothing to fall back on
+        await resolver.resolve_many([1, 3])
+    catalog.down = None
+    now[0] += 2  # past retry_s
+    catalog.shown[2] = [_image(9)]
+    found = await resolver.resolve_many([2])
+    assert found[2].image_id == 9

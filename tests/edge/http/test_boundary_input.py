@@ -229,3 +229,12 @@ async def test_the_backend_is_the_one_named(services, request):
     assert services.settings.database_url.startswith(
         "postgresql://" if backend == "postgresql" else "sqlite:"
     )
+
+
+@pytest.mark.parametrize("body", [b'{"products": "\\ud800"}', b'"\\ud800"'])
+async def test_a_sync_body_of_broken_text_where_a_list_belongs_is_a_400(client, build, body):
+    store = {"authorization": f"Bearer {await build.store_key('S9')}"}
+    r = await client.post(
+        "/api/sync/products", content=body, headers={**store, "content-type": "application/json"}
+    )
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_text")

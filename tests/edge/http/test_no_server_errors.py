@@ -32,6 +32,7 @@ from edge.http.app import create_app
 
 CURATOR_TOKEN = "curator-token-for-tests"  # the `curator` fixture's token (tests/conftest.py)
 EXAMPLES = 120  # per test and backend
+PRESETS = "tile=300x300:cover-attention,strip=400x100"
 
 
 # Each catalog backend (tests/edge/http/conftest.py reads the parameter).
@@ -47,7 +48,8 @@ async def seeded(services, build, curator) -> dict[str, Any]:
 
 @pytest.fixture
 def http(settings: Settings, seeded: dict[str, Any]) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with_presets = settings.replace(presets=PRESETS)  # so preset paths are thrown at too
+    with TestClient(create_app(with_presets), raise_server_exceptions=False) as client:
         yield client
 
 
@@ -70,6 +72,7 @@ def _segment(seeded: dict[str, Any]) -> st.SearchStrategy[str]:
         seeded_ids,
         seeded_ids,
         st.sampled_from(["small", "original.webp", "thumbnail@2x.avif", "large.png", "x@3x"]),
+        st.sampled_from(["tile@2x.avif", "strip", "tile.jpeg", "1,2", "1,1,x", "150px"]),
         weird,
         weird,
         st.integers(min_value=-(2**70), max_value=2**70).map(str),
@@ -80,7 +83,8 @@ def _segment(seeded: dict[str, Any]) -> st.SearchStrategy[str]:
 QUERY_NAMES = {
     "/api/canonical-products": ["after", "limit", "provisional"],
     "/api/products/{product}/images": ["imageId"],
-    "/api/products/{product}/picture": ["priority"],
+    "/api/products/{product}/picture": ["priority", "slot", "sizes"],
+    "/api/pictures": ["products", "slot", "sizes"],
     "/img/{product}/{size}": ["v"],
 }
 

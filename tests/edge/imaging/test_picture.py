@@ -262,3 +262,19 @@ def test_every_url_is_one_the_img_route_accepts(width, has_alpha):
         if w is not None:
             assert wanted.target_width(width) == w
         assert parse_qs(parts.query, strict_parsing=True) == {"v": [VERSION]}
+
+
+def test_every_slot_is_declared_in_the_answer_body() -> None:
+    from typing import get_args
+
+    from edge.http.bodies import SlotName
+    from edge.imaging.picture import SLOTS
+
+    assert set(get_args(SlotName)) == set(SLOTS)
+    for slot in SLOTS.values():
+        assert set(slot.sizes) <= set(SIZES_ORDER) and list(slot.sizes) == sorted(
+            slot.sizes, key=SIZES_ORDER.index
+        )
+
+
+SIZES_ORDER = ["thumbnail", "small", "medium", "large", "original"]

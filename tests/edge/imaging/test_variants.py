@@ -16,6 +16,7 @@ from catalog.models import ImageSource, ResolvedImage
 from edge.errors import RenderBusy, RenderTimeout
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
+from edge.imaging.sizes import RenderBox
 from edge.imaging.variants import Variants
 from edge.storage.cache import TieredCache
 from edge.storage.cache.memory import MemoryTier
@@ -102,7 +103,7 @@ def make_variants(policy: RenderPolicy, render: FakeRender, originals: FakeOrigi
 
 async def get(variants: Variants, n: int, width: int, fmt: Format = Format.WEBP) -> bytes:
     source = image(n)
-    return await variants.get(variants.key(source, width, fmt), source)
+    return await variants.get(variants.key(source, RenderBox(width), fmt), source)
 
 
 async def settle() -> None:
@@ -214,11 +215,11 @@ async def test_heavy_renders_have_their_own_lane(variants, fake_render):
 def test_avif_output_is_capped_in_pixels(fake_render, originals):
     variants = make_variants(RenderPolicy(avif_max_pixels=1_000_000), fake_render, originals)
     source = image(1, 4000, 3000)
-    capped = variants.key(source, 4000, Format.AVIF)
+    capped = variants.key(source, RenderBox(4000), Format.AVIF)
     assert capped.width * round(capped.width * 3000 / 4000) <= 1_000_000
     assert capped.width == 1154
-    assert variants.key(source, 4000, Format.WEBP).width == 4000
-    assert variants.key(source, 800, Format.AVIF).width == 800
+    assert variants.key(source, RenderBox(4000), Format.WEBP).width == 4000
+    assert variants.key(source, RenderBox(800), Format.AVIF).width == 800
 
 
 def test_a_source_limit_the_budget_cannot_render_is_warned_about(fake_render, originals, caplog):
