@@ -28,6 +28,8 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     ProductImage,
+    ProductPage,
+    ProductSearch,
     QueueItem,
     QueueStatus,
     Resolution,
@@ -173,6 +175,16 @@ class ProductRepository(Protocol):
         ...
 
     async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]: ...
+
+    async def search_store_products(
+        self, search: ProductSearch, *, offset: int = 0, limit: int = 50
+    ) -> ProductPage:
+        """The products matching every filter of `search`, by id, `limit` of them after
+        the first `offset`, and how many match in all (one statement, or two when the
+        page is past the end). A text matches a name as a substring in any case
+        (SQLite folds ASCII letters only), or a barcode: the raw upc or, when the text
+        is one, its normalized GTIN."""
+        ...
 
     async def link_store_product(
         self,
