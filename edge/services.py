@@ -11,6 +11,7 @@ from catalog import CatalogRepository, open_catalog
 from config import Settings
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
+from edge.application.products import Products
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.sync import Sync
@@ -35,6 +36,7 @@ class Services:
     review: Review  # review of uncertain matches
     matcher: MatchService  # the matching decisions, shared with the worker
     keeper: OriginalsKeeper  # originals in step with the rows that reference them
+    products: Products  # finding store products
 
 
 @asynccontextmanager
@@ -81,4 +83,5 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Review(catalog, matcher, keeper),
             matcher,
             keeper,
+            Products(catalog),
         )

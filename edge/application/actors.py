@@ -35,6 +35,15 @@ class Actor:
         if not self.is_curator:
             raise Forbidden(f"only a curator {action}", code="curator_only")
 
+    def visible_store(self, store_id: int | None) -> int | None:
+        """Whose products a listing shows: the one asked for (None: every store's) for the
+        curator; a store's own always (asking for another's is refused)."""
+        if self.store is None:
+            return store_id
+        if store_id is not None and store_id != self.store.id:
+            raise Forbidden("a store sees only its own products", code="not_your_store")
+        return self.store.id
+
     def check_owner(self, owner: ImageOwner) -> None:
         """Canonical images are the curator's; a product's own images follow the product."""
         if owner.canonical_product_id is not None and not self.is_curator:

@@ -32,7 +32,7 @@ from edge.http.routes.images import delete_image, get_images, patch_images
 from edge.http.routes.img import serve_image
 from edge.http.routes.match import decide_match, find_matches
 from edge.http.routes.picture import get_picture
-from edge.http.routes.products import get_product
+from edge.http.routes.products import get_product, list_products
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
 from edge.http.security_headers import SecurityHeaders
@@ -64,6 +64,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
     routes = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
+        Route("/api/products", list_products, methods=["GET"]),
         Route("/api/products/{product}", get_product, methods=["GET"]),
         Route("/api/products/{product}/picture", get_picture, methods=["GET"]),
         Route("/api/products/{product}/images", get_images, methods=["GET"]),

@@ -6,6 +6,7 @@ from typing import Any
 
 from catalog.models import ProductImage, ResolvedImage, StoreProduct
 from edge.application.images import ShownImages, Uploaded
+from edge.application.products import ProductListing
 from edge.http import bodies
 from edge.imaging.sizes import SIZES
 
@@ -67,17 +68,9 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
             urls=versioned_urls(product.id, image.version),
         )
     return bodies.Product(
-        id=product.id,
-        store=bodies.StoreRef(product.store_id, product.store_name),
-        external_id=product.external_id,
-        upc=product.upc,
-        gtin=product.gtin,
-        name=product.name,
+        **_product_fields(product),
         brand=product.brand,
-        canonical_product_id=product.canonical_product_id,
-        match_status=product.match_status,
         match_confidence=product.match_confidence,
-        use_custom_image=product.use_custom_image,
         image=shown,
         model=product.model,
         mpn=product.mpn,
@@ -85,4 +78,32 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
         size=product.size,
         price=product.price,
         currency=product.currency,
+    )
+
+
+def _product_fields(product: StoreProduct) -> dict[str, Any]:
+    """What every product body says of the product itself."""
+    return {
+        "id": product.id,
+        "store": bodies.StoreRef(product.store_id, product.store_name),
+        "external_id": product.external_id,
+        "upc": product.upc,
+        "gtin": product.gtin,
+        "name": product.name,
+        "canonical_product_id": product.canonical_product_id,
+        "match_status": product.match_status,
+        "use_custom_image": product.use_custom_image,
+    }
+
+
+def product_list(listing: ProductListing) -> bodies.ProductList:
+    listed = []
+    for found in listing.products:
+        p, version = found.product, found.shown_version
+        image = None
+        if version is not None:
+            image = bodies.ListedImageRef(version, versioned_urls(p.id, version))
+        listed.append(bodies.ListedProductBody(**_product_fields(p), image=image))
+    return bodies.ProductList(
+        listed, listing.total, listing.page, listing.per_page, listing.next_page
     )

@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 from config import UploadSettings
+from edge.application.products import MAX_PAGE, PAGE_SIZE
 from edge.http.bodies import MAX_ID
 from edge.http.decoding import MAX_JSON_BYTES
+from edge.http.product_search import IMAGES, MAX_TEXT, STATUSES
 from edge.imaging.formats import Format
 from edge.imaging.sizes import SIZES
 
@@ -174,6 +176,47 @@ PARAMETERS: dict[str, Schema] = {
         "required": False,
         "description": "At most this many (1–500, default 100).",
         "schema": integer(1, maximum=500, default=100),
+    },
+    "q": {
+        "name": "q",
+        "in": "query",
+        "required": False,
+        "description": (
+            f"A name substring in any case, or a barcode (as the store sent it, or any form "
+            f"of its GTIN); at most {MAX_TEXT} characters."
+        ),
+        "schema": string(maxLength=MAX_TEXT),
+    },
+    "store": {
+        "name": "store",
+        "in": "query",
+        "required": False,
+        "description": "Only this store's products (a store key: its own, else 403).",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
+    "status": {
+        "name": "status",
+        "in": "query",
+        "required": False,
+        "description": "A match status, or `unlinked`: no canonical product.",
+        "schema": string(enum=list(STATUSES)),
+    },
+    "image": {
+        "name": "image",
+        "in": "query",
+        "required": False,
+        "description": (
+            "`none`: shows no image (no custom image in use, no canonical primary); "
+            "`custom`: the store's override is on."
+        ),
+        "schema": string(enum=list(IMAGES)),
+    },
+    "page": {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": f"Page number, {PAGE_SIZE} products a page by id (1–{MAX_PAGE}).",
+        "schema": integer(1, maximum=MAX_PAGE, default=1),
     },
     "canonical": {
         "name": "canonical",
