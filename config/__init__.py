@@ -2,6 +2,7 @@
 
 from config.settings import (
     CacheSettings,
+    ConsoleSettings,
     MatcherSettings,
     RemoteFetchSettings,
     RenderSettings,
@@ -17,6 +18,7 @@ from config.settings import (
 
 __all__ = [
     "CacheSettings",
+    "ConsoleSettings",
     "MatcherSettings",
     "RemoteFetchSettings",
     "RenderSettings",

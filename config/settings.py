@@ -313,6 +313,28 @@ class WorkerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsoleSettings:
+    """The curator console at /console: on by default, signed-in sessions that expire."""
+
+    enabled: bool = setting("console", True, "serve the curator console at /console")
+    console_session_ttl_s: int = setting(
+        "console_session_ttl_s", 12 * 3600, "a console sign-in lasts this long, seconds", lo=60
+    )
+    console_session_secret: str | None = setting(
+        "console_session_secret",
+        None,
+        "key signing console sessions (else one generated and kept in the catalog)",
+    )
+
+    def __post_init__(self) -> None:
+        secret = self.console_session_secret
+        if secret is not None and len(secret) < 32:
+            raise SettingsError(
+                f"{env_name('console_session_secret')} must be at least 32 characters"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     # Fixed names (DESIGN.md).
     database_url: str = setting(
@@ -336,6 +358,7 @@ class Settings:
     remote: RemoteFetchSettings = field(default_factory=RemoteFetchSettings)
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     def __post_init__(self) -> None:
         check_url("database", self.database_url, env_name("database_url"), SettingsError)
@@ -372,6 +395,7 @@ COMPONENTS: dict[str, type[Any]] = {
     "remote": RemoteFetchSettings,
     "matcher": MatcherSettings,
     "worker": WorkerSettings,
+    "console": ConsoleSettings,
 }
 
 

@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 
 import anyio
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from config import Settings
+from edge.console.routes import console_routes
 from edge.http.error_handlers import EXCEPTION_HANDLERS
 from edge.http.metrics import metrics
 from edge.http.openapi import openapi_json
@@ -62,7 +63,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             yield
             tasks.cancel_scope.cancel()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
         Route("/api/products", list_products, methods=["GET"]),
         Route("/api/products/{product}", get_product, methods=["GET"]),
@@ -83,6 +84,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/metrics", metrics, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
+    if settings.console.enabled:
+        routes += console_routes()
     app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
     app.router.redirect_slashes = False
     return app

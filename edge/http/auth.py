@@ -35,20 +35,30 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def _is_curator_token(token: str, settings: Settings, catalog: CatalogRepository) -> bool:
+async def _curator_hash(settings: Settings, catalog: CatalogRepository) -> str | None:
     if settings.server.admin_token:
-        expected: str | None = hash_token(settings.server.admin_token)
-    else:
-        expected = await catalog.get_meta(ADMIN_TOKEN_META)
-    return expected is not None and hmac.compare_digest(hash_token(token), expected)
+        return hash_token(settings.server.admin_token)
+    return await catalog.get_meta(ADMIN_TOKEN_META)
+
+
+async def actor_for_token_hash(
+    token_hash: str, settings: Settings, catalog: CatalogRepository
+) -> Actor | None:
+    """The curator, or the store whose key hashes to `token_hash`; None for neither. A
+    console session carries the hash, so a rotated or revoked token ends its sessions."""
+    expected = await _curator_hash(settings, catalog)
+    if expected is not None and hmac.compare_digest(token_hash, expected):
+        return CURATOR
+    store = await catalog.get_store_by_api_key_hash(token_hash)
+    return None if store is None else Actor(store=store)
 
 
 async def require_actor(request: Request, settings: Settings, catalog: CatalogRepository) -> Actor:
     """The curator, or the store whose API key this is."""
-    token = bearer_token(request)
-    if await _is_curator_token(token, settings, catalog):
-        return CURATOR
-    return Actor(store=await require_store(request, catalog))
+    actor = await actor_for_token_hash(hash_token(bearer_token(request)), settings, catalog)
+    if actor is None:
+        raise Unauthorized("the API key is not valid", code="token_invalid")
+    return actor
 
 
 def new_store_key() -> str:

@@ -1,0 +1,1 @@
+"""The curator console: server-rendered pages over the application layer."""
