@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from edge.console.pages import page, render, render_public
+from edge.console.products import product_routes
 from edge.console.session import (
     CSRF_FIELD,
     check_csrf,
@@ -90,5 +91,6 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/sign-in", page(sign_in_page), methods=["GET"]),
         Route("/console/sign-in", page(sign_in), methods=["POST"]),
         Route("/console/sign-out", page(sign_out), methods=["POST"]),
+        *product_routes(),
         Mount("/console/static", StaticFiles(packages=[("edge.console", "static")])),
     ]
