@@ -265,8 +265,9 @@ class SQLCatalog:
             "image": None if search.image is None else str(search.image),
         }
         found = await self._all("search_store_products", **params, offset=offset, limit=limit)
-        if not found and offset > 0:  # past the end: the total is the first page's
-            found = await self._all("search_store_products", **params, offset=0, limit=1)
+        if not found and offset > 0:  # past the end: the total is the first page's (the
+            # same limit, so the same plan: a LIMIT 1 could make PostgreSQL walk the ids)
+            found = await self._all("search_store_products", **params, offset=0, limit=limit)
             return ProductPage([], int(found[0]["total"]) if found else 0)
         listed = [rows.listed_product(row) for row in found]
         return ProductPage(listed, int(found[0]["total"]) if found else 0)
