@@ -79,12 +79,14 @@
         if (event.lengthComputable) bar.value = Math.round((100 * event.loaded) / event.total);
       });
       xhr.addEventListener("load", () => {
-        if (xhr.status >= 200 && xhr.status < 300) {
+        // JSON or it did not land: an ended session answers with the sign-in page.
+        const json = (xhr.getResponseHeader("Content-Type") || "").includes("application/json");
+        if (json && xhr.status >= 200 && xhr.status < 300) {
           bar.value = 100;
           result.textContent = "uploaded";
           item.className = "ok";
         } else {
-          let why = `failed (${xhr.status})`;
+          let why = json ? `failed (${xhr.status})` : "not uploaded: sign in again";
           try {
             const error = JSON.parse(xhr.responseText).error;
             why = `${error.code}: ${error.message}`;
