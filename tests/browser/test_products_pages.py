@@ -80,9 +80,9 @@ def test_products_page_searches_and_filters(server, page):
     assert page.url.endswith("/console/products")
     rows = page.locator("table.products tbody tr")
     assert rows.count() == 50  # a full first page of the demo's ~125 products
-    page.wait_for_function(  # the first thumbnail loaded: the storefront's /img answered
-        "() => { const i = document.querySelector('table.products img.thumb');"
-        " return i.complete && i.naturalWidth > 0; }"
+    page.wait_for_function(  # every thumbnail loaded: the storefront's /img answered each
+        "() => [...document.querySelectorAll('table.products img.thumb')]"
+        ".every((i) => i.complete && i.naturalWidth > 0)"
     )
     screenshots(page, "products")
     assert_accessible(page)
