@@ -14,6 +14,8 @@ from edge.application.originals import OriginalsKeeper
 from edge.application.products import Products
 from edge.application.resolution import Resolver
 from edge.application.review import Review
+from edge.application.stats import Stats
+from edge.application.stores import Stores
 from edge.application.sync import Sync
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
@@ -37,6 +39,8 @@ class Services:
     matcher: MatchService  # the matching decisions, shared with the worker
     keeper: OriginalsKeeper  # originals in step with the rows that reference them
     products: Products  # finding store products
+    stores: Stores  # stores and their API keys (the curator's)
+    stats: Stats  # the dashboard's figures
 
 
 @asynccontextmanager
@@ -84,4 +88,6 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             matcher,
             keeper,
             Products(catalog),
+            Stores(catalog),
+            Stats(catalog),
         )

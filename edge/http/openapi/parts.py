@@ -187,7 +187,7 @@ PARAMETERS: dict[str, Schema] = {
         ),
         "schema": string(maxLength=MAX_TEXT),
     },
-    "store": {
+    "store_query": {
         "name": "store",
         "in": "query",
         "required": False,
@@ -223,6 +223,13 @@ PARAMETERS: dict[str, Schema] = {
         "in": "path",
         "required": True,
         "description": "A canonical product id (positive integer, at most 18 digits).",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
+    "store": {
+        "name": "store",
+        "in": "path",
+        "required": True,
+        "description": "A store id (positive integer, at most 18 digits).",
         "schema": integer(1, maximum=MAX_ID, format="int64"),
     },
     "size": {
