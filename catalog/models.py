@@ -12,6 +12,11 @@ from enum import StrEnum
 MAX_SORT_ORDER = 10**9
 
 
+def version_of(content_hash: str) -> str:
+    """The `?v=` token handed out by the API: changes exactly when the bytes do."""
+    return content_hash[:16]
+
+
 class MatchStatus(StrEnum):
     UNMATCHED = "unmatched"  # not looked at yet
     LINKED = "linked"  # linked to a canonical product
@@ -158,7 +163,7 @@ class ProductImage:
 
     @property
     def version(self) -> str:
-        return self.content_hash[:16]
+        return version_of(self.content_hash)
 
     @property
     def owner(self) -> ImageOwner:
@@ -194,6 +199,45 @@ class StoreProduct:
     currency: str | None = None  # ISO 4217
 
 
+class ImageFilter(StrEnum):
+    """Products by the image they show (`ProductSearch.image`)."""
+
+    NONE = "none"  # shows nothing: no custom image in use, no canonical primary
+    CUSTOM = "custom"  # the store's override is on (`use_custom_image`)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSearch:
+    """A search of store products (the console's list); every field given narrows it."""
+
+    text: str | None = None  # a name substring (any case), or a barcode: raw upc or GTIN
+    store_id: int | None = None
+    status: MatchStatus | None = None
+    linked: bool | None = None  # with (True) or without (False) a canonical link
+    image: ImageFilter | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedProduct:
+    """A store product in a search, with the version of the primary image it shows."""
+
+    product: StoreProduct
+    shown_hash: str | None  # the content hash of the primary image it shows; None: none
+
+    @property
+    def shown_version(self) -> str | None:
+        """The `?v=` of the image an unversioned `/img` URL shows; None: it shows none."""
+        return None if self.shown_hash is None else version_of(self.shown_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """One page of a search, by product id, and how many products match in all."""
+
+    products: list[ListedProduct]
+    total: int
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedImage:
     """What `/img` needs to know about the image a product shows."""
@@ -207,8 +251,7 @@ class ResolvedImage:
 
     @property
     def version(self) -> str:
-        """The `?v=` token handed out by the API: changes exactly when the bytes do."""
-        return self.content_hash[:16]
+        return version_of(self.content_hash)
 
 
 @dataclass(frozen=True, slots=True)

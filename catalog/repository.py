@@ -31,6 +31,8 @@ from catalog.models import (
     PictureFacts,
     PrimaryShown,
     ProductImage,
+    ProductPage,
+    ProductSearch,
     QueueItem,
     QueueStatus,
     Resolution,
@@ -200,6 +202,16 @@ class ProductRepository(Protocol):
     async def picture_facts(self, shown: Sequence[tuple[int, int]]) -> dict[int, PictureFacts]:
         """For (product id, image id) pairs, in one query: each existing product's name
         and the placeholder of that image (None if it has none or is gone), by product."""
+        ...
+
+    async def search_store_products(
+        self, search: ProductSearch, *, offset: int = 0, limit: int = 50
+    ) -> ProductPage:
+        """The products matching every filter of `search`, by id, `limit` of them after
+        the first `offset`, and how many match in all (one statement, or two when the
+        page is past the end). A text matches a name as a substring in any case
+        (SQLite folds ASCII letters only), or a barcode: the raw upc or, when the text
+        is one, its normalized GTIN."""
         ...
 
     async def link_store_product(

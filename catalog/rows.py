@@ -14,6 +14,7 @@ from catalog.models import (
     CanonicalProduct,
     CatalogStats,
     ImageSource,
+    ListedProduct,
     MatchStatus,
     ProductImage,
     QueueFigures,
@@ -99,6 +100,12 @@ def store_product(row: Row) -> StoreProduct:
             "match_status": MatchStatus(row["match_status"]),
         }
     )
+
+
+def listed_product(row: Row) -> ListedProduct:
+    """A `search_store_products` row: the product's columns, `total` and `shown_hash`."""
+    columns = {k: v for k, v in row.items() if k not in ("total", "shown_hash")}
+    return ListedProduct(store_product(columns), row["shown_hash"])
 
 
 def resolution(rows: Sequence[Row]) -> Resolution:

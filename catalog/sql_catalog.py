@@ -18,6 +18,7 @@ from typing import TypeVar
 from catalog import rows
 from catalog.connector import ChangeListener, Connector, Row, Session
 from catalog.errors import ContentionError, NotFoundError
+from catalog.gtin import try_normalize_gtin
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
@@ -29,6 +30,8 @@ from catalog.models import (
     PictureFacts,
     PrimaryShown,
     ProductImage,
+    ProductPage,
+    ProductSearch,
     QueueItem,
     QueueStatus,
     Resolution,
@@ -41,7 +44,7 @@ from catalog.models import (
     SyncResult,
 )
 from catalog.names import normalize_name
-from catalog.sql import canonical, images, json_param, matching, products
+from catalog.sql import canonical, images, json_param, like_escaped, matching, products
 from catalog.sql.images import owner_change as owner_change  # callers import it from here
 
 T = TypeVar("T")
@@ -272,6 +275,27 @@ class SQLCatalog:
     async def list_store_product_ids(self, store_id: int, limit: int) -> list[int]:
         found = await self._all("list_store_product_ids", store_id=store_id, limit=limit)
         return [row["id"] for row in found]
+
+    async def search_store_products(
+        self, search: ProductSearch, *, offset: int = 0, limit: int = 50
+    ) -> ProductPage:
+        text = search.text
+        params = {
+            "store_id": search.store_id,
+            "status": None if search.status is None else str(search.status),
+            "linked": search.linked,
+            "pattern": None if text is None else f"%{like_escaped(text)}%",
+            "text": text,
+            "gtin": try_normalize_gtin(text),
+            "image": None if search.image is None else str(search.image),
+        }
+        found = await self._all("search_store_products", **params, offset=offset, limit=limit)
+        if not found and offset > 0:  # past the end: the total is the first page's (the
+            # same limit, so the same plan: a LIMIT 1 could make PostgreSQL walk the ids)
+            found = await self._all("search_store_products", **params, offset=0, limit=limit)
+            return ProductPage([], int(found[0]["total"]) if found else 0)
+        listed = [rows.listed_product(row) for row in found]
+        return ProductPage(listed, int(found[0]["total"]) if found else 0)
 
     async def link_store_product(
         self,

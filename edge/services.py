@@ -14,6 +14,7 @@ from config.settings import env_name
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
 from edge.application.pictures import Pictures
+from edge.application.products import Products
 from edge.application.resolution import Resolver
 from edge.application.review import Review
 from edge.application.stats import Stats
@@ -40,6 +41,7 @@ class Services:
     review: Review  # review of uncertain matches
     matcher: MatchService  # the matching decisions, shared with the worker
     keeper: OriginalsKeeper  # originals in step with the rows that reference them
+    products: Products  # finding store products
     stores: Stores  # stores and their API keys (the curator's)
     stats: Stats  # the dashboard's figures
     pictures: Pictures  # the pictures a page of products shows
@@ -91,6 +93,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Review(catalog, matcher, keeper),
             matcher,
             keeper,
+            Products(catalog),
             Stores(catalog),
             Stats(catalog),
             Pictures(resolver, catalog),

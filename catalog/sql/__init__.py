@@ -12,3 +12,8 @@ import json
 def json_param(value: object) -> str:
     """A JSON array parameter for the set-based statements (compact: it is sent, not read)."""
     return json.dumps(value, separators=(",", ":"))
+
+
+def like_escaped(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern whose escape character is `\\`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -67,6 +67,40 @@ WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint)
 -- name: list_store_product_ids
 SELECT id FROM store_products WHERE store_id = :store_id ORDER BY id LIMIT :limit;
 
+-- name: search_store_products
+-- The console's product list: a page by id of the products matching every filter given
+-- (NULL: no filter), each with the total matched and the hash of the primary image it
+-- shows (NULL: none; the rule of resolve_product). :pattern is an ILIKE pattern of the
+-- text (NULL: no text filter), :text the raw barcode, :gtin its normalized GTIN.
+SELECT r.*, page.total,
+       COALESCE(
+           (SELECT c.content_hash FROM product_images c
+            WHERE r.use_custom_image AND c.store_product_id = r.id AND c.is_primary),
+           (SELECT p.content_hash FROM product_images p
+            WHERE p.canonical_product_id = r.canonical_product_id AND p.is_primary)
+       ) AS shown_hash
+FROM (
+    SELECT sp.id, count(*) OVER () AS total
+    FROM store_products sp
+    WHERE (:store_id::bigint IS NULL OR sp.store_id = :store_id)
+      AND (:status::text IS NULL OR sp.match_status = :status)
+      AND (:linked::boolean IS NULL OR (sp.canonical_product_id IS NOT NULL) = :linked)
+      AND (:pattern::text IS NULL OR sp.name ILIKE :pattern
+           OR sp.upc = :text::text OR sp.gtin = :gtin::text)
+      AND (:image::text IS NULL
+           OR (:image = 'custom' AND sp.use_custom_image)
+           OR (:image = 'none'
+               AND NOT (sp.use_custom_image AND EXISTS (
+                   SELECT 1 FROM product_images c WHERE c.store_product_id = sp.id))
+               AND NOT EXISTS (
+                   SELECT 1 FROM product_images p
+                   WHERE p.canonical_product_id = sp.canonical_product_id AND p.is_primary)))
+    ORDER BY sp.id
+    LIMIT :limit OFFSET :offset
+) page
+JOIN store_product_rows r ON r.id = page.id
+ORDER BY r.id;
+
 -- name: link_store_product
 UPDATE store_products
 SET canonical_product_id = :canonical_id, match_status = :status,

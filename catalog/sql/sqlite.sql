@@ -65,6 +65,42 @@ SELECT * FROM store_product_rows WHERE id IN (SELECT value FROM json_each(:produ
 -- name: list_store_product_ids
 SELECT id FROM store_products WHERE store_id = :store_id ORDER BY id LIMIT :limit;
 
+-- name: search_store_products
+-- The console's product list: a page by id of the products matching every filter given
+-- (NULL: no filter), each with the total matched and the hash of the primary image it
+-- shows (NULL: none; the rule of resolve_product). :pattern is a LIKE pattern of the
+-- text (NULL: no text filter; SQLite's LIKE folds ASCII case only), :text the raw
+-- barcode, :gtin its normalized GTIN.
+SELECT r.*, page.total,
+       COALESCE(
+           (SELECT c.content_hash FROM product_images c
+            WHERE r.use_custom_image = 1 AND c.store_product_id = r.id AND c.is_primary = 1),
+           (SELECT p.content_hash FROM product_images p
+            WHERE p.canonical_product_id = r.canonical_product_id AND p.is_primary = 1)
+       ) AS shown_hash
+FROM (
+    SELECT sp.id, count(*) OVER () AS total
+    FROM store_products sp
+    WHERE (:store_id IS NULL OR sp.store_id = :store_id)
+      AND (:status IS NULL OR sp.match_status = :status)
+      AND (:linked IS NULL OR (sp.canonical_product_id IS NOT NULL) = :linked)
+      AND (:pattern IS NULL OR sp.name LIKE :pattern ESCAPE '\'
+           OR sp.upc = :text OR sp.gtin = :gtin)
+      AND (:image IS NULL
+           OR (:image = 'custom' AND sp.use_custom_image = 1)
+           OR (:image = 'none'
+               AND NOT (sp.use_custom_image = 1 AND EXISTS (
+                   SELECT 1 FROM product_images c WHERE c.store_product_id = sp.id))
+               AND NOT EXISTS (
+                   SELECT 1 FROM product_images p
+                   WHERE p.canonical_product_id = sp.canonical_product_id
+                     AND p.is_primary = 1)))
+    ORDER BY sp.id
+    LIMIT :limit OFFSET :offset
+) page
+JOIN store_product_rows r ON r.id = page.id
+ORDER BY r.id;
+
 -- name: link_store_product
 UPDATE store_products
 SET canonical_product_id = :canonical_id, match_status = :status,

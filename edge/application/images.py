@@ -47,6 +47,16 @@ class ShownImages:
 
 
 @dataclass(frozen=True, slots=True)
+class Gallery:
+    """Both image sets of a product, each primary first, and which one `/img` shows."""
+
+    product: StoreProduct
+    custom: list[ProductImage]  # its store's own images
+    canonical: list[ProductImage]  # its canonical product's (none when unlinked)
+    shown: ImageSource | None  # the set the storefront shows from; None: no image
+
+
+@dataclass(frozen=True, slots=True)
 class Uploaded:
     image: ProductImage
     created: bool  # False: the owner already had these bytes
@@ -73,6 +83,23 @@ class Images:
 
     async def shown(self, actor: Actor, product_id: int) -> ShownImages:
         return await self._shown(await self.product(actor, product_id))
+
+    async def gallery(self, actor: Actor, product_id: int) -> Gallery:
+        """Both sets, for the console's product page; which is shown is the resolution's."""
+        product = await self.product(actor, product_id)
+        custom = await self._catalog.list_images(ImageOwner(store_product_id=product.id))
+        canonical: list[ProductImage] = []
+        if product.canonical_product_id is not None:
+            owner = ImageOwner(canonical_product_id=product.canonical_product_id)
+            canonical = await self._catalog.list_images(owner)
+        resolution = await self._catalog.resolve(product.id)
+        shown = resolution.image if resolution is not None else None
+        return Gallery(product, custom, canonical, shown.source if shown else None)
+
+    async def image(self, actor: Actor, product_id: int, image_id: int) -> ProductImage:
+        """One image of the product's or of its canonical product's, if the actor may see
+        the product."""
+        return await self._image_of(await self.product(actor, product_id), image_id)
 
     async def _shown(self, product: StoreProduct) -> ShownImages:
         """The images `/img` chooses from. Which set that is (custom or canonical) is the

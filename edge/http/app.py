@@ -33,7 +33,7 @@ from edge.http.routes.images import delete_image, get_images, patch_images
 from edge.http.routes.img import serve_image
 from edge.http.routes.match import decide_match, find_matches
 from edge.http.routes.picture import get_picture, get_pictures
-from edge.http.routes.products import get_product
+from edge.http.routes.products import get_product, list_products
 from edge.http.routes.review_queue import review_queue
 from edge.http.routes.stats import get_stats
 from edge.http.routes.stores import (
@@ -73,6 +73,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
 
     routes: list[BaseRoute] = [
         Route("/img/{product}/{size}", serve_image, methods=["GET", "HEAD"]),
+        Route("/api/products", list_products, methods=["GET"]),
         Route("/api/products/{product}", get_product, methods=["GET"]),
         Route("/api/products/{product}/picture", get_picture, methods=["GET"]),
         Route("/api/pictures", get_pictures, methods=["GET"]),

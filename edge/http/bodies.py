@@ -244,6 +244,34 @@ class Pictures(Answer):
     missing: list[Id]
 
 
+class ListedImageRef(Answer):
+    """The primary image a listed product shows: what its thumbnail is."""
+
+    version: Version
+    urls: ImageUrls  # type: ignore[valid-type]
+
+
+class ListedProductBody(Answer):
+    id: Id
+    store: StoreRef
+    external_id: str
+    name: str
+    upc: str | None
+    gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
+    canonical_product_id: Id | None
+    match_status: MatchStatus
+    use_custom_image: bool
+    image: Annotated[ListedImageRef, Meta(description="null: the product shows no image")] | None
+
+
+class ProductList(Answer):
+    products: list[ListedProductBody]
+    total: Annotated[int, Meta(ge=0, description="How many products match in all")]
+    page: Annotated[int, Meta(ge=1)]
+    per_page: Annotated[int, Meta(ge=1)]
+    next_page: Annotated[int, Meta(ge=2, description="`page` for the next page")] | None
+
+
 # --- sync -----------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -585,6 +613,7 @@ COMPONENTS: tuple[object, ...] = (
     MatchDecision,
     ErrorBody,
     Product,
+    ProductList,
     ProductImages,
     Pictures,
     UploadResult,

@@ -6,6 +6,7 @@ from typing import Any
 
 from catalog.models import PrimaryShown, ProductImage, ResolvedImage, StoreProduct
 from edge.application.images import ShownImages, Uploaded
+from edge.application.products import ProductListing
 from edge.application.review import QueueEntry
 from edge.http import bodies
 from edge.imaging.sizes import SIZES
@@ -73,17 +74,9 @@ def product(product: StoreProduct, image: ResolvedImage | None, base_url: str) -
             urls=versioned_urls(base_url, product.id, image.version),
         )
     return bodies.Product(
-        id=product.id,
-        store=bodies.StoreRef(product.store_id, product.store_name),
-        external_id=product.external_id,
-        upc=product.upc,
-        gtin=product.gtin,
-        name=product.name,
+        **_product_fields(product),
         brand=product.brand,
-        canonical_product_id=product.canonical_product_id,
-        match_status=product.match_status,
         match_confidence=product.match_confidence,
-        use_custom_image=product.use_custom_image,
         image=shown,
         model=product.model,
         mpn=product.mpn,
@@ -128,4 +121,32 @@ def review_item(entry: QueueEntry, base_url: str) -> bodies.ReviewQueueItem:
             )
             for c in entry.candidates
         ],
+    )
+
+
+def _product_fields(product: StoreProduct) -> dict[str, Any]:
+    """What every product body says of the product itself."""
+    return {
+        "id": product.id,
+        "store": bodies.StoreRef(product.store_id, product.store_name),
+        "external_id": product.external_id,
+        "upc": product.upc,
+        "gtin": product.gtin,
+        "name": product.name,
+        "canonical_product_id": product.canonical_product_id,
+        "match_status": product.match_status,
+        "use_custom_image": product.use_custom_image,
+    }
+
+
+def product_list(listing: ProductListing, base_url: str) -> bodies.ProductList:
+    listed = []
+    for found in listing.products:
+        p, version = found.product, found.shown_version
+        image = None
+        if version is not None:
+            image = bodies.ListedImageRef(version, versioned_urls(base_url, p.id, version))
+        listed.append(bodies.ListedProductBody(**_product_fields(p), image=image))
+    return bodies.ProductList(
+        listed, listing.total, listing.page, listing.per_page, listing.next_page
     )

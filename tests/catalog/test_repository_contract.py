@@ -15,6 +15,7 @@ import pytest
 
 from catalog.models import (
     GALLERY_LIMIT,
+    ImageFilter,
     ImageOwner,
     ImageSource,
     LinkQuestion,
@@ -22,6 +23,7 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     PictureFacts,
+    ProductSearch,
     QueueStatus,
     ResolutionChange,
     SyncItem,
@@ -988,6 +990,102 @@ async def test_a_sync_whose_known_canonical_id_is_gone_asks_the_catalog_again(ca
     assert results[0].canonical_product_id == holder.id
     linked = await catalog.get_canonical_product(holder.id)
     assert linked is not None and linked.product_count == 1
+
+
+async def _listed(catalog, **search):
+    page = await catalog.search_store_products(ProductSearch(**search), limit=100)
+    assert page.total == len(page.products)
+    return [listed.product.external_id for listed in page.products]
+
+
+async def test_search_store_products_filters_combine(catalog):
+    s = await catalog.create_store("S")
+    t = await catalog.create_store("T")
+    pictured = await catalog.create_canonical_product(gtin="00012345678905", name="c", brand=None)
+    bare = await catalog.create_canonical_product(gtin=None, name="d", brand=None)
+    shown = await catalog.add_image(_image(1, canonical_product_id=pictured.id))
+
+    async def product(store, external_id, name, *, upc=None, gtin=None, link=None, status=None):
+        made = await catalog.upsert_store_product(
+            store_id=store.id, external_id=external_id, upc=upc, gtin=gtin, name=name
+        )
+        if status is not None:
+            await catalog.link_store_product(made.id, link, status)
+        return made
+
+    a = await product(
+        s, "a", "Acme Cola 12oz", upc="012345678905", gtin="00012345678905",
+        link=pictured.id, status=MatchStatus.LINKED,
+    )  # fmt: skip
+    await product(s, "b", "Peanut Butter", status=MatchStatus.REVIEW)
+    c = await product(s, "c", "acme COLA zero", link=bare.id, status=MatchStatus.LINKED)
+    own = await catalog.add_image(_image(2, store_product_id=c.id))
+    await catalog.set_use_custom_image(c.id, True)
+    d = await product(s, "d", "Cola_100%", link=bare.id, status=MatchStatus.SUGGESTED)
+    await catalog.set_use_custom_image(d.id, True)  # on, but it has no image of its own
+    await product(t, "e", "ACME cola", link=pictured.id, status=MatchStatus.LINKED)
+
+    assert await _listed(catalog) == ["a", "b", "c", "d", "e"]
+    assert await _listed(catalog, text="cOlA") == ["a", "c", "d", "e"]
+    assert await _listed(catalog, text="cola", store_id=s.id) == ["a", "c", "d"]
+    assert await _listed(catalog, store_id=t.id) == ["e"]
+    # Pattern characters are literal: `_` and `%` are not wildcards.
+    assert await _listed(catalog, text="a_1") == ["d"]
+    assert await _listed(catalog, text="%") == ["d"]
+    # A barcode as the store sent it, or any form of the same GTIN.
+    assert await _listed(catalog, text="012345678905") == ["a"]
+    assert await _listed(catalog, text="0012345678905") == ["a"]
+    assert await _listed(catalog, text="00012345678906") == []
+    # Images: none shows nothing (d's override is on, with no image of its own).
+    assert await _listed(catalog, image=ImageFilter.NONE) == ["b", "d"]
+    assert await _listed(catalog, image=ImageFilter.CUSTOM) == ["c", "d"]
+    assert await _listed(catalog, image=ImageFilter.NONE, text="cola") == ["d"]
+    assert await _listed(catalog, image=ImageFilter.NONE, store_id=t.id) == []
+    # Status and link.
+    assert await _listed(catalog, status=MatchStatus.LINKED) == ["a", "c", "e"]
+    assert await _listed(catalog, status=MatchStatus.LINKED, store_id=s.id, text="acme") == [
+        "a",
+        "c",
+    ]
+    assert await _listed(catalog, linked=False) == ["b"]
+    assert await _listed(catalog, linked=True, image=ImageFilter.NONE) == ["d"]
+    assert await _listed(catalog, status=MatchStatus.SUGGESTED, image=ImageFilter.CUSTOM) == ["d"]
+    # Each row carries the version of the primary image it shows.
+    page = await catalog.search_store_products(ProductSearch(store_id=s.id))
+    versions = {listed.product.id: listed.shown_version for listed in page.products}
+    assert versions[a.id] == shown.version
+    assert versions[c.id] == own.version
+    assert versions[d.id] is None
+    assert page.products[0].product == await catalog.get_store_product(a.id)
+    # Turning the override off shows the canonical product's (none for c).
+    await catalog.set_use_custom_image(c.id, False)
+    assert await _listed(catalog, image=ImageFilter.NONE, store_id=s.id) == ["b", "c", "d"]
+
+
+async def test_search_store_products_pages_by_id_with_a_total(catalog):
+    store = await catalog.create_store("S")
+    ids = [
+        (
+            await catalog.upsert_store_product(
+                store_id=store.id, external_id=str(n), upc=None, gtin=None, name=f"Tea {n}"
+            )
+        ).id
+        for n in range(5)
+    ]
+    pages = [
+        await catalog.search_store_products(ProductSearch(text="tea"), offset=o, limit=2)
+        for o in (0, 2, 4)
+    ]
+    assert [[p.product.id for p in page.products] for page in pages] == [
+        ids[0:2],
+        ids[2:4],
+        ids[4:5],
+    ]
+    assert [page.total for page in pages] == [5, 5, 5]
+    past = await catalog.search_store_products(ProductSearch(text="tea"), offset=10, limit=2)
+    assert (past.products, past.total) == ([], 5)
+    none = await catalog.search_store_products(ProductSearch(text="coffee"), offset=2, limit=2)
+    assert (none.products, none.total) == ([], 0)
 
 
 def _sized(n: int, byte_size: int, **owner) -> NewImage:

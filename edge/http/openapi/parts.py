@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 from config import UploadSettings
+from edge.application.products import MAX_PAGE, PAGE_SIZE
 from edge.http.bodies import MAX_ID
 from edge.http.decoding import MAX_JSON_BYTES
 from edge.http.picture_query import MAX_PRODUCTS, MAX_SIZES
+from edge.http.product_search import IMAGES, MAX_TEXT, STATUSES
 from edge.imaging.formats import Format
 from edge.imaging.picture import SLOTS
 from edge.imaging.sizes import SIZES
@@ -178,13 +180,6 @@ PARAMETERS: dict[str, Schema] = {
         "description": "At most this many (1–500, default 100).",
         "schema": integer(1, maximum=500, default=100),
     },
-    "storeFilter": {
-        "name": "store",
-        "in": "query",
-        "required": False,
-        "description": "Only this store's (a store id); a store may name only itself.",
-        "schema": integer(1, maximum=MAX_ID, format="int64"),
-    },
     "afterQueueItem": {
         "name": "after",
         "in": "query",
@@ -198,6 +193,47 @@ PARAMETERS: dict[str, Schema] = {
         "required": False,
         "description": "At most this many items (1–50, default 20): each is scored when asked.",
         "schema": integer(1, maximum=50, default=20),
+    },
+    "q": {
+        "name": "q",
+        "in": "query",
+        "required": False,
+        "description": (
+            f"A name substring in any case, or a barcode (as the store sent it, or any form "
+            f"of its GTIN); at most {MAX_TEXT} characters."
+        ),
+        "schema": string(maxLength=MAX_TEXT),
+    },
+    "store_query": {
+        "name": "store",
+        "in": "query",
+        "required": False,
+        "description": "Only this store's (a store id); a store key names only its own (else 403).",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
+    "status": {
+        "name": "status",
+        "in": "query",
+        "required": False,
+        "description": "A match status, or `unlinked`: no canonical product.",
+        "schema": string(enum=list(STATUSES)),
+    },
+    "image": {
+        "name": "image",
+        "in": "query",
+        "required": False,
+        "description": (
+            "`none`: shows no image (no custom image in use, no canonical primary); "
+            "`custom`: the store's override is on."
+        ),
+        "schema": string(enum=list(IMAGES)),
+    },
+    "page": {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": f"Page number, {PAGE_SIZE} products a page by id (1–{MAX_PAGE}).",
+        "schema": integer(1, maximum=MAX_PAGE, default=1),
     },
     "canonical": {
         "name": "canonical",

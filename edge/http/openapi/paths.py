@@ -35,6 +35,29 @@ def _product_paths() -> dict[str, Schema]:
     """A product and its markup."""
     product = [param("product")]
     return {
+        "/api/products": {
+            "get": operation(
+                "listProducts",
+                "Search store products: a page by id, each with its thumbnail",
+                {
+                    "200": json_answer(
+                        ref("ProductList"),
+                        "A page (past the last: no products, the total still given)",
+                        {"Cache-Control": header("`private, max-age=<s>`")},
+                    ),
+                    **error_answers(
+                        (400, ("invalid_field", "invalid_text")),
+                        AUTH_401,
+                        (403, ("not_your_store",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="products",
+                security=CURATOR_OR_STORE,
+                parameters=[param(p) for p in ("q", "store_query", "status", "image", "page")],
+                description="Every filter given narrows the list. A store sees its own only.",
+            )
+        },
         "/api/products/{product}": {
             "get": operation(
                 "getProduct",
@@ -316,7 +339,7 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 },
                 tag="match",
                 security=CURATOR_OR_STORE,
-                parameters=[param(p) for p in ("storeFilter", "afterQueueItem", "reviewLimit")],
+                parameters=[param(p) for p in ("store_query", "afterQueueItem", "reviewLimit")],
                 description=(
                     "Items the matcher suggested or sent to review, by queue item id. A store "
                     "sees its own only (`store` may name nothing else). Each item's candidates "

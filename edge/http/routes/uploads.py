@@ -83,7 +83,7 @@ class _BoundedMultipart(MultiPartParser):
         super().on_part_data(data, start, end)
 
 
-async def _read_form(request: Request, svc: Services) -> FormData:
+async def read_upload_form(request: Request, svc: Services) -> FormData:
     s = svc.settings.uploads
     max_body = s.max_files * s.max_file_bytes + FORM_OVERHEAD_BYTES
     declared = request.headers.get("content-length", "")
@@ -98,7 +98,7 @@ async def _read_form(request: Request, svc: Services) -> FormData:
         raise BadRequest(exc.message, code="invalid_multipart") from None
 
 
-def _files(form: FormData) -> list[UploadFile]:
+def upload_files(form: FormData) -> list[UploadFile]:
     parts = form.getlist("file")
     files = [f for f in parts if isinstance(f, UploadFile)]
     if not files or len(files) != len(parts):
@@ -106,23 +106,23 @@ def _files(form: FormData) -> list[UploadFile]:
     return files
 
 
-async def _read_files(files: list[UploadFile]) -> list[bytes]:
+async def read_upload_files(files: list[UploadFile]) -> list[bytes]:
     return [await f.read() for f in files]
 
 
 async def upload_images(request: Request) -> Response:
     svc = services(request)
     actor = await require_actor(request, svc.settings, svc.catalog)
-    form = await _read_form(request, svc)
+    form = await read_upload_form(request, svc)
     try:
-        files = _files(form)
+        files = upload_files(form)
         fields = decode_fields(
             {k: v for k, v in form.multi_items() if isinstance(v, str)}, UploadForm
         )
         owner = await svc.images.upload_owner(
             actor, canonical_id=fields.canonicalProductId, product_id=fields.productId
         )
-        data = await _read_files(files)
+        data = await read_upload_files(files)
     finally:
         await form.close()
     results = await svc.images.upload(
