@@ -7,7 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from edge.console.pages import page, render, render_public
+from edge.console.dashboard import dashboard
+from edge.console.pages import page, render_public
 from edge.console.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -22,6 +23,7 @@ from edge.console.session import (
     set_session_cookie,
     sign_in_nonce,
 )
+from edge.console.stores import store_routes
 from edge.http.auth import actor_for_token_hash, hash_token
 from edge.http.routes import services
 
@@ -89,15 +91,12 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-async def dashboard(request: Request) -> Response:
-    return await render(request, "dashboard.html")
-
-
 def console_routes() -> list[BaseRoute]:
     return [
         Route(HOME, page(dashboard), methods=["GET"]),
         Route("/console/sign-in", page(sign_in_page), methods=["GET"]),
         Route("/console/sign-in", page(sign_in), methods=["POST"]),
         Route("/console/sign-out", page(sign_out), methods=["POST"]),
+        *store_routes(),
         Mount("/console/static", StaticFiles(packages=[("edge.console", "static")])),
     ]
