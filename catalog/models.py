@@ -316,6 +316,30 @@ class QueueItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A queue item the matcher left for a person (`MatchQueue.review_items`)."""
+
+    item: QueueItem  # SUGGESTED or REVIEW, with the candidates the worker recorded
+    product: StoreProduct
+    waiting_since: datetime  # when the matcher left it (timezone-aware, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryShown:
+    """A canonical product's primary image as store product `product_id` shows it:
+    canonical products have no `/img` URL of their own, so a page shows theirs through
+    one of their products (`/img/<product_id>/<size>?v=<version>`)."""
+
+    canonical_product_id: int
+    product_id: int
+    content_hash: str
+
+    @property
+    def version(self) -> str:
+        return self.content_hash[:16]
+
+
+@dataclass(frozen=True, slots=True)
 class MatchOutcome:
     """What a worker records for one claimed item (`MatchQueue.finish_matches`)."""
 

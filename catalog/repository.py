@@ -28,11 +28,13 @@ from catalog.models import (
     MatchOutcome,
     MatchStatus,
     NewImage,
+    PrimaryShown,
     ProductImage,
     QueueItem,
     QueueStatus,
     Resolution,
     ResolutionChange,
+    ReviewItem,
     Store,
     StoreProduct,
     StoreSummary,
@@ -302,6 +304,23 @@ class MatchQueue(Protocol):
 
     async def outstanding_count(self) -> int:
         """Items pending or processing, whether their lease is live or has run out."""
+        ...
+
+    async def review_items(
+        self, *, store_id: int | None = None, after_id: int = 0, limit: int = 50
+    ) -> list[ReviewItem]:
+        """The review queue: items the matcher left for a person (suggested, or in review
+        while the product is unlinked or on a provisional canonical product), oldest first
+        by id after `after_id` (keyset paging); only store `store_id`'s when given."""
+        ...
+
+    async def count_review_items(self, *, store_id: int | None = None) -> int:
+        """How many `review_items` there are (one store's, when given): one query."""
+        ...
+
+    async def canonical_primaries(self, canonical_ids: Sequence[int]) -> dict[int, PrimaryShown]:
+        """Each canonical product's primary image and the first store product showing it
+        (linked, its override off), by canonical id; ids lacking either are left out."""
         ...
 
     async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:

@@ -21,6 +21,7 @@ from catalog.models import (
     QueueStatus,
     Resolution,
     ResolvedImage,
+    ReviewItem,
     Store,
     StoreProduct,
     StoreSummary,
@@ -131,3 +132,25 @@ def queue_item(row: Row) -> QueueItem:
         candidates=ranked,
         last_error=row["last_error"],
     )
+
+
+_ITEM = "item_"
+
+
+def review_item(row: Row) -> ReviewItem:
+    """A `review_items` row: the queue item's columns prefixed `item_`, then the product's."""
+    item = queue_item(
+        {
+            "id": row["item_id"],
+            "store_product_id": row["id"],
+            "status": row["item_status"],
+            "attempts": row["item_attempts"],
+            "confidence": row["item_confidence"],
+            "candidates": row["item_candidates"],
+            "last_error": row["item_last_error"],
+        }
+    )
+    product = store_product({k: v for k, v in row.items() if not k.startswith(_ITEM)})
+    waiting_since = timestamp(row["item_waiting_since"])
+    assert waiting_since is not None  # NOT NULL
+    return ReviewItem(item, product, waiting_since)

@@ -26,11 +26,13 @@ from catalog.models import (
     MatchOutcome,
     MatchStatus,
     NewImage,
+    PrimaryShown,
     ProductImage,
     QueueItem,
     QueueStatus,
     Resolution,
     ResolutionChange,
+    ReviewItem,
     Store,
     StoreProduct,
     StoreSummary,
@@ -287,6 +289,29 @@ class SQLCatalog:
         await self._write(
             lambda s: s.run("set_image_fetch_error", product_id=product_id, error=kept)
         )
+
+    async def review_items(
+        self, *, store_id: int | None = None, after_id: int = 0, limit: int = 50
+    ) -> list[ReviewItem]:
+        found = await self._all("review_items", store_id=store_id, after_id=after_id, limit=limit)
+        return [rows.review_item(row) for row in found]
+
+    async def count_review_items(self, *, store_id: int | None = None) -> int:
+        row = await self._one("count_review_items", store_id=store_id)
+        return int(row["count"]) if row else 0
+
+    async def canonical_primaries(self, canonical_ids: Sequence[int]) -> dict[int, PrimaryShown]:
+        if not canonical_ids:
+            return {}
+        found = await self._all(
+            "canonical_primaries", canonical_ids=json_param(list(canonical_ids))
+        )
+        return {
+            row["canonical_product_id"]: PrimaryShown(
+                row["canonical_product_id"], row["product_id"], row["content_hash"]
+            )
+            for row in found
+        }
 
     async def unlinked_products(self, after_id: int, limit: int) -> list[StoreProduct]:
         found = await self._all("unlinked_products", after_id=after_id, limit=limit)

@@ -30,7 +30,10 @@ REGISTRY: dict[str, tuple[Backend, ...]] = {
         Backend("redis://", "edge.storage.cache:open_redis_tier", "redis://…"),
         Backend("none", None, "none"),
     ),
-    "originals": (Backend("file://", "edge.storage.originals:open_local", "file://dir"),),
+    "originals": (
+        Backend("file://", "edge.storage.originals:open_local", "file://dir"),
+        Backend("s3://", "edge.storage.originals:open_s3", "s3://bucket/prefix"),
+    ),
 }
 
 

@@ -349,7 +349,13 @@ class Settings:
         lo=0.01,
     )
     originals_url: str = setting(
-        "originals_url", "file://var/originals", "originals store: file://dir"
+        "originals_url", "file://var/originals", "originals store: file://dir or s3://bucket/prefix"
+    )
+    originals_timeout_s: float = setting(
+        "originals_timeout_s",
+        10.0,
+        "originals in S3: longest wait for one request, retries included (then 503)",
+        lo=0.1,
     )
     server: ServerSettings = field(default_factory=ServerSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)

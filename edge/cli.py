@@ -1,4 +1,5 @@
-"""The `imgedge` command: serve, migrate, demo. Every subcommand reads the same settings."""
+"""The `imgedge` command: serve, migrate, demo, worker, originals migrate, stores. Every
+subcommand reads the same settings."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from catalog.repository import CatalogError
 from config import Settings, SettingsError, describe, load_settings
 from edge.errors import BadRequest, EdgeError
 from edge.storage.cache import CacheTierError
+from edge.storage.originals import OriginalsError, check_originals
 
 log = logging.getLogger("imgedge")
 
@@ -45,6 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate_canonical.add_argument(
         "--limit", type=int, default=None, help="examine at most N products"
+    )
+    originals = sub.add_parser("originals", help="manage the originals store")
+    originals_sub = originals.add_subparsers(dest="originals_command", required=True)
+    migrate_originals = originals_sub.add_parser(
+        "migrate",
+        help="copy every original from one store to another, checking each hash; "
+        "resumable (what the target has is skipped); exit 1 if any failed",
+    )
+    migrate_originals.add_argument(
+        "--from", dest="source", required=True, help="file://dir or s3://bucket/prefix"
+    )
+    migrate_originals.add_argument(
+        "--to", dest="target", required=True, help="file://dir or s3://bucket/prefix"
+    )
+    migrate_originals.add_argument(
+        "--concurrency", type=int, default=8, help="originals copied at once (default 8)"
     )
     stores = sub.add_parser("stores", help="manage stores")
     stores_sub = stores.add_subparsers(dest="stores_command", required=True)
@@ -89,9 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("imgedge migrate-canonical: --limit must be at least 1", file=sys.stderr)
                 return 2
             return asyncio.run(_migrate_canonical(settings, args.dry_run, args.limit))
+        if args.command == "originals":
+            return asyncio.run(
+                _migrate_originals(settings, args.source, args.target, args.concurrency)
+            )
         if args.command == "stores":
             return asyncio.run(_stores(settings, args.stores_command, getattr(args, "name", "")))
-    except (CatalogError, CacheTierError, EdgeError, ValueError, OSError) as exc:
+    except (CatalogError, CacheTierError, OriginalsError, EdgeError, ValueError, OSError) as exc:
         print(f"imgedge {args.command}: {exc}", file=sys.stderr)
         return 1
     return 2
@@ -103,6 +125,7 @@ def _serve(settings: Settings) -> int:
     from edge.http.app import create_app
     from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
+    asyncio.run(_check_originals(settings))  # here: one line, not uvicorn's traceback
     s = settings.server
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
@@ -117,6 +140,14 @@ def _serve(settings: Settings) -> int:
         timeout_keep_alive=s.http_keepalive_timeout_s,
     )
     return 0
+
+
+async def _check_originals(settings: Settings) -> None:
+    from config.settings import env_name
+    from edge.storage.originals import open_originals
+
+    store = open_originals(settings.originals_url, timeout_s=settings.originals_timeout_s)
+    await check_originals(store, env_name("originals_url"))
 
 
 async def _migrate(settings: Settings) -> int:
@@ -173,6 +204,34 @@ async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | Non
     for line in summary.lines():
         print(line)
     return 0
+
+
+async def _migrate_originals(settings: Settings, source: str, target: str, at_once: int) -> int:
+    from tqdm import tqdm
+
+    from config.backends import check_url
+    from edge.storage.originals import open_originals
+    from edge.storage.originals.migrate import list_all, migrate_originals
+
+    for flag, url in (("--from", source), ("--to", target)):
+        check_url("originals", url, flag, ValueError)
+    if source.rstrip("/") == target.rstrip("/"):
+        raise ValueError("--from and --to name the same store")
+    if at_once < 1:
+        raise ValueError("--concurrency must be at least 1")
+    timeout_s = settings.originals_timeout_s
+    origin = open_originals(source, timeout_s=timeout_s)
+    destination = open_originals(target, timeout_s=timeout_s)
+    await check_originals(origin, "--from")
+    await check_originals(destination, "--to")
+    digests = await list_all(origin)
+    with tqdm(total=len(digests), unit="original", file=sys.stderr, disable=None) as bar:
+        report = await migrate_originals(
+            origin, destination, digests, progress=bar.update, concurrency=at_once
+        )
+    for line in report.lines():
+        print(line, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
 
 
 async def _stores(settings: Settings, command: str, name: str) -> int:

@@ -9,6 +9,7 @@ from functools import partial
 
 from catalog import CatalogRepository, open_catalog
 from config import Settings
+from config.settings import env_name
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
 from edge.application.resolution import Resolver
@@ -20,7 +21,7 @@ from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
-from edge.storage.originals import OriginalsStore, open_originals
+from edge.storage.originals import OriginalsStore, check_originals, open_originals
 from matcher.service import MatchService
 
 
@@ -50,7 +51,8 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             await catalog.migrate()
         cache = await open_cache(settings.cache)
         stack.push_async_callback(cache.close)
-        originals = open_originals(settings.originals_url)
+        originals = open_originals(settings.originals_url, timeout_s=settings.originals_timeout_s)
+        await check_originals(originals, env_name("originals_url"))
         variants = Variants(
             cache,
             originals,

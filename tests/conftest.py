@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from catalog.models import MatchStatus, StoreProduct
+from catalog.models import MatchOutcome, MatchStatus, QueueStatus, StoreProduct, SyncItem
 from catalog.postgres import PostgresCatalog
 from catalog.repository import CatalogRepository
 from catalog.sqlite import SQLiteCatalog
@@ -28,6 +28,7 @@ from edge.imaging.options import Limits
 from edge.services import Services, open_services
 from loadtests.private_redis import PrivateRedis
 from tests.needs import missing
+from tests.s3_server import s3_server, s3_url  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -113,6 +114,50 @@ async def curator(services: Services) -> dict[str, str]:
     """Headers carrying the curator token (stored hashed, as `imgedge demo` does)."""
     await services.catalog.set_meta(ADMIN_TOKEN_META, hash_token(CURATOR_TOKEN))
     return {"authorization": f"Bearer {CURATOR_TOKEN}"}
+
+
+@pytest.fixture
+async def review_queue(services, build, curator):
+    """Mine: a product the matcher suggested for the oats; Theirs: one it sent to review
+    (on a provisional canonical product of its own), recorded as the worker records."""
+    catalog = services.catalog
+    target = await catalog.create_canonical_product(
+        gtin="00012345678905", name="Brightfield Rolled Oats 1 kg", brand="Brightfield"
+    )
+    image = await build.image(
+        {"canonical_product_id": target.id}, PhotoSpec(400, 400, (9, 9, 9), "box")
+    )
+    shop = await catalog.create_store("Shop")
+    shows = await catalog.upsert_store_product(
+        store_id=shop.id, external_id="s1", upc=None, gtin=None, name="Oats"
+    )
+    await catalog.link_store_product(shows.id, target.id, MatchStatus.LINKED, 100.0)
+    keys, stores, products = {}, {}, {}
+    for name, product in (("Mine", "Brightfield Oats Rolled 1kg"), ("Theirs", "Mystery Hose")):
+        keys[name] = new_store_key()
+        stores[name] = await catalog.create_store(name, api_key_hash=hash_token(keys[name]))
+        [synced] = await catalog.sync_products(
+            stores[name].id, [SyncItem("x", None, None, product, brand="Brightfield")], known={}
+        )
+        products[name] = synced.product_id
+    claimed = {i.store_product_id: i for i in await catalog.claim_matches(10, lease_s=60)}
+    await catalog.finish_matches(
+        [
+            MatchOutcome(
+                claimed[products["Mine"]], QueueStatus.SUGGESTED, None, 78.0, ((target.id, 78.0),)
+            ),
+            MatchOutcome(claimed[products["Theirs"]], QueueStatus.REVIEW, provisional=True),
+        ]
+    )
+    return {
+        "target": target,
+        "image": image,
+        "shows": shows.id,
+        "keys": keys,
+        "stores": stores,
+        "products": products,
+        "curator": curator,
+    }
 
 
 # Real backing services. In CI (CI=true) an unreachable server fails the run; elsewhere

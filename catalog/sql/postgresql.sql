@@ -437,6 +437,49 @@ SELECT count(*) AS count FROM match_queue
 WHERE status = 'pending'
    OR (status = 'processing' AND lease_expires_at < coalesce(:now::timestamptz, now()));
 
+-- The review queue: what the matcher left for a person. An item waits while it is
+-- suggested or in review and its product is unlinked, or linked only to a provisional
+-- canonical product (the one the matcher made for a product nobody else had); a GTIN
+-- link from a later sync, or a curator's merge into a confirmed product, settles it.
+-- review_items and count_review_items hold the same condition.
+
+-- name: review_items
+-- Oldest first (keyset after :after_id); one store's, or (:store_id NULL) every store's.
+SELECT q.id AS item_id, q.status AS item_status, q.attempts AS item_attempts,
+       q.confidence AS item_confidence, q.candidates::text AS item_candidates,
+       q.last_error AS item_last_error, q.updated_at AS item_waiting_since, sp.*
+FROM match_queue q
+JOIN store_product_rows sp ON sp.id = q.store_product_id
+LEFT JOIN canonical_products c ON c.id = sp.canonical_product_id
+WHERE q.status IN ('suggested', 'review') AND q.id > :after_id
+  AND (:store_id::bigint IS NULL OR sp.store_id = :store_id::bigint)
+  AND (sp.canonical_product_id IS NULL OR c.provisional)
+ORDER BY q.id
+LIMIT :limit;
+
+-- name: count_review_items
+SELECT count(*) AS count
+FROM match_queue q
+JOIN store_products sp ON sp.id = q.store_product_id
+LEFT JOIN canonical_products c ON c.id = sp.canonical_product_id
+WHERE q.status IN ('suggested', 'review')
+  AND (:store_id::bigint IS NULL OR sp.store_id = :store_id::bigint)
+  AND (sp.canonical_product_id IS NULL OR c.provisional);
+
+-- name: canonical_primaries
+-- :canonical_ids: [id, …]: each one's primary image and the first store product showing
+-- it (linked, its own override off). Ids with no primary or no such product are left out.
+SELECT shown.canonical_product_id, shown.content_hash, shown.product_id
+FROM (SELECT img.canonical_product_id, img.content_hash,
+             (SELECT min(sp.id) FROM store_products sp
+              WHERE sp.canonical_product_id = img.canonical_product_id
+                AND NOT sp.use_custom_image) AS product_id
+      FROM product_images img
+      WHERE img.is_primary
+        AND img.canonical_product_id = ANY (
+            SELECT (jsonb_array_elements_text(:canonical_ids::jsonb))::bigint)) shown
+WHERE shown.product_id IS NOT NULL;
+
 -- name: unlinked_products
 -- For migrate-canonical: keyset paging after :after_id.
 SELECT * FROM store_product_rows

@@ -31,6 +31,15 @@ class Actor:
         if not self.may_change(product.store_id):
             raise Forbidden("this product belongs to another store", code="not_your_product")
 
+    def visible_store(self, store_id: int | None) -> int | None:
+        """The store a listing shows: the curator's choice (None: every store's); a
+        store's own, unless it asked for another's."""
+        if self.store is None:
+            return store_id
+        if store_id is not None and store_id != self.store.id:
+            raise Forbidden("a store sees only its own products", code="not_your_store")
+        return self.store.id
+
     def check_curator(self, action: str) -> None:
         if not self.is_curator:
             raise Forbidden(f"only a curator {action}", code="curator_only")

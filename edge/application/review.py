@@ -1,16 +1,26 @@
-"""Review of uncertain matches: a product's scored suggestions, and a human's decision
-(confirm to a candidate, a given or a new canonical product; or reject).
+"""Review of uncertain matches: the review queue, a product's scored suggestions, and a
+human's decision (confirm to a candidate, a given or a new canonical product; or reject).
 
 A store may act on its own products only; the curator on any (`Actor.check_product`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from catalog import CatalogRepository
-from catalog.models import CanonicalProduct, MatchStatus, QueueItem, StoreProduct
+from catalog.models import (
+    CanonicalProduct,
+    MatchStatus,
+    PrimaryShown,
+    QueueItem,
+    ResolvedImage,
+    ReviewItem,
+    StoreProduct,
+)
 from catalog.repository import ConflictError, InUseError, NotFoundError
 from edge.application.actors import Actor, visible_product
 from edge.application.originals import OriginalsKeeper
@@ -18,6 +28,7 @@ from edge.errors import BadRequest, Conflict, NotFound
 from matcher.service import MatchService, Suggestion
 
 SUGGESTIONS = 5
+SEARCHED = 10  # canonical products a name search shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +36,37 @@ class Suggestions:
     product: StoreProduct
     item: QueueItem | None  # the product's match queue item, if it has one
     best_first: list[Suggestion]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCandidate:
+    """A canonical product a reviewer may link to: scored now by the matcher's rules,
+    with its reasons, beside the score the worker recorded for it (if it did)."""
+
+    canonical: CanonicalProduct
+    score: float
+    reasons: tuple[str, ...]
+    recorded_score: float | None
+    image: PrimaryShown | None  # its primary, as one of its products shows it
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One item of the review queue, as a reviewer sees it."""
+
+    item: QueueItem
+    product: StoreProduct
+    image: ResolvedImage | None  # what the store product shows now
+    candidates: list[ReviewCandidate]  # best first
+    waiting_since: datetime | None  # None: opened by id, not listed from the queue
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCanonical:
+    """A canonical product found by name, to link a product to another than its candidates."""
+
+    canonical: CanonicalProduct
+    image: PrimaryShown | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +108,70 @@ class Review:
     async def suggestions(self, actor: Actor, product_id: int) -> Suggestions:
         """Scored by the worker's own rules and thresholds (`MatchService`), best first."""
         product = await self._product(actor, product_id)
-        found = await self._matcher.candidates(product)
+        found = await self._scored(product)
         item = await self._catalog.get_match_item_for_product(product.id)
-        return Suggestions(product, item, found[:SUGGESTIONS])
+        return Suggestions(product, item, found)
+
+    async def _scored(self, product: StoreProduct) -> list[Suggestion]:
+        return (await self._matcher.candidates(product))[:SUGGESTIONS]
+
+    async def waiting(
+        self, actor: Actor, *, store_id: int | None, after_id: int, limit: int
+    ) -> list[ReviewItem]:
+        """The review queue, oldest first (a store's own only), without scoring: a list."""
+        return await self._catalog.review_items(
+            store_id=actor.visible_store(store_id), after_id=after_id, limit=limit
+        )
+
+    async def waiting_count(self, actor: Actor, store_id: int | None = None) -> int:
+        """How many items wait for a person (a store: its own), for every console page."""
+        return await self._catalog.count_review_items(store_id=actor.visible_store(store_id))
+
+    async def queue(
+        self, actor: Actor, *, store_id: int | None, after_id: int, limit: int
+    ) -> list[QueueEntry]:
+        """The review queue with each item's candidates scored now (one search each)."""
+        listed = await self.waiting(actor, store_id=store_id, after_id=after_id, limit=limit)
+        return await self._entries([(w.item, w.product, w.waiting_since) for w in listed])
+
+    async def entry(self, actor: Actor, item_id: int) -> QueueEntry:
+        """One queue item (whatever its status) with its candidates scored now."""
+        item, product = await self._item(actor, item_id)
+        [found] = await self._entries([(item, product, None)])
+        return found
+
+    async def _entries(
+        self, listed: Sequence[tuple[QueueItem, StoreProduct, datetime | None]]
+    ) -> list[QueueEntry]:
+        scored = [await self._scored(product) for _, product, _ in listed]
+        ids = {s.canonical.id for each in scored for s in each}
+        images = await self._catalog.canonical_primaries(sorted(ids))
+        entries = []
+        for (item, product, since), suggestions in zip(listed, scored, strict=True):
+            recorded = dict(item.candidates)
+            candidates = [
+                ReviewCandidate(
+                    s.canonical,
+                    s.score,
+                    s.reasons,
+                    recorded.get(s.canonical.id),
+                    images.get(s.canonical.id),
+                )
+                for s in suggestions
+            ]
+            resolution = await self._catalog.resolve(product.id)
+            shown = resolution.image if resolution is not None else None
+            entries.append(QueueEntry(item, product, shown, candidates, since))
+        return entries
+
+    async def search_canonical(
+        self, actor: Actor, query: str, limit: int = SEARCHED
+    ) -> list[FoundCanonical]:
+        """Canonical products named like `query` (the matcher's own candidate search), for
+        any actor: canonical products are the catalog every store links to."""
+        found = await self._catalog.search_canonical_candidates(query, limit)
+        images = await self._catalog.canonical_primaries([c.id for c, _ in found])
+        return [FoundCanonical(c, images.get(c.id)) for c, _ in found]
 
     async def _item(self, actor: Actor, item_id: int) -> tuple[QueueItem, StoreProduct]:
         item = await self._catalog.get_match_item(item_id)

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import CatalogRepository
-from catalog.models import QueueStatus
 from catalog.repository import CatalogError, ConflictError, NotFoundError
 from edge.application.actors import Actor
 from edge.console.session import SignInRequired, console_actor, csrf_token
@@ -64,9 +63,8 @@ def environment() -> jinja2.Environment:
 
 
 async def queue_count(catalog: CatalogRepository, actor: Actor) -> int:
-    """Matches waiting for a person (the nav's badge)."""
-    counts = await catalog.queue_counts()
-    return counts.get(QueueStatus.SUGGESTED, 0) + counts.get(QueueStatus.REVIEW, 0)
+    """Matches waiting for a person (the nav's badge): a store's own, or every store's."""
+    return await catalog.count_review_items(store_id=actor.visible_store(None))
 
 
 def html(body: str, status: int = 200) -> HTMLResponse:

@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from edge.console.dashboard import dashboard
 from edge.console.pages import page, render_public
+from edge.console.review import review_routes
 from edge.console.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -98,5 +99,6 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/sign-in", page(sign_in), methods=["POST"]),
         Route("/console/sign-out", page(sign_out), methods=["POST"]),
         *store_routes(),
+        *review_routes(),
         Mount("/console/static", StaticFiles(packages=[("edge.console", "static")])),
     ]

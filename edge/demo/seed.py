@@ -2,7 +2,9 @@
 
 Three stores sell overlapping subsets of ~60 canonical products (linked by GTIN, so they
 share one set of images); one product carries a store's own override image; one image has
-transparency, one an EXIF orientation tag; a few store products are not matched yet.
+transparency, one an EXIF orientation tag; a few store products are not matched yet, and a
+few more (name only, as a store's sync sends them) were weighed by the matcher and wait in
+the review queue for a person.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import secrets
 from dataclasses import dataclass
 
 from catalog.gtin import normalize_gtin
-from catalog.models import MatchStatus, StoreProduct
+from catalog.models import MatchStatus, StoreProduct, SyncItem
 from catalog.repository import CatalogRepository
 from edge.demo.photos import PhotoSpec, photo, random_spec
 from edge.http.auth import ADMIN_TOKEN_META, hash_token
 from edge.imaging.ingest import ingest_original
 from edge.imaging.options import Limits
 from edge.services import Services
+from matcher.worker import MatchWorker, WorkerOptions
 
 STORES = ("Corner Market", "Green Grocer", "Metro Mart")
 
@@ -35,6 +38,14 @@ _ITEMS = (
     ("Oat Milk", "1 l"), ("Spaghetti", "500 g"), ("Laundry Liquid", "1.5 l"), ("Honey", "340 g"),
     ("Energy Drink", "250 ml"), ("Hand Soap Lavender", "300 ml"),
 )  # fmt: skip
+
+# Per store, name-only products (name, brand) close to demo products but not sure enough
+# to link: the matcher suggests a candidate or leaves them for review.
+_UNCERTAIN = (
+    (("Acme Cola Zero 12oz", "Acme"), ("Peak OJ 1 litre", "Peak")),
+    (("Brightfield Honey Squeezy 340g", "Brightfield"), ("Riverstone Dark Choc 85% 100g", None)),
+    (("Maple Row Coffee Beans Dark Roast 250g", "Maple Row"), ("Northwind Ketchup 500g", None)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,17 @@ async def seed_demo(svc: Services, products: int = 60, seed: int = 7) -> DemoRes
     )
     await catalog.add_image(custom)
     await catalog.set_use_custom_image(overridden.id, True)
+
+    # The review queue: each store syncs a few name-only products and the matcher weighs
+    # them, as `imgedge worker` would.
+    for store, uncertain in zip(stores, _UNCERTAIN, strict=True):
+        prefix = store.name.split()[0][:2].upper()
+        items = [
+            SyncItem(f"{prefix}-Q-{n}", None, None, name, brand=brand)
+            for n, (name, brand) in enumerate(uncertain)
+        ]
+        await catalog.sync_products(store.id, items, known={})
+    await MatchWorker(catalog, WorkerOptions.from_settings(svc.settings)).run(drain=True)
 
     token = await ensure_admin_token(catalog, svc.settings.server.admin_token)
     return DemoResult(True, [p.id for p in shown[:12]], token)

@@ -34,6 +34,7 @@ from edge.http.routes.img import serve_image
 from edge.http.routes.match import decide_match, find_matches
 from edge.http.routes.picture import get_picture
 from edge.http.routes.products import get_product
+from edge.http.routes.review_queue import review_queue
 from edge.http.routes.stats import get_stats
 from edge.http.routes.stores import (
     create_store,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/sync/products", sync_products, methods=["POST"]),
         Route("/api/images/match", find_matches, methods=["POST"]),
         Route("/api/images/match", decide_match, methods=["PUT"]),
+        Route("/api/review-queue", review_queue, methods=["GET"]),
         Route("/api/canonical-products", list_canonical, methods=["GET"]),
         Route("/api/canonical-products/{canonical}", patch_canonical, methods=["PATCH"]),
         Route("/api/canonical-products/{canonical}", delete_canonical, methods=["DELETE"]),

@@ -349,6 +349,47 @@ class MatchDecided(Answer):
     data: MatchDecidedData
 
 
+class RecordedCandidate(Answer):
+    canonical_product_id: Id
+    score: Score
+
+
+class ReviewCandidate(Answer):
+    """A canonical product the item may link to, scored now by the matcher's rules."""
+
+    canonical_product_id: Id
+    name: str
+    brand: str | None
+    gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
+    provisional: bool
+    image_count: Annotated[int, Meta(ge=0)]
+    product_count: Annotated[int, Meta(ge=0)]
+    thumbnail_url: (
+        Annotated[str, Meta(description="Its primary image (versioned `/img` URL)")] | None
+    )
+    score: Score
+    recorded_score: (
+        Annotated[Score, Meta(description="What the matcher recorded for it, if it did")] | None
+    )
+    reasons: list[str]
+
+
+class ReviewQueueItem(Answer):
+    queue_item_id: Annotated[Id, Meta(description="`queueItemId` of `PUT /api/images/match`")]
+    status: Annotated[QueueStatus, Meta(description="`suggested` or `review`")]
+    confidence: Score | None
+    waiting_since: datetime
+    product: Product
+    recorded_candidates: list[RecordedCandidate]
+    candidates: list[ReviewCandidate]
+
+
+class ReviewQueuePage(Answer):
+    items: list[ReviewQueueItem]
+    next_after: Annotated[Id, Meta(description="`after` for the next page")] | None
+    waiting: Annotated[int, Meta(ge=0, description="Items waiting in all (this store's)")]
+
+
 # --- curation -------------------------------------------------------------------------
 
 
@@ -521,6 +562,7 @@ COMPONENTS: tuple[object, ...] = (
     StoreList,
     IssuedStoreKey,
     StatsAnswer,
+    ReviewQueuePage,
     Health,
     Ready,
 )

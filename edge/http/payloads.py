@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.models import ProductImage, ResolvedImage, StoreProduct
+from catalog.models import PrimaryShown, ProductImage, ResolvedImage, StoreProduct
 from edge.application.images import ShownImages, Uploaded
+from edge.application.review import QueueEntry
 from edge.http import bodies
 from edge.imaging.sizes import SIZES
 
 
+def image_url(product_id: int, size: str, version: str) -> str:
+    """A versioned `/img` URL: safe to cache for a year, it changes with the bytes."""
+    return f"/img/{product_id}/{size}?v={version}"
+
+
 def versioned_urls(product_id: int, version: str) -> Any:
-    """Versioned `/img` URLs per size: safe to cache for a year, they change with the bytes."""
-    return bodies.ImageUrls(**{size: f"/img/{product_id}/{size}?v={version}" for size in SIZES})
+    """Versioned `/img` URLs per size."""
+    return bodies.ImageUrls(**{size: image_url(product_id, size, version) for size in SIZES})
 
 
 def _image_fields(image: ProductImage) -> dict[str, Any]:
@@ -85,4 +91,41 @@ def product(product: StoreProduct, image: ResolvedImage | None) -> bodies.Produc
         size=product.size,
         price=product.price,
         currency=product.currency,
+    )
+
+
+def canonical_thumbnail(shown: PrimaryShown | None) -> str | None:
+    """A canonical product's primary, through the product that shows it (if any)."""
+    return image_url(shown.product_id, "thumbnail", shown.version) if shown else None
+
+
+def review_item(entry: QueueEntry) -> bodies.ReviewQueueItem:
+    item = entry.item
+    assert entry.waiting_since is not None  # listed from the queue
+    return bodies.ReviewQueueItem(
+        queue_item_id=item.id,
+        status=item.status,
+        confidence=item.confidence,
+        waiting_since=entry.waiting_since,
+        product=product(entry.product, entry.image),
+        recorded_candidates=[
+            bodies.RecordedCandidate(canonical_product_id=c, score=score)
+            for c, score in item.candidates
+        ],
+        candidates=[
+            bodies.ReviewCandidate(
+                canonical_product_id=c.canonical.id,
+                name=c.canonical.name,
+                brand=c.canonical.brand,
+                gtin=c.canonical.gtin,
+                provisional=c.canonical.provisional,
+                image_count=c.canonical.image_count,
+                product_count=c.canonical.product_count,
+                thumbnail_url=canonical_thumbnail(c.image),
+                score=c.score,
+                recorded_score=c.recorded_score,
+                reasons=list(c.reasons),
+            )
+            for c in entry.candidates
+        ],
     )

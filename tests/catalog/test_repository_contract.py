@@ -1072,3 +1072,103 @@ async def test_catalog_stats_of_an_empty_catalog(catalog):
     assert (empty.products, empty.per_store_bytes, empty.stored_bytes) == (0, 0, 0)
     assert empty.sharing_share is None and empty.storage_saved is None
     assert empty.review_queue.oldest_at is None
+
+
+async def test_review_items_are_the_undecided_oldest_first_by_store(catalog):
+    a, b = await catalog.create_store("A"), await catalog.create_store("B")
+    names = ["Oats", "Cola", "Hose", "Tea", "Soap", "Lamp", "Mug"]
+    synced = [
+        await catalog.sync_products(a.id if i % 2 == 0 else b.id, [_item(f"x{i}", None, n)], {})
+        for i, n in enumerate(names)
+    ]
+    pid = {n: r[0].product_id for n, r in zip(names, synced, strict=True)}
+    target = await catalog.create_canonical_product(gtin=None, name="Target", brand=None)
+    confirmed = await catalog.create_canonical_product(gtin=None, name="Kept", brand=None)
+    claimed = {i.store_product_id: i for i in await catalog.claim_matches(6, lease_s=60)}
+    ranked = ((target.id, 77.0), (confirmed.id, 51.5))
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    recorded = await catalog.finish_matches(
+        [
+            MatchOutcome(claimed[pid["Oats"]], QueueStatus.SUGGESTED, None, 77.0, ranked),
+            MatchOutcome(claimed[pid["Cola"]], QueueStatus.REVIEW, None, 30.0, ranked[1:]),
+            MatchOutcome(claimed[pid["Hose"]], QueueStatus.REVIEW, provisional=True),
+            MatchOutcome(claimed[pid["Tea"]], QueueStatus.DONE, target.id, 95.0, ranked),
+            MatchOutcome(claimed[pid["Soap"]], QueueStatus.SUGGESTED, None, 72.0, ranked),
+            MatchOutcome(claimed[pid["Lamp"]], QueueStatus.REVIEW, provisional=True),
+        ]
+    )
+    assert all(recorded)  # "Mug" stays pending: not for a person yet
+    # Settled without a person: a later sync brings Soap's GTIN; Lamp's provisional
+    # product is merged into a confirmed one.
+    await catalog.sync_products(a.id, [_item("x4", G1, "Soap")], {})
+    lamp = await catalog.get_store_product(pid["Lamp"])
+    await catalog.merge_canonical_products(lamp.canonical_product_id, confirmed.id)
+
+    waiting = await catalog.review_items()
+    assert [w.product.id for w in waiting] == [pid["Oats"], pid["Cola"], pid["Hose"]]
+    assert [w.item.id for w in waiting] == sorted(w.item.id for w in waiting)
+    oats, cola, hose = waiting
+    assert (oats.item.status, oats.item.candidates, oats.item.confidence) == (
+        QueueStatus.SUGGESTED,
+        ranked,
+        77.0,
+    )
+    assert oats.product == await catalog.get_store_product(pid["Oats"])
+    assert (oats.product.store_name, oats.product.name) == ("A", "Oats")
+    assert cola.item.status is QueueStatus.REVIEW and cola.product.store_id == b.id
+    provisional = await catalog.get_canonical_product(hose.product.canonical_product_id)
+    assert provisional.provisional and hose.item.status is QueueStatus.REVIEW
+    for w in waiting:
+        assert w.waiting_since.tzinfo is not None
+        assert before < w.waiting_since < datetime.now(UTC) + timedelta(seconds=5)
+
+    assert [w.product.id for w in await catalog.review_items(store_id=a.id)] == [
+        pid["Oats"],
+        pid["Hose"],
+    ]
+    assert [w.product.id for w in await catalog.review_items(store_id=b.id)] == [pid["Cola"]]
+    page = await catalog.review_items(after_id=oats.item.id, limit=1)
+    assert [w.product.id for w in page] == [pid["Cola"]]
+    assert await catalog.review_items(store_id=a.id, after_id=hose.item.id) == []
+    assert await catalog.count_review_items() == 3
+    assert await catalog.count_review_items(store_id=a.id) == 2
+    assert await catalog.count_review_items(store_id=b.id) == 1
+    assert await catalog.count_review_items(store_id=10**9) == 0
+
+    # A person's decision takes an item off the queue.
+    await catalog.decide_match(oats.item, canonical_id=target.id, product_status=MatchStatus.LINKED)
+    assert [w.product.id for w in await catalog.review_items()] == [pid["Cola"], pid["Hose"]]
+    assert await catalog.count_review_items(store_id=a.id) == 1
+
+
+async def test_canonical_primaries_name_a_product_that_shows_them(catalog):
+    shown, custom_only, bare, unlinked = [
+        await catalog.create_canonical_product(gtin=None, name=n, brand=None)
+        for n in ("Shown", "Custom only", "Bare", "Unlinked")
+    ]
+    products = [await _store_product(catalog, f"p{i}") for i in range(4)]
+    for product, canonical in zip(products, (shown, shown, custom_only, bare), strict=True):
+        await catalog.link_store_product(product.id, canonical.id, MatchStatus.LINKED, 100.0)
+    # The first product of `shown` has its own image on: it shows that, not the canonical's.
+    await catalog.add_images(
+        [_image(9, store_product_id=products[0].id)], use_custom_image=products[0].id
+    )
+    await catalog.add_images(
+        [_image(10, store_product_id=products[2].id)], use_custom_image=products[2].id
+    )
+    _, second = [await catalog.add_image(_image(n, canonical_product_id=shown.id)) for n in (1, 2)]
+    await catalog.set_primary_image(second.id)
+    for canonical, n in ((custom_only, 3), (unlinked, 4)):
+        await catalog.add_image(_image(n, canonical_product_id=canonical.id))
+
+    ids = [shown.id, custom_only.id, bare.id, unlinked.id, 10**9]
+    found = await catalog.canonical_primaries(ids)
+    assert list(found) == [shown.id]
+    picture = found[shown.id]
+    assert (picture.product_id, picture.content_hash) == (products[1].id, second.content_hash)
+    assert picture.version == second.version
+    # The URL it stands for serves that image: the product's resolution shows it.
+    resolution = await catalog.resolve(picture.product_id)
+    assert resolution.shown(picture.version) is not None
+    assert resolution.image.image_id == second.id
+    assert await catalog.canonical_primaries([]) == {}

@@ -175,6 +175,27 @@ PARAMETERS: dict[str, Schema] = {
         "description": "At most this many (1–500, default 100).",
         "schema": integer(1, maximum=500, default=100),
     },
+    "storeFilter": {
+        "name": "store",
+        "in": "query",
+        "required": False,
+        "description": "Only this store's (a store id); a store may name only itself.",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
+    "afterQueueItem": {
+        "name": "after",
+        "in": "query",
+        "required": False,
+        "description": "Only queue items above this id (the last page's `next_after`).",
+        "schema": integer(0, maximum=MAX_ID, format="int64"),
+    },
+    "reviewLimit": {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "At most this many items (1–50, default 20): each is scored when asked.",
+        "schema": integer(1, maximum=50, default=20),
+    },
     "canonical": {
         "name": "canonical",
         "in": "path",

@@ -268,6 +268,30 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 body=json_body("MatchDecision"),
             ),
         },
+        "/api/review-queue": {
+            "get": operation(
+                "reviewQueue",
+                "Uncertain matches waiting for a person, oldest first, with their candidates",
+                {
+                    "200": json_answer(ref("ReviewQueuePage"), "A page of the queue"),
+                    **error_answers(
+                        (400, ("invalid_field",)),
+                        AUTH_401,
+                        (403, ("not_your_store",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="match",
+                security=CURATOR_OR_STORE,
+                parameters=[param(p) for p in ("storeFilter", "afterQueueItem", "reviewLimit")],
+                description=(
+                    "Items the matcher suggested or sent to review, by queue item id. A store "
+                    "sees its own only (`store` may name nothing else). Each item's candidates "
+                    "are searched and scored now, by the matcher's rules, with their reasons "
+                    "and the score the matcher recorded. Decide with `PUT /api/images/match`."
+                ),
+            )
+        },
         "/api/canonical-products": {
             "get": operation(
                 "listCanonicalProducts",

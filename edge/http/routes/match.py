@@ -63,7 +63,7 @@ async def find_matches(request: Request) -> Response:
     return json_response(MatchSuggestions(data))
 
 
-def _new_canonical(data: NewProductData) -> NewCanonical:
+def new_canonical(data: NewProductData) -> NewCanonical:
     name, brand = data.name.strip(), data.brand
     if not name:
         raise BadRequest("newProductData.name must not be blank", code="invalid_field")
@@ -86,7 +86,7 @@ async def decide_match(request: Request) -> Response:
     if body.action == "reject":
         decided = await svc.review.reject(actor, body.queueItemId)
     else:
-        new = _new_canonical(body.newProductData) if body.newProductData else None
+        new = new_canonical(body.newProductData) if body.newProductData else None
         decided = await svc.review.confirm(
             actor, body.queueItemId, canonical_id=body.canonicalProductId, new=new
         )

@@ -70,6 +70,11 @@ class OriginalsStore(Protocol):
 
     async def exists(self, digest: str) -> bool: ...
 
+    async def size(self, digest: str) -> int | None:
+        """How many bytes are stored under `digest`, None when nothing is (a migration
+        skips what its target has already)."""
+        ...
+
     async def ping(self) -> None:
         """Raise `OriginalsError` unless the store can take a `put` now (readiness); it
         writes nothing, so probing it often costs nothing."""

@@ -58,6 +58,14 @@ class LocalOriginals:
     async def exists(self, digest: str) -> bool:
         return await anyio.to_thread.run_sync(self._path(digest).exists)
 
+    async def size(self, digest: str) -> int | None:
+        try:
+            return (await anyio.to_thread.run_sync(self._path(digest).stat)).st_size
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise OriginalsError(f"cannot look up original: {exc}") from exc
+
     async def ping(self) -> None:
         """The root is a directory this process may write into (a missing or unmounted
         volume, a file in its place, a read-only mount all fail), checked by stat and

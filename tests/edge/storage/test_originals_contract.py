@@ -1,9 +1,9 @@
 """One contract suite for every `OriginalsStore`, parametrised over the implementations.
 
-Each implementation is an async factory `(tmp_path, monkeypatch) -> StoreCase`; adding S3
-later is one more entry in `FACTORIES`. Besides the store, a case knows how to list what
-the backend holds, how to snapshot everything around it (to prove a refused name touched
-nothing), and how to make its writes fail.
+Each implementation is an async factory `(request, tmp_path, monkeypatch) -> StoreCase`
+(S3 runs against a real S3-protocol server: moto's, in its own process). Besides the
+store, a case knows how to list what the backend holds, how to snapshot everything around
+it (to prove a refused name touched nothing), and how to make its writes fail.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from edge.storage import atomic_files
-from edge.storage.originals import OriginalNotFound, OriginalsError, OriginalsStore, open_local
+from edge.storage.originals import (
+    OriginalNotFound,
+    OriginalsError,
+    OriginalsStore,
+    open_local,
+    open_originals,
+)
+from tests.s3_server import S3Server
 
 
 @dataclass
@@ -31,14 +38,16 @@ class StoreCase:
     breakages: dict[str, Callable[[], None]]
 
 
-StoreFactory = Callable[[Path, pytest.MonkeyPatch], Awaitable[StoreCase]]
+StoreFactory = Callable[[pytest.FixtureRequest, Path, pytest.MonkeyPatch], Awaitable[StoreCase]]
 
 
 def _tree(top: Path) -> dict[str, int]:
     return {p.relative_to(top).as_posix(): p.lstat().st_size for p in top.rglob("*") if p.is_file()}
 
 
-async def _local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StoreCase:
+async def _local(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> StoreCase:
     root = tmp_path / "deep" / "down" / "originals"
 
     # A tripwire: were validation missing, `delete("../../etc/passwd")` would unlink a real
@@ -77,8 +86,35 @@ async def _local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StoreCase:
     )
 
 
+async def _s3(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> StoreCase:
+    server: S3Server = request.getfixturevalue("s3_server")
+    url: str = request.getfixturevalue("s3_url")
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+
+    async def objects() -> set[str]:
+        return set(server.keys(bucket, prefix + "/"))
+
+    def fail_put(*args: object, **kwargs: object) -> None:
+        from obstore.exceptions import GenericError
+
+        raise GenericError("Generic S3 error: Error performing PUT: 507 Insufficient Storage")
+
+    return StoreCase(
+        store=open_originals(url, timeout_s=5),
+        objects=objects,
+        snapshot=lambda: server.keys(bucket),
+        break_writes=lambda: monkeypatch.setattr(
+            "edge.storage.originals.s3.obstore.put_async", fail_put
+        ),
+        breakages={"directory gone": lambda: server.drop_bucket(bucket)},
+    )
+
+
 FACTORIES: dict[str, StoreFactory] = {
     "local": _local,
+    "s3": _s3,
 }
 
 
@@ -86,7 +122,7 @@ FACTORIES: dict[str, StoreFactory] = {
 async def case(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[StoreCase]:
-    yield await FACTORIES[request.param](tmp_path, monkeypatch)
+    yield await FACTORIES[request.param](request, tmp_path, monkeypatch)
 
 
 JPEG = b"\xff\xd8\xff\xe0 pretend this is a photo \xff\xd9"
@@ -126,6 +162,14 @@ async def test_exists(case: StoreCase) -> None:
     digest = (await case.store.put(JPEG)).digest
     assert await case.store.exists(digest)
     assert not await case.store.exists(hashlib.sha256(PNG).hexdigest())
+
+
+async def test_size(case: StoreCase) -> None:
+    digest = (await case.store.put(JPEG)).digest
+    assert await case.store.size(digest) == len(JPEG)
+    assert await case.store.size(hashlib.sha256(PNG).hexdigest()) is None
+    await case.store.delete(digest)
+    assert await case.store.size(digest) is None
 
 
 async def test_delete(case: StoreCase) -> None:
@@ -172,7 +216,7 @@ BAD_NAMES = {
 
 
 @pytest.mark.parametrize("name", list(BAD_NAMES.values()), ids=list(BAD_NAMES))
-@pytest.mark.parametrize("operation", ["get", "exists", "delete"])
+@pytest.mark.parametrize("operation", ["get", "exists", "size", "delete"])
 async def test_non_hash_names_are_refused_before_touching_anything(
     case: StoreCase, operation: str, name: str
 ) -> None:
@@ -196,9 +240,11 @@ async def test_failed_write_leaves_nothing_behind(case: StoreCase) -> None:
     assert await case.objects() == set()  # no partial file, no temporary file
 
 
-async def test_local_tripwire_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_local_tripwire_works(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The guard in the local factory must itself be able to catch an unlink outside root."""
-    await _local(tmp_path, monkeypatch)
+    await _local(request, tmp_path, monkeypatch)
     victim = tmp_path / "victim"
     victim.write_bytes(b"x")
     with pytest.raises(AssertionError):
