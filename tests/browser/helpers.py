@@ -119,13 +119,19 @@ _CONTROLS = """() => {
             return `${el.tagName.toLowerCase()} "${name}"`;
         });
 }"""
+# The focused control; a radio button stands for its whole group, whose other buttons
+# are reached with the arrow keys, not Tab.
 _FOCUSED = """() => {
     const el = document.activeElement;
-    if (!el || el === document.body) return null;
+    if (!el || el === document.body || el.dataset.kbd === undefined) return null;
     const style = getComputedStyle(el);
     const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
         || style.boxShadow !== 'none';
-    return {id: el.dataset.kbd ?? null, tag: el.tagName.toLowerCase(), ring};
+    const group = el.type === 'radio' && el.name
+        ? [...(el.form || document).querySelectorAll('input[type=radio]')]
+            .filter(r => r.name === el.name && r.dataset.kbd !== undefined)
+        : [el];
+    return {id: Number(el.dataset.kbd), group: group.map(r => Number(r.dataset.kbd)), ring};
 }"""
 
 
@@ -153,12 +159,11 @@ def tab_through(page: Page, *, limit: int = 400) -> TabWalk:
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(_FOCUSED)
-        if focused is None or focused["id"] is None:
+        if focused is None:
             continue  # the browser's own UI, or an element added since
-        control = int(focused["id"])
-        if control in reached:
+        if focused["id"] in reached:
             break
-        reached.append(control)
+        reached.extend(i for i in focused["group"] if i not in reached)
         if not focused["ring"]:
-            without_ring.append(control)
+            without_ring.append(focused["id"])
     return TabWalk(controls, reached, without_ring)

@@ -17,13 +17,20 @@ from tests.browser.helpers import (
 )
 
 STORE = "Corner Market"
-# Signed-in pages, by who can open them. The nav must link to nothing missing here.
+# Signed-in pages the nav links to, by who can open them: the nav links to no other.
 PAGES = {
     "curator": ["/console", "/console/products", "/console/review", "/console/stores"],
     "store": ["/console", "/console/products", "/console/review"],
 }
-# Linked from the nav but built on other branches: skipped while they answer 404 here.
-NOT_YET_HERE = {"/console/products", "/console/review", "/console/stores"}
+# Pages reached from those, in the states worth a look. In the demo catalog product 1 is
+# Corner Market's, showing its own image over the canonical one's; 41 is its first
+# product not matched yet (no image).
+INNER = {
+    "curator": ["/console/products/1", "/console/products/41"],
+    "store": ["/console/products/1", "/console/products/41"],
+}
+# Built on other branches: the pages under these are skipped while they answer 404 here.
+NOT_YET_HERE = ("/console/products", "/console/review")
 
 
 def _token(server, who: str) -> str:
@@ -107,21 +114,23 @@ def test_the_nav_links_only_to_checked_pages(server, page, who):
 
 
 @pytest.mark.parametrize(
-    ("who", "path"), [(who, path) for who, paths in PAGES.items() for path in paths]
+    ("who", "path"),
+    [(who, path) for pages in (PAGES, INNER) for who, paths in pages.items() for path in paths],
 )
 def test_every_console_page(server, page, who, path):
     sign_in(page, server, _token(server, who))
     problems = watch_errors(page)
     answer = _open(page, server.url + path)
-    if answer.status == 404 and path in NOT_YET_HERE:
+    if answer.status == 404 and path.startswith(NOT_YET_HERE):
         pytest.skip(f"{path} is not on this branch yet")
 
     assert answer.status == 200
     _strict_csp(answer.headers["content-security-policy"])
     assert answer.headers["cache-control"] == "no-store"
     assert page.title().endswith(" · imgedge")
+    section = max((p for p in PAGES[who] if path.startswith(p)), key=len)
     current = page.locator("nav a[aria-current=page]")
-    assert current.count() == 1 and current.get_attribute("href") == path
+    assert current.count() == 1 and current.get_attribute("href") == section
     _check_page(page, problems, f"console-layout-{who}" if path == "/console" else None)
 
 
@@ -144,7 +153,7 @@ def test_every_page_reads_without_javascript(server, browser, who):
         sign_in(page, server, _token(server, who))  # a plain form post
         for path in PAGES[who]:
             answer = _open(page, server.url + path)
-            if answer.status == 404 and path in NOT_YET_HERE:
+            if answer.status == 404 and path.startswith(NOT_YET_HERE):
                 continue
             assert answer.status == 200, path
             assert page.locator("main h1").count() == 1, path
