@@ -1,0 +1,48 @@
+"""The front-end package in `clients/js/`: installed with `npm ci` from its lock file (the
+npm registry; skipped again while the lock file is unchanged) and built once per run.
+Without node or npm the tests that need them skip, and fail under CI=true."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.needs import missing
+
+PACKAGE = Path(__file__).resolve().parents[2] / "clients" / "js"
+_STAMP = PACKAGE / "node_modules" / ".imgedge-lock-sha256"
+
+
+def npm(*args: str, timeout_s: float = 300) -> subprocess.CompletedProcess[str]:
+    """`npm <args>` in the package; fails the test with npm's output when it fails."""
+    done = subprocess.run(
+        ["npm", *args], cwd=PACKAGE, capture_output=True, text=True, timeout=timeout_s,
+        env={**_env(), "CI": "true", "NO_COLOR": "1"},
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.fail(f"npm {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("npm_")}
+
+
+@pytest.fixture(scope="session")
+def js_package() -> Path:
+    """The package, installed and built (`dist/` and the browser bundle)."""
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            missing(f"no {tool} on PATH for clients/js", " (apt-get install nodejs npm)")
+    lock = hashlib.sha256((PACKAGE / "package-lock.json").read_bytes()).hexdigest()
+    if not _STAMP.exists() or _STAMP.read_text() != lock:
+        npm("ci", "--no-audit", "--no-fund")
+        _STAMP.write_text(lock)
+    npm("run", "build")
+    npm("run", "bundle")
+    return PACKAGE
