@@ -1,0 +1,204 @@
+"""The proof in a real browser: Debian's Chromium (headless, driven by Playwright) loads a
+listing page of 48 products in 150 px tiles and a product page with a priority hero, both
+built with `@imgedge/react`, at a desktop and a phone width and device pixel ratios 1 and
+2, and we record which image URLs it actually fetched (Chrome DevTools protocol):
+
+- tiles fetch `thumbnail` at 1x and `small` at 2x, never a larger size, always AVIF;
+- tiles below the fold (past Chromium's lazy-loading distance) are not fetched until the
+  page is scrolled to them, and every tile is fetched once it has been;
+- the hero is fetched at once, eagerly and with high priority, while the lazy tiles
+  below it are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.clients.storefront import TILES, Storefront, storefront
+from tests.needs import missing
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As a probe of this machine found: without the background-networking flags Chromium
+# tries to reach Google's hosts at every start.
+ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-quic", "--no-first-run", "--disable-gpu"]  # fmt: skip
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+IMG = re.compile(r"/img/(?P<product>\d+)/(?P<size>[a-z]+(?:@2x)?)\.(?P<format>[a-z]+)\?v=\w+$")
+
+
+@pytest.fixture(scope="module")
+def shop(js_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storefront]:
+    bundle = js_package / "build" / "browser" / "listing.js"
+    with storefront(tmp_path_factory.mktemp("storefront"), bundle) as running:
+        yield running
+
+
+# Module scope: Playwright's sync API runs an event loop of its own, ended here before
+# the asyncio tests of other modules run.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package is not installed", " (pip install -e '.[dev]')")
+    if not CHROMIUM.exists():
+        missing(f"no Chromium at {CHROMIUM}", " (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Fetch:
+    product: int
+    size: str
+    format: str
+    priority: str
+    bytes: int = 0
+
+
+@dataclass
+class Recorder:
+    """Every image request the page makes, as Chromium's network layer saw it."""
+
+    fetches: dict[str, Fetch] = field(default_factory=dict)  # by request id
+    others: list[str] = field(default_factory=list)  # image URLs that are not imgedge's
+
+    def attach(self, context: BrowserContext, page: Page) -> None:
+        cdp = context.new_cdp_session(page)
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.send("Network.enable")
+
+    def _sent(self, event: dict[str, Any]) -> None:
+        url = event["request"]["url"]
+        if "/img/" not in url:
+            return
+        match = IMG.search(url)
+        if match is None:
+            self.others.append(url)
+            return
+        self.fetches[event["requestId"]] = Fetch(
+            int(match["product"]), match["size"], match["format"],
+            event["request"].get("initialPriority", "?"),
+        )  # fmt: skip
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        fetch = self.fetches.get(event["requestId"])
+        if fetch is not None:
+            fetch.bytes = int(event["encodedDataLength"])
+
+    def products(self) -> set[int]:
+        return {f.product for f in self.fetches.values()}
+
+
+def _open(browser: Browser, viewport: str, dpr: int) -> tuple[BrowserContext, Page, Recorder]:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=dpr
+    )
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    recorder = Recorder()
+    recorder.attach(context, page)
+    return context, page, recorder
+
+
+def _tops(page: Page) -> dict[int, float]:
+    """Each tile's product id and its top in the document, in CSS px."""
+    rows = page.eval_on_selector_all(
+        ".tile picture",
+        "ps => ps.map(p => [Number(p.dataset.imgedgeProduct),"
+        " p.getBoundingClientRect().top + window.scrollY])",
+    )
+    return {int(product): float(top) for product, top in rows}
+
+
+CASES = [(v, d) for v in VIEWPORTS for d in (1, 2)]
+
+
+@pytest.mark.parametrize(("viewport", "dpr"), CASES, ids=[f"{v}-{d}x" for v, d in CASES])
+def test_listing_tiles_fetch_the_small_sizes_in_avif_and_only_near_the_viewport(
+    shop: Storefront, browser: Browser, viewport: str, dpr: int
+) -> None:
+    context, page, seen = _open(browser, viewport, dpr)
+    try:
+        page.goto(f"{shop.url}/listing.html", wait_until="networkidle")
+        tops = _tops(page)
+        assert len(tops) == TILES
+        at_load = seen.products()
+        sizes = {f.size for f in seen.fetches.values()}
+        formats = {f.format for f in seen.fetches.values()}
+        print(
+            f"\n{viewport} {dpr}x listing at load: {len(at_load)}/{TILES} tiles, sizes {sizes},"
+            f" formats {formats}, {sum(f.bytes for f in seen.fetches.values())} bytes"
+        )
+        assert sizes == {"thumbnail" if dpr == 1 else "small"}
+        assert formats == {"avif"}
+        assert seen.others == []
+        assert len(seen.fetches) == len(at_load)  # each tile once
+
+        fold = page.evaluate("window.innerHeight")
+        below = {p for p, top in tops.items() if p not in at_load}
+        assert below, "the page is meant to be taller than Chromium's lazy-load distance"
+        assert at_load, "the tiles in view load at once"
+        assert min(tops[p] for p in below) > fold  # only tiles below the fold wait
+        assert max(tops[p] for p in at_load) < min(tops[p] for p in below)
+
+        height = page.evaluate("document.documentElement.scrollHeight")
+        for y in range(0, height + fold, fold // 2):
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.wait_for_timeout(50)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(
+            f"document.querySelectorAll('.tile img').length === {TILES} &&"
+            " [...document.querySelectorAll('.tile img')].every(i => i.complete)"
+        )
+        assert seen.products() == set(tops)  # scrolled to, every tile was fetched
+        assert {f.size for f in seen.fetches.values()} == sizes  # never `medium` or larger
+        assert len(seen.fetches) == TILES
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("viewport", "dpr"), CASES, ids=[f"{v}-{d}x" for v, d in CASES])
+def test_the_hero_is_fetched_at_once_with_high_priority(
+    shop: Storefront, browser: Browser, viewport: str, dpr: int
+) -> None:
+    context, page, seen = _open(browser, viewport, dpr)
+    try:
+        page.goto(f"{shop.url}/product.html", wait_until="networkidle")
+        hero_id = shop.products[0]["id"]
+        hero_img = page.locator(".hero img")
+        assert hero_img.get_attribute("loading") == "eager"
+        assert hero_img.get_attribute("fetchpriority") == "high"
+        heroes = [f for f in seen.fetches.values() if f.product == hero_id]
+        assert len(heroes) == 1, heroes
+        hero = heroes[0]
+        print(f"\n{viewport} {dpr}x hero: {hero.size}.{hero.format}, priority {hero.priority}")
+        assert hero.priority in ("High", "VeryHigh")
+        assert hero.format == "avif"
+        assert hero.size in ("medium", "large", "original")  # the hero slot's candidates
+        # The hero is the first image asked for; the related tiles below the description
+        # are lazy: low priority, and the far ones not fetched at all.
+        assert next(iter(seen.fetches.values())) is hero
+        tiles = [f for f in seen.fetches.values() if f.product != hero_id]
+        assert all(f.priority == "Low" for f in tiles)
+        assert len(tiles) < len(shop.products) - 1
+        assert page.evaluate("document.querySelector('.hero img').complete")
+    finally:
+        context.close()
