@@ -27,6 +27,7 @@ from edge.imaging.ingest import ingest_original
 from edge.imaging.options import Limits
 from edge.services import Services, open_services
 from loadtests.private_redis import PrivateRedis
+from tests.clients.package import installed_and_built
 from tests.needs import missing
 
 
@@ -280,3 +281,9 @@ def private_redis() -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def js_package() -> Path:
+    """`clients/js` installed from its lock file and built (tests/clients/package.py)."""
+    return installed_and_built()

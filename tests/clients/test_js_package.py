@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.clients.conftest import npm
+from tests.clients.package import npm
 
 
 def test_types_check_and_vitest_passes(js_package: Path) -> None:

@@ -1,6 +1,7 @@
 """The front-end package in `clients/js/`: installed with `npm ci` from its lock file (the
-npm registry; skipped again while the lock file is unchanged) and built once per run.
-Without node or npm the tests that need them skip, and fail under CI=true."""
+npm registry; skipped again while the lock file is unchanged) and built once per run
+(the `js_package` fixture in tests/conftest.py). Without node or npm the tests that need
+it skip, and fail under CI=true."""
 
 from __future__ import annotations
 
@@ -33,8 +34,7 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("npm_")}
 
 
-@pytest.fixture(scope="session")
-def js_package() -> Path:
+def installed_and_built() -> Path:
     """The package, installed and built (`dist/` and the browser bundle)."""
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
