@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loadtests.storefront import serve_directory, shown_products, write_react_pages
 from tests.browser.helpers import WIDTHS, assert_accessible, screenshots
 from tests.browser.server import DemoServer
-from tests.browser.storefront import TILES, Storefront, storefront
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -31,13 +31,25 @@ VIEWPORTS = WIDTHS  # desktop 1280x800, phone 390x844
 IMG = re.compile(r"/img/(?P<product>\d+)/(?P<size>[a-z]+(?:@2x)?)\.(?P<format>[a-z]+)\?v=\w+$")
 
 
+TILES = 48
+
+
+@dataclass(frozen=True, slots=True)
+class Storefront:
+    url: str  # the pages' origin: /listing.html, /product.html
+    products: list[dict[str, Any]]  # in page order; the product page's hero is the first
+
+
 @pytest.fixture(scope="module")
 def shop(
     server: DemoServer, js_package: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Storefront]:
-    bundle = js_package / "build" / "browser" / "listing.js"
-    with storefront(server, tmp_path_factory.mktemp("storefront"), bundle) as running:
-        yield running
+    # js_package: the package's browser bundle is built (write_react_pages copies it).
+    products = shown_products(server.url, server.admin_token, TILES)
+    site = tmp_path_factory.mktemp("storefront")
+    write_react_pages(site, server.url, products)
+    with serve_directory(site) as url:
+        yield Storefront(url, products)
 
 
 @dataclass
