@@ -89,18 +89,6 @@ class Recorder:
         return {f.product for f in self.fetches.values()}
 
 
-def _open(browser: Browser, viewport: str, dpr: int) -> tuple[BrowserContext, Page, Recorder]:
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, device_scale_factor=dpr
-    )
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    recorder = Recorder()
-    recorder.attach(context, page)
-    return context, page, recorder
-
-
 def _tops(page: Page) -> dict[int, float]:
     """Each tile's product id and its top in the document, in CSS px."""
     rows = page.eval_on_selector_all(
@@ -111,80 +99,96 @@ def _tops(page: Page) -> dict[int, float]:
     return {int(product): float(top) for product, top in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class Visit:
+    page: Page
+    seen: Recorder
+    viewport: str
+    dpr: int
+
+
 CASES = [(v, d) for v in VIEWPORTS for d in (1, 2)]
 
 
-@pytest.mark.parametrize(("viewport", "dpr"), CASES, ids=[f"{v}-{d}x" for v, d in CASES])
+@pytest.fixture(params=CASES, ids=[f"{v}-{d}x" for v, d in CASES])
+def visit(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Visit]:
+    """A page in a new browser context of each size and pixel ratio, recorded."""
+    viewport, dpr = request.param
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=dpr
+    )
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        recorder = Recorder()
+        recorder.attach(context, page)
+        yield Visit(page, recorder, viewport, dpr)
+    finally:
+        context.close()
+
+
 def test_listing_tiles_fetch_the_small_sizes_in_avif_and_only_near_the_viewport(
-    shop: Storefront, browser: Browser, viewport: str, dpr: int
+    shop: Storefront, visit: Visit
 ) -> None:
-    context, page, seen = _open(browser, viewport, dpr)
-    try:
-        page.goto(f"{shop.url}/listing.html", wait_until="networkidle")
-        tops = _tops(page)
-        assert len(tops) == TILES
-        at_load = seen.products()
-        sizes = {f.size for f in seen.fetches.values()}
-        formats = {f.format for f in seen.fetches.values()}
-        print(
-            f"\n{viewport} {dpr}x listing at load: {len(at_load)}/{TILES} tiles, sizes {sizes},"
-            f" formats {formats}"
-        )
-        assert sizes == {"thumbnail" if dpr == 1 else "small"}
-        assert formats == {"avif"}
-        assert seen.others == []
-        assert len(seen.fetches) == len(at_load)  # each tile once
+    page, seen, viewport, dpr = visit.page, visit.seen, visit.viewport, visit.dpr
+    page.goto(f"{shop.url}/listing.html", wait_until="networkidle")
+    tops = _tops(page)
+    assert len(tops) == TILES
+    at_load = seen.products()
+    sizes = {f.size for f in seen.fetches.values()}
+    formats = {f.format for f in seen.fetches.values()}
+    print(
+        f"\n{viewport} {dpr}x listing at load: {len(at_load)}/{TILES} tiles, sizes {sizes},"
+        f" formats {formats}"
+    )
+    assert sizes == {"thumbnail" if dpr == 1 else "small"}
+    assert formats == {"avif"}
+    assert seen.others == []
+    assert len(seen.fetches) == len(at_load)  # each tile once
 
-        fold = page.evaluate("window.innerHeight")
-        below = {p for p, top in tops.items() if p not in at_load}
-        assert below, "the page is meant to be taller than Chromium's lazy-load distance"
-        assert at_load, "the tiles in view load at once"
-        assert min(tops[p] for p in below) > fold  # only tiles below the fold wait
-        assert max(tops[p] for p in at_load) < min(tops[p] for p in below)
+    fold = page.evaluate("window.innerHeight")
+    below = {p for p, top in tops.items() if p not in at_load}
+    assert below, "the page is meant to be taller than Chromium's lazy-load distance"
+    assert at_load, "the tiles in view load at once"
+    assert min(tops[p] for p in below) > fold  # only tiles below the fold wait
+    assert max(tops[p] for p in at_load) < min(tops[p] for p in below)
 
-        height = page.evaluate("document.documentElement.scrollHeight")
-        for y in range(0, height + fold, fold // 2):
-            page.evaluate(f"window.scrollTo(0, {y})")
-            page.wait_for_timeout(50)
-        page.wait_for_load_state("networkidle")
-        page.wait_for_function(
-            f"document.querySelectorAll('.tile img').length === {TILES} &&"
-            " [...document.querySelectorAll('.tile img')].every(i => i.complete)"
-        )
-        assert seen.products() == set(tops), "scrolled to, every tile is fetched"
-        assert {f.size for f in seen.fetches.values()} == sizes  # never `medium` or larger
-        assert len(seen.fetches) == TILES, "each tile once"
-        if dpr == 1:
-            screenshots(page, f"storefront-listing-{viewport}")
-            assert_accessible(page)
-    finally:
-        context.close()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height + fold, fold // 2):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(50)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        f"document.querySelectorAll('.tile img').length === {TILES} &&"
+        " [...document.querySelectorAll('.tile img')].every(i => i.complete)"
+    )
+    assert seen.products() == set(tops), "scrolled to, every tile is fetched"
+    assert {f.size for f in seen.fetches.values()} == sizes  # never `medium` or larger
+    assert len(seen.fetches) == TILES, "each tile once"
+    if dpr == 1:
+        screenshots(page, f"storefront-listing-{viewport}")
+        assert_accessible(page)
 
 
-@pytest.mark.parametrize(("viewport", "dpr"), CASES, ids=[f"{v}-{d}x" for v, d in CASES])
-def test_the_hero_is_fetched_at_once_with_high_priority(
-    shop: Storefront, browser: Browser, viewport: str, dpr: int
-) -> None:
-    context, page, seen = _open(browser, viewport, dpr)
-    try:
-        page.goto(f"{shop.url}/product.html", wait_until="networkidle")
-        hero_id = shop.products[0]["id"]
-        hero_img = page.locator(".hero img")
-        assert hero_img.get_attribute("loading") == "eager"
-        assert hero_img.get_attribute("fetchpriority") == "high"
-        heroes = [f for f in seen.fetches.values() if f.product == hero_id]
-        assert len(heroes) == 1, heroes
-        hero = heroes[0]
-        print(f"\n{viewport} {dpr}x hero: {hero.size}.{hero.format}, priority {hero.priority}")
-        assert hero.priority in ("High", "VeryHigh")
-        assert hero.format == "avif"
-        assert hero.size in ("medium", "large", "original")  # the hero slot's candidates
-        # The hero is the first image asked for; the related tiles below the description
-        # are lazy: low priority, and the far ones not fetched at all.
-        assert next(iter(seen.fetches.values())) is hero
-        tiles = [f for f in seen.fetches.values() if f.product != hero_id]
-        assert all(f.priority == "Low" for f in tiles)
-        assert len(tiles) < len(shop.products) - 1
-        assert page.evaluate("document.querySelector('.hero img').complete")
-    finally:
-        context.close()
+def test_the_hero_is_fetched_at_once_with_high_priority(shop: Storefront, visit: Visit) -> None:
+    page, seen, viewport, dpr = visit.page, visit.seen, visit.viewport, visit.dpr
+    page.goto(f"{shop.url}/product.html", wait_until="networkidle")
+    hero_id = shop.products[0]["id"]
+    hero_img = page.locator(".hero img")
+    assert hero_img.get_attribute("loading") == "eager"
+    assert hero_img.get_attribute("fetchpriority") == "high"
+    heroes = [f for f in seen.fetches.values() if f.product == hero_id]
+    assert len(heroes) == 1, heroes
+    hero = heroes[0]
+    print(f"\n{viewport} {dpr}x hero: {hero.size}.{hero.format}, priority {hero.priority}")
+    assert hero.priority in ("High", "VeryHigh")
+    assert hero.format == "avif"
+    assert hero.size in ("medium", "large", "original")  # the hero slot's candidates
+    # The hero is the first image asked for; the related tiles below the description
+    # are lazy: low priority, and the far ones not fetched at all.
+    assert next(iter(seen.fetches.values())) is hero
+    tiles = [f for f in seen.fetches.values() if f.product != hero_id]
+    assert all(f.priority == "Low" for f in tiles)
+    assert len(tiles) < len(shop.products) - 1
+    assert page.evaluate("document.querySelector('.hero img').complete")

@@ -14,7 +14,7 @@ protocol, `encodedDataLength`: headers and body as transferred). A demo catalog 
 in a temporary directory and served by `imgedge serve`; the package's browser bundle must
 be built (`make js`, or `npm run bundle` in clients/js).
 
-    .venv/bin/python loadtests/bench_page_bytes.py [--products 24] [--dpr 1 2]
+    .venv/bin/python loadtests/bench_page_bytes_browser.py [--products 24] [--dpr 1 2]
 """
 
 from __future__ import annotations
