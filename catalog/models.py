@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 # Sort orders are 32-bit integers in PostgreSQL: a client may give one up to this, and
@@ -28,6 +29,63 @@ class ImageSource(StrEnum):
 class Store:
     id: int
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSummary:
+    """A store as the curator's list shows it."""
+
+    id: int
+    name: str
+    product_count: int
+    has_key: bool  # False once its key is revoked (until a new one is issued)
+    created_at: datetime
+    last_sync_at: datetime | None  # when its sync last pushed a batch; None: never
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFigures:
+    depth: int
+    oldest_at: datetime | None  # when the oldest waiting item joined the queue
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogStats:
+    """The dashboard's figures, of the whole marketplace or of one store's products.
+
+    Every store product is in exactly one of custom_image / without_image / showing a
+    canonical product's images, and in exactly one match bucket (by_barcode … rejected).
+    """
+
+    products: int
+    sharing: int  # show a canonical product's images that another store's product shows
+    custom_image: int  # show their store's own images
+    without_image: int  # show nothing (/img answers 404)
+    by_barcode: int  # linked, to the canonical product of their GTIN
+    by_name: int  # linked otherwise (the matcher's name match, or a person's decision)
+    provisional: int  # linked to a canonical product the matcher made from a lone name
+    suggested: int
+    review: int
+    unmatched: int
+    rejected: int
+    # Bytes of the images the products show, if each kept its own copies; and (the
+    # marketplace only, None for a store) bytes of the originals actually stored, once each.
+    per_store_bytes: int
+    stored_bytes: int | None
+    review_queue: QueueFigures  # items waiting for a person (suggested, review)
+    matcher_queue: QueueFigures  # items waiting for the matcher (pending, processing)
+
+    @property
+    def sharing_share(self) -> float | None:
+        """Of the products, the share that shares its images (None: no products)."""
+        return self.sharing / self.products if self.products else None
+
+    @property
+    def storage_saved(self) -> float | None:
+        """1 - stored / per-store bytes (None: nothing shown, or a store's figures)."""
+        if self.stored_bytes is None or not self.per_store_bytes:
+            return None
+        return 1 - self.stored_bytes / self.per_store_bytes
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from catalog.errors import (
 )
 from catalog.models import (
     CanonicalProduct,
+    CatalogStats,
     ImageOwner,
     LinkQuestion,
     MatchOutcome,
@@ -34,6 +35,7 @@ from catalog.models import (
     ResolutionChange,
     Store,
     StoreProduct,
+    StoreSummary,
     SyncItem,
     SyncResult,
 )
@@ -80,6 +82,20 @@ class StoreRepository(Protocol):
     async def get_store_by_name(self, name: str) -> Store | None: ...
 
     async def get_store_by_api_key_hash(self, api_key_hash: str) -> Store | None: ...
+
+    async def list_stores(self) -> list[StoreSummary]:
+        """Every store by name, with its product count and last sync (one query)."""
+        ...
+
+    async def set_store_key(self, store_id: int, api_key_hash: str | None) -> Store:
+        """Replace the store's key hash (rotate) or clear it (None: revoke); the old key
+        stops working when this returns. Products stay. NotFoundError: no such store."""
+        ...
+
+    async def catalog_stats(self, store_id: int | None = None) -> CatalogStats:
+        """The dashboard's figures: the whole marketplace (None) or one store's products
+        (`stored_bytes` None: originals are shared, no store has its own share of them)."""
+        ...
 
     async def get_meta(self, key: str) -> str | None: ...
 

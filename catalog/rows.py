@@ -7,24 +7,68 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from catalog.connector import Row
 from catalog.models import (
     CanonicalProduct,
+    CatalogStats,
     ImageSource,
     MatchStatus,
     ProductImage,
+    QueueFigures,
     QueueItem,
     QueueStatus,
     Resolution,
     ResolvedImage,
     Store,
     StoreProduct,
+    StoreSummary,
 )
 
 
 def store(row: Row) -> Store:
     return Store(id=row["id"], name=row["name"])
+
+
+def timestamp(value: datetime | str | None) -> datetime | None:
+    """A timestamp column: PostgreSQL gives a datetime, SQLite ISO text in UTC."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def store_summary(row: Row) -> StoreSummary:
+    created_at = timestamp(row["created_at"])
+    assert created_at is not None  # NOT NULL
+    return StoreSummary(
+        id=row["id"],
+        name=row["name"],
+        product_count=int(row["product_count"]),
+        has_key=bool(row["has_key"]),
+        created_at=created_at,
+        last_sync_at=timestamp(row["last_sync_at"]),
+    )
+
+
+def stats(products: Row, stored: Row | None, queue: Row) -> CatalogStats:
+    """Sums come back as Decimal from PostgreSQL (sum of bigint is numeric): int them."""
+    counts = {
+        name: int(products[name])
+        for name in (
+            "products", "sharing", "custom_image", "without_image", "by_barcode", "by_name",
+            "provisional", "suggested", "review", "unmatched", "rejected", "per_store_bytes",
+        )
+    }  # fmt: skip
+    return CatalogStats(
+        **counts,
+        stored_bytes=None if stored is None else int(stored["stored_bytes"]),
+        review_queue=QueueFigures(int(queue["review_depth"]), timestamp(queue["review_oldest_at"])),
+        matcher_queue=QueueFigures(
+            int(queue["matcher_depth"]), timestamp(queue["matcher_oldest_at"])
+        ),
+    )
 
 
 def canonical(row: Row) -> CanonicalProduct:

@@ -20,6 +20,7 @@ from catalog.connector import ChangeListener, Connector, Row, Session
 from catalog.errors import ContentionError, NotFoundError
 from catalog.models import (
     CanonicalProduct,
+    CatalogStats,
     ImageOwner,
     LinkQuestion,
     MatchOutcome,
@@ -32,6 +33,7 @@ from catalog.models import (
     ResolutionChange,
     Store,
     StoreProduct,
+    StoreSummary,
     SyncItem,
     SyncResult,
 )
@@ -123,6 +125,26 @@ class SQLCatalog:
     async def get_store_by_api_key_hash(self, api_key_hash: str) -> Store | None:
         row = await self._one("get_store_by_api_key_hash", api_key_hash=api_key_hash)
         return rows.store(row) if row else None
+
+    async def list_stores(self) -> list[StoreSummary]:
+        return [rows.store_summary(row) for row in await self._all("list_stores")]
+
+    async def set_store_key(self, store_id: int, api_key_hash: str | None) -> Store:
+        row = await self._write(
+            lambda s: s.one("set_store_key", store_id=store_id, api_key_hash=api_key_hash)
+        )
+        if row is None:
+            raise NotFoundError(f"store {store_id} does not exist")
+        return rows.store(row)
+
+    async def catalog_stats(self, store_id: int | None = None) -> CatalogStats:
+        async with self.connector.read() as r:
+            products = await r.one("stats_products", store_id=store_id)
+            stored = None if store_id is not None else await r.one("stats_stored_bytes")
+            queue = await r.one("stats_queue", store_id=store_id)
+        return rows.stats(
+            _returned(products, "stats_products"), stored, _returned(queue, "stats_queue")
+        )
 
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("get_meta", key=key)

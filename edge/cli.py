@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from catalog import open_catalog
-from catalog.repository import CatalogError, ConflictError
+from catalog.repository import CatalogError
 from config import Settings, SettingsError, describe, load_settings
-from edge.errors import EdgeError
+from edge.errors import BadRequest, EdgeError
 from edge.storage.cache import CacheTierError
 
 log = logging.getLogger("imgedge")
@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
         "create", help="create a store; prints its API key alone on the last line"
     )
     create.add_argument("name", help="the store's name (unique)")
+    stores_sub.add_parser("list", help="every store: id, products, last sync, key or revoked")
+    rotate = stores_sub.add_parser(
+        "rotate", help="a new API key for a store (the old one stops working at once); "
+        "prints it alone on the last line"
+    )  # fmt: skip
+    rotate.add_argument("name", help="the store's name")
+    revoke = stores_sub.add_parser("revoke", help="revoke a store's API key (products stay)")
+    revoke.add_argument("name", help="the store's name")
     return parser
 
 
@@ -82,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             return asyncio.run(_migrate_canonical(settings, args.dry_run, args.limit))
         if args.command == "stores":
-            return asyncio.run(_create_store(settings, args.name))
+            return asyncio.run(_stores(settings, args.stores_command, getattr(args, "name", "")))
     except (CatalogError, CacheTierError, EdgeError, ValueError, OSError) as exc:
         print(f"imgedge {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -167,27 +175,48 @@ async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | Non
     return 0
 
 
-async def _create_store(settings: Settings, name: str) -> int:
-    from edge.http.auth import hash_token, new_store_key
+async def _stores(settings: Settings, command: str, name: str) -> int:
+    """`imgedge stores create|list|rotate|revoke`, through the curator's use cases."""
+    from edge.application.actors import CURATOR
+    from edge.application.stores import Stores
+    from edge.http.text import printable_problem
 
-    name = name.strip()
-    if not name or len(name) > 200:
-        print("imgedge stores create: the name must be 1–200 characters", file=sys.stderr)
+    if command != "list" and (problem := printable_problem(name)) is not None:
+        print(f"imgedge stores {command}: the name {problem}", file=sys.stderr)
         return 2
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
+    stores = Stores(catalog)
     try:
         await catalog.migrate()
-        key = new_store_key()
-        try:
-            store = await catalog.create_store(name, api_key_hash=hash_token(key))
-        except ConflictError:
-            print(f"imgedge stores create: a store named {name!r} exists", file=sys.stderr)
+        if command == "list":
+            for s in await stores.list_stores(CURATOR):
+                synced = s.last_sync_at.isoformat(timespec="seconds") if s.last_sync_at else "never"
+                key = "key" if s.has_key else "revoked"
+                print(f"{s.id}\t{s.name}\t{s.product_count} products\tsynced {synced}\t{key}")
+            return 0
+        if command == "create":
+            issued = await stores.create(CURATOR, name)
+            print(f"created store {issued.store.name!r} (id {issued.store.id}); its API key, "
+                  "shown once:")  # fmt: skip
+            print(issued.key)
+            return 0
+        found = await catalog.get_store_by_name(name.strip())
+        if found is None:
+            print(f"imgedge stores {command}: no store named {name!r}", file=sys.stderr)
             return 1
+        if command == "rotate":
+            issued = await stores.rotate(CURATOR, found.id)
+            print(f"new API key for {found.name!r} (the old one no longer works), shown once:")
+            print(issued.key)
+        else:
+            await stores.revoke(CURATOR, found.id)
+            print(f"revoked the API key of {found.name!r}: no key works until `rotate`")
+        return 0
+    except BadRequest as exc:
+        print(f"imgedge stores {command}: {exc.message}", file=sys.stderr)
+        return 2
     finally:
         await catalog.close()
-    print(f"created store {store.name!r} (id {store.id}); its API key, shown once:")
-    print(key)
-    return 0
 
 
 async def _demo(settings: Settings, products: int) -> int:

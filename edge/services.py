@@ -13,6 +13,8 @@ from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
 from edge.application.resolution import Resolver
 from edge.application.review import Review
+from edge.application.stats import Stats
+from edge.application.stores import Stores
 from edge.application.sync import Sync
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
@@ -35,6 +37,8 @@ class Services:
     review: Review  # review of uncertain matches
     matcher: MatchService  # the matching decisions, shared with the worker
     keeper: OriginalsKeeper  # originals in step with the rows that reference them
+    stores: Stores  # stores and their API keys (the curator's)
+    stats: Stats  # the dashboard's figures
 
 
 @asynccontextmanager
@@ -81,4 +85,6 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Review(catalog, matcher, keeper),
             matcher,
             keeper,
+            Stores(catalog),
+            Stats(catalog),
         )

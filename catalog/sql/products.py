@@ -128,6 +128,8 @@ async def sync(
     if queue:
         await s.run("enqueue_matches", product_ids=json_param(queue))
         s.notify_work()
+    # Last: concurrent batches of one store wait on this row only until the first commits.
+    await s.run("touch_store_sync", store_id=store_id)
     return results
 
 

@@ -14,6 +14,20 @@ SELECT id, name FROM stores WHERE name = :name;
 -- name: get_store_by_api_key_hash
 SELECT id, name FROM stores WHERE api_key_hash = :api_key_hash;
 
+-- name: list_stores
+-- Every store with its product count and when its sync last pushed a batch.
+SELECT s.id, s.name, s.created_at, s.last_sync_at, s.api_key_hash IS NOT NULL AS has_key,
+       (SELECT count(*) FROM store_products sp WHERE sp.store_id = s.id) AS product_count
+FROM stores s
+ORDER BY s.name, s.id;
+
+-- name: set_store_key
+-- A new key hash (rotate) or NULL (revoke): the old key stops working with the commit.
+UPDATE stores SET api_key_hash = :api_key_hash WHERE id = :store_id RETURNING id, name;
+
+-- name: touch_store_sync
+UPDATE stores SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = :store_id;
+
 -- name: create_canonical_product
 INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
@@ -451,3 +465,76 @@ FROM canonical_products
 WHERE id > :after_id AND (:provisional IS NULL OR provisional = :provisional)
 ORDER BY id
 LIMIT :limit;
+
+-- Dashboard figures (GET /api/stats, the /metrics gauges): a few aggregate statements.
+-- :store_id NULL is the whole marketplace, else one store's products (a product shares
+-- its images when a product of any other store shows the same canonical product's).
+
+-- name: stats_products
+-- What each product shows (its custom images, its canonical product's, none), how it
+-- was matched, and the bytes its shown images would take if it kept its own copies.
+WITH shows AS (
+    SELECT sp.id, sp.store_id, sp.match_status, sp.canonical_product_id,
+           c.provisional AS provisional,
+           sp.gtin IS NOT NULL AND sp.gtin = c.gtin AS by_barcode,
+           CASE WHEN sp.use_custom_image = 1 AND EXISTS (
+                    SELECT 1 FROM product_images x WHERE x.store_product_id = sp.id)
+                THEN 'custom'
+                WHEN EXISTS (SELECT 1 FROM product_images x
+                             WHERE x.canonical_product_id = sp.canonical_product_id)
+                THEN 'canonical'
+                ELSE 'none' END AS shown
+    FROM store_products sp
+    LEFT JOIN canonical_products c ON c.id = sp.canonical_product_id
+),
+shared AS (
+    SELECT canonical_product_id FROM shows WHERE shown = 'canonical'
+    GROUP BY canonical_product_id HAVING count(DISTINCT store_id) > 1
+),
+mine AS (SELECT * FROM shows WHERE :store_id IS NULL OR store_id = :store_id),
+canonical_bytes AS (
+    SELECT canonical_product_id, sum(byte_size) AS bytes FROM product_images
+    WHERE canonical_product_id IN (SELECT canonical_product_id FROM mine WHERE shown = 'canonical')
+    GROUP BY canonical_product_id
+)
+SELECT count(*) AS products,
+       coalesce(sum(CASE WHEN shown = 'canonical' AND canonical_product_id IN
+                              (SELECT canonical_product_id FROM shared)
+                         THEN 1 ELSE 0 END), 0) AS sharing,
+       coalesce(sum(CASE WHEN shown = 'custom' THEN 1 ELSE 0 END), 0) AS custom_image,
+       coalesce(sum(CASE WHEN shown = 'none' THEN 1 ELSE 0 END), 0) AS without_image,
+       coalesce(sum(CASE WHEN match_status = 'linked' AND by_barcode
+                         THEN 1 ELSE 0 END), 0) AS by_barcode,
+       coalesce(sum(CASE WHEN match_status = 'linked' AND NOT coalesce(by_barcode, 0)
+                              AND NOT provisional THEN 1 ELSE 0 END), 0) AS by_name,
+       coalesce(sum(CASE WHEN match_status = 'linked' AND NOT coalesce(by_barcode, 0)
+                              AND provisional THEN 1 ELSE 0 END), 0) AS provisional,
+       coalesce(sum(CASE WHEN match_status = 'suggested' THEN 1 ELSE 0 END), 0) AS suggested,
+       coalesce(sum(CASE WHEN match_status = 'review' THEN 1 ELSE 0 END), 0) AS review,
+       coalesce(sum(CASE WHEN match_status = 'unmatched' THEN 1 ELSE 0 END), 0) AS unmatched,
+       coalesce(sum(CASE WHEN match_status = 'rejected' THEN 1 ELSE 0 END), 0) AS rejected,
+       coalesce((SELECT sum(b.bytes) FROM mine m JOIN canonical_bytes b
+                 ON b.canonical_product_id = m.canonical_product_id
+                 WHERE m.shown = 'canonical'), 0)
+       + coalesce((SELECT sum(x.byte_size) FROM mine m JOIN product_images x
+                   ON x.store_product_id = m.id WHERE m.shown = 'custom'), 0) AS per_store_bytes
+FROM mine;
+
+-- name: stats_stored_bytes
+-- Originals are content-addressed: each distinct content hash is stored once.
+SELECT coalesce(sum(byte_size), 0) AS stored_bytes
+FROM (SELECT content_hash, max(byte_size) AS byte_size FROM product_images
+      GROUP BY content_hash) AS originals;
+
+-- name: stats_queue
+-- The review queue (waiting for a person) and the matcher's backlog, oldest first.
+SELECT coalesce(sum(CASE WHEN q.status IN ('suggested', 'review') THEN 1 ELSE 0 END), 0)
+           AS review_depth,
+       min(CASE WHEN q.status IN ('suggested', 'review') THEN q.created_at END)
+           AS review_oldest_at,
+       coalesce(sum(CASE WHEN q.status IN ('pending', 'processing') THEN 1 ELSE 0 END), 0)
+           AS matcher_depth,
+       min(CASE WHEN q.status IN ('pending', 'processing') THEN q.created_at END)
+           AS matcher_oldest_at
+FROM match_queue q JOIN store_products sp ON sp.id = q.store_product_id
+WHERE :store_id IS NULL OR sp.store_id = :store_id;

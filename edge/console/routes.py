@@ -7,19 +7,23 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from edge.console.pages import page, render, render_public
+from edge.console.dashboard import dashboard
+from edge.console.pages import page, render_public
 from edge.console.session import (
     CSRF_FIELD,
+    SESSION_COOKIE,
+    SignInRequired,
     check_csrf,
     check_sign_in_nonce,
     clear_session_cookie,
     clear_sign_in_nonce,
     codec,
-    current_session,
+    console_actor,
     remember_sign_in_nonce,
     set_session_cookie,
     sign_in_nonce,
 )
+from edge.console.stores import store_routes
 from edge.http.auth import actor_for_token_hash, hash_token
 from edge.http.routes import services
 
@@ -46,9 +50,16 @@ def _sign_in_form(request: Request, *, error: str | None = None, status: int = 2
 
 
 async def sign_in_page(request: Request) -> Response:
-    if await current_session(request) is not None:
-        return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    return _sign_in_form(request)
+    try:
+        await console_actor(request)
+    except SignInRequired:
+        # A well-signed cookie whose key was rotated or revoked is no session either
+        # (redirecting it to the console would loop): show the form, drop the cookie.
+        response = _sign_in_form(request)
+        if SESSION_COOKIE in request.cookies:
+            clear_session_cookie(request, response)
+        return response
+    return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
 
 
 async def sign_in(request: Request) -> Response:
@@ -80,15 +91,12 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-async def dashboard(request: Request) -> Response:
-    return await render(request, "dashboard.html")
-
-
 def console_routes() -> list[BaseRoute]:
     return [
         Route(HOME, page(dashboard), methods=["GET"]),
         Route("/console/sign-in", page(sign_in_page), methods=["GET"]),
         Route("/console/sign-in", page(sign_in), methods=["POST"]),
         Route("/console/sign-out", page(sign_out), methods=["POST"]),
+        *store_routes(),
         Mount("/console/static", StaticFiles(packages=[("edge.console", "static")])),
     ]

@@ -34,6 +34,13 @@ from edge.http.routes.img import serve_image
 from edge.http.routes.match import decide_match, find_matches
 from edge.http.routes.picture import get_picture
 from edge.http.routes.products import get_product
+from edge.http.routes.stats import get_stats
+from edge.http.routes.stores import (
+    create_store,
+    list_stores,
+    revoke_store_key,
+    rotate_store_key,
+)
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
 from edge.http.security_headers import SecurityHeaders
@@ -78,6 +85,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/canonical-products/{canonical}", patch_canonical, methods=["PATCH"]),
         Route("/api/canonical-products/{canonical}", delete_canonical, methods=["DELETE"]),
         Route("/api/canonical-products/{canonical}/merge", merge_canonical, methods=["POST"]),
+        Route("/api/stores", list_stores, methods=["GET"]),
+        Route("/api/stores", create_store, methods=["POST"]),
+        Route("/api/stores/{store}/key", rotate_store_key, methods=["POST"]),
+        Route("/api/stores/{store}/key", revoke_store_key, methods=["DELETE"]),
+        Route("/api/stats", get_stats, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

@@ -7,9 +7,7 @@ reveals nothing usable about the key). Neither the database nor timing gives the
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 
 from starlette.requests import Request
 
@@ -17,15 +15,13 @@ from catalog import CatalogRepository
 from catalog.models import Store
 from config import Settings
 from edge.application.actors import CURATOR, Actor
+
+# Generated and hashed in the application layer; imported from here by callers too.
+from edge.application.keys import hash_token as hash_token
+from edge.application.keys import new_store_key as new_store_key
 from edge.errors import Unauthorized
 
 ADMIN_TOKEN_META = "admin_token_sha256"
-STORE_KEY_PREFIX = "imgedge_sk_"
-
-
-def hash_token(token: str) -> str:
-    """Tokens are random and long, so one SHA-256 is the right hash (no password KDF)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def bearer_token(request: Request) -> str:
@@ -59,10 +55,6 @@ async def require_actor(request: Request, settings: Settings, catalog: CatalogRe
     if actor is None:
         raise Unauthorized("the API key is not valid", code="token_invalid")
     return actor
-
-
-def new_store_key() -> str:
-    return STORE_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 async def require_store(request: Request, catalog: CatalogRepository) -> Store:

@@ -17,12 +17,14 @@ up to 1000 items on a hot-ish path), JSON Schema generation built in, small foot
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
+from edge.application.stores import MAX_STORE_NAME
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
@@ -376,6 +378,108 @@ class CanonicalProductPage(Answer):
     next_after: Annotated[Id, Meta(description="`after` for the next page")] | None
 
 
+# --- stores (the curator's) -----------------------------------------------------------
+
+Count = Annotated[int, Meta(ge=0)]
+
+
+class NewStore(Struct):
+    name: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=MAX_STORE_NAME,
+            description="Unique; kept without surrounding blanks; no control characters",
+        ),
+    ]
+
+
+class StoreBody(Answer):
+    id: Id
+    name: str
+    product_count: Count
+    has_key: Annotated[bool, Meta(description="false: revoked, no key works")]
+    created_at: datetime
+    last_sync_at: Annotated[datetime, Meta(description="The last sync push")] | None
+
+
+class StoreList(Answer):
+    stores: list[StoreBody]
+
+
+class IssuedStoreKey(Answer):
+    store: StoreRef
+    api_key: Annotated[
+        str,
+        Meta(
+            pattern="^imgedge_sk_",
+            description="Shown this once: only its hash is stored. A bearer token.",
+        ),
+    ]
+
+
+# --- stats ----------------------------------------------------------------------------
+
+Share = Annotated[float, Meta(ge=0, le=1)]
+
+
+class ImageSharing(Answer):
+    products: Annotated[
+        Count,
+        Meta(
+            description="Show a canonical product's images that a product of another "
+            "store shows too"
+        ),
+    ]
+    share: Annotated[Share, Meta(description="Of all the products (null: none)")] | None
+    target: Share
+
+
+class Storage(Answer):
+    stored_bytes: Annotated[Count, Meta(description="Originals stored, once per content")]
+    per_store_bytes: Annotated[
+        Count, Meta(description="If every product kept its own copies of what it shows")
+    ]
+    saved: Annotated[float, Meta(le=1, description="1 - stored / per-store (null: 0/0)")] | None
+    target: Share
+
+
+class ShownImages(Answer):
+    canonical: Count
+    custom: Count
+    none: Annotated[Count, Meta(description="Products without an image (/img answers 404)")]
+
+
+class Matching(Answer):
+    by_barcode: Count
+    by_name: Annotated[Count, Meta(description="Linked by a name match or by a person")]
+    provisional: Annotated[
+        Count, Meta(description="Linked to a canonical product the matcher made")
+    ]
+    suggested: Count
+    review: Count
+    unmatched: Count
+    rejected: Count
+
+
+class QueueStats(Answer):
+    depth: Count
+    oldest_at: datetime | None
+    oldest_age_s: Annotated[float, Meta(ge=0)] | None
+
+
+class StatsAnswer(Answer):
+    store: Annotated[StoreRef, Meta(description="null: the whole marketplace")] | None
+    computed_at: Annotated[datetime, Meta(description="Figures may be a few seconds old")]
+    products: Count
+    image_sharing: ImageSharing
+    storage: Annotated[Storage, Meta(description="The marketplace's only")] | None
+    images: ShownImages
+    matching: Matching
+    review_queue: Annotated[QueueStats, Meta(description="Waiting for a person")]
+    matcher_queue: Annotated[QueueStats, Meta(description="Waiting for the matcher")]
+
+
 # --- operations -----------------------------------------------------------------------
 
 
@@ -413,6 +517,10 @@ COMPONENTS: tuple[object, ...] = (
     CanonicalProductPatch,
     CanonicalProductBody,
     CanonicalProductPage,
+    NewStore,
+    StoreList,
+    IssuedStoreKey,
+    StatsAnswer,
     Health,
     Ready,
 )

@@ -2,6 +2,9 @@
 
 The counters live where the work happens (cache stats, resolver, render pool); a custom
 prometheus_client collector reports them, so the hot path pays one integer add per event.
+The catalog's figures (the dashboard's, `edge.application.stats`) are read at scrape time
+from a short cache, computed by one scrape at a time; they are left out while the catalog
+cannot answer, and the rest is still reported.
 """
 
 from __future__ import annotations
@@ -14,14 +17,16 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
+from edge.application.stats import Figures
 from edge.http.routes import services
 from edge.imaging.variants import Variants
 from edge.services import Services
 
 
 class EdgeCollector(Collector):
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Services, figures: Figures | None = None) -> None:
         self._svc = svc
+        self._figures = figures
 
     def collect(self) -> Iterator[Metric]:
         svc = self._svc
@@ -57,6 +62,77 @@ class EdgeCollector(Collector):
         if svc.cache.shared is not None:
             shared.add_metric([svc.cache.shared.name], 1.0 if svc.cache.shared_up else 0.0)
         yield shared
+        if self._figures is not None:
+            yield from catalog_metrics(self._figures)
+
+
+def _gauge(name: str, documentation: str, value: float | None) -> Iterator[Metric]:
+    if value is not None:  # a share of nothing is not reported (no NaN)
+        yield GaugeMetricFamily(name, documentation, value=value)
+
+
+def catalog_metrics(figures: Figures) -> Iterator[Metric]:
+    """The marketplace's figures as gauges (targets: 0.70 sharing, 0.50 storage saved)."""
+    s = figures.stats
+    yield GaugeMetricFamily("imgedge_store_products", "Store products", value=s.products)
+    yield GaugeMetricFamily(
+        "imgedge_store_products_sharing_images",
+        "Store products showing a canonical product's images another store's product shows",
+        value=s.sharing,
+    )
+    yield from _gauge(
+        "imgedge_image_sharing_ratio",
+        "Share of store products sharing their images with another store (target 0.70)",
+        s.sharing_share,
+    )
+    shown = GaugeMetricFamily(
+        "imgedge_store_products_by_image", "Store products by the image they show",
+        labels=["image"],
+    )  # fmt: skip
+    for label, count in (
+        ("canonical", s.products - s.custom_image - s.without_image),
+        ("custom", s.custom_image),
+        ("none", s.without_image),
+    ):
+        shown.add_metric([label], count)
+    yield shown
+    matched = GaugeMetricFamily(
+        "imgedge_store_products_by_match", "Store products by how they were matched",
+        labels=["match"],
+    )  # fmt: skip
+    for label in ("by_barcode", "by_name", "provisional", "suggested", "review", "unmatched",
+                  "rejected"):  # fmt: skip
+        matched.add_metric([label], getattr(s, label))
+    yield matched
+    if s.stored_bytes is not None:
+        yield GaugeMetricFamily(
+            "imgedge_originals_bytes", "Bytes of originals stored, once per content",
+            value=s.stored_bytes,
+        )  # fmt: skip
+    yield GaugeMetricFamily(
+        "imgedge_per_store_copies_bytes",
+        "Bytes the shown images would take if every store product kept its own copies",
+        value=s.per_store_bytes,
+    )
+    yield from _gauge(
+        "imgedge_storage_saved_ratio",
+        "1 - originals bytes / per-store copies bytes (target 0.50)",
+        s.storage_saved,
+    )
+    depth = GaugeMetricFamily(
+        "imgedge_match_queue_depth", "Match queue items waiting, by whom they wait for",
+        labels=["queue"],
+    )  # fmt: skip
+    age = GaugeMetricFamily(
+        "imgedge_match_queue_oldest_age_seconds",
+        "How long the oldest waiting item has waited (0: none waits)",
+        labels=["queue"],
+    )
+    for label, queue in (("review", s.review_queue), ("matcher", s.matcher_queue)):
+        depth.add_metric([label], queue.depth)
+        age.add_metric([label], figures.age_s(queue) or 0.0)
+    yield depth
+    yield age
 
 
 def admission_metrics(variants: Variants) -> Iterator[Metric]:
@@ -91,13 +167,14 @@ def admission_metrics(variants: Variants) -> Iterator[Metric]:
     )  # fmt: skip
 
 
-def registry_for(svc: Services) -> CollectorRegistry:
+def registry_for(svc: Services, figures: Figures | None = None) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(EdgeCollector(svc))
+    registry.register(EdgeCollector(svc, figures))
     return registry
 
 
 async def metrics(request: Request) -> Response:
     # A registry per scrape: a handful of metrics, and no global state to share.
-    body = generate_latest(registry_for(services(request)))
+    svc = services(request)
+    body = generate_latest(registry_for(svc, await svc.stats.marketplace_or_none()))
     return Response(body, media_type=CONTENT_TYPE_LATEST)

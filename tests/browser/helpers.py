@@ -4,6 +4,7 @@ check accessibility with axe-core."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,3 +89,76 @@ def assert_accessible(page: Page) -> None:
     if violations:
         listed = describe_violations(violations)
         raise AssertionError(f"accessibility violations on {page.url}:\n{listed}")
+
+
+def watch_errors(page: Page) -> list[str]:
+    """A list that fills with what goes wrong in `page` from now on: console errors
+    (Chromium reports Content-Security-Policy violations and failed loads there) and
+    uncaught exceptions. Assert it is empty after the steps."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    return problems
+
+
+# Every control a keyboard user should reach, tagged so the walk below can name them.
+_CONTROLS = """() => {
+    const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+        + '[tabindex]:not([tabindex="-1"])';
+    const shown = el => el.getClientRects().length > 0
+        && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[inert]');
+    return [...document.querySelectorAll(selector)]
+        .filter(el => !el.disabled && shown(el))
+        .map((el, i) => {
+            el.dataset.kbd = String(i);
+            const name = (el.getAttribute('aria-label') || el.innerText || el.value
+                || el.name || el.id || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+            return `${el.tagName.toLowerCase()} "${name}"`;
+        });
+}"""
+_FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+        || style.boxShadow !== 'none';
+    return {id: el.dataset.kbd ?? null, tag: el.tagName.toLowerCase(), ring};
+}"""
+
+
+@dataclass(frozen=True, slots=True)
+class TabWalk:
+    controls: list[str]  # every visible control, in document order
+    reached: list[int]  # indexes into `controls` of those Tab reached, in order
+    without_ring: list[int]  # those among them that showed no focus indicator
+
+    def names(self, indexes: list[int]) -> list[str]:
+        return [f"#{i} {self.controls[i]}" for i in indexes]
+
+    @property
+    def missed(self) -> list[int]:
+        return [i for i in range(len(self.controls)) if i not in self.reached]
+
+
+def tab_through(page: Page, *, limit: int = 400) -> TabWalk:
+    """Presses Tab from the top of `page` until focus comes round again, noting which of
+    its visible controls were reached and whether each showed a focus indicator."""
+    controls: list[str] = page.evaluate(_CONTROLS)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    reached: list[int] = []
+    without_ring: list[int] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is None or focused["id"] is None:
+            continue  # the browser's own UI, or an element added since
+        control = int(focused["id"])
+        if control in reached:
+            break
+        reached.append(control)
+        if not focused["ring"]:
+            without_ring.append(control)
+    return TabWalk(controls, reached, without_ring)

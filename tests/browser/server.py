@@ -23,6 +23,8 @@ from loadtests.private_edge import ROOT, EdgeProcess, edge_env
 from loadtests.processes import wait_for_port
 
 ADMIN_TOKEN = "browser-tests-curator-token"
+# Known, so a test can sign a session cookie of its own (an expired one, say).
+SESSION_SECRET = "browser-tests-console-session-secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ def demo_server(root: Path) -> Iterator[DemoServer]:
         cache_url=f"file://{root / 'cache'}",
         originals_url=f"file://{root / 'originals'}",
         admin_token=ADMIN_TOKEN,
+        console_session_secret=SESSION_SECRET,
     )
     _imgedge(env, "demo")
     keys = _give_store_keys(database)

@@ -67,6 +67,46 @@ async def test_store_names_are_unique(catalog):
         await catalog.create_store("Corner")
 
 
+async def test_stores_are_listed_with_product_counts_keys_and_last_sync(catalog):
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    quiet = await catalog.create_store("Quiet")
+    busy = await catalog.create_store("Busy", api_key_hash="h-busy")
+    await catalog.sync_products(
+        busy.id, [SyncItem("a", None, None, "Tea"), SyncItem("b", None, None, "Milk")], {}
+    )
+    await catalog.sync_products(quiet.id, [SyncItem("x", None, None, "Salt")], {}, dry_run=True)
+    await catalog.upsert_store_product(
+        store_id=quiet.id, external_id="q", upc=None, gtin=None, name="Pepper"
+    )
+    listed = await catalog.list_stores()
+    assert [(s.name, s.id, s.product_count, s.has_key) for s in listed] == [
+        ("Busy", busy.id, 2, True),
+        ("Quiet", quiet.id, 1, False),
+    ]
+    synced = listed[0].last_sync_at
+    assert synced is not None and before < synced < datetime.now(UTC) + timedelta(seconds=5)
+    assert listed[1].last_sync_at is None  # a dry run stores nothing, not even the time
+    assert before < listed[1].created_at
+
+
+async def test_a_rotated_key_replaces_the_old_one_and_a_revoked_one_leaves_none(catalog):
+    store = await catalog.create_store("S", api_key_hash="old")
+    product = await _store_product(catalog, "p1", store="S")
+    assert await catalog.set_store_key(store.id, "new") == store
+    assert await catalog.get_store_by_api_key_hash("old") is None
+    assert await catalog.get_store_by_api_key_hash("new") == store
+    assert await catalog.set_store_key(store.id, None) == store
+    assert await catalog.get_store_by_api_key_hash("new") is None
+    [listed] = await catalog.list_stores()
+    assert (listed.has_key, listed.product_count) == (False, 1)
+    assert await catalog.get_store_product(product.id) == product  # the store's data stays
+    with pytest.raises(NotFoundError):
+        await catalog.set_store_key(store.id + 1000, "other")
+    with pytest.raises(ConflictError):  # two stores never share a key
+        await catalog.create_store("T", api_key_hash="again")
+        await catalog.set_store_key(store.id, "again")
+
+
 async def test_canonical_product_normalizes_name_and_gtin_is_unique(catalog):
     made = await catalog.create_canonical_product(
         gtin="00012345678905", name="  Acme COLA, 12-oz ", brand="Acme"
@@ -946,3 +986,89 @@ async def test_a_sync_whose_known_canonical_id_is_gone_asks_the_catalog_again(ca
     assert results[0].canonical_product_id == holder.id
     linked = await catalog.get_canonical_product(holder.id)
     assert linked is not None and linked.product_count == 1
+
+
+def _sized(n: int, byte_size: int, **owner) -> NewImage:
+    return replace(_image(n, **owner), byte_size=byte_size)
+
+
+async def _stats_catalog(catalog: CatalogRepository) -> dict[str, int]:
+    """Nine products of three stores (see `test_catalog_stats_…` for what each shows)."""
+    a, b, c = [await catalog.create_store(name) for name in "ABC"]
+    g1 = "00012345678905"
+    by_ext: dict[str, int] = {}
+    for store, items in (
+        (a, [SyncItem("A1", g1, g1, "Cola"), SyncItem("A3", None, None, "Odd tea")]),
+        (b, [SyncItem("B1", g1, g1, "Cola"), SyncItem("B3", None, None, "Odd milk")]),
+        (c, [SyncItem("C2", None, None, "Salt")]),
+    ):
+        for result in await catalog.sync_products(store.id, items, {}):
+            by_ext[result.external_id] = result.product_id
+    for store, ext in ((a, "A2"), (b, "B2"), (c, "C1"), (c, "C3")):
+        product = await catalog.upsert_store_product(
+            store_id=store.id, external_id=ext, upc=None, gtin=None, name=ext
+        )
+        by_ext[ext] = product.id
+    cola = await catalog.get_canonical_product_by_gtin(g1)
+    soap = await catalog.create_canonical_product(gtin=None, name="Soap", brand=None)
+    bare = await catalog.create_canonical_product(gtin=None, name="Bare", brand=None)
+    await catalog.add_image(_sized(1, 1000, canonical_product_id=cola.id))
+    await catalog.add_image(_sized(2, 500, canonical_product_id=cola.id))
+    await catalog.add_image(_sized(3, 2000, canonical_product_id=soap.id))
+    await catalog.link_store_product(by_ext["A2"], soap.id, MatchStatus.LINKED, 90.0)
+    await catalog.add_images(
+        [_sized(1, 1000, store_product_id=by_ext["A2"])], use_custom_image=by_ext["A2"]
+    )
+    await catalog.link_store_product(by_ext["B2"], soap.id, MatchStatus.LINKED, 90.0)
+    await catalog.link_store_product(by_ext["C1"], bare.id, MatchStatus.LINKED, 88.0)
+    await catalog.link_store_product(by_ext["C3"], None, MatchStatus.REJECTED)
+    claimed = {i.store_product_id: i for i in await catalog.claim_matches(2, 60)}
+    assert set(claimed) == {by_ext["A3"], by_ext["B3"]}  # C2 stays pending
+    await catalog.finish_matches(
+        [
+            MatchOutcome(claimed[by_ext["A3"]], QueueStatus.REVIEW, provisional=True),
+            MatchOutcome(claimed[by_ext["B3"]], QueueStatus.REVIEW),
+        ]
+    )
+    return {"A": a.id, "B": b.id, "C": c.id}
+
+
+async def test_catalog_stats_of_the_marketplace_and_of_one_store(catalog):
+    """By hand: A1, B1 show Cola (1000 + 500 bytes) and share it across stores A and B;
+    B2 shows Soap (2000), which A2 is linked to but overrides with its own copy of
+    Cola's first image (1000); A3 (provisional), B3 (review), C1 (Bare has no image),
+    C2 (pending) and C3 (rejected) show nothing. Stored: three distinct originals."""
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    stores = await _stats_catalog(catalog)
+    every = await catalog.catalog_stats()
+    assert (every.products, every.sharing, every.custom_image, every.without_image) == (
+        9, 2, 1, 5,
+    )  # fmt: skip
+    assert (every.by_barcode, every.by_name, every.provisional) == (2, 3, 1)
+    assert (every.suggested, every.review, every.unmatched, every.rejected) == (0, 1, 1, 1)
+    assert (every.per_store_bytes, every.stored_bytes) == (1500 + 1500 + 2000 + 1000, 3500)
+    assert every.storage_saved == pytest.approx(1 - 3500 / 6000)
+    assert every.sharing_share == pytest.approx(2 / 9)
+    assert (every.review_queue.depth, every.matcher_queue.depth) == (2, 1)
+    for queue in (every.review_queue, every.matcher_queue):
+        assert queue.oldest_at is not None
+        assert started < queue.oldest_at < datetime.now(UTC) + timedelta(seconds=5)
+
+    a = await catalog.catalog_stats(stores["A"])
+    assert (a.products, a.sharing, a.custom_image, a.without_image) == (3, 1, 1, 1)
+    assert (a.by_barcode, a.by_name, a.provisional, a.review) == (1, 1, 1, 0)
+    assert (a.per_store_bytes, a.stored_bytes, a.storage_saved) == (2500, None, None)
+    assert (a.review_queue.depth, a.matcher_queue.depth, a.matcher_queue.oldest_at) == (
+        1, 0, None,
+    )  # fmt: skip
+    c = await catalog.catalog_stats(stores["C"])
+    assert (c.products, c.sharing, c.without_image, c.per_store_bytes) == (3, 0, 3, 0)
+    assert (c.by_name, c.unmatched, c.rejected) == (1, 1, 1)
+    assert (c.review_queue.depth, c.matcher_queue.depth) == (0, 1)
+
+
+async def test_catalog_stats_of_an_empty_catalog(catalog):
+    empty = await catalog.catalog_stats()
+    assert (empty.products, empty.per_store_bytes, empty.stored_bytes) == (0, 0, 0)
+    assert empty.sharing_share is None and empty.storage_saved is None
+    assert empty.review_queue.oldest_at is None

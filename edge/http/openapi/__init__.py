@@ -58,7 +58,10 @@ def openapi_document() -> dict[str, Any]:
                 "every format, from cache. " + ERROR_CODES_DOC
             ),
         },
-        "tags": [{"name": name} for name in ("images", "products", "sync", "match", "operations")],
+        "tags": [
+            {"name": name}
+            for name in ("images", "products", "sync", "match", "stores", "operations")
+        ],
         "paths": paths(),
         "components": {
             "schemas": _schemas(),

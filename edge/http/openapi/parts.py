@@ -182,6 +182,13 @@ PARAMETERS: dict[str, Schema] = {
         "description": "A canonical product id (positive integer, at most 18 digits).",
         "schema": integer(1, maximum=MAX_ID, format="int64"),
     },
+    "store": {
+        "name": "store",
+        "in": "path",
+        "required": True,
+        "description": "A store id (positive integer, at most 18 digits).",
+        "schema": integer(1, maximum=MAX_ID, format="int64"),
+    },
     "size": {
         "name": "size",
         "in": "path",

@@ -365,6 +365,100 @@ def _sync_and_match_paths() -> dict[str, Schema]:
     }
 
 
+def _store_paths() -> dict[str, Schema]:
+    """Stores and their keys (the curator's), and the dashboard's figures."""
+    store = [param("store")]
+    no_store = {"Cache-Control": header("`no-store`: the key is a secret")}
+    key_errors = error_answers(
+        (400, ("invalid_store_id",)),
+        AUTH_401,
+        (403, ("curator_only",)),
+        (404, ("store_not_found",)),
+        UNAVAILABLE_503,
+    )
+    curator_only = "Curator only: a store's key gets 403 `curator_only`."
+    return {
+        "/api/stores": {
+            "get": operation(
+                "listStores",
+                "Every store, with its product count, last sync and whether a key works",
+                {
+                    "200": json_answer(ref("StoreList"), "The stores, by name"),
+                    **error_answers(AUTH_401, (403, ("curator_only",)), UNAVAILABLE_503),
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                description=curator_only,
+            ),
+            "post": operation(
+                "createStore",
+                "A new store and its API key, shown this once",
+                {
+                    "201": json_answer(ref("IssuedStoreKey"), "Created", no_store),
+                    **error_answers(
+                        (400, JSON_BODY_400_CODES),
+                        AUTH_401,
+                        (403, ("curator_only",)),
+                        (409, ("store_exists",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                body=json_body("NewStore"),
+                description=curator_only + " Only the key's hash is stored: a lost key is "
+                "replaced (rotate), never shown again.",
+            ),
+        },
+        "/api/stores/{store}/key": {
+            "post": operation(
+                "rotateStoreKey",
+                "A new API key for the store (rotate); the old one stops working at once",
+                {
+                    "200": json_answer(ref("IssuedStoreKey"), "The new key", no_store),
+                    **key_errors,
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                parameters=store,
+                description=curator_only + " Also issues a key to a store whose key was revoked.",
+            ),
+            "delete": operation(
+                "revokeStoreKey",
+                "Revoke the store's API key: no key works until a new one is issued",
+                {"204": {"description": "Revoked; the store and its products stay"}, **key_errors},
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                parameters=store,
+                description=curator_only,
+            ),
+        },
+        "/api/stats": {
+            "get": operation(
+                "getStats",
+                "The dashboard's figures: image sharing, storage saved, matches, queues",
+                {
+                    "200": json_answer(
+                        ref("StatsAnswer"),
+                        "The figures",
+                        {"Cache-Control": header("`no-store`")},
+                    ),
+                    **error_answers(AUTH_401, UNAVAILABLE_503),
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                description=(
+                    "The curator gets the whole marketplace (computed at most a few seconds "
+                    "ago, `computed_at`); a store gets its own products' figures (sharing "
+                    "counts products of any other store) and `storage: null`. Targets are "
+                    "the original system's: 70% of products sharing images, 50% of storage "
+                    "saved. The same figures are Prometheus gauges on /metrics."
+                ),
+            )
+        },
+    }
+
+
 def _operation_paths() -> dict[str, Schema]:
     """Health, metrics and this document."""
     return {
@@ -423,5 +517,6 @@ def paths() -> dict[str, Schema]:
         **_product_paths(),
         **_image_paths(),
         **_sync_and_match_paths(),
+        **_store_paths(),
         **_operation_paths(),
     }

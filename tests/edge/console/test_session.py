@@ -136,6 +136,11 @@ async def test_a_changed_curator_token_ends_its_sessions(
     assert (await client.get("/console")).status_code == 200
     await services.catalog.set_meta(ADMIN_TOKEN_META, hash_token("the new curator token"))
     assert (await client.get("/console")).status_code == 303
+    # The sign-in page shows its form (no redirect back to /console: a loop) and drops
+    # the dead cookie.
+    form = await client.get("/console/sign-in")
+    assert form.status_code == 200
+    assert SESSION_COOKIE not in client.cookies
 
 
 async def test_a_session_over_https_is_secure(
