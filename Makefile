@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench js clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "imgedge needs Python 3.11+"'
@@ -32,6 +32,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench_render.py
+
+# The front-end package (clients/js): install from its lock file, type-check, test, build.
+# `make test` runs the same through tests/clients/ (skipped there without node and npm).
+js:
+	cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run build
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

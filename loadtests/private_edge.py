@@ -31,6 +31,17 @@ def edge_env(code: Path = ROOT, **settings: str) -> dict[str, str]:
     return env
 
 
+def seed_demo(env: dict[str, str], products: int, log: Path) -> None:
+    """`imgedge demo --products N` on the catalog `env` names (before any edge starts)."""
+    with log.open("ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "edge.cli", "demo", "--products", str(products)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=env["PYTHONPATH"], timeout=300,
+        )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"imgedge demo exited with {done.returncode}; see {log}")
+
+
 class EdgeProcess:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env

@@ -27,6 +27,7 @@ from edge.imaging.ingest import ingest_original
 from edge.imaging.options import Limits
 from edge.services import Services, open_services
 from loadtests.private_redis import PrivateRedis
+from tests.clients.package import installed_and_built
 from tests.needs import missing
 from tests.s3_server import s3_server, s3_url  # noqa: F401 (fixtures)
 
@@ -325,3 +326,9 @@ def private_redis() -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def js_package() -> Path:
+    """`clients/js` installed from its lock file and built (tests/clients/package.py)."""
+    return installed_and_built()
