@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from matcher.evidence import is_abbreviation, is_typo, spelled_apart
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_name
+from matcher.prices import FAR, NEAR, price_gap
 from matcher.quantities import same_size
 from matcher.vocabulary import (
     FILLER,
@@ -172,6 +173,11 @@ class PairFeatures:
     gtin_conflict: float  # two different global GTINs
     code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
     provisional: float  # the candidate is a provisional product (a store's name for it)
+    # The store's price against the candidate's linked products' prices, same currency
+    # (`matcher.prices`): near, far (3x or more), and the gap on a log scale, 0–1.
+    price_near: float = 0.0
+    price_far: float = 0.0
+    price_gap: float = 0.0
     # Among the other candidates for the same store product, those that explain it
     # about as well and conflict with it no more (a size left out of a cut-short name
     # fits every size of the line): set by `with_rivals`, 0–1.
@@ -196,6 +202,7 @@ _CONFLICTS = (
     "number_conflict",
     "third_party",
     "gtin_conflict",
+    "price_far",
 )
 
 
@@ -230,8 +237,10 @@ def pair_features(
     brand: str | None,
     gtin_conflict: bool,
     provisional: bool = False,
+    price_ratio: float | None = None,
 ) -> PairFeatures:
-    """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None."""
+    """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None;
+    `price_ratio` the store's price against the candidate's (`matcher.prices`)."""
     sim_sort, sim_set = _similarity(store, cand)
     # Each word's explanation by the other side, asked once for the coverage and the
     # unexplained words both.
@@ -285,6 +294,9 @@ def pair_features(
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),
         provisional=float(provisional),
+        price_near=float(price_ratio is not None and price_ratio <= NEAR),
+        price_far=float(price_ratio is not None and price_ratio >= FAR),
+        price_gap=price_gap(price_ratio),
     )
 
 
