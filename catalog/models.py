@@ -406,6 +406,17 @@ class MatchOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class PriceRange:
+    """The prices, in one currency, of the store products linked to a canonical product:
+    the matcher's reference for a new store's price (`canonical_prices`)."""
+
+    currency: str  # ISO 4217, as the sync stores it
+    low: float
+    high: float
+    count: int  # priced store products behind the range
+
+
+@dataclass(frozen=True, slots=True)
 class LinkQuestion:
     """Does store `store_id` link a product other than `except_id` to `canonical_id`?"""
 

@@ -29,6 +29,7 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     PictureFacts,
+    PriceRange,
     PrimaryShown,
     ProductImage,
     ProductPage,
@@ -357,6 +358,14 @@ class MatchQueue(Protocol):
 
     async def store_links(self, questions: Sequence[LinkQuestion]) -> set[LinkQuestion]:
         """`store_has_link` for many at once (one query): the questions answered yes."""
+        ...
+
+    async def canonical_prices(
+        self, canonical_ids: Sequence[int]
+    ) -> dict[int, tuple[PriceRange, ...]]:
+        """Per canonical product (of those asked that have any), the price range of its
+        linked store products per currency (those with a price and a currency), by
+        currency: the matcher's price reference. One query."""
         ...
 
 

@@ -28,6 +28,7 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     PictureFacts,
+    PriceRange,
     PrimaryShown,
     ProductImage,
     ProductPage,
@@ -361,6 +362,18 @@ class SQLCatalog:
         ]
         found = await self._all("store_links", questions=json_param(asked))
         return {LinkQuestion(r["store_id"], r["canonical_id"], r["except_id"]) for r in found}
+
+    async def canonical_prices(
+        self, canonical_ids: Sequence[int]
+    ) -> dict[int, tuple[PriceRange, ...]]:
+        if not canonical_ids:
+            return {}
+        found = await self._all("canonical_prices", ids=json_param(sorted(set(canonical_ids))))
+        prices: dict[int, list[PriceRange]] = {}
+        for r in found:
+            price = PriceRange(r["currency"], float(r["low"]), float(r["high"]), int(r["count"]))
+            prices.setdefault(int(r["canonical_id"]), []).append(price)
+        return {cid: tuple(each) for cid, each in prices.items()}
 
     # Images and resolution
 

@@ -22,6 +22,7 @@ from matcher.reasons import (
     MODEL_MISSING,
     NUMBER_CONFLICT,
     PACK_CONFLICT,
+    PRICE_CONFLICT,
     SAME_STORE,
     SIZE_CONFLICT,
     SIZE_MISSING,
@@ -62,10 +63,11 @@ BLOCKS_LINK = frozenset(
         NUMBER_CONFLICT,
         BRAND_CONFLICT,
         THIRD_PARTY,
-        # The rule scorer's one-sided reasons (the learned scorer weighs those instead
-        # of naming them, so they never block its links).
+        # The rule scorer's one-sided reasons and its price rule (the learned scorer
+        # weighs those instead of naming them, so they never block its links).
         MODEL_MISSING,
         BRAND_MISSING,
+        PRICE_CONFLICT,
         SIZE_MISSING,
         UNMATCHED_WORDS,
     }

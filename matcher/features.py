@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
@@ -21,6 +22,7 @@ from rapidfuzz import fuzz
 from matcher.evidence import is_abbreviation, is_typo, spelled_apart
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_name
+from matcher.prices import FAR, NEAR, price_gap
 from matcher.quantities import same_size
 from matcher.vocabulary import (
     FILLER,
@@ -58,12 +60,48 @@ class Side:
     third_party: bool  # compatible / remanufactured / for use in
 
 
+# Garment sizes written in two words ("X-Small", "XX Large"): one size, not "small".
+_SIZE_PHRASES = {
+    ("x", "small"): "xs",
+    ("extra", "small"): "xs",
+    ("xx", "small"): "xxs",
+    ("x", "large"): "xl",
+    ("extra", "large"): "xl",
+    ("xx", "large"): "xxl",
+    ("xxx", "large"): "xxxl",
+}
+
+
+def _sizes_joined(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for token in tokens:
+        joined = _SIZE_PHRASES.get((out[-1], token)) if out else None
+        if joined:
+            out[-1] = joined
+        else:
+            out.append(token)
+    return tuple(out)
+
+
+def _pack_counts(quantities: Iterable[Quantity], tokens: tuple[str, ...]) -> list[int]:
+    """Pack counts named; "2 x 5 pack" (two counts in a row) is one pack of ten."""
+    packs = [int(q.value) for q in quantities if q.unit == "ct" and q.value >= 2]
+    counts = [t for t in tokens if t != "x"]
+    for a, b in itertools.pairwise(counts):
+        if (m := _COUNT.fullmatch(a)) and (n := _COUNT.fullmatch(b)):
+            packs.append(int(m[1]) * int(n[1]))
+    return packs
+
+
+_COUNT = re.compile(r"(\d{1,3})ct")
+
+
 def read_side(name: str, brands: Iterable[str]) -> Side:
     parsed = parse_name(normalize_for_scoring(name), brands)
-    tokens = parsed.tokens or parsed.all_tokens
+    tokens = _sizes_joined(parsed.tokens or parsed.all_tokens)
     noise = frozenset(t for t in tokens if t in MARKETING or t in MEDIA or _PRICE.match(t))
     sizes = tuple(q for q in parsed.quantities if q.unit not in ("ct", "pct"))
-    packs = [int(q.value) for q in parsed.quantities if q.unit == "ct" and q.value >= 2]
+    packs = _pack_counts(parsed.quantities, tokens)
     packs += [_PACK_WORDS[t] for t in tokens if t in _PACK_WORDS]
     packs += [int(m[1]) for t in tokens if (m := _TIMES.match(t)) and int(m[1]) >= 2]
     single = "1ct" in tokens or "single" in tokens  # a count of one, said out loud
@@ -108,7 +146,11 @@ def _is_code(token: str) -> bool:
     )
 
 
-_NOT_A_SERIES = frozenset({"no", "of", "for", "the", "and", "per", "with", "in", "at", "by"})
+# Words before a number that make it a measure, not a model code ("leg 32", "uk 8").
+_NOT_A_SERIES = frozenset(
+    {"no", "of", "for", "the", "and", "per", "with", "in", "at", "by"}
+    | {"leg", "uk", "eu", "us", "sz", "age"}
+)
 
 
 def _codes(tokens: tuple[str, ...]) -> frozenset[str]:
@@ -172,6 +214,11 @@ class PairFeatures:
     gtin_conflict: float  # two different global GTINs
     code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
     provisional: float  # the candidate is a provisional product (a store's name for it)
+    # The store's price against the candidate's linked products' prices, same currency
+    # (`matcher.prices`): near, far (3x or more), and the gap on a log scale, 0–1.
+    price_near: float = 0.0
+    price_far: float = 0.0
+    price_gap: float = 0.0
     # Among the other candidates for the same store product, those that explain it
     # about as well and conflict with it no more (a size left out of a cut-short name
     # fits every size of the line): set by `with_rivals`, 0–1.
@@ -196,6 +243,7 @@ _CONFLICTS = (
     "number_conflict",
     "third_party",
     "gtin_conflict",
+    "price_far",
 )
 
 
@@ -230,8 +278,10 @@ def pair_features(
     brand: str | None,
     gtin_conflict: bool,
     provisional: bool = False,
+    price_ratio: float | None = None,
 ) -> PairFeatures:
-    """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None."""
+    """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None;
+    `price_ratio` the store's price against the candidate's (`matcher.prices`)."""
     sim_sort, sim_set = _similarity(store, cand)
     # Each word's explanation by the other side, asked once for the coverage and the
     # unexplained words both.
@@ -285,6 +335,9 @@ def pair_features(
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),
         provisional=float(provisional),
+        price_near=float(price_ratio is not None and price_ratio <= NEAR),
+        price_far=float(price_ratio is not None and price_ratio >= FAR),
+        price_gap=price_gap(price_ratio),
     )
 
 
@@ -438,8 +491,9 @@ def _numbers_conflict(a: Side, b: Side) -> bool:
     (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
     `2 handsets` is one side saying more)."""
 
-    def bare(side: Side) -> set[str]:
-        return {t for t in side.content if t.isdigit()}
+    def bare(side: Side) -> Counter[str]:
+        # Counted: "waist 32 leg 32" against "waist 34 leg 32" differ in a 32.
+        return Counter(t for t in side.content if t.isdigit())
 
     left, right = bare(a), bare(b)
     return bool(left - right) and bool(right - left)

@@ -25,6 +25,7 @@ from matcher.features import (
 )
 from matcher.model import load_model
 from matcher.normalize import normalize_brand
+from matcher.prices import Price, price_ratio
 from matcher.reasons import (
     BRAND_CONFLICT,
     BRAND_MATCH,
@@ -59,6 +60,7 @@ def evidence(
     candidate: Candidate,
     *,
     gtin: str | None = None,
+    price: Price | None = None,
 ) -> tuple[PairFeatures, str | None]:
     """The pair's features and its brand evidence (also what the trainer reads)."""
     store_brand, cand_brand = normalize_brand(brand), normalize_brand(candidate.brand)
@@ -74,6 +76,7 @@ def evidence(
         brand=_BRAND_KIND.get(brand_reason or ""),
         gtin_conflict=store_gtin is not None and cand_gtin is not None and store_gtin != cand_gtin,
         provisional=candidate.provisional,
+        price_ratio=price_ratio(price, candidate.prices),
     )
     return features, brand_reason
 
@@ -123,6 +126,7 @@ def weighed(
     brand: str | None,
     gtin: str | None,
     candidates: Sequence[Candidate],
+    price: Price | None = None,
 ) -> tuple[list[Candidate], list[tuple[Candidate, PairFeatures, str | None]]]:
     """The candidates a GTIN links outright, and the others with their evidence (rivals
     set among them) and brand reason: what the model weighs, at run time and in training.
@@ -135,7 +139,7 @@ def weighed(
         if store_gtin is not None and store_gtin == global_gtin(candidate.gtin):
             same_gtin.append(candidate)
         else:
-            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin)
+            features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin, price=price)
             pairs.append((candidate, features, brand_reason))
     rivalled = with_rivals([features for _, features, _ in pairs])
     return same_gtin, [
@@ -161,10 +165,11 @@ def score_by_model(
     gtin: str | None,
     candidates: Sequence[Candidate],
     thresholds: Thresholds,
+    price: Price | None = None,
 ) -> list[Scored]:
     """One `Scored` per canonical product, in no particular order: the candidates
     nothing blocks compete for the probability (`competing`)."""
-    same_gtin, pairs = weighed(name, brand, gtin, candidates)
+    same_gtin, pairs = weighed(name, brand, gtin, candidates, price)
     model = load_model()
     vectors = [features.vector() for _, features, _ in pairs]
     shares = model.shares(vectors)  # a blocked candidate's score before its cap
@@ -179,17 +184,22 @@ def score_by_model(
 
 
 def pooled(candidates: Sequence[Candidate], shares: Sequence[float]) -> list[float]:
-    """A provisional product that is a twin of the likeliest catalog candidate (a store's
-    name for it, made before anything could link to it) is not its rival but the same
-    product: its share is added to the catalog product's, where the link goes and where a
-    curator will merge it. The twin keeps its own share."""
+    """A twin of the likeliest catalog candidate is not its rival but the same product
+    named twice: a provisional product (a store's name for it, made before anything could
+    link to it), or a catalog product a store's GTIN made from its own name (a duplicate
+    a curator will merge, `duplicates`). Its share is added to the likeliest one's, where
+    the link goes. The twin keeps its own share."""
     result = list(shares)
     catalog = [i for i, c in enumerate(candidates) if not c.provisional]
     if not catalog:
         return result
     best = max(catalog, key=lambda i: shares[i])
     for i, candidate in enumerate(candidates):
-        if candidate.provisional and shares[i] >= TWIN_SHARE and twins(candidates[best], candidate):
+        if i == best or shares[i] < TWIN_SHARE:
+            continue
+        if twins(candidates[best], candidate) and (
+            candidate.provisional or duplicates(candidates[best], candidate)
+        ):
             result[best] += shares[i]
     return result
 
@@ -204,3 +214,11 @@ def twins(a: Candidate, b: Candidate) -> bool:
         and f.cover_min >= TWIN_COVER
         and not (f.size_one_side or f.pack_store_only or f.pack_cand_only or f.code_one_side)
     )
+
+
+def duplicates(a: Candidate, b: Candidate) -> bool:
+    """Two catalog products with one name, spelled apart: each explains every word of the
+    other, no variant word on one side only, and the brand agrees (stricter than `twins`:
+    both are curated products, so a word more is another product of the line)."""
+    f, brand_reason = evidence(b.name, b.brand, a)
+    return brand_reason == BRAND_MATCH and f.cover_min >= 1.0 and not f.variant_one_side

@@ -37,7 +37,8 @@ read in `matcher.evidence`, credits and caps applied here):
    diet/size/tier words, different numbers, or each name has a word the other
    lacks), `unmatched_words` (one name has words the other lacks);
    just below suggest — `size_conflict` (different sizes or pack counts),
-   `brand_conflict`.
+   `brand_conflict`; `price_conflict` (the store's price 3x or more from the prices of
+   the candidate's linked products, same currency) caps just below auto-link.
 
 `matcher.decision.decide` enforces the same blocking reasons again, whatever
 thresholds it is given, refuses to auto-link when another canonical product is
@@ -55,6 +56,7 @@ from catalog.gtin import global_gtin
 from matcher.evidence import brand_evidence, model_evidence, size_evidence, word_evidence
 from matcher.normalize import normalize_brand, normalize_for_scoring
 from matcher.parsing import ParsedName, parse_name
+from matcher.prices import FAR, Price, price_ratio
 from matcher.quantities import align_quantities
 from matcher.reasons import (
     BRAND_CONFLICT,
@@ -65,6 +67,7 @@ from matcher.reasons import (
     MODEL_CONFLICT,
     MODEL_MATCH,
     MODEL_MISSING,
+    PRICE_CONFLICT,
     SIZE_CONFLICT,
     SIZE_MISSING,
 )
@@ -109,6 +112,7 @@ def _score_one(
     store_gtin: str | None,
     candidate: Candidate,
     thresholds: Thresholds,
+    price: Price | None,
 ) -> Scored:
     cand_gtin = global_gtin(candidate.gtin)
     if store_gtin is not None and store_gtin == cand_gtin:
@@ -157,6 +161,11 @@ def _score_one(
         caps.append(below_link)
         reasons.append(GTIN_CONFLICT)
 
+    ratio = price_ratio(price, candidate.prices)
+    if ratio is not None and ratio >= FAR:
+        caps.append(below_link)
+        reasons.append(PRICE_CONFLICT)
+
     size = size_evidence(store.quantities, cand.quantities)
     if size == SIZE_CONFLICT:
         caps.append(below_suggest)
@@ -182,9 +191,10 @@ def score_by_rules(
     gtin: str | None,
     candidates: Sequence[Candidate],
     thresholds: Thresholds,
+    price: Price | None = None,
 ) -> list[Scored]:
     """One `Scored` per candidate, in no particular order."""
     store_brand = normalize_brand(brand)
     store_gtin = global_gtin(gtin)
     store = parse_name(normalize_for_scoring(name), [store_brand] if store_brand else [])
-    return [_score_one(store, store_brand, store_gtin, c, thresholds) for c in candidates]
+    return [_score_one(store, store_brand, store_gtin, c, thresholds, price) for c in candidates]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from matcher.learned import score_by_model
+from matcher.prices import Price
 from matcher.rules import score_by_rules
 from matcher.scoring_types import (
     CAP_STEP,
@@ -37,6 +38,7 @@ __all__ = [
     "CAP_STEP",
     "DEFAULT_THRESHOLDS",
     "Candidate",
+    "Price",
     "Scored",
     "Scorer",
     "Thresholds",
@@ -51,13 +53,15 @@ def score_candidates(
     candidates: Sequence[Candidate],
     *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    price: Price | None = None,
 ) -> list[Scored]:
     """Score each candidate for a store product; best first, one entry per canonical id.
 
     `thresholds` positions the caps ("just below auto-link / suggest") and picks the
-    scorer; pass the same object to `decide`. Ties go to the lower id (deterministic).
+    scorer; pass the same object to `decide`. `price`: the store product's, compared with
+    each candidate's `prices`. Ties go to the lower id (deterministic).
     """
-    scored = SCORERS[thresholds.scorer](name, brand, gtin, candidates, thresholds)
+    scored = SCORERS[thresholds.scorer](name, brand, gtin, candidates, thresholds, price)
     best: dict[int, Scored] = {}
     for s in scored:
         kept = best.get(s.canonical_product_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from catalog.models import PriceRange
+
 Scorer = Literal["rules", "learned"]
 
 
@@ -15,6 +17,8 @@ class Candidate:
     brand: str | None = None
     gtin: str | None = None
     provisional: bool = False  # made by the matcher from a store's name, not confirmed
+    # Its linked store products' prices per currency (`CatalogRepository.canonical_prices`).
+    prices: tuple[PriceRange, ...] = ()
 
 
 @dataclass(frozen=True)

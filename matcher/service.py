@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog import CatalogRepository
-from catalog.models import CanonicalProduct, LinkQuestion, StoreProduct
+from catalog.models import CanonicalProduct, LinkQuestion, PriceRange, StoreProduct
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
-from matcher.scoring import Candidate, Scored, Scorer, Thresholds, score_candidates
+from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_candidates
 
 CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
 
@@ -104,10 +104,11 @@ class MatchService:
         """
         queries = [search_query(described_name(p), p.brand) for p in products]
         searched = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
+        prices = await self._prices(products, [c.id for found in searched for c, _ in found])
         decided: list[tuple[list[Scored], Decision] | Exception] = []
         for product, found in zip(products, searched, strict=True):
             try:
-                scored = self._score(product, {c.id: c for c, _ in found})
+                scored = self._score(product, {c.id: c for c, _ in found}, prices)
                 decided.append((scored, decide(scored, self.thresholds)))
             except Exception as exc:  # a bad product must not sink the batch
                 decided.append(exc)
@@ -140,7 +141,7 @@ class MatchService:
         query = search_query(described_name(product), product.brand)
         found = await self._catalog.search_canonical_candidates(query, CANDIDATES)
         by_id = {c.id: c for c, _ in found}
-        scored = self._score(product, by_id)
+        scored = self._score(product, by_id, await self._prices([product], list(by_id)))
         decision = decide(scored, self.thresholds)
         question = _link_question(product, decision)
         if question is not None and await self._catalog.store_has_link(
@@ -152,14 +153,40 @@ class MatchService:
             decision = decide(scored, self.thresholds, store_links=linked)
         return by_id, scored, decision
 
-    def _score(self, product: StoreProduct, found: dict[int, CanonicalProduct]) -> list[Scored]:
+    async def _prices(
+        self, products: Sequence[StoreProduct], canonical_ids: Sequence[int]
+    ) -> dict[int, tuple[PriceRange, ...]]:
+        """The candidates' price references, asked only when a product has a price."""
+        if not any(store_price(p) for p in products) or not canonical_ids:
+            return {}
+        return await self._catalog.canonical_prices(canonical_ids)
+
+    def _score(
+        self,
+        product: StoreProduct,
+        found: dict[int, CanonicalProduct],
+        prices: dict[int, tuple[PriceRange, ...]],
+    ) -> list[Scored]:
         return score_candidates(
             described_name(product),
             product.brand,
             product.gtin,
-            [Candidate(c.id, c.name, c.brand, c.gtin, c.provisional) for c in found.values()],
+            [candidate(c, prices.get(c.id, ())) for c in found.values()],
             thresholds=self.thresholds,
+            price=store_price(product),
         )
+
+
+def candidate(c: CanonicalProduct, prices: tuple[PriceRange, ...] = ()) -> Candidate:
+    """A canonical product as the scorer reads it."""
+    return Candidate(c.id, c.name, c.brand, c.gtin, c.provisional, prices)
+
+
+def store_price(product: StoreProduct) -> Price | None:
+    """The store product's price, when its feed gave one with a currency."""
+    if product.price is None or not product.currency:
+        return None
+    return Price(product.price, product.currency)
 
 
 def _link_question(product: StoreProduct, decision: Decision) -> LinkQuestion | None:

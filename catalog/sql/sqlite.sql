@@ -527,6 +527,17 @@ WHERE EXISTS (SELECT 1 FROM store_products sp
                 AND sp.store_id = json_extract(x.value, '$.store_id')
                 AND sp.id <> json_extract(x.value, '$.except_id'));
 
+-- name: canonical_prices
+-- The price range per currency of the store products linked to each of :ids (a JSON
+-- array of canonical ids): the matcher's price reference.
+SELECT sp.canonical_product_id AS canonical_id, sp.currency, min(sp.price) AS low,
+       max(sp.price) AS high, count(*) AS count
+FROM store_products sp
+WHERE sp.canonical_product_id IN (SELECT value FROM json_each(:ids))
+  AND sp.price IS NOT NULL AND sp.currency IS NOT NULL
+GROUP BY sp.canonical_product_id, sp.currency
+ORDER BY sp.canonical_product_id, sp.currency;
+
 -- Merging one canonical product into another (a curator's decision).
 
 -- name: move_canonical_links

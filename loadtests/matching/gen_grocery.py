@@ -37,8 +37,8 @@ Store items (seven retailers, habits in grocery_stores.RETAILERS; 35-75% of thei
     `restricted:weighed`; stores sharing a format reuse codes for other products);
     coupon codes (UPC number system 5, EAN 98/99) in 1-3% (`restricted:coupon`);
   * feed attributes in `extra` for 30-80% of items: category, size and unit as the feed
-    states them, price (±25% between stores, a multipack about n x 0.9 singles) and
-    currency (one store in USD).
+    states them, price (±25% between stores, a multipack about n x 0.9 singles; promotions
+    and pack confusion as `prices.noisy` draws them) and currency (one store in USD).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from .barcodes import check_digit, store_barcode
 from .grocery_products import Spec, build_specs, true_products
 from .grocery_stores import RETAILERS, Retailer, metric_alt, store_title
 from .marketplace import Marketplace, StoreItem
+from .prices import noisy
 from .products import TrueProduct
 
 
@@ -109,6 +110,7 @@ def retailer_items(
     specs: list[Spec], products: dict[int, TrueProduct], r: Retailer, seed: int
 ) -> list[StoreItem]:
     rng = random.Random(f"{seed}:grocery:{r.name}")
+    price_rng = random.Random(f"{seed}:grocery:{r.name}:prices")
     plus = plu_codes(specs, r, rng)
     items = []
     for s in specs:
@@ -120,6 +122,7 @@ def retailer_items(
             continue
         p = products[s.key]
         price = round(s.price * rng.uniform(0.8, 1.25) * (1.27 if r.currency == "USD" else 1), 2)
+        price = noisy(price, s.pack, price_rng)
         name = store_title(s, r, rng, price)
         in_field = s.brand and (s.own_label or rng.random() < r.brand_field)
         upc, kind = barcode(p, s, r, plus, rng)

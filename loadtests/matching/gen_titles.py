@@ -63,8 +63,8 @@ malformed 17%, valid 16%, restricted 2%; feed model/mpn 34%, price 54%, category
 of the new products sold by two or more shops.
 
 Feed attributes in `extra` (sometimes): `model` or `mpn` (spelled as the shop spells
-codes), `category` (the shop's own names), `price` (±20% between shops, as a number or a
-string) with `currency`.
+codes), `category` (the shop's own names), `price` (±20% between shops, promotions and
+pack confusion as `prices.noisy` draws them, as a number or a string) with `currency`.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ from typing import Any
 
 from .barcodes import assign_gtins, check_digit, printed_barcode
 from .marketplace import Marketplace, StoreItem
+from .prices import noisy
 from .products import Part, TrueProduct
 from .title_render import TitleStore, brand_name, spell_code, store_title
 from .title_truth import Spec, build_specs
@@ -201,6 +202,7 @@ def true_product(s: Spec, rng: random.Random, in_catalog: bool) -> TrueProduct:
 
 def build_titles(seed: int, n_products: int, n_stores: int, new_share: float) -> Marketplace:
     rng = random.Random(f"{seed}:titles")
+    price_rng = random.Random(f"{seed}:titles:prices")
     specs, families = build_specs(rng, n_products)
     products = [true_product(s, rng, rng.random() >= new_share) for s in specs]
     products = assign_gtins(products, rng)
@@ -211,7 +213,7 @@ def build_titles(seed: int, n_products: int, n_stores: int, new_share: float) ->
         carriers = [st.name for st in stores if s.group in st.groups]
         for name in pick_stores(rng, carriers, not p.in_catalog):
             st = next(x for x in stores if x.name == name)
-            price = round(s.price * rng.uniform(0.8, 1.2), 2)
+            price = noisy(round(s.price * rng.uniform(0.8, 1.2), 2), s.pack, price_rng)
             upc, kind = barcode(p, st, rng, pool)
             brand = None
             if rng.random() < st.brand_field:

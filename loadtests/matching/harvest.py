@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.models import CanonicalProduct
+from catalog.models import CanonicalProduct, PriceRange
 from matcher.learned import competing, weighed
-from matcher.scoring import Candidate
-from matcher.service import described_name, search_query
+from matcher.service import candidate, described_name, search_query, store_price
 from matcher.worker import MatchWorker, WorkerOptions
 
 from .drivers import backend, read_back, running, seed_catalog, sync_marketplace
@@ -29,13 +28,17 @@ from .evaluation import Report, Truth, name_rows
 from .marketplace import Marketplace
 from .training import Lists
 
+Prices = dict[int, tuple[PriceRange, ...]]
+
 
 class RecordingCatalog:
-    """The catalog, remembering what each search returned, per query, in order."""
+    """The catalog, remembering what each search returned, per query, in order, with the
+    candidates' price references as the worker asked for them right after the search."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.seen: dict[str, list[list[CanonicalProduct]]] = defaultdict(list)
+        self.seen: dict[str, list[tuple[list[CanonicalProduct], Prices]]] = defaultdict(list)
+        self._pending: Prices = {}  # the last search's prices, filled when asked
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -44,16 +47,23 @@ class RecordingCatalog:
         self, names: Sequence[str], limit: int = 10
     ) -> list[list[tuple[CanonicalProduct, float]]]:
         found = await self.inner.search_canonical_candidates_many(names, limit)
+        self._pending = {}
         for name, each in zip(names, found, strict=True):
-            self.seen[name].append([c for c, _ in each])
+            self.seen[name].append(([c for c, _ in each], self._pending))
         return found
 
     async def search_canonical_candidates(
         self, name: str, limit: int = 10
     ) -> list[tuple[CanonicalProduct, float]]:
         found = await self.inner.search_canonical_candidates(name, limit)
-        self.seen[name].append([c for c, _ in found])
+        self._pending = {}
+        self.seen[name].append(([c for c, _ in found], self._pending))
         return found
+
+    async def canonical_prices(self, canonical_ids: Sequence[int]) -> Prices:
+        prices: Prices = await self.inner.canonical_prices(canonical_ids)
+        self._pending.update(prices)
+        return prices
 
 
 @dataclass
@@ -82,12 +92,13 @@ async def harvest(market: Marketplace, backend_name: str, args: argparse.Namespa
             searches = recording.seen.get(search_query(described_name(product), product.brand))
             if o.via_gtin or not searches:
                 continue
-            found = searches.pop(0)
+            found, prices = searches.pop(0)
             _, weighed_pairs = weighed(
                 described_name(product),
                 product.brand,
                 product.gtin,
-                [Candidate(c.id, c.name, c.brand, c.gtin, c.provisional) for c in found],
+                [candidate(c, prices.get(c.id, ())) for c in found],
+                store_price(product),
             )
             # What competes for the link at run time (a blocked truth: none of them).
             pairs = [weighed_pairs[i] for i in competing(weighed_pairs)]

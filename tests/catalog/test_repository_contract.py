@@ -23,6 +23,7 @@ from catalog.models import (
     MatchStatus,
     NewImage,
     PictureFacts,
+    PriceRange,
     ProductSearch,
     QueueStatus,
     ResolutionChange,
@@ -385,6 +386,31 @@ async def test_store_links_answers_as_store_has_link(catalog):
             q.store_id, q.canonical_id, q.except_id
         )
     assert await catalog.store_links([]) == set()
+
+
+async def test_canonical_prices_range_per_currency_over_linked_products(catalog):
+    c = await catalog.create_canonical_product(gtin=None, name="A", brand=None)
+    d = await catalog.create_canonical_product(gtin=None, name="B", brand=None)
+    bare = await catalog.create_canonical_product(gtin=None, name="C", brand=None)
+    store = await catalog.create_store("S")
+    items = [
+        SyncItem("p1", None, None, "A", price=2.5, currency="GBP"),
+        SyncItem("p2", None, None, "A", price=3.25, currency="GBP"),
+        SyncItem("p3", None, None, "A", price=4.0, currency="USD"),
+        SyncItem("p4", None, None, "A", price=1.0),  # no currency: no reference
+        SyncItem("p5", None, None, "B", price=9.99, currency="EUR"),
+        SyncItem("p6", None, None, "B", price=99.0, currency="EUR"),  # not linked
+    ]
+    made = await catalog.sync_products(store.id, items, {})
+    for result, target in zip(made, (c, c, c, c, d, None), strict=True):
+        if target is not None:
+            await catalog.link_store_product(result.product_id, target.id, MatchStatus.LINKED, 90.0)
+    prices = await catalog.canonical_prices([d.id, c.id, bare.id, 999_999])
+    assert prices == {
+        c.id: (PriceRange("GBP", 2.5, 3.25, 2), PriceRange("USD", 4.0, 4.0, 1)),
+        d.id: (PriceRange("EUR", 9.99, 9.99, 1),),
+    }
+    assert await catalog.canonical_prices([]) == {}
 
 
 async def test_finishing_a_batch_records_each_outcome_and_fences_each_lease(catalog):

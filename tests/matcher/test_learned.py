@@ -104,3 +104,17 @@ def test_a_blocked_candidate_takes_no_probability_from_the_others():
     assert beside[1].score < 70  # the other size: capped, not linked
     rival = score("Acme Cola Zero Sugar", "Acme", right, ("Acme Cola Zero Sugar, 2 L", "Acme"))
     assert rival[0].score < alone[0].score  # without a size, both compete
+
+
+def test_a_catalog_duplicate_adds_to_the_likeliest_one_but_a_line_sibling_does_not():
+    catalog = Candidate(1, "Redgate Reduced Sugar Baked Beans in Tomato Sauce, 220 g", "Redgate")
+    duplicate = Candidate(2, "REDGATE REDUCED SUGAR BAKED BEANS IN TOMATO SAUCE 220G", None)
+    sibling = Candidate(3, "Redgate Smoky Reduced Sugar Baked Beans in Tomato Sauce, 220 g",
+                        "Redgate")  # fmt: skip
+    assert pooled([catalog, duplicate], [0.45, 0.45]) == [0.9, 0.45]
+    assert pooled([catalog, sibling], [0.45, 0.45]) == [0.45, 0.45]  # "smoky": another
+    scored = score_candidates(
+        "Redgate Reduced Sugar Baked Beans in Tomato Sauce 220g", "Redgate", None,
+        [catalog, duplicate], thresholds=LEARNED,
+    )  # fmt: skip
+    assert decide(scored, LEARNED).kind == "link"

@@ -11,6 +11,7 @@ from matcher.scoring import Thresholds
 from matcher.service import MatchService, search_query
 
 STRICT = Thresholds(auto_link=95.0)
+NAME_TEA = "Northwind Green Tea 20 bags"
 
 
 async def _product(catalog, store: str, name: str, brand: str | None = None) -> StoreProduct:
@@ -158,3 +159,28 @@ async def test_a_model_number_from_the_feed_counts_as_if_it_were_in_the_name(cat
     without, given = [await service.decide(p) for p in products]
     assert given.kind == "link" and given.canonical_id == tv.id
     assert without.kind != "link"  # the name alone does not pin the model
+
+
+async def test_the_price_reference_is_the_linked_products_prices(catalog):
+    """A store's price far from what the other stores charge for the candidate keeps the
+    link away (the rules' cap); a near one links; another currency is not compared."""
+    tea = await catalog.create_canonical_product(gtin=None, name=NAME_TEA, brand="Northwind")
+    first = await catalog.create_store("First")
+    [known] = await catalog.sync_products(
+        first.id,
+        [SyncItem("t", None, None, "Green Tea 20 bags", "Northwind", price=2.5, currency="GBP")],
+        known={},
+    )
+    await catalog.link_store_product(known.product_id, tea.id, MatchStatus.LINKED, 100.0)
+    results = []
+    for i, (price, currency) in enumerate([(2.25, "GBP"), (9.0, "GBP"), (9.0, "EUR")]):
+        store = await catalog.create_store(f"Store {i}")  # one each: no same-store rule
+        item = SyncItem("e", None, None, NAME_TEA, "Northwind", price=price, currency=currency)
+        results += await catalog.sync_products(store.id, [item], known={})
+    service = MatchService(catalog, Thresholds())
+    products = [await catalog.get_store_product(r.product_id) for r in results]
+    near, far, other = await service.decide_many(products)
+    assert not isinstance(near, Exception) and near.kind == "link"
+    assert not isinstance(far, Exception) and (far.kind, far.confidence) == ("suggest", 84.9)
+    assert not isinstance(other, Exception) and other.kind == "link"
+    assert [await service.decide(p) for p in products] == [near, far, other]
