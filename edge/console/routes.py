@@ -21,6 +21,7 @@ from edge.console.session import (
     clear_sign_in_nonce,
     codec,
     console_actor,
+    end_sessions,
     remember_sign_in_nonce,
     set_session_cookie,
     sign_in_nonce,
@@ -88,6 +89,7 @@ async def sign_in(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     await check_csrf(request, await request.form())
+    await end_sessions(request)
     response = RedirectResponse("/console/sign-in", status_code=303)
     clear_session_cookie(request, response)
     return response

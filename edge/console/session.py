@@ -3,8 +3,10 @@
 The cookie holds the token's SHA-256 (what the catalog stores, never the token), a random
 session id and the expiry, signed with HMAC-SHA256. Each request finds the actor again by
 that hash with the API's own code (`actor_for_token_hash`), so a rotated or revoked key
-or a changed curator token ends its sessions at once; nothing is kept server-side, so any
-edge process sharing the catalog (and its signing key) accepts the cookie.
+or a changed curator token ends its sessions at once. Signing out records the time for
+that token in the catalog: every session of the token issued until then is over, on every
+edge process (a copied cookie dies with the sign-out, not 12 hours later). Nothing else
+is kept server-side, so any edge process sharing the catalog accepts the cookie.
 
 CSRF: every change carries a token derived from the session id (form field or the
 `X-CSRF-Token` header htmx sends); the sign-in form, before any session exists, uses a
@@ -37,6 +39,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 COOKIE_PATH = "/console"
 SECRET_META = "console_session_secret"
+SIGNED_OUT_META = "console_signed_out"
 _SIGN_IN_TTL_S = 3600
 
 
@@ -49,6 +52,7 @@ class Session:
     token_hash: str
     session_id: str
     expires: int  # unix seconds
+    issued: float  # unix seconds
 
 
 def _b64(data: bytes) -> str:
@@ -70,10 +74,15 @@ class SessionCodec:
 
     def new_session(self, token_hash: str, ttl_s: int, *, now: float | None = None) -> Session:
         at = time.time() if now is None else now
-        return Session(token_hash, secrets.token_urlsafe(16), int(at + ttl_s))
+        return Session(token_hash, secrets.token_urlsafe(16), int(at + ttl_s), at)
 
     def encode(self, session: Session) -> str:
-        payload = {"h": session.token_hash, "s": session.session_id, "e": session.expires}
+        payload = {
+            "h": session.token_hash,
+            "s": session.session_id,
+            "e": session.expires,
+            "i": session.issued,
+        }
         body = _b64(json.dumps(payload, separators=(",", ":")).encode())
         return f"{body}.{self._sign(b'session', body.encode())}"
 
@@ -84,7 +93,8 @@ class SessionCodec:
             return None
         try:
             payload = json.loads(_unb64(body))
-            session = Session(str(payload["h"]), str(payload["s"]), int(payload["e"]))
+            h, s, e, i = payload["h"], payload["s"], payload["e"], payload["i"]
+            session = Session(str(h), str(s), int(e), float(i))
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
         if session.expires <= (time.time() if now is None else now):
@@ -134,9 +144,24 @@ async def console_actor(request: Request) -> Actor:
     actor = await actor_for_token_hash(session.token_hash, svc.settings, svc.catalog)
     if actor is None:  # the key was rotated or revoked, or the curator token changed
         raise SignInRequired
+    signed_out = await svc.catalog.get_meta(_signed_out_key(session.token_hash))
+    if signed_out is not None and session.issued <= float(signed_out):
+        raise SignInRequired
     request.state.console_actor = actor
     request.state.console_session = session
     return actor
+
+
+def _signed_out_key(token_hash: str) -> str:
+    return f"{SIGNED_OUT_META}:{token_hash}"
+
+
+async def end_sessions(request: Request) -> None:
+    """Sign out: every session of the signed-in token issued until now ends, everywhere."""
+    await console_actor(request)
+    session: Session = request.state.console_session
+    key = _signed_out_key(session.token_hash)
+    await services(request).catalog.set_meta(key, repr(time.time()))
 
 
 async def csrf_token(request: Request) -> str:

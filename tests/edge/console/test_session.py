@@ -185,3 +185,17 @@ async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
     answer = await client.get("/console/static/htmx.min.js")
     assert answer.status_code == 200 and "javascript" in answer.headers["content-type"]
     assert (await client.get("/console/static/../templates/base.html")).status_code == 404
+
+
+async def test_signing_out_ends_a_copied_cookie_too(
+    client: httpx.AsyncClient, curator: dict[str, str]
+) -> None:
+    await sign_in(client, CURATOR_TOKEN)
+    copied = client.cookies[SESSION_COOKIE]
+    home = await client.get("/console")
+    await client.post("/console/sign-out", data={"csrf_token": form_token(home.text)})
+    client.cookies.set(SESSION_COOKIE, copied, path="/console")
+    assert (await client.get("/console")).status_code == 303  # not still signed in
+    client.cookies.clear()
+    assert (await sign_in(client, CURATOR_TOKEN)).status_code == 303  # a new sign-in works
+    assert (await client.get("/console")).status_code == 200
