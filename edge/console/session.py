@@ -9,7 +9,7 @@ edge process (a copied cookie dies with the sign-out, not 12 hours later). Nothi
 is kept server-side, so any edge process sharing the catalog accepts the cookie.
 
 CSRF: every change carries a token derived from the session id (form field or the
-`X-CSRF-Token` header htmx sends); the sign-in form, before any session exists, uses a
+`X-CSRF-Token` header the page scripts send); the sign-in form, before any session exists, uses a
 double-submit cookie. The cookies are also `SameSite=Strict`.
 """
 

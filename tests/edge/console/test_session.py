@@ -182,7 +182,7 @@ async def test_the_console_can_be_turned_off(settings: Settings, services: Servi
 
 
 async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
-    answer = await client.get("/console/static/htmx.min.js")
+    answer = await client.get("/console/static/Sortable.min.js")
     assert answer.status_code == 200 and "javascript" in answer.headers["content-type"]
     assert (await client.get("/console/static/../templates/base.html")).status_code == 404
 
