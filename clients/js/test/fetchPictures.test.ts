@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fetchPictures, ImgedgeError } from "../src/fetchPictures.js";
+import { fetchPictures, ImgedgeError, resolvePicture } from "../src/fetchPictures.js";
 import type { Picture, PicturesResponse } from "../src/types.js";
 import { CARD } from "./fixtures.js";
 // A real answer of `imgedge serve` over the demo catalog (no IMGEDGE_PUBLIC_BASE_URL):
@@ -113,7 +113,9 @@ describe("fetchPictures", () => {
     expect(got.pictures.map((p) => p.productId)).toEqual([1, 2, 3]);
     for (const picture of got.pictures) {
       const v = picture.version;
-      const at = (size: string, format: string) => `/img/${picture.productId}/${size}.${format}?v=${v}`;
+      // imgedge answered relative URLs: made absolute against the base the page asked.
+      const at = (size: string, format: string) =>
+        `http://127.0.0.1:8080/img/${picture.productId}/${size}.${format}?v=${v}`;
       expect(picture.sources.map((s) => s.type)).toEqual(["image/avif", "image/webp"]);
       for (const [source, format] of [[picture.sources[0], "avif"], [picture.sources[1], "webp"]] as const) {
         expect(source?.srcset).toBe(`${at("thumbnail", format)} 150w, ${at("small", format)} 400w`);
@@ -125,5 +127,20 @@ describe("fetchPictures", () => {
       expect(picture.alt).not.toBe("");
       expect(picture.placeholder).toMatch(/^data:image\/webp;base64,/);
     }
+  });
+
+  it("keeps absolute URLs (a CDN's) and relative ones when the page is imgedge's own origin", () => {
+    const cdn: Picture = {
+      ...CARD,
+      src: "https://cdn.example/img/1/small.jpg?v=a",
+      srcset: "https://cdn.example/img/1/small.jpg?v=a 400w",
+      sources: [{ type: "image/avif", srcset: "//cdn.example/img/1/small.avif?v=a 400w" }],
+    };
+    expect(resolvePicture(cdn, "http://imgedge.example")).toEqual(cdn);
+    const relative: Picture = { ...CARD, src: "/img/1/small.jpg?v=a", srcset: "/img/1/small.jpg?v=a 400w" };
+    expect(resolvePicture(relative, "")).toEqual(relative);
+    expect(resolvePicture(relative, "http://imgedge.example/").srcset).toBe(
+      "http://imgedge.example/img/1/small.jpg?v=a 400w",
+    );
   });
 });
