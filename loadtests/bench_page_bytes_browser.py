@@ -36,8 +36,8 @@ from loadtests.processes import wait_for_port
 from loadtests.storefront import (
     BUNDLE,
     page_html,
+    page_pictures,
     serve_directory,
-    shown_products,
     write_react_pages,
 )
 
@@ -50,22 +50,23 @@ def _tile(inner: str, name: str) -> str:
     return f'<li class="tile">{inner}<p class="name">{name}</p><button>Add to cart</button></li>'
 
 
-def write_other_pages(site: Path, edge_url: str, products: list[dict[str, Any]]) -> None:
-    """`fixed.html` (the /picture fragments) and `originals.html` (full-size JPEGs)."""
+def write_other_pages(site: Path, edge_url: str, pictures: list[dict[str, Any]]) -> None:
+    """`fixed.html` (the /picture fragments) and `originals.html` (full-size JPEGs) of
+    the products of `pictures` (an `/api/pictures` answer's)."""
     fixed, originals = [], []
     with httpx.Client(base_url=edge_url, timeout=30) as http:
-        for p in products:
-            fragment = http.get(f"/api/products/{p['id']}/picture").text
+        for p in pictures:
+            product, alt = p["productId"], p["alt"]
+            fragment = http.get(f"/api/products/{product}/picture").text
             # The fragment's URLs are relative to imgedge; the page lives elsewhere.
             fragment = re.sub(r'(["\s])/img/', rf"\1{edge_url}/img/", fragment)
-            fixed.append(_tile(fragment, p["name"]))
-            image = p["image"]
-            src = f"{edge_url}/img/{p['id']}/original.jpg?v={image['version']}"
+            fixed.append(_tile(fragment, alt))
+            src = f"{edge_url}/img/{product}/original.jpg?v={p['version']}"
             img = (
-                f'<img src="{src}" width="{image["width"]}" height="{image["height"]}"'
-                f' alt="{p["name"]}" loading="lazy">'
+                f'<img src="{src}" width="{p["width"]}" height="{p["height"]}"'
+                f' alt="{alt}" loading="lazy">'
             )
-            originals.append(_tile(img, p["name"]))
+            originals.append(_tile(img, alt))
     for name, tiles in (("fixed", fixed), ("originals", originals)):
         main = f'<main><ul class="grid">{"".join(tiles)}</ul></main>'
         (site / f"{name}.html").write_text(page_html("Grocery", main))
@@ -135,10 +136,10 @@ def main() -> int:
         try:
             assert edge.proc is not None
             wait_for_port(edge.port, edge.proc, what="imgedge serve", timeout_s=30)
-            products = shown_products(edge.url, TOKEN, TILES)
+            pictures = page_pictures(edge.url, TILES)
             site = root / "site"
-            write_react_pages(site, edge.url, products)
-            write_other_pages(site, edge.url, products)
+            write_react_pages(site, edge.url, pictures)
+            write_other_pages(site, edge.url, pictures.tiles["pictures"])
             pages = (
                 ("@imgedge/react, slot thumbnail", "listing.html"),
                 ("fixed sizes (/picture fragment)", "fixed.html"),

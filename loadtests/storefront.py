@@ -1,7 +1,8 @@
 """A storefront's pages for the browser proof and the page-bytes benchmark: a listing grid
 of 150 px tiles and a product page with a priority hero, built with `@imgedge/react`'s
 browser bundle and the products a demo edge shows, served from an origin of their own as
-a shop's pages would be (imgedge's URLs are absolute, as behind a CDN)."""
+a shop's pages would be (imgedge's relative URLs resolved against its origin, as
+`IMGEDGE_PUBLIC_BASE_URL` would make them absolute)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from edge.http.picture_query import MAX_PRODUCTS as MAX_PRODUCTS_PER_CALL
 
 BUNDLE = Path(__file__).resolve().parent.parent / "clients/js/build/browser/listing.js"
 
@@ -46,40 +50,49 @@ def page_html(title: str, main: str, script: str = "") -> str:
     return _PAGE.format(title=title, style=STYLE, main=main, script=script)
 
 
-def product_like(api: httpx.Client, product_id: int) -> dict[str, Any] | None:
-    """A product as `ProductImage`'s `product` prop takes it (the products API's answer
-    with its primary image's placeholder and transparency), or None without an image."""
-    answer = api.get(f"/api/products/{product_id}")
-    if answer.status_code != 200 or answer.json()["image"] is None:
-        return None
-    product = answer.json()
-    images = api.get(f"/api/products/{product_id}/images").json()["images"]
-    primary = next(i for i in images if i["id"] == product["image"]["id"])
-    image = {k: primary[k] for k in ("width", "height", "version", "placeholder", "has_alpha")}
-    return {"id": product_id, "name": product["name"], "image": image}
+HERO_SIZES = "(max-width: 800px) 100vw, 800px"  # the product page's hero: its width
 
 
-def shown_products(edge_url: str, token: str, count: int) -> list[dict[str, Any]]:
-    """The first `count` products (by id) that show an image, read with the curator token."""
-    headers = {"authorization": f"Bearer {token}"}
-    products: list[dict[str, Any]] = []
-    with httpx.Client(base_url=edge_url, headers=headers, timeout=30) as api:
-        product_id = 0
-        while len(products) < count and product_id < 10 * count:
-            product_id += 1
-            if (found := product_like(api, product_id)) is not None:
-                products.append(found)
-    if len(products) < count:
-        raise RuntimeError(f"the catalog shows only {len(products)} product images")
-    return products
+@dataclass(frozen=True, slots=True)
+class PagePictures:
+    """The `/api/pictures` answers a storefront's pages are built from, as imgedge gave
+    them: the listing's tiles (`slot=thumbnail`, one call) and the hero (`slot=hero`)."""
+
+    tiles: dict[str, Any]
+    hero: dict[str, Any]
 
 
-def write_react_pages(site: Path, edge_url: str, products: list[dict[str, Any]]) -> None:
-    """`listing.html` and `product.html` (hero: the first product), rendered in the
-    browser by the package's bundle from `pictures.json`."""
+def page_pictures(edge_url: str, count: int) -> PagePictures:
+    """The pictures of the first `count` products (by id) that show an image: which ones
+    those are is asked once, then the listing's `count` in one call, as a page would."""
+    with httpx.Client(base_url=edge_url, timeout=30) as api:
+
+        def pictures(ids: list[int], slot: str, sizes: str | None = None) -> dict[str, Any]:
+            query = {"products": ",".join(map(str, ids)), "slot": slot}
+            if sizes is not None:
+                query["sizes"] = sizes
+            answer = api.get("/api/pictures", params=query)
+            answer.raise_for_status()
+            return dict(answer.json())
+
+        first = range(1, MAX_PRODUCTS_PER_CALL + 1)
+        shown = [p["productId"] for p in pictures(list(first), "thumbnail")["pictures"]]
+        if len(shown) < count:
+            raise RuntimeError(f"the catalog shows only {len(shown)} product images")
+        tiles = pictures(shown[:count], "thumbnail")
+        hero = pictures(shown[:1], "hero", HERO_SIZES)
+    return PagePictures(tiles, hero)
+
+
+def write_react_pages(site: Path, edge_url: str, pictures: PagePictures) -> None:
+    """`listing.html` and `product.html` (hero: the first tile's product), rendered in the
+    browser by the package's bundle from `pictures.json`: the `/api/pictures` answers as
+    they are, and imgedge's origin for the URLs they hold relative to it (the edge has no
+    `IMGEDGE_PUBLIC_BASE_URL`; the pages live on an origin of their own)."""
     site.mkdir(parents=True, exist_ok=True)
     shutil.copy(BUNDLE, site / "listing.js")
-    (site / "pictures.json").write_text(json.dumps({"products": products, "baseUrl": edge_url}))
+    data = {"tiles": pictures.tiles, "hero": pictures.hero, "baseUrl": edge_url}
+    (site / "pictures.json").write_text(json.dumps(data))
     script = '<script src="listing.js"></script>'
     for kind, title in (("listing", "Grocery"), ("product", "A product")):
         main = f'<main data-page="{kind}" data-pictures="pictures.json"></main>'

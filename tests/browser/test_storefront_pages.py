@@ -1,7 +1,9 @@
 """The proof in a real browser: Debian's Chromium (headless, driven by Playwright) loads a
 listing page of 48 products in 150 px tiles and a product page with a priority hero, both
-built with `@imgedge/react`, at a desktop and a phone width and device pixel ratios 1 and
-2, and we record which image URLs it actually fetched (Chrome DevTools protocol):
+built with `@imgedge/react` from real `GET /api/pictures` answers (the 48 tiles in one
+`slot=thumbnail` call, the hero `slot=hero`) passed as `ProductImage`'s `picture`, at a
+desktop and a phone width and device pixel ratios 1 and 2, and we record which image URLs
+it actually fetched (Chrome DevTools protocol):
 
 - tiles fetch `thumbnail` at 1x and `small` at 2x, never a larger size, always AVIF;
 - tiles below the fold (past Chromium's lazy-loading distance) are not fetched until the
@@ -12,6 +14,7 @@ built with `@imgedge/react`, at a desktop and a phone width and device pixel rat
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from loadtests.storefront import serve_directory, shown_products, write_react_pages
+from loadtests.storefront import PagePictures, page_pictures, serve_directory, write_react_pages
 from tests.browser.helpers import WIDTHS, assert_accessible, screenshots
 from tests.browser.server import DemoServer
 
@@ -33,12 +36,14 @@ IMG = re.compile(r"/img/(?P<product>\d+)/(?P<size>[a-z]+(?:@2x)?)\.(?P<format>[a
 
 
 TILES = 48
+# A real /api/pictures answer the package's Vitest suite parses (fetchPictures.test.ts).
+CAPTURED = Path(__file__).resolve().parents[2] / "clients/js/test/fixtures/pictures-thumbnail.json"
 
 
 @dataclass(frozen=True, slots=True)
 class Storefront:
     url: str  # the pages' origin: /listing.html, /product.html
-    products: list[dict[str, Any]]  # in page order; the product page's hero is the first
+    pictures: PagePictures  # the /api/pictures answers the pages are built from
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +51,11 @@ def shop(
     server: DemoServer, js_package: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Storefront]:
     # js_package: the package's browser bundle is built (write_react_pages copies it).
-    products = shown_products(server.url, server.admin_token, TILES)
+    pictures = page_pictures(server.url, TILES)
     site = tmp_path_factory.mktemp("storefront")
-    write_react_pages(site, server.url, products)
+    write_react_pages(site, server.url, pictures)
     with serve_directory(site) as url:
-        yield Storefront(url, products)
+        yield Storefront(url, pictures)
 
 
 @dataclass
@@ -156,7 +161,7 @@ def test_listing_tiles_fetch_the_small_sizes_in_avif_and_only_near_the_viewport(
     # pass, so every tile within its lazy-loading distance has been asked for by now.
     seen.settle(page, _TILES_IN_VIEW_LOADED)
     tops = _tops(page)
-    assert len(tops) == TILES
+    assert list(tops) == [p["productId"] for p in shop.pictures.tiles["pictures"]]
     at_load = seen.products()
     sizes = {f.size for f in seen.fetches.values()}
     formats = {f.format for f in seen.fetches.values()}
@@ -193,7 +198,7 @@ def test_the_hero_is_fetched_at_once_with_high_priority(shop: Storefront, visit:
     page, seen, viewport, dpr = visit.page, visit.seen, visit.viewport, visit.dpr
     page.goto(f"{shop.url}/product.html")
     seen.settle(page, "() => document.querySelector('.hero img')?.complete === true")
-    hero_id = shop.products[0]["id"]
+    hero_id = shop.pictures.hero["pictures"][0]["productId"]
     hero_img = page.locator(".hero img")
     assert hero_img.get_attribute("loading") == "eager"
     assert hero_img.get_attribute("fetchpriority") == "high"
@@ -209,5 +214,32 @@ def test_the_hero_is_fetched_at_once_with_high_priority(shop: Storefront, visit:
     assert next(iter(seen.fetches.values())) is hero
     tiles = [f for f in seen.fetches.values() if f.product != hero_id]
     assert all(f.priority == "Low" for f in tiles)
-    assert len(tiles) < len(shop.products) - 1
+    assert len(tiles) < TILES - 1
     assert page.evaluate("document.querySelector('.hero img').complete")
+
+
+def _shape(answer: dict[str, Any]) -> tuple[set[str], set[str], set[str], set[str]]:
+    """An /api/pictures answer's keys, its pictures' keys, their sources' keys and their
+    URL patterns (product and version masked): what a client's parsing relies on."""
+    keys, sources, urls = set(), set(), set()
+    for picture in answer["pictures"]:
+        keys |= picture.keys()
+        for source in picture["sources"]:
+            sources |= source.keys()
+        for urlset in [
+            picture["src"],
+            picture["srcset"],
+            *(s["srcset"] for s in picture["sources"]),
+        ]:
+            masked = urlset.replace(picture["version"], "V")
+            urls.add(re.sub(rf"/img/{picture['productId']}/", "/img/ID/", masked))
+    return set(answer), keys, sources, urls
+
+
+def test_the_answer_the_js_package_is_tested_with_is_shaped_like_a_live_one(
+    shop: Storefront,
+) -> None:
+    captured = _shape(json.loads(CAPTURED.read_text()))
+    live = _shape(shop.pictures.tiles)
+    assert captured[:3] == live[:3], "recapture the fixture from a demo server"
+    assert captured[3] <= live[3], "recapture the fixture from a demo server"

@@ -17,7 +17,7 @@ export interface ProductImageProps {
   picture?: Picture | null;
   /** Or the product itself (as the products API answers it): candidates per `slot`. */
   product?: ProductLike | null;
-  /** Where imgedge (or its CDN) lives, for `product`; `/api/pictures` URLs are absolute. */
+  /** Where imgedge (or its CDN) lives, for `product` (`picture` URLs are used as given). */
   baseUrl?: string;
   /** Defaults to the picture's alt, the product's name. */
   alt?: string;

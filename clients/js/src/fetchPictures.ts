@@ -1,6 +1,6 @@
 /** `fetchPictures`: the pictures of many products from `GET /api/pictures`, 100 per call. */
 
-import type { PicturesResponse, Slot } from "./types.js";
+import type { Picture, PicturesResponse, Slot } from "./types.js";
 import { trimBase } from "./urls.js";
 
 /** The most ids one `/api/pictures` call takes. */
@@ -49,6 +49,31 @@ async function errorOf(response: Response): Promise<ImgedgeError> {
 }
 
 /**
+ * A picture whose URLs are relative (imgedge without `IMGEDGE_PUBLIC_BASE_URL`) made
+ * absolute against `baseUrl`, so a page on another host loads them from imgedge and not
+ * from itself. Absolute URLs (a CDN's) are kept as they are.
+ */
+export function resolvePicture(picture: Picture, baseUrl: string): Picture {
+  const base = trimBase(baseUrl);
+  if (base === "") return picture;
+  const url = (u: string): string => (u.startsWith("/") && !u.startsWith("//") ? base + u : u);
+  const srcset = (set: string): string =>
+    set
+      .split(", ")
+      .map((candidate) => {
+        const [u = "", ...descriptor] = candidate.split(" ");
+        return [url(u), ...descriptor].join(" ");
+      })
+      .join(", ");
+  return {
+    ...picture,
+    sources: picture.sources.map((source) => ({ ...source, srcset: srcset(source.srcset) })),
+    src: url(picture.src),
+    srcset: srcset(picture.srcset),
+  };
+}
+
+/**
  * The pictures of `ids` (repeats asked once) for a slot, in the order imgedge answers
  * them, with the ids that show no image in `missing`. More than 100 ids are split into
  * calls of 100, made at once; any failed call fails the whole (an `ImgedgeError`).
@@ -77,7 +102,7 @@ export async function fetchPictures(
   return {
     slot,
     sizes: answers[0]?.sizes ?? sizes ?? "",
-    pictures: answers.flatMap((answer) => answer.pictures),
+    pictures: answers.flatMap((answer) => answer.pictures.map((p) => resolvePicture(p, baseUrl))),
     missing: answers.flatMap((answer) => answer.missing),
   };
 }

@@ -3,6 +3,7 @@ export {
   fetchPictures,
   ImgedgeError,
   MAX_IDS_PER_CALL,
+  resolvePicture,
   type FetchPicturesOptions,
 } from "./fetchPictures.js";
 export { createImgedgeLoader, imgedgeLoader, sizeForWidth } from "./loader.js";

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fetchPictures, ImgedgeError } from "../src/fetchPictures.js";
+import { fetchPictures, ImgedgeError, resolvePicture } from "../src/fetchPictures.js";
 import type { Picture, PicturesResponse } from "../src/types.js";
 import { CARD } from "./fixtures.js";
+// A real answer of `imgedge serve` over the demo catalog (no IMGEDGE_PUBLIC_BASE_URL):
+// GET /api/pictures?products=1,2,3,999999&slot=thumbnail. The browser proof
+// (tests/browser/test_storefront_pages.py) checks it still has the live answers' shape.
+import realAnswer from "./fixtures/pictures-thumbnail.json";
 
 /** A fetch that answers /api/pictures from a table (ids > 1000 are missing) and logs calls. */
 function fakeImgedge(answer?: (url: URL) => Response) {
@@ -92,5 +96,51 @@ describe("fetchPictures", () => {
       code: "http_error",
       message: "imgedge 502 http_error: Bad Gateway",
     });
+  });
+
+  it("parses a real /api/pictures answer as imgedge gives it", async () => {
+    const { calls, fetchImpl } = fakeImgedge(() =>
+      new Response(JSON.stringify(realAnswer), { headers: { "content-type": "application/json" } }),
+    );
+    const got = await fetchPictures("http://127.0.0.1:8080", [1, 2, 3, 999999], {
+      slot: "thumbnail",
+      fetch: fetchImpl,
+    });
+    expect(calls[0]?.search).toBe("?products=1,2,3,999999&slot=thumbnail");
+    expect(got.slot).toBe("thumbnail");
+    expect(got.sizes).toBe("150px");
+    expect(got.missing).toEqual([999999]);
+    expect(got.pictures.map((p) => p.productId)).toEqual([1, 2, 3]);
+    for (const picture of got.pictures) {
+      const v = picture.version;
+      // imgedge answered relative URLs: made absolute against the base the page asked.
+      const at = (size: string, format: string) =>
+        `http://127.0.0.1:8080/img/${picture.productId}/${size}.${format}?v=${v}`;
+      expect(picture.sources.map((s) => s.type)).toEqual(["image/avif", "image/webp"]);
+      for (const [source, format] of [[picture.sources[0], "avif"], [picture.sources[1], "webp"]] as const) {
+        expect(source?.srcset).toBe(`${at("thumbnail", format)} 150w, ${at("small", format)} 400w`);
+      }
+      expect(picture.srcset).toBe(`${at("thumbnail", "jpg")} 150w, ${at("small", "jpg")} 400w`);
+      expect(picture.src).toBe(at("small", "jpg"));
+      expect(picture.width).toBeGreaterThan(0);
+      expect(picture.height).toBeGreaterThan(0);
+      expect(picture.alt).not.toBe("");
+      expect(picture.placeholder).toMatch(/^data:image\/webp;base64,/);
+    }
+  });
+
+  it("keeps absolute URLs (a CDN's) and relative ones when the page is imgedge's own origin", () => {
+    const cdn: Picture = {
+      ...CARD,
+      src: "https://cdn.example/img/1/small.jpg?v=a",
+      srcset: "https://cdn.example/img/1/small.jpg?v=a 400w",
+      sources: [{ type: "image/avif", srcset: "//cdn.example/img/1/small.avif?v=a 400w" }],
+    };
+    expect(resolvePicture(cdn, "http://imgedge.example")).toEqual(cdn);
+    const relative: Picture = { ...CARD, src: "/img/1/small.jpg?v=a", srcset: "/img/1/small.jpg?v=a 400w" };
+    expect(resolvePicture(relative, "")).toEqual(relative);
+    expect(resolvePicture(relative, "http://imgedge.example/").srcset).toBe(
+      "http://imgedge.example/img/1/small.jpg?v=a 400w",
+    );
   });
 });

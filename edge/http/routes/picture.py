@@ -98,8 +98,11 @@ def _picture(shown: ShownPicture, slot: Slot, base_url: str) -> bodies.Picture:
 def _cached(
     request: Request, svc: Services, body: bytes, media_type: str, headers: dict[str, str]
 ) -> Response:
-    """Short-lived with stale-while-revalidate, a strong ETag of the bytes, 304 on a match."""
+    """Short-lived with stale-while-revalidate, a strong ETag of the bytes, 304 on a match.
+    Readable from any origin (pages on a store's own host fetch these from the browser;
+    they are public, and say no more than the image URLs do; no credentials involved)."""
     s = svc.settings.server
+    headers["access-control-allow-origin"] = "*"
     headers["cache-control"] = cache_control(
         None, "", s.img_max_age_s, s.img_stale_while_revalidate_s
     )

@@ -96,7 +96,11 @@ async def test_an_unchanged_page_is_304_and_a_changed_image_changes_the_etag(
     again = await client.get(url, headers={"if-none-match": etag})
     assert (again.status_code, again.content) == (304, b"")
     assert again.headers["etag"] == etag
+    # A store's page on another host reads both answers in the browser (no credentials).
+    assert first.headers["access-control-allow-origin"] == "*"
+    assert again.headers["access-control-allow-origin"] == "*"
     html = await client.get(f"/api/products/{product.id}/picture")
+    assert html.headers["access-control-allow-origin"] == "*"
     assert (
         await client.get(html.url, headers={"if-none-match": html.headers["etag"]})
     ).status_code == 304

@@ -1,74 +1,81 @@
 /**
- * The storefront pages of the browser proof (tests/clients/test_storefront_browser.py),
+ * The storefront pages of the browser proof (tests/browser/test_storefront_pages.py),
  * built with esbuild into one script with React. The page's `<main>` names what to show:
  * `data-page` (`listing`: a grid of 150 px tiles; `product`: a priority hero and related
- * tiles) and `data-pictures`, a JSON file holding either an `/api/pictures` answer
- * (`{"pictures": [...]}`) or products as the products API describes them
- * (`{"products": [...], "baseUrl": "..."}`).
+ * tiles) and `data-pictures`, a JSON file holding real `/api/pictures` answers as imgedge
+ * gave them: `tiles` (`slot=thumbnail`), `hero` (`slot=hero`, one of the tiles' products) and `baseUrl`, imgedge's origin, for the URLs the answers hold relative to it.
  */
 
 import { createRoot } from "react-dom/client";
 import { ProductImage } from "../../src/ProductImage.js";
-import type { Picture, ProductLike } from "../../src/types.js";
+import type { Picture, PicturesResponse } from "../../src/types.js";
 
 interface PageData {
-  pictures?: Picture[];
-  products?: ProductLike[];
-  baseUrl?: string;
+  tiles: PicturesResponse;
+  hero: PicturesResponse;
+  baseUrl: string;
 }
 
-type Item = { key: number; name: string; props: { picture?: Picture; product?: ProductLike } };
-
-function items(data: PageData): Item[] {
-  if (data.pictures) {
-    return data.pictures.map((p) => ({ key: p.productId, name: p.alt, props: { picture: p } }));
-  }
-  return (data.products ?? []).map((p) => ({ key: p.id, name: p.name, props: { product: p } }));
+/** `/img/...` URLs (an edge without IMGEDGE_PUBLIC_BASE_URL) made absolute: the page lives elsewhere. */
+function resolved(picture: Picture, baseUrl: string): Picture {
+  const at = (urls: string) => urls.replace(/(^|\s)\/img\//g, `$1${baseUrl}/img/`);
+  return {
+    ...picture,
+    src: at(picture.src),
+    srcset: at(picture.srcset),
+    sources: picture.sources.map((source) => ({ ...source, srcset: at(source.srcset) })),
+  };
 }
 
-function Tile({ item, baseUrl }: { item: Item; baseUrl: string }) {
+interface TilesProps {
+  answer: PicturesResponse;
+  baseUrl: string;
+  /** The hero's product, not repeated among its related tiles. */
+  except?: number;
+}
+
+function Tiles({ answer, baseUrl, except }: TilesProps) {
+  const shown = answer.pictures.filter((picture) => picture.productId !== except);
   return (
-    <li className="tile">
-      <ProductImage {...item.props} baseUrl={baseUrl} slot="thumbnail" className="tile-image" />
-      <p className="name">{item.name}</p>
-      <button type="button">Add to cart</button>
-    </li>
+    <ul className="grid">
+      {shown.map((picture) => (
+        <li className="tile" key={picture.productId}>
+          <ProductImage
+            picture={resolved(picture, baseUrl)}
+            slot={answer.slot}
+            sizes={answer.sizes}
+            className="tile-image"
+          />
+          <p className="name">{picture.alt}</p>
+          <button type="button">Add to cart</button>
+        </li>
+      ))}
+    </ul>
   );
 }
 
 function Page({ kind, data }: { kind: string; data: PageData }) {
-  const all = items(data);
-  const baseUrl = data.baseUrl ?? "";
-  const tiles = (list: Item[]) => (
-    <ul className="grid">
-      {list.map((item) => (
-        <Tile key={item.key} item={item} baseUrl={baseUrl} />
-      ))}
-    </ul>
+  const { tiles, hero, baseUrl } = data;
+  const shown = hero.pictures[0];
+  if (kind !== "product") return <Tiles answer={tiles} baseUrl={baseUrl} />;
+  if (shown === undefined) return <p>No product.</p>;
+  return (
+    <>
+      <div className="hero">
+        <ProductImage
+          picture={resolved(shown, baseUrl)}
+          slot={hero.slot}
+          sizes={hero.sizes}
+          priority
+          className="hero-image"
+        />
+        <h1>{shown.alt}</h1>
+        <p className="description">{"A fine product. ".repeat(120)}</p>
+      </div>
+      <h2>Related</h2>
+      <Tiles answer={tiles} baseUrl={baseUrl} except={shown.productId} />
+    </>
   );
-  if (kind === "product") {
-    const [hero, ...related] = all;
-    if (hero === undefined) return <p>No product.</p>;
-    return (
-      <>
-        <div className="hero">
-          <ProductImage
-            {...hero.props}
-            baseUrl={baseUrl}
-            slot="hero"
-            sizes="(max-width: 800px) 100vw, 800px"
-            priority
-            className="hero-image"
-          />
-          <h1>{hero.name}</h1>
-          <p className="description">{"A fine product. ".repeat(120)}</p>
-        </div>
-        <h2>Related</h2>
-        {tiles(related)}
-      </>
-    );
-  }
-  return tiles(all);
 }
 
 async function main(): Promise<void> {
