@@ -157,6 +157,39 @@ async def test_another_store_reaches_nothing_of_store_a(services: Services, worl
                     assert await _state(services, world) == before, (method, path)
 
 
+async def test_forms_are_bounded_before_they_are_parsed(world):
+    """Sign-in takes forms from anyone: a huge body or a file is refused unread, not kept
+    in memory or spooled to disk until the form token is checked."""
+    async with _client(world) as http:
+        page = await http.get("/console/sign-in")
+        fields = {"csrf_token": form_token(page.text), "token": CURATOR_TOKEN}
+        big = {**fields, **{f"f{n}": "x" * 200_000 for n in range(3)}}
+        answer = await http.post("/console/sign-in", data=big)
+        assert answer.status_code == 413 and "form over" in answer.text
+        file = {"file": ("a.bin", b"\0" * 1000, "application/octet-stream")}
+        answer = await http.post("/console/sign-in", data=fields, files=file)
+        assert answer.status_code == 400 and "the form was refused" in answer.text
+        assert (await http.post("/console/sign-in", data=fields)).status_code == 303
+
+
+async def test_a_reorder_of_many_images_fits_a_form(world):
+    """The largest form a page sends (every image id of a set, as multipart from
+    product.js) stays under the bound: refused for its ids, not its size."""
+    async with _client(world) as http:
+        assert (await sign_in(http, CURATOR_TOKEN)).status_code == 303
+        token = form_token((await http.get("/console/products")).text)
+        path = f"/console/products/{world['product'].id}/order"
+        fields = [("csrf_token", token), ("source", "custom")]
+        fields += [("image_id", str(n)) for n in range(10**6, 10**6 + 1000)]
+        parts = [
+            f'--b\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields
+        ]
+        body = ("".join(parts) + "--b--\r\n").encode()
+        headers = {"content-type": "multipart/form-data; boundary=b"}  # as a FormData body
+        answer = await http.post(path, content=body, headers=headers)
+        assert answer.status_code == 400 and "imageIds must name each" in answer.text
+
+
 async def test_another_store_cannot_list_store_a_or_the_stores(world):
     """The listings' store filter and the curator's pages: refused to store B."""
     async with _client(world) as http:
