@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from catalog.models import ImageSource, ProductImage, ResolvedImage
 from edge.application.actors import Actor
 from edge.application.images import Gallery
+from edge.console.forms import read_form
 from edge.console.pages import page, render
 from edge.console.session import check_csrf, console_actor
 from edge.errors import BadRequest, EdgeError, Forbidden, NotFound
@@ -152,7 +153,7 @@ def _back(product_id: int) -> Response:
 
 
 async def _form(request: Request) -> FormData:
-    form = await request.form()
+    form = await read_form(request)
     await check_csrf(request, form)
     return form
 

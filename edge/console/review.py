@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from catalog.models import QueueStatus
 from edge.application.actors import Actor
 from edge.application.review import Review
+from edge.console.forms import read_form
 from edge.console.pages import page, render
 from edge.console.session import check_csrf, console_actor
 from edge.errors import BadRequest
@@ -141,7 +142,7 @@ async def item_page(request: Request) -> Response:
 async def _decision(request: Request) -> tuple[Actor, int, FormData]:
     actor = await console_actor(request)
     item_id = parse_id(request.path_params["item"], "queue item")
-    form = await request.form()
+    form = await read_form(request)
     await check_csrf(request, form)
     return actor, item_id, form
 

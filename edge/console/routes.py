@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from edge.console.dashboard import dashboard
+from edge.console.forms import read_form
 from edge.console.pages import page, render_public
 from edge.console.products import product_routes
 from edge.console.review import review_routes
@@ -66,7 +67,7 @@ async def sign_in_page(request: Request) -> Response:
 
 
 async def sign_in(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     check_sign_in_nonce(request, form)
     token = form.get("token")
     token = token.strip() if isinstance(token, str) else ""
@@ -88,7 +89,7 @@ async def sign_in(request: Request) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    await check_csrf(request, await request.form())
+    await check_csrf(request, await read_form(request))
     await end_sessions(request)
     response = RedirectResponse("/console/sign-in", status_code=303)
     clear_session_cookie(request, response)

@@ -16,6 +16,7 @@ from catalog.models import StoreSummary
 from edge.application.actors import Actor
 from edge.application.stores import MAX_STORE_NAME, IssuedKey
 from edge.console.figures import moment
+from edge.console.forms import read_form
 from edge.console.pages import Page, page, render
 from edge.console.session import check_csrf, console_actor
 from edge.errors import BadRequest, Conflict, NotFound
@@ -82,7 +83,7 @@ async def _key_page(request: Request, issued: IssuedKey, *, made: bool) -> Respo
 
 async def create_store(request: Request) -> Response:
     actor = await console_actor(request)
-    form = await request.form()
+    form = await read_form(request)
     await check_csrf(request, form)
     raw = form.get("name")
     name = raw if isinstance(raw, str) else ""
@@ -122,7 +123,7 @@ def _confirm(action: str) -> Page:
 
 async def rotate_key(request: Request) -> Response:
     actor = await console_actor(request)
-    await check_csrf(request, await request.form())
+    await check_csrf(request, await read_form(request))
     store_id = parse_product_id(request.path_params["store"], "store")
     issued = await services(request).stores.rotate(actor, store_id)
     return await _key_page(request, issued, made=False)
@@ -130,7 +131,7 @@ async def rotate_key(request: Request) -> Response:
 
 async def revoke_key(request: Request) -> Response:
     actor = await console_actor(request)
-    await check_csrf(request, await request.form())
+    await check_csrf(request, await read_form(request))
     store_id = parse_product_id(request.path_params["store"], "store")
     await services(request).stores.revoke(actor, store_id)
     return RedirectResponse(f"{STORES}?done=revoked", status_code=303)

@@ -33,8 +33,9 @@ MAX_FIELD_BYTES = 1024
 FORM_OVERHEAD_BYTES = 64 * 1024  # part headers and the small fields around the files
 
 
-def _limited(receive: Receive, max_bytes: int) -> Receive:
-    """A receive channel that stops the request once its body passes `max_bytes`."""
+def limited_receive(receive: Receive, max_bytes: int, what: str = "upload") -> Receive:
+    """A receive channel that stops the request once its body passes `max_bytes` (413,
+    code `<what>_too_large`)."""
     seen = 0
 
     async def limited_receive() -> Message:
@@ -43,7 +44,7 @@ def _limited(receive: Receive, max_bytes: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > max_bytes:
-                raise PayloadTooLarge(f"upload over {max_bytes} bytes", code="upload_too_large")
+                raise PayloadTooLarge(f"{what} over {max_bytes} bytes", code=f"{what}_too_large")
         return message
 
     return limited_receive
@@ -91,7 +92,7 @@ async def read_upload_form(request: Request, svc: Services) -> FormData:
         raise PayloadTooLarge(f"upload over {max_body} bytes", code="upload_too_large")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise BadRequest("send multipart/form-data", code="invalid_multipart")
-    parser = _BoundedMultipart(request, _limited(request.receive, max_body), s)
+    parser = _BoundedMultipart(request, limited_receive(request.receive, max_body), s)
     try:
         return await parser.parse()
     except MultiPartException as exc:  # too many files or fields, malformed parts
