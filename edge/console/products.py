@@ -34,6 +34,7 @@ from edge.http.routes.uploads import read_upload_files, read_upload_form, upload
 from edge.http.text import printable_problem
 from edge.imaging.negotiation import choose_format
 from edge.imaging.sizes import SIZES, RenderBox
+from edge.imaging.urls import img_url
 
 PRODUCTS = "/console/products"
 _FILTERS = ("q", "store", "status", "image")
@@ -64,7 +65,8 @@ async def products_page(request: Request) -> Response:
 
 
 def storefront_urls(product_id: int, version: str) -> list[tuple[str, str]]:
-    return [(size, f"/img/{product_id}/{size}?v={version}") for size in SIZES]
+    """Relative on purpose: the console's CSP loads images from itself only."""
+    return [(size, img_url("", product_id, size, version)) for size in SIZES]
 
 
 async def _product_page(
