@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from loadtests.processes import free_port, stop_process, wait_for_port
@@ -20,11 +21,12 @@ def nginx_binary() -> str | None:
     )
 
 
-def recipe_for(upstream: str, cache_dir: Path, listen: str) -> str:
-    """The recipe with its `# EDIT` values replaced (each must be found exactly once)."""
+def recipe_for(upstreams: Sequence[str], cache_dir: Path | str, listen: str) -> str:
+    """The recipe with its `# EDIT` values replaced (each must be found exactly once):
+    one `server` line per upstream (`host:port` and any parameters)."""
     text = RECIPE.read_text()
     edits = {
-        "server 127.0.0.1:8080;": f"server {upstream};",
+        "server 127.0.0.1:8080;": "\n    ".join(f"server {u};" for u in upstreams),
         "proxy_cache_path /var/cache/nginx/imgedge ": f"proxy_cache_path {cache_dir} ",
         "listen 80;": f"listen {listen};",
     }
@@ -36,18 +38,18 @@ def recipe_for(upstream: str, cache_dir: Path, listen: str) -> str:
 
 
 class PrivateNginx:
-    def __init__(self, root: Path, upstream: str) -> None:
+    def __init__(self, root: Path, upstream: str | Sequence[str]) -> None:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.upstream = upstream
+        self.upstreams = [upstream] if isinstance(upstream, str) else list(upstream)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _write_config(self) -> Path:
         for sub in ("cache", "temp"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         recipe = self.root / "imgedge.conf"
-        recipe.write_text(recipe_for(self.upstream, self.root / "cache", f"127.0.0.1:{self.port}"))
+        recipe.write_text(recipe_for(self.upstreams, self.root / "cache", f"127.0.0.1:{self.port}"))
         temp = self.root / "temp"
         # As root, nginx would run its workers as `nobody`, who cannot enter pytest's
         # private temporary directory.
