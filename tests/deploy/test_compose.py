@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ from tests.deploy.compose import (
 )
 
 COMPOSE = load_compose()
+PYPROJECT = tomllib.loads((DEPLOY.parent / "pyproject.toml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 IMGEDGE = {name for name, s in SERVICES.items() if "build" in s}
 LONG_RUNNING = {name for name, s in SERVICES.items() if not is_one_shot(s)}
@@ -70,6 +72,8 @@ def test_every_image_is_pinned_or_built_from_the_dockerfile():
         if name in IMGEDGE:
             build = service["build"]
             assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DOCKERFILE
+            # Tagged with the package's version, never `latest`.
+            assert service["image"] == f"imgedge:{PYPROJECT['project']['version']}"
             continue
         image = service["image"]
         assert "@sha256:" in image or PINNED_TAG.match(_tag(image)), (name, image)
