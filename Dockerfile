@@ -9,7 +9,8 @@ ARG PYTHON_IMAGE=python:3.12.12-slim-bookworm@sha256:593bd06efe90efa80dc4eee3948
 
 # --- dependencies: rebuilt only when requirements.lock changes -----------------------
 FROM ${PYTHON_IMAGE} AS deps
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+# pip compiles the bytecode here, once: the runtime user cannot write into /opt/imgedge.
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/imgedge
 COPY requirements.lock /tmp/requirements.lock
 # Every distribution checked against the lock's hashes (pyvips is an sdist: pip builds it).
