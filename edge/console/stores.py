@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from catalog.models import StoreSummary
 from edge.application.actors import Actor
-from edge.application.stores import MAX_STORE_NAME, IssuedKey
+from edge.application.stores import BY_CONSOLE, MAX_STORE_NAME, IssuedKey
 from edge.console.figures import moment
 from edge.console.forms import read_form
 from edge.console.pages import Page, page, render
@@ -90,7 +90,7 @@ async def create_store(request: Request) -> Response:
     try:
         if (problem := printable_problem(name)) is not None:
             raise BadRequest(f"The name {problem}.")
-        issued = await services(request).stores.create(actor, name)
+        issued = await services(request).stores.create(actor, name, by=BY_CONSOLE)
     except (BadRequest, Conflict) as exc:
         return await _list_page(request, actor, error=exc.message, name=name, status=exc.status)
     return await _key_page(request, issued, made=True)
@@ -125,7 +125,7 @@ async def rotate_key(request: Request) -> Response:
     actor = await console_actor(request)
     await check_csrf(request, await read_form(request))
     store_id = parse_product_id(request.path_params["store"], "store")
-    issued = await services(request).stores.rotate(actor, store_id)
+    issued = await services(request).stores.rotate(actor, store_id, by=BY_CONSOLE)
     return await _key_page(request, issued, made=False)
 
 
@@ -133,7 +133,7 @@ async def revoke_key(request: Request) -> Response:
     actor = await console_actor(request)
     await check_csrf(request, await read_form(request))
     store_id = parse_product_id(request.path_params["store"], "store")
-    await services(request).stores.revoke(actor, store_id)
+    await services(request).stores.revoke(actor, store_id, by=BY_CONSOLE)
     return RedirectResponse(f"{STORES}?done=revoked", status_code=303)
 
 
