@@ -571,14 +571,17 @@ def unknown_env(environ: Mapping[str, str] | None = None) -> list[str]:
     """One warning per `IMGEDGE_*` variable that names no setting (a typo is otherwise
     silently ignored), each with the closest setting's name."""
     env = os.environ if environ is None else environ
-    known = [env_name(name) for name in _BY_NAME]
-    return [
-        f"{var} is not a setting; ignored{_closest(var, known)}"
-        for var in sorted(env)
-        if var.startswith(ENV_PREFIX)
-        and var not in known
-        and not var.startswith(OTHER_ENV_PREFIXES)
-    ]
+    warnings = []
+    for var in sorted(env):
+        name = var.removeprefix(ENV_PREFIX).lower()
+        if var.startswith(ENV_PREFIX) and not var.startswith(OTHER_ENV_PREFIXES):
+            if env_name(name) == var and name in _BY_NAME:
+                continue
+            # Compared without the common prefix, which would make every name look near.
+            near = difflib.get_close_matches(name, list(_BY_NAME), n=1, cutoff=0.6)
+            hint = f" (did you mean {env_name(near[0])}?)" if near else ""
+            warnings.append(f"{var} is not a setting; ignored{hint}")
+    return warnings
 
 
 def describe() -> list[tuple[str, str, str]]:

@@ -141,9 +141,16 @@ async def probe_catalog(settings: Settings, *, migrations: bool = False) -> Prob
             probe.setting,
             probe.url,
             "migrations pending on",
-            f"{len(pending)} migration(s) pending ({', '.join(pending)}): run `imgedge migrate`",
+            f"{_pending(pending)}: run `imgedge migrate`",
         )
     return Probe(CATALOG, probe.setting, probe.url, note="migrations up to date")
+
+
+def _pending(versions: list[str]) -> str:
+    if len(versions) == 1:
+        return f"migration {versions[0]} pending"
+    which = ", ".join(versions) if len(versions) <= 3 else f"{versions[0]} … {versions[-1]}"
+    return f"{len(versions)} migrations pending ({which})"
 
 
 async def probe_cache(settings: Settings) -> Probe:
