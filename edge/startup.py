@@ -68,9 +68,11 @@ def shown(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
-def reason(exc: BaseException) -> str:
+def reason(exc: BaseException, *, innermost: bool = True) -> str:
     """A few words on why: the OS's answer when one is in the chain of causes (refused,
-    unknown host, timed out, permission denied), else the innermost message."""
+    unknown host, timed out, permission denied), else the innermost message (a driver's
+    own words), or with `innermost=False` the outermost (an adapter that already says it
+    in one line, as the originals stores do)."""
     chain: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in chain:
@@ -86,13 +88,14 @@ def reason(exc: BaseException) -> str:
     for err in chain:
         if isinstance(err, OSError) and err.strerror:
             return err.strerror.lower()
-    inner = chain[-1]
-    text = str(inner).strip().splitlines()
-    return text[0] if text else type(inner).__name__
+    chosen = chain[-1] if innermost else chain[0]
+    text = str(chosen).strip().splitlines()
+    return text[0] if text else type(chosen).__name__
 
 
 def _failed(probe: Probe, problem: str, exc: BaseException) -> Probe:
-    return Probe(probe.component, probe.setting, probe.url, problem, reason(exc))
+    why = reason(exc, innermost=probe.component != ORIGINALS)
+    return Probe(probe.component, probe.setting, probe.url, problem, why)
 
 
 # --- the shape of URLs (no network) -----------------------------------------------------
