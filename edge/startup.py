@@ -20,10 +20,17 @@ import socket
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
 
 from catalog import open_catalog
 from config import Settings
 from config.settings import env_name
+
+if TYPE_CHECKING:
+    from edge.storage.cache import VariantTier
 
 CATALOG, CACHE, ORIGINALS = "catalog", "cache", "originals"
 # A key no variant has (the hash of nothing real) under which the cache probe writes.
@@ -157,10 +164,10 @@ def _pending(versions: list[str]) -> str:
 
 
 async def probe_cache(settings: Settings) -> Probe:
-    """Write, read back and delete one small entry in the shared tier."""
+    """Write, read back and delete one small entry in the shared tier. A disk tier is
+    probed in its directory without opening the tier (which lists every file in it: the
+    server does that once, when it starts)."""
     from config.backends import opener
-    from edge.imaging.formats import Format
-    from edge.storage.cache import VariantKey
 
     url = settings.cache.url
     probe = Probe(CACHE, env_name("cache_url"), shown(url))
@@ -169,26 +176,47 @@ async def probe_cache(settings: Settings) -> Probe:
     open_tier = opener("cache", url)
     if open_tier is None:
         return Probe(CACHE, probe.setting, probe.url, note="memory only")
-    try:
-        tier = await open_tier(url, settings.cache)
-    except Exception as exc:
-        return _failed(probe, "cannot open", exc)
-    key = VariantKey(_PROBE_HASH, 1, Format.PNG, "check")
     data = b"imgedge check " + secrets.token_bytes(8)
+    disk = url.startswith("file://")
+    back: bytes | None
+    try:
+        if disk:
+            root = Path(url.removeprefix("file://"))
+            back = await anyio.to_thread.run_sync(_round_trip_file, root, data)
+        else:
+            back = await _round_trip_tier(await open_tier(url, settings.cache), data)
+    except Exception as exc:
+        return _failed(probe, "cannot write to" if disk else "cannot connect to", exc)
+    if back != data:
+        return Probe(CACHE, probe.setting, probe.url, "cannot use", "an entry was not read back")
+    return probe
+
+
+def _round_trip_file(root: Path, data: bytes) -> bytes:
+    """As the disk tier writes (atomically, making the directory): outside its shards,
+    under a name of its own, so its scans never count it."""
+    from edge.storage.atomic_files import write_atomic
+
+    path = root / f".imgedge-check-{secrets.token_hex(8)}"
+    write_atomic(path, data)
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+
+
+async def _round_trip_tier(tier: VariantTier, data: bytes) -> bytes | None:
+    from edge.imaging.formats import Format
+    from edge.storage.cache import VariantKey
+
+    key = VariantKey(_PROBE_HASH, 1, Format.PNG, "check")
     try:
         await tier.put(key, data)
         back = await tier.get(key)
         await tier.delete(key)
-    except Exception as exc:
-        disk = url.startswith("file://")
-        return _failed(probe, "cannot write to" if disk else "cannot connect to", exc)
     finally:
         await tier.close()
-    if back != data:
-        return Probe(
-            CACHE, probe.setting, probe.url, "cannot use", "an entry written was not read back"
-        )
-    return probe
+    return back
 
 
 async def probe_originals(settings: Settings, *, write: bool = False) -> Probe:

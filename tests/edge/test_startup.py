@@ -115,7 +115,7 @@ def test_a_malformed_setting_is_one_line_for_every_command(
     ("setting", "value", "expected"),
     [
         ("IMGEDGE_CACHE_URL", f"redis://{DEAD}/0", "cannot connect to redis://"),
-        ("IMGEDGE_CACHE_URL", "file://{blocked}", "cannot open file://"),
+        ("IMGEDGE_CACHE_URL", "file://{blocked}", "cannot write to file://"),
         ("IMGEDGE_ORIGINALS_URL", "file://{blocked}", "missing or not writable"),
     ],
     ids=["redis-down", "cache-dir", "originals-dir"],
