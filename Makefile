@@ -1,36 +1,49 @@
 # `make run` and `make test` work from a fresh clone: they create .venv and install first.
+# Two stamps: serving needs only the runtime dependencies (`make run`); the tests and
+# linters add the dev extra (`make test`, `make lint`). Either is redone when
+# pyproject.toml changes.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/pip install --quiet
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP     := $(VENV)/.installed-dev
 
-.PHONY: install run test lint bench js clean
+.PHONY: install install-dev run test lint bench js clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "imgedge needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(PIP) --upgrade pip
 
-install: $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
 
-run: $(STAMP)
+$(DEV_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(RUNTIME_STAMP)
+
+install-dev: $(DEV_STAMP)
+
+run: $(RUNTIME_STAMP)
 	$(BIN)/imgedge demo
 	$(BIN)/imgedge serve
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python loadtests/bench_render.py
 
 # The front-end package (clients/js): install from its lock file, type-check, test, build.

@@ -48,6 +48,24 @@ class StoreSummary:
     last_sync_at: datetime | None  # when its sync last pushed a batch; None: never
 
 
+class KeyAction(StrEnum):
+    CREATED = "created"
+    ROTATED = "rotated"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEvent:
+    """One change of a store's API key, for the audit trail: never the key itself."""
+
+    id: int
+    store_id: int
+    store_name: str
+    action: KeyAction
+    actor: str  # who: `curator` (the API), `console` or `cli`
+    at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class QueueFigures:
     depth: int

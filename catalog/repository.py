@@ -24,6 +24,7 @@ from catalog.models import (
     CanonicalProduct,
     CatalogStats,
     ImageOwner,
+    KeyEvent,
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
@@ -87,7 +88,11 @@ class ResolutionReader(Protocol):
 class StoreRepository(Protocol):
     """Stores, and small facts about the catalog (meta)."""
 
-    async def create_store(self, name: str, api_key_hash: str | None = None) -> Store: ...
+    async def create_store(
+        self, name: str, api_key_hash: str | None = None, *, actor: str | None = None
+    ) -> Store:
+        """With `actor` and a key: a `created` key event too, in the same transaction."""
+        ...
 
     async def get_store_by_name(self, name: str) -> Store | None: ...
 
@@ -97,9 +102,16 @@ class StoreRepository(Protocol):
         """Every store by name, with its product count and last sync (one query)."""
         ...
 
-    async def set_store_key(self, store_id: int, api_key_hash: str | None) -> Store:
+    async def set_store_key(
+        self, store_id: int, api_key_hash: str | None, *, actor: str | None = None
+    ) -> Store:
         """Replace the store's key hash (rotate) or clear it (None: revoke); the old key
-        stops working when this returns. Products stay. NotFoundError: no such store."""
+        stops working when this returns. Products stay. NotFoundError: no such store.
+        With `actor`: a `rotated` or `revoked` key event too, in the same transaction."""
+        ...
+
+    async def key_events(self, store_id: int | None = None, limit: int = 100) -> list[KeyEvent]:
+        """The key audit trail, newest first: one store's, or every store's (None)."""
         ...
 
     async def catalog_stats(self, store_id: int | None = None) -> CatalogStats:
@@ -376,6 +388,10 @@ class CatalogRepository(
 
     async def migrate(self) -> list[str]:
         """Apply pending migrations; return the versions applied now."""
+        ...
+
+    async def pending_migrations(self) -> list[str]:
+        """The versions `migrate` would apply now, in order (`imgedge check`)."""
         ...
 
     async def ping(self) -> None: ...

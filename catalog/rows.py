@@ -14,6 +14,8 @@ from catalog.models import (
     CanonicalProduct,
     CatalogStats,
     ImageSource,
+    KeyAction,
+    KeyEvent,
     ListedProduct,
     MatchStatus,
     ProductImage,
@@ -39,6 +41,19 @@ def timestamp(value: datetime | str | None) -> datetime | None:
         return value
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def key_event(row: Row) -> KeyEvent:
+    at = timestamp(row["at"])
+    assert at is not None  # NOT NULL
+    return KeyEvent(
+        id=row["id"],
+        store_id=row["store_id"],
+        store_name=row["store_name"],
+        action=KeyAction(row["action"]),
+        actor=row["actor"],
+        at=at,
+    )
 
 
 def store_summary(row: Row) -> StoreSummary:

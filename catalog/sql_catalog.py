@@ -23,6 +23,8 @@ from catalog.models import (
     CanonicalProduct,
     CatalogStats,
     ImageOwner,
+    KeyAction,
+    KeyEvent,
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
@@ -45,6 +47,7 @@ from catalog.models import (
     SyncResult,
 )
 from catalog.names import normalize_name
+from catalog.queries import migration_files
 from catalog.sql import canonical, images, json_param, like_escaped, matching, products
 from catalog.sql.images import owner_change as owner_change  # callers import it from here
 
@@ -83,6 +86,16 @@ class SQLCatalog:
     async def migrate(self) -> list[str]:
         return await self.connector.migrate()
 
+    async def pending_migrations(self) -> list[str]:
+        async with self.connector.read() as r:
+            present = await r.one("migrations_table_present")
+            applied = (
+                {row["version"] for row in await r.all("applied_migrations")}
+                if present and present["present"]
+                else set()
+            )
+        return [v for v, _ in migration_files(self.connector.dialect) if v not in applied]
+
     async def ping(self) -> None:
         await self.connector.ping()
 
@@ -119,11 +132,18 @@ class SQLCatalog:
 
     # Stores and meta
 
-    async def create_store(self, name: str, api_key_hash: str | None = None) -> Store:
-        row = await self._write(
-            lambda s: s.one("create_store", name=name, api_key_hash=api_key_hash)
-        )
-        return rows.store(_returned(row, "create_store"))
+    async def create_store(
+        self, name: str, api_key_hash: str | None = None, *, actor: str | None = None
+    ) -> Store:
+        async def create(s: Session) -> Row | None:
+            row = await s.one("create_store", name=name, api_key_hash=api_key_hash)
+            if row is not None and actor is not None and api_key_hash is not None:
+                await s.run(
+                    "add_key_event", store_id=row["id"], action=KeyAction.CREATED, actor=actor
+                )
+            return row
+
+        return rows.store(_returned(await self._write(create), "create_store"))
 
     async def get_store_by_name(self, name: str) -> Store | None:
         row = await self._one("get_store_by_name", name=name)
@@ -136,13 +156,25 @@ class SQLCatalog:
     async def list_stores(self) -> list[StoreSummary]:
         return [rows.store_summary(row) for row in await self._all("list_stores")]
 
-    async def set_store_key(self, store_id: int, api_key_hash: str | None) -> Store:
-        row = await self._write(
-            lambda s: s.one("set_store_key", store_id=store_id, api_key_hash=api_key_hash)
-        )
+    async def set_store_key(
+        self, store_id: int, api_key_hash: str | None, *, actor: str | None = None
+    ) -> Store:
+        action = KeyAction.ROTATED if api_key_hash is not None else KeyAction.REVOKED
+
+        async def set_key(s: Session) -> Row | None:
+            row = await s.one("set_store_key", store_id=store_id, api_key_hash=api_key_hash)
+            if row is not None and actor is not None:
+                await s.run("add_key_event", store_id=store_id, action=action, actor=actor)
+            return row
+
+        row = await self._write(set_key)
         if row is None:
             raise NotFoundError(f"store {store_id} does not exist")
         return rows.store(row)
+
+    async def key_events(self, store_id: int | None = None, limit: int = 100) -> list[KeyEvent]:
+        found = await self._all("list_key_events", store_id=store_id, limit=limit)
+        return [rows.key_event(row) for row in found]
 
     async def catalog_stats(self, store_id: int | None = None) -> CatalogStats:
         async with self.connector.read() as r:

@@ -98,7 +98,15 @@ class _Session:
 
 
 async def _connect(target: str, timeout_s: float, *, uri: bool = False) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(target, isolation_level=None, uri=uri)
+    pending = aiosqlite.connect(target, isolation_level=None, uri=uri)
+    try:
+        conn = await pending
+    except sqlite3.Error:
+        # A failed connect stops aiosqlite's thread by queueing a call back into this
+        # loop; let it land before the error leaves (and a CLI closes the loop), or the
+        # thread dies printing "Event loop is closed" after our one-line message.
+        await asyncio.to_thread(pending._thread.join, timeout_s)
+        raise
     conn.row_factory = aiosqlite.Row  # rows by column name
     await conn.execute(f"PRAGMA busy_timeout = {max(1, round(timeout_s * 1000))}")
     return conn

@@ -11,6 +11,7 @@ TOML file), whatever component holds them.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -26,6 +27,9 @@ from config.presets import Preset, parse_presets
 ENV_PREFIX = "IMGEDGE_"
 CONFIG_ENV = "IMGEDGE_CONFIG"
 DEFAULT_CONFIG_FILE = Path("config/imgedge.toml")
+# `IMGEDGE_*` variables that are not settings, so never warned about: the config file's
+# path, the test suite's service URLs (tests/needs.py) and the load tests' (loadtests/).
+OTHER_ENV_PREFIXES = (CONFIG_ENV, "IMGEDGE_TEST_", "IMGEDGE_LOAD_")
 MIB = 1024 * 1024
 _HOST_NAME = re.compile(
     r"^(?=.{1,253}\Z)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\Z"
@@ -547,13 +551,37 @@ def load_settings(
             raise SettingsError(f"{CONFIG_ENV}: cannot read {path}: {exc}") from None
         unknown = sorted(set(layered) - set(_BY_NAME))
         if unknown:
-            raise SettingsError(f"{path}: unknown setting {unknown[0]!r}")
+            hint = _closest(unknown[0], list(_BY_NAME))
+            raise SettingsError(f"{path}: unknown setting {unknown[0]!r}{hint}")
     elif CONFIG_ENV in env:
         raise SettingsError(f"{CONFIG_ENV}: no such file {path}")
     for name in _BY_NAME:
         if env_name(name) in env:
             layered[name] = env[env_name(name)]
     return build_settings(layered)
+
+
+def _closest(name: str, known: list[str]) -> str:
+    """ " (did you mean X?)" for the known name nearest `name`, or "" if none is near."""
+    near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
+def unknown_env(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per `IMGEDGE_*` variable that names no setting (a typo is otherwise
+    silently ignored), each with the closest setting's name."""
+    env = os.environ if environ is None else environ
+    warnings = []
+    for var in sorted(env):
+        name = var.removeprefix(ENV_PREFIX).lower()
+        if var.startswith(ENV_PREFIX) and not var.startswith(OTHER_ENV_PREFIXES):
+            if env_name(name) == var and name in _BY_NAME:
+                continue
+            # Compared without the common prefix, which would make every name look near.
+            near = difflib.get_close_matches(name, list(_BY_NAME), n=1, cutoff=0.6)
+            hint = f" (did you mean {env_name(near[0])}?)" if near else ""
+            warnings.append(f"{var} is not a setting; ignored{hint}")
+    return warnings
 
 
 def describe() -> list[tuple[str, str, str]]:

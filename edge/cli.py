@@ -1,5 +1,7 @@
-"""The `imgedge` command: serve, migrate, demo, worker, originals migrate, stores. Every
-subcommand reads the same settings."""
+"""The `imgedge` command: serve, migrate, demo, worker, originals migrate, stores, check.
+Every subcommand reads the same settings, warns about `IMGEDGE_*` variables that name no
+setting, and probes what it needs before it starts (`edge.startup`): a wrong URL or a
+server that is down is one line naming the setting, and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from catalog import open_catalog
+from catalog.models import KeyEvent
 from catalog.repository import CatalogError
 from config import Settings, SettingsError, describe, load_settings
+from config.settings import unknown_env
 from edge.errors import BadRequest, EdgeError
+from edge.startup import CACHE, CATALOG, ORIGINALS, StartupError, check_all, require
 from edge.storage.cache import CacheTierError
 from edge.storage.originals import OriginalsError, check_originals
 
@@ -27,7 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog="settings (environment, or the same keys in config/imgedge.toml):\n" + settings_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"imgedge {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser(
+        "check",
+        help="probe every configured dependency (catalog and its migrations, cache, "
+        "originals with a put/get/delete), one line each; exit 1 if any fails",
+    )
     sub.add_parser("serve", help="serve /img and the API (applies migrations first)")
     sub.add_parser("migrate", help="apply catalog schema migrations")
     demo = sub.add_parser("demo", help="seed a demo catalog with generated images")
@@ -78,16 +89,51 @@ def _parser() -> argparse.ArgumentParser:
     rotate.add_argument("name", help="the store's name")
     revoke = stores_sub.add_parser("revoke", help="revoke a store's API key (products stay)")
     revoke.add_argument("name", help="the store's name")
+    events = stores_sub.add_parser(
+        "events", help="the key audit trail, newest first: created, rotated, revoked, by whom"
+    )
+    events.add_argument("name", nargs="?", default=None, help="one store's (default: all)")
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml's, once installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("imgedge")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+# What each command needs to be up before it starts (`edge.startup.require`).
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "serve": (CATALOG, CACHE, ORIGINALS),
+    "demo": (CATALOG, CACHE, ORIGINALS),
+    "migrate": (CATALOG,),
+    "worker": (CATALOG,),
+    "migrate-canonical": (CATALOG,),
+    "stores": (CATALOG,),
+    "originals": (),  # its stores are --from and --to, checked by the command
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    for warning in unknown_env():
+        print(f"imgedge: warning: {warning}", file=sys.stderr)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"imgedge: bad setting: {exc}", file=sys.stderr)
         return 2
+    if args.command == "check":
+        return asyncio.run(_check(settings))
+    try:
+        asyncio.run(require(settings, *_NEEDS[args.command]))
+    except StartupError as exc:
+        print(f"imgedge: {exc}", file=sys.stderr)
+        return 1
     logging.basicConfig(
         level=settings.server.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -112,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _migrate_originals(settings, args.source, args.target, args.concurrency)
             )
         if args.command == "stores":
-            return asyncio.run(_stores(settings, args.stores_command, getattr(args, "name", "")))
+            return asyncio.run(_stores(settings, args.stores_command, getattr(args, "name", None)))
     except (CatalogError, CacheTierError, OriginalsError, EdgeError, ValueError, OSError) as exc:
         print(f"imgedge {args.command}: {exc}", file=sys.stderr)
         return 1
@@ -125,7 +171,6 @@ def _serve(settings: Settings) -> int:
     from edge.http.app import create_app
     from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
-    asyncio.run(_check_originals(settings))  # here: one line, not uvicorn's traceback
     s = settings.server
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
@@ -142,12 +187,12 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
-async def _check_originals(settings: Settings) -> None:
-    from config.settings import env_name
-    from edge.storage.originals import open_originals
-
-    store = open_originals(settings.originals_url, timeout_s=settings.originals_timeout_s)
-    await check_originals(store, env_name("originals_url"))
+async def _check(settings: Settings) -> int:
+    """`imgedge check`: one line per configured dependency; 0 only when all pass."""
+    probes = await check_all(settings)
+    for probe in probes:
+        print(probe.line())
+    return 0 if all(p.ok for p in probes) else 1
 
 
 async def _migrate(settings: Settings) -> int:
@@ -234,13 +279,13 @@ async def _migrate_originals(settings: Settings, source: str, target: str, at_on
     return 0 if report.ok else 1
 
 
-async def _stores(settings: Settings, command: str, name: str) -> int:
-    """`imgedge stores create|list|rotate|revoke`, through the curator's use cases."""
+async def _stores(settings: Settings, command: str, name: str | None) -> int:
+    """`imgedge stores create|list|rotate|revoke|events`, through the curator's use cases."""
     from edge.application.actors import CURATOR
-    from edge.application.stores import Stores
+    from edge.application.stores import BY_CLI, Stores
     from edge.http.text import printable_problem
 
-    if command != "list" and (problem := printable_problem(name)) is not None:
+    if name is not None and (problem := printable_problem(name)) is not None:
         print(f"imgedge stores {command}: the name {problem}", file=sys.stderr)
         return 2
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
@@ -253,8 +298,12 @@ async def _stores(settings: Settings, command: str, name: str) -> int:
                 key = "key" if s.has_key else "revoked"
                 print(f"{s.id}\t{s.name}\t{s.product_count} products\tsynced {synced}\t{key}")
             return 0
+        if command == "events" and name is None:
+            _print_key_events(await stores.key_events(CURATOR))
+            return 0
+        assert name is not None  # argparse: every other command takes a name
         if command == "create":
-            issued = await stores.create(CURATOR, name)
+            issued = await stores.create(CURATOR, name, by=BY_CLI)
             print(f"created store {issued.store.name!r} (id {issued.store.id}); its API key, "
                   "shown once:")  # fmt: skip
             print(issued.key)
@@ -263,12 +312,14 @@ async def _stores(settings: Settings, command: str, name: str) -> int:
         if found is None:
             print(f"imgedge stores {command}: no store named {name!r}", file=sys.stderr)
             return 1
-        if command == "rotate":
-            issued = await stores.rotate(CURATOR, found.id)
+        if command == "events":
+            _print_key_events(await stores.key_events(CURATOR, found.id))
+        elif command == "rotate":
+            issued = await stores.rotate(CURATOR, found.id, by=BY_CLI)
             print(f"new API key for {found.name!r} (the old one no longer works), shown once:")
             print(issued.key)
         else:
-            await stores.revoke(CURATOR, found.id)
+            await stores.revoke(CURATOR, found.id, by=BY_CLI)
             print(f"revoked the API key of {found.name!r}: no key works until `rotate`")
         return 0
     except BadRequest as exc:
@@ -276,6 +327,14 @@ async def _stores(settings: Settings, command: str, name: str) -> int:
         return 2
     finally:
         await catalog.close()
+
+
+def _print_key_events(events: Sequence[KeyEvent]) -> None:
+    for e in events:
+        at = e.at.isoformat(timespec="seconds")
+        print(f"{at}\t{e.store_id}\t{e.store_name}\t{e.action.value}\tby {e.actor}")
+    if not events:
+        print("no key events")
 
 
 async def _demo(settings: Settings, products: int) -> int:

@@ -25,6 +25,26 @@ ORDER BY s.name, s.id;
 -- A new key hash (rotate) or NULL (revoke): the old key stops working with the commit.
 UPDATE stores SET api_key_hash = :api_key_hash WHERE id = :store_id RETURNING id, name;
 
+-- name: add_key_event
+-- The audit trail (never the key): created, rotated or revoked, and who did it.
+INSERT INTO store_key_events (store_id, action, actor) VALUES (:store_id, :action, :actor);
+
+-- name: list_key_events
+-- Newest first; one store's (:store_id) or every store's (NULL).
+SELECT e.id, e.store_id, s.name AS store_name, e.action, e.actor, e.at
+FROM store_key_events e JOIN stores s ON s.id = e.store_id
+WHERE :store_id IS NULL OR e.store_id = :store_id
+ORDER BY e.id DESC
+LIMIT :limit;
+
+-- name: migrations_table_present
+-- 1 once `migrate` has run at all (it creates schema_migrations), else 0.
+SELECT count(*) AS present FROM sqlite_master
+WHERE type = 'table' AND name = 'schema_migrations';
+
+-- name: applied_migrations
+SELECT version FROM schema_migrations;
+
 -- name: touch_store_sync
 UPDATE stores SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = :store_id;
 

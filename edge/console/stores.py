@@ -1,8 +1,8 @@
 """The curator's stores page (`/console/stores`): every store with its product count,
 last sync and key state; create one (its key shown once), rotate or revoke a key after
-a confirmation page. Plain POST forms with the CSRF field: all of it works without
-JavaScript (`store-key.js` only adds a Copy button). The rules are the API's
-(`edge.application.stores`): a store gets the 403 page."""
+a confirmation page; the latest key changes (the audit trail) below. Plain POST forms
+with the CSRF field: all of it works without JavaScript (`store-key.js` only adds a Copy
+button). The rules are the API's (`edge.application.stores`): a store gets the 403 page."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from catalog.models import StoreSummary
+from catalog.models import KeyEvent, StoreSummary
 from edge.application.actors import Actor
-from edge.application.stores import MAX_STORE_NAME, IssuedKey
+from edge.application.stores import BY_CONSOLE, MAX_STORE_NAME, IssuedKey
 from edge.console.figures import moment
 from edge.console.forms import read_form
 from edge.console.pages import Page, page, render
@@ -24,6 +24,7 @@ from edge.http.routes import parse_product_id, services
 from edge.http.text import printable_problem
 
 STORES = "/console/stores"
+RECENT_KEY_EVENTS = 20  # the key audit trail's newest entries, under the list
 # What each confirmation page asks, and what the button says.
 _ACTIONS = {
     "rotate": (
@@ -58,12 +59,20 @@ def _row(s: StoreSummary) -> dict[str, Any]:
     }
 
 
+def _event(e: KeyEvent) -> dict[str, Any]:
+    return {"store": e.store_name, "action": e.action.value, "by": e.actor,
+            "at": moment(e.at), "at_iso": e.at.isoformat()}  # fmt: skip
+
+
 async def _list_page(
     request: Request, actor: Actor, *, error: str | None = None, name: str = "", status: int = 200
 ) -> Response:
-    found = await services(request).stores.list_stores(actor)
+    stores = services(request).stores
+    found = await stores.list_stores(actor)
+    events = await stores.key_events(actor, limit=RECENT_KEY_EVENTS)
     context = {
         "stores": [_row(s) for s in found],
+        "events": [_event(e) for e in events],
         "error": error,
         "name": name,
         "max_name": MAX_STORE_NAME,
@@ -90,7 +99,7 @@ async def create_store(request: Request) -> Response:
     try:
         if (problem := printable_problem(name)) is not None:
             raise BadRequest(f"The name {problem}.")
-        issued = await services(request).stores.create(actor, name)
+        issued = await services(request).stores.create(actor, name, by=BY_CONSOLE)
     except (BadRequest, Conflict) as exc:
         return await _list_page(request, actor, error=exc.message, name=name, status=exc.status)
     return await _key_page(request, issued, made=True)
@@ -125,7 +134,7 @@ async def rotate_key(request: Request) -> Response:
     actor = await console_actor(request)
     await check_csrf(request, await read_form(request))
     store_id = parse_product_id(request.path_params["store"], "store")
-    issued = await services(request).stores.rotate(actor, store_id)
+    issued = await services(request).stores.rotate(actor, store_id, by=BY_CONSOLE)
     return await _key_page(request, issued, made=False)
 
 
@@ -133,7 +142,7 @@ async def revoke_key(request: Request) -> Response:
     actor = await console_actor(request)
     await check_csrf(request, await read_form(request))
     store_id = parse_product_id(request.path_params["store"], "store")
-    await services(request).stores.revoke(actor, store_id)
+    await services(request).stores.revoke(actor, store_id, by=BY_CONSOLE)
     return RedirectResponse(f"{STORES}?done=revoked", status_code=303)
 
 

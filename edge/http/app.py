@@ -38,6 +38,7 @@ from edge.http.routes.review_queue import review_queue
 from edge.http.routes.stats import get_stats
 from edge.http.routes.stores import (
     create_store,
+    list_key_events,
     list_stores,
     revoke_store_key,
     rotate_store_key,
@@ -93,6 +94,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/stores", create_store, methods=["POST"]),
         Route("/api/stores/{store}/key", rotate_store_key, methods=["POST"]),
         Route("/api/stores/{store}/key", revoke_store_key, methods=["DELETE"]),
+        Route("/api/stores/{store}/key-events", list_key_events, methods=["GET"]),
         Route("/api/stats", get_stats, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

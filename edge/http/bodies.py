@@ -525,6 +525,20 @@ class IssuedStoreKey(Answer):
     ]
 
 
+class KeyEventBody(Answer):
+    """One change of the store's API key (never the key itself)."""
+
+    action: Annotated[str, Meta(description="created | rotated | revoked")]
+    by: Annotated[
+        str, Meta(description="who: curator (the API), console or cli (`imgedge stores`)")
+    ]
+    at: datetime
+
+
+class KeyEventList(Answer):
+    events: Annotated[list[KeyEventBody], Meta(description="Newest first (at most 200)")]
+
+
 # --- stats ----------------------------------------------------------------------------
 
 Share = Annotated[float, Meta(ge=0, le=1)]
@@ -629,6 +643,7 @@ COMPONENTS: tuple[object, ...] = (
     NewStore,
     StoreList,
     IssuedStoreKey,
+    KeyEventList,
     StatsAnswer,
     ReviewQueuePage,
     Health,

@@ -18,6 +18,7 @@ from catalog.models import (
     ImageFilter,
     ImageOwner,
     ImageSource,
+    KeyAction,
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
@@ -62,6 +63,46 @@ async def _store_product(catalog: CatalogRepository, external_id: str = "e1", st
 async def test_migrate_is_idempotent(catalog):
     assert await catalog.migrate() == []
     await catalog.ping()
+    assert await catalog.pending_migrations() == []  # what `imgedge check` reports
+
+
+async def test_key_events_record_who_changed_which_key_and_when_never_the_key(catalog):
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    corner = await catalog.create_store("Corner", api_key_hash="h1", actor="cli")
+    quiet = await catalog.create_store("Quiet")  # no actor: nothing recorded
+    await catalog.set_store_key(corner.id, "h2", actor="curator")
+    await catalog.set_store_key(corner.id, None, actor="console")
+    await catalog.set_store_key(quiet.id, "q1", actor="cli")
+    await catalog.set_store_key(quiet.id, "q2")  # no actor: nothing recorded
+    events = await catalog.key_events(corner.id)
+    assert [(e.action, e.actor) for e in events] == [
+        (KeyAction.REVOKED, "console"),
+        (KeyAction.ROTATED, "curator"),
+        (KeyAction.CREATED, "cli"),
+    ]  # newest first
+    assert {e.store_name for e in events} == {"Corner"}
+    assert all(before <= e.at <= datetime.now(UTC) + timedelta(seconds=5) for e in events)
+    everyone = await catalog.key_events()
+    assert [(e.store_id, e.action) for e in everyone][:2] == [
+        (quiet.id, KeyAction.ROTATED),
+        (corner.id, KeyAction.REVOKED),
+    ]
+    assert len(everyone) == 4
+    assert len(await catalog.key_events(limit=2)) == 2
+    assert await catalog.key_events(corner.id + quiet.id + 1000) == []
+    with pytest.raises(NotFoundError):  # an unknown store: no key change, no event
+        await catalog.set_store_key(corner.id + quiet.id + 1000, "x", actor="cli")
+    assert len(await catalog.key_events()) == 4
+
+
+async def test_a_key_change_that_fails_records_no_event(catalog):
+    first = await catalog.create_store("A", api_key_hash="same", actor="cli")
+    second = await catalog.create_store("B", api_key_hash="other", actor="cli")
+    with pytest.raises(ConflictError):  # two stores never share a key
+        await catalog.set_store_key(second.id, "same", actor="cli")
+    with pytest.raises(ConflictError):
+        await catalog.create_store("A", api_key_hash="third", actor="cli")
+    assert [e.store_id for e in await catalog.key_events()] == [second.id, first.id]
 
 
 async def test_store_names_are_unique(catalog):

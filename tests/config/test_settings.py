@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from config import (
     describe,
     load_settings,
 )
+from config.settings import unknown_env
 from edge.imaging.options import EncodeOptions
 from edge.imaging.render import variant_pipeline
 
@@ -60,11 +62,50 @@ def test_bad_values_name_the_setting(tmp_path: Path, env, needle):
     assert "\n" not in message
 
 
-def test_unknown_key_in_file_is_refused(tmp_path: Path):
+def test_unknown_key_in_file_is_refused_with_the_closest_name(tmp_path: Path):
     f = tmp_path / "c.toml"
     f.write_text("prot = 1\n")
-    with pytest.raises(SettingsError, match="prot"):
+    with pytest.raises(SettingsError, match=r"'prot' \(did you mean port\?\)"):
         load_settings({}, config_file=f)
+    f.write_text("zzzzzz = 1\n")
+    with pytest.raises(SettingsError, match=r"'zzzzzz'$"):
+        load_settings({}, config_file=f)
+
+
+def test_unknown_environment_variables_are_named_with_the_closest_setting():
+    env = {
+        "IMGEDGE_PROT": "1",
+        "IMGEDGE_CACHE_UR": "x",
+        "IMGEDGE_PORT": "9",  # a setting
+        "IMGEDGE_QQQQQQ": "1",
+        "IMGEDGE_CONFIG": "c.toml",  # not settings, not typos either
+        "IMGEDGE_TEST_POSTGRES_URL": "x",
+        "IMGEDGE_LOAD_PRODUCTS": "1-9",
+        "PORT": "1",
+    }
+    assert unknown_env(env) == [
+        "IMGEDGE_CACHE_UR is not a setting; ignored (did you mean IMGEDGE_CACHE_URL?)",
+        "IMGEDGE_PROT is not a setting; ignored (did you mean IMGEDGE_PORT?)",
+        "IMGEDGE_QQQQQQ is not a setting; ignored",
+    ]
+    assert unknown_env({"IMGEDGE_port": "1"}) != []  # environment names are upper case
+
+
+def test_no_imgedge_variable_the_repository_uses_is_warned_about():
+    """Every `IMGEDGE_*` name in the code, scripts and deployment files is a setting or
+    one of the known others (a new test variable would otherwise warn at every start)."""
+    root = Path(__file__).resolve().parents[2]
+    typos = {"test_settings.py", "test_startup.py"}  # their typos are on purpose
+    kinds = ("*.py", "*.toml", "*.yml", "*.yaml", "*.sh", "Makefile", "Dockerfile*", "run")
+    used: set[str] = set()
+    for kind in kinds:
+        for path in root.rglob(kind):
+            skip = {".venv", "node_modules", ".git", "var"} & set(path.parts)
+            if not skip and path.is_file() and path.name not in typos:
+                used |= set(re.findall(r"\bIMGEDGE_[A-Z0-9_]+", path.read_text()))
+    names = {name for name in used if not name.endswith("_")}  # prefixes: IMGEDGE_TEST_
+    assert {"IMGEDGE_DATABASE_URL", "IMGEDGE_CONFIG", "IMGEDGE_TEST_POSTGRES_URL"} <= names
+    assert unknown_env(dict.fromkeys(names, "x")) == []
 
 
 def test_missing_named_config_file_is_refused(tmp_path: Path):

@@ -513,6 +513,20 @@ def _store_paths() -> dict[str, Schema]:
                 description=curator_only,
             ),
         },
+        "/api/stores/{store}/key-events": {
+            "get": operation(
+                "listStoreKeyEvents",
+                "The store's key audit trail: each key created, rotated or revoked, by whom",
+                {
+                    "200": json_answer(ref("KeyEventList"), "The events, newest first"),
+                    **key_errors,
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                parameters=store,
+                description=curator_only + " The keys themselves are never recorded.",
+            ),
+        },
         "/api/stats": {
             "get": operation(
                 "getStats",

@@ -130,6 +130,16 @@ async def test_revoke_asks_first_and_keeps_the_store(curator_client, services):
         f"/console/stores/{store.id}/rotate", data={"csrf_token": form_token(confirm.text)}
     )
     assert await _sync(curator_client, _KEY.search(issued.text).group(1)) == 200
+    # The audit trail: each change by the console, newest first, on the page and stored.
+    events = await services.catalog.key_events(store.id)
+    assert [(e.action.value, e.actor) for e in events] == [
+        ("rotated", "console"),
+        ("revoked", "console"),
+        ("created", "console"),
+    ]
+    listing = await curator_client.get("/console/stores")
+    rows = re.findall(r"<td>Metro</td><td>(\w+)</td><td>(\w+)</td>", listing.text)
+    assert rows == [("rotated", "console"), ("revoked", "console"), ("created", "console")]
 
 
 async def test_unknown_stores_and_pages(curator_client):

@@ -95,6 +95,7 @@ async def test_a_store_may_not_manage_stores(client, curator):
         ("POST", "/api/stores", {"name": "Mine too"}),
         ("POST", f"/api/stores/{store_id}/key", None),
         ("DELETE", f"/api/stores/{store_id}/key", None),
+        ("GET", f"/api/stores/{store_id}/key-events", None),
     ):
         r = await client.request(method, url, json=body, headers=mine)
         assert (r.status_code, r.json()["error"]["code"]) == (403, "curator_only"), url
@@ -102,11 +103,34 @@ async def test_a_store_may_not_manage_stores(client, curator):
     assert len((await client.get("/api/stores", headers=curator)).json()["stores"]) == 1
 
 
-@pytest.mark.parametrize("method", ["POST", "DELETE"])
-async def test_unknown_and_malformed_store_ids(client, curator, method):
-    r = await client.request(method, "/api/stores/424242/key", headers=curator)
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "key"), ("DELETE", "key"), ("GET", "key-events")]
+)
+async def test_unknown_and_malformed_store_ids(client, curator, method, path):
+    r = await client.request(method, f"/api/stores/424242/{path}", headers=curator)
     assert (r.status_code, r.json()["error"]["code"]) == (404, "store_not_found")
-    r = await client.request(method, "/api/stores/１/key", headers=curator)
+    r = await client.request(method, f"/api/stores/１/{path}", headers=curator)
     assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_store_id")
-    r = await client.request(method, "/api/stores/1/key")
+    r = await client.request(method, f"/api/stores/1/{path}")
     assert r.status_code == 401
+
+
+async def test_every_key_change_is_in_the_audit_trail_but_never_the_key(client, curator):
+    made = (await client.post("/api/stores", json={"name": "Metro"}, headers=curator)).json()
+    store_id = made["store"]["id"]
+    other = (await client.post("/api/stores", json={"name": "Other"}, headers=curator)).json()
+    rotated = (await client.post(f"/api/stores/{store_id}/key", headers=curator)).json()
+    assert (await client.delete(f"/api/stores/{store_id}/key", headers=curator)).status_code == 204
+    r = await client.get(f"/api/stores/{store_id}/key-events", headers=curator)
+    assert r.status_code == 200, r.text
+    events = r.json()["events"]
+    assert [(e["action"], e["by"]) for e in events] == [
+        ("revoked", "curator"),
+        ("rotated", "curator"),
+        ("created", "curator"),
+    ]  # newest first; another store's events are not among them
+    assert events[0]["at"] >= events[1]["at"] >= events[2]["at"]
+    for key in (made["api_key"], rotated["api_key"], other["api_key"]):
+        assert key not in r.text and key.removeprefix("imgedge_sk_") not in r.text
+    again = await client.get(f"/api/stores/{other['store']['id']}/key-events", headers=curator)
+    assert [e["action"] for e in again.json()["events"]] == ["created"]
