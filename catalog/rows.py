@@ -13,6 +13,8 @@ from catalog.connector import Row
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
+    Delivery,
+    DeliveryStatus,
     ImageSource,
     ListedProduct,
     MatchStatus,
@@ -26,6 +28,7 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    WatchedProduct,
 )
 
 
@@ -161,3 +164,38 @@ def review_item(row: Row) -> ReviewItem:
     waiting_since = timestamp(row["item_waiting_since"])
     assert waiting_since is not None  # NOT NULL
     return ReviewItem(item, product, waiting_since)
+
+
+def _required(value: datetime | str | None) -> datetime:
+    found = timestamp(value)
+    assert found is not None  # NOT NULL
+    return found
+
+
+def delivery(row: Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        store_id=row["store_id"],
+        store_product_id=row["store_product_id"],
+        url=row["url"],
+        body=row["body"],
+        status=DeliveryStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=_required(row["next_attempt_at"]),
+        last_status_code=row["last_status_code"],
+        last_error=row["last_error"],
+        created_at=_required(row["created_at"]),
+        delivered_at=timestamp(row["delivered_at"]),
+    )
+
+
+def watched_product(row: Row) -> WatchedProduct:
+    return WatchedProduct(
+        id=row["id"],
+        store_id=row["store_id"],
+        external_id=row["external_id"],
+        announced=bool(row["announced"]),
+        announced_version=row["announced_version"],
+    )
