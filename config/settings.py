@@ -430,8 +430,7 @@ class WebhookSettings:
         object.__setattr__(self, "url", _http_url(self.url, name, path=True))
         if self.secret is None or len(self.secret) < 16:
             raise SettingsError(
-                f"{env_name('webhook_secret')}: must be set, at least 16 characters, "
-                f"with {name}"
+                f"{env_name('webhook_secret')}: must be set, at least 16 characters, with {name}"
             )
 
 

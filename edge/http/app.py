@@ -44,6 +44,7 @@ from edge.http.routes.stores import (
 )
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
+from edge.http.routes.webhooks import list_deliveries
 from edge.http.security_headers import SecurityHeaders
 from edge.services import Services, open_services
 
@@ -68,6 +69,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             app.state.services = opened
             # Leftovers of crashed uploads go at start-up, unreferenced originals later.
             tasks.start_soon(opened.keeper.sweep_every, settings.uploads.originals_sweep_s)
+            if opened.webhooks is not None:  # change notifications, sent in the background
+                tasks.start_soon(opened.webhooks.run)
             yield
             tasks.cancel_scope.cancel()
 
@@ -94,6 +97,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/stores/{store}/key", rotate_store_key, methods=["POST"]),
         Route("/api/stores/{store}/key", revoke_store_key, methods=["DELETE"]),
         Route("/api/stats", get_stats, methods=["GET"]),
+        Route("/api/webhooks/deliveries", list_deliveries, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

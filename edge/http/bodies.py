@@ -25,6 +25,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.application.stores import MAX_STORE_NAME
+from edge.application.webhooks import WebhookEvent
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
@@ -587,6 +588,31 @@ class StatsAnswer(Answer):
     matcher_queue: Annotated[QueueStats, Meta(description="Waiting for the matcher")]
 
 
+# --- webhooks -------------------------------------------------------------------------
+
+
+class WebhookDelivery(Answer):
+    id: Id
+    event: WebhookEvent
+    status: Literal["pending", "delivered", "failed"]
+    attempts: Annotated[Count, Meta(description="Tries made so far")]
+    next_attempt_at: (
+        Annotated[datetime, Meta(description="When it is tried next (pending only)")] | None
+    )
+    last_status_code: (
+        Annotated[int, Meta(description="The receiver's last HTTP status; null: no answer")]
+        | None
+    )
+    last_error: Annotated[str, Meta(description="Why the last try failed")] | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class WebhookDeliveryPage(Answer):
+    deliveries: Annotated[list[WebhookDelivery], Meta(description="Newest first")]
+    next_before: Annotated[int, Meta(description="`before` for the next page")] | None
+
+
 # --- operations -----------------------------------------------------------------------
 
 
@@ -631,6 +657,7 @@ COMPONENTS: tuple[object, ...] = (
     IssuedStoreKey,
     StatsAnswer,
     ReviewQueuePage,
+    WebhookDeliveryPage,
     Health,
     Ready,
 )

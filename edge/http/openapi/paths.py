@@ -539,6 +539,38 @@ def _store_paths() -> dict[str, Schema]:
     }
 
 
+def _webhook_paths() -> dict[str, Schema]:
+    """Change notifications, as sent."""
+    query = ("store_query", "deliveryStatus", "beforeDelivery", "deliveryLimit")
+    return {
+        "/api/webhooks/deliveries": {
+            "get": operation(
+                "listWebhookDeliveries",
+                "Change notifications sent or waiting, newest first, with their outcome",
+                {
+                    "200": json_answer(ref("WebhookDeliveryPage"), "A page of deliveries"),
+                    **error_answers(
+                        (400, ("invalid_field",)),
+                        AUTH_401,
+                        (403, ("not_your_store",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                parameters=[param(p) for p in query],
+                description=(
+                    "With `IMGEDGE_WEBHOOK_URL` set, every change of the image a store "
+                    "product shows is POSTed there as a signed `product.image_changed` "
+                    "event (its body is `event`; see the README for the signature). Failed "
+                    "tries are retried with exponential backoff, then given up (`failed`). "
+                    "A store sees its own products' deliveries only."
+                ),
+            )
+        },
+    }
+
+
 def _operation_paths() -> dict[str, Schema]:
     """Health, metrics and this document."""
     return {
@@ -598,5 +630,6 @@ def paths() -> dict[str, Schema]:
         **_image_paths(),
         **_sync_and_match_paths(),
         **_store_paths(),
+        **_webhook_paths(),
         **_operation_paths(),
     }

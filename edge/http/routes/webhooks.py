@@ -1,0 +1,60 @@
+"""`GET /api/webhooks/deliveries[?store=<id>][&status=…][&before=<id>][&limit=N]`: the
+change notifications sent or waiting, newest first, each with its event and its last
+attempt's outcome. A store sees its own only. The rules live in
+`edge.application.webhooks`."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from catalog.models import Delivery, DeliveryStatus
+from edge.application.webhooks import WebhookEvent
+from edge.errors import BadRequest
+from edge.http.auth import require_actor
+from edge.http.bodies import WebhookDelivery, WebhookDeliveryPage
+from edge.http.encoding import json_response
+from edge.http.ids import parse_id, parse_int
+from edge.http.routes import services
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+
+
+def delivery_body(d: Delivery) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=d.id,
+        event=msgspec.json.decode(d.body, type=WebhookEvent),
+        status=d.status.value,
+        attempts=d.attempts,
+        next_attempt_at=d.next_attempt_at if d.status is DeliveryStatus.PENDING else None,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        delivered_at=d.delivered_at,
+    )
+
+
+async def list_deliveries(request: Request) -> Response:
+    svc = services(request)
+    actor = await require_actor(request, svc.settings, svc.catalog)
+    q = request.query_params
+    store = parse_id(q["store"], "store", code="invalid_field") if q.get("store") else None
+    raw_status = q.get("status")
+    try:
+        status = DeliveryStatus(raw_status) if raw_status else None
+    except ValueError:
+        allowed = ", ".join(s.value for s in DeliveryStatus)
+        raise BadRequest(f"status must be one of {allowed}", code="invalid_field") from None
+    before = parse_int(q.get("before", "0"), "before")
+    limit = parse_int(q.get("limit", str(DEFAULT_PAGE)), "limit")
+    if not 0 < limit <= MAX_PAGE:
+        raise BadRequest(f"limit must be from 1 to {MAX_PAGE}", code="invalid_field")
+    found = await svc.deliveries.list(
+        actor, store_id=store, status=status, before_id=before, limit=limit
+    )
+    page = WebhookDeliveryPage(
+        [delivery_body(d) for d in found], found[-1].id if len(found) == limit else None
+    )
+    return json_response(page, headers={"cache-control": "private, no-store"})
