@@ -1,0 +1,236 @@
+"""Change notifications against a real receiver on 127.0.0.1: what is announced, signed,
+retried with backoff (a fake clock), given up, and refused by the SSRF gates."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import anyio
+import pytest
+
+from catalog.models import DeliveryStatus, ImageOwner, MatchStatus
+from config import Settings
+from edge.application.signing import SIGNATURE_HEADER, verify
+from edge.application.webhooks import WebhookPolicy, Webhooks
+from edge.demo.photos import PhotoSpec
+from edge.imaging.sizes import SIZES
+from edge.remote.addresses import address_is_public
+from edge.remote.post import post_json
+from edge.services import Services
+from tests.edge.application.receiver import Receiver, receiving
+from tests.edge.remote.local_web import dns
+
+SECRET = "a-webhook-secret-for-tests"
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiving() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings: Settings, receiver: Receiver) -> Settings:
+    return settings.replace(
+        webhook_url=receiver.url,
+        webhook_secret=SECRET,
+        webhook_backoff_s=10.0,
+        webhook_max_attempts=4,
+        webhook_poll_s=30.0,  # the run loop test relies on the wake-up, not the poll
+        public_base_url="https://cdn.example.com",
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def _hooks(svc: Services, clock: FakeClock, url: str | None = None, **send: object) -> Webhooks:
+    policy = WebhookPolicy.from_settings(svc.settings)
+    assert policy is not None
+    if url is not None:
+        policy = dataclasses.replace(policy, url=url)
+    # The test receiver is on loopback: only this test's sender counts it as public.
+    loopback_ok = {"address_allowed": lambda ip: ip == LOOPBACK}
+    post = partial(post_json, timeout_s=5.0, **{**loopback_ok, **send})
+    return Webhooks(svc.catalog, policy, post, svc.settings.server.url_base, clock=clock)
+
+
+@pytest.fixture
+def hooks(services: Services, clock: FakeClock) -> Webhooks:
+    return _hooks(services, clock)
+
+
+async def _deliveries(svc: Services):
+    return await svc.catalog.list_webhook_deliveries()
+
+
+async def test_a_changed_image_is_announced_once_signed(services, build, hooks, receiver, clock):
+    product = await build.product()
+    assert await hooks.dispatch() == 1
+    assert await hooks.deliver() == 1
+    [got] = receiver.received
+    resolution = await services.catalog.resolve(product.id)
+    version = resolution.image.version
+    assert got.path == "/hooks/imgedge"
+    assert got.headers["Content-Type"] == "application/json"
+    assert got.event == {
+        "id": got.headers["Imgedge-Event-Id"],
+        "type": "product.image_changed",
+        "time": "2030-01-01T00:00:00.000Z",
+        "store_id": product.store_id,
+        "store_product_ids": [product.id],
+        "external_id": product.external_id,
+        "version": version,
+        "urls": {s: f"https://cdn.example.com/img/{product.id}/{s}?v={version}" for s in SIZES},
+    }
+    signature = got.headers[SIGNATURE_HEADER]
+    now = clock().timestamp()
+    assert signature.startswith(f"t={int(now)},v1=")
+    assert verify(SECRET, signature, got.body, now=now)
+    assert not verify(SECRET, signature, got.body.replace(b"medium", b"MEDIUM"), now=now)
+    assert not verify("another-secret-entirely", signature, got.body, now=now)
+    assert not verify(SECRET, signature, got.body, now=now + 301)  # a replay, later
+    [d] = await _deliveries(services)
+    assert (d.status, d.attempts, d.last_status_code, d.delivered_at) == (
+        DeliveryStatus.DELIVERED,
+        1,
+        200,
+        T0,
+    )
+    # Recorded changes that leave the shown image as it was announce nothing.
+    await services.catalog.set_use_custom_image(product.id, False)
+    await services.catalog.link_store_product(product.id, product.canonical_product_id,
+                                              MatchStatus.LINKED, 99.0)  # fmt: skip
+    assert await hooks.dispatch() == 0
+    assert await hooks.dispatch() == 0  # the changes were consumed
+    assert len(receiver.received) == 1
+
+
+async def test_a_failed_delivery_is_retried_after_its_backoff(
+    services, build, hooks, receiver, clock
+):
+    receiver.statuses = [500]
+    await build.product()
+    await hooks.dispatch()
+    assert await hooks.deliver() == 1
+    [d] = await _deliveries(services)
+    assert (d.status, d.attempts, d.last_status_code) == (DeliveryStatus.PENDING, 1, 500)
+    assert d.last_error == "the receiver answered HTTP 500"
+    assert d.next_attempt_at == T0 + timedelta(seconds=10)
+    clock.advance(9.9)
+    assert await hooks.deliver() == 0  # not due yet
+    clock.advance(0.1)
+    assert await hooks.deliver() == 1
+    [d] = await _deliveries(services)
+    assert (d.status, d.attempts, d.last_status_code) == (DeliveryStatus.DELIVERED, 2, 200)
+    assert d.delivered_at == T0 + timedelta(seconds=10)
+    first, second = receiver.received
+    assert first.body == second.body  # the same event, signed anew for each attempt
+    assert first.headers[SIGNATURE_HEADER] != second.headers[SIGNATURE_HEADER]
+    assert verify(SECRET, second.headers[SIGNATURE_HEADER], second.body, now=clock().timestamp())
+
+
+async def test_backoff_doubles_then_the_delivery_is_given_up(
+    services, build, hooks, receiver, clock
+):
+    receiver.statuses = [503] * 10
+    await build.product()
+    await hooks.dispatch()
+    waits = []
+    for _ in range(4):  # webhook_max_attempts
+        assert await hooks.deliver() == 1
+        [d] = await _deliveries(services)
+        if d.status is DeliveryStatus.PENDING:
+            waits.append((d.next_attempt_at - clock()).total_seconds())
+            clock.now = d.next_attempt_at
+    assert waits == [10.0, 20.0, 40.0]
+    assert (d.status, d.attempts, d.last_status_code) == (DeliveryStatus.FAILED, 4, 503)
+    clock.advance(10**6)
+    assert await hooks.deliver() == 0
+    assert len(receiver.received) == 4
+    policy = WebhookPolicy("https://h.example/", SECRET, backoff_s=10, backoff_max_s=300)
+    assert [policy.backoff(n).total_seconds() for n in (1, 5, 6, 500)] == [10, 160, 300, 300]
+
+
+@pytest.mark.parametrize(
+    ("url", "sender"),
+    [
+        # The production gate: loopback is not public, even for the operator's URL.
+        ("{receiver}", {"address_allowed": address_is_public}),
+        ("http://10.1.2.3:8080/hook", {}),
+        ("http://hooks.example/hook", {"resolver": dns(hooks_example="192.168.1.5")}),
+    ],
+)
+async def test_a_non_public_receiver_is_refused_and_given_up_at_once(
+    services, build, receiver, clock, url, sender
+):
+    hooks = _hooks(services, clock, url.format(receiver=receiver.url), **sender)
+    await build.product()
+    await hooks.dispatch()
+    assert await hooks.deliver() == 1
+    [d] = await _deliveries(services)
+    assert d.status is DeliveryStatus.FAILED and d.attempts == 1
+    assert d.last_error.startswith("address_not_public:") and d.last_status_code is None
+    assert receiver.received == []
+
+
+async def test_canonical_changes_reach_every_linked_product_and_no_image_is_null(
+    services, build, hooks, receiver
+):
+    catalog = services.catalog
+    a = await build.product(store="A")
+    other = await catalog.create_store("B")
+    b = await catalog.upsert_store_product(
+        store_id=other.id, external_id="b1", upc=None, gtin=None, name="p"
+    )
+    await catalog.link_store_product(b.id, a.canonical_product_id, MatchStatus.LINKED, 100.0)
+    await hooks.drain()
+    assert sorted(r.event["store_product_ids"][0] for r in receiver.received) == [a.id, b.id]
+    receiver.received.clear()
+    owner = {"canonical_product_id": a.canonical_product_id}
+    new = await build.image(owner, PhotoSpec(300, 200, (1, 2, 3), "box"), is_primary=True)
+    await hooks.drain()
+    assert sorted((r.event["store_id"], r.event["version"]) for r in receiver.received) == [
+        (a.store_id, new.version),
+        (other.id, new.version),
+    ]
+    receiver.received.clear()
+    for image in await catalog.list_images(ImageOwner(**owner)):
+        await catalog.delete_image(image.id)
+    await hooks.drain()
+    assert sorted((r.event["external_id"], r.event["urls"]) for r in receiver.received) == [
+        ("b1", None),
+        (a.external_id, None),
+    ]
+
+
+async def test_the_background_task_wakes_on_a_change(services, hooks, build, receiver):
+    await services.catalog.listen(hooks.wake)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(hooks.run)
+        await anyio.sleep(0.05)  # it has drained (nothing) and waits: poll_s is 30 s
+        product = await build.product()
+        with anyio.fail_after(10):
+            while not receiver.received:
+                await anyio.sleep(0.02)
+        tasks.cancel_scope.cancel()
+    assert receiver.received[0].event["store_product_ids"] == [product.id]

@@ -1,0 +1,113 @@
+"""End to end: a store uploads a new primary through the API, the receiver gets the signed
+event with the new versioned URLs, and `GET /api/webhooks/deliveries` shows it (a store
+its own only). On both catalog backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import time
+from collections.abc import AsyncIterator, Iterator
+from functools import partial
+
+import httpx
+import pytest
+
+from config import Settings
+from edge.application.signing import SIGNATURE_HEADER, verify
+from edge.application.webhooks import WebhookPolicy, Webhooks
+from edge.demo.photos import PhotoSpec, photo
+from edge.http.app import create_app
+from edge.imaging.sizes import SIZES
+from edge.remote.post import post_json
+from edge.services import Services
+from tests.edge.application.receiver import Receiver, receiving
+
+pytestmark = pytest.mark.parametrize("settings", ["sqlite", "postgresql"], indirect=True)
+
+SECRET = "a-webhook-secret-for-tests"
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiving() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings: Settings, receiver: Receiver) -> Settings:
+    return settings.replace(webhook_url=receiver.url, webhook_secret=SECRET)
+
+
+@pytest.fixture
+async def hooked(services: Services) -> AsyncIterator[tuple[httpx.AsyncClient, Webhooks]]:
+    """A client on services whose webhook sender lets the loopback receiver through (the
+    production gate refuses it); the test drains the webhooks instead of a background task."""
+    policy = WebhookPolicy.from_settings(services.settings)
+    assert policy is not None
+    send = partial(post_json, timeout_s=5.0, address_allowed=lambda ip: ip == LOOPBACK)
+    hooks = Webhooks(services.catalog, policy, send, services.settings.server.url_base)
+    svc = dataclasses.replace(services, webhooks=hooks)
+    app = create_app(services.settings, services=svc)
+    app.state.services = svc
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge.test") as http:
+        yield http, hooks
+
+
+async def test_an_uploaded_primary_reaches_the_receiver(hooked, build, curator, receiver):
+    http, hooks = hooked
+    key = await build.store_key("A")
+    other = await build.store_key("B")
+    product = await build.product(store="A")
+    await hooks.drain()  # its canonical image, announced
+    receiver.received.clear()
+    store = {"authorization": f"Bearer {key}"}
+    jpeg = photo(PhotoSpec(640, 480, (20, 160, 90), "box"))
+    r = await http.post(
+        "/api/images/upload",
+        data={"productId": str(product.id), "isPrimary": "true"},
+        files=[("file", ("new.jpg", jpeg, "image/jpeg"))],
+        headers=store,
+    )
+    assert r.status_code == 201, r.text
+    version = r.json()["images"][0]["version"]
+    await hooks.drain()
+    [got] = receiver.received
+    assert verify(SECRET, got.headers[SIGNATURE_HEADER], got.body, now=time.time())
+    event = got.event
+    assert (event["type"], event["store_product_ids"], event["version"]) == (
+        "product.image_changed",
+        [product.id],
+        version,
+    )
+    assert event["urls"] == {s: f"/img/{product.id}/{s}?v={version}" for s in SIZES}
+    shown = await http.get(event["urls"]["small"])  # the announced URL serves the new image
+    assert shown.status_code == 200 and "immutable" in shown.headers["cache-control"]
+
+    r = await http.get("/api/webhooks/deliveries", headers=store)
+    assert r.status_code == 200 and r.headers["cache-control"] == "private, no-store"
+    newest, announced_before = r.json()["deliveries"]
+    assert (newest["status"], newest["attempts"], newest["last_status_code"]) == (
+        "delivered",
+        1,
+        200,
+    )
+    assert newest["event"] == event and newest["next_attempt_at"] is None
+    assert announced_before["event"]["store_product_ids"] == [product.id]
+    # Another store sees none of A's, and may not ask for them; the curator sees all.
+    theirs = {"authorization": f"Bearer {other}"}
+    r = await http.get("/api/webhooks/deliveries", headers=theirs)
+    assert r.status_code == 200 and r.json() == {"deliveries": [], "next_before": None}
+    r = await http.get(f"/api/webhooks/deliveries?store={product.store_id}", headers=theirs)
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "not_your_store")
+    r = await http.get("/api/webhooks/deliveries?limit=1&status=delivered", headers=curator)
+    page = r.json()
+    assert [d["id"] for d in page["deliveries"]] == [newest["id"]]
+    assert page["next_before"] == newest["id"]
+    r = await http.get(f"/api/webhooks/deliveries?before={newest['id']}", headers=curator)
+    assert [d["id"] for d in r.json()["deliveries"]] == [announced_before["id"]]
+    for bad in ("status=sent", "limit=0", "limit=101", "before=-1"):
+        r = await http.get(f"/api/webhooks/deliveries?{bad}", headers=curator)
+        assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_field"), bad
