@@ -600,8 +600,7 @@ class WebhookDelivery(Answer):
         Annotated[datetime, Meta(description="When it is tried next (pending only)")] | None
     )
     last_status_code: (
-        Annotated[int, Meta(description="The receiver's last HTTP status; null: no answer")]
-        | None
+        Annotated[int, Meta(description="The receiver's last HTTP status; null: no answer")] | None
     )
     last_error: Annotated[str, Meta(description="Why the last try failed")] | None
     created_at: datetime

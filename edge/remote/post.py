@@ -37,8 +37,10 @@ async def post_json(
     not read."""
     target = check_url(url, _own_host(url))
     sent = {"User-Agent": USER_AGENT, **headers, "Content-Type": "application/json"}
-    async with guarded_client(
-        timeout_s, sent, resolver=resolver, address_allowed=address_allowed
-    ) as client:
-        async with client.stream("POST", target, content=body) as response:
-            return response.status_code
+    async with (
+        guarded_client(
+            timeout_s, sent, resolver=resolver, address_allowed=address_allowed
+        ) as client,
+        client.stream("POST", target, content=body) as response,
+    ):
+        return response.status_code
