@@ -44,8 +44,8 @@ from catalog.models import (
     Resolution,
     ResolutionChange,
     WatchedProduct,
-    WebhookChange,
 )
+from catalog.repository import WebhookOutbox
 from edge.application.actors import Actor
 from edge.application.signing import SIGNATURE_HEADER, sign
 from edge.imaging.sizes import SIZES
@@ -69,51 +69,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Outbox(Protocol):
-    """What webhooks need of the catalog (`WebhookOutbox` plus `resolve_many`)."""
+class Outbox(WebhookOutbox, Protocol):
+    """What webhooks need of the catalog: its outbox, and resolving products."""
 
     async def resolve_many(self, product_ids: Sequence[int]) -> dict[int, Resolution]: ...
-
-    async def claim_webhook_changes(
-        self, limit: int, *, now: datetime, until: datetime
-    ) -> list[WebhookChange]: ...
-
-    async def webhook_products(
-        self, product_ids: Sequence[int], canonical_ids: Sequence[int]
-    ) -> list[WatchedProduct]: ...
-
-    async def enqueue_webhooks(
-        self,
-        change_ids: Sequence[int],
-        deliveries: Sequence[NewDelivery],
-        shown: Mapping[int, str | None],
-        *,
-        now: datetime,
-    ) -> None: ...
-
-    async def claim_webhook_deliveries(
-        self, limit: int, *, now: datetime, until: datetime
-    ) -> list[Delivery]: ...
-
-    async def finish_webhook_delivery(
-        self,
-        delivery: Delivery,
-        status: DeliveryStatus,
-        *,
-        next_attempt_at: datetime,
-        status_code: int | None = None,
-        error: str | None = None,
-        delivered_at: datetime | None = None,
-    ) -> bool: ...
-
-    async def list_webhook_deliveries(
-        self,
-        *,
-        store_id: int | None = None,
-        status: DeliveryStatus | None = None,
-        before_id: int = 0,
-        limit: int = 50,
-    ) -> list[Delivery]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +84,8 @@ class WebhookPolicy:
     backoff_max_s: float = 3600.0
     poll_s: float = 2.0
     lease_s: float = 60.0  # a claim's lease: longer than one attempt's deadline
-    batch: int = 50  # changes or deliveries per claim
+    batch: int = 50  # changes per claim
+    sends: int = 10  # deliveries per claim, sent at once
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebhookPolicy | None:
@@ -258,10 +218,12 @@ class Webhooks:
         now = self._clock()
         until = now + timedelta(seconds=self._policy.lease_s)
         claimed = await self._catalog.claim_webhook_deliveries(
-            self._policy.batch, now=now, until=until
+            self._policy.sends, now=now, until=until
         )
-        for delivery in claimed:  # one receiver: one request at a time
-            await self._attempt(delivery)
+        # At once, each under its own deadline: the lease (deadline + 30 s) covers them all.
+        async with anyio.create_task_group() as tasks:
+            for delivery in claimed:
+                tasks.start_soon(self._attempt, delivery)
         return len(claimed)
 
     async def _attempt(self, delivery: Delivery) -> None:
@@ -314,6 +276,8 @@ class Webhooks:
                 await self.drain()
             except CatalogError as exc:
                 log.warning("webhooks: catalog not answering (%s); trying again", exc)
+            except Exception:  # a background task: never take the edge process down
+                log.exception("webhooks: dispatch or delivery failed; trying again")
             with anyio.move_on_after(self._policy.poll_s):
                 await self._wake.wait()
 

@@ -4,10 +4,7 @@ retried with backoff (a fake clock), given up, and refused by the SSRF gates."""
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import anyio
 import pytest
@@ -19,13 +16,10 @@ from edge.application.webhooks import WebhookPolicy, Webhooks
 from edge.demo.photos import PhotoSpec
 from edge.imaging.sizes import SIZES
 from edge.remote.addresses import address_is_public
-from edge.remote.post import post_json
 from edge.services import Services
-from tests.edge.application.receiver import Receiver, receiving
+from tests.edge.application.receiver import SECRET, Receiver, hooked_settings, loopback_sender
 from tests.edge.remote.local_web import dns
 
-SECRET = "a-webhook-secret-for-tests"
-LOOPBACK = ipaddress.ip_address("127.0.0.1")
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -41,16 +35,10 @@ class FakeClock:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as server:
-        yield server
-
-
-@pytest.fixture
 def settings(settings: Settings, receiver: Receiver) -> Settings:
-    return settings.replace(
-        webhook_url=receiver.url,
-        webhook_secret=SECRET,
+    return hooked_settings(
+        settings,
+        receiver,
         webhook_backoff_s=10.0,
         webhook_max_attempts=4,
         webhook_poll_s=30.0,  # the run loop test relies on the wake-up, not the poll
@@ -68,9 +56,7 @@ def _hooks(svc: Services, clock: FakeClock, url: str | None = None, **send: obje
     assert policy is not None
     if url is not None:
         policy = dataclasses.replace(policy, url=url)
-    # The test receiver is on loopback: only this test's sender counts it as public.
-    loopback_ok = {"address_allowed": lambda ip: ip == LOOPBACK}
-    post = partial(post_json, timeout_s=5.0, **{**loopback_ok, **send})
+    post = loopback_sender(**send)
     return Webhooks(svc.catalog, policy, post, svc.settings.server.url_base, clock=clock)
 
 

@@ -5,10 +5,8 @@ its own only). On both catalog backends."""
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import time
-from collections.abc import AsyncIterator, Iterator
-from functools import partial
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -19,25 +17,15 @@ from edge.application.webhooks import WebhookPolicy, Webhooks
 from edge.demo.photos import PhotoSpec, photo
 from edge.http.app import create_app
 from edge.imaging.sizes import SIZES
-from edge.remote.post import post_json
 from edge.services import Services
-from tests.edge.application.receiver import Receiver, receiving
+from tests.edge.application.receiver import SECRET, Receiver, hooked_settings, loopback_sender
 
 pytestmark = pytest.mark.parametrize("settings", ["sqlite", "postgresql"], indirect=True)
-
-SECRET = "a-webhook-secret-for-tests"
-LOOPBACK = ipaddress.ip_address("127.0.0.1")
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as server:
-        yield server
 
 
 @pytest.fixture
 def settings(settings: Settings, receiver: Receiver) -> Settings:
-    return settings.replace(webhook_url=receiver.url, webhook_secret=SECRET)
+    return hooked_settings(settings, receiver)
 
 
 @pytest.fixture
@@ -46,8 +34,7 @@ async def hooked(services: Services) -> AsyncIterator[tuple[httpx.AsyncClient, W
     production gate refuses it); the test drains the webhooks instead of a background task."""
     policy = WebhookPolicy.from_settings(services.settings)
     assert policy is not None
-    send = partial(post_json, timeout_s=5.0, address_allowed=lambda ip: ip == LOOPBACK)
-    hooks = Webhooks(services.catalog, policy, send, services.settings.server.url_base)
+    hooks = Webhooks(services.catalog, policy, loopback_sender(), services.settings.server.url_base)
     svc = dataclasses.replace(services, webhooks=hooks)
     app = create_app(services.settings, services=svc)
     app.state.services = svc
