@@ -432,6 +432,10 @@ class WebhookOutbox(Protocol):
         False when the claim was lost (claimed again since): nothing is recorded."""
         ...
 
+    async def prune_webhook_deliveries(self, before: datetime) -> None:
+        """Forget delivered and failed deliveries created before `before`."""
+        ...
+
     async def list_webhook_deliveries(
         self,
         *,

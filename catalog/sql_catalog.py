@@ -603,6 +603,9 @@ class SQLCatalog:
         )
         return row is not None
 
+    async def prune_webhook_deliveries(self, before: datetime) -> None:
+        await self._write(lambda s: s.run("webhook_prune_deliveries", before=before))
+
     async def list_webhook_deliveries(
         self,
         *,

@@ -418,6 +418,9 @@ class WebhookSettings:
     poll_s: float = setting(
         "webhook_poll_s", 2.0, "idle wait between outbox checks, seconds", lo=0.01
     )
+    keep_days: float = setting(
+        "webhook_keep_days", 30.0, "delivered and failed deliveries kept this long, days", lo=0
+    )
 
     @property
     def enabled(self) -> bool:

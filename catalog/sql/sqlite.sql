@@ -723,6 +723,10 @@ SET status = :status, next_attempt_at = :next_attempt_at, last_status_code = :st
 WHERE id = :delivery_id AND attempts = :attempts AND status = 'pending'
 RETURNING id;
 
+-- name: webhook_prune_deliveries
+-- Finished deliveries created before :before (pending ones stay, however old).
+DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :before;
+
 -- name: webhook_list_deliveries
 -- Newest first, ids below :before_id (0: from the newest); one store's, or (NULL) all.
 SELECT id, event_id, event_type, store_id, store_product_id, url, body, status, attempts,

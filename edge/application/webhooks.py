@@ -61,6 +61,7 @@ EVENT_TYPE: Literal["product.image_changed"] = "product.image_changed"
 # Refusals by policy: the URL itself is wrong, so retrying cannot help.
 _POLICY_CODES = frozenset({"bad_url", "host_not_allowed", "address_not_public"})
 # (url, body, headers) → the answer's HTTP status; RemoteFetchError when there is none.
+PRUNE_EVERY = timedelta(hours=1)
 Send = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
 Clock = Callable[[], datetime]
 
@@ -83,6 +84,7 @@ class WebhookPolicy:
     backoff_s: float = 10.0
     backoff_max_s: float = 3600.0
     poll_s: float = 2.0
+    keep: timedelta = timedelta(days=30)  # finished deliveries are kept this long
     lease_s: float = 60.0  # a claim's lease: longer than one attempt's deadline
     batch: int = 50  # changes per claim
     sends: int = 10  # deliveries per claim, sent at once
@@ -100,6 +102,7 @@ class WebhookPolicy:
             backoff_s=w.backoff_s,
             backoff_max_s=w.backoff_max_s,
             poll_s=w.poll_s,
+            keep=timedelta(days=w.keep_days),
             lease_s=w.timeout_s + 30.0,
         )
 
@@ -171,6 +174,7 @@ class Webhooks:
         self._clock = clock
         self._new_id = new_id
         self._wake = anyio.Event()
+        self._pruned_at: datetime | None = None
 
     def wake(self, change: ResolutionChange | None = None) -> None:
         """A catalog listener: a change may have been recorded, look now."""
@@ -261,6 +265,13 @@ class Webhooks:
             delivered_at=delivered_at,
         )
 
+    async def prune(self) -> None:
+        """Forget finished deliveries past `keep`, at most once an hour."""
+        now = self._clock()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            await self._catalog.prune_webhook_deliveries(now - self._policy.keep)
+            self._pruned_at = now
+
     async def drain(self) -> None:
         """Dispatch and deliver until nothing is left that is due now (tests, `--drain`)."""
         while await self.dispatch() + await self.deliver():
@@ -274,6 +285,7 @@ class Webhooks:
             self._wake = anyio.Event()
             try:
                 await self.drain()
+                await self.prune()
             except CatalogError as exc:
                 log.warning("webhooks: catalog not answering (%s); trying again", exc)
             except Exception:  # a background task: never take the edge process down

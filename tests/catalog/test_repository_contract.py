@@ -1474,6 +1474,19 @@ async def test_webhook_deliveries_are_listed_by_store_and_status_newest_first(ca
     assert await catalog.list_webhook_deliveries(status=DeliveryStatus.FAILED) == []
     pending = await catalog.list_webhook_deliveries(status=DeliveryStatus.PENDING, limit=1)
     assert [d.event_id for d in pending] == ["evt_3"]
+    # Pruning forgets finished deliveries created before the cut, never pending ones.
+    outcome = {"evt_1": DeliveryStatus.DELIVERED, "evt_2": DeliveryStatus.FAILED}
+    held = T0 + timedelta(days=2)  # evt_3's attempt: still under way at `later`
+    for d in await catalog.claim_webhook_deliveries(10, now=T0, until=held):
+        if d.event_id in outcome:
+            await catalog.finish_webhook_delivery(d, outcome[d.event_id], next_attempt_at=T0)
+    later = T0 + timedelta(days=1)
+    await catalog.enqueue_webhooks([], [_delivery(4, a.store_id, a.id)], {}, now=later)
+    [fourth] = await catalog.claim_webhook_deliveries(10, now=later, until=later)
+    await catalog.finish_webhook_delivery(fourth, DeliveryStatus.DELIVERED, next_attempt_at=later)
+    await catalog.prune_webhook_deliveries(later)
+    kept = await catalog.list_webhook_deliveries()
+    assert [d.event_id for d in kept] == ["evt_4", "evt_3"]
 
 
 async def test_concurrent_webhook_claims_never_share_a_delivery_or_change(catalog):

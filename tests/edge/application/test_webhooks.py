@@ -220,3 +220,19 @@ async def test_the_background_task_wakes_on_a_change(services, hooks, build, rec
                 await anyio.sleep(0.02)
         tasks.cancel_scope.cancel()
     assert receiver.received[0].event["store_product_ids"] == [product.id]
+
+
+async def test_finished_deliveries_are_pruned_after_keep_days(services, build, hooks, clock):
+    await build.product()
+    await hooks.drain()
+    await hooks.prune()  # the first prune: nothing is old yet
+    assert len(await _deliveries(services)) == 1
+    clock.advance(30 * 86400 - 1)
+    await hooks.prune()
+    assert len(await _deliveries(services)) == 1
+    clock.advance(1)
+    await hooks.prune()  # past keep_days, but pruned a second ago: once an hour at most
+    assert len(await _deliveries(services)) == 1
+    clock.advance(3600)
+    await hooks.prune()
+    assert await _deliveries(services) == []
