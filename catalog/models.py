@@ -463,6 +463,7 @@ class NewDelivery:
     store_product_id: int
     url: str
     body: str
+    store_endpoint: bool = False  # the store's own URL (signed with its secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +474,7 @@ class Delivery:
     store_id: int
     store_product_id: int
     url: str
+    store_endpoint: bool  # False: the operator's URL (IMGEDGE_WEBHOOK_URL)
     body: str
     status: DeliveryStatus
     attempts: int  # made so far, the one under way included
@@ -481,3 +483,13 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreWebhook:
+    """A store's own endpoint for its products' events, and the secret signing them."""
+
+    store_id: int
+    url: str
+    secret: str
+    created_at: datetime

@@ -45,6 +45,7 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    StoreWebhook,
     SyncItem,
     SyncResult,
     WatchedProduct,
@@ -430,6 +431,18 @@ class WebhookOutbox(Protocol):
     ) -> bool:
         """Record an attempt's outcome (pending again: retried at `next_attempt_at`);
         False when the claim was lost (claimed again since): nothing is recorded."""
+        ...
+
+    async def set_store_webhook(self, store_id: int, url: str, secret: str) -> StoreWebhook:
+        """Register (or replace) the store's own endpoint. NotFoundError: no such store."""
+        ...
+
+    async def store_webhooks(self, store_ids: Sequence[int]) -> dict[int, StoreWebhook]:
+        """The endpoints of these stores that have one, by store id (one query)."""
+        ...
+
+    async def delete_store_webhook(self, store_id: int) -> bool:
+        """Remove the store's endpoint; False when it had none."""
         ...
 
     async def prune_webhook_deliveries(self, before: datetime) -> None:

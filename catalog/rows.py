@@ -28,6 +28,7 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    StoreWebhook,
     WatchedProduct,
 )
 
@@ -180,6 +181,7 @@ def delivery(row: Row) -> Delivery:
         store_id=row["store_id"],
         store_product_id=row["store_product_id"],
         url=row["url"],
+        store_endpoint=bool(row["store_endpoint"]),
         body=row["body"],
         status=DeliveryStatus(row["status"]),
         attempts=row["attempts"],
@@ -199,3 +201,7 @@ def watched_product(row: Row) -> WatchedProduct:
         announced=bool(row["announced"]),
         announced_version=row["announced_version"],
     )
+
+
+def store_webhook(row: Row) -> StoreWebhook:
+    return StoreWebhook(row["store_id"], row["url"], row["secret"], _required(row["created_at"]))

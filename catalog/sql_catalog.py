@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from catalog import rows
 from catalog.connector import ChangeListener, Connector, Row, Session
-from catalog.errors import ContentionError, NotFoundError
+from catalog.errors import ConflictError, ContentionError, NotFoundError
 from catalog.gtin import try_normalize_gtin
 from catalog.models import (
     CanonicalProduct,
@@ -44,6 +44,7 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    StoreWebhook,
     SyncItem,
     SyncResult,
     WatchedProduct,
@@ -601,6 +602,29 @@ class SQLCatalog:
                 delivered_at=delivered_at,
             )
         )
+        return row is not None
+
+    async def set_store_webhook(self, store_id: int, url: str, secret: str) -> StoreWebhook:
+        try:
+            row = await self._write(
+                lambda s: s.one(
+                    "webhook_set_store_endpoint", store_id=store_id, url=url, secret=secret
+                )
+            )
+        except ConflictError:  # the foreign key: no such store
+            raise NotFoundError(f"store {store_id} does not exist") from None
+        return rows.store_webhook(_returned(row, "webhook_set_store_endpoint"))
+
+    async def store_webhooks(self, store_ids: Sequence[int]) -> dict[int, StoreWebhook]:
+        if not store_ids:
+            return {}
+        found = await self._all(
+            "webhook_store_endpoints", store_ids=json_param(sorted(set(store_ids)))
+        )
+        return {row["store_id"]: rows.store_webhook(row) for row in found}
+
+    async def delete_store_webhook(self, store_id: int) -> bool:
+        row = await self._write(lambda s: s.one("webhook_delete_store_endpoint", store_id=store_id))
         return row is not None
 
     async def prune_webhook_deliveries(self, before: datetime) -> None:

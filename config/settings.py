@@ -403,6 +403,11 @@ class WebhookSettings:
     secret: str | None = setting(
         "webhook_secret", None, "HMAC-SHA256 key signing each event (Imgedge-Signature)"
     )
+    stores: bool = setting(
+        "store_webhooks",
+        False,
+        "stores may register their own URL (PUT /api/webhook) for their products' events",
+    )
     timeout_s: float = setting(
         "webhook_timeout_s", 10.0, "deadline for one delivery attempt, seconds", lo=0.1
     )
@@ -424,7 +429,8 @@ class WebhookSettings:
 
     @property
     def enabled(self) -> bool:
-        return self.url is not None
+        """Changes are recorded and events sent: to the URL, to stores' own, or both."""
+        return self.url is not None or self.stores
 
     def __post_init__(self) -> None:
         if self.url is None:

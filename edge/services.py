@@ -20,7 +20,7 @@ from edge.application.review import Review
 from edge.application.stats import Stats
 from edge.application.stores import Stores
 from edge.application.sync import Sync
-from edge.application.webhooks import Deliveries, WebhookPolicy, Webhooks
+from edge.application.webhooks import Deliveries, StoreEndpoints, WebhookPolicy, Webhooks
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
@@ -54,6 +54,11 @@ class Services:
     def deliveries(self) -> Deliveries:
         """Webhook deliveries as stored (readable whether or not webhooks are on now)."""
         return Deliveries(self.catalog)
+
+    @property
+    def store_endpoints(self) -> StoreEndpoints:
+        """Stores' own webhook endpoints (`IMGEDGE_STORE_WEBHOOKS`)."""
+        return StoreEndpoints(self.catalog, self.settings.webhooks.stores)
 
 
 @asynccontextmanager

@@ -751,9 +751,10 @@ ORDER BY x.id
 ON CONFLICT (store_product_id) DO UPDATE SET version = excluded.version;
 
 -- name: webhook_add_delivery
-INSERT INTO webhook_deliveries (event_id, event_type, store_id, store_product_id, url, body,
-                                next_attempt_at, created_at)
-VALUES (:event_id, :event_type, :store_id, :store_product_id, :url, :body,
+INSERT INTO webhook_deliveries (event_id, event_type, store_id, store_product_id, url,
+                                store_endpoint, body, next_attempt_at, created_at)
+VALUES (:event_id, :event_type, :store_id, :store_product_id, :url, :store_endpoint::boolean,
+        :body,
         :now::timestamptz, :now::timestamptz);
 
 -- name: webhook_claim_deliveries
@@ -766,7 +767,8 @@ WHERE d.id IN (
     WHERE status = 'pending' AND next_attempt_at <= :now::timestamptz
     ORDER BY next_attempt_at, id LIMIT :limit
     FOR UPDATE SKIP LOCKED)
-RETURNING d.id, d.event_id, d.event_type, d.store_id, d.store_product_id, d.url, d.body,
+RETURNING d.id, d.event_id, d.event_type, d.store_id, d.store_product_id, d.url,
+          d.store_endpoint, d.body,
           d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error,
           d.created_at, d.delivered_at;
 
@@ -785,10 +787,25 @@ DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :befor
 
 -- name: webhook_list_deliveries
 -- Newest first, ids below :before_id (0: from the newest); one store's, or (NULL) all.
-SELECT id, event_id, event_type, store_id, store_product_id, url, body, status, attempts,
+SELECT id, event_id, event_type, store_id, store_product_id, url, store_endpoint, body, status,
+          attempts,
        next_attempt_at, last_status_code, last_error, created_at, delivered_at
 FROM webhook_deliveries
 WHERE (:store_id::bigint IS NULL OR store_id = :store_id::bigint)
   AND (:status::text IS NULL OR status = :status::text)
   AND (:before_id::bigint = 0 OR id < :before_id::bigint)
 ORDER BY id DESC LIMIT :limit;
+
+-- name: webhook_set_store_endpoint
+INSERT INTO store_webhooks (store_id, url, secret) VALUES (:store_id, :url, :secret)
+ON CONFLICT (store_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+    created_at = now()
+RETURNING store_id, url, secret, created_at;
+
+-- name: webhook_store_endpoints
+-- :store_ids: [id, …]
+SELECT store_id, url, secret, created_at FROM store_webhooks
+WHERE store_id IN (SELECT jsonb_array_elements_text(:store_ids::jsonb)::bigint);
+
+-- name: webhook_delete_store_endpoint
+DELETE FROM store_webhooks WHERE store_id = :store_id RETURNING store_id;

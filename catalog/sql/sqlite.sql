@@ -701,9 +701,10 @@ FROM json_each(:shown) WHERE true
 ON CONFLICT (store_product_id) DO UPDATE SET version = excluded.version;
 
 -- name: webhook_add_delivery
-INSERT INTO webhook_deliveries (event_id, event_type, store_id, store_product_id, url, body,
-                                next_attempt_at, created_at)
-VALUES (:event_id, :event_type, :store_id, :store_product_id, :url, :body, :now, :now);
+INSERT INTO webhook_deliveries (event_id, event_type, store_id, store_product_id, url,
+                                store_endpoint, body, next_attempt_at, created_at)
+VALUES (:event_id, :event_type, :store_id, :store_product_id, :url, :store_endpoint, :body,
+        :now, :now);
 
 -- name: webhook_claim_deliveries
 -- Pending deliveries that are due; the claim counts the attempt and leases it until :until.
@@ -712,7 +713,8 @@ WHERE id IN (
     SELECT id FROM webhook_deliveries
     WHERE status = 'pending' AND next_attempt_at <= :now
     ORDER BY next_attempt_at, id LIMIT :limit)
-RETURNING id, event_id, event_type, store_id, store_product_id, url, body, status, attempts,
+RETURNING id, event_id, event_type, store_id, store_product_id, url, store_endpoint, body, status,
+          attempts,
           next_attempt_at, last_status_code, last_error, created_at, delivered_at;
 
 -- name: webhook_finish_delivery
@@ -729,10 +731,25 @@ DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :befor
 
 -- name: webhook_list_deliveries
 -- Newest first, ids below :before_id (0: from the newest); one store's, or (NULL) all.
-SELECT id, event_id, event_type, store_id, store_product_id, url, body, status, attempts,
+SELECT id, event_id, event_type, store_id, store_product_id, url, store_endpoint, body, status,
+          attempts,
        next_attempt_at, last_status_code, last_error, created_at, delivered_at
 FROM webhook_deliveries
 WHERE (:store_id IS NULL OR store_id = :store_id)
   AND (:status IS NULL OR status = :status)
   AND (:before_id = 0 OR id < :before_id)
 ORDER BY id DESC LIMIT :limit;
+
+-- name: webhook_set_store_endpoint
+INSERT INTO store_webhooks (store_id, url, secret) VALUES (:store_id, :url, :secret)
+ON CONFLICT (store_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+    created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+RETURNING store_id, url, secret, created_at;
+
+-- name: webhook_store_endpoints
+-- :store_ids: [id, …]
+SELECT store_id, url, secret, created_at FROM store_webhooks
+WHERE store_id IN (SELECT value FROM json_each(:store_ids));
+
+-- name: webhook_delete_store_endpoint
+DELETE FROM store_webhooks WHERE store_id = :store_id RETURNING store_id;

@@ -35,6 +35,7 @@ async def enqueue(
             store_id=d.store_id,
             store_product_id=d.store_product_id,
             url=d.url,
+            store_endpoint=d.store_endpoint,
             body=d.body,
             now=now,
         )

@@ -27,6 +27,7 @@ at least once (a receiver should dedupe by the event `id`). Time is the `clock`'
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,14 +44,18 @@ from catalog.models import (
     NewDelivery,
     Resolution,
     ResolutionChange,
+    Store,
+    StoreWebhook,
     WatchedProduct,
 )
-from catalog.repository import WebhookOutbox
+from catalog.repository import CatalogRepository, WebhookOutbox
 from edge.application.actors import Actor
 from edge.application.signing import SIGNATURE_HEADER, sign
+from edge.errors import BadRequest, NotFound
 from edge.imaging.sizes import SIZES
 from edge.imaging.urls import img_url
 from edge.remote.errors import RemoteFetchError
+from edge.remote.post import check_post_url
 
 if TYPE_CHECKING:
     from config import Settings
@@ -78,8 +83,9 @@ class Outbox(WebhookOutbox, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class WebhookPolicy:
-    url: str
-    secret: str
+    url: str | None  # the operator's receiver (None: stores' own only)
+    secret: str | None  # signs the operator's deliveries
+    stores: bool = False  # stores may register their own endpoint
     max_attempts: int = 8
     backoff_s: float = 10.0
     backoff_max_s: float = 3600.0
@@ -91,13 +97,14 @@ class WebhookPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebhookPolicy | None:
-        """None while webhooks are off (no URL)."""
+        """None while webhooks are off (no URL, no store endpoints)."""
         w = settings.webhooks
-        if w.url is None or w.secret is None:
+        if not w.enabled:
             return None
         return cls(
             url=w.url,
             secret=w.secret,
+            stores=w.stores,
             max_attempts=w.max_attempts,
             backoff_s=w.backoff_s,
             backoff_max_s=w.backoff_max_s,
@@ -197,20 +204,30 @@ class Webhooks:
         ]
         watched = await self._catalog.webhook_products(product_ids, canonical_ids)
         resolved = await self._catalog.resolve_many([w.id for w in watched])
-        deliveries: list[NewDelivery] = []
         shown: dict[int, str | None] = {}
+        changed: list[tuple[WatchedProduct, str | None]] = []
         for product in watched:
             resolution = resolved.get(product.id)
             image = resolution.image if resolution is not None else None
             version = image.version if image is not None else None
             shown[product.id] = version
             if _changed(product, version):
-                event_id = self._new_id()
+                changed.append((product, version))
+        endpoints = {}
+        if self._policy.stores and changed:
+            endpoints = await self._catalog.store_webhooks(sorted({p.store_id for p, _ in changed}))
+        deliveries: list[NewDelivery] = []
+        for product, version in changed:
+            targets = [(self._policy.url, False)]
+            if (endpoint := endpoints.get(product.store_id)) is not None:
+                targets.append((endpoint.url, True))
+            for url, own in targets:
+                if url is None:
+                    continue
+                event_id = self._new_id()  # one per receiver: each dedupes its own
                 body = event_body(product, version, self._base_url, now, event_id)
                 deliveries.append(
-                    NewDelivery(
-                        event_id, EVENT_TYPE, product.store_id, product.id, self._policy.url, body
-                    )
+                    NewDelivery(event_id, EVENT_TYPE, product.store_id, product.id, url, body, own)
                 )
         await self._catalog.enqueue_webhooks(
             [c.id for c in claimed], deliveries, shown, now=self._clock()
@@ -224,16 +241,34 @@ class Webhooks:
         claimed = await self._catalog.claim_webhook_deliveries(
             self._policy.sends, now=now, until=until
         )
+        stores = {d.store_id for d in claimed if d.store_endpoint}
+        endpoints = await self._catalog.store_webhooks(list(stores)) if stores else {}
         # At once, each under its own deadline: the lease (deadline + 30 s) covers them all.
         async with anyio.create_task_group() as tasks:
             for delivery in claimed:
-                tasks.start_soon(self._attempt, delivery)
+                tasks.start_soon(self._attempt, delivery, self._secret(delivery, endpoints))
         return len(claimed)
 
-    async def _attempt(self, delivery: Delivery) -> None:
+    def _secret(self, delivery: Delivery, endpoints: Mapping[int, StoreWebhook]) -> str | None:
+        """The key signing this delivery; None when its endpoint is gone or changed (the
+        store removed it, or another URL has another secret now)."""
+        if not delivery.store_endpoint:
+            return self._policy.secret if delivery.url == self._policy.url else None
+        endpoint = endpoints.get(delivery.store_id)
+        return endpoint.secret if endpoint is not None and endpoint.url == delivery.url else None
+
+    async def _attempt(self, delivery: Delivery, secret: str | None) -> None:
+        if secret is None:
+            await self._catalog.finish_webhook_delivery(
+                delivery,
+                DeliveryStatus.FAILED,
+                next_attempt_at=self._clock(),
+                error="endpoint_gone: the URL is no longer configured",
+            )
+            return
         body = delivery.body.encode()
         headers = {
-            SIGNATURE_HEADER: sign(self._policy.secret, body, self._clock().timestamp()),
+            SIGNATURE_HEADER: sign(secret, body, self._clock().timestamp()),
             "Imgedge-Event-Id": delivery.event_id,
             "Imgedge-Event-Type": delivery.event_type,
         }
@@ -316,3 +351,37 @@ class Deliveries:
             before_id=before_id,
             limit=limit,
         )
+
+
+class StoreEndpoints:
+    """A store's own webhook endpoint (`IMGEDGE_STORE_WEBHOOKS`): registered with a URL,
+    answered with a new secret (shown once: it signs that store's events)."""
+
+    def __init__(self, catalog: CatalogRepository, enabled: bool) -> None:
+        self._catalog = catalog
+        self._enabled = enabled
+
+    def _check_enabled(self) -> None:
+        if not self._enabled:
+            raise NotFound("stores' own webhooks are off here", code="store_webhooks_off")
+
+    async def register(self, store: Store, url: str) -> StoreWebhook:
+        self._check_enabled()
+        try:
+            checked = str(check_post_url(url))
+        except RemoteFetchError as exc:
+            raise BadRequest(f"url: {exc.message}", code="invalid_url") from None
+        secret = f"whsec_{secrets.token_urlsafe(32)}"
+        return await self._catalog.set_store_webhook(store.id, checked, secret)
+
+    async def get(self, store: Store) -> StoreWebhook:
+        self._check_enabled()
+        found = (await self._catalog.store_webhooks([store.id])).get(store.id)
+        if found is None:
+            raise NotFound("this store has no webhook", code="webhook_not_found")
+        return found
+
+    async def remove(self, store: Store) -> None:
+        self._check_enabled()
+        if not await self._catalog.delete_store_webhook(store.id):
+            raise NotFound("this store has no webhook", code="webhook_not_found")

@@ -44,7 +44,7 @@ from edge.http.routes.stores import (
 )
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
-from edge.http.routes.webhooks import list_deliveries
+from edge.http.routes.webhooks import delete_webhook, get_webhook, list_deliveries, put_webhook
 from edge.http.security_headers import SecurityHeaders
 from edge.services import Services, open_services
 
@@ -98,6 +98,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/stores/{store}/key", revoke_store_key, methods=["DELETE"]),
         Route("/api/stats", get_stats, methods=["GET"]),
         Route("/api/webhooks/deliveries", list_deliveries, methods=["GET"]),
+        Route("/api/webhook", put_webhook, methods=["PUT"]),
+        Route("/api/webhook", get_webhook, methods=["GET"]),
+        Route("/api/webhook", delete_webhook, methods=["DELETE"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

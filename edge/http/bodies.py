@@ -595,6 +595,10 @@ class WebhookDelivery(Answer):
     id: Id
     event: WebhookEvent
     status: Literal["pending", "delivered", "failed"]
+    endpoint: Annotated[
+        Literal["operator", "store"],
+        Meta(description="Sent to IMGEDGE_WEBHOOK_URL, or to the store's own URL"),
+    ]
     attempts: Annotated[Count, Meta(description="Tries made so far")]
     next_attempt_at: (
         Annotated[datetime, Meta(description="When it is tried next (pending only)")] | None
@@ -605,6 +609,28 @@ class WebhookDelivery(Answer):
     last_error: Annotated[str, Meta(description="Why the last try failed")] | None
     created_at: datetime
     delivered_at: datetime | None
+
+
+class WebhookRegistration(Struct):
+    url: Annotated[Url, Meta(description="http(s) URL receiving this store's events")]
+
+
+class StoreWebhookBody(Answer):
+    url: str
+    created_at: datetime
+
+
+class IssuedWebhook(Answer):
+    url: str
+    secret: Annotated[
+        str,
+        Meta(
+            pattern="^whsec_",
+            description="Shown this once: the HMAC key of Imgedge-Signature. Register again "
+            "for a new one.",
+        ),
+    ]
+    created_at: datetime
 
 
 class WebhookDeliveryPage(Answer):
@@ -657,6 +683,9 @@ COMPONENTS: tuple[object, ...] = (
     StatsAnswer,
     ReviewQueuePage,
     WebhookDeliveryPage,
+    WebhookRegistration,
+    StoreWebhookBody,
+    IssuedWebhook,
     Health,
     Ready,
 )

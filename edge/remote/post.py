@@ -24,6 +24,12 @@ def _own_host(url: str) -> frozenset[str]:
         raise RemoteFetchError("bad_url", "not a valid URL") from None
 
 
+def check_post_url(url: str) -> httpx.URL:
+    """The URL gate for a webhook URL: http(s), a host, no user or password, a valid port
+    (`RemoteFetchError` otherwise); addresses are judged when connecting."""
+    return check_url(url, _own_host(url))
+
+
 async def post_json(
     url: str,
     body: bytes,
@@ -35,7 +41,7 @@ async def post_json(
 ) -> int:
     """POST `body` (JSON) to `url` and return the answer's status; the answer's body is
     not read."""
-    target = check_url(url, _own_host(url))
+    target = check_post_url(url)
     sent = {"User-Agent": USER_AGENT, **headers, "Content-Type": "application/json"}
     async with (
         guarded_client(

@@ -1508,3 +1508,24 @@ async def test_concurrent_webhook_claims_never_share_a_delivery_or_change(catalo
         catalog.claim_webhook_changes(4, now=T0, until=until),
     )
     assert len(mine) + len(theirs) == 6 and not {c.id for c in mine} & {c.id for c in theirs}
+
+
+async def test_store_webhook_endpoints_are_set_replaced_listed_and_removed(catalog):
+    a = await catalog.create_store("A")
+    b = await catalog.create_store("B")
+    first = await catalog.set_store_webhook(a.id, "https://a.example/hook", "whsec_1")
+    assert (first.store_id, first.url, first.secret) == (a.id, "https://a.example/hook", "whsec_1")
+    again = await catalog.set_store_webhook(a.id, "https://a.example/v2", "whsec_2")
+    assert (again.url, again.secret) == ("https://a.example/v2", "whsec_2")
+    assert await catalog.store_webhooks([a.id, b.id, 10**9]) == {a.id: again}
+    assert await catalog.store_webhooks([]) == {}
+    with pytest.raises(NotFoundError):
+        await catalog.set_store_webhook(10**9, "https://x.example/", "whsec_3")
+    assert await catalog.delete_store_webhook(a.id)
+    assert not await catalog.delete_store_webhook(a.id)
+    assert await catalog.store_webhooks([a.id]) == {}
+    p = await _store_product(catalog, store="A")
+    own = replace(_delivery(1, p.store_id, p.id), store_endpoint=True)
+    await catalog.enqueue_webhooks([], [own, _delivery(2, p.store_id, p.id)], {}, now=T0)
+    listed = await catalog.list_webhook_deliveries()
+    assert [(d.event_id, d.store_endpoint) for d in listed] == [("evt_2", False), ("evt_1", True)]

@@ -23,6 +23,7 @@ CREATE TABLE webhook_deliveries (
     store_id          bigint NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
     store_product_id  bigint NOT NULL,
     url               text NOT NULL,
+    store_endpoint    boolean NOT NULL DEFAULT false,  -- the store's own URL (its secret)
     body              text NOT NULL,  -- the event's JSON, exactly as sent (and signed)
     status            text NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'delivered', 'failed')),
@@ -36,3 +37,12 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
     WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_store ON webhook_deliveries (store_id, id);
+
+-- A store's own endpoint (`PUT /api/webhook`): its products' events go there too, signed
+-- with its own secret (kept as is: HMAC needs it).
+CREATE TABLE store_webhooks (
+    store_id    bigint PRIMARY KEY REFERENCES stores (id) ON DELETE CASCADE,
+    url         text NOT NULL,
+    secret      text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);

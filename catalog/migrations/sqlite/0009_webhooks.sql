@@ -22,6 +22,7 @@ CREATE TABLE webhook_deliveries (
     store_id          INTEGER NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
     store_product_id  INTEGER NOT NULL,
     url               TEXT NOT NULL,
+    store_endpoint    INTEGER NOT NULL DEFAULT 0,  -- 1: the store's own URL (its secret)
     body              TEXT NOT NULL,  -- the event's JSON, exactly as sent (and signed)
     status            TEXT NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'delivered', 'failed')),
@@ -35,3 +36,12 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
     WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_store ON webhook_deliveries (store_id, id);
+
+-- A store's own endpoint (`PUT /api/webhook`): its products' events go there too, signed
+-- with its own secret (kept as is: HMAC needs it).
+CREATE TABLE store_webhooks (
+    store_id    INTEGER PRIMARY KEY REFERENCES stores (id) ON DELETE CASCADE,
+    url         TEXT NOT NULL,
+    secret      TEXT NOT NULL,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);

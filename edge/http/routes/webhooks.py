@@ -1,7 +1,10 @@
-"""`GET /api/webhooks/deliveries[?store=<id>][&status=…][&before=<id>][&limit=N]`: the
-change notifications sent or waiting, newest first, each with its event and its last
-attempt's outcome. A store sees its own only. The rules live in
-`edge.application.webhooks`."""
+"""Change notifications (the rules live in `edge.application.webhooks`):
+
+- `GET /api/webhooks/deliveries[?store=<id>][&status=…][&before=<id>][&limit=N]`: sent
+  or waiting, newest first, each with its event and its last attempt's outcome. A store
+  sees its own only.
+- `PUT /api/webhook {url}` (a store's key): the store's own endpoint, answered with its
+  new secret, shown once; `GET` shows it (no secret), `DELETE` removes it."""
 
 from __future__ import annotations
 
@@ -12,8 +15,15 @@ from starlette.responses import Response
 from catalog.models import Delivery, DeliveryStatus
 from edge.application.webhooks import WebhookEvent
 from edge.errors import BadRequest
-from edge.http.auth import require_actor
-from edge.http.bodies import WebhookDelivery, WebhookDeliveryPage
+from edge.http.auth import require_actor, require_store
+from edge.http.bodies import (
+    IssuedWebhook,
+    StoreWebhookBody,
+    WebhookDelivery,
+    WebhookDeliveryPage,
+    WebhookRegistration,
+)
+from edge.http.decoding import read_body
 from edge.http.encoding import json_response
 from edge.http.ids import parse_id, parse_int
 from edge.http.routes import services
@@ -27,6 +37,7 @@ def delivery_body(d: Delivery) -> WebhookDelivery:
         id=d.id,
         event=msgspec.json.decode(d.body, type=WebhookEvent),
         status=d.status.value,
+        endpoint="store" if d.store_endpoint else "operator",
         attempts=d.attempts,
         next_attempt_at=d.next_attempt_at if d.status is DeliveryStatus.PENDING else None,
         last_status_code=d.last_status_code,
@@ -58,3 +69,26 @@ async def list_deliveries(request: Request) -> Response:
         [delivery_body(d) for d in found], found[-1].id if len(found) == limit else None
     )
     return json_response(page, headers={"cache-control": "private, no-store"})
+
+
+async def put_webhook(request: Request) -> Response:
+    svc = services(request)
+    store = await require_store(request, svc.catalog)
+    body = await read_body(request, WebhookRegistration)
+    registered = await svc.store_endpoints.register(store, body.url)
+    # The secret is shown this once: no cache anywhere may keep the answer.
+    answer = IssuedWebhook(registered.url, registered.secret, registered.created_at)
+    return json_response(answer, headers={"cache-control": "no-store"})
+
+
+async def get_webhook(request: Request) -> Response:
+    svc = services(request)
+    found = await svc.store_endpoints.get(await require_store(request, svc.catalog))
+    answer = StoreWebhookBody(found.url, found.created_at)
+    return json_response(answer, headers={"cache-control": "private, no-store"})
+
+
+async def delete_webhook(request: Request) -> Response:
+    svc = services(request)
+    await svc.store_endpoints.remove(await require_store(request, svc.catalog))
+    return Response(status_code=204)

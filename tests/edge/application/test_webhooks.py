@@ -14,6 +14,7 @@ from config import Settings
 from edge.application.signing import SIGNATURE_HEADER, verify
 from edge.application.webhooks import WebhookPolicy, Webhooks
 from edge.demo.photos import PhotoSpec
+from edge.errors import BadRequest, NotFound
 from edge.imaging.sizes import SIZES
 from edge.remote.addresses import address_is_public
 from edge.services import Services
@@ -236,3 +237,58 @@ async def test_finished_deliveries_are_pruned_after_keep_days(services, build, h
     clock.advance(3600)
     await hooks.prune()
     assert await _deliveries(services) == []
+
+
+async def test_a_store_endpoint_gets_its_products_events_signed_with_its_own_secret(
+    services, build, receiver, clock
+):
+    svc = dataclasses.replace(services, settings=services.settings.replace(store_webhooks=True))
+    hooks = _hooks(svc, clock)
+    a = await build.store_key("A")
+    store = await svc.catalog.get_store_by_name("A")
+    own_url = receiver.url.replace("/hooks/imgedge", "/store-a")
+    endpoint = await svc.store_endpoints.register(store, own_url)
+    assert endpoint.secret.startswith("whsec_") and endpoint.secret != SECRET and a
+    product = await build.product(store="A")
+    await build.product(store="B")  # another store's: the operator's URL only
+    await hooks.drain()
+    by_path = sorted((r.path, r.event["store_product_ids"][0]) for r in receiver.received)
+    assert by_path[-1] == ("/store-a", product.id) and len(by_path) == 3
+    [mine] = [r for r in receiver.received if r.path == "/store-a"]
+    now = clock().timestamp()
+    assert verify(endpoint.secret, mine.headers[SIGNATURE_HEADER], mine.body, now=now)
+    assert not verify(SECRET, mine.headers[SIGNATURE_HEADER], mine.body, now=now)
+    kinds = sorted(d.store_endpoint for d in await _deliveries(svc))
+    assert kinds == [False, False, True]
+
+    # Removed while a delivery waits: it fails, unsent (nobody holds a key to sign it).
+    receiver.received.clear()
+    receiver.statuses = [500, 500]
+    owner = {"canonical_product_id": product.canonical_product_id}
+    await build.image(owner, PhotoSpec(200, 100, (4, 5, 6), "box"), is_primary=True)
+    await hooks.drain()
+    await svc.store_endpoints.remove(store)
+    clock.advance(10)
+    await hooks.drain()
+    newest_own = next(d for d in await _deliveries(svc) if d.store_endpoint)
+    assert (newest_own.status, newest_own.attempts, newest_own.last_error) == (
+        DeliveryStatus.FAILED,
+        2,
+        "endpoint_gone: the URL is no longer configured",
+    )
+    newest_operator = next(d for d in await _deliveries(svc) if not d.store_endpoint)
+    assert (newest_operator.status, newest_operator.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert [r.path for r in receiver.received].count("/store-a") == 1  # the first try only
+    with pytest.raises(NotFound):
+        await svc.store_endpoints.get(store)
+
+
+async def test_store_endpoints_are_refused_while_off_and_need_a_web_url(services, build):
+    await build.store_key("A")
+    store = await services.catalog.get_store_by_name("A")
+    with pytest.raises(NotFound, match="off"):
+        await services.store_endpoints.register(store, "https://a.example/hook")
+    on = dataclasses.replace(services, settings=services.settings.replace(store_webhooks=True))
+    for url in ("ftp://a.example/", "https://u:p@a.example/", "not a url", "https:///x"):
+        with pytest.raises(BadRequest):
+            await on.store_endpoints.register(store, url)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.parametrize("settings", ["sqlite", "postgresql"], indir
 
 @pytest.fixture
 def settings(settings: Settings, receiver: Receiver) -> Settings:
-    return hooked_settings(settings, receiver)
+    return hooked_settings(settings, receiver, store_webhooks=True)
 
 
 @pytest.fixture
@@ -98,3 +98,36 @@ async def test_an_uploaded_primary_reaches_the_receiver(hooked, build, curator, 
     for bad in ("status=sent", "limit=0", "limit=101", "before=-1"):
         r = await http.get(f"/api/webhooks/deliveries?{bad}", headers=curator)
         assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_field"), bad
+
+
+async def test_a_store_registers_reads_and_removes_its_own_webhook(
+    hooked, build, curator, receiver
+):
+    http, hooks = hooked
+    store = {"authorization": f"Bearer {await build.store_key('A')}"}
+    own = receiver.url.replace("/hooks/imgedge", "/mine")
+    r = await http.put("/api/webhook", json={"url": own}, headers=store)
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    issued = r.json()
+    assert issued["url"] == own and issued["secret"].startswith("whsec_")
+    r = await http.get("/api/webhook", headers=store)
+    assert r.json() == {"url": own, "created_at": issued["created_at"]}  # never the secret
+    r = await http.put("/api/webhook", json={"url": own}, headers=curator)
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "token_invalid")
+    r = await http.put("/api/webhook", json={"url": "ftp://a.example/"}, headers=store)
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_url")
+    r = await http.put("/api/webhook", json={}, headers=store)
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_field")
+
+    product = await build.product(store="A")
+    await hooks.drain()
+    [mine] = [x for x in receiver.received if x.path == "/mine"]
+    assert mine.event["store_product_ids"] == [product.id]
+    assert verify(issued["secret"], mine.headers[SIGNATURE_HEADER], mine.body, now=time.time())
+    r = await http.get("/api/webhooks/deliveries", headers=store)
+    assert sorted(d["endpoint"] for d in r.json()["deliveries"]) == ["operator", "store"]
+
+    assert (await http.delete("/api/webhook", headers=store)).status_code == 204
+    for method in ("GET", "DELETE"):
+        r = await http.request(method, "/api/webhook", headers=store)
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "webhook_not_found")
