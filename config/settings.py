@@ -321,16 +321,24 @@ class RemoteFetchSettings:
     )
 
     def __post_init__(self) -> None:
-        for host in self.host_set:
-            if not _HOST_NAME.match(host):
-                raise SettingsError(
-                    f"{env_name('remote_image_hosts')}: {host!r} is not a plain host name "
-                    "(no scheme, port, path or user)"
-                )
+        _check_hosts(self.host_set, "remote_image_hosts")
 
     @property
     def host_set(self) -> frozenset[str]:
-        return frozenset(h for h in (p.strip().lower() for p in self.hosts.split(",")) if h)
+        return _host_set(self.hosts)
+
+
+def _host_set(raw: str) -> frozenset[str]:
+    return frozenset(h for h in (p.strip().lower() for p in raw.split(",")) if h)
+
+
+def _check_hosts(hosts: frozenset[str], name: str) -> None:
+    for host in hosts:
+        if not _HOST_NAME.match(host):
+            raise SettingsError(
+                f"{env_name(name)}: {host!r} is not a plain host name "
+                "(no scheme, port, path or user)"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +416,11 @@ class WebhookSettings:
         False,
         "stores may register their own URL (PUT /api/webhook) for their products' events",
     )
+    store_hosts: str = setting(
+        "store_webhook_hosts",
+        "",
+        "hosts stores' own webhook URLs may name, comma-separated (empty: any public host)",
+    )
     timeout_s: float = setting(
         "webhook_timeout_s", 10.0, "deadline for one delivery attempt, seconds", lo=0.1
     )
@@ -432,7 +445,12 @@ class WebhookSettings:
         """Changes are recorded and events sent: to the URL, to stores' own, or both."""
         return self.url is not None or self.stores
 
+    @property
+    def store_host_set(self) -> frozenset[str]:
+        return _host_set(self.store_hosts)
+
     def __post_init__(self) -> None:
+        _check_hosts(self.store_host_set, "store_webhook_hosts")
         if self.url is None:
             return
         name = env_name("webhook_url")

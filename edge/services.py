@@ -58,7 +58,8 @@ class Services:
     @property
     def store_endpoints(self) -> StoreEndpoints:
         """Stores' own webhook endpoints (`IMGEDGE_STORE_WEBHOOKS`)."""
-        return StoreEndpoints(self.catalog, self.settings.webhooks.stores)
+        hooks = self.settings.webhooks
+        return StoreEndpoints(self.catalog, hooks.stores, hooks.store_host_set)
 
 
 @asynccontextmanager

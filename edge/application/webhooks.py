@@ -67,6 +67,16 @@ EVENT_TYPE: Literal["product.image_changed"] = "product.image_changed"
 _POLICY_CODES = frozenset({"bad_url", "host_not_allowed", "address_not_public"})
 # (url, body, headers) → the answer's HTTP status; RemoteFetchError when there is none.
 PRUNE_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A delivery that must not be sent, and why (its error)."""
+
+    error: str
+
+
+_GONE = _Refused("endpoint_gone: the URL is no longer configured")
 Send = Callable[[str, bytes, Mapping[str, str]], Awaitable[int]]
 Clock = Callable[[], datetime]
 
@@ -86,6 +96,7 @@ class WebhookPolicy:
     url: str | None  # the operator's receiver (None: stores' own only)
     secret: str | None  # signs the operator's deliveries
     stores: bool = False  # stores may register their own endpoint
+    store_hosts: frozenset[str] = frozenset()  # the hosts they may name (empty: any)
     max_attempts: int = 8
     backoff_s: float = 10.0
     backoff_max_s: float = 3600.0
@@ -105,6 +116,7 @@ class WebhookPolicy:
             url=w.url,
             secret=w.secret,
             stores=w.stores,
+            store_hosts=w.store_host_set,
             max_attempts=w.max_attempts,
             backoff_s=w.backoff_s,
             backoff_max_s=w.backoff_max_s,
@@ -246,24 +258,30 @@ class Webhooks:
         # At once, each under its own deadline: the lease (deadline + 30 s) covers them all.
         async with anyio.create_task_group() as tasks:
             for delivery in claimed:
-                tasks.start_soon(self._attempt, delivery, self._secret(delivery, endpoints))
+                tasks.start_soon(self._attempt, delivery, self._key(delivery, endpoints))
         return len(claimed)
 
-    def _secret(self, delivery: Delivery, endpoints: Mapping[int, StoreWebhook]) -> str | None:
-        """The key signing this delivery; None when its endpoint is gone or changed (the
-        store removed it, or another URL has another secret now)."""
+    def _key(self, delivery: Delivery, endpoints: Mapping[int, StoreWebhook]) -> str | _Refused:
+        """The key signing this delivery; `Refused` when its endpoint is gone or changed
+        (removed, or another URL with another secret now) or its host is no longer
+        allowed."""
         if not delivery.store_endpoint:
-            return self._policy.secret if delivery.url == self._policy.url else None
+            if delivery.url != self._policy.url or self._policy.secret is None:
+                return _GONE
+            return self._policy.secret
         endpoint = endpoints.get(delivery.store_id)
-        return endpoint.secret if endpoint is not None and endpoint.url == delivery.url else None
+        if endpoint is None or endpoint.url != delivery.url:
+            return _GONE
+        try:
+            check_post_url(delivery.url, self._policy.store_hosts)
+        except RemoteFetchError as exc:
+            return _Refused(f"{exc.code}: {exc.message}")
+        return endpoint.secret
 
-    async def _attempt(self, delivery: Delivery, secret: str | None) -> None:
-        if secret is None:
+    async def _attempt(self, delivery: Delivery, secret: str | _Refused) -> None:
+        if isinstance(secret, _Refused):
             await self._catalog.finish_webhook_delivery(
-                delivery,
-                DeliveryStatus.FAILED,
-                next_attempt_at=self._clock(),
-                error="endpoint_gone: the URL is no longer configured",
+                delivery, DeliveryStatus.FAILED, next_attempt_at=self._clock(), error=secret.error
             )
             return
         body = delivery.body.encode()
@@ -357,9 +375,12 @@ class StoreEndpoints:
     """A store's own webhook endpoint (`IMGEDGE_STORE_WEBHOOKS`): registered with a URL,
     answered with a new secret (shown once: it signs that store's events)."""
 
-    def __init__(self, catalog: CatalogRepository, enabled: bool) -> None:
+    def __init__(
+        self, catalog: CatalogRepository, enabled: bool, hosts: frozenset[str] = frozenset()
+    ) -> None:
         self._catalog = catalog
         self._enabled = enabled
+        self._hosts = hosts  # the hosts a URL may name (empty: any)
 
     def _check_enabled(self) -> None:
         if not self._enabled:
@@ -368,7 +389,7 @@ class StoreEndpoints:
     async def register(self, store: Store, url: str) -> StoreWebhook:
         self._check_enabled()
         try:
-            checked = str(check_post_url(url))
+            checked = str(check_post_url(url, self._hosts))
         except RemoteFetchError as exc:
             raise BadRequest(f"url: {exc.message}", code="invalid_url") from None
         secret = f"whsec_{secrets.token_urlsafe(32)}"

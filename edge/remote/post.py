@@ -24,10 +24,11 @@ def _own_host(url: str) -> frozenset[str]:
         raise RemoteFetchError("bad_url", "not a valid URL") from None
 
 
-def check_post_url(url: str) -> httpx.URL:
-    """The URL gate for a webhook URL: http(s), a host, no user or password, a valid port
-    (`RemoteFetchError` otherwise); addresses are judged when connecting."""
-    return check_url(url, _own_host(url))
+def check_post_url(url: str, allowed_hosts: frozenset[str] = frozenset()) -> httpx.URL:
+    """The URL gate for a webhook URL: http(s), a host (one of `allowed_hosts`, if any),
+    no user or password, a valid port (`RemoteFetchError` otherwise); addresses are
+    judged when connecting."""
+    return check_url(url, allowed_hosts or _own_host(url))
 
 
 async def post_json(

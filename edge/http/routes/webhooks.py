@@ -32,7 +32,9 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 50
 
 
-def delivery_body(d: Delivery) -> WebhookDelivery:
+def delivery_body(d: Delivery, *, curator: bool) -> WebhookDelivery:
+    """A store is not told why the operator's receiver failed (its errors name the
+    operator's hosts), only that it did, with its status."""
     return WebhookDelivery(
         id=d.id,
         event=msgspec.json.decode(d.body, type=WebhookEvent),
@@ -41,7 +43,9 @@ def delivery_body(d: Delivery) -> WebhookDelivery:
         attempts=d.attempts,
         next_attempt_at=d.next_attempt_at if d.status is DeliveryStatus.PENDING else None,
         last_status_code=d.last_status_code,
-        last_error=d.last_error,
+        last_error=d.last_error
+        if curator or d.store_endpoint or d.last_error is None
+        else "the operator's receiver did not take it",
         created_at=d.created_at,
         delivered_at=d.delivered_at,
     )
@@ -66,7 +70,8 @@ async def list_deliveries(request: Request) -> Response:
         actor, store_id=store, status=status, before_id=before, limit=limit
     )
     page = WebhookDeliveryPage(
-        [delivery_body(d) for d in found], found[-1].id if len(found) == limit else None
+        [delivery_body(d, curator=actor.is_curator) for d in found],
+        found[-1].id if len(found) == limit else None,
     )
     return json_response(page, headers={"cache-control": "private, no-store"})
 

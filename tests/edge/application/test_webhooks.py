@@ -292,3 +292,27 @@ async def test_store_endpoints_are_refused_while_off_and_need_a_web_url(services
     for url in ("ftp://a.example/", "https://u:p@a.example/", "not a url", "https:///x"):
         with pytest.raises(BadRequest):
             await on.store_endpoints.register(store, url)
+    listed = on.settings.replace(store_webhook_hosts="hooks.a.example")
+    only = dataclasses.replace(on, settings=listed)
+    with pytest.raises(BadRequest, match="not allowed"):
+        await only.store_endpoints.register(store, "https://elsewhere.example/hook")
+    registered = await only.store_endpoints.register(store, "https://HOOKS.a.example/h")
+    assert registered.url == "https://hooks.a.example/h"
+
+
+async def test_a_store_url_no_longer_allowed_fails_unsent(services, build, receiver, clock):
+    on = services.settings.replace(store_webhooks=True, store_webhook_hosts="127.0.0.1")
+    svc = dataclasses.replace(services, settings=on)
+    await build.store_key("A")
+    store = await svc.catalog.get_store_by_name("A")
+    await svc.store_endpoints.register(store, receiver.url.replace("/hooks/imgedge", "/a"))
+    listed_now = on.replace(store_webhook_hosts="hooks.a.example")  # the list changed since
+    hooks = _hooks(dataclasses.replace(svc, settings=listed_now), clock)
+    await build.product(store="A")
+    await hooks.drain()
+    [own] = [d for d in await _deliveries(svc) if d.store_endpoint]
+    assert (own.status, own.last_error) == (
+        DeliveryStatus.FAILED,
+        "host_not_allowed: host 127.0.0.1 is not allowed",
+    )
+    assert [r.path for r in receiver.received] == ["/hooks/imgedge"]
