@@ -391,7 +391,8 @@ class WebhookOutbox(Protocol):
         self, limit: int, *, now: datetime, until: datetime
     ) -> list[WebhookChange]:
         """Up to `limit` recorded changes, oldest first, leased until `until` (unclaimed
-        ones, and ones whose lease ended before `now`); no two callers get one change."""
+        ones, and ones whose lease ended before `now`); none while another claim's lease
+        is live (one dispatcher at a time, across processes)."""
         ...
 
     async def webhook_products(

@@ -715,10 +715,15 @@ WHERE :store_id::bigint IS NULL OR sp.store_id = :store_id::bigint;
 INSERT INTO webhook_changes (change) SELECT jsonb_array_elements_text(:changes::jsonb);
 
 -- name: webhook_claim_changes
--- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; SKIP
--- LOCKED: concurrent dispatchers (several edge processes) take different ones.
+-- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; nothing
+-- while another dispatcher's lease is live, and nothing while another edge process is
+-- claiming (the advisory lock, held to this statement's commit): one dispatcher at a
+-- time, so two never announce one product's versions out of order.
+WITH gate AS (SELECT pg_try_advisory_xact_lock(7242010001) AS open)
 UPDATE webhook_changes AS c SET claimed_until = :until::timestamptz
-WHERE c.id IN (
+WHERE (SELECT open FROM gate)
+  AND NOT EXISTS (SELECT 1 FROM webhook_changes WHERE claimed_until >= :now::timestamptz)
+  AND c.id IN (
     SELECT id FROM webhook_changes
     WHERE claimed_until IS NULL OR claimed_until < :now::timestamptz
     ORDER BY id LIMIT :limit

@@ -668,9 +668,12 @@ WHERE :store_id IS NULL OR sp.store_id = :store_id;
 INSERT INTO webhook_changes (change) SELECT value FROM json_each(:changes);
 
 -- name: webhook_claim_changes
--- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first.
+-- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; nothing
+-- while another dispatcher's lease is live: one dispatcher at a time, so two never
+-- announce one product's versions out of order.
 UPDATE webhook_changes SET claimed_until = :until
-WHERE id IN (
+WHERE NOT EXISTS (SELECT 1 FROM webhook_changes WHERE claimed_until >= :now)
+  AND id IN (
     SELECT id FROM webhook_changes
     WHERE claimed_until IS NULL OR claimed_until < :now
     ORDER BY id LIMIT :limit)

@@ -1503,11 +1503,17 @@ async def test_concurrent_webhook_claims_never_share_a_delivery_or_change(catalo
         catalog.claim_webhook_deliveries(4, now=T0, until=until),
     )
     assert len(left) + len(right) == 6 and not {d.id for d in left} & {d.id for d in right}
+    # Changes: one dispatcher at a time, whoever claims first; the rest wait for its lease.
     mine, theirs = await asyncio.gather(
         catalog.claim_webhook_changes(4, now=T0, until=until),
         catalog.claim_webhook_changes(4, now=T0, until=until),
     )
-    assert len(mine) + len(theirs) == 6 and not {c.id for c in mine} & {c.id for c in theirs}
+    assert sorted([len(mine), len(theirs)]) == [0, 4]
+    assert await catalog.claim_webhook_changes(4, now=T0, until=until) == []
+    taken = mine or theirs
+    await catalog.enqueue_webhooks([c.id for c in taken], [], {}, now=T0)  # done with them
+    rest = await catalog.claim_webhook_changes(4, now=T0, until=until)
+    assert len(rest) == 2 and not {c.id for c in rest} & {c.id for c in taken}
 
 
 async def test_store_webhook_endpoints_are_set_replaced_listed_and_removed(catalog):
