@@ -200,7 +200,8 @@ class Webhooks:
         self._wake.set()
 
     async def dispatch(self) -> int:
-        """Turn one batch of recorded changes into deliveries; how many events."""
+        """Turn one batch of recorded changes into deliveries; how many changes it took
+        (0: none was waiting, or another process is dispatching)."""
         now = self._clock()
         until = now + timedelta(seconds=self._policy.lease_s)
         claimed = await self._catalog.claim_webhook_changes(
@@ -225,7 +226,17 @@ class Webhooks:
             shown[product.id] = version
             if _changed(product, version):
                 changed.append((product, version))
-        endpoints = {}
+        await self._catalog.enqueue_webhooks(
+            [c.id for c in claimed], await self._events(changed, now), shown, now=self._clock()
+        )
+        return len(claimed)
+
+    async def _events(
+        self, changed: Sequence[tuple[WatchedProduct, str | None]], now: datetime
+    ) -> list[NewDelivery]:
+        """One delivery per changed product and receiver: the operator's URL, and the
+        store's own endpoint if it has one."""
+        endpoints: Mapping[int, StoreWebhook] = {}
         if self._policy.stores and changed:
             endpoints = await self._catalog.store_webhooks(sorted({p.store_id for p, _ in changed}))
         deliveries: list[NewDelivery] = []
@@ -241,10 +252,7 @@ class Webhooks:
                 deliveries.append(
                     NewDelivery(event_id, EVENT_TYPE, product.store_id, product.id, url, body, own)
                 )
-        await self._catalog.enqueue_webhooks(
-            [c.id for c in claimed], deliveries, shown, now=self._clock()
-        )
-        return len(deliveries)
+        return deliveries
 
     async def deliver(self) -> int:
         """Attempt one batch of due deliveries; how many were attempted."""
@@ -326,7 +334,7 @@ class Webhooks:
             self._pruned_at = now
 
     async def drain(self) -> None:
-        """Dispatch and deliver until nothing is left that is due now (tests, `--drain`)."""
+        """Dispatch and deliver until nothing is left that is due now."""
         while await self.dispatch() + await self.deliver():
             pass
 
