@@ -35,6 +35,8 @@ class Reader(Protocol):
 class Session(Reader, Protocol):
     """A transaction's connection: it writes, and announces what it changed."""
 
+    changes: list[ResolutionChange]  # announced so far, delivered if it commits
+
     async def run(self, query: str, /, **params: Any) -> None: ...
 
     def notify(self, change: ResolutionChange) -> None:

@@ -441,3 +441,73 @@ class LinkQuestion:
     store_id: int
     canonical_id: int
     except_id: int
+
+
+# --- webhooks (change notifications) ---------------------------------------------------
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt, or being attempted
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    FAILED = "failed"  # given up after the last attempt
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookChange:
+    """A recorded change a dispatcher has claimed (its lease: `claim_webhook_changes`)."""
+
+    id: int
+    change: ResolutionChange
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedProduct:
+    """A store product a change may concern, and what it was last announced as."""
+
+    id: int
+    store_id: int
+    external_id: str
+    announced: bool  # False: never announced (no event went out for it yet)
+    announced_version: str | None  # the version last announced; None: no image
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """An event to send: its body is the exact JSON text that is signed and sent."""
+
+    event_id: str
+    event_type: str
+    store_id: int
+    store_product_id: int
+    url: str
+    body: str
+    store_endpoint: bool = False  # the store's own URL (signed with its secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    event_id: str
+    event_type: str
+    store_id: int
+    store_product_id: int
+    url: str
+    store_endpoint: bool  # False: the operator's URL (IMGEDGE_WEBHOOK_URL)
+    body: str
+    status: DeliveryStatus
+    attempts: int  # made so far, the one under way included
+    next_attempt_at: datetime  # due (pending), or the end of the attempt's lease
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreWebhook:
+    """A store's own endpoint for its products' events, and the secret signing them."""
+
+    store_id: int
+    url: str
+    secret: str
+    created_at: datetime

@@ -23,11 +23,14 @@ from catalog.errors import (
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
+    Delivery,
+    DeliveryStatus,
     ImageOwner,
     KeyEvent,
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
+    NewDelivery,
     NewImage,
     PictureFacts,
     PriceRange,
@@ -43,8 +46,11 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    StoreWebhook,
     SyncItem,
     SyncResult,
+    WatchedProduct,
+    WebhookChange,
 )
 
 __all__ = [
@@ -60,6 +66,7 @@ __all__ = [
     "ProductRepository",
     "ResolutionReader",
     "StoreRepository",
+    "WebhookOutbox",
 ]
 
 
@@ -381,8 +388,100 @@ class MatchQueue(Protocol):
         ...
 
 
+class WebhookOutbox(Protocol):
+    """Change notifications: changes recorded with the writes that make them, turned into
+    deliveries by a dispatcher, sent (and retried) by a deliverer. Claims are leased and,
+    on PostgreSQL, taken with SKIP LOCKED, so several edge processes share the work; time
+    is always the caller's (`now`), so tests move it instead of sleeping."""
+
+    def record_changes(self, enabled: bool) -> None:
+        """From now on, every write that announces a `ResolutionChange` also records it
+        (`webhook_changes`), in its own transaction: committed with it or not at all."""
+        ...
+
+    async def claim_webhook_changes(
+        self, limit: int, *, now: datetime, until: datetime
+    ) -> list[WebhookChange]:
+        """Up to `limit` recorded changes, oldest first, leased until `until` (unclaimed
+        ones, and ones whose lease ended before `now`); none while another claim's lease
+        is live (one dispatcher at a time, across processes)."""
+        ...
+
+    async def webhook_products(
+        self, product_ids: Sequence[int], canonical_ids: Sequence[int]
+    ) -> list[WatchedProduct]:
+        """The products named and those linked to the canonical products named, by id."""
+        ...
+
+    async def enqueue_webhooks(
+        self,
+        change_ids: Sequence[int],
+        deliveries: Sequence[NewDelivery],
+        shown: Mapping[int, str | None],
+        *,
+        now: datetime,
+    ) -> None:
+        """In one transaction: forget the changes, add the deliveries (due at `now`) and
+        remember what each product of `shown` was announced as (version, or None)."""
+        ...
+
+    async def claim_webhook_deliveries(
+        self, limit: int, *, now: datetime, until: datetime
+    ) -> list[Delivery]:
+        """Up to `limit` pending deliveries due at `now`, the earliest first, each with its
+        attempt counted and leased until `until` (a crashed sender's come back then)."""
+        ...
+
+    async def finish_webhook_delivery(
+        self,
+        delivery: Delivery,
+        status: DeliveryStatus,
+        *,
+        next_attempt_at: datetime,
+        status_code: int | None = None,
+        error: str | None = None,
+        delivered_at: datetime | None = None,
+    ) -> bool:
+        """Record an attempt's outcome (pending again: retried at `next_attempt_at`);
+        False when the claim was lost (claimed again since): nothing is recorded."""
+        ...
+
+    async def set_store_webhook(self, store_id: int, url: str, secret: str) -> StoreWebhook:
+        """Register (or replace) the store's own endpoint. NotFoundError: no such store."""
+        ...
+
+    async def store_webhooks(self, store_ids: Sequence[int]) -> dict[int, StoreWebhook]:
+        """The endpoints of these stores that have one, by store id (one query)."""
+        ...
+
+    async def delete_store_webhook(self, store_id: int) -> bool:
+        """Remove the store's endpoint; False when it had none."""
+        ...
+
+    async def prune_webhook_deliveries(self, before: datetime) -> None:
+        """Forget delivered and failed deliveries created before `before`."""
+        ...
+
+    async def list_webhook_deliveries(
+        self,
+        *,
+        store_id: int | None = None,
+        status: DeliveryStatus | None = None,
+        before_id: int = 0,
+        limit: int = 50,
+    ) -> list[Delivery]:
+        """Newest first, ids below `before_id` (0: from the newest); one store's or all."""
+        ...
+
+
 class CatalogRepository(
-    ResolutionReader, StoreRepository, ProductRepository, ImageRepository, MatchQueue, Protocol
+    ResolutionReader,
+    StoreRepository,
+    ProductRepository,
+    ImageRepository,
+    MatchQueue,
+    WebhookOutbox,
+    Protocol,
 ):
     """The whole catalog, plus its lifecycle (what `open_catalog` returns)."""
 

@@ -13,6 +13,8 @@ from catalog.connector import Row
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
+    Delivery,
+    DeliveryStatus,
     ImageSource,
     KeyAction,
     KeyEvent,
@@ -28,6 +30,8 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    StoreWebhook,
+    WatchedProduct,
 )
 
 
@@ -176,3 +180,43 @@ def review_item(row: Row) -> ReviewItem:
     waiting_since = timestamp(row["item_waiting_since"])
     assert waiting_since is not None  # NOT NULL
     return ReviewItem(item, product, waiting_since)
+
+
+def _required(value: datetime | str | None) -> datetime:
+    found = timestamp(value)
+    assert found is not None  # NOT NULL
+    return found
+
+
+def delivery(row: Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        store_id=row["store_id"],
+        store_product_id=row["store_product_id"],
+        url=row["url"],
+        store_endpoint=bool(row["store_endpoint"]),
+        body=row["body"],
+        status=DeliveryStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=_required(row["next_attempt_at"]),
+        last_status_code=row["last_status_code"],
+        last_error=row["last_error"],
+        created_at=_required(row["created_at"]),
+        delivered_at=timestamp(row["delivered_at"]),
+    )
+
+
+def watched_product(row: Row) -> WatchedProduct:
+    return WatchedProduct(
+        id=row["id"],
+        store_id=row["store_id"],
+        external_id=row["external_id"],
+        announced=bool(row["announced"]),
+        announced_version=row["announced_version"],
+    )
+
+
+def store_webhook(row: Row) -> StoreWebhook:
+    return StoreWebhook(row["store_id"], row["url"], row["secret"], _required(row["created_at"]))

@@ -17,17 +17,20 @@ from typing import TypeVar
 
 from catalog import rows
 from catalog.connector import ChangeListener, Connector, Row, Session
-from catalog.errors import ContentionError, NotFoundError
+from catalog.errors import ConflictError, ContentionError, NotFoundError
 from catalog.gtin import try_normalize_gtin
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
+    Delivery,
+    DeliveryStatus,
     ImageOwner,
     KeyAction,
     KeyEvent,
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
+    NewDelivery,
     NewImage,
     PictureFacts,
     PriceRange,
@@ -43,12 +46,23 @@ from catalog.models import (
     Store,
     StoreProduct,
     StoreSummary,
+    StoreWebhook,
     SyncItem,
     SyncResult,
+    WatchedProduct,
+    WebhookChange,
 )
 from catalog.names import normalize_name
 from catalog.queries import migration_files
-from catalog.sql import canonical, images, json_param, like_escaped, matching, products
+from catalog.sql import (
+    canonical,
+    images,
+    json_param,
+    like_escaped,
+    matching,
+    products,
+    webhooks,
+)
 from catalog.sql.images import owner_change as owner_change  # callers import it from here
 
 T = TypeVar("T")
@@ -80,6 +94,7 @@ class SQLCatalog:
     def __init__(self, connector: Connector) -> None:
         self.connector = connector
         self.conflict_retries = 0  # transactions run again after a deadlock, for tests
+        self._record_changes = False  # webhooks on: changes are recorded with the writes
 
     # Lifecycle
 
@@ -114,7 +129,10 @@ class SQLCatalog:
         for attempt in range(1, CONTENTION_ATTEMPTS + 1):
             try:
                 async with self.connector.transaction(rollback=rollback) as s:
-                    return await work(s)
+                    done = await work(s)
+                    if self._record_changes and s.changes and not rollback:
+                        await webhooks.record(s, s.changes)
+                    return done
             except ContentionError:
                 if attempt == CONTENTION_ATTEMPTS:
                     raise
@@ -549,3 +567,114 @@ class SQLCatalog:
     async def claimable_count(self, *, now: datetime | None = None) -> int:
         row = await self._one("claimable_count", now=now)
         return int(row["count"]) if row else 0
+
+    # Webhooks (change notifications)
+
+    def record_changes(self, enabled: bool) -> None:
+        self._record_changes = enabled
+
+    async def claim_webhook_changes(
+        self, limit: int, *, now: datetime, until: datetime
+    ) -> list[WebhookChange]:
+        claimed = await self._write(
+            lambda s: s.all("webhook_claim_changes", limit=limit, now=now, until=until)
+        )
+        found = (WebhookChange(r["id"], ResolutionChange.decode(r["change"])) for r in claimed)
+        return sorted(found, key=lambda c: c.id)
+
+    async def webhook_products(
+        self, product_ids: Sequence[int], canonical_ids: Sequence[int]
+    ) -> list[WatchedProduct]:
+        if not product_ids and not canonical_ids:
+            return []
+        found = await self._all(
+            "webhook_products",
+            product_ids=json_param(sorted(set(product_ids))),
+            canonical_ids=json_param(sorted(set(canonical_ids))),
+        )
+        return [rows.watched_product(row) for row in found]
+
+    async def enqueue_webhooks(
+        self,
+        change_ids: Sequence[int],
+        deliveries: Sequence[NewDelivery],
+        shown: Mapping[int, str | None],
+        *,
+        now: datetime,
+    ) -> None:
+        await self._write(lambda s: webhooks.enqueue(s, change_ids, deliveries, shown, now))
+
+    async def claim_webhook_deliveries(
+        self, limit: int, *, now: datetime, until: datetime
+    ) -> list[Delivery]:
+        claimed = await self._write(
+            lambda s: s.all("webhook_claim_deliveries", limit=limit, now=now, until=until)
+        )
+        return sorted((rows.delivery(r) for r in claimed), key=lambda d: d.id)
+
+    async def finish_webhook_delivery(
+        self,
+        delivery: Delivery,
+        status: DeliveryStatus,
+        *,
+        next_attempt_at: datetime,
+        status_code: int | None = None,
+        error: str | None = None,
+        delivered_at: datetime | None = None,
+    ) -> bool:
+        row = await self._write(
+            lambda s: s.one(
+                "webhook_finish_delivery",
+                delivery_id=delivery.id,
+                attempts=delivery.attempts,
+                status=str(status),
+                next_attempt_at=next_attempt_at,
+                status_code=status_code,
+                error=error[:2000] if error else None,
+                delivered_at=delivered_at,
+            )
+        )
+        return row is not None
+
+    async def set_store_webhook(self, store_id: int, url: str, secret: str) -> StoreWebhook:
+        try:
+            row = await self._write(
+                lambda s: s.one(
+                    "webhook_set_store_endpoint", store_id=store_id, url=url, secret=secret
+                )
+            )
+        except ConflictError:  # the foreign key: no such store
+            raise NotFoundError(f"store {store_id} does not exist") from None
+        return rows.store_webhook(_returned(row, "webhook_set_store_endpoint"))
+
+    async def store_webhooks(self, store_ids: Sequence[int]) -> dict[int, StoreWebhook]:
+        if not store_ids:
+            return {}
+        found = await self._all(
+            "webhook_store_endpoints", store_ids=json_param(sorted(set(store_ids)))
+        )
+        return {row["store_id"]: rows.store_webhook(row) for row in found}
+
+    async def delete_store_webhook(self, store_id: int) -> bool:
+        row = await self._write(lambda s: s.one("webhook_delete_store_endpoint", store_id=store_id))
+        return row is not None
+
+    async def prune_webhook_deliveries(self, before: datetime) -> None:
+        await self._write(lambda s: s.run("webhook_prune_deliveries", before=before))
+
+    async def list_webhook_deliveries(
+        self,
+        *,
+        store_id: int | None = None,
+        status: DeliveryStatus | None = None,
+        before_id: int = 0,
+        limit: int = 50,
+    ) -> list[Delivery]:
+        found = await self._all(
+            "webhook_list_deliveries",
+            store_id=store_id,
+            status=None if status is None else str(status),
+            before_id=before_id,
+            limit=limit,
+        )
+        return [rows.delivery(row) for row in found]

@@ -164,7 +164,12 @@ class ServerSettings:
 
 def _base_url(raw: str) -> str:
     """`http(s)://host[:port][/path]` without a trailing slash, query, fragment or user."""
-    name = env_name("public_base_url")
+    return _http_url(raw, env_name("public_base_url"))
+
+
+def _http_url(raw: str, name: str, *, path: bool = False) -> str:
+    """An `http(s)://host[:port][/path]` URL without query, fragment or user, its host
+    lowercased; the path as given (`path`) or without its trailing slash."""
     try:
         parts = urllib.parse.urlsplit(raw)
         parts.port  # noqa: B018 (raises on a bad port)
@@ -178,9 +183,8 @@ def _base_url(raw: str) -> str:
         raise SettingsError(f"{name}: must not carry a user or password")
     if any(c.isspace() or c in "\"'<>" for c in raw) or not raw.isascii():
         raise SettingsError(f"{name}: must be plain ASCII without spaces or quotes")
-    return urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")
-    )
+    kept = parts.path if path else parts.path.rstrip("/")
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc.lower(), kept, "", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,16 +325,24 @@ class RemoteFetchSettings:
     )
 
     def __post_init__(self) -> None:
-        for host in self.host_set:
-            if not _HOST_NAME.match(host):
-                raise SettingsError(
-                    f"{env_name('remote_image_hosts')}: {host!r} is not a plain host name "
-                    "(no scheme, port, path or user)"
-                )
+        _check_hosts(self.host_set, "remote_image_hosts")
 
     @property
     def host_set(self) -> frozenset[str]:
-        return frozenset(h for h in (p.strip().lower() for p in self.hosts.split(",")) if h)
+        return _host_set(self.hosts)
+
+
+def _host_set(raw: str) -> frozenset[str]:
+    return frozenset(h for h in (p.strip().lower() for p in raw.split(",")) if h)
+
+
+def _check_hosts(hosts: frozenset[str], name: str) -> None:
+    for host in hosts:
+        if not _HOST_NAME.match(host):
+            raise SettingsError(
+                f"{env_name(name)}: {host!r} is not a plain host name "
+                "(no scheme, port, path or user)"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +405,67 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    """Change notifications: a signed JSON event to one URL when a product's shown image
+    changes (`edge.application.webhooks`); off while `webhook_url` is unset."""
+
+    url: str | None = setting(
+        "webhook_url", None, "URL receiving product.image_changed events (unset: none sent)"
+    )
+    secret: str | None = setting(
+        "webhook_secret", None, "HMAC-SHA256 key signing each event (Imgedge-Signature)"
+    )
+    stores: bool = setting(
+        "store_webhooks",
+        False,
+        "stores may register their own URL (PUT /api/webhook) for their products' events",
+    )
+    store_hosts: str = setting(
+        "store_webhook_hosts",
+        "",
+        "hosts stores' own webhook URLs may name, comma-separated (empty: any public host)",
+    )
+    timeout_s: float = setting(
+        "webhook_timeout_s", 10.0, "deadline for one delivery attempt, seconds", lo=0.1
+    )
+    max_attempts: int = setting(
+        "webhook_max_attempts", 8, "tries before a delivery ends as failed", lo=1, hi=100
+    )
+    backoff_s: float = setting(
+        "webhook_backoff_s", 10.0, "wait before the first retry; doubles each time", lo=0.01
+    )
+    backoff_max_s: float = setting(
+        "webhook_backoff_max_s", 3600.0, "longest wait between two tries", lo=0.01
+    )
+    poll_s: float = setting(
+        "webhook_poll_s", 2.0, "idle wait between outbox checks, seconds", lo=0.01
+    )
+    keep_days: float = setting(
+        "webhook_keep_days", 30.0, "delivered and failed deliveries kept this long, days", lo=0
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Changes are recorded and events sent: to the URL, to stores' own, or both."""
+        return self.url is not None or self.stores
+
+    @property
+    def store_host_set(self) -> frozenset[str]:
+        return _host_set(self.store_hosts)
+
+    def __post_init__(self) -> None:
+        _check_hosts(self.store_host_set, "store_webhook_hosts")
+        if self.url is None:
+            return
+        name = env_name("webhook_url")
+        object.__setattr__(self, "url", _http_url(self.url, name, path=True))
+        if self.secret is None or len(self.secret) < 16:
+            raise SettingsError(
+                f"{env_name('webhook_secret')}: must be set, at least 16 characters, with {name}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     # Fixed names (DESIGN.md).
     database_url: str = setting(
@@ -423,6 +496,7 @@ class Settings:
     matcher: MatcherSettings = field(default_factory=MatcherSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     def __post_init__(self) -> None:
         check_url("database", self.database_url, env_name("database_url"), SettingsError)
@@ -460,6 +534,7 @@ COMPONENTS: dict[str, type[Any]] = {
     "matcher": MatcherSettings,
     "worker": WorkerSettings,
     "console": ConsoleSettings,
+    "webhooks": WebhookSettings,
 }
 
 

@@ -215,6 +215,7 @@ async def _worker(settings: Settings, *, drain: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)  # finish the item in hand, then stop
+    catalog.record_changes(settings.webhooks.enabled)  # its links change what products show
     try:
         await catalog.migrate()
         stats = await MatchWorker(catalog, WorkerOptions.from_settings(settings)).run(
@@ -233,6 +234,7 @@ async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | Non
     from matcher.migrate_canonical import migrate_canonical
 
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
+    catalog.record_changes(settings.webhooks.enabled)  # its links change what products show
     try:
         await catalog.migrate()
         total = await catalog.count_unlinked_products()

@@ -20,9 +20,11 @@ from edge.application.review import Review
 from edge.application.stats import Stats
 from edge.application.stores import Stores
 from edge.application.sync import Sync
+from edge.application.webhooks import Deliveries, StoreEndpoints, WebhookPolicy, Webhooks
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
+from edge.remote.post import post_json
 from edge.storage.cache import TieredCache, open_cache
 from edge.storage.originals import OriginalsStore, check_originals, open_originals
 from matcher.service import MatchService
@@ -46,6 +48,18 @@ class Services:
     stats: Stats  # the dashboard's figures
     pictures: Pictures  # the pictures a page of products shows
     presets: dict[str, Preset]  # IMGEDGE_PRESETS, parsed once
+    webhooks: Webhooks | None = None  # change notifications; None while they are off
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """Webhook deliveries as stored (readable whether or not webhooks are on now)."""
+        return Deliveries(self.catalog)
+
+    @property
+    def store_endpoints(self) -> StoreEndpoints:
+        """Stores' own webhook endpoints (`IMGEDGE_STORE_WEBHOOKS`)."""
+        hooks = self.settings.webhooks
+        return StoreEndpoints(self.catalog, hooks.stores, hooks.store_host_set)
 
 
 @asynccontextmanager
@@ -81,6 +95,9 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         matcher = MatchService.from_settings(catalog, settings)
         sync = Sync(catalog, settings.server.gtin_map_size)
         await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
+        webhooks = open_webhooks(settings, catalog)
+        if webhooks is not None:
+            await catalog.listen(webhooks.wake)
         yield Services(
             settings,
             catalog,
@@ -98,4 +115,17 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Stats(catalog),
             Pictures(resolver, catalog),
             settings.render.preset_map,
+            webhooks,
         )
+
+
+def open_webhooks(settings: Settings, catalog: CatalogRepository) -> Webhooks | None:
+    """With a webhook URL set, the catalog records changes with the writes that make them
+    (this process's, the worker's too: it opens its catalog the same way) and `Webhooks`
+    sends the events; None while webhooks are off."""
+    policy = WebhookPolicy.from_settings(settings)
+    catalog.record_changes(policy is not None)
+    if policy is None:
+        return None
+    send = partial(post_json, timeout_s=settings.webhooks.timeout_s)
+    return Webhooks(catalog, policy, send, settings.server.url_base)

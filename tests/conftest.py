@@ -28,6 +28,7 @@ from edge.imaging.options import Limits
 from edge.services import Services, open_services
 from loadtests.private_redis import PrivateRedis
 from tests.clients.package import installed_and_built
+from tests.edge.application.receiver import receiver  # noqa: F401 (fixture)
 from tests.needs import missing
 from tests.s3_server import s3_server, s3_url  # noqa: F401 (fixtures)
 

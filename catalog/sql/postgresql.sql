@@ -726,3 +726,110 @@ SELECT coalesce(sum(CASE WHEN q.status IN ('suggested', 'review') THEN 1 ELSE 0 
            AS matcher_oldest_at
 FROM match_queue q JOIN store_products sp ON sp.id = q.store_product_id
 WHERE :store_id::bigint IS NULL OR sp.store_id = :store_id::bigint;
+
+-- Webhooks (change notifications) -----------------------------------------------------
+
+-- name: webhook_mark_changes
+-- :changes: ["p:<product>" | "c:<canonical>", …], in the writing transaction.
+INSERT INTO webhook_changes (change) SELECT jsonb_array_elements_text(:changes::jsonb);
+
+-- name: webhook_claim_changes
+-- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; nothing
+-- while another dispatcher's lease is live, and nothing while another edge process is
+-- claiming (the advisory lock, held to this statement's commit): one dispatcher at a
+-- time, so two never announce one product's versions out of order.
+WITH gate AS (SELECT pg_try_advisory_xact_lock(7242010001) AS open)
+UPDATE webhook_changes AS c SET claimed_until = :until::timestamptz
+WHERE (SELECT open FROM gate)
+  AND NOT EXISTS (SELECT 1 FROM webhook_changes WHERE claimed_until >= :now::timestamptz)
+  AND c.id IN (
+    SELECT id FROM webhook_changes
+    WHERE claimed_until IS NULL OR claimed_until < :now::timestamptz
+    ORDER BY id LIMIT :limit
+    FOR UPDATE SKIP LOCKED)
+RETURNING c.id, c.change;
+
+-- name: webhook_products
+-- The products named, and every product linked to the canonical products named, with
+-- what they were last announced as (`announced` false: never). Two indexed lookups
+-- (a UNION, where an OR could scan every product).
+SELECT sp.id, sp.store_id, sp.external_id,
+       w.store_product_id IS NOT NULL AS announced, w.version AS announced_version
+FROM store_products AS sp
+LEFT JOIN webhook_shown AS w ON w.store_product_id = sp.id
+WHERE sp.id IN (
+    SELECT id FROM store_products WHERE id IN (SELECT jsonb_array_elements_text(:product_ids::jsonb)::bigint)
+    UNION
+    SELECT id FROM store_products WHERE canonical_product_id IN (SELECT jsonb_array_elements_text(:canonical_ids::jsonb)::bigint))
+ORDER BY sp.id;
+
+-- name: webhook_delete_changes
+DELETE FROM webhook_changes
+WHERE id IN (SELECT jsonb_array_elements_text(:ids::jsonb)::bigint);
+
+-- name: webhook_set_shown
+-- :shown: [{id, version}] (version null: no image).
+INSERT INTO webhook_shown (store_product_id, version)
+SELECT x.id, x.version FROM jsonb_to_recordset(:shown::jsonb) AS x(id bigint, version text)
+ORDER BY x.id
+ON CONFLICT (store_product_id) DO UPDATE SET version = excluded.version;
+
+-- name: webhook_add_delivery
+INSERT INTO webhook_deliveries (event_id, event_type, store_id, store_product_id, url,
+                                store_endpoint, body, next_attempt_at, created_at)
+VALUES (:event_id, :event_type, :store_id, :store_product_id, :url, :store_endpoint::boolean,
+        :body,
+        :now::timestamptz, :now::timestamptz);
+
+-- name: webhook_claim_deliveries
+-- Pending deliveries that are due; the claim counts the attempt and leases it until
+-- :until. SKIP LOCKED: several edge processes never send one delivery at once.
+UPDATE webhook_deliveries AS d
+SET attempts = d.attempts + 1, next_attempt_at = :until::timestamptz
+WHERE d.id IN (
+    SELECT id FROM webhook_deliveries
+    WHERE status = 'pending' AND next_attempt_at <= :now::timestamptz
+    ORDER BY next_attempt_at, id LIMIT :limit
+    FOR UPDATE SKIP LOCKED)
+RETURNING d.id, d.event_id, d.event_type, d.store_id, d.store_product_id, d.url,
+          d.store_endpoint, d.body,
+          d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error,
+          d.created_at, d.delivered_at;
+
+-- name: webhook_finish_delivery
+-- :attempts fences the claim: a delivery claimed again since (lease lost) is left alone.
+UPDATE webhook_deliveries
+SET status = :status, next_attempt_at = :next_attempt_at::timestamptz,
+    last_status_code = :status_code::integer, last_error = :error::text,
+    delivered_at = :delivered_at::timestamptz
+WHERE id = :delivery_id AND attempts = :attempts AND status = 'pending'
+RETURNING id;
+
+-- name: webhook_prune_deliveries
+-- Finished deliveries created before :before (pending ones stay, however old).
+DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :before::timestamptz;
+
+-- name: webhook_list_deliveries
+-- Newest first, ids below :before_id (0: from the newest); one store's, or (NULL) all.
+SELECT id, event_id, event_type, store_id, store_product_id, url, store_endpoint, body, status,
+          attempts,
+       next_attempt_at, last_status_code, last_error, created_at, delivered_at
+FROM webhook_deliveries
+WHERE (:store_id::bigint IS NULL OR store_id = :store_id::bigint)
+  AND (:status::text IS NULL OR status = :status::text)
+  AND (:before_id::bigint = 0 OR id < :before_id::bigint)
+ORDER BY id DESC LIMIT :limit;
+
+-- name: webhook_set_store_endpoint
+INSERT INTO store_webhooks (store_id, url, secret) VALUES (:store_id, :url, :secret)
+ON CONFLICT (store_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+    created_at = now()
+RETURNING store_id, url, secret, created_at;
+
+-- name: webhook_store_endpoints
+-- :store_ids: [id, …]
+SELECT store_id, url, secret, created_at FROM store_webhooks
+WHERE store_id IN (SELECT jsonb_array_elements_text(:store_ids::jsonb)::bigint);
+
+-- name: webhook_delete_store_endpoint
+DELETE FROM store_webhooks WHERE store_id = :store_id RETURNING store_id;

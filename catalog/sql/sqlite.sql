@@ -680,3 +680,99 @@ SELECT coalesce(sum(CASE WHEN q.status IN ('suggested', 'review') THEN 1 ELSE 0 
            AS matcher_oldest_at
 FROM match_queue q JOIN store_products sp ON sp.id = q.store_product_id
 WHERE :store_id IS NULL OR sp.store_id = :store_id;
+
+-- Webhooks (change notifications) -----------------------------------------------------
+
+-- name: webhook_mark_changes
+-- :changes: ["p:<product>" | "c:<canonical>", …], in the writing transaction.
+INSERT INTO webhook_changes (change) SELECT value FROM json_each(:changes);
+
+-- name: webhook_claim_changes
+-- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; nothing
+-- while another dispatcher's lease is live: one dispatcher at a time, so two never
+-- announce one product's versions out of order.
+UPDATE webhook_changes SET claimed_until = :until
+WHERE NOT EXISTS (SELECT 1 FROM webhook_changes WHERE claimed_until >= :now)
+  AND id IN (
+    SELECT id FROM webhook_changes
+    WHERE claimed_until IS NULL OR claimed_until < :now
+    ORDER BY id LIMIT :limit)
+RETURNING id, change;
+
+-- name: webhook_products
+-- The products named, and every product linked to the canonical products named, with
+-- what they were last announced as (`announced` false: never). Two indexed lookups
+-- (a UNION, where an OR could scan every product).
+SELECT sp.id, sp.store_id, sp.external_id,
+       w.store_product_id IS NOT NULL AS announced, w.version AS announced_version
+FROM store_products AS sp
+LEFT JOIN webhook_shown AS w ON w.store_product_id = sp.id
+WHERE sp.id IN (
+    SELECT id FROM store_products WHERE id IN (SELECT value FROM json_each(:product_ids))
+    UNION
+    SELECT id FROM store_products WHERE canonical_product_id IN (SELECT value FROM json_each(:canonical_ids)))
+ORDER BY sp.id;
+
+-- name: webhook_delete_changes
+DELETE FROM webhook_changes WHERE id IN (SELECT value FROM json_each(:ids));
+
+-- name: webhook_set_shown
+-- :shown: [{id, version}] (version null: no image).
+INSERT INTO webhook_shown (store_product_id, version)
+SELECT json_extract(value, '$.id'), json_extract(value, '$.version')
+FROM json_each(:shown) WHERE true
+ON CONFLICT (store_product_id) DO UPDATE SET version = excluded.version;
+
+-- name: webhook_add_delivery
+INSERT INTO webhook_deliveries (event_id, event_type, store_id, store_product_id, url,
+                                store_endpoint, body, next_attempt_at, created_at)
+VALUES (:event_id, :event_type, :store_id, :store_product_id, :url, :store_endpoint, :body,
+        :now, :now);
+
+-- name: webhook_claim_deliveries
+-- Pending deliveries that are due; the claim counts the attempt and leases it until :until.
+UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = :until
+WHERE id IN (
+    SELECT id FROM webhook_deliveries
+    WHERE status = 'pending' AND next_attempt_at <= :now
+    ORDER BY next_attempt_at, id LIMIT :limit)
+RETURNING id, event_id, event_type, store_id, store_product_id, url, store_endpoint, body, status,
+          attempts,
+          next_attempt_at, last_status_code, last_error, created_at, delivered_at;
+
+-- name: webhook_finish_delivery
+-- :attempts fences the claim: a delivery claimed again since (lease lost) is left alone.
+UPDATE webhook_deliveries
+SET status = :status, next_attempt_at = :next_attempt_at, last_status_code = :status_code,
+    last_error = :error, delivered_at = :delivered_at
+WHERE id = :delivery_id AND attempts = :attempts AND status = 'pending'
+RETURNING id;
+
+-- name: webhook_prune_deliveries
+-- Finished deliveries created before :before (pending ones stay, however old).
+DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < :before;
+
+-- name: webhook_list_deliveries
+-- Newest first, ids below :before_id (0: from the newest); one store's, or (NULL) all.
+SELECT id, event_id, event_type, store_id, store_product_id, url, store_endpoint, body, status,
+          attempts,
+       next_attempt_at, last_status_code, last_error, created_at, delivered_at
+FROM webhook_deliveries
+WHERE (:store_id IS NULL OR store_id = :store_id)
+  AND (:status IS NULL OR status = :status)
+  AND (:before_id = 0 OR id < :before_id)
+ORDER BY id DESC LIMIT :limit;
+
+-- name: webhook_set_store_endpoint
+INSERT INTO store_webhooks (store_id, url, secret) VALUES (:store_id, :url, :secret)
+ON CONFLICT (store_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+    created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+RETURNING store_id, url, secret, created_at;
+
+-- name: webhook_store_endpoints
+-- :store_ids: [id, …]
+SELECT store_id, url, secret, created_at FROM store_webhooks
+WHERE store_id IN (SELECT value FROM json_each(:store_ids));
+
+-- name: webhook_delete_store_endpoint
+DELETE FROM store_webhooks WHERE store_id = :store_id RETURNING store_id;

@@ -45,6 +45,7 @@ from edge.http.routes.stores import (
 )
 from edge.http.routes.sync import sync_products
 from edge.http.routes.uploads import upload_images
+from edge.http.routes.webhooks import delete_webhook, get_webhook, list_deliveries, put_webhook
 from edge.http.security_headers import SecurityHeaders
 from edge.services import Services, open_services
 
@@ -69,6 +70,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             app.state.services = opened
             # Leftovers of crashed uploads go at start-up, unreferenced originals later.
             tasks.start_soon(opened.keeper.sweep_every, settings.uploads.originals_sweep_s)
+            if opened.webhooks is not None:  # change notifications, sent in the background
+                tasks.start_soon(opened.webhooks.run)
             yield
             tasks.cancel_scope.cancel()
 
@@ -96,6 +99,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/stores/{store}/key", revoke_store_key, methods=["DELETE"]),
         Route("/api/stores/{store}/key-events", list_key_events, methods=["GET"]),
         Route("/api/stats", get_stats, methods=["GET"]),
+        Route("/api/webhooks/deliveries", list_deliveries, methods=["GET"]),
+        Route("/api/webhook", put_webhook, methods=["PUT"]),
+        Route("/api/webhook", get_webhook, methods=["GET"]),
+        Route("/api/webhook", delete_webhook, methods=["DELETE"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

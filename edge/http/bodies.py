@@ -25,6 +25,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from catalog.models import MAX_SORT_ORDER, ImageSource, MatchStatus, QueueStatus, SyncOutcome
 from edge.application.stores import MAX_STORE_NAME
+from edge.application.webhooks import WebhookEvent
 from edge.imaging.sizes import SIZES
 
 MAX_ID = 10**18 - 1  # ids have at most 18 digits, in URLs, forms and JSON bodies alike
@@ -601,6 +602,56 @@ class StatsAnswer(Answer):
     matcher_queue: Annotated[QueueStats, Meta(description="Waiting for the matcher")]
 
 
+# --- webhooks -------------------------------------------------------------------------
+
+
+class WebhookDelivery(Answer):
+    id: Id
+    event: WebhookEvent
+    status: Literal["pending", "delivered", "failed"]
+    endpoint: Annotated[
+        Literal["operator", "store"],
+        Meta(description="Sent to IMGEDGE_WEBHOOK_URL, or to the store's own URL"),
+    ]
+    attempts: Annotated[Count, Meta(description="Tries made so far")]
+    next_attempt_at: (
+        Annotated[datetime, Meta(description="When it is tried next (pending only)")] | None
+    )
+    last_status_code: (
+        Annotated[int, Meta(description="The receiver's last HTTP status; null: no answer")] | None
+    )
+    last_error: Annotated[str, Meta(description="Why the last try failed")] | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class WebhookRegistration(Struct):
+    url: Annotated[Url, Meta(description="http(s) URL receiving this store's events")]
+
+
+class StoreWebhookBody(Answer):
+    url: str
+    created_at: datetime
+
+
+class IssuedWebhook(Answer):
+    url: str
+    secret: Annotated[
+        str,
+        Meta(
+            pattern="^whsec_",
+            description="Shown this once: the HMAC key of Imgedge-Signature. Register again "
+            "for a new one.",
+        ),
+    ]
+    created_at: datetime
+
+
+class WebhookDeliveryPage(Answer):
+    deliveries: Annotated[list[WebhookDelivery], Meta(description="Newest first")]
+    next_before: Annotated[int, Meta(description="`before` for the next page")] | None
+
+
 # --- operations -----------------------------------------------------------------------
 
 
@@ -646,6 +697,10 @@ COMPONENTS: tuple[object, ...] = (
     KeyEventList,
     StatsAnswer,
     ReviewQueuePage,
+    WebhookDeliveryPage,
+    WebhookRegistration,
+    StoreWebhookBody,
+    IssuedWebhook,
     Health,
     Ready,
 )

@@ -7,6 +7,8 @@ redirects included, runs under one deadline. Failures raise `RemoteFetchError`.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
@@ -56,6 +58,7 @@ _HEADERS = {
     # Raw bytes are counted against the limit; no decompression on our side.
     "Accept-Encoding": "identity",
 }
+USER_AGENT = _HEADERS["User-Agent"]
 
 
 def _redirect_target(response: httpx.Response, allowed_hosts: frozenset[str]) -> httpx.URL:
@@ -109,6 +112,39 @@ def _failed_host(exc: httpx.TransportError) -> str:
         return "the server"
 
 
+@contextlib.asynccontextmanager
+async def guarded_client(
+    timeout_s: float,
+    headers: Mapping[str, str],
+    *,
+    resolver: Resolver = resolve_host,
+    address_allowed: AddressPredicate = address_is_public,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose every connection passes the address gate, under one deadline for
+    whatever the block does with it; its failures become `RemoteFetchError`."""
+    transport = GuardedTransport(GuardedBackend(resolver, address_allowed))
+    async with httpx.AsyncClient(
+        transport=transport,
+        trust_env=False,  # no proxy, netrc or CA bundle from the environment
+        follow_redirects=False,  # followed (or not) by the caller, checking every hop
+        timeout=timeout_s,
+        headers=headers,
+    ) as client:
+        try:
+            with anyio.fail_after(timeout_s):  # one deadline for all hops
+                yield client
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise RemoteFetchError("timeout", f"no complete answer within {timeout_s:g} s") from exc
+        except httpx.ConnectError as exc:
+            raise RemoteFetchError(
+                "connect_failed", f"could not connect to {_failed_host(exc)}"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise RemoteFetchError(
+                "transfer_failed", f"the exchange with {_failed_host(exc)} broke off"
+            ) from exc
+
+
 async def fetch_image(
     url: str,
     policy: FetchPolicy,
@@ -118,26 +154,7 @@ async def fetch_image(
 ) -> bytes:
     """The bytes at `url` (type not checked here); `RemoteFetchError` says why not."""
     first = check_url(url, policy.allowed_hosts)
-    transport = GuardedTransport(GuardedBackend(resolver, address_allowed))
-    async with httpx.AsyncClient(
-        transport=transport,
-        trust_env=False,  # no proxy, netrc or CA bundle from the environment
-        follow_redirects=False,  # followed by `_follow`, checking every hop
-        timeout=policy.timeout_s,
-        headers=_HEADERS,
+    async with guarded_client(
+        policy.timeout_s, _HEADERS, resolver=resolver, address_allowed=address_allowed
     ) as client:
-        try:
-            with anyio.fail_after(policy.timeout_s):  # one deadline for all hops
-                return await _follow(client, first, policy)
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            raise RemoteFetchError(
-                "timeout", f"no complete answer within {policy.timeout_s:g} s"
-            ) from exc
-        except httpx.ConnectError as exc:
-            raise RemoteFetchError(
-                "connect_failed", f"could not connect to {_failed_host(exc)}"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise RemoteFetchError(
-                "transfer_failed", f"the download from {_failed_host(exc)} broke off"
-            ) from exc
+        return await _follow(client, first, policy)

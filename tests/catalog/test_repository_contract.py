@@ -15,6 +15,7 @@ import pytest
 
 from catalog.models import (
     GALLERY_LIMIT,
+    DeliveryStatus,
     ImageFilter,
     ImageOwner,
     ImageSource,
@@ -22,6 +23,7 @@ from catalog.models import (
     LinkQuestion,
     MatchOutcome,
     MatchStatus,
+    NewDelivery,
     NewImage,
     PictureFacts,
     PriceRange,
@@ -1388,3 +1390,189 @@ async def test_picture_facts_name_the_product_and_the_images_placeholder(catalog
     }
     assert (await catalog.picture_facts([(p1.id, 999_999)]))[p1.id].placeholder is None
     assert await catalog.picture_facts([]) == {}
+
+
+# --- webhook outbox ------------------------------------------------------------------
+
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def _delivery(n: int, store_id: int, product_id: int) -> NewDelivery:
+    return NewDelivery(
+        f"evt_{n}", "product.image_changed", store_id, product_id, "https://h.example/", f"{n}"
+    )
+
+
+async def test_webhook_changes_are_recorded_with_their_write_only_when_on(catalog):
+    product = await _store_product(catalog)
+    canonical = await catalog.create_canonical_product(gtin=None, name="Tea", brand=None)
+    await catalog.link_store_product(product.id, canonical.id, MatchStatus.LINKED, 100.0)
+    assert await catalog.claim_webhook_changes(10, now=T0, until=T0) == []  # off: none
+    catalog.record_changes(True)
+    await catalog.add_image(_image(1, canonical_product_id=canonical.id))
+    await catalog.set_use_custom_image(product.id, True)
+    store = await catalog.get_store_by_name("S")
+    item = SyncItem("new", None, "00012345678905", "Milk")
+    await catalog.sync_products(store.id, [item], {}, dry_run=True)  # rolled back: not told
+    with pytest.raises(NotFoundError):  # a failed write records nothing either
+        await catalog.set_use_custom_image(10**9, True)
+    claimed = await catalog.claim_webhook_changes(10, now=T0, until=T0 + timedelta(seconds=30))
+    assert [c.change for c in claimed] == [
+        ResolutionChange(canonical_product_id=canonical.id),
+        ResolutionChange(product_id=product.id),
+    ]
+    # Leased: nobody else gets them until the lease ends, then they come back.
+    later = T0 + timedelta(seconds=29)
+    assert await catalog.claim_webhook_changes(10, now=later, until=later) == []
+    after = T0 + timedelta(seconds=31)
+    again = await catalog.claim_webhook_changes(1, now=after, until=after + timedelta(seconds=30))
+    assert [c.id for c in again] == [claimed[0].id]
+
+
+async def test_webhook_products_expand_canonical_changes_and_remember_announcements(catalog):
+    a = await _store_product(catalog, "a")
+    b = await _store_product(catalog, "b", store="T")
+    lone = await _store_product(catalog, "c")
+    canonical = await catalog.create_canonical_product(gtin=None, name="Tea", brand=None)
+    for p in (a, b):
+        await catalog.link_store_product(p.id, canonical.id, MatchStatus.LINKED, 100.0)
+    found = await catalog.webhook_products([lone.id], [canonical.id])
+    assert [(w.id, w.store_id, w.external_id) for w in found] == [
+        (a.id, a.store_id, "a"),
+        (b.id, b.store_id, "b"),
+        (lone.id, lone.store_id, "c"),
+    ]
+    assert not any(w.announced for w in found)
+    assert await catalog.webhook_products([], []) == []
+    catalog.record_changes(True)
+    await catalog.set_use_custom_image(a.id, True)
+    [change] = await catalog.claim_webhook_changes(5, now=T0, until=T0 + timedelta(seconds=9))
+    await catalog.enqueue_webhooks(
+        [change.id], [_delivery(1, a.store_id, a.id)], {a.id: "v1", lone.id: None}, now=T0
+    )
+    after = T0 + timedelta(seconds=10)
+    assert await catalog.claim_webhook_changes(5, now=after, until=after) == []  # consumed
+    shown = {w.id: (w.announced, w.announced_version) for w in await catalog.webhook_products(
+        [a.id, b.id, lone.id], []
+    )}  # fmt: skip
+    assert shown == {a.id: (True, "v1"), b.id: (False, None), lone.id: (True, None)}
+    await catalog.enqueue_webhooks([], [], {a.id: "v2"}, now=T0)
+    [now_a] = await catalog.webhook_products([a.id], [])
+    assert now_a.announced_version == "v2"
+
+
+async def test_webhook_deliveries_are_claimed_when_due_fenced_and_retried(catalog):
+    p = await _store_product(catalog)
+    await catalog.enqueue_webhooks([], [_delivery(n, p.store_id, p.id) for n in (1, 2)], {}, now=T0)
+    before = T0 - timedelta(seconds=1)
+    assert await catalog.claim_webhook_deliveries(10, now=before, until=before) == []
+    lease = T0 + timedelta(seconds=30)
+    first, second = await catalog.claim_webhook_deliveries(10, now=T0, until=lease)
+    assert (first.event_id, first.attempts, first.status) == ("evt_1", 1, DeliveryStatus.PENDING)
+    assert first.next_attempt_at == lease and first.body == "1"
+    assert first.created_at == T0 and first.delivered_at is None
+    # A 500: pending again, due at the backoff time.
+    retry = T0 + timedelta(seconds=10)
+    assert await catalog.finish_webhook_delivery(
+        first, DeliveryStatus.PENDING, next_attempt_at=retry, status_code=500, error="HTTP 500"
+    )
+    assert (
+        await catalog.claim_webhook_deliveries(10, now=retry - timedelta(seconds=1), until=lease)
+        == []
+    )
+    [again] = await catalog.claim_webhook_deliveries(10, now=retry, until=lease)
+    assert (again.id, again.attempts, again.last_status_code) == (first.id, 2, 500)
+    # The first claim's outcome arrives late: fenced off by the attempt number.
+    assert not await catalog.finish_webhook_delivery(
+        first, DeliveryStatus.DELIVERED, next_attempt_at=retry, status_code=200
+    )
+    assert await catalog.finish_webhook_delivery(
+        again, DeliveryStatus.DELIVERED, next_attempt_at=retry, status_code=204, delivered_at=retry
+    )
+    # The second's sender died: its lease ends and it is claimed again.
+    [back] = await catalog.claim_webhook_deliveries(
+        10, now=lease + timedelta(seconds=1), until=lease
+    )
+    assert (back.id, back.attempts) == (second.id, 2)
+    listed = await catalog.list_webhook_deliveries()
+    assert [(d.event_id, d.status, d.delivered_at) for d in listed] == [
+        ("evt_2", DeliveryStatus.PENDING, None),
+        ("evt_1", DeliveryStatus.DELIVERED, retry),
+    ]
+
+
+async def test_webhook_deliveries_are_listed_by_store_and_status_newest_first(catalog):
+    a = await _store_product(catalog, "a", store="A")
+    b = await _store_product(catalog, "b", store="B")
+    made = [_delivery(n, p.store_id, p.id) for n, p in enumerate((a, b, a), start=1)]
+    await catalog.enqueue_webhooks([], made, {}, now=T0)
+    everything = await catalog.list_webhook_deliveries()
+    assert [d.event_id for d in everything] == ["evt_3", "evt_2", "evt_1"]
+    mine = await catalog.list_webhook_deliveries(store_id=a.store_id)
+    assert [d.event_id for d in mine] == ["evt_3", "evt_1"]
+    page = await catalog.list_webhook_deliveries(store_id=a.store_id, before_id=mine[0].id)
+    assert [d.event_id for d in page] == ["evt_1"]
+    assert await catalog.list_webhook_deliveries(status=DeliveryStatus.FAILED) == []
+    pending = await catalog.list_webhook_deliveries(status=DeliveryStatus.PENDING, limit=1)
+    assert [d.event_id for d in pending] == ["evt_3"]
+    # Pruning forgets finished deliveries created before the cut, never pending ones.
+    outcome = {"evt_1": DeliveryStatus.DELIVERED, "evt_2": DeliveryStatus.FAILED}
+    held = T0 + timedelta(days=2)  # evt_3's attempt: still under way at `later`
+    for d in await catalog.claim_webhook_deliveries(10, now=T0, until=held):
+        if d.event_id in outcome:
+            await catalog.finish_webhook_delivery(d, outcome[d.event_id], next_attempt_at=T0)
+    later = T0 + timedelta(days=1)
+    await catalog.enqueue_webhooks([], [_delivery(4, a.store_id, a.id)], {}, now=later)
+    [fourth] = await catalog.claim_webhook_deliveries(10, now=later, until=later)
+    await catalog.finish_webhook_delivery(fourth, DeliveryStatus.DELIVERED, next_attempt_at=later)
+    await catalog.prune_webhook_deliveries(later)
+    kept = await catalog.list_webhook_deliveries()
+    assert [d.event_id for d in kept] == ["evt_4", "evt_3"]
+
+
+async def test_concurrent_webhook_claims_never_share_a_delivery_or_change(catalog):
+    p = await _store_product(catalog)
+    await catalog.enqueue_webhooks(
+        [], [_delivery(n, p.store_id, p.id) for n in range(6)], {}, now=T0
+    )
+    catalog.record_changes(True)
+    for _ in range(6):
+        await catalog.set_use_custom_image(p.id, True)
+    until = T0 + timedelta(seconds=30)
+    left, right = await asyncio.gather(
+        catalog.claim_webhook_deliveries(4, now=T0, until=until),
+        catalog.claim_webhook_deliveries(4, now=T0, until=until),
+    )
+    assert len(left) + len(right) == 6 and not {d.id for d in left} & {d.id for d in right}
+    # Changes: one dispatcher at a time, whoever claims first; the rest wait for its lease.
+    mine, theirs = await asyncio.gather(
+        catalog.claim_webhook_changes(4, now=T0, until=until),
+        catalog.claim_webhook_changes(4, now=T0, until=until),
+    )
+    assert sorted([len(mine), len(theirs)]) == [0, 4]
+    assert await catalog.claim_webhook_changes(4, now=T0, until=until) == []
+    taken = mine or theirs
+    await catalog.enqueue_webhooks([c.id for c in taken], [], {}, now=T0)  # done with them
+    rest = await catalog.claim_webhook_changes(4, now=T0, until=until)
+    assert len(rest) == 2 and not {c.id for c in rest} & {c.id for c in taken}
+
+
+async def test_store_webhook_endpoints_are_set_replaced_listed_and_removed(catalog):
+    a = await catalog.create_store("A")
+    b = await catalog.create_store("B")
+    first = await catalog.set_store_webhook(a.id, "https://a.example/hook", "whsec_1")
+    assert (first.store_id, first.url, first.secret) == (a.id, "https://a.example/hook", "whsec_1")
+    again = await catalog.set_store_webhook(a.id, "https://a.example/v2", "whsec_2")
+    assert (again.url, again.secret) == ("https://a.example/v2", "whsec_2")
+    assert await catalog.store_webhooks([a.id, b.id, 10**9]) == {a.id: again}
+    assert await catalog.store_webhooks([]) == {}
+    with pytest.raises(NotFoundError):
+        await catalog.set_store_webhook(10**9, "https://x.example/", "whsec_3")
+    assert await catalog.delete_store_webhook(a.id)
+    assert not await catalog.delete_store_webhook(a.id)
+    assert await catalog.store_webhooks([a.id]) == {}
+    p = await _store_product(catalog, store="A")
+    own = replace(_delivery(1, p.store_id, p.id), store_endpoint=True)
+    await catalog.enqueue_webhooks([], [own, _delivery(2, p.store_id, p.id)], {}, now=T0)
+    listed = await catalog.list_webhook_deliveries()
+    assert [(d.event_id, d.store_endpoint) for d in listed] == [("evt_2", False), ("evt_1", True)]

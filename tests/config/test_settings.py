@@ -222,3 +222,20 @@ def test_presets_are_parsed_and_checked(tmp_path: Path):
     ):
         with pytest.raises(SettingsError, match="IMGEDGE_PRESETS"):
             load_settings({"IMGEDGE_PRESETS": bad}, tmp_path / "none.toml")
+
+
+def test_webhooks_are_off_until_a_url_is_set_and_then_need_a_secret(tmp_path: Path):
+    none = tmp_path / "none.toml"
+    assert not load_settings({}, none).webhooks.enabled
+    env = {
+        "IMGEDGE_WEBHOOK_URL": "https://Hooks.Example.com/in/",
+        "IMGEDGE_WEBHOOK_SECRET": "x" * 16,
+    }
+    hooks = load_settings(env, none).webhooks
+    assert hooks.enabled and hooks.url == "https://hooks.example.com/in/"  # path kept
+    for secret in ({}, {"IMGEDGE_WEBHOOK_SECRET": "short"}):
+        with pytest.raises(SettingsError, match="IMGEDGE_WEBHOOK_SECRET"):
+            load_settings({"IMGEDGE_WEBHOOK_URL": "https://hooks.example.com/"} | secret, none)
+    for url in ("hooks.example.com", "ftp://hooks.example.com/", "https://u:p@h.example/"):
+        with pytest.raises(SettingsError, match="IMGEDGE_WEBHOOK_URL"):
+            load_settings(env | {"IMGEDGE_WEBHOOK_URL": url}, none)

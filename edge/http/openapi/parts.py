@@ -180,6 +180,27 @@ PARAMETERS: dict[str, Schema] = {
         "description": "At most this many (1–500, default 100).",
         "schema": integer(1, maximum=500, default=100),
     },
+    "deliveryStatus": {
+        "name": "status",
+        "in": "query",
+        "required": False,
+        "description": "Only deliveries in this state.",
+        "schema": string(enum=["pending", "delivered", "failed"]),
+    },
+    "beforeDelivery": {
+        "name": "before",
+        "in": "query",
+        "required": False,
+        "description": "Only deliveries below this id (the last page's `next_before`).",
+        "schema": integer(0, maximum=MAX_ID, format="int64"),
+    },
+    "deliveryLimit": {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "At most this many (1–100, default 50).",
+        "schema": integer(1, maximum=100, default=50),
+    },
     "afterQueueItem": {
         "name": "after",
         "in": "query",

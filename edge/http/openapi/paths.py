@@ -553,6 +553,91 @@ def _store_paths() -> dict[str, Schema]:
     }
 
 
+def _webhook_paths() -> dict[str, Schema]:
+    """Change notifications, as sent."""
+    query = ("store_query", "deliveryStatus", "beforeDelivery", "deliveryLimit")
+    store_401 = (401, ("token_missing", "token_invalid (the curator token included)"))
+    off_or_none = (404, ("store_webhooks_off", "webhook_not_found"))
+    own = (
+        "The store's own endpoint (with `IMGEDGE_STORE_WEBHOOKS=true`; else 404 "
+        "`store_webhooks_off`): its products' events go there too, signed with its own "
+        "secret, checked like the operator's (http(s), public addresses only, judged when "
+        "connecting)."
+    )
+    return {
+        "/api/webhook": {
+            "put": operation(
+                "putWebhook",
+                "Register (or replace) the store's own webhook URL; its new secret, shown once",
+                {
+                    "200": json_answer(
+                        ref("IssuedWebhook"),
+                        "Registered",
+                        {"Cache-Control": header("`no-store`")},
+                    ),
+                    **error_answers(
+                        (400, (*JSON_BODY_400_CODES, "invalid_url")),
+                        store_401,
+                        (404, ("store_webhooks_off",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="stores",
+                security=STORE_ONLY,
+                body=json_body("WebhookRegistration"),
+                description=own,
+            ),
+            "get": operation(
+                "getWebhook",
+                "The store's own webhook URL (never its secret)",
+                {
+                    "200": json_answer(ref("StoreWebhookBody"), "Registered"),
+                    **error_answers(store_401, off_or_none, UNAVAILABLE_503),
+                },
+                tag="stores",
+                security=STORE_ONLY,
+                description=own,
+            ),
+            "delete": operation(
+                "deleteWebhook",
+                "Remove the store's own webhook URL; its pending deliveries fail",
+                {
+                    "204": {"description": "Removed"},
+                    **error_answers(store_401, off_or_none, UNAVAILABLE_503),
+                },
+                tag="stores",
+                security=STORE_ONLY,
+                description=own,
+            ),
+        },
+        "/api/webhooks/deliveries": {
+            "get": operation(
+                "listWebhookDeliveries",
+                "Change notifications sent or waiting, newest first, with their outcome",
+                {
+                    "200": json_answer(ref("WebhookDeliveryPage"), "A page of deliveries"),
+                    **error_answers(
+                        (400, ("invalid_field",)),
+                        AUTH_401,
+                        (403, ("not_your_store",)),
+                        UNAVAILABLE_503,
+                    ),
+                },
+                tag="stores",
+                security=CURATOR_OR_STORE,
+                parameters=[param(p) for p in query],
+                description=(
+                    "With `IMGEDGE_WEBHOOK_URL` set, every change of the image a store "
+                    "product shows is POSTed there as a signed `product.image_changed` "
+                    "event (its body is `event`; see the README for the signature). Failed "
+                    "tries are retried with exponential backoff, then given up (`failed`). "
+                    "A store sees its own products' deliveries only."
+                ),
+            )
+        },
+    }
+
+
 def _operation_paths() -> dict[str, Schema]:
     """Health, metrics and this document."""
     return {
@@ -612,5 +697,6 @@ def paths() -> dict[str, Schema]:
         **_image_paths(),
         **_sync_and_match_paths(),
         **_store_paths(),
+        **_webhook_paths(),
         **_operation_paths(),
     }
