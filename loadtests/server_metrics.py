@@ -33,14 +33,15 @@ class Scrape:
     rss_bytes: float | None = None  # the edges' RSS summed (from /proc), if PIDs given
 
     def total(self, name: str, **match: str | tuple[str, ...]) -> float | None:
-        """The sum of `name`'s samples whose labels match (a value, or one of a tuple);
-        None when no sample of that name exists."""
+        """The sum of `name`'s samples whose labels match (a value, or one of a tuple):
+        0 when `name` has samples but none match (a counter not incremented yet), None
+        when the edge exports no `name` at all."""
         found = [
-            value
+            (value, _matches(dict(labels), match))
             for (sample, labels), value in self.samples.items()
-            if sample == name and _matches(dict(labels), match)
+            if sample == name
         ]
-        return sum(found) if found else None
+        return sum(value for value, matched in found if matched) if found else None
 
     def by_label(self, name: str, label: str) -> dict[str, float]:
         out: dict[str, float] = {}

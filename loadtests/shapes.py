@@ -1,5 +1,6 @@
-"""Load shapes, chosen with `--shape` (or `IMGEDGE_LOAD_SHAPE`): each scales the users
-(`-u`) and the run time (`-t`, default 10 minutes) it is given.
+"""Load shapes, chosen with `--shape` (or `IMGEDGE_LOAD_SHAPE`) and played by the
+locustfile's `MarketplaceShape`: each scales the users (`-u`) and the run time (`-t`,
+default 10 minutes) it is given.
 
 - `constant` (default): `-u` users spawned at `-r`/s for `-t`, as plain Locust.
 - `ramp`: 25%, 50%, 75%, 100% of `-u`, each step a fifth of `-t`, then 100% to the
@@ -12,10 +13,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-
-from locust import LoadTestShape
 
 SHAPES = ("constant", "ramp", "spike", "soak")
 DEFAULT_RUN_TIME_S = 600
@@ -44,23 +42,3 @@ def soak(_: float, users: int, rate: float) -> tuple[int, float]:
 
 
 PLANS: dict[str, Plan] = {"constant": constant, "ramp": ramp, "spike": spike, "soak": soak}
-
-
-class MarketplaceShape(LoadTestShape):
-    """One shape class that plays the plan `--shape` names (Locust takes a locustfile's
-    first shape class, and custom arguments are only parsed after it is loaded)."""
-
-    use_common_options = True
-
-    def tick(self) -> tuple[int, float] | None:
-        options = self.runner.environment.parsed_options if self.runner else None
-        name = getattr(options, "shape", None) or os.environ.get("IMGEDGE_LOAD_SHAPE", "constant")
-        users = int(getattr(options, "num_users", None) or 1)
-        rate = float(getattr(options, "spawn_rate", None) or 1)
-        duration = float(getattr(options, "run_time", None) or DEFAULT_RUN_TIME_S)
-        elapsed = self.get_run_time()
-        if elapsed >= duration:
-            return None
-        if name == "soak":
-            rate = max(rate, users / min(300.0, duration * 0.05))
-        return PLANS[name](elapsed / duration, users, rate)

@@ -206,7 +206,7 @@ async def seed_scale(
     for canonical_id in sorted(by_canonical):
         if rng.random() < NO_IMAGE_SHARE:
             continue
-        for n, image in enumerate(rng.sample(pool, k=rng.choice((1, 1, 2, 3)))):
+        for n, image in enumerate(rng.sample(pool, k=min(len(pool), rng.choice((1, 1, 2, 3))))):
             new_images.append(replace(image, canonical_product_id=canonical_id, is_primary=n == 0))
     for start in range(0, len(new_images), CHUNK):
         await svc.catalog.add_images(new_images[start : start + CHUNK])
