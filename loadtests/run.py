@@ -39,7 +39,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--originals", type=int, help="distinct generated originals (demo --scale)")
     p.add_argument("-u", "--users", type=int, default=50)
     p.add_argument("-r", "--spawn-rate", type=float, default=10)
-    p.add_argument("-t", "--run-time", default="1m")
+    p.add_argument("-t", "--run-time", default="2m")
     p.add_argument("--shape", default="constant", choices=("constant", "ramp", "spike", "soak"))
     p.add_argument("--slo", default=str(ROOT / "loadtests" / "slo.toml"))
     p.add_argument("--workers", type=int, default=0, help="Locust worker processes (0: one)")

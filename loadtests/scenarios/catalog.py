@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from edge.demo.scale import ScaleStore as Store
+
 DEFAULT_PATH = "var/loadtest/catalog.json"
 ZIPF_S = float(os.environ.get("IMGEDGE_LOAD_ZIPF_S", "1.0"))
 
@@ -45,13 +47,6 @@ class Zipf:
             if len(chosen) == k:
                 break
         return list(chosen)
-
-
-@dataclass(frozen=True, slots=True)
-class Store:
-    id: int
-    name: str
-    key: str
 
 
 @dataclass(frozen=True)

@@ -90,10 +90,12 @@ class Shopper(FastHttpUser):
         self.cached.update(todo)
 
     def _fetch_versioned(self, url: str) -> None:
+        """200 expected. Not necessarily immutable: a curator may have changed the image
+        since `/api/pictures` answered, and a stale `v` is served short-lived (the
+        curator's own check asks for immutable, knowing its version is current)."""
         headers = {"accept": self.browser.accept}
         with self.client.get(url, headers=headers, name=IMG_VERSIONED, catch_response=True) as r:
-            if expect(r, (200,)) and "immutable" not in r.headers.get("cache-control", ""):
-                r.failure("a current versioned URL is not immutable")
+            expect(r, (200,))
 
 
 class ListingShopper(Shopper):

@@ -18,6 +18,7 @@ test has catalog writes, matcher work and resolution invalidation under the read
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 import time
 import uuid
@@ -84,6 +85,7 @@ def _upload_base() -> bytes:
     """A photo-like JPEG of 1200×900 to upload (generated once per process)."""
     from edge.demo.photos import PhotoSpec, photo
 
+    logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips chatters at INFO
     return photo(PhotoSpec(1200, 900, (200, 60, 40), "bottle", "Curator"), seed=3)
 
 
