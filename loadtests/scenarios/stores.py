@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from locust import HttpUser, between, events, task
+from locust.runners import WorkerRunner
 
 from edge.demo.scale import global_ean13, product_name
 from loadtests.scenarios.catalog import LoadCatalog, catalog_path, load_catalog
@@ -103,11 +104,13 @@ class Curator(HttpUser):
     def on_start(self) -> None:
         self.rng = random.Random()
         self.catalog: LoadCatalog = load_catalog(catalog_path(self.environment))
+        # Curators of different Locust workers take different products (pid mod count).
         runner = self.environment.runner
-        self.worker = (
-            getattr(runner, "worker_index", 0) or 0,
-            getattr(runner, "worker_count", 1) or 1,
-        )
+        if isinstance(runner, WorkerRunner):
+            count = int(getattr(self.environment.parsed_options, "expect_workers", 1) or 1)
+            self.worker = (runner.worker_index % count, count)
+        else:
+            self.worker = (0, 1)
 
     def _token(self, product: int) -> str:
         return self.catalog.admin_token or self.catalog.store_of_product(product).key
@@ -116,7 +119,7 @@ class Curator(HttpUser):
         index, count = self.worker
         for _ in range(100):
             product = self.catalog.popular_shown.draw(self.rng)
-            if product % max(count, 1) == index % max(count, 1) and product not in _busy:
+            if product % count == index and product not in _busy:
                 return product
         return None
 
