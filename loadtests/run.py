@@ -46,6 +46,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-matcher", action="store_true", help="do not start `imgedge worker`")
     p.add_argument("--results", type=Path, help="default <work>/results/<time>")
     p.add_argument("--metrics-interval", type=float, default=10)
+    p.add_argument("--edge-pids", default="", help="with --host: its PIDs, for RSS from /proc")
     p.add_argument("classes", nargs="*", help="user classes to run (default: all, by weight)")
     return p.parse_args(argv)
 
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(seed, env=env, cwd=ROOT, check=True)
 
     with ExitStack() as stack:
-        pids: list[int] = []
+        pids = [int(p) for p in args.edge_pids.split(",") if p.strip()]
         host = args.host
         if host is None:
             port = free_port()

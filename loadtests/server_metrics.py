@@ -190,6 +190,13 @@ FIGURES: list[tuple[str, Figure]] = [
     ("edge RSS (MiB, now)", lambda a, b: None if (v := rss(a, b)) is None else v / 2**20),
 ]  # fmt: skip
 
+# Gauges whose highest value over the scrapes the whole run's figures add.
+PEAKS: list[tuple[str, Figure]] = [
+    ("renders queued (peak)", gauge("imgedge_render_queued")),
+    ("matcher queue (peak)", gauge("imgedge_match_queue_depth", queue="matcher")),
+    ("edge RSS (MiB, peak)", lambda a, b: None if (v := rss(a, b)) is None else v / 2**20),
+]
+
 HIT_RATIO = "variant hit ratio (any tier)"  # the one the SLO file names `min_hit_ratio`
 
 
@@ -210,20 +217,19 @@ class Series:
     """Scrapes of one run: the first, each interval's, the last."""
 
     scrapes: list[Scrape] = field(default_factory=list)
-    peak_rss: float | None = None
 
     def add(self, scrape: Scrape) -> None:
         self.scrapes.append(scrape)
-        value = rss(scrape, scrape)
-        if value is not None:
-            self.peak_rss = max(self.peak_rss or 0.0, value)
 
     def whole_run(self) -> dict[str, float | str | None]:
+        """The figures from the first scrape to the last, and the gauges' peaks over
+        every scrape (`PEAKS`)."""
         if len(self.scrapes) < 2:
             return {}
         result = figures(self.scrapes[0], self.scrapes[-1])
-        if self.peak_rss is not None:
-            result["edge RSS (MiB, peak)"] = self.peak_rss / 2**20
+        for title, figure in PEAKS:
+            values = [v for s in self.scrapes if isinstance(v := figure(s, s), float)]
+            result[title] = max(values) if values else None
         return result
 
     def intervals(self) -> list[tuple[float, dict[str, float | str | None]]]:

@@ -94,7 +94,10 @@ def test_server_figures_are_deltas_between_scrapes() -> None:
     series = Series()
     for scrape in (a, b):
         series.add(scrape)
-    assert series.whole_run()["renders"] == 2 and len(series.intervals()) == 1
+    whole = series.whole_run()
+    assert whole["renders"] == 2 and whole["matcher queue (peak)"] == 7
+    assert whole["edge RSS (MiB, peak)"] is None  # neither exported nor read from /proc
+    assert len(series.intervals()) == 1
 
 
 def _stats(p95_ms: float, requests: int, failures: int) -> SimpleNamespace:
