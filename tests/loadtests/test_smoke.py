@@ -21,10 +21,10 @@ from loadtests.processes import stop_process, wait_for_port
 from tests.needs import missing
 
 CLASSES = ("ListingShopper", "ProductPageShopper", "CdnRevalidator", "StoreSync", "Curator")
-# No unexpected status at all, and latency left to the real runs.
-SMOKE_SLO = (
-    'max_error_rate = 0.0\nmin_hit_ratio = 0.0\n[p95_ms]\n"/api/pictures?slot=thumbnail" = 60000\n'
-)
+# Latency is left to real runs; failures are judged by `_only_overload` below.
+SMOKE_SLO = 'max_error_rate = 0.2\n[p95_ms]\n"/api/pictures?slot=thumbnail" = 60000\n'
+# What a loaded machine may answer under a burst of cold renders (not a scenario's bug).
+OVERLOAD = ("render_busy", "render_timeout", "Connection reset", "Connection aborted")
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,14 @@ def _locust(stand: Stand, results: Path, *args: str) -> subprocess.CompletedProc
                           timeout=90)  # fmt: skip
 
 
+def _only_overload(results: Path) -> None:
+    """Every failure of the run is the machine's overload, none a scenario's mistake
+    (an unexpected 404, a wrong version, a missing field)."""
+    with (results / "locust_failures.csv").open() as f:
+        failures = [row["Error"] for row in csv.DictReader(f)]
+    assert all(any(o in error for o in OVERLOAD) for error in failures), failures
+
+
 def _stats(results: Path) -> dict[str, int]:
     with (results / "locust_stats.csv").open() as f:
         return {row["Name"]: int(row["Request Count"]) for row in csv.DictReader(f)}
@@ -89,6 +97,7 @@ def test_every_scenario_runs_clean(stand: Stand, tmp_path: Path) -> None:
     done = _locust(stand, tmp_path, "-u", "5", "-r", "5", "-t", "5s", "--slo", str(stand.slo),
                    *CLASSES, "--config-users", users)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    _only_overload(tmp_path)
     stats = _stats(tmp_path)
     for route in (
         "/api/pictures?slot=thumbnail",  # ListingShopper
@@ -127,7 +136,8 @@ def test_distributed_run_with_two_workers(stand: Stand, tmp_path: Path) -> None:
     done = subprocess.run(command, env=stand.env, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "2 workers connected" in done.stderr or "workers connected" in done.stderr
+    _only_overload(tmp_path)
+    assert "2 workers connected" in done.stderr
     assert _stats(tmp_path)["/api/pictures?slot=thumbnail"] > 0
     for n in (0, 1):  # each worker ran users
         assert (tmp_path / f"locust-worker-{n}.log").exists()
