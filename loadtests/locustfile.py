@@ -117,6 +117,11 @@ def _arguments(parser: Any) -> None:
         "--metrics-interval", type=float, default=10.0, help="seconds between /metrics scrapes"
     )
     parser.add_argument(
+        "--warmup", type=float, default=0.0,
+        help="seconds after which the statistics restart: thresholds and the edge's "
+        "whole-run figures judge what follows (the intervals keep the warm-up)",
+    )  # fmt: skip
+    parser.add_argument(
         "--edge-pids",
         default="",
         help="PIDs of the edge processes (RSS from /proc), comma-separated",
@@ -130,6 +135,7 @@ class Monitor:
         self.environment = environment
         self.series = Series()
         self.loop: gevent.Greenlet | None = None
+        self.warmup: gevent.Greenlet | None = None
         options = environment.parsed_options
         self.pids = [int(p) for p in (options.edge_pids or "").split(",") if p.strip()]
         self.interval = max(1.0, float(options.metrics_interval))
@@ -145,6 +151,18 @@ class Monitor:
     def start(self) -> None:
         self.scrape()
         self.loop = gevent.spawn(self._every_interval)
+        warmup = float(self.environment.parsed_options.warmup or 0)
+        if warmup > 0:
+            self.warmup = gevent.spawn_later(warmup, self._warmed_up)
+
+    def _warmed_up(self) -> None:
+        """Locust's statistics restart (as its web UI's reset does) and so do the
+        edge's whole-run figures, from a scrape taken now."""
+        log.info("warm-up over: statistics restart")
+        self.environment.events.reset_stats.fire()
+        self.environment.runner.stats.reset_all()
+        self.scrape()
+        self.series.restart()
 
     def _every_interval(self) -> None:
         while True:
@@ -152,6 +170,8 @@ class Monitor:
             self.scrape()
 
     def stop(self) -> None:
+        if self.warmup is not None:
+            self.warmup.kill(block=False)
         if self.loop is not None:
             self.loop.kill(block=False)
             self.loop = None

@@ -46,6 +46,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-matcher", action="store_true", help="do not start `imgedge worker`")
     p.add_argument("--results", type=Path, help="default <work>/results/<time>")
     p.add_argument("--metrics-interval", type=float, default=10)
+    p.add_argument("--warmup", default="0", help="seconds before the statistics restart")
     p.add_argument("--edge-pids", default="", help="with --host: its PIDs, for RSS from /proc")
     p.add_argument("classes", nargs="*", help="user classes to run (default: all, by weight)")
     return p.parse_args(argv)
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             "--host", host, "-u", str(args.users), "-r", str(args.spawn_rate),
             "-t", args.run_time, "--shape", args.shape, "--slo", args.slo,
             "--catalog", str(catalog), "--results-dir", str(results),
-            "--metrics-interval", str(args.metrics_interval),
+            "--metrics-interval", str(args.metrics_interval), "--warmup", args.warmup,
             "--html", str(results / "report.html"), "--csv", str(results / "locust"),
             "--edge-pids", ",".join(map(str, pids)), "--only-summary",
         ]  # fmt: skip

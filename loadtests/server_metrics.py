@@ -217,18 +217,25 @@ class Series:
     """Scrapes of one run: the first, each interval's, the last."""
 
     scrapes: list[Scrape] = field(default_factory=list)
+    start: int = 0  # the whole run's figures count from this scrape (after a warm-up)
 
     def add(self, scrape: Scrape) -> None:
         self.scrapes.append(scrape)
 
+    def restart(self) -> None:
+        """The whole run's figures count from the last scrape on (the intervals keep
+        every scrape)."""
+        self.start = max(0, len(self.scrapes) - 1)
+
     def whole_run(self) -> dict[str, float | str | None]:
         """The figures from the first scrape to the last, and the gauges' peaks over
         every scrape (`PEAKS`)."""
-        if len(self.scrapes) < 2:
+        counted = self.scrapes[self.start :]
+        if len(counted) < 2:
             return {}
-        result = figures(self.scrapes[0], self.scrapes[-1])
+        result = figures(counted[0], counted[-1])
         for title, figure in PEAKS:
-            values = [v for s in self.scrapes if isinstance(v := figure(s, s), float)]
+            values = [v for s in counted if isinstance(v := figure(s, s), float)]
             result[title] = max(values) if values else None
         return result
 

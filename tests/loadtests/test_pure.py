@@ -98,6 +98,10 @@ def test_server_figures_are_deltas_between_scrapes() -> None:
     assert whole["renders"] == 2 and whole["matcher queue (peak)"] == 7
     assert whole["edge RSS (MiB, peak)"] is None  # neither exported nor read from /proc
     assert len(series.intervals()) == 1
+    series.restart()  # after a warm-up: the whole run counts from the last scrape
+    series.add(parse(_text(290, 60, 48, 12, 2), at=20))
+    assert series.whole_run()["memory tier hit ratio"] == 1.0
+    assert len(series.intervals()) == 2
 
 
 def _stats(p95_ms: float, requests: int, failures: int) -> SimpleNamespace:

@@ -131,13 +131,14 @@ def test_distributed_run_with_two_workers(stand: Stand, tmp_path: Path) -> None:
         sys.executable, "-m", "loadtests.run", "--host", stand.url, "--work", str(stand.work),
         "--scale", "300", "--no-matcher", "--workers", "2", "--shape", "spike",
         "-u", "4", "-r", "4", "-t", "4s", "--slo", str(stand.slo), "--results", str(tmp_path),
-        "--metrics-interval", "2", "ListingShopper", "CdnRevalidator",
+        "--metrics-interval", "2", "--warmup", "2", "ListingShopper", "CdnRevalidator",
     ]  # fmt: skip
     done = subprocess.run(command, env=stand.env, cwd=ROOT, capture_output=True, text=True,
                           timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     _only_overload(tmp_path)
     assert "2 workers connected" in done.stderr
+    assert "warm-up over: statistics restart" in done.stderr
     assert _stats(tmp_path)["/api/pictures?slot=thumbnail"] > 0
     for n in (0, 1):  # each worker ran users
         assert (tmp_path / f"locust-worker-{n}.log").exists()
