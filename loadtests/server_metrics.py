@@ -182,6 +182,7 @@ FIGURES: list[tuple[str, Figure]] = [
     ("renders queued (now)", gauge("imgedge_render_queued")),
     ("resolution queries", delta("imgedge_resolution_queries_total")),
     ("resolution queries/s", per_second(delta("imgedge_resolution_queries_total"))),
+    ("stale resolutions served", delta("imgedge_stale_resolutions_total")),
     ("matcher decisions", delta("imgedge_store_products_by_match", match=DECIDED)),
     ("matcher decisions/s", per_second(delta("imgedge_store_products_by_match", match=DECIDED))),
     ("matcher queue (now)", gauge("imgedge_match_queue_depth", queue="matcher")),

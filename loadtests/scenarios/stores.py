@@ -153,12 +153,12 @@ class Curator(HttpUser):
             if not expect(r, (201,)):
                 return
             uploaded = r.json()["images"][0]
-        if not self._visible(product, uploaded["version"]):
+        if not self._visible(product, uploaded["version"], "the upload"):
             return
         if before["source"] == "canonical":  # the override off: the canonical image back
             previous = before["images"][0]["version"]
             if self._patch(product, headers, {"action": "use_canonical_image"}):
-                self._visible(product, previous)
+                self._visible(product, previous, "the override off")
         with self.client.delete(
             f"{images}?imageId={uploaded['id']}",
             headers=headers,
@@ -177,7 +177,7 @@ class Curator(HttpUser):
         ) as r:
             return expect(r, (200,))
 
-    def _visible(self, product: int, version: str) -> bool:
+    def _visible(self, product: int, version: str, after: str) -> bool:
         """Until `/api/pictures` shows `version` and its URL is served immutable;
         reported as a request, `curator: new image visible`, timed."""
         started = time.perf_counter()
@@ -193,7 +193,9 @@ class Curator(HttpUser):
                 break
             time.sleep(0.2)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        failure = None if shown == version else AssertionError(f"shows {shown}, not {version}")
+        failure = None
+        if shown != version:
+            failure = AssertionError(f"after {after}: shows {shown}, not {version}")
         if failure is None:
             url = f"/img/{product}/thumbnail.jpg?v={version}"
             with self.client.get(url, name=IMG_VERSIONED + " (curator)", catch_response=True) as r:
