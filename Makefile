@@ -43,6 +43,15 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The Locust load tests (README "Load tests"): seeds a scale catalog, starts its own edge
+# and matcher worker (HOST=http://127.0.0.1:8080: `make run`'s edge instead), runs every
+# scenario headless, writes var/loadtest/results/<time>/; exit 3 when a threshold of
+# loadtests/slo.toml is missed. More: LOADTEST_ARGS="--shape ramp -u 200 -t 10m".
+.PHONY: loadtest
+loadtest: $(RUNTIME_STAMP)
+	$(BIN)/pip install --quiet -e '.[loadtest]'
+	$(BIN)/python -m loadtests.run $(if $(HOST),--host $(HOST)) $(LOADTEST_ARGS)
+
 bench: $(DEV_STAMP)
 	$(BIN)/python loadtests/bench_render.py
 

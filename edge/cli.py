@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from catalog import open_catalog
 from catalog.models import KeyEvent
@@ -20,6 +21,9 @@ from edge.errors import BadRequest, EdgeError
 from edge.startup import CACHE, CATALOG, ORIGINALS, StartupError, check_all, require
 from edge.storage.cache import CacheTierError
 from edge.storage.originals import OriginalsError, check_originals
+
+if TYPE_CHECKING:
+    from edge.demo.scale import ScaleCatalog
 
 log = logging.getLogger("imgedge")
 
@@ -43,6 +47,25 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply catalog schema migrations")
     demo = sub.add_parser("demo", help="seed a demo catalog with generated images")
     demo.add_argument("--products", type=int, default=60, help="canonical products to create")
+    demo.add_argument(
+        "--scale",
+        type=int,
+        default=None,
+        metavar="N",
+        help="instead: a load-test marketplace of N store products across N/200 stores "
+        "(edge/demo/scale.py); writes the admin token, store keys and product ids to --out",
+    )
+    demo.add_argument(
+        "--originals",
+        type=int,
+        default=None,
+        help="with --scale: distinct generated originals to reuse (default N/500, 6..200)",
+    )
+    demo.add_argument(
+        "--out",
+        default="var/loadtest/catalog.json",
+        help="with --scale: where to write the catalog's secrets and ids (JSON)",
+    )
     worker = sub.add_parser("worker", help="run a matcher worker on the match queue")
     worker.add_argument(
         "--drain",
@@ -145,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "demo":
+            if args.scale is not None:
+                return _demo_scale(settings, args.scale, args.originals, args.out)
             return asyncio.run(_demo(settings, args.products))
         if args.command == "worker":
             return asyncio.run(_worker(settings, drain=args.drain))
@@ -349,6 +374,36 @@ async def _demo(settings: Settings, products: int) -> int:
     base = settings.server.url_base or f"http://{settings.server.host}:{settings.server.port}"
     for line in describe_demo(result, base, configured_token=bool(settings.server.admin_token)):
         print(line)
+    return 0
+
+
+def _demo_scale(settings: Settings, products: int, originals: int | None, out: str) -> int:
+    import json
+    import os
+    import time
+
+    from edge.demo.scale import seed_scale
+    from edge.services import open_services
+
+    async def seed() -> ScaleCatalog:
+        async with open_services(settings) as svc:
+            return await seed_scale(svc, products, originals=originals)
+
+    started = time.monotonic()
+    result = asyncio.run(seed())
+    base = settings.server.url_base or f"http://{settings.server.host}:{settings.server.port}"
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    # It holds the admin token and every store's key: readable by its owner only.
+    with open(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+        json.dump(result.as_json(base), file)
+    shown = sum(1 for _, _, s in result.products if s)
+    verb = "seeded" if result.created else "already present (store keys rotated)"
+    print(
+        f"scale catalog {verb}: {len(result.products)} store products ({shown} with an "
+        f"image) in {len(result.stores)} stores, {len(result.canonical_ids)} canonical "
+        f"products with images, {time.monotonic() - started:.1f} s"
+    )
+    print(f"admin token and store keys written to {out}")
     return 0
 
 

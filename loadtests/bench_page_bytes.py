@@ -21,7 +21,6 @@ the bytes summed (originals: their stored size, from the images API).
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 import tempfile
@@ -32,38 +31,13 @@ import httpx
 
 from loadtests.private_edge import ROOT, EdgeProcess, edge_env
 from loadtests.processes import wait_for_port
+from loadtests.srcset import css_px, pick
 
 TILE_PX = 150
 FIXED_SIZES = "(max-width: 640px) 100vw, 640px"
 VIEWPORTS = {"desktop": 1280, "phone": 390}
 TOKEN = "bench-page-bytes-curator-token"
 ACCEPT = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"  # Chromium's
-
-
-def css_px(sizes: str, viewport: int) -> float:
-    """The width a `sizes` list gives at `viewport` CSS px (the forms imgedge uses:
-    `(max-width: Npx) <len>` entries then a default; `<len>` in px or vw)."""
-    for entry in (e.strip() for e in sizes.split(",")):
-        match = re.fullmatch(r"(?:\(max-width:\s*(\d+)px\)\s+)?(\d+(?:\.\d+)?)(px|vw)", entry)
-        if match is None:
-            raise ValueError(f"cannot evaluate sizes entry {entry!r}")
-        limit, value, unit = match.groups()
-        if limit is None or viewport <= int(limit):
-            return float(value) * (viewport / 100 if unit == "vw" else 1)
-    raise ValueError(f"no default in sizes {sizes!r}")
-
-
-def pick(srcset: str, needed_px: float) -> tuple[str, int]:
-    """The browser's choice: smallest `w` candidate ≥ the needed device px, else the largest."""
-    candidates = sorted(
-        (int(width.removesuffix("w")), url)
-        for url, width in (c.strip().rsplit(" ", 1) for c in srcset.split(","))
-    )
-    for width, url in candidates:
-        if width >= needed_px:
-            return url, width
-    width, url = candidates[-1]
-    return url, width
 
 
 @dataclass

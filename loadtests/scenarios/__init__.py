@@ -1,0 +1,1 @@
+"""Locust user classes of the marketplace load test (see `loadtests/locustfile.py`)."""
