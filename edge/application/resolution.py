@@ -82,6 +82,9 @@ class Resolver:
             else None
         )
         self._down_until = -math.inf  # the catalog failed to connect: leave it until then
+        # Counts the changes applied. A read that a change overtook may hold what the
+        # catalog showed before it: such a read answers its own request but is not cached.
+        self._changes = 0
         self.queries = 0  # catalog lookups made, for tests and /metrics
         self.stale_served = 0  # answers from resolutions past their TTL
 
@@ -108,6 +111,7 @@ class Resolver:
                 return entry.resolution, True
             raise CatalogUnavailable("the catalog failed a moment ago")
         self.queries += 1
+        changes = self._changes
         try:
             resolution = await self._catalog.resolve(product_id)
         except (NotFoundError, ConflictError):
@@ -120,7 +124,8 @@ class Resolver:
                 return entry.resolution, True
             raise
         self._down_until = -math.inf
-        self._store(product_id, resolution)
+        if changes == self._changes:
+            self._store(product_id, resolution)
         if resolution is None:
             raise NotFound(f"no product {product_id}", code="product_not_found")
         return resolution, False
@@ -157,6 +162,7 @@ class Resolver:
                 return usable
             raise CatalogUnavailable("the catalog failed a moment ago")
         self.queries += 1
+        changes = self._changes
         try:
             fetched = await self._catalog.resolve_many(wanted)
         except (NotFoundError, ConflictError):
@@ -170,8 +176,9 @@ class Resolver:
                 return usable
             raise
         self._down_until = -math.inf
-        for product_id in wanted:
-            self._store(product_id, fetched.get(product_id))
+        if changes == self._changes:
+            for product_id in wanted:
+                self._store(product_id, fetched.get(product_id))
         return fetched
 
     def _store(self, product_id: int, resolution: Resolution | None) -> None:
@@ -217,6 +224,7 @@ class Resolver:
 
     def apply(self, change: ResolutionChange) -> None:
         """Forget the resolutions a catalog change may have altered."""
+        self._changes += 1
         if self._cache is None:
             return
         if change.product_id is not None:
