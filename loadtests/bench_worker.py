@@ -19,7 +19,8 @@ processes started together, and it prints:
 
 The machine may be shared: wall-clock rates move with the load, CPU per item much less;
 quote both. The PostgreSQL databases (`--database`, `--database`_template) live on
-`--admin-url`'s server and are dropped afterwards unless --keep.
+`--admin-url`'s server and are dropped afterwards unless --keep; --reuse drains a kept
+template again (e.g. before and after a change) without seeding it anew.
 """
 
 from __future__ import annotations
@@ -184,6 +185,9 @@ async def drain_with(url: str, workers: int) -> tuple[float, float]:
     return wall, children_cpu_s() - cpu_before
 
 
+TRIM_PG = """
+DELETE FROM match_queue WHERE id NOT IN (SELECT id FROM match_queue ORDER BY id LIMIT $1)
+"""
 STEADY_PG = """
 SELECT count(*) FILTER (WHERE updated_at > first) AS after_first,
        extract(epoch FROM max(updated_at) - first) AS window_s,
@@ -206,14 +210,16 @@ def steady(after_first: int, window_s: float | None) -> float | None:
 
 async def run_postgresql(args: argparse.Namespace, market: Marketplace) -> list[Run]:
     template = f"{args.database}_template"
-    url = await recreate_database(args.admin_url, template)
+    url = args.admin_url.rsplit("/", 1)[0] + "/" + template
     runs: list[Run] = []
     try:
         started = time.perf_counter()
-        queued = await seed(url, market, args.items)
-        print(
-            f"[postgresql] seeded {queued:,} queued items in {time.perf_counter() - started:.0f} s"
-        )
+        if args.reuse:
+            queued = args.items
+        else:
+            await recreate_database(args.admin_url, template)
+            queued = await seed(url, market, args.items)
+        print(f"[postgresql] {queued:,} queued items in {time.perf_counter() - started:.0f} s")
         for workers in args.workers:
             admin = await asyncpg.connect(args.admin_url)
             try:
@@ -222,6 +228,12 @@ async def run_postgresql(args: argparse.Namespace, market: Marketplace) -> list[
             finally:
                 await admin.close()
             run_url = args.admin_url.rsplit("/", 1)[0] + "/" + args.database
+            if args.reuse:  # the first --items of the template's queue
+                conn = await asyncpg.connect(run_url)
+                try:
+                    await conn.execute(TRIM_PG, args.items)
+                finally:
+                    await conn.close()
             seen: dict[int, float] = {}
             sampler = asyncio.create_task(sample_backends(args.admin_url, args.database, seen))
             try:
@@ -300,6 +312,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--admin-url", default=ADMIN_URL, help="PostgreSQL admin database")
     parser.add_argument("--database", default="imgedge_bench_worker")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: drain copies of the template an earlier --keep run left (same "
+        "options, at least --items queued), without seeding it again",
+    )
     return parser.parse_args()
 
 
