@@ -203,3 +203,48 @@ async def test_a_connection_lost_before_commit_is_unavailable_and_stores_nothing
         assert await catalog.get_store_by_name(store.name) is not None  # the pool recovers
     finally:
         await catalog.close()
+
+
+async def test_the_ladders_shortcuts_answer_as_its_two_defining_rungs(postgres_url):
+    """The candidate search's extra rungs only save work: each name gets what the
+    defining ladder gives (its best rows at 0.5 when that threshold gives it
+    SEARCH_SETTLED or a full page, else its best rows at 0.2), asked here of PostgreSQL
+    directly, threshold by threshold."""
+    from catalog.names import normalize_name
+    from catalog.postgres import SEARCH_SETTLED
+
+    catalog = await PostgresCatalog.open(postgres_url)
+    try:
+        await catalog.migrate()
+        for kind in ("Cola", "Cola Zero", "Lemonade", "Ginger Ale", "Root Beer"):
+            for size in ("12 oz can", "2 l bottle", "6 x 330 ml", "1 l"):
+                await catalog.create_canonical_product(
+                    gtin=None, name=f"Acme {kind} {size}", brand=None
+                )
+        await catalog.create_canonical_product(gtin=None, name="Northwind Tea", brand=None)
+        names = ["ACME COLA 12OZ CAN", "acme cola", "acme drink 1l", "acme ginger", "tea nw"]
+        limit = 6
+        found = await catalog.search_canonical_candidates_many(names, limit=limit)
+    finally:
+        await catalog.close()
+    query = load_queries("postgresql")["search_canonical_candidates"]
+    conn = await asyncpg.connect(postgres_url)
+
+    async def best(name: str, threshold: float) -> list[tuple[int, float]]:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('pg_trgm.similarity_threshold', $1, true)",
+                               str(threshold))  # fmt: skip
+            rows = await conn.fetch(query.sql, *query.args({"query": name, "limit": limit}))
+        return [(r["id"], r["score"]) for r in rows]
+
+    try:
+        expected = []
+        for name in names:
+            strict = await best(normalize_name(name), 0.5)
+            settled = len(strict) >= min(limit, SEARCH_SETTLED)
+            expected.append(strict if settled else await best(normalize_name(name), 0.2))
+    finally:
+        await conn.close()
+    assert [[(c.id, score) for c, score in each] for each in found] == expected
+    sizes = {len(e) for e in expected}
+    assert limit in sizes and len(sizes) > 1  # full pages and short ones both asked

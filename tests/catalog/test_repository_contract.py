@@ -400,6 +400,40 @@ async def test_searching_many_names_answers_as_searching_each(catalog):
     assert await catalog.search_canonical_candidates_many([], limit=3) == []
 
 
+PRODUCT_LINE = [  # one line of a maker: many close names, so every rung of a ladder answers
+    f"Acme {kind} {model} {size}"
+    for kind in ("Cola", "Cola Zero", "Lemonade", "Ginger Ale")
+    for model in ("Classic", "Light")
+    for size in ("12 oz can", "2 l bottle", "6 x 330 ml")
+] + ["Northwind Green Tea 20 bags", "Brightfield Rolled Oats 1 kg"]
+
+
+async def test_a_batch_search_answers_each_name_as_the_single_search(catalog):
+    """More names than one statement takes, close to far: a batch gives each name the
+    single search's rows, scores and order, at a full page and at a short one."""
+    for name in PRODUCT_LINE:
+        await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+    names = [
+        *(n.upper() for n in PRODUCT_LINE[:12]),  # many close rows: a full page early
+        "acme cola",
+        "acme ginger ale classic",
+        "ACME LEMONADE 6X330ML",
+        "acme lite cola 2l",
+        "acme drink",
+        "northwind tea",
+        "rolled oats",
+        "brightfield oats 1kg",
+        "garden hose 30 m",
+        "",
+        "acme cola",  # asked twice, answered twice
+    ]
+    for limit in (10, 3):
+        many = await catalog.search_canonical_candidates_many(names, limit=limit)
+        assert many == [await catalog.search_canonical_candidates(n, limit=limit) for n in names]
+        assert all(many[:12]) and any(len(found) == limit for found in many)
+        assert many[-3] == many[-2] == []
+
+
 async def test_get_store_products_reads_many_by_id(catalog):
     first = await _store_product(catalog, "e1")
     second = await _store_product(catalog, "e2")
