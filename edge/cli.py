@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import socket
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from catalog import open_catalog
 from catalog.repository import CatalogError
 from config import Settings, SettingsError, describe, load_settings
 from edge.errors import BadRequest, EdgeError
+from edge.logs import configure_logging
 from edge.storage.cache import CacheTierError
 from edge.storage.originals import OriginalsError, check_originals
 
@@ -88,11 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"imgedge: bad setting: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.server.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips chatters at INFO
+    configure_logging(settings.server.log_level, settings.server.log_format)
     try:
         if args.command == "serve":
             return _serve(settings)
@@ -123,23 +123,41 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from edge.http.app import create_app
+    from edge.http.metrics_listener import bind_metrics_socket
     from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
     asyncio.run(_check_originals(settings))  # here: one line, not uvicorn's traceback
     s = settings.server
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=s.host,
         port=s.port,
         log_level=s.log_level,
-        access_log=s.access_log,
+        log_config=None,  # uvicorn's lines go through our handler (edge.logs)
+        access_log=False,  # ours, one line per request with route, cache and timings
         lifespan="on",
         http=protocol_class(limits),  # httptools with head, timeout and connection limits
         timeout_keep_alive=s.http_keepalive_timeout_s,
     )
-    return 0
+    server = uvicorn.Server(config)
+    if s.metrics_port is None:
+        server.run()
+    else:
+        metrics_socket = bind_metrics_socket(s.host, s.metrics_port)  # before the main port
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(_serve_beside_metrics(server, metrics_socket, app.state))
+    return 0 if server.started else 3  # uvicorn's exit code for a failed start-up
+
+
+async def _serve_beside_metrics(server: Any, metrics_socket: socket.socket, state: Any) -> None:
+    from edge.http.metrics import render_metrics
+    from edge.http.metrics_listener import metrics_listener
+
+    async with metrics_listener(metrics_socket, lambda: render_metrics(state)):
+        await server.serve()
 
 
 async def _check_originals(settings: Settings) -> None:
@@ -163,8 +181,15 @@ async def _migrate(settings: Settings) -> int:
 async def _worker(settings: Settings, *, drain: bool) -> int:
     import signal
 
+    from prometheus_client import generate_latest
+
+    from edge.application.stats import Stats
+    from edge.http.metrics import worker_registry
+    from edge.http.metrics_listener import bind_metrics_socket, metrics_listener
     from matcher.worker import MatchWorker, WorkerOptions
 
+    s = settings.server
+    metrics_socket = None if s.metrics_port is None else bind_metrics_socket(s.host, s.metrics_port)
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -172,9 +197,17 @@ async def _worker(settings: Settings, *, drain: bool) -> int:
         loop.add_signal_handler(sig, stop.set)  # finish the item in hand, then stop
     try:
         await catalog.migrate()
-        stats = await MatchWorker(catalog, WorkerOptions.from_settings(settings)).run(
-            drain=drain, stop=stop
-        )
+        worker = MatchWorker(catalog, WorkerOptions.from_settings(settings))
+        async with contextlib.AsyncExitStack() as listening:
+            if metrics_socket is not None:
+                figures = Stats(catalog)
+
+                async def render() -> bytes:
+                    queues = await figures.marketplace_or_none()
+                    return generate_latest(worker_registry(worker.stats, queues))
+
+                await listening.enter_async_context(metrics_listener(metrics_socket, render))
+            stats = await worker.run(drain=drain, stop=stop)
     finally:
         await catalog.close()
     done = ", ".join(f"{k} {v}" for k, v in sorted(stats.items())) or "nothing to do"
