@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
@@ -29,6 +30,8 @@ from starlette.routing import Route
 
 from config.settings import env_name
 from edge.http.error_handlers import EXCEPTION_HANDLERS
+
+log = logging.getLogger(__name__)
 
 
 def bind_metrics_socket(host: str, port: int) -> socket.socket:
@@ -76,6 +79,8 @@ async def metrics_listener(
     config = uvicorn.Config(metrics_app(render), lifespan="off", log_config=None, access_log=False)
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
+    host, port = sock.getsockname()[:2]
+    log.info("metrics on http://%s:%d/metrics", f"[{host}]" if ":" in host else host, port)
     try:
         yield
     finally:
