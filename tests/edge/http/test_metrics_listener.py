@@ -75,7 +75,7 @@ def test_serve_says_in_one_line_when_the_metrics_port_is_taken(tmp_path):
     assert line.startswith("imgedge serve: IMGEDGE_METRICS_PORT: cannot listen on 127.0.0.1:")
 
 
-async def test_the_worker_serves_its_counters_and_the_queues(tmp_path):
+def test_the_worker_serves_its_counters_and_the_queues(tmp_path):
     metrics_port = free_port()
     env = _env(tmp_path, metrics_port=str(metrics_port))
     seed_demo(env, products=2, log=tmp_path / "demo.log")
@@ -86,8 +86,7 @@ async def test_the_worker_serves_its_counters_and_the_queues(tmp_path):
         )  # fmt: skip
     try:
         wait_for_port(metrics_port, worker, what="imgedge worker metrics", timeout_s=60)
-        async with httpx.AsyncClient(timeout=30) as http:
-            text = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+        text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30).text
         for name in (
             'imgedge_matcher_items_total{outcome="link"}',
             'imgedge_matcher_items_total{outcome="lease_lost"}',
