@@ -54,4 +54,5 @@ def configure_logging(level: str, log_format: str, stream: TextIO | None = None)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
+        logger.setLevel(logging.NOTSET)  # the root's (uvicorn sets its own when it starts)
         logger.propagate = name != "uvicorn.access"  # ours replaces it

@@ -181,3 +181,26 @@ def test_presets_are_parsed_and_checked(tmp_path: Path):
     ):
         with pytest.raises(SettingsError, match="IMGEDGE_PRESETS"):
             load_settings({"IMGEDGE_PRESETS": bad}, tmp_path / "none.toml")
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"IMGEDGE_LOG_FORMAT": "xml"}, "IMGEDGE_LOG_FORMAT: must be one of human, json"),
+        ({"IMGEDGE_METRICS_PORT": "0"}, "IMGEDGE_METRICS_PORT: must be between 1 and 65535"),
+        ({"IMGEDGE_METRICS_PORT": "8080"}, "IMGEDGE_METRICS_PORT: must differ from IMGEDGE_PORT"),
+        ({"IMGEDGE_SERVER_TIMING": "sometimes"}, "IMGEDGE_SERVER_TIMING: expected bool"),
+    ],
+)
+def test_observability_settings_are_checked(tmp_path: Path, env, needle):
+    with pytest.raises(SettingsError) as info:
+        load_settings(env, config_file=tmp_path / "absent.toml")
+    assert str(info.value).startswith(needle)
+
+
+def test_observability_defaults_and_an_empty_metrics_port(tmp_path: Path):
+    server = load_settings({"IMGEDGE_METRICS_PORT": ""}, config_file=tmp_path / "a.toml").server
+    assert (server.metrics_port, server.log_format, server.server_timing) == (None, "human", False)
+    assert server.access_log is True
+    chosen = load_settings({"IMGEDGE_METRICS_PORT": "9464"}, config_file=tmp_path / "a.toml")
+    assert chosen.server.metrics_port == 9464

@@ -19,14 +19,16 @@ from edge.logs import JsonFormatter, configure_logging
 def restored_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = root.handlers[:], root.level
-    uvicorn = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate)
-               for n in ("uvicorn", "uvicorn.error", "uvicorn.access")}  # fmt: skip
+    loggers = [logging.getLogger(n) for n in ("uvicorn", "uvicorn.error", "uvicorn.access")]
+    uvicorn = {lg.name: (lg.handlers[:], lg.propagate, lg.level) for lg in loggers}
     yield
     root.handlers[:], level = saved
     root.setLevel(level)
-    for name, (handlers, propagate) in uvicorn.items():
-        logging.getLogger(name).handlers[:] = handlers
-        logging.getLogger(name).propagate = propagate
+    for name, (handlers, propagate, own_level) in uvicorn.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+        logger.setLevel(own_level)
 
 
 def _record(msg: object, *args: object, exc: bool = False) -> logging.LogRecord:
@@ -60,6 +62,7 @@ def test_an_object_with_fields_is_spread_into_the_line():
 
 @pytest.mark.usefixtures("restored_logging")
 def test_uvicorn_logs_in_our_format_and_its_access_log_is_silent():
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # as a past uvicorn left it
     out = io.StringIO()
     configure_logging("info", "json", stream=out)
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 1)
