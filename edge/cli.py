@@ -10,7 +10,7 @@ import logging
 import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from catalog import open_catalog
 from catalog.repository import CatalogError
@@ -19,6 +19,10 @@ from edge.errors import BadRequest, EdgeError
 from edge.logs import configure_logging
 from edge.storage.cache import CacheTierError
 from edge.storage.originals import OriginalsError, check_originals
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.datastructures import State
 
 log = logging.getLogger("imgedge")
 
@@ -152,7 +156,9 @@ def _serve(settings: Settings) -> int:
     return 0 if server.started else 3  # uvicorn's exit code for a failed start-up
 
 
-async def _serve_beside_metrics(server: Any, metrics_socket: socket.socket, state: Any) -> None:
+async def _serve_beside_metrics(
+    server: uvicorn.Server, metrics_socket: socket.socket, state: State
+) -> None:
     from edge.http.metrics import render_metrics
     from edge.http.metrics_listener import metrics_listener
 
