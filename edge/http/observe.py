@@ -202,4 +202,7 @@ class ObserveRequests:
                     took,
                     request_id.decode("ascii"),
                 )
-                access_log.info(line)
+                record = access_log.makeRecord(
+                    access_log.name, logging.INFO, __file__, 0, line, (), None
+                )
+                access_log.handle(record)  # not info(): it would walk the stack for the caller
