@@ -71,7 +71,24 @@ class ServerSettings:
     log_level: str = setting(
         "log_level", "info", "log level", choices=("debug", "info", "warning", "error")
     )
-    access_log: bool = setting("access_log", False, "uvicorn access log")
+    access_log: bool = setting(
+        "access_log", True, "one access line per request (imgedge's; uvicorn's own is off)"
+    )
+    log_format: str = setting(
+        "log_format", "human", "log lines: human (text) or json (one object a line)",
+        choices=("human", "json"),
+    )  # fmt: skip
+    metrics_port: int | None = setting(
+        "metrics_port",
+        None,
+        "serve /metrics on this port only (on IMGEDGE_HOST), not on the main one; "
+        "for `worker` too (unset: serve on the main port, worker none)",
+        lo=1,
+        hi=65535,
+    )
+    server_timing: bool = setting(
+        "server_timing", False, "a Server-Timing header on /img answers (resolve, cache, render)"
+    )
     resolution_ttl_s: float = setting(
         "resolution_ttl_s", 30.0, "in-process product → image cache TTL", lo=0
     )
@@ -151,6 +168,11 @@ class ServerSettings:
         return self.public_base_url or ""
 
     def __post_init__(self) -> None:
+        if self.metrics_port is not None and self.metrics_port == self.port:
+            raise SettingsError(
+                f"{env_name('metrics_port')}: must differ from {env_name('port')} "
+                f"({self.metrics_port})"
+            )
         if self.public_base_url is not None:
             # frozen: the normalized form replaces the given one once, here
             object.__setattr__(self, "public_base_url", _base_url(self.public_base_url))

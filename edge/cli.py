@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -18,11 +20,15 @@ from catalog.repository import CatalogError
 from config import Settings, SettingsError, describe, load_settings
 from config.settings import unknown_env
 from edge.errors import BadRequest, EdgeError
+from edge.logs import configure_logging
 from edge.startup import CACHE, CATALOG, ORIGINALS, StartupError, check_all, require
 from edge.storage.cache import CacheTierError
 from edge.storage.originals import OriginalsError, check_originals
 
 if TYPE_CHECKING:
+    import uvicorn
+    from starlette.datastructures import State
+
     from edge.demo.scale import ScaleCatalog
 
 log = logging.getLogger("imgedge")
@@ -150,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"imgedge: bad setting: {exc}", file=sys.stderr)
         return 2
+    configure_logging(settings.server.log_level, settings.server.log_format)
     if args.command == "check":
         return asyncio.run(_check(settings))
     try:
@@ -157,11 +164,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as exc:
         print(f"imgedge: {exc}", file=sys.stderr)
         return 1
-    logging.basicConfig(
-        level=settings.server.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips chatters at INFO
     try:
         if args.command == "serve":
             return _serve(settings)
@@ -194,22 +196,42 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from edge.http.app import create_app
+    from edge.http.metrics_listener import bind_metrics_socket
     from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
     s = settings.server
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=s.host,
         port=s.port,
         log_level=s.log_level,
-        access_log=s.access_log,
+        log_config=None,  # uvicorn's lines go through our handler (edge.logs)
+        access_log=False,  # ours, one line per request with route, cache and timings
         lifespan="on",
         http=protocol_class(limits),  # httptools with head, timeout and connection limits
         timeout_keep_alive=s.http_keepalive_timeout_s,
     )
-    return 0
+    server = uvicorn.Server(config)
+    if s.metrics_port is None:
+        server.run()
+    else:
+        metrics_socket = bind_metrics_socket(s.host, s.metrics_port)  # before the main port
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(_serve_beside_metrics(server, metrics_socket, app.state))
+    return 0 if server.started else 3  # uvicorn's exit code for a failed start-up
+
+
+async def _serve_beside_metrics(
+    server: uvicorn.Server, metrics_socket: socket.socket, state: State
+) -> None:
+    from edge.http.metrics import render_metrics
+    from edge.http.metrics_listener import metrics_listener
+
+    async with metrics_listener(metrics_socket, lambda: render_metrics(state)):
+        await server.serve()
 
 
 async def _check(settings: Settings) -> int:
@@ -233,8 +255,15 @@ async def _migrate(settings: Settings) -> int:
 async def _worker(settings: Settings, *, drain: bool) -> int:
     import signal
 
+    from prometheus_client import generate_latest
+
+    from edge.application.stats import Stats
+    from edge.http.metrics import worker_registry
+    from edge.http.metrics_listener import bind_metrics_socket, metrics_listener
     from matcher.worker import MatchWorker, WorkerOptions
 
+    s = settings.server
+    metrics_socket = None if s.metrics_port is None else bind_metrics_socket(s.host, s.metrics_port)
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -243,9 +272,17 @@ async def _worker(settings: Settings, *, drain: bool) -> int:
     catalog.record_changes(settings.webhooks.enabled)  # its links change what products show
     try:
         await catalog.migrate()
-        stats = await MatchWorker(catalog, WorkerOptions.from_settings(settings)).run(
-            drain=drain, stop=stop
-        )
+        worker = MatchWorker(catalog, WorkerOptions.from_settings(settings))
+        async with contextlib.AsyncExitStack() as listening:
+            if metrics_socket is not None:
+                figures = Stats(catalog)
+
+                async def render() -> bytes:
+                    queues = await figures.marketplace_or_none()
+                    return generate_latest(worker_registry(worker.stats, queues))
+
+                await listening.enter_async_context(metrics_listener(metrics_socket, render))
+            stats = await worker.run(drain=drain, stop=stop)
     finally:
         await catalog.close()
     done = ", ".join(f"{k} {v}" for k, v in sorted(stats.items())) or "nothing to do"

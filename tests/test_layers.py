@@ -18,9 +18,9 @@ PACKAGES = ("config", "catalog", "matcher", "edge")
 ROOMS = ("http", "application", "imaging", "storage", "remote", "demo")
 
 
-# Leaf modules every room may use: the error hierarchy and the output formats (an enum
-# that names cached variants as much as rendered ones).
-SHARED = frozenset({"edge.errors", "edge.imaging.formats"})
+# Leaf modules every room may use: the error hierarchy, the output formats (an enum
+# that names cached variants as much as rendered ones) and the metrics' histograms.
+SHARED = frozenset({"edge.errors", "edge.imaging.formats", "edge.instruments"})
 
 
 def _unit(module: str) -> str | None:

@@ -87,6 +87,8 @@ class Resolver:
         self._changes = 0
         self.queries = 0  # catalog lookups made, for tests and /metrics
         self.stale_served = 0  # answers from resolutions past their TTL
+        self.hits = 0  # products answered from the cache within its TTL
+        self.misses = 0  # products that had to be asked of the catalog (or were stale)
 
     async def resolve(self, product_id: int, version: str | None = None) -> ResolvedImage:
         """The image the product shows (the one `version` names); `NotFound` for an
@@ -104,7 +106,9 @@ class Resolver:
         now = self._clock()
         entry = self._cache.get(product_id) if self._cache is not None else None
         if entry is not None and now < entry.fetched_at + self._ttl_s:
+            self.hits += 1
             return entry.resolution, False
+        self.misses += 1
         usable = entry is not None and now < entry.fetched_at + self._ttl_s + self._stale_s
         if now < self._down_until:  # failed a moment ago: do not wait on it again
             if entry is not None and usable:
@@ -148,6 +152,8 @@ class Resolver:
             wanted.append(product_id)
             if entry is not None and now < entry.fetched_at + self._ttl_s + self._stale_s:
                 usable[product_id] = entry.resolution
+        self.hits += len(found)
+        self.misses += len(wanted)
         if wanted:
             found.update(await self._fetch_many(wanted, usable))
         return {pid: r.image for pid, r in found.items() if r.image is not None}

@@ -6,6 +6,7 @@ catalog a lookup per known barcode; the catalog stays the truth (one canonical p
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import MutableMapping, Sequence
 
 from cachetools import LRUCache
@@ -21,6 +22,8 @@ class Sync:
         # canonical id → its GTIN in the map (a canonical product has at most one), so a
         # change to one canonical product forgets its entry without scanning the map.
         self._gtin_of: LRUCache[int, str] = LRUCache(maxsize=map_size)
+        # Items pushed, by outcome (linked, queued, kept; the route adds `invalid`).
+        self.outcomes: Counter[str] = Counter()
 
     @property
     def gtin_map(self) -> MutableMapping[str, int]:
@@ -45,6 +48,7 @@ class Sync:
         known = {i.gtin: cid for i in items if i.gtin and (cid := gtin_map.get(i.gtin)) is not None}
         results = await self._catalog.sync_products(store.id, items, known)
         for result, item in zip(results, items, strict=True):
+            self.outcomes[result.outcome.value] += 1
             cid = result.canonical_product_id
             if item.gtin is not None and cid is not None and result.outcome is SyncOutcome.LINKED:
                 gtin_map[item.gtin] = cid

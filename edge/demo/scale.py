@@ -33,6 +33,7 @@ from typing import Any
 from catalog.gtin import normalize_gtin
 from catalog.models import ImageSource, NewImage, Resolution, SyncItem
 from edge.application.actors import CURATOR
+from edge.application.stores import BY_CLI
 from edge.demo.photos import SHAPES, PhotoSpec, photo
 from edge.demo.seed import _BRANDS, _ITEMS, ensure_admin_token
 from edge.imaging.ingest import ingest_original
@@ -155,7 +156,8 @@ async def seed_scale(
         return await _describe_existing(svc, existing.id)
     rng = random.Random(seed)
     stores = [
-        await svc.stores.create(CURATOR, STORE_NAME.format(i)) for i in range(store_count(products))
+        await svc.stores.create(CURATOR, STORE_NAME.format(i), by=BY_CLI)
+        for i in range(store_count(products))
     ]
     catalog = ScaleCatalog(
         True,
@@ -259,7 +261,7 @@ async def _describe_existing(svc: Services, first_store_id: int) -> ScaleCatalog
         found = await svc.catalog.get_store_by_name(STORE_NAME.format(i))
         if found is None:
             break
-        issued = await svc.stores.rotate(CURATOR, found.id)
+        issued = await svc.stores.rotate(CURATOR, found.id, by=BY_CLI)
         stores.append(ScaleStore(found.id, found.name, issued.key))
     catalog = ScaleCatalog(
         False, await ensure_admin_token(svc.catalog, svc.settings.server.admin_token), stores

@@ -5,12 +5,16 @@ Trailing slashes are not redirected: Starlette's `redirect_slashes` builds an ab
 redirect a cache may keep), and a relative one would turn `//evil.example/` into the
 protocol-relative `//evil.example`. No URL of the edge ends in a slash, so `/healthz/`
 is a plain 404.
+
+With `IMGEDGE_METRICS_PORT` set, `/metrics` is not a route of this app (a 404 here): it
+is answered on that port only (`edge.http.metrics_listener`), so it need not be public.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -21,6 +25,7 @@ from config import Settings
 from edge.console.routes import console_routes
 from edge.http.error_handlers import EXCEPTION_HANDLERS
 from edge.http.metrics import metrics
+from edge.http.observe import HttpMetrics, ObserveRequests
 from edge.http.openapi import openapi_json
 from edge.http.routes.canonical import (
     delete_canonical,
@@ -51,10 +56,20 @@ from edge.services import Services, open_services
 
 
 class EdgeApp(Starlette):
-    """Starlette with the security headers outside its outermost (500) middleware."""
+    """Starlette with the security headers outside its outermost (500) middleware, and
+    around everything the request observer (request id, access log, metrics)."""
+
+    def __init__(self, *, log_access: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.state.http_metrics = HttpMetrics()
+        self._log_access = log_access
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return ObserveRequests(
+            SecurityHeaders(super().build_middleware_stack()),
+            self.state.http_metrics,
+            log_access=self._log_access,
+        )
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
@@ -105,11 +120,17 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         Route("/api/webhook", delete_webhook, methods=["DELETE"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
+    if settings.server.metrics_port is None:
+        routes.append(Route("/metrics", metrics, methods=["GET"]))
     if settings.console.enabled:
         routes += console_routes()
-    app = EdgeApp(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
+    app = EdgeApp(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=EXCEPTION_HANDLERS,
+        log_access=settings.server.access_log,
+    )
     app.router.redirect_slashes = False
     return app

@@ -5,28 +5,39 @@ prometheus_client collector reports them, so the hot path pays one integer add p
 The catalog's figures (the dashboard's, `edge.application.stats`) are read at scrape time
 from a short cache, computed by one scrape at a time; they are left out while the catalog
 cannot answer, and the rest is still reported.
+
+Histograms (request and render durations, render queue waits) are `edge.instruments`
+families owned by the parts that observe them; the request metrics are the app's
+(`edge.http.observe.HttpMetrics`). The matcher worker is another process: `imgedge
+worker` serves its own counters on `IMGEDGE_METRICS_PORT` (`worker_registry`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 
 from edge.application.stats import Figures
-from edge.http.routes import services
+from edge.errors import Unavailable
+from edge.http.observe import HttpMetrics
 from edge.imaging.variants import Variants
 from edge.services import Services
 
 
 class EdgeCollector(Collector):
-    def __init__(self, svc: Services, figures: Figures | None = None) -> None:
+    def __init__(
+        self, svc: Services, figures: Figures | None = None, http: HttpMetrics | None = None
+    ) -> None:
         self._svc = svc
         self._figures = figures
+        self._http = http
 
     def collect(self) -> Iterator[Metric]:
         svc = self._svc
@@ -38,15 +49,37 @@ class EdgeCollector(Collector):
         for event, count in sorted(svc.cache.stats.items()):
             events.add_metric([event], count)
         yield events
+        yield from tier_metrics(svc)
+        if self._http is not None:
+            yield from self._http.collect()
         yield CounterMetricFamily(
             "imgedge_renders", "Variant renders started", value=svc.variants.renders
         )
+        yield svc.variants.render_seconds.collect()
         yield from admission_metrics(svc.variants)
         yield CounterMetricFamily(
             "imgedge_resolution_queries",
-            "Product resolutions fetched from the catalog (resolution cache misses)",
+            "Catalog queries for resolutions (one per product, or per page of products)",
             value=svc.resolver.queries,
         )
+        resolutions = CounterMetricFamily(
+            "imgedge_resolution_cache_lookups",
+            "Products looked up in the in-process resolution cache: hit (within its TTL) "
+            "or miss (asked of the catalog, or stale)",
+            labels=["result"],
+        )
+        resolutions.add_metric(["hit"], svc.resolver.hits)
+        resolutions.add_metric(["miss"], svc.resolver.misses)
+        yield resolutions
+        sync = CounterMetricFamily(
+            "imgedge_sync_items",
+            "Items of store sync pushes, by outcome: linked (by GTIN), queued (for the "
+            "matcher), kept (unchanged link), invalid (refused, the item's error answered)",
+            labels=["outcome"],
+        )
+        for outcome in SYNC_OUTCOMES:
+            sync.add_metric([outcome], svc.sync.outcomes[outcome])
+        yield sync
         yield CounterMetricFamily(
             "imgedge_stale_resolutions",
             "Answers from a resolution past its TTL, served while the catalog was down",
@@ -64,6 +97,27 @@ class EdgeCollector(Collector):
         yield shared
         if self._figures is not None:
             yield from catalog_metrics(self._figures)
+
+
+SYNC_OUTCOMES = ("linked", "queued", "kept", "invalid")
+
+
+def tier_metrics(svc: Services) -> Iterator[Metric]:
+    """Lookups per tier and result, so `hit / (hit + miss)` is each tier's hit ratio (a
+    shared lookup happens only after a memory miss)."""
+    stats = svc.cache.stats
+    lookups = CounterMetricFamily(
+        "imgedge_cache_lookups",
+        "Variant cache lookups by tier (memory, disk, redis) and result (hit, miss)",
+        labels=["tier", "result"],
+    )
+    tiers = [("memory", "memory")]
+    if svc.cache.shared is not None:
+        tiers.append((svc.cache.shared.name, "shared"))
+    for tier, prefix in tiers:
+        lookups.add_metric([tier, "hit"], stats[f"{prefix}_hit"])
+        lookups.add_metric([tier, "miss"], stats[f"{prefix}_miss"])
+    yield lookups
 
 
 def _gauge(name: str, documentation: str, value: float | None) -> Iterator[Metric]:
@@ -119,6 +173,12 @@ def catalog_metrics(figures: Figures) -> Iterator[Metric]:
         "1 - originals bytes / per-store copies bytes (target 0.50)",
         s.storage_saved,
     )
+    yield from queue_metrics(figures)
+
+
+def queue_metrics(figures: Figures) -> Iterator[Metric]:
+    """The review and matcher queues: depth and the oldest item's age."""
+    s = figures.stats
     depth = GaugeMetricFamily(
         "imgedge_match_queue_depth", "Match queue items waiting, by whom they wait for",
         labels=["queue"],
@@ -152,6 +212,7 @@ def admission_metrics(variants: Variants) -> Iterator[Metric]:
         for lane in lanes:
             family.add_metric([lane.name], getattr(lane, attr))
         yield family
+    yield variants.admission.wait_seconds.collect()
     yield CounterMetricFamily(
         "imgedge_renders_dropped",
         "Queued renders dropped because every request waiting for them went away",
@@ -167,14 +228,67 @@ def admission_metrics(variants: Variants) -> Iterator[Metric]:
     )  # fmt: skip
 
 
-def registry_for(svc: Services, figures: Figures | None = None) -> CollectorRegistry:
+def registry_for(
+    svc: Services, figures: Figures | None = None, http: HttpMetrics | None = None
+) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(EdgeCollector(svc, figures))
+    registry.register(EdgeCollector(svc, figures, http))
     return registry
 
 
 async def metrics(request: Request) -> Response:
-    # A registry per scrape: a handful of metrics, and no global state to share.
-    svc = services(request)
-    body = generate_latest(registry_for(svc, await svc.stats.marketplace_or_none()))
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    return Response(await render_metrics(request.app.state), media_type=CONTENT_TYPE_LATEST)
+
+
+async def render_metrics(state: State) -> bytes:
+    """The edge's metrics from an app's state (its services and request metrics), for
+    `/metrics` on the main port or on `IMGEDGE_METRICS_PORT`. A registry per scrape: a
+    handful of metrics, and no global state to share."""
+    svc: Services | None = getattr(state, "services", None)
+    if svc is None:  # the metrics port listens before the services are open
+        raise Unavailable("imgedge is starting")
+    http: HttpMetrics | None = getattr(state, "http_metrics", None)
+    return generate_latest(registry_for(svc, await svc.stats.marketplace_or_none(), http))
+
+
+# Worker outcomes (`matcher.worker.MatchWorker.stats`) reported per item.
+WORKER_OUTCOMES = ("link", "suggest", "review", "skipped", "retried", "failed", "lease_lost")
+
+
+class WorkerCollector(Collector):
+    """A matcher worker's counters, and the queues' depth and age from the catalog."""
+
+    def __init__(self, stats: Counter[str], figures: Figures | None) -> None:
+        self._stats = stats
+        self._figures = figures
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self._stats
+        items = CounterMetricFamily(
+            "imgedge_matcher_items",
+            "Match queue items this worker handled, by outcome: link, suggest, review, "
+            "skipped (gone or linked meanwhile), retried, failed (out of attempts), "
+            "lease_lost (its lease ran out first; another claim has it)",
+            labels=["outcome"],
+        )
+        for outcome in WORKER_OUTCOMES:
+            items.add_metric([outcome], stats[outcome])
+        yield items
+        yield CounterMetricFamily(
+            "imgedge_matcher_lease_expiries",
+            "Items whose lease ran out before this worker recorded them",
+            value=stats["lease_lost"],
+        )
+        yield CounterMetricFamily(
+            "imgedge_matcher_catalog_errors",
+            "Times the worker paused because the catalog did not answer",
+            value=stats["catalog_errors"],
+        )
+        if self._figures is not None:
+            yield from queue_metrics(self._figures)
+
+
+def worker_registry(stats: Counter[str], figures: Figures | None) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(WorkerCollector(stats, figures))
+    return registry

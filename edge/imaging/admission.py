@@ -13,12 +13,14 @@ gets `RenderBusy` (503 with Retry-After). A render that needs more than its lane
 ever give is refused at once (`SourceRejected`, 422: retrying cannot help). A waiter
 cancelled while queued leaves the queue; one admitted holds its room until the block
 under `admitted()` ends (a render thread that overruns its deadline keeps it).
+How long each admitted render waited (0 when admitted at once) goes to `wait_seconds`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 from edge.errors import RenderBusy, SourceRejected
 from edge.imaging.cost import MIB, RenderCost
+from edge.instruments import HistogramFamily
 
 HEAVY_SHARE = 0.75
 
@@ -67,6 +70,12 @@ class Admission:
         self.heavy = Lane("heavy", heavy_slots, int(budget_bytes * HEAVY_SHARE))
         self._max_queue = max_queue
         self._wait_s = wait_s
+        self.wait_seconds = HistogramFamily(
+            "imgedge_render_queue_wait_seconds",
+            "How long admitted renders waited for room (0: admitted at once), by lane",
+            ("lane",),
+        )
+        self._waits = {lane.name: self.wait_seconds.child(lane.name) for lane in self.lanes}
 
     @property
     def lanes(self) -> tuple[Lane, Lane]:
@@ -95,15 +104,18 @@ class Admission:
             )
         if not lane.queue and self._fits(lane, cost):
             self._take(lane, cost)
+            self._waits[lane.name].observe(0.0)
             return
         if len(lane.queue) >= self._max_queue:
             lane.refused += 1
             raise self._busy(f"the {lane.name} render queue is full")
         waiter = _Waiter(cost, asyncio.get_running_loop().create_future())
         lane.queue.append(waiter)
+        queued_at = time.perf_counter()
         try:
             async with asyncio.timeout(self._wait_s):
                 await waiter.granted
+            self._waits[lane.name].observe(time.perf_counter() - queued_at)
         except BaseException as exc:
             if waiter.granted.done() and not waiter.granted.cancelled():
                 self._leave(lane, cost)  # granted just as the wait ended: give it back

@@ -7,6 +7,8 @@ the queues are bounded and a render not admitted in time is a 503 with Retry-Aft
 A render whose every waiter has gone while it was still queued is dropped; once
 admitted it finishes (a libvips thread cannot be stopped) and its variant is cached.
 A render's own failure is remembered for a short time (`edge/imaging/failures.py`).
+Each render's duration goes to `render_seconds` (by format and size) once, whoever waits
+for it; a caller passing a `Served` learns where its bytes came from and what it waited.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.render import render, variant_pipeline
+from edge.imaging.served import Served
 from edge.imaging.sizes import RenderBox
 from edge.imaging.threads import RenderThreads
+from edge.instruments import HistogramFamily
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.originals import OriginalNotFound, OriginalsStore
 
@@ -47,6 +51,9 @@ class _Flight:
     task: asyncio.Task[bytes] = field(init=False)
     waiters: int = 0
     admitted: bool = False  # past admission: it runs to the end even if nobody waits
+    size: str = ""  # the size label its first request asked with, for render_seconds
+    tier: str = "render"  # where its bytes came from: the shared tier's name, or render
+    cache_s: float = 0.0  # spent asking the shared tier
 
 
 class Variants:
@@ -84,6 +91,12 @@ class Variants:
         self._inflight: dict[VariantKey, _Flight] = {}
         self.renders = 0  # renders started, for tests and /metrics
         self.dropped = 0  # queued renders dropped because every waiter left
+        self.render_seconds = HistogramFamily(
+            "imgedge_render_duration_seconds",
+            "Time a render took in its thread (decode, resize, encode; the wait for "
+            "admission and the original's read excluded), by format and size",
+            ("format", "size"),
+        )
         self._warn_if_the_largest_source_cannot_render()
 
     def _warn_if_the_largest_source_cannot_render(self) -> None:
@@ -114,18 +127,30 @@ class Variants:
                 cover = Cover(height, cover.crop)
         return VariantKey(image.content_hash, width, fmt, self.pipeline, cover)
 
-    async def get(self, key: VariantKey, image: ResolvedImage) -> bytes:
+    async def get(
+        self, key: VariantKey, image: ResolvedImage, served: Served | None = None
+    ) -> bytes:
+        started = time.perf_counter()
         data = self.cache.get_from_memory(key)
         if data is not None:
+            if served is not None:
+                served.tier = "memory"
+                served.cache_s = time.perf_counter() - started
             return data
         self.failures.check(key)
         flight = self._inflight.get(key)
         if flight is None:
-            flight = self._start(key, image)
+            flight = self._start(key, image, served.size if served is not None else "")
         flight.waiters += 1
         try:
             # shield: a client that goes away does not cancel the render others wait for.
-            return await asyncio.shield(flight.task)
+            data = await asyncio.shield(flight.task)
+            if served is not None:
+                waited = time.perf_counter() - started
+                served.tier = flight.tier
+                served.cache_s = min(waited, flight.cache_s)
+                served.render_s = waited - served.cache_s if flight.tier == "render" else 0.0
+            return data
         finally:
             flight.waiters -= 1
             if flight.waiters == 0 and not flight.admitted and not flight.task.done():
@@ -134,7 +159,7 @@ class Variants:
                 self._forget(key, flight.task)
                 self.dropped += 1
 
-    def _start(self, key: VariantKey, image: ResolvedImage) -> _Flight:
+    def _start(self, key: VariantKey, image: ResolvedImage, size: str) -> _Flight:
         cost = estimate(
             image.width,
             image.height,
@@ -143,7 +168,7 @@ class Variants:
             heavy_source_pixels=self._policy.heavy_source_pixels,
             cover_height=key.cover.height if key.cover is not None else None,
         )
-        flight = _Flight()
+        flight = _Flight(size=size or "other")
         flight.task = asyncio.ensure_future(self._fill(key, cost, flight))
         flight.task.add_done_callback(lambda t: self._finished(key, t))
         self._inflight[key] = flight
@@ -162,8 +187,11 @@ class Variants:
                 self.failures.remember(key, error)
 
     async def _fill(self, key: VariantKey, cost: RenderCost, flight: _Flight) -> bytes:
+        asked = time.perf_counter()
         data = await self.cache.get_behind_memory(key)
+        flight.cache_s = time.perf_counter() - asked
         if data is not None:
+            flight.tier = self.cache.shared.name if self.cache.shared is not None else "render"
             return data
         async with self.admission.admitted(cost):
             flight.admitted = True
@@ -186,6 +214,8 @@ class Variants:
                 key.cover,
             )
             del source  # the original's bytes are part of the admitted cost: free them now
-        log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)
+        took = time.perf_counter() - started
+        self.render_seconds.child(key.fmt.value, flight.size).observe(took)
+        log.debug("rendered %s in %.1f ms", key.token, took * 1e3)
         await self.cache.put(key, data)
         return data

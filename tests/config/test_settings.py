@@ -52,6 +52,10 @@ def test_file_then_environment_wins(tmp_path: Path):
         ({"IMGEDGE_REMOTE_IMAGE_HOSTS": "shop.example@evil.test"}, "IMGEDGE_REMOTE_IMAGE_HOSTS"),
         ({"IMGEDGE_REMOTE_IMAGE_HOSTS": "https://shop.example"}, "IMGEDGE_REMOTE_IMAGE_HOSTS"),
         ({"IMGEDGE_REMOTE_IMAGE_HOSTS": "shop.example:8443"}, "IMGEDGE_REMOTE_IMAGE_HOSTS"),
+        ({"IMGEDGE_LOG_FORMAT": "xml"}, "IMGEDGE_LOG_FORMAT: must be one of human, json"),
+        ({"IMGEDGE_METRICS_PORT": "0"}, "IMGEDGE_METRICS_PORT: must be between 1 and 65535"),
+        ({"IMGEDGE_METRICS_PORT": "8080"}, "IMGEDGE_METRICS_PORT: must differ from IMGEDGE_PORT"),
+        ({"IMGEDGE_SERVER_TIMING": "sometimes"}, "IMGEDGE_SERVER_TIMING: expected bool"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path: Path, env, needle):
@@ -239,3 +243,11 @@ def test_webhooks_are_off_until_a_url_is_set_and_then_need_a_secret(tmp_path: Pa
     for url in ("hooks.example.com", "ftp://hooks.example.com/", "https://u:p@h.example/"):
         with pytest.raises(SettingsError, match="IMGEDGE_WEBHOOK_URL"):
             load_settings(env | {"IMGEDGE_WEBHOOK_URL": url}, none)
+
+
+def test_observability_defaults_and_an_empty_metrics_port(tmp_path: Path):
+    server = load_settings({"IMGEDGE_METRICS_PORT": ""}, config_file=tmp_path / "a.toml").server
+    assert (server.metrics_port, server.log_format, server.server_timing) == (None, "human", False)
+    assert server.access_log is True
+    chosen = load_settings({"IMGEDGE_METRICS_PORT": "9464"}, config_file=tmp_path / "a.toml")
+    assert chosen.server.metrics_port == 9464

@@ -39,6 +39,7 @@ async def sync_products(request: Request) -> Response:
     outcomes = {"linked": 0, "queued": 0, "kept": 0}
     for r in results:
         outcomes[r.outcome.value] += 1
+    svc.sync.outcomes["invalid"] += len(parsed) - len(results)
     summary = SyncSummary(
         received=len(parsed), stored=len(results), errors=len(parsed) - len(results), **outcomes
     )
