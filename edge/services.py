@@ -10,7 +10,7 @@ from functools import partial
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from config.presets import Preset
-from config.settings import env_name
+from config.settings import SettingsError, env_name
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
 from edge.application.pictures import Pictures
@@ -20,7 +20,10 @@ from edge.application.review import Review
 from edge.application.stats import Stats
 from edge.application.stores import Stores
 from edge.application.sync import Sync
+from edge.errors import BadRequest
+from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
+from edge.imaging.sizes import SizeRequest, parse_size_segment
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.storage.cache import TieredCache, open_cache
@@ -65,6 +68,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             EncodeOptions.from_settings(settings),
             Limits.from_settings(settings),
             RenderPolicy.from_settings(settings),
+            warm=warm_variants(settings),
         )
         stack.callback(variants.close)
         resolver = Resolver(
@@ -77,7 +81,9 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         await catalog.listen(resolver.apply)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         keeper = OriginalsKeeper(originals, catalog, settings.uploads.originals_grace_s)
-        images = Images(catalog, keeper, Limits.from_settings(settings), fetch_remote)
+        images = Images(
+            catalog, keeper, Limits.from_settings(settings), fetch_remote, added=variants.warm
+        )
         matcher = MatchService.from_settings(catalog, settings)
         sync = Sync(catalog, settings.server.gtin_map_size)
         await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
@@ -99,3 +105,16 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Pictures(resolver, catalog),
             settings.render.preset_map,
         )
+
+
+def warm_variants(settings: Settings) -> list[tuple[SizeRequest, Format]]:
+    """IMGEDGE_WARM_VARIANTS as (size, format) pairs; an unknown size stops the start."""
+    warm = []
+    for segment in settings.render.warm_segments:
+        try:
+            size = parse_size_segment(segment, settings.render.preset_map)
+        except BadRequest as exc:
+            raise SettingsError(f"{env_name('warm_variants')}: {exc.message}") from None
+        assert size.fmt is not None  # the setting's own check asks for a format
+        warm.append((size, size.fmt))
+    return warm

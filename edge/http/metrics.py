@@ -165,6 +165,26 @@ def admission_metrics(variants: Variants) -> Iterator[Metric]:
         "imgedge_render_failures_repeated", "Requests answered from the failure memory",
         value=variants.failures.repeated,
     )  # fmt: skip
+    yield from background_metrics(variants)
+
+
+def background_metrics(variants: Variants) -> Iterator[Metric]:
+    """Renders nobody waits for (edge/imaging/background.py) and AVIF fallbacks."""
+    background = variants.background
+    yield CounterMetricFamily(
+        "imgedge_avif_fallbacks", "Answers that stood in for an AVIF not cached yet",
+        value=variants.fallbacks,
+    )  # fmt: skip
+    yield GaugeMetricFamily(
+        "imgedge_background_queued", "Background renders waiting", value=background.queued
+    )
+    for name, documentation, value in (
+        ("scheduled", "Background renders queued (AVIF after a fallback, warming)",
+         background.scheduled),
+        ("dropped", "Background renders dropped: their queue was full", background.dropped),
+        ("failed", "Background renders that failed", background.failed),
+    ):  # fmt: skip
+        yield CounterMetricFamily(f"imgedge_background_{name}", documentation, value=value)
 
 
 def registry_for(svc: Services, figures: Figures | None = None) -> CollectorRegistry:

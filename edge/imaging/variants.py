@@ -7,6 +7,17 @@ the queues are bounded and a render not admitted in time is a 503 with Retry-Aft
 A render whose every waiter has gone while it was still queued is dropped; once
 admitted it finishes (a libvips thread cannot be stopped) and its variant is cached.
 A render's own failure is remembered for a short time (`edge/imaging/failures.py`).
+
+A fresh variant is answered as soon as it is in memory: its shared-tier write (the
+disk's fsync, Redis' round trip) happens behind the answer (`TieredCache.put_behind`).
+
+Renders nobody waits for (`edge/imaging/background.py`) run at the lowest priority:
+- `get_or_fallback` (the `fallback` AVIF policy): an AVIF not cached yet is answered
+  with the best other format that is (or, else, rendered now: WebP and JPEG encode
+  several times faster) and the AVIF is encoded in the background for the next request;
+- `warm`: the configured variants of a newly added image (IMGEDGE_WARM_VARIANTS).
+A shopper who asks for a variant whose background render is still queued takes it over
+in the foreground; one already running is shared.
 """
 
 from __future__ import annotations
@@ -15,19 +26,20 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from catalog.models import ResolvedImage
+from catalog.models import ProductImage, ResolvedImage
 from config.presets import Cover
 from edge.errors import NotFound
 from edge.imaging.admission import Admission
+from edge.imaging.background import BackgroundRenders
 from edge.imaging.cost import MIB, RenderCost, avif_box, avif_width, estimate
 from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.render import render, variant_pipeline
-from edge.imaging.sizes import RenderBox
+from edge.imaging.sizes import RenderBox, SizeRequest
 from edge.imaging.threads import RenderThreads
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.originals import OriginalNotFound, OriginalsStore
@@ -38,6 +50,7 @@ RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float, Cover | N
 # Render threads' CPU priority (nice): below the event loop's, heavy below light.
 LIGHT_NICE = 5
 HEAVY_NICE = 15
+BACKGROUND_NICE = 19  # the lowest: any foreground render runs first
 
 
 @dataclass(slots=True)
@@ -47,6 +60,7 @@ class _Flight:
     task: asyncio.Task[bytes] = field(init=False)
     waiters: int = 0
     admitted: bool = False  # past admission: it runs to the end even if nobody waits
+    background: bool = False  # asked for by nobody (admitted last, lowest CPU priority)
 
 
 class Variants:
@@ -59,6 +73,7 @@ class Variants:
         policy: RenderPolicy,
         *,
         render_fn: RenderFn = render,
+        warm: Sequence[tuple[SizeRequest, Format]] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache = cache
@@ -79,6 +94,13 @@ class Variants:
             False: RenderThreads(policy.workers, nice=LIGHT_NICE, name="render-light"),
             True: RenderThreads(policy.heavy_workers, nice=HEAVY_NICE, name="render-heavy"),
         }
+        # One background render at a time (BackgroundRenders runs them in turn).
+        self._background_threads = RenderThreads(1, nice=BACKGROUND_NICE, name="render-bg")
+        self.background = BackgroundRenders(
+            self._fill_behind, max_queued=policy.background_queue_size
+        )
+        self._warm = tuple(warm)
+        self.fallbacks = 0  # answers that stood in for a missing AVIF, for /metrics
         self.failures = FailureMemory(policy.failure_ttl_s, policy.failure_cache_size, clock=clock)
         self.pipeline = variant_pipeline(options)
         self._inflight: dict[VariantKey, _Flight] = {}
@@ -100,7 +122,11 @@ class Variants:
             )
 
     def close(self) -> None:
-        for threads in self._threads.values():
+        self.background.close()
+        for flight in self._inflight.values():
+            if flight.background:
+                flight.task.cancel()
+        for threads in (*self._threads.values(), self._background_threads):
             threads.close()
 
     def key(self, image: ResolvedImage, box: RenderBox, fmt: Format) -> VariantKey:
@@ -120,6 +146,11 @@ class Variants:
             return data
         self.failures.check(key)
         flight = self._inflight.get(key)
+        if flight is not None and flight.background and not flight.admitted:
+            # Queued behind every foreground render, and now someone waits: take it over.
+            flight.task.cancel()
+            self._forget(key, flight.task)
+            flight = None
         if flight is None:
             flight = self._start(key, image)
         flight.waiters += 1
@@ -134,7 +165,54 @@ class Variants:
                 self._forget(key, flight.task)
                 self.dropped += 1
 
-    def _start(self, key: VariantKey, image: ResolvedImage) -> _Flight:
+    async def get_or_fallback(
+        self, key: VariantKey, image: ResolvedImage, fallbacks: Sequence[VariantKey]
+    ) -> tuple[VariantKey, bytes]:
+        """(the variant served, its bytes): `key`'s if it is cached, else the first of
+        `fallbacks` cached in memory, else the first one's, from the shared tier or
+        rendered; `key` is then rendered in the background."""
+        data = self.cache.get_from_memory(key)
+        if data is None and key not in self._inflight:  # a render in flight is not stored yet
+            data = await self.cache.get_behind_memory(key)
+        if data is not None:
+            return key, data
+        self.fallbacks += 1
+        self.background.schedule(key, image)
+        for alternative in fallbacks:
+            data = self.cache.get_from_memory(alternative)
+            if data is not None:
+                return alternative, data
+        return fallbacks[0], await self.get(fallbacks[0], image)
+
+    def warm(self, images: Iterable[ProductImage | ResolvedImage]) -> None:
+        """Render the configured variants of these images in the background."""
+        for each in images:
+            image = ResolvedImage(
+                each.id if isinstance(each, ProductImage) else each.image_id,
+                each.content_hash,
+                each.width,
+                each.height,
+                each.has_alpha,
+                each.source,
+            )
+            for size, fmt in self._warm:
+                key = self.key(image, size.box(image.width, image.height), fmt)
+                if self.cache.memory.get_now(key) is None:
+                    self.background.schedule(key, image)
+
+    async def _fill_behind(self, key: VariantKey, image: ResolvedImage) -> None:
+        """A background render of `key`, or the one in flight for it (shared)."""
+        if self.cache.memory.get_now(key) is not None:
+            return
+        self.failures.check(key)
+        flight = self._inflight.get(key)
+        if flight is None:
+            flight = self._start(key, image, background=True)
+        await asyncio.wait([flight.task])  # never cancels it, nor raises its cancellation
+        if not flight.task.cancelled():  # cancelled: a shopper took it over
+            flight.task.result()
+
+    def _start(self, key: VariantKey, image: ResolvedImage, *, background: bool = False) -> _Flight:
         cost = estimate(
             image.width,
             image.height,
@@ -143,7 +221,7 @@ class Variants:
             heavy_source_pixels=self._policy.heavy_source_pixels,
             cover_height=key.cover.height if key.cover is not None else None,
         )
-        flight = _Flight()
+        flight = _Flight(background=background)
         flight.task = asyncio.ensure_future(self._fill(key, cost, flight))
         flight.task.add_done_callback(lambda t: self._finished(key, t))
         self._inflight[key] = flight
@@ -165,7 +243,7 @@ class Variants:
         data = await self.cache.get_behind_memory(key)
         if data is not None:
             return data
-        async with self.admission.admitted(cost):
+        async with self.admission.admitted(cost, background=flight.background):
             flight.admitted = True
             try:
                 source = await self._originals.get(key.content_hash)
@@ -175,7 +253,8 @@ class Variants:
             self.renders += 1
             deadline = time.monotonic() + self._policy.timeout_s
             started = time.perf_counter()
-            data = await self._threads[cost.heavy].run(
+            threads = self._background_threads if flight.background else self._threads[cost.heavy]
+            data = await threads.run(
                 self._render,
                 source,
                 key.width,
@@ -187,5 +266,5 @@ class Variants:
             )
             del source  # the original's bytes are part of the admitted cost: free them now
         log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)
-        await self.cache.put(key, data)
+        self.cache.put_behind(key, data)  # the answer does not wait for the shared tier
         return data

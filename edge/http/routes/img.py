@@ -2,6 +2,10 @@
 
 On a warm path this makes no database query (resolutions are cached in process), no
 disk read (the memory tier holds the variant) and no blocking call.
+
+Under the `fallback` AVIF policy a negotiated AVIF that is not cached yet is answered
+with another format at once (`Variants.get_or_fallback`): that answer has its own ETag
+and a short max-age, never `immutable`, since the AVIF follows.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from starlette.responses import Response
 
 from edge.http.caching import cache_control, if_none_match_hits, strong_etag
 from edge.http.routes import parse_product_id, services
-from edge.imaging.negotiation import choose_format
+from edge.imaging.formats import Format
+from edge.imaging.negotiation import choose_format, fallback_formats
 from edge.imaging.sizes import parse_size_segment
 
 
@@ -22,8 +27,10 @@ async def serve_image(request: Request) -> Response:
     version = request.query_params.get("v")
     resolved = await svc.resolver.lookup(product_id, version)
     image = resolved.image
-    fmt = wanted.fmt or choose_format(request.headers.get("accept"), image.has_alpha)
-    key = svc.variants.key(image, wanted.box(image.width, image.height), fmt)
+    accept = request.headers.get("accept")
+    fmt = wanted.fmt or choose_format(accept, image.has_alpha)
+    box = wanted.box(image.width, image.height)
+    key = svc.variants.key(image, box, fmt)
 
     settings = svc.settings
     headers = {
@@ -41,7 +48,19 @@ async def serve_image(request: Request) -> Response:
     if if_none_match_hits(request.headers.get("if-none-match"), headers["etag"]):
         return Response(status_code=304, headers=headers)
 
-    data = await svc.variants.get(key, image)
+    if fmt is Format.AVIF and wanted.fmt is None and settings.render.avif_policy == "fallback":
+        fallbacks = [
+            svc.variants.key(image, box, f) for f in fallback_formats(accept, image.has_alpha)
+        ]
+        served, data = await svc.variants.get_or_fallback(key, image, fallbacks)
+        if served is not key:
+            fmt = served.fmt
+            headers["cache-control"] = f"public, max-age={settings.render.avif_fallback_max_age_s}"
+            headers["etag"] = strong_etag(served.token)
+            if if_none_match_hits(request.headers.get("if-none-match"), headers["etag"]):
+                return Response(status_code=304, headers=headers)
+    else:
+        data = await svc.variants.get(key, image)
     if request.method == "HEAD":
         headers["content-length"] = str(len(data))
         return Response(None, headers=headers, media_type=fmt.media_type)
