@@ -28,6 +28,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from catalog.models import ProductImage, ResolvedImage
 from config.presets import Cover
@@ -42,7 +43,7 @@ from edge.imaging.render import render, variant_pipeline
 from edge.imaging.sizes import RenderBox, SizeRequest
 from edge.imaging.threads import RenderThreads
 from edge.storage.cache import TieredCache, VariantKey
-from edge.storage.originals import OriginalNotFound, OriginalsStore
+from edge.storage.originals import OriginalNotFound, OriginalsStore, ReadsInThread
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +233,14 @@ class Variants:
         if flight is not None and flight.task is task:
             del self._inflight[key]
 
+    def _load_and_render(
+        self, load: Callable[[], bytes], key: VariantKey, deadline: float
+    ) -> bytes:
+        """In a render thread: the original's bytes, then the variant's."""
+        return self._render(
+            load(), key.width, key.fmt, self._options, self._limits, deadline, key.cover
+        )
+
     def _finished(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:
         self._forget(key, task)
         if not task.cancelled():
@@ -245,26 +254,24 @@ class Variants:
             return data
         async with self.admission.admitted(cost, background=flight.background):
             flight.admitted = True
+            threads = self._background_threads if flight.background else self._threads[cost.heavy]
             try:
-                source = await self._originals.get(key.content_hash)
+                if isinstance(self._originals, ReadsInThread):  # read and render in one hop
+                    load = partial(self._originals.read_now, key.content_hash)
+                else:
+                    load = partial(_given, await self._originals.get(key.content_hash))
+                self.renders += 1
+                started = time.perf_counter()
+                deadline = time.monotonic() + self._policy.timeout_s
+                data = await threads.run(self._load_and_render, load, key, deadline)
+                del load  # the original's bytes are part of the admitted cost: free them now
             except OriginalNotFound:
                 log.error("original %s is referenced by the catalog but missing", key.content_hash)
                 raise NotFound("the original image is missing", code="original_missing") from None
-            self.renders += 1
-            deadline = time.monotonic() + self._policy.timeout_s
-            started = time.perf_counter()
-            threads = self._background_threads if flight.background else self._threads[cost.heavy]
-            data = await threads.run(
-                self._render,
-                source,
-                key.width,
-                key.fmt,
-                self._options,
-                self._limits,
-                deadline,
-                key.cover,
-            )
-            del source  # the original's bytes are part of the admitted cost: free them now
         log.debug("rendered %s in %.1f ms", key.token, (time.perf_counter() - started) * 1e3)
         self.cache.put_behind(key, data)  # the answer does not wait for the shared tier
         return data
+
+
+def _given(data: bytes) -> bytes:
+    return data
