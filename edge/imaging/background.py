@@ -35,6 +35,7 @@ class BackgroundRenders:
         self._runner: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        self._closed = False
         # counters, for tests and /metrics
         self.scheduled = 0
         self.dropped = 0
@@ -49,7 +50,7 @@ class BackgroundRenders:
         full (the variant is dropped)."""
         if key == self._current or key in self._queued:
             return True
-        if len(self._queued) >= self._max_queued:
+        if self._closed or len(self._queued) >= self._max_queued:
             self.dropped += 1
             return False
         self._queued[key] = image
@@ -82,7 +83,8 @@ class BackgroundRenders:
         await self._idle.wait()
 
     def close(self) -> None:
-        """Forget what is queued and stop (a render already in its thread still ends)."""
+        """Forget what is queued and take no more (a render in its thread still ends)."""
+        self._closed = True
         self._queued.clear()
         if self._runner is not None:
             self._runner.cancel()

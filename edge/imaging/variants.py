@@ -13,8 +13,8 @@ disk's fsync, Redis' round trip) happens behind the answer (`TieredCache.put_beh
 
 Renders nobody waits for (`edge/imaging/background.py`) run at the lowest priority:
 - `get_or_fallback` (the `fallback` AVIF policy): an AVIF not cached yet is answered
-  with the best other format that is (or, else, rendered now: WebP and JPEG encode
-  several times faster) and the AVIF is encoded in the background for the next request;
+  with the best other format that is (or, else, JPEG rendered now: the quickest to
+  encode) and the AVIF is encoded in the background for the next request;
 - `warm`: the configured variants of a newly added image (IMGEDGE_WARM_VARIANTS).
 A shopper who asks for a variant whose background render is still queued takes it over
 in the foreground; one already running is shared.
@@ -170,8 +170,8 @@ class Variants:
         self, key: VariantKey, image: ResolvedImage, fallbacks: Sequence[VariantKey]
     ) -> tuple[VariantKey, bytes]:
         """(the variant served, its bytes): `key`'s if it is cached, else the first of
-        `fallbacks` cached in memory, else the first one's, from the shared tier or
-        rendered; `key` is then rendered in the background."""
+        `fallbacks` cached in memory, else the JPEG one's (else the first one's), from
+        the shared tier or rendered; `key` is then rendered in the background."""
         data = self.cache.get_from_memory(key)
         if data is None and key not in self._inflight:  # a render in flight is not stored yet
             data = await self.cache.get_behind_memory(key)
@@ -183,7 +183,10 @@ class Variants:
             data = self.cache.get_from_memory(alternative)
             if data is not None:
                 return alternative, data
-        return fallbacks[0], await self.get(fallbacks[0], image)
+        # None cached: make the quickest. JPEG encodes several times faster than WebP at
+        # effort 4, which is slower than AVIF at effort 2 (loadtests/bench_avif_policy.py).
+        quickest = next((k for k in fallbacks if k.fmt is Format.JPEG), fallbacks[0])
+        return quickest, await self.get(quickest, image)
 
     def warm(self, images: Iterable[ProductImage | ResolvedImage]) -> None:
         """Render the configured variants of these images in the background."""
