@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from config import Settings
+from config import Settings, SettingsError
 from edge.demo.photos import PhotoSpec, photo
+from edge.imaging.formats import Format
+from edge.services import warm_variants
 
 BROWSER = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -107,3 +109,12 @@ async def test_an_uploaded_image_is_warm_for_its_first_shopper(client, build, se
         first = await client.get(f"/img/{product.id}/{size}", headers={"accept": BROWSER})
         assert first.headers["content-type"] == media_type
     assert (variants.renders, variants.fallbacks) == (renders, 0)  # hits, no fallback
+
+
+def test_warm_variants_name_sizes_and_presets_known_at_start(settings):
+    with_preset = settings.replace(presets="tile=300x300:cover-centre", warm_variants="tile.webp")
+    [(size, fmt)] = warm_variants(with_preset)
+    assert (size.size, size.preset is not None, fmt) == ("tile", True, Format.WEBP)
+    with pytest.raises(SettingsError) as info:
+        warm_variants(settings.replace(warm_variants="huge.avif"))
+    assert str(info.value).startswith("IMGEDGE_WARM_VARIANTS")
