@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -209,6 +209,13 @@ class CacheSettings:
         check_url("cache", self.url, env_name("cache_url"), SettingsError)
 
 
+def _check_each(name: str, items: Iterable[str], pattern: re.Pattern[str], shape: str) -> None:
+    """Every item of a list setting `name` matches `pattern`, else a `SettingsError`."""
+    for item in items:
+        if not pattern.match(item):
+            raise SettingsError(f"{env_name(name)}: {item!r} is not {shape}")
+
+
 _WARM_SEGMENT = re.compile(r"^[a-z][a-z0-9]*(@2x)?\.(avif|webp|jpg|jpeg|png)\Z")
 
 
@@ -288,12 +295,10 @@ class RenderSettings:
             parse_presets(self.presets)
         except ValueError as exc:
             raise SettingsError(f"{env_name('presets')}: {exc}") from None
-        for item in self.warm_segments:
-            if not _WARM_SEGMENT.match(item):
-                raise SettingsError(
-                    f"{env_name('warm_variants')}: {item!r} is not <size>[@2x].<fmt> "
-                    "(fmt: avif, webp, jpg or png)"
-                )
+        _check_each(
+            "warm_variants", self.warm_segments, _WARM_SEGMENT,
+            "<size>[@2x].<fmt> (fmt: avif, webp, jpg or png)",
+        )  # fmt: skip
 
     @property
     def warm_segments(self) -> tuple[str, ...]:
@@ -354,12 +359,10 @@ class RemoteFetchSettings:
     )
 
     def __post_init__(self) -> None:
-        for host in self.host_set:
-            if not _HOST_NAME.match(host):
-                raise SettingsError(
-                    f"{env_name('remote_image_hosts')}: {host!r} is not a plain host name "
-                    "(no scheme, port, path or user)"
-                )
+        _check_each(
+            "remote_image_hosts", self.host_set, _HOST_NAME,
+            "a plain host name (no scheme, port, path or user)",
+        )  # fmt: skip
 
     @property
     def host_set(self) -> frozenset[str]:
