@@ -62,6 +62,11 @@ class EdgeCollector(Collector):
         if svc.cache.shared is not None:
             shared.add_metric([svc.cache.shared.name], 1.0 if svc.cache.shared_up else 0.0)
         yield shared
+        yield GaugeMetricFamily(
+            "imgedge_shared_cache_pending_writes",
+            "Fresh variants answered whose shared-tier write is still running (write-behind)",
+            value=svc.cache.pending_writes,
+        )
         if self._figures is not None:
             yield from catalog_metrics(self._figures)
 
