@@ -170,8 +170,9 @@ class Variants:
         self, key: VariantKey, image: ResolvedImage, fallbacks: Sequence[VariantKey]
     ) -> tuple[VariantKey, bytes]:
         """(the variant served, its bytes): `key`'s if it is cached, else the first of
-        `fallbacks` cached in memory, else the JPEG one's (else the first one's), from
-        the shared tier or rendered; `key` is then rendered in the background."""
+        `fallbacks` cached in memory, else the JPEG one's (the first one's for a
+        transparent source), from the shared tier or rendered; `key` is then rendered in
+        the background."""
         data = self.cache.get_from_memory(key)
         if data is None and key not in self._inflight:  # a render in flight is not stored yet
             data = await self.cache.get_behind_memory(key)
@@ -184,8 +185,11 @@ class Variants:
             if data is not None:
                 return alternative, data
         # None cached: make the quickest. JPEG encodes several times faster than WebP at
-        # effort 4, which is slower than AVIF at effort 2 (loadtests/bench_avif_policy.py).
-        quickest = next((k for k in fallbacks if k.fmt is Format.JPEG), fallbacks[0])
+        # effort 4, which is slower than AVIF at effort 2 (loadtests/bench_avif_policy.py);
+        # but JPEG would lose a transparent source's alpha.
+        quickest = fallbacks[0]
+        if not image.has_alpha:
+            quickest = next((k for k in fallbacks if k.fmt is Format.JPEG), quickest)
         return quickest, await self.get(quickest, image)
 
     def warm(self, images: Iterable[ProductImage | ResolvedImage]) -> None:

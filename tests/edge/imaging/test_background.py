@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from catalog.models import ImageSource, ResolvedImage
 from edge.errors import SourceRejected
 from edge.imaging.formats import Format
 from edge.imaging.options import RenderPolicy
@@ -143,3 +144,14 @@ async def test_a_failed_background_render_is_counted_and_remembered(variants, fa
     assert variants.background.failed == 1
     with pytest.raises(SourceRejected):
         variants.failures.check(avif)
+
+
+async def test_a_transparent_source_never_falls_back_to_jpeg(variants, fake_render):
+    source = ResolvedImage(1, image(1).content_hash, 2000, 1500, True, ImageSource.CANONICAL)
+    avif, webp, png, jpeg = (
+        variants.key(source, RenderBox(400), fmt)
+        for fmt in (Format.AVIF, Format.WEBP, Format.PNG, Format.JPEG)
+    )
+    fake_render.release(400)
+    assert await variants.get_or_fallback(avif, source, [webp, png, jpeg]) == (webp, b"400.webp")
+    await variants.background.settled()
