@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -239,6 +239,16 @@ class CacheSettings:
         check_url("cache", self.url, env_name("cache_url"), SettingsError)
 
 
+def _check_each(name: str, items: Iterable[str], pattern: re.Pattern[str], shape: str) -> None:
+    """Every item of a list setting `name` matches `pattern`, else a `SettingsError`."""
+    for item in items:
+        if not pattern.match(item):
+            raise SettingsError(f"{env_name(name)}: {item!r} is not {shape}")
+
+
+_WARM_SEGMENT = re.compile(r"^[a-z][a-z0-9]*(@2x)?\.(avif|webp|jpg|jpeg|png)\Z")
+
+
 @dataclass(frozen=True, slots=True)
 class RenderSettings:
     """Source limits (checked from the header before decoding), the render pool and the
@@ -277,6 +287,26 @@ class RenderSettings:
     failure_cache_size: int = setting(
         "render_failure_cache_size", 10_000, "failed renders remembered", lo=1
     )
+    # Renders nobody waits for (edge/imaging/background.py): lowest priority, bounded.
+    avif_policy: str = setting(
+        "avif_policy",
+        "wait",
+        "a negotiated AVIF not cached yet: wait for its encode, or fall back (serve WebP/JPEG "
+        "at once with a short max-age, encode the AVIF in the background)",
+        choices=("wait", "fallback"),
+    )
+    avif_fallback_max_age_s: int = setting(
+        "avif_fallback_max_age_s", 10, "max-age of an answer standing in for AVIF", lo=0
+    )
+    warm_variants: str = setting(
+        "warm_variants",
+        "thumbnail.avif,thumbnail.webp,small.avif,small.webp",
+        "variants rendered in the background when an image is added: /img size segments "
+        "with a format (<size>[@2x].<fmt>), comma-separated, or `none`",
+    )
+    background_queue_size: int = setting(
+        "background_queue_size", 256, "background renders waiting (more are dropped)", lo=0
+    )
     jpeg_quality: int = setting("jpeg_quality", 82, "JPEG Q", lo=1, hi=100)
     webp_quality: int = setting("webp_quality", 80, "WebP Q", lo=1, hi=100)
     webp_effort: int = setting("webp_effort", 4, "WebP effort 0 (fast)–6", lo=0, hi=6)
@@ -295,6 +325,18 @@ class RenderSettings:
             parse_presets(self.presets)
         except ValueError as exc:
             raise SettingsError(f"{env_name('presets')}: {exc}") from None
+        _check_each(
+            "warm_variants", self.warm_segments, _WARM_SEGMENT,
+            "<size>[@2x].<fmt> (fmt: avif, webp, jpg or png)",
+        )  # fmt: skip
+
+    @property
+    def warm_segments(self) -> tuple[str, ...]:
+        """IMGEDGE_WARM_VARIANTS split (size names are checked against the presets when the
+        edge starts: `edge.imaging.sizes`)."""
+        if self.warm_variants.strip().lower() in ("", "none"):
+            return ()
+        return tuple(item.strip() for item in self.warm_variants.split(","))
 
     @property
     def preset_map(self) -> dict[str, Preset]:
@@ -359,12 +401,7 @@ def _host_set(raw: str) -> frozenset[str]:
 
 
 def _check_hosts(hosts: frozenset[str], name: str) -> None:
-    for host in hosts:
-        if not _HOST_NAME.match(host):
-            raise SettingsError(
-                f"{env_name(name)}: {host!r} is not a plain host name "
-                "(no scheme, port, path or user)"
-            )
+    _check_each(name, hosts, _HOST_NAME, "a plain host name (no scheme, port, path or user)")
 
 
 @dataclass(frozen=True, slots=True)

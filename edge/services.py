@@ -10,7 +10,7 @@ from functools import partial
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from config.presets import Preset
-from config.settings import env_name
+from config.settings import SettingsError, env_name
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
 from edge.application.pictures import Pictures
@@ -21,7 +21,10 @@ from edge.application.stats import Stats
 from edge.application.stores import Stores
 from edge.application.sync import Sync
 from edge.application.webhooks import Deliveries, StoreEndpoints, WebhookPolicy, Webhooks
+from edge.errors import BadRequest
+from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
+from edge.imaging.sizes import SizeRequest, parse_size_segment
 from edge.imaging.variants import Variants
 from edge.remote.fetch import FetchPolicy, fetch_image
 from edge.remote.post import post_json
@@ -79,6 +82,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             EncodeOptions.from_settings(settings),
             Limits.from_settings(settings),
             RenderPolicy.from_settings(settings),
+            warm=warm_variants(settings),
         )
         stack.callback(variants.close)
         resolver = Resolver(
@@ -91,7 +95,9 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         await catalog.listen(resolver.apply)
         fetch_remote = partial(fetch_image, policy=FetchPolicy.from_settings(settings))
         keeper = OriginalsKeeper(originals, catalog, settings.uploads.originals_grace_s)
-        images = Images(catalog, keeper, Limits.from_settings(settings), fetch_remote)
+        images = Images(
+            catalog, keeper, Limits.from_settings(settings), fetch_remote, added=variants.warm
+        )
         matcher = MatchService.from_settings(catalog, settings)
         sync = Sync(catalog, settings.server.gtin_map_size)
         await catalog.listen(sync.apply)  # a merged-away canonical product leaves the map
@@ -129,3 +135,16 @@ def open_webhooks(settings: Settings, catalog: CatalogRepository) -> Webhooks | 
         return None
     send = partial(post_json, timeout_s=settings.webhooks.timeout_s)
     return Webhooks(catalog, policy, send, settings.server.url_base)
+
+
+def warm_variants(settings: Settings) -> list[tuple[SizeRequest, Format]]:
+    """IMGEDGE_WARM_VARIANTS as (size, format) pairs; an unknown size stops the start."""
+    warm = []
+    for segment in settings.render.warm_segments:
+        try:
+            size = parse_size_segment(segment, settings.render.preset_map)
+        except BadRequest as exc:
+            raise SettingsError(f"{env_name('warm_variants')}: {exc.message}") from None
+        assert size.fmt is not None  # the setting's own check asks for a format
+        warm.append((size, size.fmt))
+    return warm

@@ -69,11 +69,14 @@ class Images:
         originals: OriginalsKeeper,
         limits: Limits,
         fetch_remote: Callable[[str], Awaitable[bytes]],
+        *,
+        added: Callable[[Sequence[ProductImage]], None] = lambda images: None,
     ) -> None:
         self._catalog = catalog
         self._originals = originals
         self._limits = limits
         self._fetch_remote = fetch_remote
+        self._added = added  # told of images just attached (the edge warms their variants)
 
     # Reading
 
@@ -293,13 +296,15 @@ class Images:
         )
         try:
             try:
-                return await self._catalog.add_images(new, use_custom_image=use_custom_image)
+                added = await self._catalog.add_images(new, use_custom_image=use_custom_image)
             except ConflictError:  # a concurrent upload attached some of the same bytes
-                return await self._catalog.add_images(new, use_custom_image=use_custom_image)
+                added = await self._catalog.add_images(new, use_custom_image=use_custom_image)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await self._originals.forget(stored)
             raise
+        self._added([image for image, _ in added])
+        return added
 
     async def attach_from_url(self, product_id: int, url: str) -> ProductImage:
         """Fetch `url` (SSRF-guarded), attach it as the product's primary custom image and

@@ -95,6 +95,11 @@ class EdgeCollector(Collector):
         if svc.cache.shared is not None:
             shared.add_metric([svc.cache.shared.name], 1.0 if svc.cache.shared_up else 0.0)
         yield shared
+        yield GaugeMetricFamily(
+            "imgedge_shared_cache_pending_writes",
+            "Fresh variants answered whose shared-tier write is still running (write-behind)",
+            value=svc.cache.pending_writes,
+        )
         if self._figures is not None:
             yield from catalog_metrics(self._figures)
 
@@ -226,6 +231,26 @@ def admission_metrics(variants: Variants) -> Iterator[Metric]:
         "imgedge_render_failures_repeated", "Requests answered from the failure memory",
         value=variants.failures.repeated,
     )  # fmt: skip
+    yield from background_metrics(variants)
+
+
+def background_metrics(variants: Variants) -> Iterator[Metric]:
+    """Renders nobody waits for (edge/imaging/background.py) and AVIF fallbacks."""
+    background = variants.background
+    yield CounterMetricFamily(
+        "imgedge_avif_fallbacks", "Answers that stood in for an AVIF not cached yet",
+        value=variants.fallbacks,
+    )  # fmt: skip
+    yield GaugeMetricFamily(
+        "imgedge_background_queued", "Background renders waiting", value=background.queued
+    )
+    for name, documentation, value in (
+        ("scheduled", "Background renders queued (AVIF after a fallback, warming)",
+         background.scheduled),
+        ("dropped", "Background renders dropped: their queue was full", background.dropped),
+        ("failed", "Background renders that failed", background.failed),
+    ):  # fmt: skip
+        yield CounterMetricFamily(f"imgedge_background_{name}", documentation, value=value)
 
 
 def registry_for(

@@ -8,6 +8,11 @@ the whole budget has room; otherwise it waits in its lane's FIFO queue.
 - heavy lane: `heavy_slots`, may use at most `HEAVY_SHARE` of the budget, so light
   renders always find at least a quarter of it, and never wait behind a heavy one.
 
+Background renders (`edge/imaging/background.py`: nobody waits for them) ask with
+`background=True` and wait in their lane's idle queue, which is served only while the
+lane's own queue is empty: a foreground miss is always admitted before them. They have
+no deadline and no bound here (their own queue is bounded).
+
 A queue is bounded: a request that finds it full, or that waits longer than `wait_s`,
 gets `RenderBusy` (503 with Retry-After). A render that needs more than its lane could
 ever give is refused at once (`SourceRejected`, 422: retrying cannot help). A waiter
@@ -47,6 +52,7 @@ class Lane:
     running: int = 0
     held: int = 0  # bytes held by running renders
     queue: deque[_Waiter] = field(default_factory=deque)
+    idle: deque[_Waiter] = field(default_factory=deque)  # background renders, served last
     admitted: int = 0  # counters, for /metrics
     refused: int = 0
 
@@ -86,15 +92,18 @@ class Admission:
         return self.light.held + self.heavy.held
 
     @asynccontextmanager
-    async def admitted(self, cost: RenderCost) -> AsyncIterator[None]:
+    async def admitted(self, cost: RenderCost, *, background: bool = False) -> AsyncIterator[None]:
         lane = self.heavy if cost.heavy else self.light
-        await self._enter(lane, cost.bytes)
+        if background:
+            await self._enter_idle(lane, cost.bytes)
+        else:
+            await self._enter(lane, cost.bytes)
         try:
             yield
         finally:
             self._leave(lane, cost.bytes)
 
-    async def _enter(self, lane: Lane, cost: int) -> None:
+    def _check_cost(self, lane: Lane, cost: int) -> None:
         if cost > lane.limit:
             lane.refused += 1
             raise SourceRejected(
@@ -102,6 +111,9 @@ class Admission:
                 f"the {lane.name} render lane may hold; ask for a smaller size",
                 code="render_too_costly",
             )
+
+    async def _enter(self, lane: Lane, cost: int) -> None:
+        self._check_cost(lane, cost)
         if not lane.queue and self._fits(lane, cost):
             self._take(lane, cost)
             self._waits[lane.name].observe(0.0)
@@ -109,23 +121,34 @@ class Admission:
         if len(lane.queue) >= self._max_queue:
             lane.refused += 1
             raise self._busy(f"the {lane.name} render queue is full")
-        waiter = _Waiter(cost, asyncio.get_running_loop().create_future())
-        lane.queue.append(waiter)
         queued_at = time.perf_counter()
         try:
             async with asyncio.timeout(self._wait_s):
-                await waiter.granted
-            self._waits[lane.name].observe(time.perf_counter() - queued_at)
-        except BaseException as exc:
+                await self._wait(lane, lane.queue, cost)
+        except TimeoutError:
+            lane.refused += 1
+            raise self._busy(f"no room in the {lane.name} render lane in time") from None
+        self._waits[lane.name].observe(time.perf_counter() - queued_at)
+
+    async def _enter_idle(self, lane: Lane, cost: int) -> None:
+        self._check_cost(lane, cost)
+        if not lane.queue and not lane.idle and self._fits(lane, cost):
+            self._take(lane, cost)
+            return
+        await self._wait(lane, lane.idle, cost)
+
+    async def _wait(self, lane: Lane, queue: deque[_Waiter], cost: int) -> None:
+        waiter = _Waiter(cost, asyncio.get_running_loop().create_future())
+        queue.append(waiter)
+        try:
+            await waiter.granted
+        except BaseException:
             if waiter.granted.done() and not waiter.granted.cancelled():
                 self._leave(lane, cost)  # granted just as the wait ended: give it back
             else:
-                if waiter in lane.queue:  # (`_wake` drops a cancelled head itself)
-                    lane.queue.remove(waiter)
+                if waiter in queue:  # (`_wake` drops a cancelled head itself)
+                    queue.remove(waiter)
                 self._wake()  # the head may have left: the next one may fit now
-            if isinstance(exc, TimeoutError):
-                lane.refused += 1
-                raise self._busy(f"no room in the {lane.name} render lane in time") from None
             raise
 
     def _fits(self, lane: Lane, cost: int) -> bool:
@@ -146,18 +169,25 @@ class Admission:
         self._wake()
 
     def _wake(self) -> None:
-        """Grant queued renders in order, per lane, while the head of each fits."""
+        """Grant queued renders in order, per lane, while the head of each fits; a lane's
+        background renders only once its own queue is empty."""
         for lane in self.lanes:
-            while lane.queue:
-                waiter = lane.queue[0]
-                if waiter.granted.cancelled():  # its task has not yet run to leave
-                    lane.queue.popleft()
-                    continue
-                if not self._fits(lane, waiter.cost):
-                    break
-                lane.queue.popleft()
-                self._take(lane, waiter.cost)
-                waiter.granted.set_result(None)
+            if self._grant(lane, lane.queue):
+                self._grant(lane, lane.idle)
+
+    def _grant(self, lane: Lane, queue: deque[_Waiter]) -> bool:
+        """Grant from the head of `queue` while it fits; True when it emptied."""
+        while queue:
+            waiter = queue[0]
+            if waiter.granted.cancelled():  # its task has not yet run to leave
+                queue.popleft()
+                continue
+            if not self._fits(lane, waiter.cost):
+                return False
+            queue.popleft()
+            self._take(lane, waiter.cost)
+            waiter.granted.set_result(None)
+        return True
 
     def _busy(self, why: str) -> RenderBusy:
         retry = math.ceil(self._wait_s) or 1

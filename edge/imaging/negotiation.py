@@ -13,6 +13,9 @@ Rules:
   AVIF, WebP, then JPEG before PNG — or PNG before JPEG when the source has alpha.
 - When nothing is acceptable, JPEG (PNG for alpha) is served anyway: a picture in a
   format the client did not list beats a 406 for an <img> tag.
+- `fallback_formats` ranks what may stand in for AVIF while it is being encoded (the
+  `fallback` AVIF policy): the other acceptable formats in the same order, else the
+  format served when nothing is acceptable.
 """
 
 from __future__ import annotations
@@ -67,15 +70,32 @@ def choose_format(accept: str | None, has_alpha: bool) -> Format:
     return _choose(accept, has_alpha)
 
 
+def fallback_formats(accept: str | None, has_alpha: bool) -> tuple[Format, ...]:
+    """What to serve instead of AVIF, best first (never empty, never AVIF)."""
+    if accept is not None and len(accept) > MAX_ACCEPT_CHARS:
+        accept = None
+    return _fallbacks(accept, has_alpha)
+
+
+@lru_cache(maxsize=256)  # only asked while an AVIF is missing
+def _fallbacks(accept: str | None, has_alpha: bool) -> tuple[Format, ...]:
+    others = tuple(f for f in _ranked(accept, has_alpha) if f is not Format.AVIF)
+    return others or (_when_nothing_fits(has_alpha),)
+
+
 @lru_cache(maxsize=4096)  # headers repeat; keys are at most MAX_ACCEPT_CHARS long
 def _choose(accept: str | None, has_alpha: bool) -> Format:
+    ranked = _ranked(accept, has_alpha)
+    return ranked[0] if ranked else _when_nothing_fits(has_alpha)
+
+
+def _when_nothing_fits(has_alpha: bool) -> Format:
+    return Format.PNG if has_alpha else Format.JPEG
+
+
+def _ranked(accept: str | None, has_alpha: bool) -> tuple[Format, ...]:
+    """The acceptable formats, highest q first, ties in the server's order."""
     ranges = parse_accept(accept) if accept and accept.strip() else {"*/*": 1.0}
     order = _ORDER_ALPHA if has_alpha else _ORDER_OPAQUE
-    best, best_q = None, 0.0
-    for fmt in order:
-        q = _quality(ranges, fmt)
-        if q > best_q:
-            best, best_q = fmt, q
-    if best is None:
-        return Format.PNG if has_alpha else Format.JPEG
-    return best
+    rated = [(q, n, fmt) for n, fmt in enumerate(order) if (q := _quality(ranges, fmt)) > 0]
+    return tuple(fmt for _, _, fmt in sorted(rated, key=lambda r: (-r[0], r[1])))

@@ -47,6 +47,7 @@ class RenderPolicy:
     avif_max_pixels: int = 8_000_000
     failure_ttl_s: float = 60.0
     failure_cache_size: int = 10_000
+    background_queue_size: int = 256
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RenderPolicy:

@@ -57,7 +57,21 @@ def harden_libvips() -> None:
         pyvips.operation_block_set(loader, False)
 
 
+def disable_operation_cache() -> None:
+    """Turn libvips' operation cache off (its defaults keep the last 100 operations, up to
+    100 MB and 100 files). It only pays when the same operation runs again on the same
+    input, and here it never does: a variant is rendered once (single flight) and then
+    served from the variant cache; each render decodes a fresh buffer. Measured in one
+    process, interleaved, on a 12-photo corpus (150 px JPEG, 400 px WebP and AVIF): CPU
+    time per render off/on 1.03 / 1.05 / 0.96 (noise), while on kept 100 operations and
+    15–25 MiB more RSS alive after them (issue 16)."""
+    pyvips.cache_set_max(0)
+    pyvips.cache_set_max_mem(0)
+    pyvips.cache_set_max_files(0)
+
+
 harden_libvips()
+disable_operation_cache()  # at import: every process that renders (edge, demo, CLI)
 
 
 def probe(data: bytes, limits: Limits) -> SourceInfo:

@@ -9,6 +9,17 @@ admitted it finishes (a libvips thread cannot be stopped) and its variant is cac
 A render's own failure is remembered for a short time (`edge/imaging/failures.py`).
 Each render's duration goes to `render_seconds` (by format and size) once, whoever waits
 for it; a caller passing a `Served` learns where its bytes came from and what it waited.
+
+A fresh variant is answered as soon as it is in memory: its shared-tier write (the
+disk's fsync, Redis' round trip) happens behind the answer (`TieredCache.put_behind`).
+
+Renders nobody waits for (`edge/imaging/background.py`) run at the lowest priority:
+- `get_or_fallback` (the `fallback` AVIF policy): an AVIF not cached yet is answered
+  with the best other format that is (or, else, JPEG rendered now: the quickest to
+  encode) and the AVIF is encoded in the background for the next request;
+- `warm`: the configured variants of a newly added image (IMGEDGE_WARM_VARIANTS).
+A shopper who asks for a variant whose background render is still queued takes it over
+in the foreground; one already running is shared.
 """
 
 from __future__ import annotations
@@ -17,24 +28,26 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
-from catalog.models import ResolvedImage
+from catalog.models import ProductImage, ResolvedImage
 from config.presets import Cover
 from edge.errors import NotFound
 from edge.imaging.admission import Admission
+from edge.imaging.background import BackgroundRenders
 from edge.imaging.cost import MIB, RenderCost, avif_box, avif_width, estimate
 from edge.imaging.failures import FailureMemory
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.render import render, variant_pipeline
 from edge.imaging.served import Served
-from edge.imaging.sizes import RenderBox
+from edge.imaging.sizes import RenderBox, SizeRequest
 from edge.imaging.threads import RenderThreads
 from edge.instruments import HistogramFamily
 from edge.storage.cache import TieredCache, VariantKey
-from edge.storage.originals import OriginalNotFound, OriginalsStore
+from edge.storage.originals import OriginalNotFound, OriginalsStore, ReadsInThread
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +55,7 @@ RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float, Cover | N
 # Render threads' CPU priority (nice): below the event loop's, heavy below light.
 LIGHT_NICE = 5
 HEAVY_NICE = 15
+BACKGROUND_NICE = 19  # the lowest: any foreground render runs first
 
 
 @dataclass(slots=True)
@@ -54,6 +68,7 @@ class _Flight:
     size: str = ""  # the size label its first request asked with, for render_seconds
     tier: str = "render"  # where its bytes came from: the shared tier's name, or render
     cache_s: float = 0.0  # spent asking the shared tier
+    background: bool = False  # asked for by nobody (admitted last, lowest CPU priority)
 
 
 class Variants:
@@ -66,6 +81,7 @@ class Variants:
         policy: RenderPolicy,
         *,
         render_fn: RenderFn = render,
+        warm: Sequence[tuple[SizeRequest, Format]] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache = cache
@@ -86,6 +102,13 @@ class Variants:
             False: RenderThreads(policy.workers, nice=LIGHT_NICE, name="render-light"),
             True: RenderThreads(policy.heavy_workers, nice=HEAVY_NICE, name="render-heavy"),
         }
+        # One background render at a time (BackgroundRenders runs them in turn).
+        self._background_threads = RenderThreads(1, nice=BACKGROUND_NICE, name="render-bg")
+        self.background = BackgroundRenders(
+            self._fill_behind, max_queued=policy.background_queue_size
+        )
+        self._warm = tuple(warm)
+        self.fallbacks = 0  # answers that stood in for a missing AVIF, for /metrics
         self.failures = FailureMemory(policy.failure_ttl_s, policy.failure_cache_size, clock=clock)
         self.pipeline = variant_pipeline(options)
         self._inflight: dict[VariantKey, _Flight] = {}
@@ -113,7 +136,11 @@ class Variants:
             )
 
     def close(self) -> None:
-        for threads in self._threads.values():
+        self.background.close()
+        for flight in self._inflight.values():
+            if flight.background:
+                flight.task.cancel()
+        for threads in (*self._threads.values(), self._background_threads):
             threads.close()
 
     def key(self, image: ResolvedImage, box: RenderBox, fmt: Format) -> VariantKey:
@@ -133,12 +160,15 @@ class Variants:
         started = time.perf_counter()
         data = self.cache.get_from_memory(key)
         if data is not None:
-            if served is not None:
-                served.tier = "memory"
-                served.cache_s = time.perf_counter() - started
+            _hit(served, "memory", started)
             return data
         self.failures.check(key)
         flight = self._inflight.get(key)
+        if flight is not None and flight.background and not flight.admitted:
+            # Queued behind every foreground render, and now someone waits: take it over.
+            flight.task.cancel()
+            self._forget(key, flight.task)
+            flight = None
         if flight is None:
             flight = self._start(key, image, served.size if served is not None else "")
         flight.waiters += 1
@@ -159,7 +189,72 @@ class Variants:
                 self._forget(key, flight.task)
                 self.dropped += 1
 
-    def _start(self, key: VariantKey, image: ResolvedImage, size: str) -> _Flight:
+    async def get_or_fallback(
+        self,
+        key: VariantKey,
+        image: ResolvedImage,
+        fallbacks: Sequence[VariantKey],
+        served: Served | None = None,
+    ) -> tuple[VariantKey, bytes]:
+        """(the variant served, its bytes): `key`'s if it is cached, else the first of
+        `fallbacks` cached in memory, else the JPEG one's (the first one's for a
+        transparent source), from the shared tier or rendered; `key` is then rendered in
+        the background."""
+        started = time.perf_counter()
+        tier = "memory"
+        data = self.cache.get_from_memory(key)
+        if data is None and key not in self._inflight:  # a render in flight is not stored yet
+            data = await self.cache.get_behind_memory(key)
+            tier = self.cache.shared.name if self.cache.shared is not None else tier
+        if data is not None:
+            _hit(served, tier, started)
+            return key, data
+        self.fallbacks += 1
+        self.background.schedule(key, image)
+        for alternative in fallbacks:
+            data = self.cache.get_from_memory(alternative)
+            if data is not None:
+                _hit(served, "memory", started)
+                return alternative, data
+        # None cached: make the quickest. JPEG encodes several times faster than WebP at
+        # effort 4, which is slower than AVIF at effort 2 (loadtests/bench_avif_policy.py);
+        # but JPEG would lose a transparent source's alpha.
+        quickest = fallbacks[0]
+        if not image.has_alpha:
+            quickest = next((k for k in fallbacks if k.fmt is Format.JPEG), quickest)
+        return quickest, await self.get(quickest, image, served)
+
+    def warm(self, images: Iterable[ProductImage | ResolvedImage]) -> None:
+        """Render the configured variants of these images in the background."""
+        for each in images:
+            image = ResolvedImage(
+                each.id if isinstance(each, ProductImage) else each.image_id,
+                each.content_hash,
+                each.width,
+                each.height,
+                each.has_alpha,
+                each.source,
+            )
+            for size, fmt in self._warm:
+                key = self.key(image, size.box(image.width, image.height), fmt)
+                if self.cache.memory.get_now(key) is None:
+                    self.background.schedule(key, image)
+
+    async def _fill_behind(self, key: VariantKey, image: ResolvedImage) -> None:
+        """A background render of `key`, or the one in flight for it (shared)."""
+        if self.cache.memory.get_now(key) is not None:
+            return
+        self.failures.check(key)
+        flight = self._inflight.get(key)
+        if flight is None:
+            flight = self._start(key, image, background=True)
+        await asyncio.wait([flight.task])  # never cancels it, nor raises its cancellation
+        if not flight.task.cancelled():  # cancelled: a shopper took it over
+            flight.task.result()
+
+    def _start(
+        self, key: VariantKey, image: ResolvedImage, size: str = "", *, background: bool = False
+    ) -> _Flight:
         cost = estimate(
             image.width,
             image.height,
@@ -168,7 +263,7 @@ class Variants:
             heavy_source_pixels=self._policy.heavy_source_pixels,
             cover_height=key.cover.height if key.cover is not None else None,
         )
-        flight = _Flight(size=size or "other")
+        flight = _Flight(size=size or "other", background=background)
         flight.task = asyncio.ensure_future(self._fill(key, cost, flight))
         flight.task.add_done_callback(lambda t: self._finished(key, t))
         self._inflight[key] = flight
@@ -178,6 +273,14 @@ class Variants:
         flight = self._inflight.get(key)
         if flight is not None and flight.task is task:
             del self._inflight[key]
+
+    def _load_and_render(
+        self, load: Callable[[], bytes], key: VariantKey, deadline: float
+    ) -> bytes:
+        """In a render thread: the original's bytes, then the variant's."""
+        return self._render(
+            load(), key.width, key.fmt, self._options, self._limits, deadline, key.cover
+        )
 
     def _finished(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:
         self._forget(key, task)
@@ -193,29 +296,35 @@ class Variants:
         if data is not None:
             flight.tier = self.cache.shared.name if self.cache.shared is not None else "render"
             return data
-        async with self.admission.admitted(cost):
+        async with self.admission.admitted(cost, background=flight.background):
             flight.admitted = True
+            threads = self._background_threads if flight.background else self._threads[cost.heavy]
             try:
-                source = await self._originals.get(key.content_hash)
+                if isinstance(self._originals, ReadsInThread):  # read and render in one hop
+                    load = partial(self._originals.read_now, key.content_hash)
+                else:
+                    load = partial(_given, await self._originals.get(key.content_hash))
+                self.renders += 1
+                started = time.perf_counter()
+                deadline = time.monotonic() + self._policy.timeout_s
+                data = await threads.run(self._load_and_render, load, key, deadline)
+                del load  # the original's bytes are part of the admitted cost: free them now
             except OriginalNotFound:
                 log.error("original %s is referenced by the catalog but missing", key.content_hash)
                 raise NotFound("the original image is missing", code="original_missing") from None
-            self.renders += 1
-            deadline = time.monotonic() + self._policy.timeout_s
-            started = time.perf_counter()
-            data = await self._threads[cost.heavy].run(
-                self._render,
-                source,
-                key.width,
-                key.fmt,
-                self._options,
-                self._limits,
-                deadline,
-                key.cover,
-            )
-            del source  # the original's bytes are part of the admitted cost: free them now
         took = time.perf_counter() - started
         self.render_seconds.child(key.fmt.value, flight.size).observe(took)
         log.debug("rendered %s in %.1f ms", key.token, took * 1e3)
-        await self.cache.put(key, data)
+        self.cache.put_behind(key, data)  # the answer does not wait for the shared tier
         return data
+
+
+def _hit(served: Served | None, tier: str, started: float) -> None:
+    """Note on the request's record that a cache tier answered."""
+    if served is not None:
+        served.tier = tier
+        served.cache_s = time.perf_counter() - started
+
+
+def _given(data: bytes) -> bytes:
+    return data

@@ -251,3 +251,27 @@ def test_observability_defaults_and_an_empty_metrics_port(tmp_path: Path):
     assert server.access_log is True
     chosen = load_settings({"IMGEDGE_METRICS_PORT": "9464"}, config_file=tmp_path / "a.toml")
     assert chosen.server.metrics_port == 9464
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"IMGEDGE_AVIF_POLICY": "later"},
+        {"IMGEDGE_WARM_VARIANTS": "thumbnail"},  # a format is required
+        {"IMGEDGE_WARM_VARIANTS": "small.webp,thumbnail.gif"},
+    ],
+)
+def test_background_render_settings_are_checked(tmp_path: Path, env):
+    with pytest.raises(SettingsError) as info:
+        load_settings(env, config_file=tmp_path / "absent.toml")
+    assert str(info.value).startswith(next(iter(env)))
+
+
+def test_warm_variants_none_and_list(tmp_path: Path):
+    absent = tmp_path / "absent.toml"
+    assert (
+        load_settings({"IMGEDGE_WARM_VARIANTS": "none"}, config_file=absent).render.warm_segments
+        == ()
+    )
+    listed = load_settings({"IMGEDGE_WARM_VARIANTS": "small@2x.avif, tile.jpg"}, config_file=absent)
+    assert listed.render.warm_segments == ("small@2x.avif", "tile.jpg")

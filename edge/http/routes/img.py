@@ -4,6 +4,10 @@ On a warm path this makes no database query (resolutions are cached in process),
 disk read (the memory tier holds the variant) and no blocking call. What the answer cost
 (format, cache tier or render, timings) goes to the request's `Served` record, which the
 access log and the metrics read (`edge/http/observe.py`) and `Server-Timing` reports.
+
+Under the `fallback` AVIF policy a negotiated AVIF that is not cached yet is answered
+with another format at once (`Variants.get_or_fallback`): that answer has its own ETag
+and a short max-age, never `immutable`, since the AVIF follows.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from starlette.responses import Response
 from edge.http.caching import cache_control, if_none_match_hits, strong_etag
 from edge.http.observe import served_of
 from edge.http.routes import parse_product_id, services
-from edge.imaging.negotiation import choose_format
+from edge.imaging.formats import Format
+from edge.imaging.negotiation import choose_format, fallback_formats
 from edge.imaging.sizes import parse_size_segment
 
 
@@ -31,9 +36,11 @@ async def serve_image(request: Request) -> Response:
     resolved = await svc.resolver.lookup(product_id, version)
     served.resolve_s = time.perf_counter() - started
     image = resolved.image
-    fmt = wanted.fmt or choose_format(request.headers.get("accept"), image.has_alpha)
+    accept = request.headers.get("accept")
+    fmt = wanted.fmt or choose_format(accept, image.has_alpha)
+    box = wanted.box(image.width, image.height)
+    key = svc.variants.key(image, box, fmt)
     served.fmt = fmt.value
-    key = svc.variants.key(image, wanted.box(image.width, image.height), fmt)
 
     settings = svc.settings
     headers = {
@@ -53,7 +60,20 @@ async def serve_image(request: Request) -> Response:
             headers["server-timing"] = served.server_timing()
         return Response(status_code=304, headers=headers)
 
-    data = await svc.variants.get(key, image, served)
+    if fmt is Format.AVIF and wanted.fmt is None and settings.render.avif_policy == "fallback":
+        fallbacks = [
+            svc.variants.key(image, box, f) for f in fallback_formats(accept, image.has_alpha)
+        ]
+        answered, data = await svc.variants.get_or_fallback(key, image, fallbacks, served)
+        if answered is not key:
+            fmt = answered.fmt
+            headers["cache-control"] = f"public, max-age={settings.render.avif_fallback_max_age_s}"
+            headers["etag"] = strong_etag(answered.token)
+            served.fmt = fmt.value
+            if if_none_match_hits(request.headers.get("if-none-match"), headers["etag"]):
+                return Response(status_code=304, headers=headers)
+    else:
+        data = await svc.variants.get(key, image, served)
     if settings.server.server_timing:
         headers["server-timing"] = served.server_timing()
     if request.method == "HEAD":

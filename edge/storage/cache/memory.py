@@ -22,6 +22,9 @@ class MemoryTier:
         return self._lru.get(key)
 
     async def put(self, key: VariantKey, data: bytes) -> None:
+        self.put_now(key, data)
+
+    def put_now(self, key: VariantKey, data: bytes) -> None:
         if len(data) <= self.max_bytes:  # cachetools raises on items larger than the cache
             self._lru[key] = data
 

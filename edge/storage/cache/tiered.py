@@ -7,10 +7,18 @@ again, so the tier comes back by itself when its server does.
 Reads and writes rest apart: a tier that refuses writes but still reads (Redis at
 `maxmemory` under `noeviction`, a disk full of someone else's files, a read-only mount)
 keeps serving what it holds; a failed read rests both.
+
+A fresh render is stored with `put_behind`: in memory at once, in the shared tier by a
+background write (write-behind), so the answer does not wait for the disk's fsync or
+Redis' round trip. At most `max_pending_writes` such writes run at once; past that a
+write is skipped (counted): the variant is still in memory, and at worst rendered again.
+The disk tier's writes stay atomic (temporary file, fsync, rename): a crash may lose an
+entry whose write had not finished, never leave a half-written one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -23,6 +31,7 @@ from edge.storage.cache.memory import MemoryTier
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 READ, WRITE = "read", "write"
+MAX_PENDING_WRITES = 64
 
 
 class TieredCache:
@@ -34,6 +43,7 @@ class TieredCache:
         shared: VariantTier | None,
         *,
         retry_after_s: float = 1.0,
+        max_pending_writes: int = MAX_PENDING_WRITES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.memory = memory
@@ -43,6 +53,8 @@ class TieredCache:
         self._clock = clock
         self._down_until = {READ: 0.0, WRITE: 0.0}
         self._up = {READ: shared is not None, WRITE: shared is not None}
+        self._max_pending_writes = max_pending_writes
+        self._writes: set[asyncio.Task[object]] = set()  # write-behind in progress
 
     @property
     def shared_up(self) -> bool:
@@ -108,6 +120,28 @@ class TieredCache:
             shared = self.shared
             await self._on_shared(WRITE, lambda: shared.put(key, data))
 
+    def put_behind(self, key: VariantKey, data: bytes) -> None:
+        """Into memory now; into the shared tier in the background (see the docstring)."""
+        self.memory.put_now(key, data)
+        if self.shared is None:
+            return
+        if len(self._writes) >= self._max_pending_writes:
+            self.stats["shared_write_skipped"] += 1
+            return
+        shared = self.shared
+        task = asyncio.ensure_future(self._on_shared(WRITE, lambda: shared.put(key, data)))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    @property
+    def pending_writes(self) -> int:
+        return len(self._writes)
+
+    async def settled(self) -> None:
+        """Once every write-behind started so far has ended (tests, shutdown)."""
+        while self._writes:
+            await asyncio.wait(list(self._writes))
+
     async def delete(self, key: VariantKey) -> None:
         await self.memory.delete(key)
         if self.shared is not None:
@@ -115,6 +149,7 @@ class TieredCache:
             await self._on_shared(WRITE, lambda: shared.delete(key))
 
     async def close(self) -> None:
+        await self.settled()  # each write is bounded by its tier's own timeout
         await self.memory.close()
         if self.shared is not None:
             await self.shared.close()

@@ -23,7 +23,7 @@ import hashlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
 
@@ -56,6 +56,17 @@ class Stored:
     digest: str
     created: bool  # False: the bytes were stored already (their put time is refreshed)
     put_at: float  # the put time it left, seconds since the epoch (the store's clock)
+
+
+@runtime_checkable
+class ReadsInThread(Protocol):
+    """A store whose reads are plain blocking file reads: a render thread reads the
+    original itself, sparing the trip through another thread and back to the event loop
+    (`edge/imaging/variants.py`)."""
+
+    def read_now(self, digest: str) -> bytes:
+        """Blocking `get`: raises `OriginalNotFound` or `OriginalsError`."""
+        ...
 
 
 class OriginalsStore(Protocol):

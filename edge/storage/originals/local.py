@@ -47,9 +47,12 @@ class LocalOriginals:
         return Stored(digest, created, put_at)
 
     async def get(self, digest: str) -> bytes:
+        return await anyio.to_thread.run_sync(self.read_now, digest)
+
+    def read_now(self, digest: str) -> bytes:
         path = self._path(digest)
         try:
-            return await anyio.to_thread.run_sync(_read, path)
+            return _read(path)
         except FileNotFoundError:
             raise OriginalNotFound(digest) from None
         except OSError as exc:

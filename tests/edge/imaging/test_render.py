@@ -431,3 +431,12 @@ def test_deadline_not_reached_renders_every_step(matrix_source: bytes) -> None:
 def test_deadline_in_the_future_renders(matrix_source: bytes) -> None:
     out = render(matrix_source, 150, Format.JPEG, OPTIONS, LIMITS, time.monotonic() + 30)
     assert decode(out).width == 150
+
+
+def test_libvips_operation_cache_is_off_once_render_is_imported():
+    # Renders never repeat an operation on the same input: the cache would only hold memory.
+    assert (pyvips.cache_get_max(), pyvips.cache_get_max_mem(), pyvips.cache_get_max_files()) == (
+        0,
+        0,
+        0,
+    )

@@ -232,3 +232,30 @@ def test_a_source_limit_the_budget_cannot_render_is_warned_about(fake_render, or
         cache, originals, EncodeOptions(), limits, RenderPolicy(), render_fn=fake_render
     ).close()
     assert caplog.text == ""
+
+
+class ThreadReadOriginals(FakeOriginals):
+    """A store a render thread may read itself (`ReadsInThread`), like local files."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    async def get(self, digest: str) -> bytes:
+        raise AssertionError("read through the event loop, not in the render thread")
+
+    def read_now(self, digest: str) -> bytes:
+        self.threads.append(threading.current_thread().name)
+        self.reads.append(digest)
+        return b"original " + digest.encode()
+
+
+async def test_a_local_original_is_read_in_the_render_thread(fake_render):
+    originals = ThreadReadOriginals()
+    variants = make_variants(RenderPolicy(workers=1), fake_render, originals)
+    try:
+        fake_render.release(400)
+        assert await get(variants, 1, 400) == b"400.webp"
+        assert originals.threads[0].startswith("render-light")  # one hop: read and render
+    finally:
+        variants.close()
