@@ -88,6 +88,7 @@ async def test_the_access_line_says_where_the_bytes_came_from(client, build, ser
     headers = {"accept": "image/webp,*/*", "x-request-id": "edge-req.42:a_b"}
     miss = await client.get(url, headers=headers)
     hit = await client.get(url, headers={"accept": "image/webp,*/*"})
+    await services.cache.settled()  # the disk write happens behind the answer
     await services.cache.memory.close()  # emptied: the next one comes from disk
     disk = await client.get(url, headers={"accept": "image/webp"})
     lines = [
