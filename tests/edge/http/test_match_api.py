@@ -134,7 +134,7 @@ async def test_reject_and_new_canonical(client, services, review_setup):
 
 
 async def test_decisions_are_kept_for_the_matcher_to_remember(client, services, review_setup):
-    target, keys, mine, theirs = review_setup
+    target, _, mine, theirs = review_setup
     catalog = services.catalog
     for product_id, body in ((mine, {"canonicalProductId": target.id}), (theirs, {})):
         item = await catalog.get_match_item_for_product(product_id)
