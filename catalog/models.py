@@ -511,3 +511,21 @@ class StoreWebhook:
     url: str
     secret: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CuratorDecision:
+    """A person's verdict on a pair: is the store product named `name` (by `brand`) the
+    canonical product `canonical_id`? Kept per deployment (`match_decisions`) so the
+    matcher remembers it. `name` and `brand` are normalized as the matcher keys them
+    (`matcher.memory.decision_key`); `score` is the worker's score for the pair when it
+    had one, by `scorer`."""
+
+    name: str
+    brand: str
+    canonical_id: int
+    confirmed: bool
+    score: float | None = None
+    scorer: str | None = None
+    store_id: int | None = None
+    product_id: int | None = None

@@ -23,6 +23,7 @@ from catalog.errors import (
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
+    CuratorDecision,
     Delivery,
     DeliveryStatus,
     ImageOwner,
@@ -333,8 +334,25 @@ class MatchQueue(Protocol):
     async def get_match_item_for_product(self, product_id: int) -> QueueItem | None: ...
 
     async def decide_match(
-        self, item: QueueItem, *, canonical_id: int | None, product_status: MatchStatus
-    ) -> None: ...
+        self,
+        item: QueueItem,
+        *,
+        canonical_id: int | None,
+        product_status: MatchStatus,
+        decisions: Sequence[CuratorDecision] = (),
+    ) -> None:
+        """A person's decision on the item (link to `canonical_id`, or leave it unlinked),
+        with the pairs it confirms or rejects (`decisions`, kept in the same transaction;
+        one on a canonical product gone meanwhile is skipped)."""
+        ...
+
+    async def remembered_decisions(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[CuratorDecision]]:
+        """For each (normalized name, normalized brand) of `keys` that people decided on,
+        the latest decision per canonical product, oldest first (one query). Decisions
+        follow a merge to the target and go with a deleted canonical product."""
+        ...
 
     async def wait_for_work(self, timeout_s: float) -> None:
         """Until new match work may be there (PostgreSQL: NOTIFY), at most `timeout_s`."""

@@ -22,6 +22,7 @@ from catalog.gtin import try_normalize_gtin
 from catalog.models import (
     CanonicalProduct,
     CatalogStats,
+    CuratorDecision,
     Delivery,
     DeliveryStatus,
     ImageOwner,
@@ -550,9 +551,37 @@ class SQLCatalog:
         return rows.queue_item(row) if row else None
 
     async def decide_match(
-        self, item: QueueItem, *, canonical_id: int | None, product_status: MatchStatus
+        self,
+        item: QueueItem,
+        *,
+        canonical_id: int | None,
+        product_status: MatchStatus,
+        decisions: Sequence[CuratorDecision] = (),
     ) -> None:
-        await self._write(lambda s: matching.decide(s, item, canonical_id, product_status))
+        await self._write(
+            lambda s: matching.decide(s, item, canonical_id, product_status, decisions)
+        )
+
+    async def remembered_decisions(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[CuratorDecision]]:
+        if not keys:
+            return {}
+        asked = [{"name": name, "brand": brand} for name, brand in sorted(set(keys))]
+        found: dict[tuple[str, str], list[CuratorDecision]] = {}
+        for r in await self._all("remembered_decisions", keys=json_param(asked)):
+            score = r["score"]
+            found.setdefault((r["name"], r["brand"]), []).append(
+                CuratorDecision(
+                    r["name"],
+                    r["brand"],
+                    int(r["canonical_id"]),
+                    bool(r["confirmed"]),
+                    None if score is None else float(score),
+                    r["scorer"],
+                )
+            )
+        return found
 
     async def wait_for_work(self, timeout_s: float) -> None:
         await self.connector.wait_for_work(timeout_s)

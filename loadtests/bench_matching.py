@@ -36,6 +36,7 @@ import logging
 import time
 from pathlib import Path
 
+from matching.curator import ANSWERS, Curator, split
 from matching.drivers import (
     backend,
     drain,
@@ -45,7 +46,7 @@ from matching.drivers import (
     sync_marketplace,
     sync_throughput,
 )
-from matching.evaluation import Report, Truth, dump, evaluate
+from matching.evaluation import Outcome, Report, Truth, dump, evaluate
 from matching.generators import GENERATORS
 from matching.marketplace import Marketplace, build_marketplace
 from matching.report import log, print_header, print_reports, print_sweep
@@ -57,9 +58,19 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 async def run_backend(
-    name: str, market: Marketplace, pos: Marketplace, args: argparse.Namespace, auto_link: float
+    name: str,
+    market: Marketplace,
+    pos: Marketplace,
+    args: argparse.Namespace,
+    auto_link: float,
+    curator: int | None = None,
 ) -> Report:
-    report = Report(name if len(args.auto_link) == 1 else f"{name} @{auto_link:g}")
+    """One pipeline run. With `curator` (a number of review items), the stream is cut in
+    two (`curator.split`): the first stores are synced and matched, the simulated curator
+    answers that many review items, then the other stores are synced and matched, and the
+    name path is judged on those alone."""
+    label = name if len(args.auto_link) == 1 else f"{name} @{auto_link:g}"
+    report = Report(label if curator is None else f"{label}, curator {curator}")
     report.auto_link = auto_link
     async with (
         backend(name, args, auto_link) as settings,
@@ -70,13 +81,34 @@ async def run_backend(
         seeded = set(truth_of)
         log(f"[{name}] catalog seeded with {len(truth_of):,} canonical products "
             f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        outcomes, sync_s = await sync_marketplace(svc, client, market, truth_of)
-        log(f"[{name}] marketplace synced: {len(outcomes):,} products in {sync_s:.1f} s")
-        stats, drain_s = await drain(svc, args.workers)
-        decided = stats["link"] + stats["suggest"] + stats["review"]
-        log(f"[{name}] queue drained: {dict(stats)} in {drain_s:.1f} s")
-        provisional = await read_back(svc, outcomes, truth_of)
-        truth = Truth({p.key: p for p in market.products}, truth_of, seeded, provisional)
+        phases = [market] if curator is None else list(split(market))
+        outcomes: list[Outcome] = []
+        provisional: set[int] = set()
+        decided, drain_s = 0, 0.0
+        for i, phase in enumerate(phases):
+            synced, sync_s = await sync_marketplace(svc, client, phase, truth_of)
+            log(f"[{name}] marketplace synced: {len(synced):,} products in {sync_s:.1f} s")
+            stats, took = await drain(svc, args.workers)
+            decided += stats["link"] + stats["suggest"] + stats["review"]
+            drain_s += took
+            log(f"[{name}] queue drained: {dict(stats)} in {took:.1f} s")
+            if curator is not None and i == 0:
+                provisional |= await read_back(svc, synced, truth_of)
+                truth_of_product = {o.product_id: o.item.truth for o in synced}
+                answered = await Curator(svc, truth_of, truth_of_product).answer(curator)
+                report.rows["curator: review items answered (first stores)"] = (
+                    f"{sum(answered.values()):,}"
+                )
+                for what in ANSWERS:
+                    report.rows[f"  {what}"] = f"{answered[what]:,}"
+                report.rows["judged: the stores synced after"] = ", ".join(
+                    s.name for s in phases[-1].stores
+                )
+            else:
+                outcomes += synced
+        provisional |= await read_back(svc, outcomes, truth_of)
+        items = [i for each in market.items.values() for i in each]
+        truth = Truth({p.key: p for p in market.products}, truth_of, seeded, provisional, items)
         await evaluate(svc, outcomes, truth, report, args.show_wrong)
         report.rows["worker: fuzzy matches/s"] = (
             f"{decided / drain_s:,.0f}/s ({decided:,} in {drain_s:.1f} s, {args.workers} worker)"
@@ -121,6 +153,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--suggest", type=float, default=configured.suggest, help="default: IMGEDGE_MATCH_SUGGEST"
     )
+    parser.add_argument(
+        "--curator",
+        type=int,
+        metavar="K",
+        help="cut the stream in two; between the halves a simulated curator answers the "
+        "first K review items from the truth; the second half is judged, beside a run "
+        "where nobody answered (0)",
+    )
     parser.add_argument("--quick", action="store_true", help="800 products, --sync-n 5000")
     parser.add_argument("--show-wrong", type=int, default=8, help="wrong links to print each")
     parser.add_argument("--dump", help="append every store product's outcome here (JSONL)")
@@ -141,10 +181,12 @@ async def main() -> None:
     pos = build_marketplace(args.seed, args.products, args.stores, args.new_share)
     print_header(market, args)
     names = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    curators = [None] if args.curator is None else [0, args.curator]
     reports = [
-        await run_backend(name, market, pos, args, auto_link)
+        await run_backend(name, market, pos, args, auto_link, curator)
         for name in names
         for auto_link in args.auto_link
+        for curator in curators
     ]
     print_reports(reports)
     if len(args.auto_link) > 1:

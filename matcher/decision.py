@@ -16,6 +16,8 @@ from matcher.reasons import (
     AMBIGUOUS,
     BRAND_CONFLICT,
     BRAND_MISSING,
+    CURATOR_CONFIRMED,
+    CURATOR_REJECTED,
     GTIN_CONFLICT,
     GTIN_MATCH,
     MODEL_CONFLICT,
@@ -63,6 +65,7 @@ BLOCKS_LINK = frozenset(
         NUMBER_CONFLICT,
         BRAND_CONFLICT,
         THIRD_PARTY,
+        CURATOR_REJECTED,
         # The rule scorer's one-sided reasons and its price rule (the learned scorer
         # weighs those instead of naming them, so they never block its links).
         MODEL_MISSING,
@@ -118,7 +121,7 @@ def decide(
         return Decision("review", None, [])
     best = ranked[0]
     kind, reason = _band(best, thresholds)
-    if kind == "link" and GTIN_MATCH not in best.reasons:
+    if kind == "link" and not _decided_alone(best, ranked):
         for other in ranked[1:]:
             if best.score - other.score >= thresholds.ambiguity_margin:
                 break
@@ -134,3 +137,12 @@ def decide(
         same = Scored(best.canonical_product_id, capped, (*best.reasons, SAME_STORE))
         return Decision("suggest", same, top, SAME_STORE)
     return Decision(kind, best, top, reason)
+
+
+def _decided_alone(best: Scored, ranked: list[Scored]) -> bool:
+    """A GTIN, or a person's confirmation no other candidate shares, settles the link:
+    no other candidate's similarity makes it ambiguous."""
+    if GTIN_MATCH in best.reasons:
+        return True
+    confirmed = [s for s in ranked if CURATOR_CONFIRMED in s.reasons]
+    return confirmed == [best]

@@ -179,7 +179,8 @@ def score_by_model(
         shares[i] = share
     scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
     for (candidate, features, brand_reason), share in zip(pairs, shares, strict=True):
-        scored.append(_scored(candidate, features, brand_reason, share, thresholds))
+        probability = model.calibrated(share)
+        scored.append(_scored(candidate, features, brand_reason, probability, thresholds))
     return scored
 
 

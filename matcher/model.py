@@ -14,6 +14,7 @@ distribution, and need no library at run time.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -29,6 +30,24 @@ from matcher.features import FEATURES
 class Model:
     bias: float
     weights: tuple[float, ...]  # one per FEATURES name, in that order
+    # Isotonic calibration of a candidate's share (`calibrated`): (share, how often a
+    # candidate with that share was the product) breakpoints, both increasing, fitted
+    # on held-out marketplaces; empty: the shares are used as they are.
+    calibration: tuple[tuple[float, float], ...] = ()
+
+    def calibrated(self, share: float) -> float:
+        """The share as the probability observed for it: linear between breakpoints (so
+        the order of candidates is kept), from 0 below the first, flat above the last."""
+        points = self.calibration
+        if not points:
+            return share
+        if share <= points[0][0]:
+            x0, y0 = points[0]
+            return y0 * share / x0 if x0 > 0 else y0
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            if share <= x1:
+                return y0 + (y1 - y0) * (share - x0) / (x1 - x0)
+        return points[-1][1]
 
     def logit(self, vector: Sequence[float]) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
@@ -51,7 +70,12 @@ class Model:
         if unknown:
             raise ValueError(f"model.json names unknown features: {sorted(unknown)}")
         # A feature the file does not know weighs nothing (added after training).
-        return cls(float(data["bias"]), tuple(float(named.get(f, 0.0)) for f in FEATURES))
+        weights = tuple(float(named.get(f, 0.0)) for f in FEATURES)
+        points = data.get("calibration", {}).get("points", [])
+        calibration = tuple((float(x), float(y)) for x, y in points)
+        if any(b[0] <= a[0] or b[1] < a[1] for a, b in itertools.pairwise(calibration)):
+            raise ValueError("model.json: calibration points must increase")
+        return cls(float(data["bias"]), weights, calibration)
 
 
 @cache

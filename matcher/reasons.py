@@ -25,3 +25,7 @@ NUMBER_CONFLICT = "number_conflict"
 PRICE_CONFLICT = "price_conflict"
 AMBIGUOUS = "ambiguous"
 SAME_STORE = "same_store"
+# A person decided this pair before (`matcher.memory`): the name was confirmed as this
+# canonical product (links at 100), or rejected (never links, never suggested first).
+CURATOR_CONFIRMED = "curator_confirmed"
+CURATOR_REJECTED = "curator_rejected"

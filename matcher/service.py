@@ -15,9 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog import CatalogRepository
-from catalog.models import CanonicalProduct, LinkQuestion, PriceRange, StoreProduct
+from catalog.models import (
+    CanonicalProduct,
+    CuratorDecision,
+    LinkQuestion,
+    PriceRange,
+    StoreProduct,
+)
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
+from matcher.memory import confirmed_ids, decision_key, remember
 from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_candidates
 
 CANDIDATES = 10  # searched per product: recall for the scorer, which then ranks them
@@ -105,10 +112,11 @@ class MatchService:
         queries = [search_query(described_name(p), p.brand) for p in products]
         searched = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
         prices = await self._prices(products, [c.id for found in searched for c, _ in found])
+        memory = await self._memory(products)
         decided: list[tuple[list[Scored], Decision] | Exception] = []
-        for product, found in zip(products, searched, strict=True):
+        for product, found, remembered in zip(products, searched, memory, strict=True):
             try:
-                scored = self._score(product, {c.id: c for c, _ in found}, prices)
+                scored = self._score(product, {c.id: c for c, _ in found}, prices, remembered)
                 decided.append((scored, decide(scored, self.thresholds)))
             except Exception as exc:  # a bad product must not sink the batch
                 decided.append(exc)
@@ -141,7 +149,15 @@ class MatchService:
         query = search_query(described_name(product), product.brand)
         found = await self._catalog.search_canonical_candidates(query, CANDIDATES)
         by_id = {c.id: c for c, _ in found}
-        scored = self._score(product, by_id, await self._prices([product], list(by_id)))
+        [remembered] = await self._memory([product])
+        for canonical_id in confirmed_ids(remembered):  # a confirmed product not searched
+            if canonical_id not in by_id and (
+                confirmed := await self._catalog.get_canonical_product(canonical_id)
+            ):
+                by_id[canonical_id] = confirmed
+        remembered = [d for d in remembered if not d.confirmed or d.canonical_id in by_id]
+        prices = await self._prices([product], list(by_id))
+        scored = self._score(product, by_id, prices, remembered)
         decision = decide(scored, self.thresholds)
         question = _link_question(product, decision)
         if question is not None and await self._catalog.store_has_link(
@@ -161,13 +177,20 @@ class MatchService:
             return {}
         return await self._catalog.canonical_prices(canonical_ids)
 
+    async def _memory(self, products: Sequence[StoreProduct]) -> list[list[CuratorDecision]]:
+        """What curators decided about each product's name (`matcher.memory`): one query."""
+        keys = [memory_key(p) for p in products]
+        found = await self._catalog.remembered_decisions(keys)
+        return [found.get(key, []) for key in keys]
+
     def _score(
         self,
         product: StoreProduct,
         found: dict[int, CanonicalProduct],
         prices: dict[int, tuple[PriceRange, ...]],
+        remembered: Sequence[CuratorDecision] = (),
     ) -> list[Scored]:
-        return score_candidates(
+        scored = score_candidates(
             described_name(product),
             product.brand,
             product.gtin,
@@ -175,6 +198,12 @@ class MatchService:
             thresholds=self.thresholds,
             price=store_price(product),
         )
+        return remember(scored, remembered, self.thresholds)
+
+
+def memory_key(product: StoreProduct) -> tuple[str, str]:
+    """The key curators' decisions about the product's name are kept by."""
+    return decision_key(described_name(product), product.brand)
 
 
 def candidate(c: CanonicalProduct, prices: tuple[PriceRange, ...] = ()) -> Candidate:

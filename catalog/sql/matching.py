@@ -8,7 +8,14 @@ from dataclasses import replace
 
 from catalog import rows
 from catalog.connector import Session
-from catalog.models import MatchOutcome, MatchStatus, QueueItem, QueueStatus, ResolutionChange
+from catalog.models import (
+    CuratorDecision,
+    MatchOutcome,
+    MatchStatus,
+    QueueItem,
+    QueueStatus,
+    ResolutionChange,
+)
 from catalog.names import normalize_name
 from catalog.sql import json_param
 from catalog.sql.products import link, lock_canonicals
@@ -175,10 +182,17 @@ def _moving(outcomes: Sequence[MatchOutcome], links: Mapping[int, int | None]) -
 
 
 async def decide(
-    s: Session, item: QueueItem, canonical_id: int | None, product_status: MatchStatus
+    s: Session,
+    item: QueueItem,
+    canonical_id: int | None,
+    product_status: MatchStatus,
+    decisions: Sequence[CuratorDecision] = (),
 ) -> None:
-    """A human's decision: link to `canonical_id` (confirm) or leave unlinked (reject)."""
+    """A human's decision: link to `canonical_id` (confirm) or leave unlinked (reject),
+    and the pairs it decided, remembered (before a provisional product it leaves goes)."""
     await s.run("close_match_item", item_id=item.id, status=str(QueueStatus.DONE))
+    if decisions:
+        await s.run("record_match_decisions", decisions=json_param(_decision_rows(decisions)))
     confidence = 100.0 if canonical_id is not None else None
     previous = await link(s, item.store_product_id, canonical_id, product_status, confidence)
     if previous is not None and previous != canonical_id:
@@ -194,3 +208,19 @@ async def _drop_if_unused_provisional(s: Session, canonical_id: int) -> None:
     made = rows.canonical(row)
     if made.provisional and made.product_count == 0 and made.image_count == 0:
         await s.run("delete_canonical", canonical_id=canonical_id)
+
+
+def _decision_rows(decisions: Sequence[CuratorDecision]) -> list[dict[str, object]]:
+    return [
+        {
+            "name": d.name,
+            "brand": d.brand,
+            "canonical_id": d.canonical_id,
+            "confirmed": d.confirmed,
+            "score": d.score,
+            "scorer": d.scorer,
+            "store_id": d.store_id,
+            "product_id": d.product_id,
+        }
+        for d in decisions
+    ]

@@ -833,3 +833,38 @@ WHERE store_id IN (SELECT jsonb_array_elements_text(:store_ids::jsonb)::bigint);
 
 -- name: webhook_delete_store_endpoint
 DELETE FROM store_webhooks WHERE store_id = :store_id RETURNING store_id;
+
+-- Curators' decisions (match_decisions): what the matcher remembers of them.
+
+-- name: record_match_decisions
+-- :decisions: [{name, brand, canonical_id, confirmed, score, scorer, store_id, product_id}],
+-- in order (the later of two on one pair counts); a canonical product gone meanwhile is
+-- skipped (nothing can link to it any more).
+INSERT INTO match_decisions (normalized_name, normalized_brand, canonical_product_id,
+                             confirmed, score, scorer, store_id, store_product_id)
+SELECT e.value ->> 'name', e.value ->> 'brand', (e.value ->> 'canonical_id')::bigint,
+       (e.value ->> 'confirmed')::boolean, (e.value ->> 'score')::double precision,
+       e.value ->> 'scorer', (e.value ->> 'store_id')::bigint,
+       (e.value ->> 'product_id')::bigint
+FROM jsonb_array_elements(:decisions::jsonb) WITH ORDINALITY AS e(value, n)
+WHERE EXISTS (SELECT 1 FROM canonical_products c
+              WHERE c.id = (e.value ->> 'canonical_id')::bigint)
+ORDER BY e.n;
+
+-- name: remembered_decisions
+-- The latest decision per (name, brand, canonical product) for each of :keys
+-- ([{name, brand}], normalized), oldest first.
+SELECT d.normalized_name AS name, d.normalized_brand AS brand,
+       d.canonical_product_id AS canonical_id, d.confirmed, d.score, d.scorer
+FROM match_decisions d
+WHERE d.id IN (SELECT max(m.id)
+               FROM jsonb_to_recordset(:keys::jsonb) AS k(name text, brand text)
+               JOIN match_decisions m
+                 ON m.normalized_name = k.name AND m.normalized_brand = k.brand
+               GROUP BY m.normalized_name, m.normalized_brand, m.canonical_product_id)
+ORDER BY d.id;
+
+-- name: move_canonical_decisions
+-- A merge: what people decided about the source holds for the target.
+UPDATE match_decisions SET canonical_product_id = :target_id
+WHERE canonical_product_id = :source_id;

@@ -239,6 +239,7 @@ async def merge_canonical(s: Session, source_id: int, target_id: int) -> Canonic
     if not had:
         await s.run("promote_first_canonical", owner_id=target_id)
     await s.run("refresh_image_count", canonical_id=target_id)
+    await s.run("move_canonical_decisions", source_id=source_id, target_id=target_id)
     await s.run("delete_canonical", canonical_id=source_id)  # frees its GTIN
     await s.run(
         "merge_canonical_facts",

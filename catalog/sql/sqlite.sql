@@ -776,3 +776,39 @@ WHERE store_id IN (SELECT value FROM json_each(:store_ids));
 
 -- name: webhook_delete_store_endpoint
 DELETE FROM store_webhooks WHERE store_id = :store_id RETURNING store_id;
+
+-- Curators' decisions (match_decisions): what the matcher remembers of them.
+
+-- name: record_match_decisions
+-- :decisions: [{name, brand, canonical_id, confirmed, score, scorer, store_id, product_id}],
+-- in order (the later of two on one pair counts); a canonical product gone meanwhile is
+-- skipped (nothing can link to it any more).
+INSERT INTO match_decisions (normalized_name, normalized_brand, canonical_product_id,
+                             confirmed, score, scorer, store_id, store_product_id)
+SELECT json_extract(x.value, '$.name'), json_extract(x.value, '$.brand'),
+       json_extract(x.value, '$.canonical_id'), json_extract(x.value, '$.confirmed'),
+       json_extract(x.value, '$.score'), json_extract(x.value, '$.scorer'),
+       json_extract(x.value, '$.store_id'), json_extract(x.value, '$.product_id')
+FROM json_each(:decisions) AS x
+WHERE EXISTS (SELECT 1 FROM canonical_products c
+              WHERE c.id = json_extract(x.value, '$.canonical_id'))
+ORDER BY x.key;
+
+-- name: remembered_decisions
+-- The latest decision per (name, brand, canonical product) for each of :keys
+-- ([{name, brand}], normalized), oldest first.
+SELECT d.normalized_name AS name, d.normalized_brand AS brand,
+       d.canonical_product_id AS canonical_id, d.confirmed, d.score, d.scorer
+FROM match_decisions d
+WHERE d.id IN (SELECT max(m.id)
+               FROM json_each(:keys) AS k
+               JOIN match_decisions m
+                 ON m.normalized_name = json_extract(k.value, '$.name')
+                AND m.normalized_brand = json_extract(k.value, '$.brand')
+               GROUP BY m.normalized_name, m.normalized_brand, m.canonical_product_id)
+ORDER BY d.id;
+
+-- name: move_canonical_decisions
+-- A merge: what people decided about the source holds for the target.
+UPDATE match_decisions SET canonical_product_id = :target_id
+WHERE canonical_product_id = :source_id;

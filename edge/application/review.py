@@ -14,6 +14,7 @@ from enum import Enum
 from catalog import CatalogRepository
 from catalog.models import (
     CanonicalProduct,
+    CuratorDecision,
     MatchStatus,
     PrimaryShown,
     QueueItem,
@@ -25,7 +26,7 @@ from catalog.repository import ConflictError, InUseError, NotFoundError
 from edge.application.actors import Actor, visible_product
 from edge.application.originals import OriginalsKeeper
 from edge.errors import BadRequest, Conflict, NotFound
-from matcher.service import MatchService, Suggestion
+from matcher.service import MatchService, Suggestion, memory_key
 
 SUGGESTIONS = 5
 SEARCHED = 10  # canonical products a name search shows
@@ -183,7 +184,10 @@ class Review:
         """Leave the product unlinked and close its item."""
         item, product = await self._item(actor, item_id)
         await self._catalog.decide_match(
-            item, canonical_id=None, product_status=MatchStatus.REJECTED
+            item,
+            canonical_id=None,
+            product_status=MatchStatus.REJECTED,
+            decisions=self._decisions(item, product, None),
         )
         return Decided(item, product, None)
 
@@ -209,9 +213,40 @@ class Review:
         else:
             target = await self._existing_target(canonical_id, item)
         await self._catalog.decide_match(
-            item, canonical_id=target, product_status=MatchStatus.LINKED
+            item,
+            canonical_id=target,
+            product_status=MatchStatus.LINKED,
+            decisions=self._decisions(item, product, target),
         )
         return Decided(item, product, target)
+
+    def _decisions(
+        self, item: QueueItem, product: StoreProduct, target: int | None
+    ) -> list[CuratorDecision]:
+        """What a decision teaches the matcher (`matcher.memory`): the product's name is
+        `target` (confirmed), and none of the other candidates the worker put before the
+        person (rejected: a reject says none of them is it). Rejections first, so that a
+        target among them counts as confirmed."""
+        name, brand = memory_key(product)
+        scorer = self._matcher.thresholds.scorer
+        scores = dict(item.candidates)
+
+        def decided(canonical_id: int, confirmed: bool) -> CuratorDecision:
+            return CuratorDecision(
+                name,
+                brand,
+                canonical_id,
+                confirmed,
+                scores.get(canonical_id),
+                scorer,
+                product.store_id,
+                product.id,
+            )
+
+        made = [decided(c, False) for c, _ in item.candidates if c != target]
+        if target is not None:
+            made.append(decided(target, True))
+        return made
 
     async def canonical_products(
         self, actor: Actor, *, provisional: bool | None, after_id: int, limit: int

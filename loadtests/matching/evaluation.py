@@ -12,6 +12,7 @@ from catalog.models import MatchStatus
 from edge.services import Services
 from matcher.scoring import Candidate, score_candidates
 
+from .ambiguity import Ambiguity
 from .marketplace import StoreItem
 from .products import TrueProduct
 
@@ -69,6 +70,8 @@ class Truth:
     truth_of: dict[int, int]  # canonical id → true key
     seeded: set[int]  # canonical ids seeded from the truth (the rest a sync created)
     provisional: set[int] = field(default_factory=set)  # made by the worker
+    # Every store product of the marketplace (for the ambiguity rows); none: no such rows.
+    items: list[StoreItem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # What a store product could have been linked to: seeded or made by a sync, and
@@ -141,10 +144,42 @@ def name_rows(queued: list[Outcome], truth: Truth, report: Report) -> list[Outco
     rows["  left for a person (suggest + review + provisional)"] = ratio(
         len(left_for_people), len(queued)
     )
+    if truth.items:
+        ambiguity_rows(Ambiguity(truth.by_key.values(), truth.items), findable, right, wrong, rows)
     calibration_rows(queued, truth, rows)
     left = len(queued) - len(linked) - len(suggested) - len(review) - len(provisional)
     rows["  failed or not processed"] = f"{left:,}"
     return wrong
+
+
+def ambiguity_rows(
+    ambiguity: Ambiguity,
+    findable: list[Outcome],
+    right: list[Outcome],
+    wrong: list[Outcome],
+    rows: dict[str, str],
+) -> None:
+    """What the names allow (`matching.ambiguity`): the true pairs another product's name
+    reads the same as, and the recall over the others."""
+
+    def unclear(o: Outcome) -> bool:
+        return ambiguity.identical(o.item) or ambiguity.explained_as_well(o.item)
+
+    identical = sum(ambiguity.identical(o.item) for o in findable)
+    loose = {o.product_id for o in findable + wrong if unclear(o)}
+    rows["  ambiguity: name identical to another product's"] = ratio(identical, len(findable))
+    rows["  ambiguity: another product explains it as well"] = ratio(
+        sum(o.product_id in loose for o in findable), len(findable)
+    )
+    clear = [o for o in findable if o.product_id not in loose]
+    linked_right = {o.product_id for o in right}
+    rows["  recall over identifiable pairs"] = ratio(
+        sum(o.product_id in linked_right for o in clear), len(clear)
+    )
+    wrong_clear = sum(o.product_id not in loose for o in wrong)
+    right_clear = sum(o.product_id not in loose for o in right)
+    rows["    precision over identifiable names"] = ratio(right_clear, right_clear + wrong_clear)
+    rows["    wrong links on ambiguous names"] = ratio(len(wrong) - wrong_clear, len(wrong))
 
 
 def calibration_rows(queued: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:

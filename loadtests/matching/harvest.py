@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import matcher.learned
 from catalog.models import CanonicalProduct, PriceRange
-from matcher.learned import competing, weighed
+from matcher.learned import competing, pooled, weighed
 from matcher.service import candidate, described_name, search_query, store_price
 from matcher.worker import MatchWorker, WorkerOptions
 
@@ -70,12 +71,18 @@ class RecordingCatalog:
 class Harvest:
     lists: Lists
     report: Report  # the run judged as bench_matching judges it (name path rows)
+    # Each store product's best competing candidate: its share under the model that ran
+    # (before calibration) and whether it is the product. What the calibration is fitted
+    # on: the link goes to the best, so "scored 90" must mean the best is right 90% of
+    # the time (the benchmark's calibration table), which all candidates pooled do not say.
+    shares: list[tuple[float, bool]] = field(default_factory=list)
 
 
 async def harvest(market: Marketplace, backend_name: str, args: argparse.Namespace) -> Harvest:
     """`args`: scorer (the one deciding during the run), admin_url, database, keep."""
     lists = Lists([], [])
     report = Report(backend_name)
+    shares: list[tuple[float, bool]] = []
     async with backend(backend_name, args) as settings, running(settings, 1) as (svc, client):
         truth_of = await seed_catalog(svc, market.products)
         seeded = set(truth_of)
@@ -105,8 +112,16 @@ async def harvest(market: Marketplace, backend_name: str, args: argparse.Namespa
             right = [truth_of.get(c.canonical_product_id) == o.item.truth for c, _, _ in pairs]
             # A second candidate of the same truth (a provisional twin of a catalog
             # product) is neither the answer nor a wrong one: it is left out.
+            model = matcher.learned.load_model()  # as the trainer set it
+            # As the scorer weighs them (a provisional twin adds to the likeliest).
+            shared = pooled(
+                [c for c, _, _ in pairs], model.shares([f.vector() for _, f, _ in pairs])
+            )
+            if shared:  # the best: the one a link would go to
+                best = max(range(len(shared)), key=shared.__getitem__)
+                shares.append((shared[best], right[best]))
             first = right.index(True) if any(right) else None
             rows = [f.vector() for i, (_, f, _) in enumerate(pairs) if not right[i] or i == first]
             lists.candidates.append(rows)
             lists.truth.append(None if first is None else sum(not r for r in right[:first]))
-    return Harvest(lists, report)
+    return Harvest(lists, report, shares)

@@ -75,3 +75,22 @@ def log_loss(lists: Lists, model: Model) -> float:
         chosen = 1.0 - sum(shares) if truth is None else shares[truth]
         total -= math.log(max(chosen, 1e-12))
     return total / max(1, len(lists.truth))
+
+
+def isotonic(points: list[tuple[float, bool]], per_bin: int = 40) -> list[tuple[float, float]]:
+    """Isotonic regression (pool adjacent violators) of the outcome on the share: the
+    breakpoints (mean share, observed rate) of blocks whose rates strictly increase.
+    The points are first binned `per_bin` at a time (by share), so no breakpoint rests
+    on a handful of candidates."""
+    ordered = sorted(points)
+    blocks: list[list[float]] = []  # [sum of shares, sum of outcomes, count]
+    for i in range(0, len(ordered), per_bin):
+        chunk = ordered[i : i + per_bin]
+        blocks.append([sum(x for x, _ in chunk), float(sum(y for _, y in chunk)), len(chunk)])
+        while len(blocks) > 1 and (
+            blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]
+            or blocks[-2][0] / blocks[-2][2] >= blocks[-1][0] / blocks[-1][2]
+        ):
+            last = blocks.pop()
+            blocks[-1] = [a + b for a, b in zip(blocks[-1], last, strict=True)]
+    return [(sx / n, sy / n) for sx, sy, n in blocks]

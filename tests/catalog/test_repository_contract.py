@@ -15,6 +15,7 @@ import pytest
 
 from catalog.models import (
     GALLERY_LIMIT,
+    CuratorDecision,
     DeliveryStatus,
     ImageFilter,
     ImageOwner,
@@ -725,6 +726,64 @@ async def test_a_human_confirms_or_rejects(catalog):
     assert [p.id for p in await catalog.unlinked_products(0, 10)] == [ids[1]]
     assert await catalog.count_unlinked_products() == 1
     assert await catalog.unlinked_products(ids[1], 10) == []
+
+
+async def test_curators_decisions_are_remembered_latest_per_pair(catalog):
+    [pid] = await _queued(catalog, 1)
+    store = (await catalog.get_store_product(pid)).store_id
+    right, wrong, gone = [
+        await catalog.create_canonical_product(gtin=None, name=n, brand=None)
+        for n in ("Right", "Wrong", "Gone")
+    ]
+    await catalog.delete_canonical_product(gone.id)
+    item = await catalog.get_match_item_for_product(pid)
+
+    def decision(canonical, confirmed, score=None):
+        return CuratorDecision("thing 0", "", canonical.id, confirmed, score, "learned", store, pid)
+
+    await catalog.decide_match(
+        item,
+        canonical_id=right.id,
+        product_status=MatchStatus.LINKED,
+        # rejected first, then confirmed (the later counts); a gone product is skipped
+        decisions=[
+            decision(right, False),
+            decision(wrong, False, 91.5),
+            decision(gone, False),
+            decision(right, True, 80.0),
+        ],
+    )
+    remembered = await catalog.remembered_decisions([("thing 0", ""), ("thing 0", "acme")])
+    assert remembered == {
+        ("thing 0", ""): [
+            CuratorDecision("thing 0", "", wrong.id, False, 91.5, "learned"),
+            CuratorDecision("thing 0", "", right.id, True, 80.0, "learned"),
+        ]
+    }
+    assert (await catalog.get_store_product(pid)).canonical_product_id == right.id
+    assert await catalog.remembered_decisions([]) == {}
+
+
+async def test_decisions_follow_a_merge_and_go_with_a_deleted_canonical(catalog):
+    ids = await _queued(catalog, 2)
+    source, target, lone = [
+        await catalog.create_canonical_product(gtin=None, name=n, brand=None)
+        for n in ("Source", "Target", "Lone")
+    ]
+    for pid, canonical in zip(ids, (source, lone), strict=True):
+        item = await catalog.get_match_item_for_product(pid)
+        await catalog.decide_match(
+            item,
+            canonical_id=None,
+            product_status=MatchStatus.REJECTED,
+            decisions=[CuratorDecision(f"n{pid}", "b", canonical.id, False)],
+        )
+    await catalog.merge_canonical_products(source.id, target.id)
+    await catalog.delete_canonical_product(lone.id)
+    keys = [(f"n{pid}", "b") for pid in ids]
+    assert await catalog.remembered_decisions(keys) == {
+        keys[0]: [CuratorDecision(keys[0][0], "b", target.id, False)]
+    }
 
 
 async def test_reorder_delete_and_find_by_hash(catalog):

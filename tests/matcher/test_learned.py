@@ -118,3 +118,30 @@ def test_a_catalog_duplicate_adds_to_the_likeliest_one_but_a_line_sibling_does_n
         [catalog, duplicate], thresholds=LEARNED,
     )  # fmt: skip
     assert decide(scored, LEARNED).kind == "link"
+
+
+def test_a_calibration_maps_shares_monotonically_between_its_points():
+    data = {"bias": 0.0, "weights": {}, "calibration": {"points": [[0.2, 0.1], [0.8, 0.9]]}}
+    model = Model.from_json(data)
+    assert model.calibrated(0.1) == pytest.approx(0.05)  # from 0 to the first point
+    assert model.calibrated(0.5) == pytest.approx(0.5)
+    assert model.calibrated(0.95) == 0.9  # flat above the last
+    shares = [i / 100 for i in range(101)]
+    mapped = [model.calibrated(s) for s in shares]
+    assert mapped == sorted(mapped)
+    assert Model.from_json({"bias": 0.0, "weights": {}}).calibrated(0.42) == 0.42
+    with pytest.raises(ValueError, match="increase"):
+        Model.from_json({"bias": 0, "weights": {}, "calibration": {"points": [[0.5, 1], [0.4, 1]]}})
+
+
+def test_the_learned_score_is_the_calibrated_share(monkeypatch):
+    import matcher.learned
+
+    shipped = load_model()
+    halved = Model(shipped.bias, shipped.weights, ((0.0001, 0.00005), (1.0, 0.5)))
+    name, catalog = "Acme AX-200 plain paper fax", "acme plain-paper fax/copier grey AX200"
+    [raw] = score(name, None, (catalog, "Acme"))
+    monkeypatch.setattr(matcher.learned, "load_model", lambda: halved)
+    [calibrated] = score(name, None, (catalog, "Acme"))
+    assert calibrated.score == pytest.approx(halved.calibrated(raw.score / 100) * 100, abs=0.1)
+    assert calibrated.score < raw.score

@@ -14,6 +14,7 @@ from edge.http.app import create_app
 from edge.http.auth import ADMIN_TOKEN_META, hash_token, new_store_key
 from edge.services import open_services
 from matcher.scoring import Thresholds
+from matcher.service import memory_key
 from matcher.worker import MatchWorker, WorkerOptions
 
 CURATOR = "curator-token"
@@ -130,6 +131,28 @@ async def test_reject_and_new_canonical(client, services, review_setup):
         headers=_bearer(CURATOR),
     )
     assert r.status_code == 409
+
+
+async def test_decisions_are_kept_for_the_matcher_to_remember(client, services, review_setup):
+    target, _, mine, theirs = review_setup
+    catalog = services.catalog
+    for product_id, body in ((mine, {"canonicalProductId": target.id}), (theirs, {})):
+        item = await catalog.get_match_item_for_product(product_id)
+        action = "confirm" if body else "reject"
+        r = await client.put(
+            "/api/images/match",
+            json={"queueItemId": item.id, "action": action, **body},
+            headers=_bearer(CURATOR),
+        )
+        assert r.status_code == 200, r.text
+        product = await catalog.get_store_product(product_id)
+        key = memory_key(product)
+        decided = (await catalog.remembered_decisions([key])).get(key, [])
+        # the target confirmed, every other candidate the worker recorded rejected
+        verdicts = {d.canonical_id: d.confirmed for d in decided}
+        others = {c for c, _ in item.candidates} - {target.id}
+        assert verdicts == {c: False for c in others} | ({target.id: True} if body else {})
+        assert all(d.score == dict(item.candidates).get(d.canonical_id) for d in decided)
 
 
 async def test_a_store_cannot_touch_another_stores_product(client, services, review_setup):
