@@ -68,6 +68,13 @@ class ServerSettings:
         "log_level", "info", "log level", choices=("debug", "info", "warning", "error")
     )
     access_log: bool = setting("access_log", False, "uvicorn access log")
+    workers: int = setting(
+        "workers",
+        1,
+        "edge processes sharing the port (SO_REUSEPORT), each with its own memory tier",
+        lo=1,
+        hi=64,
+    )
     resolution_ttl_s: float = setting(
         "resolution_ttl_s", 30.0, "in-process product → image cache TTL", lo=0
     )

@@ -28,7 +28,14 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="serve /img and the API (applies migrations first)")
+    serve = sub.add_parser("serve", help="serve /img and the API (applies migrations first)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes sharing the port, each with its own memory tier (default "
+        "IMGEDGE_WORKERS, 1)",
+    )
     sub.add_parser("migrate", help="apply catalog schema migrations")
     demo = sub.add_parser("demo", help="seed a demo catalog with generated images")
     demo.add_argument("--products", type=int, default=60, help="canonical products to create")
@@ -95,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips chatters at INFO
     try:
         if args.command == "serve":
+            if args.workers is not None:
+                settings = settings.replace(workers=args.workers)
             return _serve(settings)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
@@ -120,26 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    import uvicorn
-
-    from edge.http.app import create_app
-    from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
+    from edge.serving import serve
 
     asyncio.run(_check_originals(settings))  # here: one line, not uvicorn's traceback
-    s = settings.server
-    limits = TransportLimits.from_settings(s)
-    ensure_file_limit(limits.max_connections)
-    uvicorn.run(
-        create_app(settings),
-        host=s.host,
-        port=s.port,
-        log_level=s.log_level,
-        access_log=s.access_log,
-        lifespan="on",
-        http=protocol_class(limits),  # httptools with head, timeout and connection limits
-        timeout_keep_alive=s.http_keepalive_timeout_s,
-    )
-    return 0
+    if settings.server.workers > 1:
+        asyncio.run(_migrate(settings, quiet=True))  # once, before the workers start
+    return serve(settings)
 
 
 async def _check_originals(settings: Settings) -> None:
@@ -150,13 +145,14 @@ async def _check_originals(settings: Settings) -> None:
     await check_originals(store, env_name("originals_url"))
 
 
-async def _migrate(settings: Settings) -> int:
+async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     try:
         applied = await catalog.migrate()
     finally:
         await catalog.close()
-    print(f"applied {', '.join(applied)}" if applied else "catalog schema is up to date")
+    if not quiet:
+        print(f"applied {', '.join(applied)}" if applied else "catalog schema is up to date")
     return 0
 
 

@@ -9,9 +9,15 @@ cannot answer, and the rest is still reported.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -30,6 +36,8 @@ class EdgeCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         svc = self._svc
+        # Which process answered: with IMGEDGE_WORKERS > 1 each worker has its own figures.
+        yield GaugeMetricFamily("imgedge_process_id", "This edge process's PID", os.getpid())
         events = CounterMetricFamily(
             "imgedge_variant_cache_events",
             "Variant cache lookups by tier and outcome",
@@ -170,6 +178,7 @@ def admission_metrics(variants: Variants) -> Iterator[Metric]:
 def registry_for(svc: Services, figures: Figures | None = None) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(EdgeCollector(svc, figures))
+    ProcessCollector(registry=registry)  # process_resident_memory_bytes, CPU seconds, fds
     return registry
 
 

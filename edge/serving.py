@@ -1,0 +1,156 @@
+"""`imgedge serve`: one uvicorn server, or `IMGEDGE_WORKERS` processes sharing the port.
+
+One worker is plain uvicorn in this process. With N > 1 this process only supervises:
+each worker is a fresh interpreter (multiprocessing *spawn*: no libvips, thread or event
+loop state copied by a fork) that opens its own services and binds the same address with
+`SO_REUSEPORT`. The kernel then spreads new connections over the workers' listening
+sockets by connection hash, evenly; one accept queue shared by all (uvicorn's own
+`--workers`) lets whichever worker wakes first take most of a burst of connections.
+
+Every worker is a whole edge: its own memory tier, resolution cache and render lanes.
+What the edge may hold is therefore N × (memory tier + render budget), and a variant
+cached by one worker is a memory miss in the others until they read it from the shared
+tier (disk or Redis). Migrations run once, here, before any worker starts.
+
+The supervisor restarts a worker that dies (a crash, the OOM killer); one that fails to
+start (exit 3, uvicorn's start-up failure) stops them all. SIGTERM or SIGINT stops every
+worker gracefully (uvicorn finishes the requests in flight) and exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+from config import Settings
+
+log = logging.getLogger("imgedge")
+
+STARTUP_FAILURE = 3  # uvicorn's exit code when the app did not start
+STOP_WAIT_S = 30.0  # a worker still there after this, once told to stop, is killed
+CHECK_S = 0.5  # how often the supervisor looks at its workers
+
+
+def serve(settings: Settings) -> int:
+    """Serve until told to stop: in process for one worker, else supervise N."""
+    if settings.server.workers == 1:
+        return run_server(settings, None)
+    return Supervisor(settings).run()
+
+
+def run_server(settings: Settings, sock: socket.socket | None) -> int:
+    """One uvicorn server on the edge app: on `sock` if given, else on host:port."""
+    import uvicorn
+
+    from edge.http.app import create_app
+    from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
+
+    s = settings.server
+    limits = TransportLimits.from_settings(s)
+    ensure_file_limit(limits.max_connections)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=s.host,
+        port=s.port,
+        log_level=s.log_level,
+        access_log=s.access_log,
+        lifespan="on",
+        http=protocol_class(limits),  # httptools with head, timeout and connection limits
+        timeout_keep_alive=s.http_keepalive_timeout_s,
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=None if sock is None else [sock])
+    return 0 if server.started else STARTUP_FAILURE
+
+
+def reuse_port_socket(host: str, port: int, *, listen: bool) -> socket.socket:
+    """A TCP socket bound to host:port with SO_REUSEPORT (listening if `listen`)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+        if listen:
+            sock.listen(2048)  # uvicorn's default backlog
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _worker_main(settings: Settings, index: int) -> None:
+    """A worker process: its own logging, its socket, one uvicorn server."""
+    logging.basicConfig(
+        level=settings.server.log_level.upper(),
+        format=f"%(asctime)s %(levelname)s %(name)s[w{index}]: %(message)s",
+    )
+    logging.getLogger("pyvips").setLevel(logging.WARNING)
+    sock = reuse_port_socket(settings.server.host, settings.server.port, listen=True)
+    raise SystemExit(run_server(settings, sock))
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = threading.Event()
+        self._workers: list[BaseProcess] = []
+
+    def _start(self, index: int) -> BaseProcess:
+        process = self._context.Process(
+            target=_worker_main, args=(self.settings, index), name=f"imgedge-worker-{index}"
+        )
+        process.start()
+        return process
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self._stop.set()
+
+    def run(self) -> int:
+        s = self.settings.server
+        # Bound, not listening: the port is reserved for the workers' group, and a port
+        # another program holds fails here, in one line.
+        probe = reuse_port_socket(s.host, s.port, listen=False)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._on_signal)
+        log.info("imgedge: %d workers on %s:%d (pid %d)", s.workers, s.host, s.port, os.getpid())
+        try:
+            self._workers = [self._start(i) for i in range(s.workers)]
+            return self._watch()
+        finally:
+            self._stop_all()
+            probe.close()
+
+    def _watch(self) -> int:
+        while not self._stop.wait(CHECK_S):
+            for index, worker in enumerate(self._workers):
+                if worker.is_alive():
+                    continue
+                if worker.exitcode == STARTUP_FAILURE:
+                    log.error("imgedge: worker %d failed to start; stopping", index)
+                    return 1
+                log.warning(
+                    "imgedge: worker %d (pid %s) exited with %s; starting another",
+                    index, worker.pid, worker.exitcode,
+                )  # fmt: skip
+                self._workers[index] = self._start(index)
+        return 0
+
+    def _stop_all(self) -> None:
+        for worker in self._workers:
+            if worker.is_alive():
+                worker.terminate()  # SIGTERM: uvicorn's graceful shutdown
+        deadline = time.monotonic() + STOP_WAIT_S
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
