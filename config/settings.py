@@ -75,6 +75,13 @@ class ServerSettings:
         lo=1,
         hi=64,
     )
+    malloc_arena_max: int = setting(
+        "malloc_arena_max",
+        2,
+        "glibc malloc arenas per edge process (0: glibc's default, 8 per core)",
+        lo=0,
+        hi=64,
+    )
     resolution_ttl_s: float = setting(
         "resolution_ttl_s", 30.0, "in-process product → image cache TTL", lo=0
     )
