@@ -15,24 +15,21 @@ from pathlib import Path
 import httpx
 import pytest
 
+from loadtests.private_edge import edge_env
 from loadtests.processes import free_port, wait_for_port
 
-ROOT = Path(__file__).resolve().parent.parent
 PID = re.compile(r"^imgedge_process_id ([0-9.e+]+)$", re.MULTILINE)
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "IMGEDGE_PORT": str(port),
-        "IMGEDGE_DATABASE_URL": f"sqlite:///{tmp_path}/catalog.db",
-        "IMGEDGE_CACHE_URL": f"file://{tmp_path}/cache",
-        "IMGEDGE_ORIGINALS_URL": f"file://{tmp_path}/originals",
-        "IMGEDGE_LOG_LEVEL": "warning",
-    }
+    env = edge_env(
+        port=str(port),
+        database_url=f"sqlite:///{tmp_path}/catalog.db",
+        cache_url=f"file://{tmp_path}/cache",
+        originals_url=f"file://{tmp_path}/originals",
+    )
     log = (tmp_path / "edge.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "edge.cli", "serve", "--workers", "2"],

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 from config import Settings
 from edge.console.routes import console_routes
 from edge.http.error_handlers import EXCEPTION_HANDLERS
+from edge.http.hits import HitFastPath
 from edge.http.metrics import metrics
 from edge.http.openapi import openapi_json
 from edge.http.routes.canonical import (
@@ -49,10 +50,11 @@ from edge.services import Services, open_services
 
 
 class EdgeApp(Starlette):
-    """Starlette with the security headers outside its outermost (500) middleware."""
+    """Starlette with the security headers outside its outermost (500) middleware, and
+    the /img cache-hit fast path in front of everything (`edge.http.hits`)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return HitFastPath(SecurityHeaders(super().build_middleware_stack()), self.state)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
