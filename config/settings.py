@@ -82,12 +82,27 @@ class ServerSettings:
         "metrics_port",
         None,
         "serve /metrics on this port only (on IMGEDGE_HOST), not on the main one; "
-        "for `worker` too (unset: serve on the main port, worker none)",
+        "for `worker` too (unset: serve on the main port, worker none); with "
+        "IMGEDGE_WORKERS=N, edge worker i on this port + i",
         lo=1,
         hi=65535,
     )
     server_timing: bool = setting(
         "server_timing", False, "a Server-Timing header on /img answers (resolve, cache, render)"
+    )
+    workers: int = setting(
+        "workers",
+        1,
+        "edge processes sharing the port (SO_REUSEPORT), each with its own memory tier",
+        lo=1,
+        hi=64,
+    )
+    malloc_arena_max: int = setting(
+        "malloc_arena_max",
+        2,
+        "glibc malloc arenas per edge process (0: glibc's default, 8 per core)",
+        lo=0,
+        hi=64,
     )
     resolution_ttl_s: float = setting(
         "resolution_ttl_s", 30.0, "in-process product → image cache TTL", lo=0

@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import socket
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -26,9 +25,6 @@ from edge.storage.cache import CacheTierError
 from edge.storage.originals import OriginalsError, check_originals
 
 if TYPE_CHECKING:
-    import uvicorn
-    from starlette.datastructures import State
-
     from edge.demo.scale import ScaleCatalog
 
 log = logging.getLogger("imgedge")
@@ -49,7 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         help="probe every configured dependency (catalog and its migrations, cache, "
         "originals with a put/get/delete), one line each; exit 1 if any fails",
     )
-    sub.add_parser("serve", help="serve /img and the API (applies migrations first)")
+    serve = sub.add_parser("serve", help="serve /img and the API (applies migrations first)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes sharing the port, each with its own memory tier (default "
+        "IMGEDGE_WORKERS, 1)",
+    )
     sub.add_parser("migrate", help="apply catalog schema migrations")
     demo = sub.add_parser("demo", help="seed a demo catalog with generated images")
     demo.add_argument("--products", type=int, default=60, help="canonical products to create")
@@ -166,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         if args.command == "serve":
+            if args.workers is not None:
+                settings = settings.replace(workers=args.workers)
             return _serve(settings)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
@@ -193,45 +198,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    import uvicorn
+    from edge.serving import serve
 
-    from edge.http.app import create_app
-    from edge.http.metrics_listener import bind_metrics_socket
-    from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
-
-    s = settings.server
-    limits = TransportLimits.from_settings(s)
-    ensure_file_limit(limits.max_connections)
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host=s.host,
-        port=s.port,
-        log_level=s.log_level,
-        log_config=None,  # uvicorn's lines go through our handler (edge.logs)
-        access_log=False,  # ours, one line per request with route, cache and timings
-        lifespan="on",
-        http=protocol_class(limits),  # httptools with head, timeout and connection limits
-        timeout_keep_alive=s.http_keepalive_timeout_s,
-    )
-    server = uvicorn.Server(config)
-    if s.metrics_port is None:
-        server.run()
-    else:
-        metrics_socket = bind_metrics_socket(s.host, s.metrics_port)  # before the main port
-        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-            runner.run(_serve_beside_metrics(server, metrics_socket, app.state))
-    return 0 if server.started else 3  # uvicorn's exit code for a failed start-up
-
-
-async def _serve_beside_metrics(
-    server: uvicorn.Server, metrics_socket: socket.socket, state: State
-) -> None:
-    from edge.http.metrics import render_metrics
-    from edge.http.metrics_listener import metrics_listener
-
-    async with metrics_listener(metrics_socket, lambda: render_metrics(state)):
-        await server.serve()
+    if settings.server.workers > 1:
+        asyncio.run(_migrate(settings, quiet=True))  # once, before the workers start
+    return serve(settings)
 
 
 async def _check(settings: Settings) -> int:
@@ -242,13 +213,14 @@ async def _check(settings: Settings) -> int:
     return 0 if all(p.ok for p in probes) else 1
 
 
-async def _migrate(settings: Settings) -> int:
+async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     try:
         applied = await catalog.migrate()
     finally:
         await catalog.close()
-    print(f"applied {', '.join(applied)}" if applied else "catalog schema is up to date")
+    if not quiet:
+        print(f"applied {', '.join(applied)}" if applied else "catalog schema is up to date")
     return 0
 
 

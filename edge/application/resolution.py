@@ -102,6 +102,17 @@ class Resolver:
             self.stale_served += 1
         return Resolved(self._image(resolution, version), stale)
 
+    def peek(self, product_id: int, version: str | None = None) -> ResolvedImage | None:
+        """The image from a fresh cached resolution, without waiting on anything; None
+        when `lookup` would have to ask the catalog, serve a stale resolution or fail."""
+        entry = self._cache.get(product_id) if self._cache is not None else None
+        if entry is None or self._clock() >= entry.fetched_at + self._ttl_s:
+            return None
+        try:
+            return self._image(entry.resolution, version)
+        except NotFound:
+            return None
+
     async def _resolution(self, product_id: int) -> tuple[Resolution, bool]:
         now = self._clock()
         entry = self._cache.get(product_id) if self._cache is not None else None

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp
 from config import Settings
 from edge.console.routes import console_routes
 from edge.http.error_handlers import EXCEPTION_HANDLERS
+from edge.http.hits import HitFastPath
 from edge.http.metrics import metrics
 from edge.http.observe import HttpMetrics, ObserveRequests
 from edge.http.openapi import openapi_json
@@ -57,7 +58,8 @@ from edge.services import Services, open_services
 
 class EdgeApp(Starlette):
     """Starlette with the security headers outside its outermost (500) middleware, and
-    around everything the request observer (request id, access log, metrics)."""
+    around everything the request observer (request id, access log, metrics), then the
+    /img cache-hit fast path (`edge.http.hits`)."""
 
     def __init__(self, *, log_access: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -65,8 +67,9 @@ class EdgeApp(Starlette):
         self._log_access = log_access
 
     def build_middleware_stack(self) -> ASGIApp:
+        img = next(r for r in self.routes if getattr(r, "endpoint", None) is serve_image)
         return ObserveRequests(
-            SecurityHeaders(super().build_middleware_stack()),
+            HitFastPath(SecurityHeaders(super().build_middleware_stack()), self.state, img),
             self.state.http_metrics,
             log_access=self._log_access,
         )

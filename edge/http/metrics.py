@@ -14,10 +14,16 @@ worker` serves its own counters on `IMGEDGE_METRICS_PORT` (`worker_registry`).
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.datastructures import State
@@ -41,6 +47,8 @@ class EdgeCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         svc = self._svc
+        # Which process answered: with IMGEDGE_WORKERS > 1 each worker has its own figures.
+        yield GaugeMetricFamily("imgedge_process_id", "This edge process's PID", os.getpid())
         events = CounterMetricFamily(
             "imgedge_variant_cache_events",
             "Variant cache lookups by tier and outcome",
@@ -258,6 +266,7 @@ def registry_for(
 ) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(EdgeCollector(svc, figures, http))
+    ProcessCollector(registry=registry)  # process_resident_memory_bytes, CPU seconds, fds
     return registry
 
 

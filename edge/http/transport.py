@@ -124,6 +124,59 @@ def _error_answer(status: int) -> bytes:
 _ANSWERS = {status: _error_answer(status) for status in _REASONS}
 
 
+class CoalescingTransport:
+    """A connection's transport whose writes of one event-loop step leave as one.
+
+    uvicorn writes a response's head and its body separately, and uvloop sends each at
+    once: two `send` calls and, with TCP_NODELAY, two segments per small answer (a
+    cache hit). Here the writes of a step are kept and handed over together at the end
+    of the step (`writelines`: one `writev`, nothing copied); closing or half-closing
+    hands them over first, aborting drops them. Everything else is the transport's."""
+
+    __slots__ = ("_loop", "_pending", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(data)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        if self._transport.is_closing():
+            return  # gone meanwhile: nothing can be sent
+        if len(pending) == 1:
+            self._transport.write(pending[0])
+        else:
+            self._transport.writelines(pending)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(map(len, self._pending))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._transport, name)
+
+
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with head, timeout and connection limits.
 
@@ -142,6 +195,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # The protocol and its request cycles write through it; flow control (uvicorn's
+        # FlowControl, set up above) stays on the transport itself.
+        self.transport = CoalescingTransport(transport, self.loop)  # type: ignore[assignment]
         self.logger = _UVICORN_LOG  # type: ignore[assignment]
         self._reading_head = True
         self._head_bytes = 0

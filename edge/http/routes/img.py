@@ -8,6 +8,8 @@ access log and the metrics read (`edge/http/observe.py`) and `Server-Timing` rep
 Under the `fallback` AVIF policy a negotiated AVIF that is not cached yet is answered
 with another format at once (`Variants.get_or_fallback`): that answer has its own ETag
 and a short max-age, never `immutable`, since the AVIF follows.
+The commonest answer, a hit on a fresh resolution, is given before Starlette's routing by
+`edge.http.hits` with the same headers (`image_headers`); everything else comes here.
 """
 
 from __future__ import annotations
@@ -17,12 +19,41 @@ import time
 from starlette.requests import Request
 from starlette.responses import Response
 
+from catalog.models import ResolvedImage
+from config import Settings
 from edge.http.caching import cache_control, if_none_match_hits, strong_etag
 from edge.http.observe import served_of
 from edge.http.routes import parse_product_id, services
 from edge.imaging.formats import Format
 from edge.imaging.negotiation import choose_format, fallback_formats
 from edge.imaging.sizes import parse_size_segment
+from edge.storage.cache import VariantKey
+
+
+def image_headers(
+    settings: Settings,
+    version: str | None,
+    image: ResolvedImage,
+    key: VariantKey,
+    *,
+    negotiated: bool,
+    stale: bool = False,
+) -> dict[str, str]:
+    """Cache-Control, ETag and (for a negotiated format) Vary of an /img answer."""
+    s = settings.server
+    headers = {
+        "cache-control": cache_control(
+            version,
+            image.version,
+            s.img_max_age_s,
+            s.img_stale_while_revalidate_s,
+            stale_max_age=s.stale_max_age_s if stale else None,
+        ),
+        "etag": strong_etag(key.token),
+    }
+    if negotiated:
+        headers["vary"] = "Accept"
+    return headers
 
 
 async def serve_image(request: Request) -> Response:
@@ -43,18 +74,10 @@ async def serve_image(request: Request) -> Response:
     served.fmt = fmt.value
 
     settings = svc.settings
-    headers = {
-        "cache-control": cache_control(
-            version,
-            image.version,
-            settings.server.img_max_age_s,
-            settings.server.img_stale_while_revalidate_s,
-            stale_max_age=settings.server.stale_max_age_s if resolved.stale else None,
-        ),
-        "etag": strong_etag(key.token),
-    }
-    if wanted.fmt is None:
-        headers["vary"] = "Accept"
+    headers = image_headers(
+        settings, version, image, key, negotiated=wanted.fmt is None, stale=resolved.stale
+    )
+    # The ETag comes from the resolution: a 304 reads no variant bytes from any tier.
     if if_none_match_hits(request.headers.get("if-none-match"), headers["etag"]):
         if settings.server.server_timing:
             headers["server-timing"] = served.server_timing()

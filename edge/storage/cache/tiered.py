@@ -66,6 +66,14 @@ class TieredCache:
         self.stats["memory_hit" if data is not None else "memory_miss"] += 1
         return data
 
+    def memory_hit(self, key: VariantKey) -> bytes | None:
+        """The variant if the memory tier holds it; only a hit is counted (a miss is
+        counted by whoever then asks `get_from_memory`)."""
+        data = self.memory.get_now(key)
+        if data is not None:
+            self.stats["memory_hit"] += 1
+        return data
+
     async def _on_shared(
         self, lane: str, call: Callable[[], Awaitable[T]]
     ) -> tuple[bool, T | None]:

@@ -191,6 +191,33 @@ async def test_etag_and_304(client, build):
     assert other.headers["etag"] != etag
 
 
+async def test_a_304_reads_no_variant_bytes_from_any_tier(client, build, services):
+    """The ETag comes from the resolution (content hash, box, format, pipeline): a
+    revalidation is answered without reading the variant from memory or disk."""
+    product = await build.product()
+    url = f"/img/{product.id}/small"
+    etag = (await client.get(url, headers={"accept": "image/webp"})).headers["etag"]
+    cache = services.cache
+    disk_reads = []
+    real_get = cache.shared.get
+
+    async def counting_get(key):
+        disk_reads.append(key)
+        return await real_get(key)
+
+    cache.shared.get = counting_get
+    await cache.memory.close()  # the variant is now only on disk
+    before = dict(cache.stats)
+    for _ in range(3):
+        again = await client.get(url, headers={"accept": "image/webp", "if-none-match": etag})
+        assert again.status_code == 304
+    assert dict(cache.stats) == before  # no memory lookup either
+    assert disk_reads == []
+    # The counter does see a read: a 200 for the same URL goes to the disk.
+    assert (await client.get(url, headers={"accept": "image/webp"})).status_code == 200
+    assert len(disk_reads) == 1 and cache.stats["memory_miss"] == before["memory_miss"] + 1
+
+
 async def test_head_matches_get_without_body(client, build):
     product = await build.product()
     url = f"/img/{product.id}/medium.webp"

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import uvicorn
 
-from edge.http.transport import LINGER_S, TransportLimits, protocol_class
+from edge.http.transport import LINGER_S, CoalescingTransport, TransportLimits, protocol_class
 
 LIMITS = TransportLimits(
     max_head_bytes=4096,
@@ -347,3 +347,55 @@ async def test_a_body_finished_after_the_answer_then_silence_is_closed(start):
             assert await reader.read() == b""  # closed by the server, without an answer
     finally:
         writer.close()
+
+
+class _RecordingTransport:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.calls.append(("write", data))
+
+    def writelines(self, data: list[bytes]) -> None:
+        self.calls.append(("writelines", list(data)))
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.calls.append(("close", None))
+        self.closing = True
+
+    def abort(self) -> None:
+        self.calls.append(("abort", None))
+        self.closing = True
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def get_extra_info(self, name: str) -> str:
+        return f"info {name}"
+
+
+async def test_writes_of_one_step_leave_together_and_close_flushes_first():
+    raw = _RecordingTransport()
+    transport = CoalescingTransport(raw, asyncio.get_running_loop())  # type: ignore[arg-type]
+    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    transport.write(b"body")
+    assert raw.calls == [] and transport.get_write_buffer_size() == 23
+    await asyncio.sleep(0)  # the end of the step
+    assert raw.calls == [("writelines", [b"HTTP/1.1 200 OK\r\n\r\n", b"body"])]
+    transport.write(b"last")
+    transport.close()
+    assert raw.calls[1:] == [("write", b"last"), ("close", None)]
+    await asyncio.sleep(0)
+    assert len(raw.calls) == 3  # nothing twice
+    assert transport.get_extra_info("peername") == "info peername"
+
+    aborted = _RecordingTransport()
+    transport = CoalescingTransport(aborted, asyncio.get_running_loop())  # type: ignore[arg-type]
+    transport.write(b"never sent")
+    transport.abort()
+    await asyncio.sleep(0)
+    assert aborted.calls == [("abort", None)]

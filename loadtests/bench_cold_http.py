@@ -1,0 +1,213 @@
+"""Cold requests through HTTP against the in-process pyvips floor, per format and size.
+
+A corpus of 15 photo-like JPEGs (2.4 to 12 MP, generated with libvips by
+`edge.demo.photos`) is put into a throw-away catalog, one store product per image. Then:
+
+- the floor: `edge.imaging.render.render` on the original's bytes, in this process, with
+  the edge's encoder settings and libvips' operation cache off (every render cold),
+  pinned to core 0;
+- HTTP: `imgedge serve` pinned to core 0 with an empty cache directory each round
+  (restarted), this client on core 1, one request at a time on a keep-alive connection:
+  `GET /img/<id>/<size>.<fmt>` for every image, size and format. Each product's
+  resolution is cached first (a `?v=` it does not show: a 404 that renders nothing), so
+  a request pays the original's read, the render, the cache write and HTTP, as a cold
+  request for a known product does.
+
+Prints, per format and size, the median ms of each and the ratio HTTP ÷ floor (issue 16's
+targets: ≤ 1.10 for every format, ≤ 1.25 at 150 px), and the load average.
+
+    .venv/bin/python loadtests/bench_cold_http.py               # 3 rounds
+    .venv/bin/python loadtests/bench_cold_http.py --rounds 1 --images 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from rendering.servers import free_port, imgedge_env, server
+
+FORMATS = ("jpg", "webp", "avif")
+SIZES = ("thumbnail", "small", "medium")
+SHAPES = ((3000, 2000), (2000, 3000), (4000, 3000), (2400, 1600), (3000, 3000))
+CORES = os.cpu_count() or 1
+
+
+def corpus(n: int) -> list[bytes]:
+    from edge.demo.photos import SHAPES as SILHOUETTES
+    from edge.demo.photos import PhotoSpec, photo
+
+    out = []
+    for i in range(n):
+        w, h = SHAPES[i % len(SHAPES)]
+        colour = (40 + 11 * i % 180, 200 - 9 * i % 160, 60 + 13 * i % 170)
+        spec = PhotoSpec(w, h, colour, SILHOUETTES[i % len(SILHOUETTES)], f"Cold\n{i}")
+        out.append(photo(spec, seed=i))
+    return out
+
+
+async def seed(env: dict[str, str], sources: list[bytes]) -> list[int]:
+    """One canonical product and one store product per source; the store product ids."""
+    from catalog.models import MatchStatus
+    from config import load_settings
+    from edge.imaging.ingest import ingest_original
+    from edge.imaging.options import Limits
+    from edge.services import open_services
+
+    settings = load_settings(environ=env)
+    ids = []
+    async with open_services(settings) as svc:
+        catalog = svc.catalog
+        store = await catalog.create_store("Cold")
+        for i, data in enumerate(sources):
+            canonical = await catalog.create_canonical_product(
+                gtin=None, name=f"cold {i}", brand=None
+            )
+            image = await ingest_original(
+                svc.originals,
+                data,
+                Limits.from_settings(settings),
+                canonical_product_id=canonical.id,
+            )
+            await catalog.add_image(image)
+            product = await catalog.upsert_store_product(
+                store_id=store.id, external_id=f"c{i}", upc=None, gtin=None, name=f"cold {i}"
+            )
+            await catalog.link_store_product(product.id, canonical.id, MatchStatus.LINKED, 100.0)
+            ids.append(product.id)
+    return ids
+
+
+class Floor:
+    """`render` in this process as the edge calls it, libvips' operation cache off."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        import pyvips
+
+        from config import load_settings
+        from edge.imaging.options import EncodeOptions, Limits
+
+        pyvips.cache_set_max(0)
+        settings = load_settings(environ=env)
+        self.options = EncodeOptions.from_settings(settings)
+        self.limits = Limits.from_settings(settings)
+
+    def __call__(self, source: bytes, size: str, fmt_name: str) -> tuple[float, float]:
+        """(wall ms, CPU ms of this process: libvips' threads included)."""
+        import pyvips
+
+        from edge.imaging.formats import Format
+        from edge.imaging.render import render
+        from edge.imaging.sizes import SizeRequest
+
+        width = SizeRequest(size, 1, None).target_width(
+            pyvips.Image.new_from_buffer(source, "").width
+        )
+        cpu, started = time.process_time(), time.perf_counter()
+        render(source, width, Format(fmt_name), self.options, self.limits, time.monotonic() + 60)
+        return (time.perf_counter() - started) * 1e3, (time.process_time() - cpu) * 1e3
+
+
+Times = dict[tuple[str, str], list[float]]
+
+
+def cpu_ms(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1e3 / os.sysconf("SC_CLK_TCK")
+
+
+def cold_round(url: str, pid: int, ids: list[int], sources: list[bytes], floor: Floor,
+               wall: dict[str, Times], cpu: dict[str, Times]) -> None:  # fmt: skip
+    """Each variant once through HTTP (client on core 1), and rendered by the floor on
+    the server's core just before: the pair sees the same machine load."""
+    with httpx.Client(base_url=url, timeout=120) as http:
+        for product in ids:  # cache the resolutions: a version the product does not show
+            assert http.get(f"/img/{product}/thumbnail?v=cold").status_code == 404
+        for product, source in zip(ids, sources, strict=True):
+            for size in SIZES:
+                for fmt_name in FORMATS:
+                    cell = (fmt_name, size)
+                    pin(0)
+                    f_wall, f_cpu = floor(source, size, fmt_name)
+                    pin(1 % CORES)
+                    server_cpu, started = cpu_ms(pid), time.perf_counter()
+                    r = http.get(f"/img/{product}/{size}.{fmt_name}")
+                    elapsed = (time.perf_counter() - started) * 1e3
+                    if r.status_code != 200:
+                        raise RuntimeError(f"{r.url}: {r.status_code} {r.text[:200]}")
+                    wall["floor"].setdefault(cell, []).append(f_wall)
+                    cpu["floor"].setdefault(cell, []).append(f_cpu)
+                    wall["http"].setdefault(cell, []).append(elapsed)
+                    cpu["http"].setdefault(cell, []).append(cpu_ms(pid) - server_cpu)
+
+
+def pin(core: int) -> None:
+    if CORES > 1:
+        os.sched_setaffinity(0, {core})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (3)")
+    parser.add_argument("--images", type=int, default=15, help="corpus size (15)")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="imgedge-cold-"))
+    try:
+        env = imgedge_env(tmp, free_port())
+        env["IMGEDGE_ACCESS_LOG"] = "false"
+        sources = corpus(args.images)
+        ids = asyncio.run(seed(env, sources))
+        mp = statistics.median(len(s) for s in sources) / 1e6
+        print(f"{len(sources)} photos (median {mp:.1f} MB JPEG), {args.rounds} round(s); "
+              f"load average {os.getloadavg()[0]:.1f} on {CORES} cores")  # fmt: skip
+        floor = Floor(env)
+        for fmt_name in FORMATS:  # codec start-up, untimed
+            floor(sources[0], "thumbnail", fmt_name)
+        wall: dict[str, Times] = {"floor": {}, "http": {}}
+        cpu: dict[str, Times] = {"floor": {}, "http": {}}
+        argv_serve = [sys.executable, "-m", "edge.cli", "serve"]
+        if shutil.which("taskset") and CORES > 1:
+            argv_serve = ["taskset", "-c", "0", *argv_serve]
+        for r in range(args.rounds):  # a new server on an empty cache directory each round
+            port = free_port()
+            round_env = dict(
+                env, IMGEDGE_PORT=str(port), IMGEDGE_CACHE_URL=f"file://{tmp}/cache{r}"
+            )
+            with server(f"imgedge-{r}", argv_serve, round_env, tmp, port) as pid:
+                cold_round(f"http://127.0.0.1:{port}", pid, ids, sources, floor, wall, cpu)
+        print_table(wall, cpu)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def print_table(wall: dict[str, Times], cpu: dict[str, Times]) -> None:
+    """Medians of wall time, and CPU per request summed per cell (the server's CPU is
+    read in clock ticks: per request too coarse, per cell fine)."""
+    print(f"\n{'format':<7}{'size':<11}{'floor ms':>9}{'HTTP ms':>9}{'ratio':>7}"
+          f"{'floor CPU':>11}{'server CPU':>12}{'ratio':>7}")  # fmt: skip
+    for fmt_name in FORMATS:
+        for size in (*SIZES, "all"):
+            cells = [(fmt_name, s) for s in (SIZES if size == "all" else (size,))]
+            f, h = (
+                statistics.median([t for c in cells for t in wall[k][c]]) for k in ("floor", "http")
+            )
+            fc, hc = (
+                statistics.mean([t for c in cells for t in cpu[k][c]]) for k in ("floor", "http")
+            )
+            row = f"{fmt_name:<7}{size:<11}{f:>9.1f}{h:>9.1f}{h / f:>7.2f}"
+            print(f"{row}{fc:>11.1f}{hc:>12.1f}{hc / fc:>7.2f}")
+    print("\ntargets (wall medians): ratio ≤ 1.10 per format, ≤ 1.25 at thumbnail (150 px);")
+    print("the CPU columns (mean ms per variant) are steadier on a loaded machine")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
