@@ -151,6 +151,8 @@ def rss(a: Scrape, b: Scrape) -> float | None:
 
 
 EVENTS = "imgedge_variant_cache_events_total"
+LOOKUPS = "imgedge_cache_lookups_total"  # by tier and result (hit, miss)
+RESOLUTIONS = "imgedge_resolution_cache_lookups_total"  # by result
 # The matcher's decisions show in the catalog's figures: products leaving `unmatched`.
 DECIDED = ("by_name", "provisional", "suggested", "review")
 
@@ -158,13 +160,13 @@ DECIDED = ("by_name", "provisional", "suggested", "review")
 FIGURES: list[tuple[str, Figure]] = [
     ("requests served (edge)", first(delta("imgedge_http_requests_total"))),
     ("memory tier hit ratio", first(
-        ratio(delta("imgedge_cache_hits_total", tier="memory"),
-              delta("imgedge_cache_misses_total", tier="memory")),
+        ratio(delta(LOOKUPS, tier="memory", result="hit"),
+              delta(LOOKUPS, tier="memory", result="miss")),
         ratio(delta(EVENTS, event="memory_hit"), delta(EVENTS, event="memory_miss")),
     )),
     ("shared tier hit ratio", first(
-        ratio(delta("imgedge_cache_hits_total", tier=("disk", "redis", "shared")),
-              delta("imgedge_cache_misses_total", tier=("disk", "redis", "shared"))),
+        ratio(delta(LOOKUPS, tier=("disk", "redis"), result="hit"),
+              delta(LOOKUPS, tier=("disk", "redis"), result="miss")),
         ratio(delta(EVENTS, event="shared_hit"), delta(EVENTS, event="shared_miss")),
     )),
     ("variant hit ratio (any tier)", ratio(
@@ -180,6 +182,9 @@ FIGURES: list[tuple[str, Figure]] = [
     ("renders refused (queue full)", delta("imgedge_render_refused_total")),
     ("render queue wait (s, sum)", delta("imgedge_render_queue_wait_seconds_sum")),
     ("renders queued (now)", gauge("imgedge_render_queued")),
+    ("resolution cache hit ratio", ratio(
+        delta(RESOLUTIONS, result="hit"), delta(RESOLUTIONS, result="miss")
+    )),
     ("resolution queries", delta("imgedge_resolution_queries_total")),
     ("resolution queries/s", per_second(delta("imgedge_resolution_queries_total"))),
     ("stale resolutions served", delta("imgedge_stale_resolutions_total")),
