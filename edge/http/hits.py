@@ -35,7 +35,7 @@ from edge.http.routes import parse_product_id
 from edge.http.routes.img import image_headers
 from edge.http.security_headers import with_security_headers
 from edge.imaging.negotiation import choose_format
-from edge.imaging.sizes import SizeRequest, parse_size_segment
+from edge.imaging.sizes import parse_size_segment
 from edge.services import Services
 
 _Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -95,21 +95,17 @@ class HitFastPath:
         fmt = wanted.fmt or choose_format(accept, image.has_alpha)
         key = svc.variants.key(image, wanted.box(image.width, image.height), fmt)
         named = image_headers(svc.settings, version, image, key, negotiated=wanted.fmt is None)
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
-        served = served_of(scope)
         if if_none_match_hits(if_none_match, named["etag"]):
-            svc.resolver.hits += 1
-            served.size, served.fmt = _size_label(wanted), fmt.value
-            return 304, with_security_headers(headers, 304), b""
-        data = svc.cache.memory_hit(key)
-        if data is None:
-            return None
+            status, body, tier = 304, b"", ""
+        else:
+            data = svc.cache.memory_hit(key)
+            if data is None:
+                return None
+            status, body, tier = 200, b"" if head else data, "memory"
+            named["content-length"] = str(len(data))
+            named["content-type"] = fmt.media_type
         svc.resolver.hits += 1
-        served.size, served.fmt, served.tier = _size_label(wanted), fmt.value, "memory"
-        headers.append((b"content-length", str(len(data)).encode("latin-1")))
-        headers.append((b"content-type", fmt.media_type.encode("latin-1")))
-        return 200, with_security_headers(headers, 200), b"" if head else data
-
-
-def _size_label(wanted: SizeRequest) -> str:
-    return wanted.size if wanted.scale == 1 else f"{wanted.size}@2x"
+        served = served_of(scope)
+        served.size, served.fmt, served.tier = wanted.label, fmt.value, tier
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
+        return status, with_security_headers(headers, status), body

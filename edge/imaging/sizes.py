@@ -40,6 +40,11 @@ class SizeRequest:
     fmt: Format | None  # None: negotiate from Accept
     preset: Preset | None = None  # set: `size` names this preset
 
+    @property
+    def label(self) -> str:
+        """The size as asked, for metrics and logs: `small`, `large@2x`, a preset."""
+        return self.size if self.scale == 1 else f"{self.size}@2x"
+
     def target_width(self, original_width: int) -> int:
         """The width to render a named size: its width × scale, never above the original."""
         nominal = SIZES[self.size]

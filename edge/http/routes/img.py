@@ -61,7 +61,7 @@ async def serve_image(request: Request) -> Response:
     served = served_of(request.scope)
     product_id = parse_product_id(request.path_params["product"])
     wanted = parse_size_segment(request.path_params["size"], svc.presets)
-    served.size = wanted.size if wanted.scale == 1 else f"{wanted.size}@2x"
+    served.size = wanted.label
     version = request.query_params.get("v")
     started = time.perf_counter()
     resolved = await svc.resolver.lookup(product_id, version)
