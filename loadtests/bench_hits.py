@@ -14,26 +14,35 @@ for a fixed time. With one server core the client is pinned to the other core; w
 the client has no core of its own (a 2-core machine), which caps the scaling both servers
 can show; the 2-core figures compare imgedge's scaling with nginx's under the same handicap.
 
+`--core-budget F` stands a CPU budget in for cores (see cpu_budget.py): "one core" is F of
+a CPU for the server's whole process tree, "two cores" 2F, nothing is pinned, and the
+client keeps the rest of the machine. With F = 0.45 on 2 cores the client has at least
+1.1 CPUs, so the 2-worker ÷ 1-worker ratio shows the scaling the pinned runs cannot.
+
 Prints req/s, p50/p99 and server CPU µs per request for each, imgedge ÷ nginx on one core
 (target ≥ 0.30, p99 within 3×) and imgedge 2 workers ÷ 1 worker (target ≥ 1.8 where the
 client has its own cores).
 
     .venv/bin/python loadtests/bench_hits.py                      # 10 s per run
     .venv/bin/python loadtests/bench_hits.py --duration 20 --connections 64
+    .venv/bin/python loadtests/bench_hits.py --core-budget 0.45     # scaling, 2-core machine
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cpu_budget
 import httpx
 from rendering.servers import (
     free_port,
@@ -63,6 +72,19 @@ def pinned(cores: str, argv: list[str]) -> list[str]:
     return ["taskset", "-c", cores, *argv] if shutil.which("taskset") and CORES > 1 else argv
 
 
+@contextlib.contextmanager
+def placed(
+    name: str, cores: str, argv: list[str], core_budget: float | None
+) -> Iterator[list[str]]:
+    """The server's argv on its cores: pinned to them, or held to a CPU budget of
+    `core_budget` per core (then nothing is pinned)."""
+    if core_budget is None:
+        yield pinned(cores, argv)
+        return
+    with cpu_budget.budget(name, core_budget * (cores.count(",") + 1)) as enter:
+        yield [*enter, *argv]
+
+
 def tree_cpu_seconds(pid: int) -> float:
     """CPU of a process and its descendants (the workers of a supervisor or nginx)."""
     total = process_cpu_seconds(pid) or 0.0
@@ -81,11 +103,13 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(name: str, url: str, pid: int, cores: str, connections: int, duration: float) -> Run:
-    argv = ["wrk", "-t", "1" if "," not in cores else "2", "-c", str(connections)]
-    argv += ["-d", f"{duration:g}s", "--latency", url]
+def wrk(name: str, url: str, pid: int, cores: str | None, connections: int, duration: float) -> Run:
+    """`cores`: the client's cores, or None for anywhere (two threads)."""
+    argv = ["wrk", "-t", "1" if cores is not None and "," not in cores else "2"]
+    argv += ["-c", str(connections), "-d", f"{duration:g}s", "--latency", url]
     before = tree_cpu_seconds(pid)
-    out = subprocess.run(pinned(cores, argv), capture_output=True, text=True, check=True).stdout
+    argv = pinned(cores, argv) if cores is not None else argv
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     cpu = tree_cpu_seconds(pid) - before
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -125,23 +149,27 @@ def run_nginx(tmp: Path, path: str, body: bytes, cores: str, args: argparse.Name
     workers = cores.count(",") + 1
     argv = [NGINX, "-p", str(root), "-c", str(nginx_config(root, port, workers))]
     log = root / "nginx.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            pinned(cores, [*argv, "-g", "daemon off;"]), stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        url = f"http://127.0.0.1:{port}{path}"
-        wait_healthy(proc, url, log)
-        if httpx.get(url).content != body:
-            raise RuntimeError("nginx does not serve the same bytes")
-        name = f"nginx {workers} worker{'s' * (workers > 1)}"
-        return wrk(name, url, proc.pid, client_cores(cores), args.connections, args.duration)
-    finally:
-        stop(proc)
+    argv = [*argv, "-g", "daemon off;"]
+    with placed(f"nginx{workers}", cores, argv, args.core_budget) as argv:
+        with log.open("wb") as out:
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}{path}"
+            wait_healthy(proc, url, log)
+            if httpx.get(url).content != body:
+                raise RuntimeError("nginx does not serve the same bytes")
+            name = f"nginx {workers} worker{'s' * (workers > 1)}"
+            client = client_cores(cores, args.core_budget)
+            return wrk(name, url, proc.pid, client, args.connections, args.duration)
+        finally:
+            stop(proc)
 
 
-def client_cores(server_cores: str) -> str:
-    """The core(s) the client runs on: the other one if the server has one core."""
+def client_cores(server_cores: str, core_budget: float | None) -> str | None:
+    """The core(s) the client runs on: the other one if the server has one core; any
+    (None) when the server runs on a budget."""
+    if core_budget is not None:
+        return None
     if "," in server_cores or CORES < 2:
         return ",".join(str(c) for c in range(CORES))
     return str((int(server_cores) + 1) % CORES)
@@ -153,24 +181,37 @@ def run_edge(
     workers = cores.count(",") + 1
     port = free_port()
     env = dict(env, IMGEDGE_PORT=str(port), IMGEDGE_WORKERS=str(workers))
-    argv = pinned(cores, [sys.executable, "-m", "edge.cli", "serve"])
-    with server(f"imgedge-{workers}", argv, env, tmp, port) as pid:
+    argv = [sys.executable, "-m", "edge.cli", "serve"]
+    with (
+        placed(f"imgedge{workers}", cores, argv, args.core_budget) as argv,
+        server(f"imgedge-{workers}", argv, env, tmp, port) as pid,
+    ):
         url = f"http://127.0.0.1:{port}{path}"
         # Warm every worker's memory tier (new connections spread over the workers).
         for _ in range(20 * workers):
             if httpx.get(url, timeout=60).content != body:
                 raise RuntimeError("imgedge does not serve the bytes nginx serves")
         name = f"imgedge {workers} worker{'s' * (workers > 1)}"
-        return wrk(name, url, pid, client_cores(cores), args.connections, args.duration)
+        client = client_cores(cores, args.core_budget)
+        return wrk(name, url, pid, client, args.connections, args.duration)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (10)")
     parser.add_argument("--connections", type=int, default=32, help="connections (32)")
+    parser.add_argument(
+        "--core-budget",
+        type=float,
+        metavar="F",
+        help="hold each server to F of a CPU per core instead of pinning it (cpu_budget.py)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("bench_hits: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    if args.core_budget is not None and (why := cpu_budget.available()):
+        print(f"bench_hits: --core-budget: {why}", file=sys.stderr)
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="imgedge-hits-"))
     try:
@@ -184,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0]
         print(f"cache hits on {path} ({len(body)} bytes), wrk {args.connections} connections, "
               f"{args.duration:g} s per run; load average {load:.1f} on {CORES} cores")  # fmt: skip
+        if args.core_budget is not None:
+            print(f"servers held to {args.core_budget:g} CPU per core (cgroup CPU budget), "
+                  "nothing pinned; the client has the rest of the machine")  # fmt: skip
         two = "0,1" if CORES > 1 else "0"
         runs = [
             run_nginx(tmp, path, body, "0", args),
@@ -191,13 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             run_edge(env, tmp, path, body, two, args),
             run_nginx(tmp, path, body, two, args),
         ]
-        print_table(runs)
+        print_table(runs, budget=args.core_budget is not None)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
-def print_table(runs: list[Run]) -> None:
+def print_table(runs: list[Run], *, budget: bool) -> None:
     print(f"\n{'server':<20}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU µs/req':>12}")
     for r in runs:
         cpu = f"{r.cpu_us:.0f}" if r.cpu_us is not None else "n/a"
@@ -207,8 +251,9 @@ def print_table(runs: list[Run]) -> None:
           f"p99 {edge1.p99_ms / nginx1.p99_ms:.1f}× nginx's (target ≤ 3)")  # fmt: skip
     if edge1.cpu_us and nginx1.cpu_us:
         print(f"  server CPU per request: {edge1.cpu_us / nginx1.cpu_us:.1f}× nginx's")
-    print(f"2 workers ÷ 1: imgedge {edge2.rps / edge1.rps:.2f}×, "
-          f"nginx {nginx2.rps / nginx1.rps:.2f}× (the client shares the 2 cores)")  # fmt: skip
+    client = "the client has the rest of the machine" if budget else "the client shares the 2 cores"
+    print(f"2 workers ÷ 1: imgedge {edge2.rps / edge1.rps:.2f}× (target ≥ 1.8), "
+          f"nginx {nginx2.rps / nginx1.rps:.2f}× ({client})")  # fmt: skip
     print(f"imgedge ÷ nginx, two cores: {edge2.rps / nginx2.rps:.2f}×")
 
 
