@@ -228,15 +228,18 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
 async def _worker(settings: Settings, *, drain: bool) -> int:
     import signal
 
-    from prometheus_client import generate_latest
-
-    from edge.application.stats import Stats
-    from edge.http.metrics import worker_registry
-    from edge.http.metrics_listener import bind_metrics_socket, metrics_listener
     from matcher.worker import MatchWorker, WorkerOptions
 
     s = settings.server
-    metrics_socket = None if s.metrics_port is None else bind_metrics_socket(s.host, s.metrics_port)
+    metrics_socket = None
+    if s.metrics_port is not None:  # the HTTP stack is imported only to serve it (start-up CPU)
+        from prometheus_client import generate_latest
+
+        from edge.application.stats import Stats
+        from edge.http.metrics import worker_registry
+        from edge.http.metrics_listener import bind_metrics_socket, metrics_listener
+
+        metrics_socket = bind_metrics_socket(s.host, s.metrics_port)
     catalog = await open_catalog(settings.database_url, timeout_s=settings.database_timeout_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

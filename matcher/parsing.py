@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matcher.normalize import Quantity, parse_quantity
 from matcher.vocabulary import FILLER, VARIANT_PHRASES, VARIANT_WORDS
@@ -82,6 +83,13 @@ def _strip_brands(tokens: tuple[str, ...], brands: Iterable[str]) -> tuple[str, 
 
 
 def parse_name(normalized: str, brands: Iterable[str]) -> ParsedName:
+    return _parse_name(normalized, tuple(brands))
+
+
+# A candidate's name meets many store products, and a store name is parsed again for each
+# candidate brand: the same arguments recur. A ParsedName is immutable, so it is shared.
+@lru_cache(maxsize=4096)  # ~2 KB an entry
+def _parse_name(normalized: str, brands: tuple[str, ...]) -> ParsedName:
     all_tokens = tuple(normalized.split())
     stripped = _strip_brands(all_tokens, brands)
     # The rules read the brand-stripped tokens, so a brand like "Red Bull" or
