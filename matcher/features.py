@@ -32,6 +32,7 @@ from matcher.vocabulary import (
     PLATFORMS,
     THIRD_PARTY,
     VARIANT_CLASSES,
+    VARIANT_WORDS,
 )
 
 _PRICE = re.compile(r"\d+\.\d\d\Z")  # 129.99: a price pasted into the title
@@ -197,6 +198,7 @@ _NOT_A_SERIES = frozenset(
     {"no", "of", "for", "the", "and", "per", "with", "in", "at", "by"}
     | {"leg", "uk", "eu", "us", "sz", "age"}
     | {"mp", "gb", "mb", "tb", "hz"}  # "10.0 MP (226545)": a unit, then a shop's number
+    | {"sku", "item", "part", "qty"}
 )
 
 
@@ -370,14 +372,17 @@ def pair_features(
         for c in (store.codes & cand.codes)
         | {c for c in store.codes if _code_inside(c, cand)}
         | {c for c in cand.codes if _code_inside(c, store)}
+        | _without_prefix(store.codes, cand.codes)
+        | _without_prefix(cand.codes, store.codes)
         if len(c) >= STRONG_CODE_LEN
     }
     store_only = _one_sided_codes(store, cand, shared)
     cand_only = _one_sided_codes(cand, store, shared)
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
-    near = any(_near_code(c, cand) for c in store_only) or any(
-        _near_code(c, store) for c in cand_only
+    initials = _colour_initials(store, cand)
+    near = any(_near_code(c, store, cand, initials) for c in store_only) or any(
+        _near_code(c, cand, store, initials) for c in cand_only
     )
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
@@ -453,19 +458,45 @@ def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
     return found
 
 
-def _near_code(code: str, other: Side) -> bool:
+def _without_prefix(codes: frozenset[str], others: frozenset[str]) -> set[str]:
+    """Codes written without the letters the other side puts before them ("TG9025" /
+    "KX-TG9025"): one code, when it keeps letters and digits (5+ characters)."""
+    return {
+        c
+        for c in codes
+        if len(c) >= 5 and any(o.endswith(c) and o[: -len(c)].isalpha() for o in others)
+    }
+
+
+def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
     """Another model of the same line on the other side: a code, or tokens joined in a run
     (`sdsdh 8gb`), as long as `code`, differing in at most its last two characters
-    (`f5d7980` / `f5d7988`, `3843p` / `3840p`); or a bare number as long as the code's
-    digits, differing (`7182` / `dcc4049`)."""
+    (`f5d7980` / `f5d7988`, `3843p` / `3840p`), or one letter shorter; or a bare number
+    of 4+ digits as long as the code's digits, differing (`7182` / `dcc4049`)."""
     if len(code) < 4:
         return False
     if any(run != code for run in other.runs.get((len(code), code[:-2]), ())):
         return True
+    # The other side's code less a last letter ("sdsdh 16g" / sdsdh16gd, ce505x / ce505xd)
+    # is another product; not when the letter is a colour's or a finish's either name
+    # states (63260w "wht" / 63260 "white"), nor when this side writes both.
+    shorter = code[:-1]
+    if (
+        code[-1].isalpha()
+        and code[-1] not in initials
+        and shorter not in mine.runs.get((len(shorter), shorter[:-2]), ())
+        and shorter in other.runs.get((len(shorter), shorter[:-2]), ())
+    ):
+        return True
     digits = max(_LEADING.findall(code), key=len)
-    return len(digits) >= 3 and any(
+    return len(digits) >= 4 and any(
         len(t) == len(digits) and t != digits and t not in code for t in other.bare
     )
+
+
+def _colour_initials(a: Side, b: Side) -> set[str]:
+    words = set().union(*(s.variants.get("colour", frozenset()) | s.finishes for s in (a, b)))
+    return {w[0] for w in words} | {"w" for s in (a, b) if "wht" in s.parsed.all_tokens}
 
 
 def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
@@ -475,6 +506,8 @@ def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
     for i in range(len(tokens)):
         joined = ""
         for token in tokens[i : i + 3]:
+            if joined and _DIGITS.search(joined):
+                break  # a run starts with its letters ("sdsdh 8gb"), not after a code
             joined += token
             if _DIGITS.search(joined):
                 runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
@@ -611,11 +644,29 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
         cls in b.variants
         and words != b.variants[cls]
         and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
+        and _differ(words, a, b.variants[cls], b)
         for cls, words in a.variants.items()
     )
     one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
     one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
     return conflict, one_side
+
+
+def _differ(words: frozenset[str], a: Side, others: frozenset[str], b: Side) -> bool:
+    """Variant words of one class that the other side does not write some other way: a
+    shelf label's abbreviation ("spkl" for sparkling, "smkd" for smoked) says the same."""
+    return any(not _variant_written(w, b) for w in words - others) or any(
+        not _variant_written(w, a) for w in others - words
+    )
+
+
+def _variant_written(word: str, side: Side) -> bool:
+    """An abbreviation or a misspelling of the word that is no variant word itself
+    ("berry" is not "blueberry" shortened, nor "unsalted" "salted" misspelled)."""
+    return any(
+        t not in VARIANT_WORDS and (is_abbreviation(t, word) or is_typo(t, word))
+        for t in side.parsed.all_tokens
+    )
 
 
 def _numbers_conflict(a: Side, b: Side) -> bool:

@@ -205,3 +205,29 @@ def test_a_shelf_offer_and_a_shoe_size_are_no_numbers_or_codes_of_the_product():
     assert (offer.number_conflict, offer.noise_words) == (0.0, 0.0)
     shoe = features("Cloud Run Ladies Trainers - Grey - UK4", "Cloud Run Womens Trainers, UK 4")
     assert shoe.code_one_side == 0.0 and shoe.variant_conflict == 0.0
+
+
+def test_a_code_one_letter_longer_than_the_other_sides_is_another_product():
+    f = features("SanDisk Ultra II SDSDH-16GD 16gb", "SanDisk Ultra II 16GB - SDSDH-16G")
+    assert f.code_conflict == 1.0
+    # ... unless the letter is the colour either name states.
+    red = features("My Passport WDBAAA32000R 320GB, Red", "My Passport WDBAAA32000 320GB")
+    assert red.code_conflict == 0.0 and red.code_colour == 1.0
+
+
+def test_a_code_without_its_letter_prefix_is_the_same_code():
+    f = features("TG9025 Panasonic Cordless Phone", "Panasonic KX-TG9025 Cordless Phone")
+    assert (f.code_shared, f.code_conflict) == (1.0, 0.0)
+    assert features("G9025 phone", "Panasonic KX-TG9026 phone").code_conflict == 1.0
+
+
+def test_a_variant_word_abbreviated_on_a_shelf_label_is_the_same_variant():
+    beer = "Tamberly Original Ginger Beer Sparkling Drink, 330 ml"
+    assert features("TAMBERLY SPKL DRINK GINGER BEER 330ML", beer).variant_conflict == 0.0
+    assert features("TAMBERLY LEMON DRINK 330ML", beer).variant_conflict == 1.0
+    cheddar = "Dunmore Dairy Farmhouse Smoked Mature Cheddar, 200 g"
+    assert features("DUNMORE FARMHOUSE SMKD MATURE CHEDDAR 200G", cheddar).variant_conflict == 0.0
+    # ... but another variant word is never an abbreviation nor a misspelling of one.
+    for a, b in (("Salted", "Unsalted"), ("Sweetened", "Unsweetened"), ("Mens", "Womens")):
+        assert features(f"{a} Butter 250g", f"{b} Butter 250g").variant_conflict == 1.0, a
+    assert features("Berry muffin", "Blueberry muffin").variant_conflict == 1.0
