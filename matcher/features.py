@@ -66,6 +66,9 @@ _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 # "p"/"i" only after a video resolution: "3843p" is a camera's model code, "1080p" is not.
 _SPEC = re.compile(r"\d+(?:[a-z]{2,}|[xk])\Z|(?:480|576|720|1080|1440|2160)[pi]\Z")
 _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not a model
+# A standard's word and its number ("Class 6", "USB 2", "Cat 6"): a specification that
+# products of several makers share, not a model code.
+_STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi)\d{1,2}\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 STRONG_CODE_LEN = 4
 
@@ -186,6 +189,7 @@ def _is_code(token: str) -> bool:
         len(token) >= 3
         and "." not in token  # 802.11n, 6.0: a standard or a version
         and not _GARMENT_SIZE.match(token)
+        and not _STANDARD.match(token)
         and bool(_DIGITS.search(token))
         and any(c.isalpha() for c in token)
         and parse_quantity(token) is None
@@ -199,6 +203,7 @@ _NOT_A_SERIES = frozenset(
     | {"leg", "uk", "eu", "us", "sz", "age"}
     | {"mp", "gb", "mb", "tb", "hz"}  # "10.0 MP (226545)": a unit, then a shop's number
     | {"sku", "item", "part", "qty"}
+    | {"usb", "uhs", "cat", "gen"}
 )
 
 
@@ -381,8 +386,10 @@ def pair_features(
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
     initials = _colour_initials(store, cand)
-    near = any(_near_code(c, store, cand, initials) for c in store_only) or any(
-        _near_code(c, cand, store, initials) for c in cand_only
+    near = (
+        any(_near_code(c, store, cand, initials) for c in store_only)
+        or any(_near_code(c, cand, store, initials) for c in cand_only)
+        or any(_alike_codes(a, b) for a in store_only for b in cand_only)
     )
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
@@ -456,6 +463,12 @@ def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
             if code[-1] in initials and code[:-1] in shorter:
                 found |= {code, code[:-1]}
     return found
+
+
+def _alike_codes(a: str, b: str) -> bool:
+    """Two codes of one length that differ in one or two places (`lsd8gbasbnae` /
+    `lsd4gbasbnae`): two models of a line, even where the names share another code."""
+    return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
 
 
 def _without_prefix(codes: frozenset[str], others: frozenset[str]) -> set[str]:

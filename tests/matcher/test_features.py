@@ -231,3 +231,12 @@ def test_a_variant_word_abbreviated_on_a_shelf_label_is_the_same_variant():
     for a, b in (("Salted", "Unsalted"), ("Sweetened", "Unsweetened"), ("Mens", "Womens")):
         assert features(f"{a} Butter 250g", f"{b} Butter 250g").variant_conflict == 1.0, a
     assert features("Berry muffin", "Blueberry muffin").variant_conflict == 1.0
+
+
+def test_a_standard_is_no_model_code_and_cannot_hide_two_alike_codes():
+    lexar = "Lexar 4G Class6 Secure Digital Memory Card - LSD4GBASBNAE"
+    f = features("LSD8GBASBNAE Lexar SD card 8GB Class 6", lexar)
+    assert (f.code_shared, f.code_conflict) == (0.0, 1.0)
+    both = features("Acme AX200 fax AXK4471B kit", "Acme AX200 fax AXK4479B kit")
+    assert (both.code_shared, both.code_conflict) == (1.0, 1.0)
+    assert read_side("Memory Card Class 6 USB 2 Cat6", ()).codes == frozenset()
