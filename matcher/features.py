@@ -32,15 +32,43 @@ from matcher.vocabulary import (
     PLATFORMS,
     THIRD_PARTY,
     VARIANT_CLASSES,
+    VARIANT_WORDS,
 )
 
 _PRICE = re.compile(r"\d+\.\d\d\Z")  # 129.99: a price pasted into the title
 _DIGITS = re.compile(r"\d")
-_PACK_WORDS = {"twin": 2, "double": 2, "pair": 2, "duo": 2, "triple": 3, "trio": 3, "dozen": 12}
+_PACK_WORDS = {
+    "twin": 2,
+    "dual": 2,
+    "double": 2,
+    "pair": 2,
+    "duo": 2,
+    "triple": 3,
+    "trio": 3,
+    "dozen": 12,
+}
+# Things a product comes with a number of: "3HS", "3 handsets" against "4 Handsets".
+_COUNTED = {"hs": "handset", "handset": "handset", "handsets": "handset"}
+_COUNTED_GLUED = re.compile(r"(\d{1,2})(hs|handsets?)\Z")
+# Words after which a code names the product this one is made for ("for use in X5021",
+# "Replaces Brother LC93", "fits MX700"), not the product itself.
+_FOR_WORDS = frozenset({"for", "fits", "replaces"})
+_FOR_REACH = 4  # tokens after such a word where its code may stand
+# A finish that makes a colour another product ("Piano Black" is not "Black"), and an
+# edition of a title ("Collector's Edition", "CE"): a store may leave them out, it does not
+# add one the product lacks.
+_FINISHES = frozenset({"piano", "metallic", "brushed", "matte", "glossy"})
+_EDITIONS = frozenset({"collectors", "ce"})
+_DOWNLOAD = frozenset({"download", "esd"})
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 # A number with a word or a unit letter glued on ("4port", "3user", "60x", "720p"): a
 # specification, not a model code (a code has letters before or between its digits).
-_SPEC = re.compile(r"\d+(?:[a-z]{2,}|[pixk])\Z")
+# "p"/"i" only after a video resolution: "3843p" is a camera's model code, "1080p" is not.
+_SPEC = re.compile(r"\d+(?:[a-z]{2,}|[xk])\Z|(?:480|576|720|1080|1440|2160)[pi]\Z")
+_GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not a model
+# A standard's word and its number ("Class 6", "USB 2", "Cat 6"): a specification that
+# products of several makers share, not a model code.
+_STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi)\d{1,2}\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 STRONG_CODE_LEN = 4
 
@@ -54,10 +82,21 @@ class Side:
     codes: frozenset[str]  # model/part codes (mixed letters and digits)
     sizes: tuple[Quantity, ...]  # measures (weight, volume, length, capacity...)
     pack: int | None  # a pack count (2pk, twin, 6 x), None when none is named
+    multi: bool  # a pack whose count is not named ("Value Pack")
     bonus_pct: float | None  # "+20% free": a promotional size, None when there is none
     variants: dict[str, frozenset[str]]  # variant class → its words
     noise: frozenset[str]  # marketing, prices, stock notes
-    third_party: bool  # compatible / remanufactured / for use in
+    third_party: bool  # compatible / remanufactured / replacement
+    targets: frozenset[str]  # codes of the products this one is for ("for use in X5021")
+    counts: dict[str, int]  # counted things: handset → 3
+    finishes: frozenset[str]  # colour finishes ("piano", "metallic")
+    editions: frozenset[str]  # "collectors", "ce"
+    download: bool  # sold as a download
+    # Read once per name for the pair comparisons: bare numbers (`_numbers_conflict`),
+    # numbers stated in any form (`_stated`), tokens joined in runs (`_near_code`).
+    bare: Counter[str]
+    stated: Counter[str]
+    runs: dict[tuple[int, str], frozenset[str]]
 
 
 # Garment sizes written in two words ("X-Small", "XX Large"): one size, not "small".
@@ -129,16 +168,28 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         codes=_codes(tokens),
         sizes=sizes,
         pack=max(packs) if packs else (1 if single else None),
+        multi=not packs and "value" in tokens and "pack" in tokens,
         bonus_pct=(bonus[0] if bonus else 0.0) if promoted else None,
         variants={cls: frozenset(words) for cls, words in variants.items()},
         noise=noise,
         third_party=_third_party(tokens),
+        targets=_targets(tokens),
+        counts=_counts(tokens),
+        finishes=frozenset(t for t in tokens if t in _FINISHES),
+        editions=frozenset(t for t in tokens if t in _EDITIONS),
+        download=bool(_DOWNLOAD & set(parsed.all_tokens)),
+        bare=_bare(content),
+        stated=_stated(parsed.all_tokens),
+        runs=_runs(parsed.all_tokens),
     )
 
 
 def _is_code(token: str) -> bool:
     return (
         len(token) >= 3
+        and "." not in token  # 802.11n, 6.0: a standard or a version
+        and not _GARMENT_SIZE.match(token)
+        and not _STANDARD.match(token)
         and bool(_DIGITS.search(token))
         and any(c.isalpha() for c in token)
         and parse_quantity(token) is None
@@ -150,6 +201,9 @@ def _is_code(token: str) -> bool:
 _NOT_A_SERIES = frozenset(
     {"no", "of", "for", "the", "and", "per", "with", "in", "at", "by"}
     | {"leg", "uk", "eu", "us", "sz", "age"}
+    | {"mp", "gb", "mb", "tb", "hz"}  # "10.0 MP (226545)": a unit, then a shop's number
+    | {"sku", "item", "part", "qty"}
+    | {"usb", "uhs", "cat", "gen"}
 )
 
 
@@ -166,12 +220,33 @@ def _codes(tokens: tuple[str, ...]) -> frozenset[str]:
 
 
 def _third_party(tokens: tuple[str, ...]) -> bool:
-    if any(t in THIRD_PARTY for t in tokens):
+    """A supply that names itself third-party. "For use in X" alone is not that: a maker's
+    own cartridge is "for use in" its printers (`_supply` reads the code that follows)."""
+    if any(t in THIRD_PARTY or t == "replaces" for t in tokens):
         return True
-    if any(len(t) >= 8 and fuzz.ratio(t, w) >= 85 for t in tokens for w in THIRD_PARTY):
-        return True  # "remanfactured"
-    text = " ".join(tokens)
-    return "for use in" in text or "for use with" in text or "compatible with" in text
+    return any(len(t) >= 8 and fuzz.ratio(t, w) >= 85 for t in tokens for w in THIRD_PARTY)
+
+
+def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
+    """The first code after each "for" word ("fits LaserJet P5491DN - CE398A": P5491DN)."""
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token in _FOR_WORDS:
+            reach = tokens[i + 1 : i + 1 + _FOR_REACH]
+            found.update(next((c for t in reach if (c := _codes((t,)))), frozenset()))
+    return frozenset(found)
+
+
+def _counts(tokens: tuple[str, ...]) -> dict[str, int]:
+    """Counted things, not an upper bound ("expandable up to 6 handsets")."""
+    counts: dict[str, int] = {}
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i else ""
+        if m := _COUNTED_GLUED.fullmatch(token):
+            counts.setdefault(_COUNTED[m[2]], int(m[1]))
+        elif token in _COUNTED and before.isdigit() and (i < 2 or tokens[i - 2] != "to"):
+            counts.setdefault(_COUNTED[token], int(before))
+    return counts
 
 
 # --------------------------------------------------------------------------- the pair
@@ -184,7 +259,9 @@ class PairFeatures:
     cover_min: float  # share of content words the other name explains, worse side
     cover_max: float  # the same, better side
     code_shared: float  # a model code (4+ characters) on both sides
-    code_conflict: float  # codes on both sides, none shared
+    # Codes on both sides, none shared; or a code of one side that another model of the
+    # line on the other side spells almost alike (`_near_code`), shared codes or not.
+    code_conflict: float
     code_one_side: float  # a code on one side only, none shared
     code_extra: float  # a code is shared, and another is on one side only (a SKU)
     brand_match: float
@@ -200,10 +277,13 @@ class PairFeatures:
     pack_store_only: float
     pack_cand_only: float
     bonus_one_side: float  # a promotional size ("+20% free") on one side only
-    variant_conflict: float  # both name a colour/flavour/platform... and they differ
+    # Both name a colour/flavour/platform... and they differ; or the store names a colour's
+    # finish the candidate's colour lacks ("piano black" / "black"), or an edition.
+    variant_conflict: float
     variant_one_side: float  # variant words on one side only
-    number_conflict: float  # other numbers that differ
-    third_party: float  # compatible/remanufactured on one side only
+    number_conflict: float  # other numbers, or counts of one thing (handsets), that differ
+    # One side is a supply for the other's product (`_supply`), the other is not.
+    third_party: float
     # Content words the other side does not explain, by the side that says them: the
     # store's (its own label, a shop's description) or the candidate's (the line the
     # store left out, or another product of the line).
@@ -214,6 +294,9 @@ class PairFeatures:
     gtin_conflict: float  # two different global GTINs
     code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
     provisional: float  # the candidate is a provisional product (a store's name for it)
+    # Sold as a download, said by the store's name or the candidate's only.
+    download_store_only: float
+    download_cand_only: float
     # The store's price against the candidate's linked products' prices, same currency
     # (`matcher.prices`): near, far (3x or more), and the gap on a log scale, 0–1.
     price_near: float = 0.0
@@ -294,12 +377,20 @@ def pair_features(
         for c in (store.codes & cand.codes)
         | {c for c in store.codes if _code_inside(c, cand)}
         | {c for c in cand.codes if _code_inside(c, store)}
+        | _without_prefix(store.codes, cand.codes)
+        | _without_prefix(cand.codes, store.codes)
         if len(c) >= STRONG_CODE_LEN
     }
     store_only = _one_sided_codes(store, cand, shared)
     cand_only = _one_sided_codes(cand, store, shared)
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
+    initials = _colour_initials(store, cand)
+    near = (
+        any(_near_code(c, store, cand, initials) for c in store_only)
+        or any(_near_code(c, cand, store, initials) for c in cand_only)
+        or any(_alike_codes(a, b) for a in store_only for b in cand_only)
+    )
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
     store_extra = _unexplained(store, store_explained)
@@ -311,7 +402,7 @@ def pair_features(
         cover_min=min(cover_store, cover_cand),
         cover_max=max(cover_store, cover_cand),
         code_shared=float(bool(shared)),
-        code_conflict=float(not shared and bool(store_only) and bool(cand_only)),
+        code_conflict=float(near or (not shared and bool(store_only) and bool(cand_only))),
         code_one_side=float(not shared and bool(store_only) != bool(cand_only)),
         code_extra=float(bool(shared) and bool(store_only or cand_only)),
         brand_match=float(brand == "match"),
@@ -321,13 +412,13 @@ def pair_features(
         size_conflict=float(size_verdict == "conflict"),
         size_one_side=float(size_verdict == "one_side"),
         pack_conflict=float(packs == "conflict"),
-        pack_store_only=float(packs == "one_side" and bool(store.pack)),
-        pack_cand_only=float(packs == "one_side" and bool(cand.pack)),
+        pack_store_only=float(packs == "one_side" and bool(store.pack or store.multi)),
+        pack_cand_only=float(packs == "one_side" and bool(cand.pack or cand.multi)),
         bonus_one_side=float((store.bonus_pct is None) != (cand.bonus_pct is None)),
-        variant_conflict=float(variant_conflict),
+        variant_conflict=float(variant_conflict or _finer(store, cand)),
         variant_one_side=min(variant_one_side, 2) / 2,
-        number_conflict=float(_numbers_conflict(store, cand)),
-        third_party=float(store.third_party != cand.third_party),
+        number_conflict=float(_numbers_conflict(store, cand) or _counts_differ(store, cand)),
+        third_party=float(_supply(store, cand) != _supply(cand, store)),
         extra_store_words=min(store_extra, 3) / 3,
         extra_cand_words=min(cand_extra, 3) / 3,
         words_swapped=float(store_extra > 0 and cand_extra > 0),
@@ -335,6 +426,8 @@ def pair_features(
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),
         provisional=float(provisional),
+        download_store_only=float(store.download and not cand.download),
+        download_cand_only=float(cand.download and not store.download),
         price_near=float(price_ratio is not None and price_ratio <= NEAR),
         price_far=float(price_ratio is not None and price_ratio >= FAR),
         price_gap=price_gap(price_ratio),
@@ -370,6 +463,86 @@ def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
             if code[-1] in initials and code[:-1] in shorter:
                 found |= {code, code[:-1]}
     return found
+
+
+def _alike_codes(a: str, b: str) -> bool:
+    """Two codes of one length that differ in one or two places (`lsd8gbasbnae` /
+    `lsd4gbasbnae`): two models of a line, even where the names share another code."""
+    return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
+def _without_prefix(codes: frozenset[str], others: frozenset[str]) -> set[str]:
+    """Codes written without the letters the other side puts before them ("TG9025" /
+    "KX-TG9025"): one code, when it keeps letters and digits (5+ characters)."""
+    return {
+        c
+        for c in codes
+        if len(c) >= 5 and any(o.endswith(c) and o[: -len(c)].isalpha() for o in others)
+    }
+
+
+def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
+    """Another model of the same line on the other side: a code, or tokens joined in a run
+    (`sdsdh 8gb`), as long as `code`, differing in at most its last two characters
+    (`f5d7980` / `f5d7988`, `3843p` / `3840p`), or one letter shorter; or a bare number
+    of 4+ digits as long as the code's digits, differing (`7182` / `dcc4049`)."""
+    if len(code) < 4:
+        return False
+    if any(run != code for run in other.runs.get((len(code), code[:-2]), ())):
+        return True
+    # The other side's code less a last letter ("sdsdh 16g" / sdsdh16gd, ce505x / ce505xd)
+    # is another product; not when the letter is a colour's or a finish's either name
+    # states (63260w "wht" / 63260 "white"), nor when this side writes both.
+    shorter = code[:-1]
+    if (
+        code[-1].isalpha()
+        and code[-1] not in initials
+        and shorter not in mine.runs.get((len(shorter), shorter[:-2]), ())
+        and shorter in other.runs.get((len(shorter), shorter[:-2]), ())
+    ):
+        return True
+    digits = max(_LEADING.findall(code), key=len)
+    return len(digits) >= 4 and any(
+        len(t) == len(digits) and t != digits and t not in code for t in other.bare
+    )
+
+
+def _colour_initials(a: Side, b: Side) -> set[str]:
+    words = set().union(*(s.variants.get("colour", frozenset()) | s.finishes for s in (a, b)))
+    return {w[0] for w in words} | {"w" for s in (a, b) if "wht" in s.parsed.all_tokens}
+
+
+def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
+    """Runs of one to three tokens joined, with a digit, by (length, all but the last two
+    characters): the keys `_near_code` looks a code up by."""
+    runs: dict[tuple[int, str], set[str]] = {}
+    for i in range(len(tokens)):
+        joined = ""
+        for token in tokens[i : i + 3]:
+            if joined and _DIGITS.search(joined):
+                break  # a run starts with its letters ("sdsdh 8gb"), not after a code
+            joined += token
+            if _DIGITS.search(joined):
+                runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
+    return {key: frozenset(found) for key, found in runs.items()}
+
+
+def _supply(a: Side, b: Side) -> bool:
+    """Is `a` a supply made for another maker's product: it says so, or it is "for" a code
+    that `b` carries (`b` is that product, or another supply for it)."""
+    return a.third_party or bool(a.targets & b.codes)
+
+
+def _finer(store: Side, cand: Side) -> bool:
+    """The store names a colour's finish ("piano black") the candidate's colour lacks, or
+    an edition ("CE") the candidate does not name."""
+    if "colour" in cand.variants and store.finishes - cand.finishes:
+        return True
+    return bool(store.editions) and not cand.editions
+
+
+def _counts_differ(a: Side, b: Side) -> bool:
+    return any(b.counts.get(thing, n) != n for thing, n in a.counts.items())
 
 
 def _code_inside(code: str, other: Side) -> bool:
@@ -464,6 +637,11 @@ def _with_bonus(side: Side) -> tuple[Quantity, ...]:
 def _packs(a: Side, b: Side) -> str | None:
     """ "conflict": two different counts, or a pack against a single whose size is named;
     "one_side": a pack on one side, the other names no size either (a cut-short name)."""
+    if a.multi or b.multi:  # a pack of some count: a conflict only with a single
+        other = b if a.multi else a
+        if other.multi or (other.pack or 0) > 1:
+            return None
+        return "conflict" if other.pack == 1 else "one_side"
     if (a.pack or 1) == (b.pack or 1):
         return None
     if a.pack and b.pack:
@@ -479,6 +657,7 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
         cls in b.variants
         and words != b.variants[cls]
         and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
+        and _differ(words, a, b.variants[cls], b)
         for cls, words in a.variants.items()
     )
     one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
@@ -486,14 +665,52 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
     return conflict, one_side
 
 
+def _differ(words: frozenset[str], a: Side, others: frozenset[str], b: Side) -> bool:
+    """Variant words of one class that the other side does not write some other way: a
+    shelf label's abbreviation ("spkl" for sparkling, "smkd" for smoked) says the same."""
+    return any(not _variant_written(w, b) for w in words - others) or any(
+        not _variant_written(w, a) for w in others - words
+    )
+
+
+def _variant_written(word: str, side: Side) -> bool:
+    """An abbreviation or a misspelling of the word that is no variant word itself
+    ("berry" is not "blueberry" shortened, nor "unsalted" "salted" misspelled)."""
+    return any(
+        t not in VARIANT_WORDS and (is_abbreviation(t, word) or is_typo(t, word))
+        for t in side.parsed.all_tokens
+    )
+
+
 def _numbers_conflict(a: Side, b: Side) -> bool:
     """Bare numbers (not sizes, codes or prices): each side has one the other lacks
     (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
     `2 handsets` is one side saying more)."""
 
-    def bare(side: Side) -> Counter[str]:
-        # Counted: "waist 32 leg 32" against "waist 34 leg 32" differ in a 32.
-        return Counter(t for t in side.content if t.isdigit())
+    return bool(a.bare - b.stated) and bool(b.bare - a.stated)
 
-    left, right = bare(a), bare(b)
-    return bool(left - right) and bool(right - left)
+
+def _bare(words: tuple[str, ...]) -> Counter[str]:
+    # Counted: "waist 32 leg 32" against "waist 34 leg 32" differ in a 32. A count of
+    # things ("3 handsets") is compared by `_counts_differ`.
+    return Counter(
+        t
+        for i, t in enumerate(words)
+        if t.isdigit() and (i + 1 == len(words) or words[i + 1] not in _COUNTED)
+    )
+
+
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
+_LEADING = re.compile(r"\d+")
+
+
+def _stated(tokens: tuple[str, ...]) -> Counter[str]:
+    """The numbers a name states, alone or glued to a unit ("120hz", "3x"), or in words
+    ("three"): a bare number of the other side found here is the same number."""
+    stated: Counter[str] = Counter()
+    for t in tokens:
+        if (m := _LEADING.match(t)) is not None:
+            stated[m[0]] += 1
+        elif t in _NUMBER_WORDS:
+            stated[_NUMBER_WORDS[t]] += 1
+    return stated

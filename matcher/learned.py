@@ -106,6 +106,10 @@ def _reasons_and_caps(
                 caps.append(cap)
     if brand_reason == BRAND_CONFLICT:
         caps.append(below_suggest)
+    if f.pack_store_only:
+        # The store names a pack the candidate names neither as a pack nor as a size:
+        # the pack is another product than the single, whatever else the names share.
+        caps.append(below_link)
     return reasons, caps
 
 

@@ -100,6 +100,10 @@ ABBREVIATIONS: dict[str, str] = {
     "orig": "original",
     "reg": "regular",
     "xtra": "extra",
+    # One thing, two words for it.
+    "ladies": "womens",
+    "sneakers": "trainers",
+    "hummus": "houmous",
 }
 
 # Brand values that mean "no brand".
@@ -168,10 +172,14 @@ def _mixed(token: str) -> bool:
     return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
+# A shelf offer pasted into a name ("3 for £5"): its numbers are no size nor model.
+_MULTIBUY = re.compile(r"\b\d+\s*for\s*[£$€]\s?\d+(?:[.,]\d\d)?", re.IGNORECASE)
+
+
 @lru_cache(maxsize=16384)  # a candidate's name is read once per store product it meets
 def normalize_for_scoring(name: str) -> str:
     """Normalize a product name for fuzzy scoring (never stored; see the module doc)."""
-    text = _APOSTROPHES.sub("", _fold(name))
+    text = _APOSTROPHES.sub("", _fold(_MULTIBUY.sub(" ", name)))
     text = _HYPHEN_RUN.sub(_join_model_code, text)
     # "S22+" is another model than "S22": keep the plus as a word (a tier variant).
     text = _TRAILING_PLUS.sub(" plus ", text)

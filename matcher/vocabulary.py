@@ -18,7 +18,7 @@ def _words(text: str) -> frozenset[str]:
 _COLOURS = _words(
     "black white red blue green yellow orange purple pink grey silver gold rose brown "
     "beige navy teal turquoise ivory maroon burgundy bronze charcoal graphite midnight "
-    "starlight clear transparent khaki tan indigo"
+    "starlight clear transparent khaki tan indigo stainless chrome"
 )
 _FLAVOURS = _words(
     "vanilla chocolate strawberry cherry lemon lime grape apple mango peach raspberry "
@@ -37,11 +37,17 @@ VARIANT_WORDS = _COLOURS | _FLAVOURS | _DIET | _SIZES | _AUDIENCE | _TIERS | _BA
 # What a product runs on or comes as: two platforms are two products, a note on one
 # side only ("(mac dvd)") says little.
 PLATFORMS = _words(
-    "mac macintosh win windows pc linux ps2 ps3 ps4 ps5 psp xbox xbox360 x360 wii wiiu nds "
+    "mac macintosh win windows pc linux ps2 ps3 ps4 ps5 psp xbox xbox360 x360 wii wiiu nds ds "
     "3ds switch android ios"
 )
 # Several names for one platform: "(PC)" and "Windows" say the same.
-PLATFORM_ALIASES = {"win": "windows", "pc": "windows", "macintosh": "mac", "x360": "xbox360"}
+PLATFORM_ALIASES = {
+    "win": "windows",
+    "pc": "windows",
+    "macintosh": "mac",
+    "x360": "xbox360",
+    "ds": "nds",
+}
 # What the product comes on: a note, never a variant ("PC DVD-ROM" is the "(PC)" game).
 MEDIA = _words("dvd cd rom dvdrom cdrom download")
 # Variant words by class: a conflict is two names naming *different* words of one class.
@@ -60,6 +66,8 @@ MARKETING = _words(
     "new brand genuine authentic official oem high quality premium free shipping ships fast "
     "sale deal offer save hot bestseller best seller value bonus exclusive limited edition "
     "improved qty stock instock available each ea lot"
+    # shelf promotions pasted into a name ("Online Exclusive", "Half Price", "Was £2.29")
+    " multibuy favourite online members member half price drop great recipe was clearance"
 )
 # A product made to fit another maker's product is not that product.
 THIRD_PARTY = _words("compatible remanufactured refurbished reman generic replacement aftermarket")

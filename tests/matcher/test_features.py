@@ -118,3 +118,125 @@ def test_a_word_for_another_word_is_a_swap_not_two_one_sided_words():
     assert swap.words_swapped == 1.0
     short = features("Orange Juice 52 fl oz", "Orange Juice, Low Acid, 52 fl oz")
     assert short.words_swapped == 0.0 and short.extra_cand_words > 0
+
+
+def test_another_model_of_the_line_spelled_almost_alike_is_a_conflict():
+    # A standard (802.11n) on both sides is no model code, so it cannot hide the conflict.
+    belkin = features("Belkin N+ 802.11n Router - F5D7980", "Belkin N+ 802.11n Router F5D7988")
+    assert (belkin.code_shared, belkin.code_conflict) == (0.0, 1.0)
+    # ... nor a shared code of the line; the other side's tokens joined count as a code.
+    both = features("Acme AX200 fax AX-2018 kit", "Acme AX200 fax AX2019")
+    assert (both.code_shared, both.code_conflict) == (1.0, 1.0)
+    sd = features("Ultra II 8 GB SD card - SDSDH8GE", "SanDisk Ultra II SDSDH-8GB 8GB Class 6")
+    assert sd.code_conflict == 1.0
+    # A camera's code ends in "p" (not a resolution), and a bare number against a code's
+    # digits is another model ("7182" / "DCC-4049").
+    assert features("Stylus 3843P 10.0 MP camera", "Stylus 3840P 10.0 MP Camera").code_conflict
+    assert features("coffee maker - 7182", "Cuisinart DCC-4049 Coffee Maker").code_conflict
+    assert not features("coffee maker - 7182", "Cuisinart DCC-7182 Coffee Maker").code_conflict
+    # The same code in another spelling, or a shop's item number, is no conflict.
+    assert not features("Stylus 3843P 10.0 MP (226545)", "Stylus 3843P camera").code_conflict
+    assert not features("KX FG2451 fax", "Panasonic KX-FG2451 fax").code_conflict
+
+
+def test_a_supply_for_a_code_is_not_the_product_with_that_code():
+    oem = "Brother LC93 Yellow Ink Cartridge"
+    reman = "Innovera 88016 Remanufactured Ink Cartridge, Yellow (Replaces Brother LC93)"
+    # The maker's own cartridge "for use in" a printer is no third-party supply ...
+    hosted = "Brother LC93 Ink Cartridge for use in MFC-4472CW, Yellow"
+    assert features(hosted, oem).third_party == 0.0
+    assert features(hosted, reman).third_party == 1.0
+    # ... a cartridge "for use in" the maker's cartridge code is one.
+    generic = "Ink Cartridge Yellow for use in Brother LC93"
+    assert features(generic, oem).third_party == 1.0
+    assert features(generic, reman).third_party == 0.0
+    # Only the first code after "fits" is what the product fits.
+    pos = "Hp 94A Toner Cartridge Yellow Fits Laserjet P5491Dn - Ce398A"
+    assert features("Innovera toner Yellow compatible HP CE398A", pos).third_party == 1.0
+
+
+def test_counted_handsets_that_differ_conflict():
+    assert features("Uniden 3Hs DECT 6.0 Phone", "Uniden 4 Handsets DECT 6.0 Phone").number_conflict
+    same = features("Uniden w/ 3 handsets DECT 6.0", "Uniden 3-Handset DECT 6.0 expandable up to 6")
+    assert same.number_conflict == 0.0
+
+
+def test_a_pack_said_in_words_is_a_pack():
+    single = "Epson 35 Black Toner Cartridge (S053765A)"
+    assert features("Epson 35 S053765A Toner Black Dual Pack", single).pack_store_only == 1.0
+    value = features("Brother LC12 Value Pack, Black", "Brother LC12 Black Ink Cartridge")
+    assert value.pack_store_only == 1.0
+    two = features("Brother LC12 Value Pack, Black", "Brother LC12 Ink Cartridge, 2/Pack")
+    assert (two.pack_conflict, two.pack_store_only, two.pack_cand_only) == (0.0, 0.0, 0.0)
+    assert features("Brother LC12 Value Pack", "Brother LC12 Ink, 1 ct").pack_conflict == 1.0
+
+
+def test_a_finish_or_an_edition_the_store_names_is_another_product():
+    tv = "Samsung LN46N913B 46in LCD HDTV"
+    assert features(f"{tv} Piano Black", f"{tv}, Black").variant_conflict == 1.0
+    # The store may leave the finish out, or name no colour at all.
+    assert features(f"{tv} Black", f"{tv}, Piano Black").variant_conflict == 0.0
+    assert features(f"{tv} Piano Black", tv).variant_conflict == 0.0
+    game = "Savage Protocol (PlayStation 3)"
+    assert features("savage protocol ce ps3", game).variant_conflict == 1.0
+    edition = features("savage protocol ps3", "Savage Protocol Collector's Edition PS3")
+    assert edition.variant_conflict == 0.0
+
+
+def test_platforms_by_their_short_names_and_downloads_by_side():
+    assert features("Dark Protocol PC DVD", "Dark Protocol (Nintendo DS)").variant_conflict == 1.0
+    assert features("Frontier - NDS", "Frontier (Nintendo DS)").variant_conflict == 0.0
+    f = features("iwork 09 family pack (mac) [download]", "Apple iWork 09 Family Pack for Mac")
+    assert (f.download_store_only, f.download_cand_only) == (1.0, 0.0)
+    g = features("iWork 09 mac dvd", "Apple iWork 09 for Mac ESD")
+    assert (g.download_store_only, g.download_cand_only) == (0.0, 1.0)
+
+
+def test_a_number_glued_to_its_unit_or_in_words_is_the_same_number():
+    tv = "Viera TC-P46E47 46in 1080p LCD HDTV"
+    spelled = features(f"{tv} 120 Hz three HDMI", f"{tv} 120Hz 3 HDMI")
+    assert spelled.number_conflict == 0.0
+    assert features(f"{tv} 3x HDMI 120 Hz", f"{tv} 120Hz 3 HDMI").number_conflict == 0.0
+    assert features(f"{tv} 240 Hz 4 HDMI", f"{tv} 120Hz 3 HDMI").number_conflict == 1.0
+
+
+def test_a_shelf_offer_and_a_shoe_size_are_no_numbers_or_codes_of_the_product():
+    offer = features("3 for £5 Olive Oil Light & Mild 750 ml", "Olive Oil Light & Mild, 750 ml")
+    assert (offer.number_conflict, offer.noise_words) == (0.0, 0.0)
+    shoe = features("Cloud Run Ladies Trainers - Grey - UK4", "Cloud Run Womens Trainers, UK 4")
+    assert shoe.code_one_side == 0.0 and shoe.variant_conflict == 0.0
+
+
+def test_a_code_one_letter_longer_than_the_other_sides_is_another_product():
+    f = features("SanDisk Ultra II SDSDH-16GD 16gb", "SanDisk Ultra II 16GB - SDSDH-16G")
+    assert f.code_conflict == 1.0
+    # ... unless the letter is the colour either name states.
+    red = features("My Passport WDBAAA32000R 320GB, Red", "My Passport WDBAAA32000 320GB")
+    assert red.code_conflict == 0.0 and red.code_colour == 1.0
+
+
+def test_a_code_without_its_letter_prefix_is_the_same_code():
+    f = features("TG9025 Panasonic Cordless Phone", "Panasonic KX-TG9025 Cordless Phone")
+    assert (f.code_shared, f.code_conflict) == (1.0, 0.0)
+    assert features("G9025 phone", "Panasonic KX-TG9026 phone").code_conflict == 1.0
+
+
+def test_a_variant_word_abbreviated_on_a_shelf_label_is_the_same_variant():
+    beer = "Tamberly Original Ginger Beer Sparkling Drink, 330 ml"
+    assert features("TAMBERLY SPKL DRINK GINGER BEER 330ML", beer).variant_conflict == 0.0
+    assert features("TAMBERLY LEMON DRINK 330ML", beer).variant_conflict == 1.0
+    cheddar = "Dunmore Dairy Farmhouse Smoked Mature Cheddar, 200 g"
+    assert features("DUNMORE FARMHOUSE SMKD MATURE CHEDDAR 200G", cheddar).variant_conflict == 0.0
+    # ... but another variant word is never an abbreviation nor a misspelling of one.
+    for a, b in (("Salted", "Unsalted"), ("Sweetened", "Unsweetened"), ("Mens", "Womens")):
+        assert features(f"{a} Butter 250g", f"{b} Butter 250g").variant_conflict == 1.0, a
+    assert features("Berry muffin", "Blueberry muffin").variant_conflict == 1.0
+
+
+def test_a_standard_is_no_model_code_and_cannot_hide_two_alike_codes():
+    lexar = "Lexar 4G Class6 Secure Digital Memory Card - LSD4GBASBNAE"
+    f = features("LSD8GBASBNAE Lexar SD card 8GB Class 6", lexar)
+    assert (f.code_shared, f.code_conflict) == (0.0, 1.0)
+    both = features("Acme AX200 fax AXK4471B kit", "Acme AX200 fax AXK4479B kit")
+    assert (both.code_shared, both.code_conflict) == (1.0, 1.0)
+    assert read_side("Memory Card Class 6 USB 2 Cat6", ()).codes == frozenset()

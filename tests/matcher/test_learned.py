@@ -26,11 +26,13 @@ def test_the_shipped_model_names_every_feature_it_weighs():
     data = json.loads(resources.files("matcher").joinpath("model.json").read_text())
     assert set(data["weights"]) <= set(FEATURES)
     model = load_model()
-    # A shared model code is evidence for; a pack the catalog product does not name,
-    # against. Conflicts weigh nothing: they block (the candidate never competes).
+    # A shared model code is evidence for; a pack only the catalog product names, against.
+    # Conflicts, and a pack only the store names, weigh nothing: they block (the candidate
+    # never competes).
     named = dict(zip(FEATURES, model.weights, strict=True))
-    assert named["code_shared"] > 0 > named["pack_store_only"]
+    assert named["code_shared"] > 0 > named["pack_cand_only"]
     assert named["size_conflict"] == 0 and named["code_conflict"] == 0
+    assert named["pack_store_only"] == 0
 
 
 @pytest.mark.parametrize(
@@ -46,6 +48,14 @@ def test_a_shared_code_links_despite_one_sided_colour_and_sku(store, catalog):
     assert best.score >= 85 and MODEL_MATCH in best.reasons
     [capped] = score_candidates(store, None, None, [Candidate(1, catalog, None)])
     assert capped.score < 85  # the rule scorer's caps, for comparison
+
+
+def test_a_pack_only_the_store_names_never_links_whatever_the_names_share():
+    catalog = ("Epson 15 S056723X High Yield Toner Cartridge", "Epson")
+    [pack] = score("Epson 15 S056723X HY toner cartridge (2 pack)", "Epson", catalog)
+    assert 70 <= pack.score < 85 and MODEL_MATCH in pack.reasons
+    [single] = score("Epson 15 S056723X HY toner cartridge", "Epson", catalog)
+    assert single.score >= 85
 
 
 def test_compatible_supplies_and_packs_never_link_to_the_original():
@@ -138,8 +148,10 @@ def test_the_learned_score_is_the_calibrated_share(monkeypatch):
     import matcher.learned
 
     shipped = load_model()
+    uncalibrated = Model(shipped.bias, shipped.weights)
     halved = Model(shipped.bias, shipped.weights, ((0.0001, 0.00005), (1.0, 0.5)))
     name, catalog = "Acme AX-200 plain paper fax", "acme plain-paper fax/copier grey AX200"
+    monkeypatch.setattr(matcher.learned, "load_model", lambda: uncalibrated)
     [raw] = score(name, None, (catalog, "Acme"))
     monkeypatch.setattr(matcher.learned, "load_model", lambda: halved)
     [calibrated] = score(name, None, (catalog, "Acme"))
