@@ -32,6 +32,7 @@ from asyncpg.pool import PoolConnectionProxy
 from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
+from catalog.name_words import name_words, probed_words
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
 
@@ -62,6 +63,16 @@ SEARCH_LADDER: tuple[tuple[float, int | None], ...] = (
     (0.2, FULL_PAGE),  # the last rung answers whatever it finds
 )
 SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
+# The word probe (migration 0012, pg_search_canonical_candidates_by_words): ...
+WORD_BUDGET = 2000
+WORD_POOL = 50
+WORD_SETTLED = 0.0
+
+
+def _settled_by_words(rows: Sequence[Row], limit: int) -> bool:
+    return bool(rows) and rows[0]["score"] >= WORD_SETTLED
+
+
 # Names per statement of a batch's search: each statement stays well inside the
 # statement timeout (a long title's probe at 0.2 costs tens of milliseconds of server
 # CPU, and a busy server stretches that), and one name's cost holds up only its chunk.
@@ -245,53 +256,102 @@ class PostgresConnector:
             [name] = names
             return {name: await s.all("search_canonical_candidates", query=name, limit=limit)}
 
-        found = await self._climb([normalized_name], limit, one)
+        found = await self._search([normalized_name], limit, one)
         return found.get(normalized_name, [])
 
     async def search_names_many(
         self, normalized_names: Sequence[str], limit: int
     ) -> list[list[Row]]:
-        """`search_names` for all names at once: per rung, one statement per SEARCH_CHUNK
-        names (a LATERAL join probing the GIN index per name), asked only for the names
-        no earlier rung settled. Many names end at the first, cheapest rungs; a single
-        pass at the loosest threshold would cost each of them its price."""
+        """`search_names` for all names at once: per step (the word probe, then each
+        rung), one statement per SEARCH_CHUNK names (a LATERAL join per name), asked only
+        for the names no earlier step settled."""
 
         async def many(s: _Session, names: Sequence[str]) -> dict[str, list[Row]]:
-            step: dict[str, list[Row]] = {}
-            for i in range(0, len(names), SEARCH_CHUNK):
-                chunk = names[i : i + SEARCH_CHUNK]
-                rows = await s.all(
-                    "pg_search_canonical_candidates_many", queries=chunk, limit=limit
-                )
-                for row in rows:  # by position, then best first
-                    step.setdefault(chunk[row["position"] - 1], []).append(row)
-            return step
+            return await self._chunked(s, "pg_search_canonical_candidates_many", names, limit=limit)
 
-        found = await self._climb(normalized_names, limit, many)
+        found = await self._search(normalized_names, limit, many)
         return [found.get(name, []) for name in normalized_names]
 
-    async def _climb(
+    async def _search(
         self,
         names: Sequence[str],
         limit: int,
-        search: Callable[[_Session, Sequence[str]], Awaitable[dict[str, list[Row]]]],
+        rung: Callable[[_Session, Sequence[str]], Awaitable[dict[str, list[Row]]]],
     ) -> dict[str, list[Row]]:
-        """Each distinct, non-empty name's rows from the SEARCH_LADDER: `search` at each
-        rung's threshold (set for the transaction only) for the names still climbing;
-        a name stays at the first rung that gives it the rows that rung asks for."""
+        """Each distinct, non-empty name's rows: the word probe's, else the ladder's."""
         remaining = [name for name in dict.fromkeys(names) if name]
         found: dict[str, list[Row]] = {}
         if not remaining:
             return found
         async with self.transaction() as s:
-            for threshold, settles in SEARCH_LADDER:
-                await s.run("pg_set_similarity_threshold", threshold=str(threshold))
-                step = await search(s, remaining)
-                found.update(step)  # a looser rung's rows include a stricter one's
-                enough = limit if settles is FULL_PAGE else min(limit, settles)
-                remaining = [n for n in remaining if len(step.get(n, ())) < enough]
-                if not remaining:
-                    break
+            await s.run("pg_set_search_without_jit")
+            found = await self._probe_words(s, remaining, limit)
+            remaining = [name for name in remaining if name not in found]
+            if remaining:
+                found.update(await self._climb(s, remaining, limit, rung))
+        return found
+
+    async def _probe_words(
+        self, s: _Session, names: Sequence[str], limit: int
+    ) -> dict[str, list[Row]]:
+        """The word probe's rows of each name it settles: one statement counts the
+        words of all names, then one per SEARCH_CHUNK names probes them."""
+        words = list(dict.fromkeys(w for name in names for w in name_words(name)))
+        counts = await s.all("pg_count_name_words", words=words, cap=WORD_BUDGET + 1)
+        products = {row["word"]: row["products"] for row in counts}
+        catalog = float(counts[0]["catalog"]) if counts else 1.0
+        chosen = {name: probed_words(name, products, catalog, WORD_BUDGET) for name in names}
+        probing = [name for name in names if chosen[name]]
+        found: dict[str, list[Row]] = {}
+        for i in range(0, len(probing), SEARCH_CHUNK):
+            chunk = probing[i : i + SEARCH_CHUNK]
+            picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
+            rows = await s.all(
+                "pg_search_canonical_candidates_by_words",
+                queries=chunk,
+                positions=[k for k, _, _ in picked],
+                words=[w for _, w, _ in picked],
+                weights=[weight for _, _, weight in picked],
+                pool=WORD_POOL,
+                limit=limit,
+            )
+            for row in rows:
+                found.setdefault(chunk[row["position"] - 1], []).append(row)
+        return {name: rows for name, rows in found.items() if _settled_by_words(rows, limit)}
+
+    @staticmethod
+    async def _chunked(
+        s: _Session, query: str, names: Sequence[str], **params: Any
+    ) -> dict[str, list[Row]]:
+        """A many-names query (rows by `position`, then best first), SEARCH_CHUNK names
+        per statement."""
+        step: dict[str, list[Row]] = {}
+        for i in range(0, len(names), SEARCH_CHUNK):
+            chunk = names[i : i + SEARCH_CHUNK]
+            for row in await s.all(query, queries=chunk, **params):
+                step.setdefault(chunk[row["position"] - 1], []).append(row)
+        return step
+
+    @staticmethod
+    async def _climb(
+        s: _Session,
+        names: Sequence[str],
+        limit: int,
+        search: Callable[[_Session, Sequence[str]], Awaitable[dict[str, list[Row]]]],
+    ) -> dict[str, list[Row]]:
+        """Each name's rows from the SEARCH_LADDER: `search` at each rung's threshold
+        (set for the transaction only) for the names still climbing; a name stays at
+        the first rung that gives it the rows that rung asks for."""
+        remaining = list(names)
+        found: dict[str, list[Row]] = {}
+        for threshold, settles in SEARCH_LADDER:
+            await s.run("pg_set_similarity_threshold", threshold=str(threshold))
+            step = await search(s, remaining)
+            found.update(step)  # a looser rung's rows include a stricter one's
+            enough = limit if settles is FULL_PAGE else min(limit, settles)
+            remaining = [n for n in remaining if len(step.get(n, ())) < enough]
+            if not remaining:
+                break
         return found
 
     async def listen(self, on_change: ChangeListener) -> None:
