@@ -10,7 +10,7 @@ row sharing enough of the name's (often very common) trigrams.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def name_words(normalized_name: str) -> list[str]:
@@ -20,13 +20,21 @@ def name_words(normalized_name: str) -> list[str]:
 
 
 def probed_words(
-    normalized_name: str, products: Mapping[str, int], catalog: float, budget: int
+    normalized_name: str,
+    products: Mapping[str, int],
+    catalog: float,
+    budget: int,
+    similar: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, float]]:
     """The words to probe, rarest first, with their weights (ln(1 + catalog / products),
     as idf): those the catalog knows, while the products they bring add up to `budget`
-    at most. `products` counts each word's products (at least up to budget + 1). None
+    at most. A word no product has (misspelt) stands for the known words `similar` gives
+    for it. `products` counts each word's products (at least up to budget + 1). Empty
     when every known word alone brings more than `budget`: the name has no rare word."""
-    known = sorted(((products.get(w, 0), w) for w in name_words(normalized_name)), key=lambda t: t)
+    similar = similar or {}
+    known = sorted(
+        {(products.get(v, 0), v) for w in name_words(normalized_name) for v in similar.get(w, [w])}
+    )
     chosen: list[tuple[str, float]] = []
     total = 0
     for count, word in known:
@@ -37,3 +45,19 @@ def probed_words(
             break
         chosen.append((word, math.log1p(catalog / count)))
     return chosen
+
+
+def misspelt(normalized_name: str, products: Mapping[str, int]) -> list[str]:
+    """The words of a name no product has, long enough to look for similar ones."""
+    return [w for w in name_words(normalized_name) if len(w) >= 4 and not products.get(w)]
+
+
+def rarest_pair(
+    normalized_name: str, products: Mapping[str, int], most: int
+) -> tuple[str, str] | None:
+    """The name's two rarest known words, or None when it has fewer than two or the
+    rarest has more than `most` products."""
+    known = sorted((products[w], w) for w in name_words(normalized_name) if products.get(w))
+    if len(known) < 2 or known[0][0] > most:
+        return None
+    return known[0][1], known[1][1]
