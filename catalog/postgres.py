@@ -71,8 +71,9 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # WORD_SIMILAR alike (among WORD_SCAN known words with its first two letters). A name
 # without a rare word probes its two rarest words together, when the rarest has at
 # most WORD_PAIR_SCAN products. Only names the probe finds nothing for climb the ladder.
-# Measured on 27k long product titles: 1-2 ms of server CPU per name where the ladder
-# takes 15 (loadtests/bench_worker.py), with the same benchmark quality.
+# Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
+# (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
+# (loadtests/bench_catalog.py), with the same matching benchmark figures.
 WORD_BUDGET = 2000
 WORD_POOL = 50
 WORD_SIMILAR = 0.4
