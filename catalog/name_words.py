@@ -32,18 +32,23 @@ def probed_words(
     for it. `products` counts each word's products (at least up to budget + 1). Empty
     when every known word alone brings more than `budget`: the name has no rare word."""
     similar = similar or {}
-    known = sorted(
-        {(products.get(v, 0), v) for w in name_words(normalized_name) for v in similar.get(w, [w])}
-    )
+    # A misspelt word's stand-ins weigh alike (as one word of all their products), so
+    # the rarest of them does not crowd out the one meant.
+    counts: dict[str, tuple[int, int]] = {}  # word → (its products, its weight's)
+    for word in name_words(normalized_name):
+        stand_ins = similar.get(word, [word])
+        group = sum(products.get(v, 0) for v in stand_ins)
+        for v in stand_ins:
+            counts.setdefault(v, (products.get(v, 0), group))
     chosen: list[tuple[str, float]] = []
     total = 0
-    for count, word in known:
+    for word, (count, group) in sorted(counts.items(), key=lambda kv: (kv[1][0], kv[0])):
         if count == 0:
             continue  # a word no product has: misspelt, or new
         total += count
         if total > budget:
             break
-        chosen.append((word, math.log1p(catalog / count)))
+        chosen.append((word, math.log1p(catalog / group)))
     return chosen
 
 

@@ -27,6 +27,7 @@ def test_a_misspelt_word_stands_for_the_similar_known_words():
     similar = {"nortwind": ["northwind", "northwest"]}
     chosen = probed_words("nortwind", products, 100, budget=1000, similar=similar)
     assert [w for w, _ in chosen] == ["northwest", "northwind"]
+    assert {weight for _, weight in chosen} == {math.log1p(100 / 50)}  # alike: neither wins
 
 
 def test_the_rarest_pair_needs_two_known_words_and_a_rarest_within_reach():
