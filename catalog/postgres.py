@@ -32,6 +32,7 @@ from asyncpg.pool import PoolConnectionProxy
 from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
+from catalog.name_words import misspelt, name_words, probed_words, rarest_pair
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
 
@@ -41,18 +42,19 @@ CHANNEL = "imgedge_resolution"  # NOTIFY channel for ResolutionChange payloads
 WORK_CHANNEL = "imgedge_match_queue"  # NOTIFY channel waking match-queue workers
 LISTEN_PING_S = 5.0
 # The candidate search's similarity ladder (pg_trgm thresholds tried in turn, see
-# `_climb`). What it answers is defined by two rungs: a name with SEARCH_SETTLED rows (or
-# its whole page, if smaller) at 0.5 gets its best rows there; any other name its best
-# rows at 0.2. (At 0.3 the search missed true products, a store's name with the brand in
-# front or a title cut short, that FTS5 on SQLite finds. Settled at 0.5 with five, a
-# name's best five are the loosest threshold's best five: what a scorer's top five are
-# drawn from.) The other rungs only save work and change no answer: a name leaves at one
-# of them only with a full page (`limit` rows), and a full page at a threshold is
-# exactly the page the defining rung below it would give (every row it adds ranks
-# below). The strict 0.6 spares a name with many close rows the rechecks of 0.5; 0.35
-# spares most names that miss at 0.5 the costly 0.2 (its index finds five times as many
-# rows to recheck). Measured on 27k long product titles: a third less server CPU per
-# name than 0.5 → 0.2 alone (loadtests/bench_worker.py).
+# `_climb`), for the names the word probe below finds nothing for. What it answers is
+# defined by two rungs: a name with SEARCH_SETTLED rows (or its whole page, if smaller)
+# at 0.5 gets its best rows there; any other name its best rows at 0.2. (At 0.3 the
+# search missed true products, a store's name with the brand in front or a title cut
+# short, that FTS5 on SQLite finds. Settled at 0.5 with five, a name's best five are the
+# loosest threshold's best five: what a scorer's top five are drawn from.) The other
+# rungs only save work and change no answer: a name leaves at one of them only with a
+# full page (`limit` rows), and a full page at a threshold is exactly the page the
+# defining rung below it would give (every row it adds ranks below). The strict 0.6
+# spares a name with many close rows the rechecks of 0.5; 0.35 spares most names that
+# miss at 0.5 the costly 0.2 (its index finds five times as many rows to recheck).
+# Measured on 27k long product titles: a third less server CPU per name than 0.5 → 0.2
+# alone (loadtests/bench_worker.py).
 SEARCH_SETTLED = 5
 FULL_PAGE = None
 SEARCH_LADDER: tuple[tuple[float, int | None], ...] = (
@@ -62,6 +64,22 @@ SEARCH_LADDER: tuple[tuple[float, int | None], ...] = (
     (0.2, FULL_PAGE),  # the last rung answers whatever it finds
 )
 SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
+# The word probe, the search's first step (migration 0012, catalog/name_words.py): a
+# name's rarest known words, while their products add up to WORD_BUDGET at most, bring
+# the products compared by trigram similarity: those of the WORD_POOL best word weights
+# (ties kept). A misspelt word stands for up to WORD_ALTERNATIVES known words at least
+# WORD_SIMILAR alike (among WORD_SCAN known words with its first two letters). A name
+# without a rare word probes its two rarest words together, when the rarest has at
+# most WORD_PAIR_SCAN products. Only names the probe finds nothing for climb the ladder.
+# Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
+# (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
+# (loadtests/bench_catalog.py), with the same matching benchmark figures.
+WORD_BUDGET = 2000
+WORD_POOL = 50
+WORD_SIMILAR = 0.4
+WORD_ALTERNATIVES = 3
+WORD_SCAN = 500
+WORD_PAIR_SCAN = 20_000
 # Names per statement of a batch's search: each statement stays well inside the
 # statement timeout (a long title's probe at 0.2 costs tens of milliseconds of server
 # CPU, and a busy server stretches that), and one name's cost holds up only its chunk.
@@ -245,53 +263,149 @@ class PostgresConnector:
             [name] = names
             return {name: await s.all("search_canonical_candidates", query=name, limit=limit)}
 
-        found = await self._climb([normalized_name], limit, one)
+        found = await self._search([normalized_name], limit, one)
         return found.get(normalized_name, [])
 
     async def search_names_many(
         self, normalized_names: Sequence[str], limit: int
     ) -> list[list[Row]]:
-        """`search_names` for all names at once: per rung, one statement per SEARCH_CHUNK
-        names (a LATERAL join probing the GIN index per name), asked only for the names
-        no earlier rung settled. Many names end at the first, cheapest rungs; a single
-        pass at the loosest threshold would cost each of them its price."""
+        """`search_names` for all names at once: per step (the word probe, then each
+        rung), one statement per SEARCH_CHUNK names (a LATERAL join per name), asked only
+        for the names no earlier step settled."""
 
         async def many(s: _Session, names: Sequence[str]) -> dict[str, list[Row]]:
-            step: dict[str, list[Row]] = {}
-            for i in range(0, len(names), SEARCH_CHUNK):
-                chunk = names[i : i + SEARCH_CHUNK]
-                rows = await s.all(
-                    "pg_search_canonical_candidates_many", queries=chunk, limit=limit
-                )
-                for row in rows:  # by position, then best first
-                    step.setdefault(chunk[row["position"] - 1], []).append(row)
-            return step
+            return await self._chunked(s, "pg_search_canonical_candidates_many", names, limit=limit)
 
-        found = await self._climb(normalized_names, limit, many)
+        found = await self._search(normalized_names, limit, many)
         return [found.get(name, []) for name in normalized_names]
 
-    async def _climb(
+    async def _search(
         self,
         names: Sequence[str],
         limit: int,
-        search: Callable[[_Session, Sequence[str]], Awaitable[dict[str, list[Row]]]],
+        rung: Callable[[_Session, Sequence[str]], Awaitable[dict[str, list[Row]]]],
     ) -> dict[str, list[Row]]:
-        """Each distinct, non-empty name's rows from the SEARCH_LADDER: `search` at each
-        rung's threshold (set for the transaction only) for the names still climbing;
-        a name stays at the first rung that gives it the rows that rung asks for."""
+        """Each distinct, non-empty name's rows: the word probe's, else the ladder's."""
         remaining = [name for name in dict.fromkeys(names) if name]
         found: dict[str, list[Row]] = {}
         if not remaining:
             return found
         async with self.transaction() as s:
-            for threshold, settles in SEARCH_LADDER:
-                await s.run("pg_set_similarity_threshold", threshold=str(threshold))
-                step = await search(s, remaining)
-                found.update(step)  # a looser rung's rows include a stricter one's
-                enough = limit if settles is FULL_PAGE else min(limit, settles)
-                remaining = [n for n in remaining if len(step.get(n, ())) < enough]
-                if not remaining:
-                    break
+            await s.run("pg_set_search_without_jit")
+            found = await self._probe_words(s, remaining, limit)
+            remaining = [name for name in remaining if name not in found]
+            if remaining:
+                found.update(await self._climb(s, remaining, limit, rung))
+        return found
+
+    async def _probe_words(
+        self, s: _Session, names: Sequence[str], limit: int
+    ) -> dict[str, list[Row]]:
+        """The word probe's rows of each name it settles. One statement counts the words
+        of all names; one looks up known words like the misspelt ones; then, per
+        SEARCH_CHUNK names, one probes the rare words, and one the rarest two words of
+        the names that have no rare word (both words, not either)."""
+        words = list(dict.fromkeys(w for name in names for w in name_words(name)))
+        products, catalog = await self._count_words(s, words)
+        unknown = list(dict.fromkeys(w for name in names for w in misspelt(name, products)))
+        similar: dict[str, list[str]] = {}
+        if unknown:
+            rows = await s.all(
+                "pg_similar_name_words",
+                words=unknown,
+                threshold=WORD_SIMILAR,
+                alternatives=WORD_ALTERNATIVES,
+                scan=WORD_SCAN,
+            )
+            for row in rows:
+                similar.setdefault(row["word"], []).append(row["similar"])
+            products.update(
+                (await self._count_words(s, [v for vs in similar.values() for v in vs]))[0]
+            )
+        chosen = {
+            name: probed_words(name, products, catalog, WORD_BUDGET, similar) for name in names
+        }
+        probing = [name for name in names if chosen[name]]
+        found: dict[str, list[Row]] = {}
+        for i in range(0, len(probing), SEARCH_CHUNK):
+            chunk = probing[i : i + SEARCH_CHUNK]
+            picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
+            step = await self._chunked(
+                s,
+                "pg_search_canonical_candidates_by_words",
+                chunk,
+                positions=[k for k, _, _ in picked],
+                words=[w for _, w, _ in picked],
+                weights=[weight for _, _, weight in picked],
+                pool=WORD_POOL,
+                limit=limit,
+            )
+            found.update(step)
+        # Names without a rare word: their words counted further, to find the two rarest.
+        rest = [name for name in names if not chosen[name]]
+        common = list(dict.fromkeys(w for n in rest for w in name_words(n) if products.get(w)))
+        deeper = (await self._count_words(s, common, WORD_PAIR_SCAN + 1))[0]
+        pairs = {
+            n: pair for n in rest if (pair := rarest_pair(n, deeper, WORD_PAIR_SCAN)) is not None
+        }
+        paired = list(pairs)
+        for i in range(0, len(paired), SEARCH_CHUNK):
+            chunk = paired[i : i + SEARCH_CHUNK]
+            step = await self._chunked(
+                s,
+                "pg_search_canonical_candidates_by_word_pairs",
+                chunk,
+                firsts=[pairs[n][0] for n in chunk],
+                seconds=[pairs[n][1] for n in chunk],
+                scan=WORD_PAIR_SCAN,
+                limit=limit,
+            )
+            found.update(step)
+        return found
+
+    @staticmethod
+    async def _count_words(
+        s: _Session, words: Sequence[str], cap: int = WORD_BUDGET + 1
+    ) -> tuple[dict[str, int], float]:
+        """Each word's products (counted up to `cap`) and the catalog's size."""
+        if not words:
+            return {}, 1.0
+        rows = await s.all("pg_count_name_words", words=list(words), cap=cap)
+        return {row["word"]: row["products"] for row in rows}, float(rows[0]["catalog"])
+
+    @staticmethod
+    async def _chunked(
+        s: _Session, query: str, names: Sequence[str], **params: Any
+    ) -> dict[str, list[Row]]:
+        """A many-names query (rows by `position`, then best first), SEARCH_CHUNK names
+        per statement."""
+        step: dict[str, list[Row]] = {}
+        for i in range(0, len(names), SEARCH_CHUNK):
+            chunk = names[i : i + SEARCH_CHUNK]
+            for row in await s.all(query, queries=chunk, **params):
+                step.setdefault(chunk[row["position"] - 1], []).append(row)
+        return step
+
+    @staticmethod
+    async def _climb(
+        s: _Session,
+        names: Sequence[str],
+        limit: int,
+        search: Callable[[_Session, Sequence[str]], Awaitable[dict[str, list[Row]]]],
+    ) -> dict[str, list[Row]]:
+        """Each name's rows from the SEARCH_LADDER: `search` at each rung's threshold
+        (set for the transaction only) for the names still climbing; a name stays at
+        the first rung that gives it the rows that rung asks for."""
+        remaining = list(names)
+        found: dict[str, list[Row]] = {}
+        for threshold, settles in SEARCH_LADDER:
+            await s.run("pg_set_similarity_threshold", threshold=str(threshold))
+            step = await search(s, remaining)
+            found.update(step)  # a looser rung's rows include a stricter one's
+            enough = limit if settles is FULL_PAGE else min(limit, settles)
+            remaining = [n for n in remaining if len(step.get(n, ())) < enough]
+            if not remaining:
+                break
         return found
 
     async def listen(self, on_change: ChangeListener) -> None:

@@ -222,6 +222,114 @@ WHERE normalized_name % :query
 ORDER BY score DESC, id
 LIMIT :limit;
 
+-- name: pg_set_search_without_jit
+-- For the rest of the transaction: no JIT compilation. The word probe's plan is cheap,
+-- but the planner cannot know how many products a word prefix brings and prices it
+-- high enough to compile it (tens of milliseconds, for a statement of one or two).
+SELECT set_config('jit', 'off', true);
+
+-- name: pg_count_name_words
+-- How many canonical products have a word starting with each of :words (a text[]) in
+-- their normalized name (a store's `choc` finds `chocolate`), counted only up to :cap
+-- (an index-only scan of the range reads at most :cap entries), and how many canonical
+-- products there are (the planner's estimate: weights need no more).
+SELECT w.word, (
+    SELECT count(*) FROM (
+        SELECT FROM canonical_name_tokens t
+        WHERE t.token >= w.word AND t.token < w.word || chr(1114111)
+        LIMIT :cap
+    ) AS capped
+) AS products, (
+    SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'canonical_products'::regclass
+) AS catalog
+FROM unnest(:words::text[]) AS w(word);
+
+-- name: pg_similar_name_words
+-- For each of :words (a text[] of words no canonical name has: misspelt), up to
+-- :alternatives known words that look like it (trigram similarity ≥ :threshold), among
+-- the known words sharing its first two letters (a store's typo rarely hits them): the
+-- distinct words of that range, read by skipping from one to the next through the index
+-- (at most :scan of them), not by reading every product's entry.
+SELECT u.word, s.similar
+FROM unnest(:words::text[]) AS u(word)
+CROSS JOIN LATERAL (
+    WITH RECURSIVE known (word, steps) AS (
+        (SELECT t.token, 1 FROM canonical_name_tokens t
+         WHERE t.token >= left(u.word, 2) AND t.token < left(u.word, 2) || chr(1114111)
+         ORDER BY t.token LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.token FROM canonical_name_tokens t
+                WHERE t.token > k.word AND t.token < left(u.word, 2) || chr(1114111)
+                ORDER BY t.token LIMIT 1), k.steps + 1
+        FROM known k
+        WHERE k.word IS NOT NULL AND k.steps < :scan
+    )
+    SELECT k.word AS similar FROM known k
+    WHERE k.word IS NOT NULL AND similarity(k.word, u.word) >= :threshold
+    ORDER BY similarity(k.word, u.word) DESC, k.word
+    LIMIT :alternatives
+) s;
+
+-- name: pg_search_canonical_candidates_by_word_pairs
+-- The word probe of names without a rare word (:queries, with their two rarest words
+-- :firsts and :seconds, parallel arrays): the products having both, found by looking up
+-- the second for each of the first's products (at most :scan of them), ranked by trigram
+-- similarity, best :limit.
+SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
+       c.product_count, c.provisional, c.score
+FROM unnest(:queries::text[], :firsts::text[], :seconds::text[]) WITH ORDINALITY
+    AS n(query, first, second, position)
+CROSS JOIN LATERAL (
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
+           p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
+    FROM canonical_products p
+    WHERE p.id = ANY (ARRAY(
+        SELECT a.canonical_product_id
+        FROM (
+            SELECT t.canonical_product_id FROM canonical_name_tokens t
+            WHERE t.token = n.first LIMIT :scan
+        ) a
+        WHERE EXISTS (
+            SELECT FROM canonical_name_tokens b
+            WHERE b.token = n.second AND b.canonical_product_id = a.canonical_product_id
+        )
+    ))
+    ORDER BY score DESC, p.id
+    LIMIT :limit
+) c
+ORDER BY n.position, c.score DESC, c.id;
+
+-- name: pg_search_canonical_candidates_by_words
+-- The word probe for many names at once (:queries, a text[] of normalized names;
+-- `position` counts from 1): per name, the products that share the words chosen for it
+-- (parallel arrays :positions, :words, :weights; a word counts for every word starting
+-- with it, as in pg_count_name_words), those of the :pool best total weights
+-- (ties kept), ranked by trigram similarity, best :limit.
+SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
+       c.product_count, c.provisional, c.score
+FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
+CROSS JOIN LATERAL (
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
+           p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
+    FROM canonical_products p
+    WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
+        SELECT pool.id FROM (
+            SELECT t.canonical_product_id AS id,
+                   rank() OVER (ORDER BY sum(w.weight) DESC) AS place
+            FROM unnest(:positions::int[], :words::text[], :weights::float8[])
+                AS w(position, word, weight)
+            JOIN canonical_name_tokens t
+              ON t.token >= w.word AND t.token < w.word || chr(1114111)  -- starts with it
+            WHERE w.position = n.position
+            GROUP BY t.canonical_product_id
+        ) pool
+        WHERE pool.place <= :pool
+    ))
+    ORDER BY score DESC, p.id
+    LIMIT :limit
+) c
+ORDER BY n.position, c.score DESC, c.id;
+
 -- name: pg_search_canonical_candidates_many
 -- search_canonical_candidates for many names in one statement: per name (:queries, a
 -- text[] of normalized names; `position` counts from 1) its best :limit by similarity

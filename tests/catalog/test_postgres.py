@@ -205,13 +205,17 @@ async def test_a_connection_lost_before_commit_is_unavailable_and_stores_nothing
         await catalog.close()
 
 
-async def test_the_ladders_shortcuts_answer_as_its_two_defining_rungs(postgres_url):
+async def test_the_ladders_shortcuts_answer_as_its_two_defining_rungs(postgres_url, monkeypatch):
     """The candidate search's extra rungs only save work: each name gets what the
     defining ladder gives (its best rows at 0.5 when that threshold gives it
     SEARCH_SETTLED or a full page, else its best rows at 0.2), asked here of PostgreSQL
-    directly, threshold by threshold."""
+    directly, threshold by threshold. (No word is rare enough here: every name climbs.)"""
+    from catalog import postgres
     from catalog.names import normalize_name
     from catalog.postgres import SEARCH_SETTLED
+
+    monkeypatch.setattr(postgres, "WORD_BUDGET", 0)
+    monkeypatch.setattr(postgres, "WORD_PAIR_SCAN", 0)
 
     catalog = await PostgresCatalog.open(postgres_url)
     try:
@@ -248,3 +252,49 @@ async def test_the_ladders_shortcuts_answer_as_its_two_defining_rungs(postgres_u
     assert [[(c.id, score) for c, score in each] for each in found] == expected
     sizes = {len(e) for e in expected}
     assert limit in sizes and len(sizes) > 1  # full pages and short ones both asked
+
+
+async def test_the_word_probe_finds_a_product_by_its_rare_words(postgres_url):
+    """Among products sharing common words, a store's name finds its product by a rare
+    word, also cut short (`nrthwd`'s brand `northw`) or misspelt (`grenfeld`); the word
+    index follows renames and deletes (kept by triggers)."""
+    catalog = await PostgresCatalog.open(postgres_url)
+    try:
+        await catalog.migrate()
+        ids = {}
+        for brand in ("Acme", "Northwind", "Greenfield", "Bluebell"):
+            for kind in ("Cola", "Lemonade", "Ginger Ale"):
+                product = await catalog.create_canonical_product(
+                    gtin=None, name=f"{brand} {kind} 330 ml", brand=brand
+                )
+                ids[f"{brand} {kind}"] = product.id
+
+        async def top(name: str) -> int | None:
+            found = await catalog.search_canonical_candidates(name, limit=3)
+            return found[0][0].id if found else None
+
+        assert await top("NORTHW LEMONADE 330ML") == ids["Northwind Lemonade"]
+        assert await top("grenfeld ginger ale") == ids["Greenfield Ginger Ale"]
+        assert await top("bluebell cola") == ids["Bluebell Cola"]
+        await catalog.rename_canonical_product(
+            ids["Bluebell Cola"], name="Harbor Cola 330 ml", brand="Harbor"
+        )
+        assert await top("harbor cola") == ids["Bluebell Cola"]
+        await catalog.delete_canonical_product(ids["Acme Cola"])
+        conn = await asyncpg.connect(postgres_url)
+        try:
+            left = await conn.fetchval(
+                "SELECT count(*) FROM canonical_name_tokens WHERE canonical_product_id = $1",
+                ids["Acme Cola"],
+            )
+            words = await conn.fetchval(
+                "SELECT array_agg(token ORDER BY token) FROM canonical_name_tokens"
+                " WHERE canonical_product_id = $1",
+                ids["Bluebell Cola"],
+            )
+        finally:
+            await conn.close()
+        assert left == 0
+        assert words == ["330", "cola", "harbor", "ml"]
+    finally:
+        await catalog.close()
