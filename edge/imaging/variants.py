@@ -16,7 +16,8 @@ disk's fsync, Redis' round trip) happens behind the answer (`TieredCache.put_beh
 Renders nobody waits for (`edge/imaging/background.py`) run at the lowest priority:
 - `get_or_fallback` (the `fallback` AVIF policy): an AVIF not cached yet is answered
   with the best other format that is (or, else, JPEG rendered now: the quickest to
-  encode) and the AVIF is encoded in the background for the next request;
+  encode) and the AVIF is encoded in the background for the next request, unless its
+  render failed and the failure is still remembered;
 - `warm`: the configured variants of a newly added image (IMGEDGE_WARM_VARIANTS).
 A shopper who asks for a variant whose background render is still queued takes it over
 in the foreground; one already running is shared.
@@ -210,7 +211,8 @@ class Variants:
             _hit(served, tier, started)
             return key, data
         self.fallbacks += 1
-        self.background.schedule(key, image)
+        if not self.failures.remembers(key):  # one that failed is not tried (nor counted) again
+            self.background.schedule(key, image)
         for alternative in fallbacks:
             data = self.cache.get_from_memory(alternative)
             if data is not None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -46,12 +47,14 @@ class FakeOriginals:
 
 
 class FakeRender:
-    """Renders `width` as bytes once the test releases the width; may fail instead."""
+    """Renders `width` as bytes once the test releases the width; may fail instead (every
+    format at a width in `fail`, or every width of a format in `fail_format`)."""
 
     def __init__(self) -> None:
         self.started: dict[int, threading.Event] = {}
         self.released: dict[int, threading.Event] = {}
         self.fail: dict[int, Exception] = {}
+        self.fail_format: dict[Format, Exception] = {}
 
     def _event(self, events: dict[int, threading.Event], width: int) -> threading.Event:
         return events.setdefault(width, threading.Event())
@@ -61,6 +64,8 @@ class FakeRender:
         assert self._event(self.released, width).wait(WAIT_S)
         if width in self.fail:
             raise self.fail[width]
+        if fmt in self.fail_format:
+            raise self.fail_format[fmt]
         return f"{width}.{fmt.value}".encode()
 
     async def wait_started(self, width: int) -> None:
@@ -95,10 +100,17 @@ async def variants(fake_render: FakeRender, originals: FakeOriginals) -> AsyncIt
     variants.close()
 
 
-def make_variants(policy: RenderPolicy, render: FakeRender, originals: FakeOriginals) -> Variants:
+def make_variants(
+    policy: RenderPolicy,
+    render: FakeRender,
+    originals: FakeOriginals,
+    clock: Callable[[], float] = time.monotonic,
+) -> Variants:
     cache = TieredCache(MemoryTier(1 << 20), None)
     limits = Limits(10**8, 10**8)
-    return Variants(cache, originals, EncodeOptions(), limits, policy, render_fn=render)
+    return Variants(
+        cache, originals, EncodeOptions(), limits, policy, render_fn=render, clock=clock
+    )
 
 
 async def get(variants: Variants, n: int, width: int, fmt: Format = Format.WEBP) -> bytes:
