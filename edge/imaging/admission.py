@@ -19,6 +19,8 @@ ever give is refused at once (`SourceRejected`, 422: retrying cannot help). A wa
 cancelled while queued leaves the queue; one admitted holds its room until the block
 under `admitted()` ends (a render thread that overruns its deadline keeps it).
 How long each admitted render waited (0 when admitted at once) goes to `wait_seconds`.
+`admitted_at_once` admits only what needs no wait, and refuses nothing: a caller with
+something to do before queueing (asking the cache) does it when the answer is no.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 from edge.errors import RenderBusy, SourceRejected
@@ -93,7 +95,7 @@ class Admission:
 
     @asynccontextmanager
     async def admitted(self, cost: RenderCost, *, background: bool = False) -> AsyncIterator[None]:
-        lane = self.heavy if cost.heavy else self.light
+        lane = self._lane(cost)
         if background:
             await self._enter_idle(lane, cost.bytes)
         else:
@@ -102,6 +104,30 @@ class Admission:
             yield
         finally:
             self._leave(lane, cost.bytes)
+
+    @contextmanager
+    def admitted_at_once(self, cost: RenderCost, *, background: bool = False) -> Iterator[bool]:
+        """True, holding the room until the block ends, when `cost` is admitted without
+        waiting (as `admitted` would admit it); else False, holding nothing, refusing
+        nothing: the caller goes on to `admitted`."""
+        lane = self._lane(cost)
+        if cost.bytes > lane.limit or not self._room_at_once(lane, cost.bytes, background):
+            yield False
+            return
+        self._take(lane, cost.bytes)
+        if not background:
+            self._waits[lane.name].observe(0.0)
+        try:
+            yield True
+        finally:
+            self._leave(lane, cost.bytes)
+
+    def _lane(self, cost: RenderCost) -> Lane:
+        return self.heavy if cost.heavy else self.light
+
+    def _room_at_once(self, lane: Lane, cost: int, background: bool) -> bool:
+        """Nobody queues ahead (a background render also yields to queued ones) and it fits."""
+        return not lane.queue and not (background and lane.idle) and self._fits(lane, cost)
 
     def _check_cost(self, lane: Lane, cost: int) -> None:
         if cost > lane.limit:
@@ -114,7 +140,7 @@ class Admission:
 
     async def _enter(self, lane: Lane, cost: int) -> None:
         self._check_cost(lane, cost)
-        if not lane.queue and self._fits(lane, cost):
+        if self._room_at_once(lane, cost, background=False):
             self._take(lane, cost)
             self._waits[lane.name].observe(0.0)
             return
@@ -132,7 +158,7 @@ class Admission:
 
     async def _enter_idle(self, lane: Lane, cost: int) -> None:
         self._check_cost(lane, cost)
-        if not lane.queue and not lane.idle and self._fits(lane, cost):
+        if self._room_at_once(lane, cost, background=True):
             self._take(lane, cost)
             return
         await self._wait(lane, lane.idle, cost)

@@ -41,6 +41,10 @@ class FailureMemory:
             self._failures[key] = (type(error), error.message, error.code)
             self.remembered += 1
 
+    def remembers(self, key: VariantKey) -> bool:
+        """Whether a failure of `key` is remembered (not counted as answered)."""
+        return key in self._failures
+
     def check(self, key: VariantKey) -> None:
         """Raise a copy of the failure remembered for `key`, if any."""
         failure = self._failures.get(key)

@@ -1,9 +1,13 @@
 """Variants on demand: cache lookup, then one render per missing variant.
 
 Concurrent requests for the same missing variant share one in-flight render task
-(single flight). Before the original is read, the render is admitted by its estimated
-cost (`edge/imaging/admission.py`): light and heavy renders queue in separate lanes,
-the queues are bounded and a render not admitted in time is a 503 with Retry-After.
+(single flight). A miss asks the shared tier first, then, admitted by its estimated
+cost (`edge/imaging/admission.py`), reads the original and renders: light and heavy
+renders queue in separate lanes, the queues are bounded and a render not admitted in time
+is a 503 with Retry-After. With the disk tier and local originals, a miss admitted at
+once makes a single hop to a thread: the render's thread reads the disk tier, then (on a
+miss) the original, then renders. One that must queue asks the shared tier before it
+queues, so a hit never waits for room to render.
 A render whose every waiter has gone while it was still queued is dropped; once
 admitted it finishes (a libvips thread cannot be stopped) and its variant is cached.
 A render's own failure is remembered for a short time (`edge/imaging/failures.py`).
@@ -16,7 +20,8 @@ disk's fsync, Redis' round trip) happens behind the answer (`TieredCache.put_beh
 Renders nobody waits for (`edge/imaging/background.py`) run at the lowest priority:
 - `get_or_fallback` (the `fallback` AVIF policy): an AVIF not cached yet is answered
   with the best other format that is (or, else, JPEG rendered now: the quickest to
-  encode) and the AVIF is encoded in the background for the next request;
+  encode) and the AVIF is encoded in the background for the next request, unless its
+  render failed and the failure is still remembered;
 - `warm`: the configured variants of a newly added image (IMGEDGE_WARM_VARIANTS).
 A shopper who asks for a variant whose background render is still queued takes it over
 in the foreground; one already running is shared.
@@ -47,6 +52,7 @@ from edge.imaging.sizes import RenderBox, SizeRequest
 from edge.imaging.threads import RenderThreads
 from edge.instruments import HistogramFamily
 from edge.storage.cache import TieredCache, VariantKey
+from edge.storage.cache.tiered import SharedRead
 from edge.storage.originals import OriginalNotFound, OriginalsStore, ReadsInThread
 
 log = logging.getLogger(__name__)
@@ -210,7 +216,8 @@ class Variants:
             _hit(served, tier, started)
             return key, data
         self.fallbacks += 1
-        self.background.schedule(key, image)
+        if not self.failures.remembers(key):  # one that failed is not tried (nor counted) again
+            self.background.schedule(key, image)
         for alternative in fallbacks:
             data = self.cache.get_from_memory(alternative)
             if data is not None:
@@ -274,13 +281,26 @@ class Variants:
         if flight is not None and flight.task is task:
             del self._inflight[key]
 
-    def _load_and_render(
-        self, load: Callable[[], bytes], key: VariantKey, deadline: float
-    ) -> bytes:
-        """In a render thread: the original's bytes, then the variant's."""
-        return self._render(
-            load(), key.width, key.fmt, self._options, self._limits, deadline, key.cover
-        )
+    def _look_load_and_render(
+        self,
+        look: Callable[[VariantKey], SharedRead] | None,
+        load: Callable[[], bytes],
+        key: VariantKey,
+        deadline: float,
+    ) -> tuple[SharedRead | None, bytes | Exception]:
+        """In a render thread: the shared tier's copy if `look` finds one, else the
+        original's bytes, then the variant's. A render's exception is returned, to be
+        raised on the event loop once what `look` found is settled there."""
+        looked = look(key) if look is not None else None
+        if looked is not None and looked.data is not None:
+            return looked, looked.data
+        try:
+            data = self._render(
+                load(), key.width, key.fmt, self._options, self._limits, deadline, key.cover
+            )
+        except Exception as exc:
+            return looked, exc
+        return looked, data
 
     def _finished(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:
         self._forget(key, task)
@@ -290,33 +310,70 @@ class Variants:
                 self.failures.remember(key, error)
 
     async def _fill(self, key: VariantKey, cost: RenderCost, flight: _Flight) -> bytes:
+        # With local originals and the disk tier, a miss that has room to render at once
+        # makes a single hop to a thread: the render's thread looks on disk first.
+        # Otherwise the shared tier is asked before admission (a hit never waits for room
+        # to render), then the original is read and rendered.
+        if isinstance(self._originals, ReadsInThread):
+            look = self.cache.reader_in_thread()
+            if look is not None:
+                with self.admission.admitted_at_once(cost, background=flight.background) as now:
+                    if now:
+                        return await self._render_admitted(key, cost, flight, look)
         asked = time.perf_counter()
         data = await self.cache.get_behind_memory(key)
         flight.cache_s = time.perf_counter() - asked
         if data is not None:
-            flight.tier = self.cache.shared.name if self.cache.shared is not None else "render"
+            flight.tier = self._shared_name
             return data
         async with self.admission.admitted(cost, background=flight.background):
-            flight.admitted = True
-            threads = self._background_threads if flight.background else self._threads[cost.heavy]
-            try:
-                if isinstance(self._originals, ReadsInThread):  # read and render in one hop
-                    load = partial(self._originals.read_now, key.content_hash)
-                else:
-                    load = partial(_given, await self._originals.get(key.content_hash))
-                self.renders += 1
-                started = time.perf_counter()
-                deadline = time.monotonic() + self._policy.timeout_s
-                data = await threads.run(self._load_and_render, load, key, deadline)
-                del load  # the original's bytes are part of the admitted cost: free them now
-            except OriginalNotFound:
-                log.error("original %s is referenced by the catalog but missing", key.content_hash)
-                raise NotFound("the original image is missing", code="original_missing") from None
-        took = time.perf_counter() - started
+            return await self._render_admitted(key, cost, flight, None)
+
+    @property
+    def _shared_name(self) -> str:
+        return self.cache.shared.name if self.cache.shared is not None else "render"
+
+    async def _render_admitted(
+        self,
+        key: VariantKey,
+        cost: RenderCost,
+        flight: _Flight,
+        look: Callable[[VariantKey], SharedRead] | None,
+    ) -> bytes:
+        """Admitted: (look in the shared tier with `look`, then) read the original and
+        render, in one hop to a render thread."""
+        flight.admitted = True
+        threads = self._background_threads if flight.background else self._threads[cost.heavy]
+        try:
+            if isinstance(self._originals, ReadsInThread):  # read and render in one hop
+                load = partial(self._originals.read_now, key.content_hash)
+            else:
+                load = partial(_given, await self._originals.get(key.content_hash))
+            self.renders += 1  # taken back if `look` finds the variant
+            started = time.perf_counter()
+            deadline = time.monotonic() + self._policy.timeout_s
+            looked, outcome = await threads.run(
+                self._look_load_and_render, look, load, key, deadline
+            )
+            del load  # the original's bytes are part of the admitted cost: free them now
+            looked_s = 0.0
+            if looked is not None:
+                flight.cache_s = looked_s = looked.seconds
+                hit = self.cache.settle_read(key, looked)
+                if hit is not None:
+                    self.renders -= 1
+                    flight.tier = self._shared_name
+                    return hit
+            if isinstance(outcome, Exception):
+                raise outcome
+        except OriginalNotFound:
+            log.error("original %s is referenced by the catalog but missing", key.content_hash)
+            raise NotFound("the original image is missing", code="original_missing") from None
+        took = time.perf_counter() - started - looked_s
         self.render_seconds.child(key.fmt.value, flight.size).observe(took)
         log.debug("rendered %s in %.1f ms", key.token, took * 1e3)
-        self.cache.put_behind(key, data)  # the answer does not wait for the shared tier
-        return data
+        self.cache.put_behind(key, outcome)  # the answer does not wait for the shared tier
+        return outcome
 
 
 def _hit(served: Served | None, tier: str, started: float) -> None:

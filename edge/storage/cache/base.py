@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from config.presets import Cover
 from edge.imaging.formats import Format
@@ -61,3 +61,14 @@ class VariantTier(Protocol):
 
 class CacheTierError(Exception):
     """A tier could not answer (disk full, I/O error, server down)."""
+
+
+@runtime_checkable
+class ReadsInThread(Protocol):
+    """A tier whose reads block (files): a caller on its way to a worker thread anyway
+    reads it there with `read_now`, then reports the answer with `was_read` back on the
+    event loop (the tier's own bookkeeping lives there)."""
+
+    def read_now(self, key: VariantKey) -> bytes | None: ...
+
+    def was_read(self, key: VariantKey, data: bytes | None) -> None: ...

@@ -90,21 +90,29 @@ class DiskTier:
         return self.root / key.content_hash[:2] / key.token
 
     async def get(self, key: VariantKey) -> bytes | None:
+        data = await anyio.to_thread.run_sync(self.read_now, key)
+        self.was_read(key, data)
+        return data
+
+    def read_now(self, key: VariantKey) -> bytes | None:
+        """The variant's bytes, blocking (in a worker thread); then `was_read`, on the loop."""
         try:
-            data = await anyio.to_thread.run_sync(_read, self._path(key))
+            return _read(self._path(key))
         except OSError as exc:
             raise CacheTierError(f"disk cache read failed: {exc}") from exc
+
+    def was_read(self, key: VariantKey, data: bytes | None) -> None:
+        """The index's side of a read: a miss forgets the file, a hit refreshes its place."""
         token = key.token
         if data is None:
             if token in self._index:  # removed behind our back
                 self._forget(token)
-            return None
+            return
         if token in self._index:
             self._index.move_to_end(token)
             self._note(token, len(data))
         else:  # written by another process sharing the directory
             self._remember(token, len(data))
-        return data
 
     async def put(self, key: VariantKey, data: bytes) -> None:
         if len(data) > self.max_bytes:

@@ -14,6 +14,11 @@ Redis' round trip. At most `max_pending_writes` such writes run at once; past th
 write is skipped (counted): the variant is still in memory, and at worst rendered again.
 The disk tier's writes stay atomic (temporary file, fsync, rename): a crash may lose an
 entry whose write had not finished, never leave a half-written one.
+
+A caller on its way to a worker thread anyway (a miss about to render) may read a tier
+whose reads block (the disk) in that thread, sparing a hop of its own:
+`reader_in_thread` gives it the read, `settle_read` then does on the event loop what
+`get_behind_memory` does after one (counts, rests a failing tier, promotes a hit).
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
-from edge.storage.cache.base import CacheTierError, VariantKey, VariantTier
+from edge.storage.cache.base import CacheTierError, ReadsInThread, VariantKey, VariantTier
 from edge.storage.cache.memory import MemoryTier
 
 log = logging.getLogger(__name__)
@@ -74,35 +81,47 @@ class TieredCache:
             self.stats["memory_hit"] += 1
         return data
 
+    def _may_ask(self, lane: str) -> bool:
+        """The shared tier exists and this lane is not resting after a failure."""
+        up = self._up[lane] or self._clock() >= self._down_until[lane]
+        return self.shared is not None and up
+
     async def _on_shared(
         self, lane: str, call: Callable[[], Awaitable[T]]
     ) -> tuple[bool, T | None]:
         """(answered, result): run one call (a READ or a WRITE) on the shared tier unless
         that lane is resting."""
-        if self.shared is None:
+        shared = self.shared
+        if shared is None:
             return False, None
-        if not self._up[lane] and self._clock() < self._down_until[lane]:
+        if not self._may_ask(lane):
             self.stats["shared_skipped"] += 1
             return False, None
         try:
             result = await call()
         except CacheTierError as exc:
-            self.stats["shared_error"] += 1
-            if self._up[lane]:
-                log.warning(
-                    "%s cache tier %ss failing, skipping them for %g s: %s",
-                    self.shared.name, lane, self._retry_after_s, exc,
-                )  # fmt: skip
-            # A tier that cannot read is down: its writes rest too (a dead server costs one
-            # timeout, not two). One that cannot write may still read.
-            for resting in (READ, WRITE) if lane == READ else (WRITE,):
-                self._up[resting] = False
-                self._down_until[resting] = self._clock() + self._retry_after_s
+            self._failed(shared, lane, exc)
             return False, None
-        if not self._up[lane]:
-            log.warning("%s cache tier %ss are back", self.shared.name, lane)
-            self._up[lane] = True
+        self._answered(shared, lane)
         return True, result
+
+    def _failed(self, shared: VariantTier, lane: str, exc: CacheTierError) -> None:
+        self.stats["shared_error"] += 1
+        if self._up[lane]:
+            log.warning(
+                "%s cache tier %ss failing, skipping them for %g s: %s",
+                shared.name, lane, self._retry_after_s, exc,
+            )  # fmt: skip
+        # A tier that cannot read is down: its writes rest too (a dead server costs one
+        # timeout, not two). One that cannot write may still read.
+        for resting in (READ, WRITE) if lane == READ else (WRITE,):
+            self._up[resting] = False
+            self._down_until[resting] = self._clock() + self._retry_after_s
+
+    def _answered(self, shared: VariantTier, lane: str) -> None:
+        if not self._up[lane]:
+            log.warning("%s cache tier %ss are back", shared.name, lane)
+            self._up[lane] = True
 
     async def get(self, key: VariantKey) -> bytes | None:
         data = self.get_from_memory(key)
@@ -121,6 +140,32 @@ class TieredCache:
         if data is not None:
             await self.memory.put(key, data)
         return data
+
+    def reader_in_thread(self) -> Callable[[VariantKey], SharedRead] | None:
+        """For a caller on its way to a worker thread anyway (a render): the shared tier's
+        read, to be made in that thread, when the tier's reads block (disk) and are not
+        resting; else None (ask `get_behind_memory`). What it read goes to `settle_read`,
+        back on the event loop."""
+        shared = self.shared
+        if shared is None or not isinstance(shared, ReadsInThread) or not self._may_ask(READ):
+            return None
+        return partial(_read_in_thread, shared)
+
+    def settle_read(self, key: VariantKey, read: SharedRead) -> bytes | None:
+        """A read made by `reader_in_thread`, as `get_behind_memory` would have made it:
+        counted, a failing tier rested, a hit promoted to memory; the bytes of a hit."""
+        shared = self.shared
+        if shared is None or not isinstance(shared, ReadsInThread):
+            raise TypeError("settle_read: the shared tier does not read in threads")
+        if read.error is not None:
+            self._failed(shared, READ, read.error)
+            return None
+        self._answered(shared, READ)
+        shared.was_read(key, read.data)
+        self.stats["shared_hit" if read.data is not None else "shared_miss"] += 1
+        if read.data is not None:
+            self.memory.put_now(key, read.data)
+        return read.data
 
     async def put(self, key: VariantKey, data: bytes) -> None:
         await self.memory.put(key, data)
@@ -161,3 +206,21 @@ class TieredCache:
         await self.memory.close()
         if self.shared is not None:
             await self.shared.close()
+
+
+@dataclass(frozen=True, slots=True)
+class SharedRead:
+    """What a read of the shared tier made in a worker thread found, and how long it took."""
+
+    data: bytes | None
+    error: CacheTierError | None
+    seconds: float
+
+
+def _read_in_thread(tier: ReadsInThread, key: VariantKey) -> SharedRead:
+    started = time.perf_counter()
+    try:
+        data = tier.read_now(key)
+    except CacheTierError as exc:
+        return SharedRead(None, exc, time.perf_counter() - started)
+    return SharedRead(data, None, time.perf_counter() - started)

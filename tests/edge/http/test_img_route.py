@@ -199,13 +199,17 @@ async def test_a_304_reads_no_variant_bytes_from_any_tier(client, build, service
     etag = (await client.get(url, headers={"accept": "image/webp"})).headers["etag"]
     cache = services.cache
     disk_reads = []
-    real_get = cache.shared.get
+    real_get, real_read_now = cache.shared.get, cache.shared.read_now
 
     async def counting_get(key):
         disk_reads.append(key)
         return await real_get(key)
 
-    cache.shared.get = counting_get
+    def counting_read_now(key):  # a miss's own render thread reads the disk this way
+        disk_reads.append(key)
+        return real_read_now(key)
+
+    cache.shared.get, cache.shared.read_now = counting_get, counting_read_now
     await cache.memory.close()  # the variant is now only on disk
     before = dict(cache.stats)
     for _ in range(3):

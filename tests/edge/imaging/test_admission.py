@@ -165,3 +165,26 @@ async def test_a_waiter_cancelled_as_room_frees_is_skipped_and_its_room_not_leak
     assert c.admitted.is_set()
     await c.release()
     assert (adm.light.running, adm.light.held, adm.light.queued) == (0, 0, 0)
+
+
+async def test_admitted_at_once_admits_only_without_a_wait_and_refuses_nothing():
+    adm = admission(light=1)
+    with adm.admitted_at_once(LIGHT) as now:
+        assert now and adm.light.running == 1  # held for the block
+        with adm.admitted_at_once(LIGHT) as again:
+            assert not again  # no slot: nothing held, nothing raised
+        assert adm.light.running == 1
+    assert (adm.light.running, adm.light.held) == (0, 0)
+    holder = Holder(adm, LIGHT)
+    queued = Holder(adm, LIGHT)
+    await settle()
+    with adm.admitted_at_once(LIGHT) as now:
+        assert not now  # one queues ahead
+    with adm.admitted_at_once(RenderCost(2000 * MIB, heavy=True)) as now:
+        assert not now  # over what the lane could ever hold: refused by `admitted`, not here
+    assert adm.heavy.refused == 0
+    await holder.release()
+    await queued.release()
+    with adm.admitted_at_once(LIGHT, background=True) as now:
+        assert now and adm.light.running == 1
+    assert adm.light.admitted == 4

@@ -146,6 +146,31 @@ async def test_a_failed_background_render_is_counted_and_remembered(variants, fa
         variants.failures.check(avif)
 
 
+async def test_a_remembered_avif_failure_is_not_queued_again_until_it_expires(fake_render):
+    now = [0.0]
+    policy = RenderPolicy(workers=1, heavy_workers=1, failure_ttl_s=60)
+    variants = make_variants(policy, fake_render, FakeOriginals(), clock=lambda: now[0])
+    source, avif, webp, jpeg = keys(variants, 1, 400)
+    fake_render.fail_format[Format.AVIF] = SourceRejected("too big", code="source_too_large")
+    fake_render.release(400)
+    try:
+        assert await variants.get_or_fallback(avif, source, [webp, jpeg]) == (jpeg, b"400.jpg")
+        await variants.background.settled()
+        assert (variants.background.scheduled, variants.background.failed) == (1, 1)
+        renders = variants.renders
+        for _ in range(3):  # the JPEG from memory; the AVIF's failure is remembered
+            assert await variants.get_or_fallback(avif, source, [webp, jpeg]) == (jpeg, b"400.jpg")
+            await variants.background.settled()
+        assert (variants.background.scheduled, variants.background.failed) == (1, 1)
+        assert (variants.renders, variants.failures.repeated, variants.fallbacks) == (renders, 0, 4)
+        now[0] = 61.0  # forgotten: the next fallback answer tries the AVIF again
+        await variants.get_or_fallback(avif, source, [webp, jpeg])
+        await variants.background.settled()
+        assert (variants.background.scheduled, variants.background.failed) == (2, 2)
+    finally:
+        variants.close()
+
+
 async def test_a_transparent_source_never_falls_back_to_jpeg(variants, fake_render):
     source = ResolvedImage(1, image(1).content_hash, 2000, 1500, True, ImageSource.CANONICAL)
     avif, webp, png, jpeg = (

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
@@ -16,9 +18,10 @@ from catalog.models import ImageSource, ResolvedImage
 from edge.errors import RenderBusy, RenderTimeout
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
+from edge.imaging.served import Served
 from edge.imaging.sizes import RenderBox
 from edge.imaging.variants import Variants
-from edge.storage.cache import TieredCache
+from edge.storage.cache import DiskTier, TieredCache, VariantKey, VariantTier
 from edge.storage.cache.memory import MemoryTier
 
 WAIT_S = 10.0  # a safety net for a broken test, never reached when it passes
@@ -46,12 +49,14 @@ class FakeOriginals:
 
 
 class FakeRender:
-    """Renders `width` as bytes once the test releases the width; may fail instead."""
+    """Renders `width` as bytes once the test releases the width; may fail instead (every
+    format at a width in `fail`, or every width of a format in `fail_format`)."""
 
     def __init__(self) -> None:
         self.started: dict[int, threading.Event] = {}
         self.released: dict[int, threading.Event] = {}
         self.fail: dict[int, Exception] = {}
+        self.fail_format: dict[Format, Exception] = {}
 
     def _event(self, events: dict[int, threading.Event], width: int) -> threading.Event:
         return events.setdefault(width, threading.Event())
@@ -61,6 +66,8 @@ class FakeRender:
         assert self._event(self.released, width).wait(WAIT_S)
         if width in self.fail:
             raise self.fail[width]
+        if fmt in self.fail_format:
+            raise self.fail_format[fmt]
         return f"{width}.{fmt.value}".encode()
 
     async def wait_started(self, width: int) -> None:
@@ -95,10 +102,18 @@ async def variants(fake_render: FakeRender, originals: FakeOriginals) -> AsyncIt
     variants.close()
 
 
-def make_variants(policy: RenderPolicy, render: FakeRender, originals: FakeOriginals) -> Variants:
-    cache = TieredCache(MemoryTier(1 << 20), None)
+def make_variants(
+    policy: RenderPolicy,
+    render: FakeRender,
+    originals: FakeOriginals,
+    clock: Callable[[], float] = time.monotonic,
+    shared: VariantTier | None = None,
+) -> Variants:
+    cache = TieredCache(MemoryTier(1 << 20), shared)
     limits = Limits(10**8, 10**8)
-    return Variants(cache, originals, EncodeOptions(), limits, policy, render_fn=render)
+    return Variants(
+        cache, originals, EncodeOptions(), limits, policy, render_fn=render, clock=clock
+    )
 
 
 async def get(variants: Variants, n: int, width: int, fmt: Format = Format.WEBP) -> bytes:
@@ -259,3 +274,82 @@ async def test_a_local_original_is_read_in_the_render_thread(fake_render):
         assert originals.threads[0].startswith("render-light")  # one hop: read and render
     finally:
         variants.close()
+
+
+class WatchedDisk(DiskTier):
+    """The disk tier, noting the thread each read of a variant is made in."""
+
+    threads: list[str]
+
+    def read_now(self, key: VariantKey) -> bytes | None:
+        self.threads.append(threading.current_thread().name)
+        return super().read_now(key)
+
+
+@pytest.fixture
+async def on_disk(
+    fake_render: FakeRender, tmp_path: Path
+) -> AsyncIterator[tuple[Variants, ThreadReadOriginals, WatchedDisk]]:
+    """Variants over the disk tier and originals read in the render thread, one slot."""
+    disk = await WatchedDisk.open(tmp_path, 1 << 20)
+    assert isinstance(disk, WatchedDisk)
+    disk.threads = []
+    originals = ThreadReadOriginals()
+    variants = make_variants(RenderPolicy(workers=1), fake_render, originals, shared=disk)
+    yield variants, originals, disk
+    for event in fake_render.released.values():
+        event.set()
+    variants.close()
+
+
+async def test_a_miss_admitted_at_once_looks_on_disk_in_its_render_thread(fake_render, on_disk):
+    variants, originals, disk = on_disk
+    fake_render.release(400)
+    served = Served()
+    assert await variants.get(key_of(variants, 1, 400), image(1), served) == b"400.webp"
+    # One hop: the disk's miss, the original and the render in the same thread.
+    assert disk.threads == originals.threads[:1] and disk.threads[0].startswith("render")
+    assert (variants.renders, served.tier, variants.cache.stats["shared_miss"]) == (
+        1,
+        "render",
+        1,
+    )
+    await variants.cache.settled()  # written behind the answer
+    cached = key_of(variants, 2, 400)
+    await disk.put(cached, b"from disk")
+    assert await variants.get(cached, image(2), served) == b"from disk"
+    assert (variants.renders, len(originals.reads), served.tier) == (1, 1, "disk")
+    assert disk.threads[1].startswith("render")
+    assert variants.cache.memory.get_now(cached) == b"from disk"  # promoted
+    assert variants.cache.stats["shared_hit"] == 1
+
+
+async def test_a_miss_that_must_queue_asks_the_disk_first_and_a_hit_does_not_wait(
+    fake_render, on_disk
+):
+    variants, originals, disk = on_disk
+    busy = asyncio.create_task(get(variants, 9, 300))  # holds the only render slot
+    await fake_render.wait_started(300)
+    cached = key_of(variants, 2, 400)
+    await disk.put(cached, b"from disk")
+    assert await variants.get(cached, image(2)) == b"from disk"  # no wait for the slot
+    assert not disk.threads[-1].startswith("render")
+    assert len(originals.reads) == 1  # only the busy one's
+    fake_render.release(300)
+    assert await busy == b"300.webp"
+
+
+async def test_a_failing_disk_read_in_the_render_thread_rests_the_tier_and_renders(
+    fake_render, on_disk, tmp_path
+):
+    variants, _, disk = on_disk
+    key = key_of(variants, 1, 400)
+    (tmp_path / key.content_hash[:2] / key.token).mkdir(parents=True)  # unreadable
+    fake_render.release(400)
+    assert await variants.get(key, image(1)) == b"400.webp"
+    assert disk.threads[0].startswith("render")
+    assert variants.cache.stats["shared_error"] == 1 and not variants.cache.shared_up
+
+
+def key_of(variants: Variants, n: int, width: int, fmt: Format = Format.WEBP) -> VariantKey:
+    return variants.key(image(n), RenderBox(width), fmt)
