@@ -82,6 +82,7 @@ class Variants:
         *,
         render_fn: RenderFn = render,
         warm: Sequence[tuple[SizeRequest, Format]] = (),
+        after_render: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache = cache
@@ -90,6 +91,7 @@ class Variants:
         self._limits = limits
         self._policy = policy
         self._render = render_fn
+        self._after_render = after_render  # in the render thread (edge/heap.py's ceiling)
         self.admission = Admission(
             policy.memory_budget_bytes,
             light_slots=policy.workers,
@@ -278,9 +280,12 @@ class Variants:
         self, load: Callable[[], bytes], key: VariantKey, deadline: float
     ) -> bytes:
         """In a render thread: the original's bytes, then the variant's."""
-        return self._render(
-            load(), key.width, key.fmt, self._options, self._limits, deadline, key.cover
-        )
+        try:
+            return self._render(
+                load(), key.width, key.fmt, self._options, self._limits, deadline, key.cover
+            )
+        finally:
+            self._after_render()
 
     def _finished(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:
         self._forget(key, task)
