@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -95,10 +95,18 @@ async def variants(fake_render: FakeRender, originals: FakeOriginals) -> AsyncIt
     variants.close()
 
 
-def make_variants(policy: RenderPolicy, render: FakeRender, originals: FakeOriginals) -> Variants:
+def make_variants(
+    policy: RenderPolicy,
+    render: FakeRender,
+    originals: FakeOriginals,
+    after_render: Callable[[], None] = lambda: None,
+) -> Variants:
     cache = TieredCache(MemoryTier(1 << 20), None)
     limits = Limits(10**8, 10**8)
-    return Variants(cache, originals, EncodeOptions(), limits, policy, render_fn=render)
+    return Variants(
+        cache, originals, EncodeOptions(), limits, policy,
+        render_fn=render, after_render=after_render,
+    )  # fmt: skip
 
 
 async def get(variants: Variants, n: int, width: int, fmt: Format = Format.WEBP) -> bytes:
@@ -205,11 +213,7 @@ async def test_each_render_ends_with_the_heap_check_in_its_thread(fake_render, o
         checked.append((threading.current_thread().name, variants.renders))
 
     policy = RenderPolicy(workers=1, heavy_workers=1, queue_size=2, queue_wait_s=60)
-    cache = TieredCache(MemoryTier(1 << 20), None)
-    variants = Variants(
-        cache, originals, EncodeOptions(), Limits(10**8, 10**8), policy,
-        render_fn=fake_render, after_render=after_render,
-    )  # fmt: skip
+    variants = make_variants(policy, fake_render, originals, after_render)
     fake_render.fail[400] = RenderTimeout("render missed its deadline before encode")
     fake_render.release(400)
     fake_render.release(800)
