@@ -99,8 +99,9 @@ class ServerSettings:
     )
     malloc_arena_max: int = setting(
         "malloc_arena_max",
-        2,
-        "glibc malloc arenas per edge process (0: glibc's default, 8 per core)",
+        1,
+        "glibc malloc arenas per edge process (0: glibc's default, 8 per core; more than "
+        "one: RSS swings as thread arenas' heaps are unmapped and faulted in again)",
         lo=0,
         hi=64,
     )

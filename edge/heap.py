@@ -5,16 +5,20 @@ Measured in an edge under `loadtests/bench_soak.py` (issue 16, mallinfo2 and sma
 renders freed and malloc kept (150-340 MiB), not memory in use (50-150 MiB: the
 memory tier, the Python heap, both flat, and the renders in flight: libvips' frames and
 the encoders', up to ~100 MiB at once). libvips' own tracked memory stays under 40 MiB.
-glibc's defaults make that RSS swing (±13%): its mmap threshold grows to 32 MiB, so
-frames come from the arenas, and it gives back the top of a heap whenever that passes
-its trim threshold, to fault it in again at the next large render. Measured both ways:
+glibc's defaults make that RSS swing (±10-14%): its mmap threshold grows to 32 MiB, so
+frames come from the arenas, it gives back the top of a heap whenever that passes its
+trim threshold, and it unmaps a thread arena's heap (64 MiB) as soon as it is all
+free, whatever the threshold; each is faulted in again at the next large render.
+Measured both ways (2 arenas):
 
 - frames given back at once (a fixed 256 KiB mmap threshold): RSS follows the renders
   in flight, 40% lower but swinging ±21%, and the arenas still creep (+9 MiB/min);
 - frames kept (`keep_freed_memory`): RSS rises in the first minutes to what the renders
-  needed at their busiest, fragmentation included, and stays there (±3-4%).
+  needed at their busiest, fragmentation included, and stays there (±2-7%), but for
+  30-40 MiB drops when the thread arena's heap is unmapped. With one arena (the main
+  one, whose heap only the trim threshold shrinks) those drops go too.
 
-The edge keeps them, and `HeapCeiling` gives the kept heap back (`malloc_trim`) if RSS
+The edge keeps them in one arena, and `HeapCeiling` gives the kept heap back (`malloc_trim`) if RSS
 ever passes its start-up RSS + memory tier + render budget. Each knob leaves glibc alone
 where its own environment variables are set, or where there is no glibc.
 """
@@ -48,8 +52,8 @@ def limit_malloc_arenas(arenas: int) -> bool:
 
     By default glibc gives threads up to 8 arenas per core; each render thread's arena
     keeps the memory libvips freed in it (fragmented, rarely returned), so RSS climbs
-    with the variety of renders long after the memory tier is full. A few shared arenas
-    hold it near what is live (`loadtests/bench_soak.py` measures both). 0, a
+    with the variety of renders long after the memory tier is full. One shared arena
+    holds it at what the renders need (see the module's docstring). 0, a
     `MALLOC_ARENA_MAX` in the environment (glibc's own knob) or no glibc: left alone."""
     libc = _libc()
     if arenas == 0 or "MALLOC_ARENA_MAX" in os.environ or libc is None:

@@ -163,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         peak = max(r for _, r in samples)
         print(f"RSS per minute, MiB: {per_minute(samples)}")
         print(f"slope after the first minute: {slope_mib_per_min(after_warmup):+.2f} MiB/min")
-        print(f"second half: mean {mean:.0f} MiB, within ±{spread:.0%} (target ±10%)")
+        print(f"second half: mean {mean:.0f} MiB, within ±{spread:.0%} (target ±10%), "
+              f"slope {slope_mib_per_min(half):+.2f} MiB/min")  # fmt: skip
         print(f"peak {peak:.0f} MiB; start {samples[0][1]:.0f} MiB; memory tier + render "
               f"budget = {32 + budget} MiB")  # fmt: skip
     finally:
