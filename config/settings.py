@@ -99,10 +99,18 @@ class ServerSettings:
     )
     malloc_arena_max: int = setting(
         "malloc_arena_max",
-        2,
-        "glibc malloc arenas per edge process (0: glibc's default, 8 per core)",
+        1,
+        "glibc malloc arenas per edge process (0: glibc's default, 8 per core; more than "
+        "one: RSS swings as thread arenas' heaps are unmapped and faulted in again)",
         lo=0,
         hi=64,
+    )
+    malloc_keep_freed: bool = setting(
+        "malloc_keep_freed",
+        True,
+        "glibc keeps what renders free for the next ones (fixed thresholds: RSS flat at the "
+        "renders' high-water; past start + memory tier + render budget it is trimmed); "
+        "false: glibc's dynamic defaults",
     )
     resolution_ttl_s: float = setting(
         "resolution_ttl_s", 30.0, "in-process product → image cache TTL", lo=0

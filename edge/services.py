@@ -10,7 +10,7 @@ from functools import partial
 from catalog import CatalogRepository, open_catalog
 from config import Settings
 from config.presets import Preset
-from config.settings import SettingsError, env_name
+from config.settings import MIB, SettingsError, env_name
 from edge.application.images import Images
 from edge.application.originals import OriginalsKeeper
 from edge.application.pictures import Pictures
@@ -22,6 +22,7 @@ from edge.application.stores import Stores
 from edge.application.sync import Sync
 from edge.application.webhooks import Deliveries, StoreEndpoints, WebhookPolicy, Webhooks
 from edge.errors import BadRequest
+from edge.heap import HeapCeiling
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, RenderPolicy
 from edge.imaging.sizes import SizeRequest, parse_size_segment
@@ -52,6 +53,7 @@ class Services:
     pictures: Pictures  # the pictures a page of products shows
     presets: dict[str, Preset]  # IMGEDGE_PRESETS, parsed once
     webhooks: Webhooks | None = None  # change notifications; None while they are off
+    heap: HeapCeiling | None = None  # checked after each render (edge/heap.py)
 
     @property
     def deliveries(self) -> Deliveries:
@@ -76,6 +78,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
         stack.push_async_callback(cache.close)
         originals = open_originals(settings.originals_url, timeout_s=settings.originals_timeout_s)
         await check_originals(originals, env_name("originals_url"))
+        heap = heap_ceiling(settings)
         variants = Variants(
             cache,
             originals,
@@ -83,6 +86,7 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Limits.from_settings(settings),
             RenderPolicy.from_settings(settings),
             warm=warm_variants(settings),
+            after_render=heap.check,
         )
         stack.callback(variants.close)
         resolver = Resolver(
@@ -122,7 +126,16 @@ async def open_services(settings: Settings, *, migrate: bool = True) -> AsyncIte
             Pictures(resolver, catalog),
             settings.render.preset_map,
             webhooks,
+            heap,
         )
+
+
+def heap_ceiling(settings: Settings) -> HeapCeiling:
+    """RSS past this process's current one + its memory tier + its render budget returns
+    the heap glibc keeps (`edge/heap.py`)."""
+    return HeapCeiling.above_now(
+        settings.cache.memory_mb * MIB + settings.render.memory_budget_bytes
+    )
 
 
 def open_webhooks(settings: Settings, catalog: CatalogRepository) -> Webhooks | None:

@@ -21,7 +21,6 @@ worker gracefully (uvicorn finishes the requests in flight) and exits 0.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import multiprocessing
 import os
@@ -34,6 +33,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from config import Settings
+from edge.heap import keep_freed_memory, limit_malloc_arenas
 from edge.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ log = logging.getLogger("imgedge")
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app did not start
 STOP_WAIT_S = 30.0  # a worker still there after this, once told to stop, is killed
 CHECK_S = 0.5  # how often the supervisor looks at its workers
-M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
 def serve(settings: Settings) -> int:
@@ -53,23 +52,6 @@ def serve(settings: Settings) -> int:
     if settings.server.workers == 1:
         return run_server(settings, None)
     return Supervisor(settings).run()
-
-
-def limit_malloc_arenas(arenas: int) -> bool:
-    """glibc's `mallopt(M_ARENA_MAX, arenas)`, before any render thread allocates.
-
-    By default glibc gives threads up to 8 arenas per core; each render thread's arena
-    keeps the memory libvips freed in it (fragmented, rarely returned), so RSS climbs
-    with the variety of renders long after the memory tier is full. A few shared arenas
-    hold it near what is live (`loadtests/bench_soak.py` measures both). 0, a
-    `MALLOC_ARENA_MAX` in the environment (glibc's own knob) or no glibc: left alone."""
-    if arenas == 0 or "MALLOC_ARENA_MAX" in os.environ:
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    return bool(libc.mallopt(M_ARENA_MAX, arenas))
 
 
 def run_server(settings: Settings, sock: socket.socket | None, index: int = 0) -> int:
@@ -83,6 +65,8 @@ def run_server(settings: Settings, sock: socket.socket | None, index: int = 0) -
 
     s = settings.server
     limit_malloc_arenas(s.malloc_arena_max)
+    if s.malloc_keep_freed:
+        keep_freed_memory(settings.render.memory_budget_bytes)
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
     app = create_app(settings)

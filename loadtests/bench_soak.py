@@ -7,12 +7,13 @@ flight: `--hit-share` of them on a small hot set (memory hits), the rest on rand
 product × size (thumbnail … large, @2x) × format (avif, webp, jpg, png), most of which
 must be rendered. RSS is read from /proc/<pid>/status every `--sample-s`.
 
-Prints the curve, the slope over the run after the first minute (MiB/min), how far the
-samples of the second half stray from their mean (target ±10%), and the peak against
-the memory tier cap + render budget.
+Prints the curve, the answers and renders per second with the edge's CPU per render
+(from its /metrics and /proc), the RSS at each whole minute, the slope over the run
+after the first minute (MiB/min), how far the samples of the second half stray from
+their mean (target ±10%), and the peak against the memory tier cap + render budget.
 
     .venv/bin/python loadtests/bench_soak.py                      # 10 minutes
-    .venv/bin/python loadtests/bench_soak.py --minutes 3 --env IMGEDGE_MALLOC_ARENA_MAX=0
+    .venv/bin/python loadtests/bench_soak.py --minutes 3 --env IMGEDGE_MALLOC_KEEP_FREED=false
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import time
 from pathlib import Path
 
 import httpx
-from rendering.servers import free_port, imgedge_env, run_python, server
+from rendering.servers import free_port, imgedge_env, process_cpu_seconds, run_python, server
+from server_metrics import parse
 
 SIZES = ("thumbnail", "small", "medium", "large", "small@2x", "medium@2x")
 FORMATS = ("avif", "webp", "jpg", "png")
@@ -75,11 +77,18 @@ async def load(url: str, ids: list[int], args: argparse.Namespace, stop: asyncio
         await asyncio.gather(*(one_client(http) for _ in range(args.concurrency)))
 
 
+def renders_and_cpu(url: str, pid: int) -> tuple[float, float]:
+    """(renders started, CPU seconds) of the edge so far."""
+    scrape = parse(httpx.get(f"{url}/metrics", timeout=30).text)
+    return scrape.total("imgedge_renders_total") or 0.0, process_cpu_seconds(pid) or 0.0
+
+
 async def soak(
     url: str, pid: int, ids: list[int], args: argparse.Namespace
 ) -> list[tuple[float, float]]:
     stop = asyncio.Event()
     counts: dict[str, int] = {}
+    renders_before, cpu_before = await asyncio.to_thread(renders_and_cpu, url, pid)
     task = asyncio.create_task(load(url, ids, args, stop, counts))
     samples = [(0.0, rss_mib(pid))]
     started = time.monotonic()
@@ -93,7 +102,22 @@ async def soak(
         print(f"{sample[0]:>6.0f}{sample[1]:>9.1f}  {done}", flush=True)
     stop.set()
     await task
+    renders_after, cpu_after = await asyncio.to_thread(renders_and_cpu, url, pid)
+    took = time.monotonic() - started
+    answers = sum(counts.values())
+    renders, cpu = renders_after - renders_before, cpu_after - cpu_before
+    print(f"\n{answers} answers ({answers / took:.1f}/s), {renders:.0f} renders "
+          f"({renders / took:.2f}/s); edge CPU {cpu:.0f} s: {cpu / max(renders, 1) * 1e3:.0f} ms "
+          f"per render (hits included), load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     return samples
+
+
+def per_minute(samples: list[tuple[float, float]]) -> str:
+    """The sample nearest each whole minute, in MiB."""
+    near = []
+    for minute in range(round(samples[-1][0] / 60) + 1):
+        near.append(min(samples, key=lambda s: abs(s[0] - 60 * minute))[1])
+    return ", ".join(f"{r:.0f}" for r in near)
 
 
 def slope_mib_per_min(samples: list[tuple[float, float]]) -> float:
@@ -137,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         mean = sum(r for _, r in half) / len(half)
         spread = max(abs(r - mean) for _, r in half) / mean
         peak = max(r for _, r in samples)
-        print(f"\nslope after the first minute: {slope_mib_per_min(after_warmup):+.2f} MiB/min")
-        print(f"second half: mean {mean:.0f} MiB, within ±{spread:.0%} (target ±10%)")
+        print(f"RSS per minute, MiB: {per_minute(samples)}")
+        print(f"slope after the first minute: {slope_mib_per_min(after_warmup):+.2f} MiB/min")
+        print(f"second half: mean {mean:.0f} MiB, within ±{spread:.0%} (target ±10%), "
+              f"slope {slope_mib_per_min(half):+.2f} MiB/min")  # fmt: skip
         print(f"peak {peak:.0f} MiB; start {samples[0][1]:.0f} MiB; memory tier + render "
               f"budget = {32 + budget} MiB")  # fmt: skip
     finally:

@@ -91,13 +91,3 @@ def test_two_workers_answer_are_replaced_and_stop_on_sigterm(served):
     assert not any(_alive(pid) for pid in survivors)
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-
-
-def test_malloc_arenas_are_limited_unless_told_not_to(monkeypatch):
-    from edge.serving import limit_malloc_arenas
-
-    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
-    assert limit_malloc_arenas(0) is False
-    assert limit_malloc_arenas(2) is True  # glibc (this image's libc) accepts it
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # glibc's own knob wins
-    assert limit_malloc_arenas(2) is False

@@ -64,6 +64,12 @@ class EdgeCollector(Collector):
             "imgedge_renders", "Variant renders started", value=svc.variants.renders
         )
         yield svc.variants.render_seconds.collect()
+        if svc.heap is not None:
+            yield CounterMetricFamily(
+                "imgedge_heap_trims",
+                "Heap returned to the OS: RSS past start + memory tier + render budget",
+                value=svc.heap.trims,
+            )
         yield from admission_metrics(svc.variants)
         yield CounterMetricFamily(
             "imgedge_resolution_queries",

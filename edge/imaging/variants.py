@@ -88,6 +88,7 @@ class Variants:
         *,
         render_fn: RenderFn = render,
         warm: Sequence[tuple[SizeRequest, Format]] = (),
+        after_render: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache = cache
@@ -96,6 +97,7 @@ class Variants:
         self._limits = limits
         self._policy = policy
         self._render = render_fn
+        self._after_render = after_render  # in the render thread (edge/heap.py's ceiling)
         self.admission = Admission(
             policy.memory_budget_bytes,
             light_slots=policy.workers,
@@ -300,6 +302,8 @@ class Variants:
             )
         except Exception as exc:
             return looked, exc
+        finally:
+            self._after_render()
         return looked, data
 
     def _finished(self, key: VariantKey, task: asyncio.Task[bytes]) -> None:

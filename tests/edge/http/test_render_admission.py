@@ -44,3 +44,14 @@ async def test_metrics_report_the_render_lanes(client, build):
         assert f'imgedge_render_queued{{lane="{lane}"}} 0.0' in text
     assert "imgedge_renders_dropped_total 0.0" in text
     assert "imgedge_render_failures_repeated_total 0.0" in text
+
+
+async def test_a_render_past_the_heap_ceiling_gives_the_heap_back(client, build, services):
+    product = await build.product(PhotoSpec(1600, 1200, (10, 10, 10), "bottle"))
+    assert (await client.get(f"/img/{product.id}/small.webp")).status_code == 200
+    assert "imgedge_heap_trims_total 0.0" in (await client.get("/metrics")).text
+    services.heap.limit = 0  # every RSS is past it now
+    assert (await client.get(f"/img/{product.id}/small.jpg")).status_code == 200
+    assert services.heap.trims >= 1  # (a background warm render may have trimmed too)
+    text = (await client.get("/metrics")).text
+    assert f"imgedge_heap_trims_total {float(services.heap.trims)}" in text

@@ -108,12 +108,14 @@ def make_variants(
     originals: FakeOriginals,
     clock: Callable[[], float] = time.monotonic,
     shared: VariantTier | None = None,
+    after_render: Callable[[], None] = lambda: None,
 ) -> Variants:
     cache = TieredCache(MemoryTier(1 << 20), shared)
     limits = Limits(10**8, 10**8)
     return Variants(
-        cache, originals, EncodeOptions(), limits, policy, render_fn=render, clock=clock
-    )
+        cache, originals, EncodeOptions(), limits, policy,
+        render_fn=render, clock=clock, after_render=after_render,
+    )  # fmt: skip
 
 
 async def get(variants: Variants, n: int, width: int, fmt: Format = Format.WEBP) -> bytes:
@@ -211,6 +213,27 @@ async def test_a_render_failure_is_remembered(variants, fake_render, originals):
     # Another variant of the same image is not affected.
     del fake_render.fail[400]
     assert await get(variants, 1, 400, Format.JPEG) == b"400.jpg"
+
+
+async def test_each_render_ends_with_the_heap_check_in_its_thread(fake_render, originals):
+    checked: list[tuple[str, int]] = []
+
+    def after_render() -> None:  # the heap ceiling: it runs in the render thread
+        checked.append((threading.current_thread().name, variants.renders))
+
+    policy = RenderPolicy(workers=1, heavy_workers=1, queue_size=2, queue_wait_s=60)
+    variants = make_variants(policy, fake_render, originals, after_render)
+    fake_render.fail[400] = RenderTimeout("render missed its deadline before encode")
+    fake_render.release(400)
+    fake_render.release(800)
+    try:
+        with pytest.raises(RenderTimeout):
+            await get(variants, 1, 400)
+        assert await get(variants, 1, 800) == b"800.webp"
+    finally:
+        variants.close()
+    assert [count for _, count in checked] == [1, 2]  # a failed render too
+    assert all(name.startswith("render-light") for name, _ in checked)
 
 
 async def test_heavy_renders_have_their_own_lane(variants, fake_render):

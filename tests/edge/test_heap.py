@@ -1,0 +1,55 @@
+"""glibc malloc knobs of the edge process (`edge/heap.py`): each applies on this image's
+glibc unless glibc's own environment variables say otherwise; the ceiling trims only
+past its limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.heap import HeapCeiling, keep_freed_memory, limit_malloc_arenas, resident_bytes
+
+MIB = 1024 * 1024
+
+
+def test_malloc_arenas_are_limited_unless_told_not_to(monkeypatch):
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert limit_malloc_arenas(0) is False
+    assert limit_malloc_arenas(2) is True  # glibc (this image's libc) accepts it
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # glibc's own knob wins
+    assert limit_malloc_arenas(2) is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MALLOC_TRIM_THRESHOLD_", "131072"),
+        ("MALLOC_MMAP_THRESHOLD_", "131072"),
+        ("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=131072"),
+    ],
+)
+def test_freed_memory_is_kept_unless_glibc_is_tuned_otherwise(monkeypatch, name, value):
+    for each in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"):
+        monkeypatch.delenv(each, raising=False)
+    assert keep_freed_memory(1024 * MIB) is True
+    monkeypatch.setenv(name, value)
+    assert keep_freed_memory(1024 * MIB) is False
+
+
+def test_the_ceiling_trims_only_past_its_limit():
+    rss = [100 * MIB]
+    trimmed: list[int] = []
+    ceiling = HeapCeiling(200 * MIB, rss=lambda: rss[0], trim=lambda: trimmed.append(rss[0]))
+    ceiling.check()
+    rss[0] = 200 * MIB
+    ceiling.check()
+    assert trimmed == [] and ceiling.trims == 0
+    rss[0] = 201 * MIB
+    ceiling.check()
+    assert trimmed == [201 * MIB] and ceiling.trims == 1
+
+
+def test_the_ceiling_starts_from_the_current_rss():
+    before = resident_bytes()
+    ceiling = HeapCeiling.above_now(64 * MIB)
+    assert before > 0
+    assert before + 64 * MIB <= ceiling.limit <= resident_bytes() + 64 * MIB
