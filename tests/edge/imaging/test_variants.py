@@ -222,7 +222,7 @@ async def test_each_render_ends_with_the_heap_check_in_its_thread(fake_render, o
         checked.append((threading.current_thread().name, variants.renders))
 
     policy = RenderPolicy(workers=1, heavy_workers=1, queue_size=2, queue_wait_s=60)
-    variants = make_variants(policy, fake_render, originals, after_render)
+    variants = make_variants(policy, fake_render, originals, after_render=after_render)
     fake_render.fail[400] = RenderTimeout("render missed its deadline before encode")
     fake_render.release(400)
     fake_render.release(800)
