@@ -103,12 +103,15 @@ def test_every_scenario_runs_clean(stand: Stand, tmp_path: Path) -> None:
         "/api/pictures?slot=thumbnail",  # ListingShopper
         "/img/[id]/[size].[fmt]?v=",  # shoppers' picks
         "/api/pictures?slot=hero",  # ProductPageShopper
-        "/api/pictures?slot=card",  # CdnRevalidator
         "/api/sync/products",  # StoreSync
         "/api/images/upload",  # Curator
         "curator: new image visible",
     ):
         assert stats.get(route, 0) > 0, (route, stats)
+    # CdnRevalidator picks its tasks at random (a versioned URL learnt from the page data
+    # one time in four): in 5 s it may not have learnt one, but it has revalidated.
+    revalidator = ["/api/pictures?slot=card"] + [r for r in stats if r.endswith("(If-None-Match)")]
+    assert sum(stats.get(route, 0) for route in revalidator) > 0, stats
     summary = (tmp_path / "server_summary.csv").read_text()
     assert (
         "variant hit ratio (any tier)" in summary and "n/a" not in summary.split("renders,")[1][:20]
