@@ -274,7 +274,9 @@ class PostgresConnector:
         for the names no earlier step settled."""
 
         async def many(s: _Session, names: Sequence[str]) -> dict[str, list[Row]]:
-            return await self._chunked(s, "pg_search_canonical_candidates_many", names, limit=limit)
+            return await self._chunked(
+                s, "pg_search_canonical_candidates_many", names, lambda _: {"limit": limit}
+            )
 
         found = await self._search(normalized_names, limit, many)
         return [found.get(name, []) for name in normalized_names]
@@ -325,22 +327,19 @@ class PostgresConnector:
         chosen = {
             name: probed_words(name, products, catalog, WORD_BUDGET, similar) for name in names
         }
-        probing = [name for name in names if chosen[name]]
-        found: dict[str, list[Row]] = {}
-        for i in range(0, len(probing), SEARCH_CHUNK):
-            chunk = probing[i : i + SEARCH_CHUNK]
+
+        def by_words(chunk: Sequence[str]) -> dict[str, Any]:
             picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
-            step = await self._chunked(
-                s,
-                "pg_search_canonical_candidates_by_words",
-                chunk,
-                positions=[k for k, _, _ in picked],
-                words=[w for _, w, _ in picked],
-                weights=[weight for _, _, weight in picked],
-                pool=WORD_POOL,
-                limit=limit,
-            )
-            found.update(step)
+            return {
+                "positions": [k for k, _, _ in picked],
+                "words": [w for _, w, _ in picked],
+                "weights": [weight for _, _, weight in picked],
+                "pool": WORD_POOL,
+                "limit": limit,
+            }
+
+        probing = [name for name in names if chosen[name]]
+        found = await self._chunked(s, "pg_search_canonical_candidates_by_words", probing, by_words)
         # Names without a rare word: their words counted further, to find the two rarest.
         rest = [name for name in names if not chosen[name]]
         common = list(dict.fromkeys(w for n in rest for w in name_words(n) if products.get(w)))
@@ -348,19 +347,20 @@ class PostgresConnector:
         pairs = {
             n: pair for n in rest if (pair := rarest_pair(n, deeper, WORD_PAIR_SCAN)) is not None
         }
-        paired = list(pairs)
-        for i in range(0, len(paired), SEARCH_CHUNK):
-            chunk = paired[i : i + SEARCH_CHUNK]
-            step = await self._chunked(
-                s,
-                "pg_search_canonical_candidates_by_word_pairs",
-                chunk,
-                firsts=[pairs[n][0] for n in chunk],
-                seconds=[pairs[n][1] for n in chunk],
-                scan=WORD_PAIR_SCAN,
-                limit=limit,
+
+        def by_pairs(chunk: Sequence[str]) -> dict[str, Any]:
+            return {
+                "firsts": [pairs[n][0] for n in chunk],
+                "seconds": [pairs[n][1] for n in chunk],
+                "scan": WORD_PAIR_SCAN,
+                "limit": limit,
+            }
+
+        found.update(
+            await self._chunked(
+                s, "pg_search_canonical_candidates_by_word_pairs", list(pairs), by_pairs
             )
-            found.update(step)
+        )
         return found
 
     @staticmethod
@@ -375,14 +375,17 @@ class PostgresConnector:
 
     @staticmethod
     async def _chunked(
-        s: _Session, query: str, names: Sequence[str], **params: Any
+        s: _Session,
+        query: str,
+        names: Sequence[str],
+        params: Callable[[Sequence[str]], dict[str, Any]],
     ) -> dict[str, list[Row]]:
         """A many-names query (rows by `position`, then best first), SEARCH_CHUNK names
-        per statement."""
+        per statement, with the `params` of each chunk."""
         step: dict[str, list[Row]] = {}
         for i in range(0, len(names), SEARCH_CHUNK):
             chunk = names[i : i + SEARCH_CHUNK]
-            for row in await s.all(query, queries=chunk, **params):
+            for row in await s.all(query, queries=chunk, **params(chunk)):
                 step.setdefault(chunk[row["position"] - 1], []).append(row)
         return step
 

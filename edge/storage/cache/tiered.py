@@ -136,10 +136,14 @@ class TieredCache:
         shared = self.shared
         answered, data = await self._on_shared(READ, lambda: shared.get(key))
         if answered:
-            self.stats["shared_hit" if data is not None else "shared_miss"] += 1
-        if data is not None:
-            await self.memory.put(key, data)
+            self._read(key, data)
         return data
+
+    def _read(self, key: VariantKey, data: bytes | None) -> None:
+        """The shared tier answered a read: counted, a hit promoted to memory."""
+        self.stats["shared_hit" if data is not None else "shared_miss"] += 1
+        if data is not None:
+            self.memory.put_now(key, data)
 
     def reader_in_thread(self) -> Callable[[VariantKey], SharedRead] | None:
         """For a caller on its way to a worker thread anyway (a render): the shared tier's
@@ -162,9 +166,7 @@ class TieredCache:
             return None
         self._answered(shared, READ)
         shared.was_read(key, read.data)
-        self.stats["shared_hit" if read.data is not None else "shared_miss"] += 1
-        if read.data is not None:
-            self.memory.put_now(key, read.data)
+        self._read(key, read.data)
         return read.data
 
     async def put(self, key: VariantKey, data: bytes) -> None:
