@@ -163,9 +163,9 @@ async def load(url: str, n: int, batch: int) -> tuple[int, int]:
         )  # fmt: skip
         started = time.perf_counter()
         await conn.execute(
-            "UPDATE canonical_products c SET product_count = s.n FROM ("
-            " SELECT canonical_product_id AS id, count(*) AS n FROM store_products"
-            " WHERE canonical_product_id IS NOT NULL GROUP BY 1) s WHERE c.id = s.id"
+            "INSERT INTO canonical_product_counts (canonical_product_id, product_count)"
+            " SELECT canonical_product_id, count(*) FROM store_products"
+            " WHERE canonical_product_id IS NOT NULL GROUP BY 1"
         )
         await conn.execute("VACUUM ANALYZE")
         print(f"  counts + VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")

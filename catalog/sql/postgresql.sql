@@ -2,6 +2,10 @@
 -- dialect's file with the same named parameters (:store_id …), numbered $1, $2 … at load
 -- time (see catalog/queries.py); a dialect's own helpers carry its prefix (pg_).
 -- Columns are read by name: alias every computed one.
+-- A JSON list of keys is matched as an array, `= ANY (ARRAY(SELECT …))`: the planner then
+-- looks up exactly those keys in the index, where `IN (SELECT …)`, guessed at 100 rows,
+-- had it hash-join a scan of the whole table (every sync batch read all of its store's
+-- products: its time grew with the store).
 
 -- name: ping
 SELECT 1 AS ok;
@@ -51,7 +55,7 @@ UPDATE stores SET last_sync_at = now() WHERE id = :store_id;
 -- name: create_canonical_product
 INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
-RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+RETURNING id, gtin, name, normalized_name, brand, image_count, 0 AS product_count, provisional;
 
 -- name: create_provisional_canonical
 -- The matcher's canonical product for a name-only product nobody else had (no GTIN).
@@ -60,11 +64,13 @@ VALUES (NULL, :name, :normalized_name, :brand, true)
 RETURNING id;
 
 -- name: get_canonical_product
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+SELECT id, gtin, name, normalized_name, brand, image_count,
+       canonical_product_count(id) AS product_count, provisional
 FROM canonical_products WHERE id = :canonical_id;
 
 -- name: get_canonical_product_by_gtin
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+SELECT id, gtin, name, normalized_name, brand, image_count,
+       canonical_product_count(id) AS product_count, provisional
 FROM canonical_products WHERE gtin = :gtin;
 
 -- name: upsert_store_product
@@ -81,7 +87,7 @@ SELECT * FROM store_product_rows WHERE id = :product_id;
 -- name: get_store_products
 -- :product_ids: [id, …]
 SELECT * FROM store_product_rows
-WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint);
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint));
 
 -- name: list_store_product_ids
 SELECT id FROM store_products WHERE store_id = :store_id ORDER BY id LIMIT :limit;
@@ -191,7 +197,7 @@ LEFT JOIN LATERAL (
     ORDER BY i.is_primary DESC, i.sort_order, i.id
     LIMIT 100
 ) img ON true
-WHERE sp.id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint)
+WHERE sp.id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint))
 ORDER BY sp.id, img.is_primary DESC, img.sort_order, img.id;
 
 -- name: get_picture_facts
@@ -215,7 +221,8 @@ SELECT set_config('pg_trgm.similarity_threshold', :threshold, true);
 -- name: search_canonical_candidates
 -- Trigram similarity on the normalized name (GIN gin_trgm_ops index, `%` operator,
 -- whose threshold pg_set_similarity_threshold sets).
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+SELECT id, gtin, name, normalized_name, brand, image_count,
+       canonical_product_count(id) AS product_count, provisional,
        similarity(normalized_name, :query) AS score
 FROM canonical_products
 WHERE normalized_name % :query
@@ -276,12 +283,12 @@ CROSS JOIN LATERAL (
 -- the second for each of the first's products (at most :scan of them), ranked by trigram
 -- similarity, best :limit.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       c.product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.score
 FROM unnest(:queries::text[], :firsts::text[], :seconds::text[]) WITH ORDINALITY
     AS n(query, first, second, position)
 CROSS JOIN LATERAL (
-    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
-           p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
+           similarity(p.normalized_name, n.query) AS score
     FROM canonical_products p
     WHERE p.id = ANY (ARRAY(
         SELECT a.canonical_product_id
@@ -306,11 +313,11 @@ ORDER BY n.position, c.score DESC, c.id;
 -- with it, as in pg_count_name_words), those of the :pool best total weights
 -- (ties kept), ranked by trigram similarity, best :limit.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       c.product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.score
 FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
 CROSS JOIN LATERAL (
-    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
-           p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
+           similarity(p.normalized_name, n.query) AS score
     FROM canonical_products p
     WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
         SELECT pool.id FROM (
@@ -335,11 +342,11 @@ ORDER BY n.position, c.score DESC, c.id;
 -- text[] of normalized names; `position` counts from 1) its best :limit by similarity
 -- among those `%` admits. The LATERAL subquery probes the GIN index once per name.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       c.product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.score
 FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
 CROSS JOIN LATERAL (
-    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
-           p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
+           similarity(p.normalized_name, n.query) AS score
     FROM canonical_products p
     WHERE p.normalized_name % n.query
     ORDER BY score DESC, p.id
@@ -428,7 +435,7 @@ SELECT count(*) AS count FROM product_images WHERE content_hash = :content_hash;
 -- name: referenced_hashes
 -- :hashes: ["sha256", …]; those any image references (the originals sweep's check).
 SELECT DISTINCT content_hash FROM product_images
-WHERE content_hash = ANY (SELECT jsonb_array_elements_text(:hashes::jsonb));
+WHERE content_hash = ANY (ARRAY(SELECT jsonb_array_elements_text(:hashes::jsonb)));
 
 -- Sync: set-based statements over a JSON array parameter (one statement per step, not
 -- one per product). SQLite reads the same JSON with json_each.
@@ -466,7 +473,7 @@ RETURNING id, gtin;
 -- name: canonical_ids_by_gtin
 -- :gtins: ["gtin", …]
 SELECT id, gtin FROM canonical_products
-WHERE gtin = ANY (SELECT jsonb_array_elements_text(:gtins::jsonb));
+WHERE gtin = ANY (ARRAY(SELECT jsonb_array_elements_text(:gtins::jsonb)));
 
 -- name: sync_link_products
 -- :links: [{id, canonical_id}]
@@ -478,12 +485,12 @@ WHERE sp.id = x.id;
 
 -- name: lock_canonicals
 -- :ids: [id, …]. The first lock of every path that links products (sync, worker, review,
--- image attach): canonical rows in id order, before any store product row. NO KEY UPDATE
--- (the lock an UPDATE of product_count takes anyway) leaves the FOR KEY SHARE of other
--- transactions' foreign keys alone, so linkers queue here instead of deadlocking on a
+-- image attach): canonical rows in id order, before any store product row or count (one
+-- linker at a time moves a product's count). NO KEY UPDATE leaves the FOR KEY SHARE of
+-- other transactions' foreign keys alone, so linkers queue here instead of deadlocking on a
 -- later upgrade. Returns the ids that exist (a row deleted meanwhile is skipped).
 SELECT id FROM canonical_products
-WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint))
 ORDER BY id
 FOR NO KEY UPDATE;
 
@@ -491,7 +498,7 @@ FOR NO KEY UPDATE;
 -- :ids: [id, …]. lock_canonicals for a merge or a curator's delete, which delete one (a
 -- merge may also set the other's GTIN, a key): FOR UPDATE, still first and in id order.
 SELECT id FROM canonical_products
-WHERE id = ANY (SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint)
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:ids::jsonb))::bigint))
 ORDER BY id
 FOR UPDATE;
 
@@ -499,21 +506,23 @@ FOR UPDATE;
 -- :product_ids: [id, …]. Each product's link, read without a lock: which canonical rows
 -- to lock before the product rows.
 SELECT id, canonical_product_id FROM store_products
-WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint);
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint));
 
 -- name: sync_current_links
 -- :external_ids: [external id, …] of :store_id. current_links for a sync batch, before
 -- its upsert.
 SELECT external_id, canonical_product_id FROM store_products
 WHERE store_id = :store_id
-  AND external_id = ANY (SELECT jsonb_array_elements_text(:external_ids::jsonb));
+  AND external_id = ANY (ARRAY(SELECT jsonb_array_elements_text(:external_ids::jsonb)));
 
 -- name: add_product_counts
--- :deltas: [{id, delta}]; deltas (not recounts) compose under concurrent syncs.
-UPDATE canonical_products AS c
-SET product_count = c.product_count + x.delta, updated_at = now()
-FROM jsonb_to_recordset(:deltas::jsonb) AS x(id bigint, delta integer)
-WHERE c.id = x.id;
+-- :deltas: [{id, delta}]; deltas (not recounts) compose under concurrent syncs. The
+-- callers hold the canonical rows' locks (lock_canonicals), so rows are met in id order.
+INSERT INTO canonical_product_counts AS n (canonical_product_id, product_count)
+SELECT x.id, x.delta FROM jsonb_to_recordset(:deltas::jsonb) AS x(id bigint, delta integer)
+ORDER BY x.id
+ON CONFLICT (canonical_product_id)
+DO UPDATE SET product_count = n.product_count + excluded.product_count;
 
 -- name: enqueue_matches
 -- :product_ids: [store product id, …]; a product already queued keeps its place and state.
@@ -555,7 +564,7 @@ RETURNING id;
 -- :item_ids: [id, …]. Row locks in id order before finish_matches, so two finishers of
 -- overlapping items (a lost lease) cannot deadlock.
 SELECT id FROM match_queue
-WHERE id = ANY (SELECT (jsonb_array_elements_text(:item_ids::jsonb))::bigint)
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:item_ids::jsonb))::bigint))
 ORDER BY id
 FOR UPDATE;
 
@@ -577,7 +586,7 @@ RETURNING q.id;
 -- external id: sync_upsert_products), so a worker's batch and a sync cannot deadlock.
 -- Returns each product's link as it is now.
 SELECT id, canonical_product_id FROM store_products
-WHERE id = ANY (SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint)
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:product_ids::jsonb))::bigint))
 ORDER BY store_id, external_id
 FOR UPDATE;
 
@@ -672,8 +681,8 @@ FROM (SELECT img.canonical_product_id, img.content_hash,
                 AND NOT sp.use_custom_image) AS product_id
       FROM product_images img
       WHERE img.is_primary
-        AND img.canonical_product_id = ANY (
-            SELECT (jsonb_array_elements_text(:canonical_ids::jsonb))::bigint)) shown
+        AND img.canonical_product_id = ANY (ARRAY(
+            SELECT (jsonb_array_elements_text(:canonical_ids::jsonb))::bigint))) shown
 WHERE shown.product_id IS NOT NULL;
 
 -- name: unlinked_products
@@ -707,7 +716,8 @@ WHERE EXISTS (SELECT 1 FROM store_products sp
 SELECT sp.canonical_product_id AS canonical_id, sp.currency, min(sp.price) AS low,
        max(sp.price) AS high, count(*) AS count
 FROM store_products sp
-WHERE sp.canonical_product_id IN (SELECT value::bigint FROM jsonb_array_elements_text(:ids::jsonb))
+WHERE sp.canonical_product_id = ANY (ARRAY(
+    SELECT value::bigint FROM jsonb_array_elements_text(:ids::jsonb)))
   AND sp.price IS NOT NULL AND sp.currency IS NOT NULL
 GROUP BY sp.canonical_product_id, sp.currency
 ORDER BY sp.canonical_product_id, sp.currency;
@@ -741,7 +751,8 @@ DELETE FROM canonical_products WHERE id = :canonical_id;
 UPDATE canonical_products
 SET name = :name, normalized_name = :normalized_name, brand = :brand, updated_at = now()
 WHERE id = :canonical_id
-RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+RETURNING id, gtin, name, normalized_name, brand, image_count,
+          canonical_product_count(id) AS product_count, provisional;
 
 -- name: count_canonical_links
 SELECT count(*) AS count FROM store_products WHERE canonical_product_id = :canonical_id;
@@ -755,7 +766,8 @@ WHERE id = :target_id;
 
 -- name: list_canonical_products
 -- Keyset paging by id; :provisional NULL lists all, else only those with that flag.
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+SELECT id, gtin, name, normalized_name, brand, image_count,
+       canonical_product_count(id) AS product_count, provisional
 FROM canonical_products
 WHERE id > :after_id
   AND (:provisional::boolean IS NULL OR provisional = :provisional::boolean)
@@ -866,9 +878,12 @@ SELECT sp.id, sp.store_id, sp.external_id,
 FROM store_products AS sp
 LEFT JOIN webhook_shown AS w ON w.store_product_id = sp.id
 WHERE sp.id IN (
-    SELECT id FROM store_products WHERE id IN (SELECT jsonb_array_elements_text(:product_ids::jsonb)::bigint)
+    SELECT id FROM store_products
+    WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text(:product_ids::jsonb)::bigint))
     UNION
-    SELECT id FROM store_products WHERE canonical_product_id IN (SELECT jsonb_array_elements_text(:canonical_ids::jsonb)::bigint))
+    SELECT id FROM store_products
+    WHERE canonical_product_id = ANY (ARRAY(
+        SELECT jsonb_array_elements_text(:canonical_ids::jsonb)::bigint)))
 ORDER BY sp.id;
 
 -- name: webhook_delete_changes

@@ -43,6 +43,39 @@ async def test_concurrent_migrators_apply_each_migration_once(empty_postgres_url
     } <= indexes
 
 
+async def test_moving_product_counts_to_their_own_table_keeps_every_count(empty_postgres_url):
+    """A catalog migrated before the counts moved out of canonical_products keeps them."""
+    versions = migration_files("postgresql")
+    cut = next(i for i, (v, _) in enumerate(versions) if v.endswith("_canonical_product_counts"))
+    conn = await asyncpg.connect(empty_postgres_url)
+    try:
+        await conn.execute(
+            "CREATE TABLE schema_migrations (version text PRIMARY KEY,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for version, sql in versions[:cut]:
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+        ids = [
+            await conn.fetchval(
+                "INSERT INTO canonical_products (name, normalized_name, product_count)"
+                " VALUES ($1, $1, $2) RETURNING id",
+                f"product {n}",
+                n,
+            )
+            for n in (3, 0)
+        ]
+    finally:
+        await conn.close()
+    catalog = await PostgresCatalog.open(empty_postgres_url)
+    try:
+        assert await catalog.migrate() == [v for v, _ in versions[cut:]]
+        counts = [(await catalog.get_canonical_product(i)).product_count for i in ids]  # type: ignore[union-attr]
+    finally:
+        await catalog.close()
+    assert counts == [3, 0]
+
+
 def test_every_dialect_names_the_same_queries():
     """Shared names must exist in every dialect; a dialect's own helpers carry its prefix."""
     postgresql = {n for n in load_queries("postgresql") if not n.startswith("pg_")}
