@@ -5,18 +5,19 @@ A worker searches its next batch's candidates while it still decides the current
 batch's outcomes then make provisional canonical products the next batch's search could
 not see yet; a product of the next batch must still find them (the second store's item
 of a product new to the catalog links to the first store's). So each made product joins
-a product's searched candidates when the search would have put it there:
+a product's searched candidates where the search would have put it:
 
 - it shares a probed word with the product's query (a word of the query that one of its
   words starts with, as the PostgreSQL word probe reads its index: `catalog.name_words`),
   or it is as alike by trigrams as the search's loosest rung admits (`LOOSEST`, 0.2);
 - and it ranks among the `limit` best by trigram similarity (pg_trgm's, computed here):
-  the search found fewer than `limit`, or it is more alike than the least alike of them.
+  with `limit` found already, it takes the place of the least alike of them (ties go to
+  the older product, as the search orders them) if it is more alike.
 
 What can still differ from a search run after the products were made: a made product
-that shares a common word (one the probe skips) and beats the least alike candidate is
-scored beside the others, where the search would have passed it over; it never displaces
-one. A misspelt query word stood in for by a made product's word is not followed.
+that shares only a common word (one the probe skips) is taken as if the probe had read
+it; a misspelt query word stood in for by a made product's word is not followed; on
+SQLite, whose search ranks by bm25, the place taken is the least alike by trigrams.
 """
 
 from __future__ import annotations
@@ -48,32 +49,37 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return shared / (len(a) + len(b) - shared) if shared else 0.0
 
 
-def seen_since(
+def searched_since(
     query: str,
     found: Sequence[CanonicalProduct],
     made: Sequence[CanonicalProduct],
     limit: int,
 ) -> list[CanonicalProduct]:
-    """The products of `made` the search of `query` would have given beside `found`
-    (its `limit` best at most), had they existed when it ran."""
+    """The candidates the search of `query` would have given (its `limit` best at most)
+    had the products of `made` existed when it found `found`."""
     known = {c.id for c in found}
     made = [m for m in made if m.id not in known]
+    result = list(found)
     if not made:
-        return []
+        return result
     normalized = normalize_name(query)
     words = name_words(normalized)
     grams = trigrams(normalized)
-    seen: list[CanonicalProduct] = []
-    floor: float | None = None
+    alike: dict[int, float] = {}
+
+    def rank(c: CanonicalProduct) -> tuple[float, int]:  # the search's order, best last
+        if c.id not in alike:
+            alike[c.id] = similarity(grams, trigrams(c.normalized_name))
+        return alike[c.id], -c.id
+
     for m in made:
-        alike = similarity(grams, trigrams(m.normalized_name))
         shares = any(t.startswith(w) for t in name_words(m.normalized_name) for w in words)
-        if not shares and alike < LOOSEST:
+        if not shares and rank(m)[0] < LOOSEST:
             continue
-        if len(found) >= limit:
-            if floor is None:
-                floor = min(similarity(grams, trigrams(c.normalized_name)) for c in found)
-            if alike <= floor:  # a tie goes to the older product, as the search orders
+        if len(result) >= limit:
+            worst = min(result, key=rank)
+            if rank(m) < rank(worst):
                 continue
-        seen.append(m)
-    return seen
+            result.remove(worst)
+        result.append(m)
+    return result

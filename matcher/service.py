@@ -26,7 +26,7 @@ from catalog.models import (
 )
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
-from matcher.made_since import seen_since
+from matcher.made_since import searched_since
 from matcher.memory import confirmed_ids, decision_key, remember
 from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_candidates
 
@@ -138,10 +138,9 @@ class MatchService:
         stale = [p for p, q in zip(products, queries, strict=True) if q not in searched]
         searched.update(await self.search_many(stale) if stale else {})
         candidates: list[dict[int, CanonicalProduct]] = []
-        for query in queries:
-            hits = [c for c, _ in searched[query]]
-            seen = seen_since(query, hits, made, CANDIDATES)  # made where it would be found
-            candidates.append({c.id: c for c in (*hits, *seen)})
+        for query in queries:  # with the products made since, where they would be found
+            hits = searched_since(query, [c for c, _ in searched[query]], made, CANDIDATES)
+            candidates.append({c.id: c for c in hits})
         prices = await self._prices(products, [i for ids in candidates for i in ids])
         memory = await self._memory(products)
         decided: list[tuple[list[Scored], Decision] | Exception] = []

@@ -6,7 +6,7 @@ import pytest
 
 from catalog.models import CanonicalProduct
 from catalog.names import normalize_name
-from matcher.made_since import seen_since, similarity, trigrams
+from matcher.made_since import searched_since, similarity, trigrams
 
 
 def _made(id_: int, name: str) -> CanonicalProduct:
@@ -24,19 +24,25 @@ def test_similarity_is_pg_trgms():
 
 def test_a_made_product_sharing_a_word_joins_a_short_search():
     hose = _made(9, "Garden hose 30 m")
-    assert seen_since("GARDEN HOSE 30M", [], [hose], limit=10) == [hose]
-    # a word the query's word starts with counts (the probe reads prefixes); not unlike
-    assert seen_since("gard", [], [hose], limit=10) == [hose]
-    assert seen_since("Patio chair", [], [hose], limit=10) == []
+    assert searched_since("GARDEN HOSE 30M", [], [hose], limit=10) == [hose]
+    # a word the query's word starts with counts (the probe reads prefixes)
+    assert searched_since("gard", [], [hose], limit=10) == [hose]
+    assert searched_since("Patio chair", [], [hose], limit=10) == []
 
 
-def test_a_full_search_takes_only_a_made_product_more_alike_than_its_least_alike():
-    found = [_made(i, f"garden hose {i} m reel") for i in range(1, 4)]
+def test_in_a_full_search_a_made_product_takes_the_least_alikes_place_if_more_alike():
+    reels = [_made(i, f"garden hose {i} m reel") for i in range(1, 4)]  # 1 and 2 least alike
     close, far = _made(8, "garden hose 30 m"), _made(9, "hose clip")
-    assert seen_since("garden hose 30 m", found, [close, far], limit=3) == [close]
-    assert seen_since("garden hose 30 m", found, [close, far], limit=10) == [close, far]
-    # already found: not twice
-    assert seen_since("garden hose 30 m", [close], [close], limit=10) == []
-    # as alike as the least alike found: the older one keeps its place
-    twin = _made(10, found[0].name)
-    assert seen_since("garden hose 30 m", found, [twin], limit=3) == []
+    assert searched_since("garden hose 30 m", reels, [close, far], limit=3) == [
+        reels[0],  # of the two least alike, the older keeps its place
+        reels[2],
+        close,
+    ]
+    assert searched_since("garden hose 30 m", reels, [close, far], limit=10) == [
+        *reels,
+        close,
+        far,
+    ]
+    assert searched_since("garden hose 30 m", [close], [close], limit=10) == [close]  # once
+    twin = _made(10, reels[0].name)  # as alike as the least alike: the older stays
+    assert searched_since("garden hose 30 m", reels, [twin], limit=3) == reels
