@@ -265,16 +265,12 @@ class MatchWorker:
             return []
         try:
             linked = await self._catalog.get_store_products(product_ids)
-            made: list[CanonicalProduct] = []
-            for canonical_id in dict.fromkeys(p.canonical_product_id for p in linked.values()):
-                if canonical_id is not None and (
-                    found := await self._catalog.get_canonical_product(canonical_id)
-                ):
-                    made.append(found)
+            ids = {i for p in linked.values() if (i := p.canonical_product_id) is not None}
+            made = await asyncio.gather(*map(self._catalog.get_canonical_product, sorted(ids)))
         except CatalogError as exc:
             log.warning("matcher: made products unread (%s); next batch searched again", exc)
             return None
-        return made
+        return [m for m in made if m is not None]
 
     async def _gone_target(self, outcome: MatchOutcome) -> int | None:
         """The canonical product the outcome links to, if it no longer exists."""
