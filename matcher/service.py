@@ -4,12 +4,14 @@
 configured thresholds, as a reviewer sees it. `decide` adds the pure `decide` and the one
 fact it needs from the catalog (does the store already link the best candidate?).
 `decide_many` decides a worker's batch the same way with one search and one link
-question for all of it. Claiming, leases and retries stay in the worker; parsing and
-serializing in the route.
+question for all of it; `search_many` is that search alone, for a worker that searches
+its next batch while it decides the current one. Claiming, leases and retries stay in
+the worker; parsing and serializing in the route.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from catalog.models import (
 )
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
+from matcher.made_since import searched_since
 from matcher.memory import confirmed_ids, decision_key, remember
 from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_candidates
 
@@ -63,6 +66,10 @@ class Suggestion:
     reasons: tuple[str, ...]
 
 
+# A batch's candidate search: each query's candidates with their search scores.
+Searched = dict[str, list[tuple[CanonicalProduct, float]]]
+
+
 @dataclass(frozen=True, slots=True)
 class MatchDecision:
     """What to record for a store product."""
@@ -98,8 +105,19 @@ class MatchService:
         _, _, decision = await self._decided(product)
         return _recorded(decision)
 
+    async def search_many(self, products: Sequence[StoreProduct]) -> Searched:
+        """Each product's candidates (one catalog search for all), by its search query, for
+        a later `decide_many`."""
+        queries = list(dict.fromkeys(search_query(described_name(p), p.brand) for p in products))
+        found = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
+        return dict(zip(queries, found, strict=True))
+
     async def decide_many(
-        self, products: Sequence[StoreProduct]
+        self,
+        products: Sequence[StoreProduct],
+        *,
+        searched: Searched | None = None,
+        made: Sequence[CanonicalProduct] = (),
     ) -> list[MatchDecision | Exception]:
         """`decide` for each product, in order, as if each were decided and recorded before
         the next (a worker's batch): one catalog search and one link question for all.
@@ -108,18 +126,33 @@ class MatchService:
         as a link the store already has (so a second SKU is only suggested, as when one
         item is recorded before the next is decided). A product whose scoring raises gets
         its exception in its place; the others are still decided.
+
+        `searched`: candidates `search_many` found earlier (a product renamed since is
+        searched now); `made`: canonical products made since that search, each a
+        candidate of the products whose search would have found it
+        (`matcher.made_since`). Prices, curators' decisions and store links are read
+        now, as for a batch searched now.
         """
         queries = [search_query(described_name(p), p.brand) for p in products]
-        searched = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
-        prices = await self._prices(products, [c.id for found in searched for c, _ in found])
+        searched = dict(searched or {})
+        stale = [p for p, q in zip(products, queries, strict=True) if q not in searched]
+        searched.update(await self.search_many(stale) if stale else {})
+        candidates: list[dict[int, CanonicalProduct]] = []
+        for query in queries:  # with the products made since, where they would be found
+            hits = searched_since(query, [c for c, _ in searched[query]], made, CANDIDATES)
+            candidates.append({c.id: c for c in hits})
+        prices = await self._prices(products, [i for ids in candidates for i in ids])
         memory = await self._memory(products)
         decided: list[tuple[list[Scored], Decision] | Exception] = []
-        for product, found, remembered in zip(products, searched, memory, strict=True):
+        for product, found, remembered in zip(products, candidates, memory, strict=True):
             try:
-                scored = self._score(product, {c.id: c for c, _ in found}, prices, remembered)
+                scored = self._score(product, found, prices, remembered)
                 decided.append((scored, decide(scored, self.thresholds)))
             except Exception as exc:  # a bad product must not sink the batch
                 decided.append(exc)
+            # Between products, the event loop runs: a worker's search of its next batch
+            # goes on (statement by statement) while this one is scored.
+            await asyncio.sleep(0)
         asked = [
             _link_question(product, d[1])
             for product, d in zip(products, decided, strict=True)

@@ -10,6 +10,13 @@ worker died returns after its lease; an item that keeps failing ends as `failed`
 its error. `drain=True` returns once no item is pending or leased (a lease still live
 is waited for, or reclaimed once it runs out).
 
+The next batch is claimed and its candidates searched while the current one is scored
+and recorded (the search is the catalog's CPU, the scoring the worker's: one worker
+keeps both busy). The provisional canonical products the current batch makes are handed
+to the next batch's decisions, which score them where its search would have found them
+(`matcher.made_since`); everything else a decision reads (products, prices, curators'
+decisions, store links) is read after the current batch is recorded, as before.
+
 One bad item must not cost the others: when a batch step (the read, the decisions, the
 recording) fails and the catalog still answers a ping, the step is repeated item by item
 and only the items that fail alone fail (a row that cannot be read back, a value a
@@ -28,13 +35,13 @@ from datetime import datetime
 from typing import TypeVar
 
 from catalog import CatalogRepository
-from catalog.models import MatchOutcome, QueueItem, QueueStatus, StoreProduct
+from catalog.models import CanonicalProduct, MatchOutcome, QueueItem, QueueStatus, StoreProduct
 from catalog.repository import CatalogError
 from config import Settings
 from matcher.decision import DecisionKind
 from matcher.reasons import SAME_STORE
 from matcher.scoring import Thresholds
-from matcher.service import MatchDecision, MatchService, thresholds_from_settings
+from matcher.service import MatchDecision, MatchService, Searched, thresholds_from_settings
 
 log = logging.getLogger(__name__)
 X = TypeVar("X")
@@ -66,6 +73,14 @@ class WorkerOptions:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed batch and its products' candidates, searched before its turn."""
+
+    items: list[QueueItem]
+    searched: Searched
+
+
 class MatchWorker:
     def __init__(
         self,
@@ -91,22 +106,53 @@ class MatchWorker:
         # Listen before the first claim: work queued between an empty claim and the first
         # wait must still wake us (the wake-up itself is a hint; polling guarantees it).
         await self._catalog.wait_for_work(0)
-        while not stop.is_set():
-            try:
-                items = await self._catalog.claim_matches(
-                    self._options.batch, self._options.lease_s, now=self._now()
-                )
-                if not items:
-                    if drain and await self._drained():
-                        break
-                    await self._idle(stop)
-                    continue
-                await self._process(items)
-            except CatalogError as exc:  # the catalog is away: wait, then carry on
-                log.warning("matcher: catalog unavailable (%s); retrying", exc)
-                self.stats["catalog_errors"] += 1
-                await asyncio.sleep(min(5.0, self._options.poll_s * 4))
+        ahead: asyncio.Task[Claimed] | None = None  # the next batch, claimed and searched
+        made: list[CanonicalProduct] | None = []  # by the batch before it; None: unknown
+        try:
+            while ahead is not None or not stop.is_set():
+                try:
+                    if ahead is not None:
+                        batch, ahead = await ahead, None
+                    else:
+                        batch = await self._claim()
+                    if not batch.items:
+                        if drain and await self._drained():
+                            break
+                        await self._idle(stop)
+                        continue
+                    if not stop.is_set():  # a stopping worker claims no more
+                        ahead = asyncio.create_task(self._claim())
+                    # Made products are handed on only to a batch searched ahead of them.
+                    searched = batch.searched if made is not None else None
+                    made = await self._process(
+                        batch.items, searched=searched, made=made or (), ahead=ahead is not None
+                    )
+                except CatalogError as exc:  # the catalog is away: wait, then carry on
+                    log.warning("matcher: catalog unavailable (%s); retrying", exc)
+                    self.stats["catalog_errors"] += 1
+                    made = None  # a batch searched ahead is searched again
+                    await asyncio.sleep(min(5.0, self._options.poll_s * 4))
+        finally:
+            if ahead is not None:  # cancelled: its items come back after their lease
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
         return self.stats
+
+    async def _claim(self) -> Claimed:
+        """A batch, and its products' candidates (searched now; decided later)."""
+        items = await self._catalog.claim_matches(
+            self._options.batch, self._options.lease_s, now=self._now()
+        )
+        if not items:
+            return Claimed([], {})
+        try:
+            found = await self._catalog.get_store_products([i.store_product_id for i in items])
+            return Claimed(items, await self._service.search_many(list(found.values())))
+        except Exception as exc:  # decided without it: its turn reads and searches again
+            if isinstance(exc, CatalogError):
+                await self._catalog.ping()  # an outage pauses the worker, as in its turn
+            log.warning("matcher: searching ahead failed (%s); searched in its turn", reason(exc))
+            return Claimed(items, {})
 
     async def _drained(self) -> bool:
         """Nothing left to do, not even items leased by other workers: a live lease is
@@ -133,11 +179,21 @@ class MatchWorker:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _process(self, items: list[QueueItem], *, again: bool = True) -> None:
-        """Decide and record the items. One whose link target went away between its
+    async def _process(
+        self,
+        items: list[QueueItem],
+        *,
+        searched: Searched | None = None,
+        made: Sequence[CanonicalProduct] = (),
+        ahead: bool = False,
+        again: bool = True,
+    ) -> list[CanonicalProduct] | None:
+        """Decide and record the items (their candidates `searched` ahead, with the
+        products `made` since, when given). One whose link target went away between its
         decision and its record (a curator merged or deleted that canonical product) is
         decided again, once (`again`); if its new target goes too, it waits for its next
-        attempt with that reason."""
+        attempt with that reason. With a batch searched `ahead`, the provisional canonical
+        products this one made, for that batch (None if they cannot be read)."""
         catalog = self._catalog
         products, failed = await self._read(items)
         unread = {item.id for item, _ in failed}
@@ -152,7 +208,8 @@ class MatchWorker:
                 outcomes.append((MatchOutcome(item, QueueStatus.DONE), "skipped"))
             else:
                 todo.append((item, product))
-        for (item, _), decision in zip(todo, await self._decide([p for _, p in todo]), strict=True):
+        decisions = await self._decide([p for _, p in todo], searched, made)
+        for (item, _), decision in zip(todo, decisions, strict=True):
             if isinstance(decision, Exception):
                 failed.append((item, decision))
                 continue
@@ -174,6 +231,7 @@ class MatchWorker:
             [outcome for outcome, _ in outcomes], catalog.finish_matches
         )
         redo: list[QueueItem] = []
+        made_again: list[CanonicalProduct] | None = []
         for (outcome, stat), done in zip(outcomes, recorded, strict=True):
             if isinstance(done, Exception):
                 if (gone := await self._gone_target(outcome)) is None:
@@ -187,11 +245,32 @@ class MatchWorker:
         if redo:  # still leased to us: nothing of theirs was recorded
             log.info("matcher: %d item(s) lost their link target meanwhile; again", len(redo))
             self.stats["redecided"] += len(redo)
-            await self._process(redo, again=False)
+            made_again = await self._process(redo, again=False, ahead=ahead)
         for item, exc in failed:  # a bad item must not stop the worker
             log.error("matcher: item %s failed", item.id, exc_info=exc)
             status = await catalog.fail_match(item, reason(exc), self._options.max_attempts)
             self.stats["failed" if status is QueueStatus.FAILED else "retried"] += 1
+        if not ahead:
+            return []
+        new = await self._made(
+            [o for (o, _), done in zip(outcomes, recorded, strict=True) if done is True]
+        )
+        return None if new is None or made_again is None else new + made_again
+
+    async def _made(self, recorded: Sequence[MatchOutcome]) -> list[CanonicalProduct] | None:
+        """The provisional canonical products the recorded outcomes made (None if the
+        catalog cannot say: then the batch searched ahead is searched again)."""
+        product_ids = [o.item.store_product_id for o in recorded if o.provisional]
+        if not product_ids:
+            return []
+        try:
+            linked = await self._catalog.get_store_products(product_ids)
+            ids = {i for p in linked.values() if (i := p.canonical_product_id) is not None}
+            made = await asyncio.gather(*map(self._catalog.get_canonical_product, sorted(ids)))
+        except CatalogError as exc:
+            log.warning("matcher: made products unread (%s); next batch searched again", exc)
+            return None
+        return [m for m in made if m is not None]
 
     async def _gone_target(self, outcome: MatchOutcome) -> int | None:
         """The canonical product the outcome links to, if it no longer exists."""
@@ -218,11 +297,20 @@ class MatchWorker:
                 products[product.id] = product
         return products, failed
 
-    async def _decide(self, products: list[StoreProduct]) -> list[MatchDecision | Exception]:
+    async def _decide(
+        self,
+        products: list[StoreProduct],
+        searched: Searched | None,
+        made: Sequence[CanonicalProduct],
+    ) -> list[MatchDecision | Exception]:
         """The batch's decisions; a product that breaks the shared part (not its own
         scoring, which `decide_many` isolates) costs the batch its speed, not the others
         their decisions: then they are decided one by one."""
-        return await self._alone_on_failure(products, self._service.decide_many)
+
+        async def decide(some: Sequence[StoreProduct]) -> list[MatchDecision | Exception]:
+            return await self._service.decide_many(some, searched=searched, made=made)
+
+        return await self._alone_on_failure(products, decide)
 
     async def _alone_on_failure(
         self, batch: Sequence[X], step: Callable[[Sequence[X]], Awaitable[Sequence[R]]]

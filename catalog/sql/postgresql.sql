@@ -281,14 +281,18 @@ CROSS JOIN LATERAL (
 -- The word probe of names without a rare word (:queries, with their two rarest words
 -- :firsts and :seconds, parallel arrays): the products having both, found by looking up
 -- the second for each of the first's products (at most :scan of them), ranked by trigram
--- similarity, best :limit.
+-- similarity (as in pg_search_canonical_candidates_by_words), best :limit.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
        canonical_product_count(c.id) AS product_count, c.provisional, c.score
-FROM unnest(:queries::text[], :firsts::text[], :seconds::text[]) WITH ORDINALITY
-    AS n(query, first, second, position)
+FROM (
+    SELECT u.query, u.first, u.second, u.position, imgedge_trigram_codes(u.query) AS trigrams
+    FROM unnest(:queries::text[], :firsts::text[], :seconds::text[]) WITH ORDINALITY
+        AS u(query, first, second, position)
+    OFFSET 0
+) n
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
-           similarity(p.normalized_name, n.query) AS score
+           imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
     FROM canonical_products p
     WHERE p.id = ANY (ARRAY(
         SELECT a.canonical_product_id
@@ -311,13 +315,19 @@ ORDER BY n.position, c.score DESC, c.id;
 -- `position` counts from 1): per name, the products that share the words chosen for it
 -- (parallel arrays :positions, :words, :weights; a word counts for every word starting
 -- with it, as in pg_count_name_words), those of the :pool best total weights
--- (ties kept), ranked by trigram similarity, best :limit.
+-- (ties kept), ranked by trigram similarity, best :limit. The similarity is pg_trgm's,
+-- from the stored trigram codes (migration 0014): each name's trigrams are extracted
+-- once (OFFSET 0 keeps the planner from folding the call into the products' rows).
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
        canonical_product_count(c.id) AS product_count, c.provisional, c.score
-FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
+FROM (
+    SELECT u.query, u.position, imgedge_trigram_codes(u.query) AS trigrams
+    FROM unnest(:queries::text[]) WITH ORDINALITY AS u(query, position)
+    OFFSET 0
+) n
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
-           similarity(p.normalized_name, n.query) AS score
+           imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
     FROM canonical_products p
     WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
         SELECT pool.id FROM (

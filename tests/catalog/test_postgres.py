@@ -331,3 +331,48 @@ async def test_the_word_probe_finds_a_product_by_its_rare_words(postgres_url):
         assert words == ["330", "cola", "harbor", "ml"]
     finally:
         await catalog.close()
+
+
+TRIGRAM_NAMES = [
+    "acme cola 330 ml",
+    "hp laserjet pro m404dn w1a53a",
+    "café crème brûlée 2x",
+    "ñandú 0x1 0x00ff00 kx-tg9025",
+    "a b c",
+    "",
+    "---",
+    "日本語 テキスト",
+]
+
+
+async def test_the_word_probe_scores_are_pg_trgm_similarity_exactly(postgres_url):
+    """The probe ranks by stored trigram codes (migration 0014): the same float4 as
+    similarity() for any pair of names (multibyte, digits, punctuation, empty), and a
+    renamed product's codes follow its name."""
+    catalog = await PostgresCatalog.open(postgres_url)
+    try:
+        await catalog.migrate()
+        made = [
+            await catalog.create_canonical_product(gtin=None, name=name or "x", brand=None)
+            for name in TRIGRAM_NAMES
+        ]
+        await catalog.rename_canonical_product(made[0].id, name="Acme Diet Cola 330 ml", brand=None)
+        conn = await asyncpg.connect(postgres_url)
+        try:
+            differ = await conn.fetch(
+                """
+                SELECT p.normalized_name, q
+                FROM canonical_products p, unnest($1::text[]) AS q
+                WHERE similarity(p.normalized_name, q) IS DISTINCT FROM
+                      imgedge_trigram_similarity(p.name_trigrams, imgedge_trigram_codes(q))
+                   OR p.name_trigrams IS DISTINCT FROM imgedge_trigram_codes(p.normalized_name)
+                """,
+                [*TRIGRAM_NAMES, "acme diet cola", "ACME COLA"],
+            )
+        finally:
+            await conn.close()
+        assert differ == []
+        [(found, score)] = await catalog.search_canonical_candidates("acme diet cola", limit=1)
+        assert found.id == made[0].id and score == pytest.approx(0.6818182)  # similarity()
+    finally:
+        await catalog.close()

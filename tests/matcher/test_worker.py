@@ -461,3 +461,76 @@ async def test_a_link_target_that_keeps_going_away_waits_for_a_retry_with_its_re
     item = await catalog.get_match_item_for_product(ids[0])
     assert item.status is QueueStatus.FAILED
     assert "was merged or deleted while this item was decided" in item.last_error
+
+
+class _RecordedAfterTheNextSearch:
+    """The catalog, with a batch recorded only after the next batch's search returned: the
+    worker's search ahead cannot see what the batch before makes."""
+
+    def __init__(self, catalog) -> None:
+        self._catalog = catalog
+        self.searches = 0
+        self._second = asyncio.Event()
+
+    def __getattr__(self, name: str):
+        return getattr(self._catalog, name)
+
+    async def search_canonical_candidates_many(self, names, limit=10):
+        try:
+            return await self._catalog.search_canonical_candidates_many(names, limit)
+        finally:
+            self.searches += 1
+            if self.searches >= 2:
+                self._second.set()
+
+    async def finish_matches(self, outcomes):
+        await asyncio.wait_for(self._second.wait(), 10)
+        return await self._catalog.finish_matches(outcomes)
+
+
+async def test_a_batch_searched_ahead_still_links_to_a_product_the_batch_before_made(catalog):
+    """Batch N+1 is searched while batch N is decided: the provisional product N makes is
+    not in that search, yet N+1's item of the same product links to it (handed on)."""
+    first, other = [await catalog.create_store(n) for n in ("First", "Other")]
+    [new] = await catalog.sync_products(
+        first.id, [SyncItem("a", None, None, "Garden hose 30 m")], known={}
+    )
+    [late] = await catalog.sync_products(
+        other.id, [SyncItem("x", None, None, "GARDEN HOSE 30M")], known={}
+    )
+    slow = _RecordedAfterTheNextSearch(catalog)
+    one_by_one = WorkerOptions(Thresholds(), batch=1, lease_s=30, max_attempts=2, poll_s=0.05)
+    await MatchWorker(slow, one_by_one).run(drain=True)
+    assert slow.searches == 2  # each batch searched once, the second before the first's record
+    made = (await catalog.get_store_product(new.product_id)).canonical_product_id
+    linked = await catalog.get_store_product(late.product_id)
+    assert linked.canonical_product_id == made is not None
+    assert linked.match_status is MatchStatus.LINKED and linked.match_confidence >= 85
+    assert (await catalog.get_canonical_product(made)).product_count == 2
+
+
+async def test_a_stopped_worker_records_the_batch_it_searched_ahead(catalog):
+    """Stopping while a batch is searched ahead: that batch is still decided and recorded
+    (its items do not wait for their lease), and nothing more is claimed."""
+    await _seed(catalog, [f"Acme Cola 12 oz pack {i}" for i in range(6)])
+    stop = asyncio.Event()
+    worker = MatchWorker(catalog, WorkerOptions(Thresholds(), batch=2, lease_s=30, poll_s=0.05))
+    claims = 0
+    claim = catalog.claim_matches
+
+    async def counted(*args, **kwargs):
+        nonlocal claims
+        claims += 1
+        if claims == 2:  # the batch claimed ahead: stop now
+            stop.set()
+        return await claim(*args, **kwargs)
+
+    catalog.claim_matches = counted
+    try:
+        stats = await worker.run(stop=stop)
+    finally:
+        del catalog.claim_matches
+    assert claims == 2
+    assert sum(stats[k] for k in ("link", "suggest", "review")) == 4
+    counts = await catalog.queue_counts()
+    assert counts.get("processing", 0) == 0 and counts.get("pending") == 2
