@@ -16,8 +16,9 @@ A corpus of 15 photo-like JPEGs (2.4 to 12 MP, generated with libvips by
   `GET /img/<id>/<size>.<fmt>` for every image, size and format. Each product's
   resolution is cached first (a `?v=` it does not show: a 404 that renders nothing), so
   a request pays the original's read, the render, the cache write and HTTP, as a cold
-  request for a known product does. Every answer is checked: 200, the format's
-  Content-Type, the size's width and the original's orientation (portrait, landscape).
+  request for a known product does. Before each floor render the client waits a moment
+  (`SETTLE_S`) for the last answer's cache write to end. Every answer is checked: 200,
+  the format's Content-Type, the size's width and the original's orientation.
 - The client: the standard library's `http.client`, a real HTTP/1.1 client on one
   keep-alive connection that parses the status line and headers and reads the whole
   body (Content-Length). Until issue 16's stop 22 it was httpx's `Client`, whose own
@@ -60,6 +61,10 @@ FORMATS = ("jpg", "webp", "avif")
 SIZES = ("thumbnail", "small", "medium")
 SHAPES = ((3000, 2000), (2000, 3000), (4000, 3000), (2400, 1600), (3000, 3000))
 CORES = os.cpu_count() or 1
+# The edge writes a fresh variant to its disk tier just after answering (a thread of its
+# own at nice 0: the write, the fsync, the rename). Without a pause that work ran on core 0
+# during the next floor render (nice 5), slowing the floor, not the request.
+SETTLE_S = 0.03
 
 
 def corpus(n: int) -> list[bytes]:
@@ -262,6 +267,7 @@ def cold_round(client: Client, pid: int, ids: list[int], shapes: list[tuple[int,
         for size in SIZES:
             for fmt_name in FORMATS:
                 cell, path = (fmt_name, size), f"/img/{product}/{size}.{fmt_name}"
+                time.sleep(SETTLE_S)  # the last answer's cache write ends before the floor
                 f_wall, f_cpu = floor(index, size, fmt_name)
                 server_cpu, started = cpu_ms(pid), time.perf_counter()
                 answer = client.get(path)
