@@ -55,6 +55,10 @@ class TieredCache:
     ) -> None:
         self.memory = memory
         self.shared = shared
+        # Checked once (a runtime-checkable Protocol's isinstance costs 10-30 µs on 3.11).
+        self._reads_in_thread: ReadsInThread | None = (
+            shared if isinstance(shared, ReadsInThread) else None
+        )
         self.stats: Counter[str] = Counter()
         self._retry_after_s = retry_after_s
         self._clock = clock
@@ -150,22 +154,22 @@ class TieredCache:
         read, to be made in that thread, when the tier's reads block (disk) and are not
         resting; else None (ask `get_behind_memory`). What it read goes to `settle_read`,
         back on the event loop."""
-        shared = self.shared
-        if shared is None or not isinstance(shared, ReadsInThread) or not self._may_ask(READ):
+        tier = self._reads_in_thread
+        if tier is None or not self._may_ask(READ):
             return None
-        return partial(_read_in_thread, shared)
+        return partial(_read_in_thread, tier)
 
     def settle_read(self, key: VariantKey, read: SharedRead) -> bytes | None:
         """A read made by `reader_in_thread`, as `get_behind_memory` would have made it:
         counted, a failing tier rested, a hit promoted to memory; the bytes of a hit."""
-        shared = self.shared
-        if shared is None or not isinstance(shared, ReadsInThread):
+        shared, tier = self.shared, self._reads_in_thread
+        if shared is None or tier is None:
             raise TypeError("settle_read: the shared tier does not read in threads")
         if read.error is not None:
             self._failed(shared, READ, read.error)
             return None
         self._answered(shared, READ)
-        shared.was_read(key, read.data)
+        tier.was_read(key, read.data)
         self._read(key, read.data)
         return read.data
 
