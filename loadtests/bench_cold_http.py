@@ -49,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -282,7 +282,7 @@ def cold_round(client: Client, pid: int, ids: list[int], shapes: list[tuple[int,
                 cpu["http"].setdefault(cell, []).append(server_cpu)
 
 
-def measure(client_class: type[StdlibClient] | type[HttpxClient], rounds: int, first: int,
+def measure(client_class: Callable[[str, int], Client], rounds: int, first: int,
             env: dict[str, str], tmp: Path, ids: list[int], shapes: list[tuple[int, int]],
             floor: Floor) -> tuple[dict[str, Times], dict[str, Times]]:  # fmt: skip
     """`rounds` rounds with this client, each on a new server and an empty cache directory."""
