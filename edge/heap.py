@@ -82,12 +82,26 @@ def _thresholds_set_in_environment() -> bool:
 
 
 def resident_bytes() -> int:
-    """This process's RSS (Linux), or 0 where /proc is not there."""
+    """This process's RSS (Linux), or 0 where /proc is not there. Read after every render
+    (`HeapCeiling`): the file stays open, so a read is one `pread` (~3 µs) rather than an
+    open, a read and a close (~35 µs, ~175 µs measured in a render thread just after the
+    render)."""
     try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        return int(os.pread(_statm(os.getpid()), 128, 0).split()[1]) * _page_size()
     except OSError:
         return 0
+
+
+@cache
+def _statm(pid: int) -> int:
+    """The descriptor of /proc/self/statm opened by process `pid` (a forked child, whose
+    pid differs, opens its own: /proc/self was resolved at open)."""
+    return os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+
+
+@cache
+def _page_size() -> int:
+    return os.sysconf("SC_PAGE_SIZE")
 
 
 def malloc_trim() -> None:

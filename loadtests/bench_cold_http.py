@@ -16,21 +16,32 @@ A corpus of 15 photo-like JPEGs (2.4 to 12 MP, generated with libvips by
   `GET /img/<id>/<size>.<fmt>` for every image, size and format. Each product's
   resolution is cached first (a `?v=` it does not show: a 404 that renders nothing), so
   a request pays the original's read, the render, the cache write and HTTP, as a cold
-  request for a known product does.
+  request for a known product does. Before each floor render the client waits a moment
+  (`SETTLE_S`) for the last answer's cache write to end. Every answer is checked: 200,
+  the format's Content-Type, the size's width and the original's orientation.
+- The client: the standard library's `http.client`, a real HTTP/1.1 client on one
+  keep-alive connection that parses the status line and headers and reads the whole
+  body (Content-Length). Until issue 16's stop 22 it was httpx's `Client`, whose own
+  Python costs ~1.2 ms of CPU per request against ~0.25 ms for `http.client` (measured on
+  one core against a static answer): about 1 ms of every "HTTP ms" was the client's, not
+  the server's, which the floor has no counterpart for. One more round (`--httpx-rounds`,
+  1 by default, 0 to skip) is made with httpx and printed apart, so the change of
+  yardstick stays visible.
 
 Prints, per format and size, the median ms of each, the ratio HTTP ÷ floor (issue 16's
 targets: ≤ 1.10 for every format, ≤ 1.25 at 150 px), the server's own render time (its
 `Server-Timing`: admission, the original's read and the render in its thread) and the
 load average.
 
-    .venv/bin/python loadtests/bench_cold_http.py               # 3 rounds
-    .venv/bin/python loadtests/bench_cold_http.py --rounds 1 --images 5
+    .venv/bin/python loadtests/bench_cold_http.py               # 3 rounds (+1 with httpx)
+    .venv/bin/python loadtests/bench_cold_http.py --rounds 1 --images 5 --httpx-rounds 0
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import os
 import shutil
 import statistics
@@ -38,7 +49,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from rendering.servers import free_port, imgedge_env, server
@@ -47,6 +61,10 @@ FORMATS = ("jpg", "webp", "avif")
 SIZES = ("thumbnail", "small", "medium")
 SHAPES = ((3000, 2000), (2000, 3000), (4000, 3000), (2400, 1600), (3000, 3000))
 CORES = os.cpu_count() or 1
+# The edge writes a fresh variant to its disk tier just after answering (a thread of its
+# own at nice 0: the write, the fsync, the rename). Without a pause that work ran on core 0
+# during the next floor render (nice 5), slowing the floor, not the request.
+SETTLE_S = 0.03
 
 
 def corpus(n: int) -> list[bytes]:
@@ -167,43 +185,129 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1e3 / os.sysconf("SC_CLK_TCK")
 
 
-def server_render_ms(response: httpx.Response) -> float:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes
+
+
+class Client(Protocol):
+    def get(self, path: str) -> Answer: ...
+
+    def close(self) -> None: ...
+
+
+class StdlibClient:
+    """`http.client` on one keep-alive connection: the whole body read, every time."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._conn = http.client.HTTPConnection(host, port, timeout=120)
+
+    def get(self, path: str) -> Answer:
+        self._conn.request("GET", path)
+        response = self._conn.getresponse()
+        body = response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return Answer(response.status, headers, body)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class HttpxClient:
+    """httpx's synchronous `Client`: the yardstick until stop 22."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._client = httpx.Client(base_url=f"http://{host}:{port}", timeout=120)
+
+    def get(self, path: str) -> Answer:
+        response = self._client.get(path)
+        return Answer(response.status_code, response.headers, response.content)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def server_render_ms(path: str, answer: Answer) -> float:
     """The `render` duration of the answer's Server-Timing."""
-    for metric in response.headers.get("server-timing", "").split(","):
+    for metric in answer.headers.get("server-timing", "").split(","):
         name, _, duration = metric.strip().partition(";dur=")
         if name == "render":
             return float(duration)
-    raise RuntimeError(f"{response.url}: no render in Server-Timing (was it cached?)")
+    raise RuntimeError(f"{path}: no render in Server-Timing (was it cached?)")
 
 
-def cold_round(url: str, pid: int, ids: list[int], floor: Floor,
-               wall: dict[str, Times], cpu: dict[str, Times]) -> None:  # fmt: skip
+def check_answer(path: str, answer: Answer, fmt_name: str, width: int, wide: bool) -> None:
+    """200, the format's media type, the size's width, the original's orientation."""
+    import pyvips
+
+    from edge.imaging.formats import Format
+
+    if answer.status != 200:
+        raise RuntimeError(f"{path}: {answer.status} {answer.body[:200]!r}")
+    media_type = Format(fmt_name).media_type
+    if answer.headers.get("content-type") != media_type:
+        raise RuntimeError(f"{path}: {answer.headers.get('content-type')}, not {media_type}")
+    image = pyvips.Image.new_from_buffer(answer.body, "")
+    if image.width != width or (image.width >= image.height) != wide:
+        raise RuntimeError(f"{path}: {image.width}×{image.height}, wanted {width} px wide")
+
+
+def cold_round(client: Client, pid: int, ids: list[int], shapes: list[tuple[int, int]],
+               floor: Floor, wall: dict[str, Times], cpu: dict[str, Times]) -> None:  # fmt: skip
     """Each variant once through HTTP (client on core 1), and rendered by the floor on
     the server's core just before: the pair sees the same machine load."""
-    with httpx.Client(base_url=url, timeout=120) as http:
-        for product in ids:  # cache the resolutions: a version the product does not show
-            assert http.get(f"/img/{product}/thumbnail?v=cold").status_code == 404
-        for index, product in enumerate(ids):
-            for size in SIZES:
-                for fmt_name in FORMATS:
-                    cell = (fmt_name, size)
-                    f_wall, f_cpu = floor(index, size, fmt_name)
-                    server_cpu, started = cpu_ms(pid), time.perf_counter()
-                    r = http.get(f"/img/{product}/{size}.{fmt_name}")
-                    elapsed = (time.perf_counter() - started) * 1e3
-                    if r.status_code != 200:
-                        raise RuntimeError(f"{r.url}: {r.status_code} {r.text[:200]}")
-                    wall["floor"].setdefault(cell, []).append(f_wall)
-                    cpu["floor"].setdefault(cell, []).append(f_cpu)
-                    wall["http"].setdefault(cell, []).append(elapsed)
-                    wall["server render"].setdefault(cell, []).append(server_render_ms(r))
-                    cpu["http"].setdefault(cell, []).append(cpu_ms(pid) - server_cpu)
+    from edge.imaging.sizes import SizeRequest
+
+    for product in ids:  # cache the resolutions: a version the product does not show
+        assert client.get(f"/img/{product}/thumbnail?v=cold").status == 404
+    for index, product in enumerate(ids):
+        width, height = shapes[index]
+        for size in SIZES:
+            for fmt_name in FORMATS:
+                cell, path = (fmt_name, size), f"/img/{product}/{size}.{fmt_name}"
+                time.sleep(SETTLE_S)  # the last answer's cache write ends before the floor
+                f_wall, f_cpu = floor(index, size, fmt_name)
+                server_cpu, started = cpu_ms(pid), time.perf_counter()
+                answer = client.get(path)
+                elapsed = (time.perf_counter() - started) * 1e3
+                server_cpu = cpu_ms(pid) - server_cpu
+                wanted = SizeRequest(size, 1, None).target_width(width)
+                check_answer(path, answer, fmt_name, wanted, width >= height)
+                wall["floor"].setdefault(cell, []).append(f_wall)
+                cpu["floor"].setdefault(cell, []).append(f_cpu)
+                wall["http"].setdefault(cell, []).append(elapsed)
+                wall["server render"].setdefault(cell, []).append(server_render_ms(path, answer))
+                cpu["http"].setdefault(cell, []).append(server_cpu)
+
+
+def measure(client_class: Callable[[str, int], Client], rounds: int, first: int,
+            env: dict[str, str], tmp: Path, ids: list[int], shapes: list[tuple[int, int]],
+            floor: Floor) -> tuple[dict[str, Times], dict[str, Times]]:  # fmt: skip
+    """`rounds` rounds with this client, each on a new server and an empty cache directory."""
+    wall: dict[str, Times] = {"floor": {}, "http": {}, "server render": {}}
+    cpu: dict[str, Times] = {"floor": {}, "http": {}}
+    argv_serve = on_core_0([sys.executable, "-m", "edge.cli", "serve"])
+    for r in range(first, first + rounds):
+        port = free_port()
+        round_env = dict(env, IMGEDGE_PORT=str(port), IMGEDGE_CACHE_URL=f"file://{tmp}/cache{r}")
+        with server(f"imgedge-{r}", argv_serve, round_env, tmp, port) as pid:
+            client = client_class("127.0.0.1", port)
+            try:
+                cold_round(client, pid, ids, shapes, floor, wall, cpu)
+            finally:
+                client.close()
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds (3)")
     parser.add_argument("--images", type=int, default=15, help="corpus size (15)")
+    parser.add_argument(
+        "--httpx-rounds", type=int, default=1, help="more rounds with httpx's Client, apart (1)"
+    )
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor:
@@ -220,33 +324,33 @@ def main(argv: list[str] | None = None) -> int:
         for path, data in zip(paths, sources, strict=True):
             path.write_bytes(data)
         mp = statistics.median(len(s) for s in sources) / 1e6
+        shapes = [SHAPES[i % len(SHAPES)] for i in range(len(sources))]
         del sources
         print(f"{len(paths)} photos (median {mp:.1f} MB JPEG), {args.rounds} round(s); "
               f"load average {os.getloadavg()[0]:.1f} on {CORES} cores")  # fmt: skip
         floor = Floor(env, paths)
         for fmt_name in FORMATS:  # codec start-up, untimed
             floor(0, "thumbnail", fmt_name)
-        wall: dict[str, Times] = {"floor": {}, "http": {}, "server render": {}}
-        cpu: dict[str, Times] = {"floor": {}, "http": {}}
-        argv_serve = on_core_0([sys.executable, "-m", "edge.cli", "serve"])
         try:
-            for r in range(args.rounds):  # a new server on an empty cache directory each round
-                port = free_port()
-                round_env = dict(
-                    env, IMGEDGE_PORT=str(port), IMGEDGE_CACHE_URL=f"file://{tmp}/cache{r}"
+            wall, cpu = measure(StdlibClient, args.rounds, 0, env, tmp, ids, shapes, floor)
+            if args.httpx_rounds:
+                httpx_wall, httpx_cpu = measure(
+                    HttpxClient, args.httpx_rounds, args.rounds, env, tmp, ids, shapes, floor
                 )
-                with server(f"imgedge-{r}", argv_serve, round_env, tmp, port) as pid:
-                    cold_round(f"http://127.0.0.1:{port}", pid, ids, floor, wall, cpu)
         finally:
             floor.close()
         print_table(wall, cpu)
+        if args.httpx_rounds:
+            print(f"\nthe same with httpx's Client, {args.httpx_rounds} round(s): the yardstick "
+                  "until stop 22, whose own CPU lands in 'HTTP ms'")  # fmt: skip
+            print_table(httpx_wall, httpx_cpu, notes=False)
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
-def print_table(wall: dict[str, Times], cpu: dict[str, Times]) -> None:
+def print_table(wall: dict[str, Times], cpu: dict[str, Times], *, notes: bool = True) -> None:
     """Medians of wall time, and CPU per request summed per cell (the server's CPU is
     read in clock ticks: per request too coarse, per cell fine)."""
     print(f"\n{'format':<7}{'size':<11}{'floor ms':>9}{'HTTP ms':>9}{'ratio':>7}"
@@ -263,6 +367,8 @@ def print_table(wall: dict[str, Times], cpu: dict[str, Times]) -> None:
             )
             row = f"{fmt_name:<7}{size:<11}{f:>9.1f}{h:>9.1f}{h / f:>7.2f}{s:>10.1f}"
             print(f"{row}{fc:>11.1f}{hc:>12.1f}{hc / fc:>7.2f}")
+    if not notes:
+        return
     print("\ntargets (wall medians): ratio ≤ 1.10 per format, ≤ 1.25 at thumbnail (150 px);")
     print("'in render': the server's own Server-Timing render (admission, the original's read,")
     print("the render in its thread); the CPU columns (mean ms per variant) are steadier on a")

@@ -38,11 +38,11 @@ _ALLOWED_LOADERS = (
     "VipsForeignLoadNsgif",
 )
 _LOADER_MEDIA_TYPES = {
-    "jpegload_buffer": "image/jpeg",
-    "pngload_buffer": "image/png",
-    "webpload_buffer": "image/webp",
-    "heifload_buffer": "image/avif",
-    "gifload_buffer": "image/gif",
+    "jpegload_source": "image/jpeg",
+    "pngload_source": "image/png",
+    "webpload_source": "image/webp",
+    "heifload_source": "image/avif",
+    "gifload_source": "image/gif",
 }
 _ROTATED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 PLACEHOLDER_PX = 20  # the placeholder fits in this square: a few hundred bytes of WebP
@@ -82,13 +82,13 @@ def probe(data: bytes, limits: Limits) -> SourceInfo:
             code="source_too_large",
         )
     try:
-        header = pyvips.Image.new_from_buffer(data, "", access="sequential")
+        header = pyvips.Image.new_from_source(_source(data), "", access="sequential")
         loader = header.get("vips-loader")
         width, height = header.width, header.height
         has_alpha = bool(header.hasalpha())
         orientation = header.get("orientation") if header.get_typeof("orientation") else 1
         has_profile = bool(header.get_typeof("icc-profile-data"))
-        if loader == "heifload_buffer" and header.get_typeof("heif-compression"):
+        if loader == "heifload_source" and header.get_typeof("heif-compression"):
             is_avif = header.get("heif-compression") == "av1"
         else:
             is_avif = True
@@ -108,6 +108,14 @@ def probe(data: bytes, limits: Limits) -> SourceInfo:
     if not is_avif:
         media_type = "image/heic"
     return SourceInfo(width, height, has_alpha, media_type, has_profile)
+
+
+def _source(data: bytes) -> pyvips.Source:
+    """`data` for a libvips loader, read in place. (`new_from_buffer` and
+    `thumbnail_buffer` would each copy the whole original first: pyvips passes bytes to
+    libvips as a blob it owns. That was two copies of a 2 MB photo per render, ~1 ms of
+    CPU per 150 px JPEG, issue 16.)"""
+    return pyvips.Source.new_from_memory(data)
 
 
 # Steps. Each takes the image and the output format and returns the next image.
@@ -145,8 +153,8 @@ def _shrink_on_load(
     extra: dict[str, object] = {"export_profile": "srgb"} if info.has_profile else {}
     if crop is not None:
         extra["crop"] = crop
-    return pyvips.Image.thumbnail_buffer(
-        data, width, height=height, size="down", option_string="fail_on=error", **extra
+    return pyvips.Image.thumbnail_source(
+        _source(data), width, height=height, size="down", option_string="fail_on=error", **extra
     )
 
 
