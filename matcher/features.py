@@ -58,7 +58,7 @@ _FOR_REACH = 4  # tokens after such a word where its code may stand
 # edition of a title ("Collector's Edition", "CE"): a store may leave them out, it does not
 # add one the product lacks.
 _FINISHES = frozenset({"piano", "metallic", "brushed", "matte", "glossy"})
-_EDITIONS = frozenset({"collectors", "ce"})
+_EDITIONS = frozenset({"collectors", "ce", "le"})  # "LE": limited edition
 _DOWNLOAD = frozenset({"download", "esd"})
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 # A number with a word or a unit letter glued on ("4port", "3user", "60x", "720p"): a
@@ -87,8 +87,9 @@ _SHOP_NOTES = re.compile(
 _WAIST_LEG = re.compile(r"\b(2[4-9]|[34]\d|50)\s?(?:x|w\s+)(2[6-9]|3[0-8])l?\b", re.IGNORECASE)
 # A word shouted ("HOT!", "NEW!") is marketing, whatever else it may mean ("hot" salsa).
 _SHOUTED = re.compile(r"(\w+)!")
-# A number of five digits or more alone is a shop's item or part number (a SKU), not a
-# product's attribute: it conflicts with nothing and names no series ("box 34990").
+# A number of five digits or more is a shop's item number (a SKU) or a model number: it
+# names no series ("box 34990") and conflicts only with another such number ("34184" /
+# "30184"), never with a short one ("34990" / "PlayStation 3").
 SKU_DIGITS = 5
 STRONG_CODE_LEN = 4
 
@@ -115,6 +116,7 @@ class Side:
     # Read once per name for the pair comparisons: bare numbers (`_numbers_conflict`),
     # numbers stated in any form (`_stated`), tokens joined in runs (`_near_code`).
     bare: Counter[str]
+    long: Counter[str]  # numbers of SKU_DIGITS or more, apart from `bare`
     stated: Counter[str]
     runs: dict[tuple[int, str], frozenset[str]]
 
@@ -128,6 +130,11 @@ _SIZE_PHRASES = {
     ("extra", "large"): "xl",
     ("xx", "large"): "xxl",
     ("xxx", "large"): "xxxl",
+    # ... and a platform in two words ("PlayStation 3", "Xbox 360"): one platform.
+    ("playstation", "2"): "ps2",
+    ("playstation", "3"): "ps3",
+    ("playstation", "4"): "ps4",
+    ("xbox", "360"): "xbox360",
 }
 
 
@@ -207,6 +214,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         editions=frozenset(t for t in tokens if t in _EDITIONS),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
         bare=_bare(content),
+        long=_long(content),
         stated=_stated(parsed.all_tokens),
         runs=_runs(parsed.all_tokens),
     )
@@ -451,6 +459,8 @@ def pair_features(
         | _without_prefix(cand.codes, store.codes)
         if len(c) >= STRONG_CODE_LEN
     }
+    # Two supplies "for use in" one printer share its code, not their own.
+    shared -= store.targets & cand.targets
     store_only = _one_sided_codes(store, cand, shared)
     cand_only = _one_sided_codes(cand, store, shared)
     colour = _colour_suffixed(store_only, cand_only, store, cand)
@@ -773,7 +783,14 @@ def _numbers_conflict(a: Side, b: Side) -> bool:
     (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
     `2 handsets` is one side saying more)."""
 
-    return bool(a.bare - b.stated) and bool(b.bare - a.stated)
+    if bool(a.bare - b.stated) and bool(b.bare - a.stated):
+        return True
+    # A long number (a shop's item number, or a model number) only against another.
+    return bool(a.long - b.stated) and bool(b.long - a.stated)
+
+
+def _long(words: tuple[str, ...]) -> Counter[str]:
+    return Counter(t for t in words if t.isdigit() and len(t) >= SKU_DIGITS)
 
 
 def _bare(words: tuple[str, ...]) -> Counter[str]:

@@ -302,3 +302,23 @@ def test_a_name_cut_mid_word_says_nothing_of_the_words_after_the_cut():
     # A cut word that is not the next word of the other name is no cut of it.
     yogurt = "Strawberry Banana Yogurt, 5.3 oz"
     assert features("STRAWBERRY YOGURT B", yogurt).variant_conflict == 1.0
+
+
+def test_a_long_number_conflicts_only_with_another_long_number():
+    drive = "Iomega eGo External Hard Drive 30184 250GB"
+    assert features("EGO 34184 250GB EXTERNAL HARD DRIVE - SKU 367840", drive).number_conflict
+    assert not features("Iomega eGo 30184 250GB drive", drive).number_conflict
+
+
+def test_two_supplies_for_one_printer_do_not_share_its_code():
+    f = features(
+        "CE759X toner cartridge high-yield Cyan for use in LaserJet P1840dn",
+        "Inkjoy Toner Cartridge compatible HP CE760A fits LaserJet P1840dn - IJ969, Magenta",
+    )
+    assert f.code_shared == 0.0 and f.code_conflict == 1.0
+
+
+def test_a_platform_in_two_words_is_that_platform():
+    f = features("Dark Hunters xbox360 DVD-ROM", "Dark Hunters (PlayStation 3)")
+    assert f.variant_conflict == 1.0
+    assert features("Dark Hunters Xbox 360", "Dark Hunters (X360)").variant_conflict == 0.0
