@@ -58,7 +58,7 @@ _FOR_REACH = 4  # tokens after such a word where its code may stand
 # edition of a title ("Collector's Edition", "CE"): a store may leave them out, it does not
 # add one the product lacks.
 _FINISHES = frozenset({"piano", "metallic", "brushed", "matte", "glossy"})
-_EDITIONS = frozenset({"collectors", "ce"})
+_EDITIONS = frozenset({"collectors", "ce", "le"})  # "LE": limited edition
 _DOWNLOAD = frozenset({"download", "esd"})
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 # A number with a word or a unit letter glued on ("4port", "3user", "60x", "720p"): a
@@ -70,6 +70,27 @@ _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not 
 # products of several makers share, not a model code.
 _STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi)\d{1,2}\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
+# What a shop pastes into a title about its offer, not the product: a price with its
+# currency ("$369!", "(452.04 USD)", "£2.50"), a stock note ("Qty: 9", "[7 avail]",
+# "5 in stock"), free shipping. Read off the raw name, before its punctuation goes: a
+# number there would otherwise conflict with a number of the other name (a "3 HDMI"),
+# "5 in" reads as five inches and "free" as a promotional size.
+_SHOP_NOTES = re.compile(
+    r"(?<!for )[$£€]\s?\d[\d,]*(?:\.\d\d)?!?"  # not a shelf offer ("3 for £5", normalize)
+    r"|\b\d[\d,]*(?:\.\d\d)?\s?(?:usd|eur|gbp)\b"
+    r"|\bqty:?\s*\d+"
+    r"|\b\d+\s+(?:in\s+stock|avail(?:able)?)\b"
+    r"|\bfree\s+ship(?:ping)?\b",
+    re.IGNORECASE,
+)
+# Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
+_WAIST_LEG = re.compile(r"\b(2[4-9]|[34]\d|50)\s?(?:x|w\s+)(2[6-9]|3[0-8])l?\b", re.IGNORECASE)
+# A word shouted ("HOT!", "NEW!") is marketing, whatever else it may mean ("hot" salsa).
+_SHOUTED = re.compile(r"(\w+)!")
+# A number of five digits or more is a shop's item number (a SKU) or a model number: it
+# names no series ("box 34990") and conflicts only with another such number ("34184" /
+# "30184"), never with a short one ("34990" / "PlayStation 3").
+SKU_DIGITS = 5
 STRONG_CODE_LEN = 4
 
 
@@ -95,6 +116,7 @@ class Side:
     # Read once per name for the pair comparisons: bare numbers (`_numbers_conflict`),
     # numbers stated in any form (`_stated`), tokens joined in runs (`_near_code`).
     bare: Counter[str]
+    long: Counter[str]  # numbers of SKU_DIGITS or more, apart from `bare`
     stated: Counter[str]
     runs: dict[tuple[int, str], frozenset[str]]
 
@@ -108,6 +130,11 @@ _SIZE_PHRASES = {
     ("extra", "large"): "xl",
     ("xx", "large"): "xxl",
     ("xxx", "large"): "xxxl",
+    # ... and a platform in two words ("PlayStation 3", "Xbox 360"): one platform.
+    ("playstation", "2"): "ps2",
+    ("playstation", "3"): "ps3",
+    ("playstation", "4"): "ps4",
+    ("xbox", "360"): "xbox360",
 }
 
 
@@ -136,18 +163,26 @@ _COUNT = re.compile(r"(\d{1,3})ct")
 
 
 def read_side(name: str, brands: Iterable[str]) -> Side:
+    notes = frozenset(f"note:{m.lower()}" for m in _SHOP_NOTES.findall(name))
+    shouted = frozenset(w.lower() for w in _SHOUTED.findall(name))
+    name = _WAIST_LEG.sub(r"W\1 L\2", _SHOP_NOTES.sub(" ", name))
     parsed = parse_name(normalize_for_scoring(name), brands)
     tokens = _sizes_joined(parsed.tokens or parsed.all_tokens)
-    noise = frozenset(t for t in tokens if t in MARKETING or t in MEDIA or _PRICE.match(t))
+    noise = notes | frozenset(
+        t for t in tokens if t in MARKETING or t in MEDIA or t in shouted or _PRICE.match(t)
+    )
     sizes = tuple(q for q in parsed.quantities if q.unit not in ("ct", "pct"))
     packs = _pack_counts(parsed.quantities, tokens)
     packs += [_PACK_WORDS[t] for t in tokens if t in _PACK_WORDS]
     packs += [int(m[1]) for t in tokens if (m := _TIMES.match(t)) and int(m[1]) >= 2]
     single = "1ct" in tokens or "single" in tokens  # a count of one, said out loud
     bonus = [q.value for q in parsed.quantities if q.unit == "pct"]
-    promoted = bool(_BONUS_WORDS & set(tokens)) and ("free" in tokens or "bonus" in tokens)
+    # "+20% free", "bonus pack", "extra free": not "gluten free" or "free range".
+    promoted = bool(bonus) or "bonus" in tokens or {"extra", "free"} <= set(tokens)
     variants: dict[str, set[str]] = {}
     for token in tokens:
+        if token in shouted:
+            continue
         for cls, words in VARIANT_CLASSES.items():
             if token in words or (token.endswith("s") and token[:-1] in words):
                 word = token if token in words else token[:-1]
@@ -179,6 +214,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         editions=frozenset(t for t in tokens if t in _EDITIONS),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
         bare=_bare(content),
+        long=_long(content),
         stated=_stated(parsed.all_tokens),
         runs=_runs(parsed.all_tokens),
     )
@@ -214,7 +250,7 @@ def _codes(tokens: tuple[str, ...]) -> frozenset[str]:
     codes = {t for t in tokens if _is_code(t)}
     for a, b in itertools.pairwise(tokens):
         series = 2 <= len(a) <= 3 and a.isalpha() and a not in _NOT_A_SERIES
-        if series and len(b) >= 2 and b.isdigit():
+        if series and 2 <= len(b) < SKU_DIGITS and b.isdigit():
             codes.add(a + b)
     return frozenset(codes)
 
@@ -306,6 +342,16 @@ class PairFeatures:
     # about as well and conflict with it no more (a size left out of a cut-short name
     # fits every size of the line): set by `with_rivals`, 0–1.
     rivals: float = 0.0
+    # How this candidate stands against the best of those others (`with_rivals`): its
+    # lead in the worse side's coverage and in word-order similarity over theirs, or how
+    # far it is behind; and whether one of them explains the name as well while saying
+    # less that the store's name does not (no pack, variant, download or words of its
+    # own): "Toner Cartridge" against "Toner Cartridge, 2/Pack" for "TN-305A Toner".
+    cover_lead: float = 0.0
+    cover_behind: float = 0.0
+    sim_lead: float = 0.0
+    sim_behind: float = 0.0
+    plainer_rival: float = 0.0
 
     def vector(self) -> tuple[float, ...]:
         # Not `astuple`: it deep-copies every field, a hot spot in the worker's scoring.
@@ -336,22 +382,54 @@ def conflicted(f: PairFeatures) -> bool:
 
 
 def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
-    """Each candidate's features with `rivals` set from the others in the list (a
-    provisional product is no rival: likely a store's name for a catalog product)."""
+    """Each candidate's features with `rivals`, the leads and `plainer_rival` set from
+    the others in the list (a provisional product is no rival: likely a store's name for
+    a catalog product)."""
     # The rivals a candidate may have: asked once each, not once per pair.
     open_ = [not f.provisional and not conflicted(f) for f in candidates]
+    said = [_said_alone(f) for f in candidates]
     result = []
     for i, mine in enumerate(candidates):
-        count = sum(
-            1
+        others = [other for j, other in enumerate(candidates) if j != i and open_[j]]
+        alike = [
+            j
             for j, other in enumerate(candidates)
             if j != i
             and open_[j]
             and other.sim_set >= mine.sim_set - 0.03
             and other.cover_max >= mine.cover_max - 0.05
+        ]
+        cover = max((o.cover_min for o in others), default=0.0)
+        sim = max((o.sim_sort for o in others), default=0.0)
+        result.append(
+            replace(
+                mine,
+                rivals=min(len(alike), 3) / 3,
+                cover_lead=max(0.0, mine.cover_min - cover),
+                cover_behind=max(0.0, cover - mine.cover_min),
+                sim_lead=max(0.0, mine.sim_sort - sim),
+                sim_behind=max(0.0, sim - mine.sim_sort),
+                plainer_rival=float(
+                    any(
+                        said[j] < said[i] and candidates[j].cover_min >= mine.cover_min - 0.05
+                        for j in alike
+                    )
+                ),
+            )
         )
-        result.append(replace(mine, rivals=min(count, 3) / 3))
     return result
+
+
+def _said_alone(f: PairFeatures) -> float:
+    """What the candidate's name says that the store's does not."""
+    return (
+        f.pack_cand_only
+        + f.variant_one_side
+        + f.download_cand_only
+        + f.extra_cand_words
+        + f.size_one_side
+        + f.code_one_side
+    )
 
 
 def pair_features(
@@ -381,6 +459,8 @@ def pair_features(
         | _without_prefix(cand.codes, store.codes)
         if len(c) >= STRONG_CODE_LEN
     }
+    # Two supplies "for use in" one printer share its code, not their own.
+    shared -= store.targets & cand.targets
     store_only = _one_sided_codes(store, cand, shared)
     cand_only = _one_sided_codes(cand, store, shared)
     colour = _colour_suffixed(store_only, cand_only, store, cand)
@@ -653,16 +733,32 @@ def _packs(a: Side, b: Side) -> str | None:
 def _variants(a: Side, b: Side) -> tuple[bool, int]:
     """A conflict is one class named differently on each side; a colour one side names
     more closely ("navy blue" / "navy", "piano black" / "black") is the same colour."""
+    after_a, after_b = _cut_at(a, b), _cut_at(b, a)
     conflict = any(
         cls in b.variants
         and words != b.variants[cls]
         and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
+        and not (words < b.variants[cls] and b.variants[cls] - words <= after_a)
+        and not (b.variants[cls] < words and words - b.variants[cls] <= after_b)
         and _differ(words, a, b.variants[cls], b)
         for cls, words in a.variants.items()
     )
     one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
     one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
     return conflict, one_side
+
+
+def _cut_at(a: Side, b: Side) -> frozenset[str]:
+    """`a` cut short mid-word, as a till or a feed cuts a name at its length ("DARK RO"
+    for "Dark Roast Ground Coffee"): `b`'s words from the one `a`'s last token begins,
+    right after `a`'s word before it; `a` says nothing about them. Else none."""
+    tokens, others = a.parsed.all_tokens, b.parsed.all_tokens
+    if len(tokens) < 2 or tokens[-1] in others:
+        return frozenset()
+    for k, word in enumerate(others[:-1]):
+        if word == tokens[-2] and others[k + 1].startswith(tokens[-1]):
+            return frozenset(others[k + 1 :])
+    return frozenset()
 
 
 def _differ(words: frozenset[str], a: Side, others: frozenset[str], b: Side) -> bool:
@@ -687,7 +783,14 @@ def _numbers_conflict(a: Side, b: Side) -> bool:
     (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
     `2 handsets` is one side saying more)."""
 
-    return bool(a.bare - b.stated) and bool(b.bare - a.stated)
+    if bool(a.bare - b.stated) and bool(b.bare - a.stated):
+        return True
+    # A long number (a shop's item number, or a model number) only against another.
+    return bool(a.long - b.stated) and bool(b.long - a.stated)
+
+
+def _long(words: tuple[str, ...]) -> Counter[str]:
+    return Counter(t for t in words if t.isdigit() and len(t) >= SKU_DIGITS)
 
 
 def _bare(words: tuple[str, ...]) -> Counter[str]:
@@ -696,7 +799,9 @@ def _bare(words: tuple[str, ...]) -> Counter[str]:
     return Counter(
         t
         for i, t in enumerate(words)
-        if t.isdigit() and (i + 1 == len(words) or words[i + 1] not in _COUNTED)
+        if t.isdigit()
+        and len(t) < SKU_DIGITS
+        and (i + 1 == len(words) or words[i + 1] not in _COUNTED)
     )
 
 

@@ -240,3 +240,85 @@ def test_a_standard_is_no_model_code_and_cannot_hide_two_alike_codes():
     both = features("Acme AX200 fax AXK4471B kit", "Acme AX200 fax AXK4479B kit")
     assert (both.code_shared, both.code_conflict) == (1.0, 1.0)
     assert read_side("Memory Card Class 6 USB 2 Cat6", ()).codes == frozenset()
+
+
+def test_a_shops_price_stock_and_item_numbers_conflict_with_nothing():
+    # "$369!", "Qty: 9", "5 in stock", "(452.04 USD)": the offer, not the product; a number
+    # there must not conflict with the other name's "3 HDMI", nor read as five inches.
+    tv = "Sharp Aquos LC-46D57UB 46in 3 HDMI 120Hz LCD HDTV"
+    for note in ("$369!", "only $1619!", "Qty: 9", "(qty 9)", "- 5 in stock", "[7 avail]"):
+        f = features(f"Sharp LC46D57UB 46in LCD HDTV {note}", tv, "sharp")
+        assert f.number_conflict == 0.0 and f.size_conflict == 0.0, note
+        assert f.noise_words > 0, note
+    # A shop's item number (five digits or more) is no attribute and names no series.
+    game = features("Sony PS3 Lost Hunters (retail box) 34990", "Lost Hunters - PlayStation 3")
+    assert game.number_conflict == 0.0 and game.code_conflict == 0.0
+    assert read_side("Lost Hunters retail box 34990", ()).codes == frozenset()
+    assert features("Acme Jeans waist 32 leg 32", "Acme Jeans waist 34 leg 32").number_conflict
+
+
+def test_free_shipping_is_no_promotional_size_and_a_shouted_word_no_variant():
+    f = features("Lexmark X6990 All-in-One Printer FREE SHIPPING!", "Lexmark X6990 Printer")
+    assert f.bonus_one_side == 0.0 and f.variant_conflict == 0.0
+    hot = features(
+        "HOT! Hamilton Beach 50223W Coffee Maker White", "Hamilton Beach 50223W Coffee Maker, White"
+    )
+    assert hot.variant_conflict == 0.0 and hot.noise_words > 0
+    assert features("Acme Salsa Hot 16 oz", "Acme Salsa Mild 16 oz").variant_conflict == 1.0
+
+
+def test_a_candidate_stands_against_the_best_of_the_others():
+    store = read_side("Brother TN-305A Toner Cartridge", ("brother",))
+    single = read_side("Brother TN-305A Toner Cartridge", ("brother",))
+    pack = read_side("Brother TN-305A Toner Cartridge, 2/Pack", ("brother",))
+    other = read_side("Brother TN-450 Toner Cartridge", ("brother",))
+    listed = with_rivals(
+        [pair_features(store, c, brand=None, gtin_conflict=False) for c in (single, pack, other)]
+    )
+    # The pack says what the store's name does not, and the single explains it as well.
+    assert listed[1].plainer_rival == 1.0 and listed[0].plainer_rival == 0.0
+    assert listed[0].cover_behind == 0.0 and listed[0].sim_behind == 0.0
+    alone = with_rivals([pair_features(store, single, brand=None, gtin_conflict=False)])[0]
+    assert alone.cover_lead == alone.cover_min and alone.sim_lead == alone.sim_sort
+
+
+def test_free_range_and_gluten_free_are_no_promotion():
+    for name in ("Henstead Free Range Eggs, 6 Pack", "Casa Olivo Gluten Free Farfalle, 1 kg"):
+        assert read_side(name, ()).bonus_pct is None, name
+    assert read_side("Salted Butter 250 g + 20% Extra Free", ()).bonus_pct == 20.0
+
+
+def test_a_waist_and_leg_are_one_size_however_they_are_written():
+    catalog = "Ashgrove Stretch Mens Regular Fit Chinos, Khaki, W32 L30"
+    for store in ("ASHGROVE STRETCH MEN'S REGULAR FIT CHINOS KHAKI 32X30", "Chinos Khaki 32W 30L"):
+        f = features(store, catalog, "ashgrove")
+        assert (f.code_conflict, f.pack_store_only, f.size_one_side) == (0.0, 0.0, 0.0), store
+    assert features("Chinos Khaki 32W 32L", catalog, "ashgrove").code_conflict == 1.0
+
+
+def test_a_name_cut_mid_word_says_nothing_of_the_words_after_the_cut():
+    coffee = "ValuKing Best Roastery Dark Roast Ground Coffee, 227 g"
+    assert features("VALUKING BEST ROASTERY DARK RO", coffee).variant_conflict == 0.0
+    # A cut word that is not the next word of the other name is no cut of it.
+    yogurt = "Strawberry Banana Yogurt, 5.3 oz"
+    assert features("STRAWBERRY YOGURT B", yogurt).variant_conflict == 1.0
+
+
+def test_a_long_number_conflicts_only_with_another_long_number():
+    drive = "Iomega eGo External Hard Drive 30184 250GB"
+    assert features("EGO 34184 250GB EXTERNAL HARD DRIVE - SKU 367840", drive).number_conflict
+    assert not features("Iomega eGo 30184 250GB drive", drive).number_conflict
+
+
+def test_two_supplies_for_one_printer_do_not_share_its_code():
+    f = features(
+        "CE759X toner cartridge high-yield Cyan for use in LaserJet P1840dn",
+        "Inkjoy Toner Cartridge compatible HP CE760A fits LaserJet P1840dn - IJ969, Magenta",
+    )
+    assert f.code_shared == 0.0 and f.code_conflict == 1.0
+
+
+def test_a_platform_in_two_words_is_that_platform():
+    f = features("Dark Hunters xbox360 DVD-ROM", "Dark Hunters (PlayStation 3)")
+    assert f.variant_conflict == 1.0
+    assert features("Dark Hunters Xbox 360", "Dark Hunters (X360)").variant_conflict == 0.0
