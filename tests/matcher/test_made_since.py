@@ -30,19 +30,20 @@ def test_a_made_product_sharing_a_word_joins_a_short_search():
     assert searched_since("Patio chair", [], [hose], limit=10) == []
 
 
-def test_in_a_full_search_a_made_product_takes_the_least_alikes_place_if_more_alike():
-    reels = [_made(i, f"garden hose {i} m reel") for i in range(1, 4)]  # 1 and 2 least alike
+def test_in_a_full_search_a_made_product_takes_the_lasts_place_if_more_alike():
+    reels = [_made(i, f"garden hose {i} m reel") for i in range(1, 4)]
+    found = [reels[2], reels[0], reels[1]]  # best first: 3 m, then 1 and 2 m (a tie: older)
     close, far = _made(8, "garden hose 30 m"), _made(9, "hose clip")
-    assert searched_since("garden hose 30 m", reels, [close, far], limit=3) == [
-        reels[0],  # of the two least alike, the older keeps its place
+    assert searched_since("garden hose 30 m", found, [close, far], limit=3) == [
+        close,
         reels[2],
-        close,
+        reels[0],
     ]
-    assert searched_since("garden hose 30 m", reels, [close, far], limit=10) == [
-        *reels,
+    assert searched_since("garden hose 30 m", found, [close, far], limit=10) == [
         close,
+        *found,
         far,
     ]
     assert searched_since("garden hose 30 m", [close], [close], limit=10) == [close]  # once
-    twin = _made(10, reels[0].name)  # as alike as the least alike: the older stays
-    assert searched_since("garden hose 30 m", reels, [twin], limit=3) == reels
+    twin = _made(10, reels[1].name)  # as alike as the last: the older stays
+    assert searched_since("garden hose 30 m", found, [twin], limit=3) == found
