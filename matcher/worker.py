@@ -111,10 +111,10 @@ class MatchWorker:
         try:
             while ahead is not None or not stop.is_set():
                 try:
-                    if ahead is not None:
-                        batch, ahead = await ahead, None
-                    else:
-                        batch = await self._claim()
+                    if ahead is not None:  # searched while the batch before was decided
+                        batch, ahead, handed = await ahead, None, made
+                    else:  # searched after every batch before was recorded
+                        batch, handed = await self._claim(), []
                     if not batch.items:
                         if drain and await self._drained():
                             break
@@ -122,10 +122,11 @@ class MatchWorker:
                         continue
                     if not stop.is_set():  # a stopping worker claims no more
                         ahead = asyncio.create_task(self._claim())
-                    # Made products are handed on only to a batch searched ahead of them.
-                    searched = batch.searched if made is not None else None
                     made = await self._process(
-                        batch.items, searched=searched, made=made or (), ahead=ahead is not None
+                        batch.items,
+                        searched=batch.searched if handed is not None else None,
+                        made=handed or (),
+                        ahead=ahead is not None,
                     )
                 except CatalogError as exc:  # the catalog is away: wait, then carry on
                     log.warning("matcher: catalog unavailable (%s); retrying", exc)
