@@ -13,9 +13,10 @@ is waited for, or reclaimed once it runs out).
 The next batch is claimed and its candidates searched while the current one is scored
 and recorded (the search is the catalog's CPU, the scoring the worker's: one worker
 keeps both busy). The provisional canonical products the current batch makes are handed
-to the next batch's decisions, which score them where its search would have found them
-(`matcher.made_since`); everything else a decision reads (products, prices, curators'
-decisions, store links) is read after the current batch is recorded, as before.
+to the next batch's decisions, which search again the products whose search would have
+found them (`matcher.made_since`, counted in `searched_again`); everything else a
+decision reads (products, prices, curators' decisions, store links) is read after the
+current batch is recorded, as before.
 
 One bad item must not cost the others: when a batch step (the read, the decisions, the
 recording) fails and the catalog still answers a ping, the step is repeated item by item
@@ -210,6 +211,8 @@ class MatchWorker:
             else:
                 todo.append((item, product))
         decisions = await self._decide([p for _, p in todo], searched, made)
+        if self._service.searched_again:
+            self.stats["searched_again"] = self._service.searched_again
         for (item, _), decision in zip(todo, decisions, strict=True):
             if isinstance(decision, Exception):
                 failed.append((item, decision))
