@@ -73,7 +73,9 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # most WORD_PAIR_SCAN products. Only names the probe finds nothing for climb the ladder.
 # Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
 # (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
-# (loadtests/bench_catalog.py), with the same matching benchmark figures.
+# (loadtests/bench_catalog.py), with the same matching benchmark figures. The pool is
+# ranked by the stored trigram codes (migration 0014), not similarity(), which took
+# three quarters of the probe's CPU: the worker's server CPU per item halves (27k titles).
 WORD_BUDGET = 2000
 WORD_POOL = 50
 WORD_SIMILAR = 0.4

@@ -1,29 +1,32 @@
-"""Which canonical products made after a search that search would have found.
+"""Whether a search would have found a canonical product made after it ran.
 
 A worker searches its next batch's candidates while it still decides the current one
 (the search is the catalog's CPU, the scoring the worker's: they overlap). The current
 batch's outcomes then make provisional canonical products the next batch's search could
 not see yet; a product of the next batch must still find them (the second store's item
-of a product new to the catalog links to the first store's). So each made product joins
-a product's searched candidates where the search would have put it:
+of a product new to the catalog links to the first store's). So a product is searched
+again, once the batch before is recorded, when its search would have found one of them:
 
-- it shares a probed word with the product's query (a word of the query that one of its
-  words starts with, as the PostgreSQL word probe reads its index: `catalog.name_words`),
-  or it is as alike by trigrams as the search's loosest rung admits (`LOOSEST`, 0.2);
-- and it ranks among the `limit` best by trigram similarity (pg_trgm's, computed here):
-  with `limit` found already, it takes the place of the least alike of them (ties go to
-  the older product, as the search orders them) if it is more alike.
+- the made product shares a probed word with the query (a word of the query that one of
+  its words starts with, as the PostgreSQL word probe reads its index:
+  `catalog.name_words`), or it is as alike by trigrams as the search's loosest rung
+  admits (`LOOSEST`, 0.2);
+- and it would rank among the `limit` best: fewer were found, or it is more alike by
+  trigram similarity (pg_trgm's, computed here) than the last found (the least alike:
+  the PostgreSQL search orders by similarity, ties to the older product).
 
-What can still differ from a search run after the products were made: a made product
-that shares only a common word (one the probe skips) is taken as if the probe had read
-it; a misspelt query word stood in for by a made product's word is not followed; on
-SQLite, whose search ranks by bm25, the place taken is the least alike by trigrams.
+The search run again is the catalog's own, so the candidates are those of a search run
+after the batch before. What this test can miss (and leave the earlier search's
+candidates): a misspelt query word that a made product's word would now stand in for;
+on SQLite, whose search ranks by bm25, a made product less alike by trigrams than its
+last candidate yet ranked above it by bm25.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from catalog.models import CanonicalProduct
 from catalog.name_words import name_words
@@ -33,6 +36,7 @@ LOOSEST = 0.2  # the loosest similarity the search's ladder admits (catalog.post
 _WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=4096)  # a batch's candidates and made products recur from item to item
 def trigrams(name: str) -> frozenset[str]:
     """pg_trgm's trigram set of a name: each run of letters and digits, lower-cased,
     padded with two spaces before and one after."""
@@ -43,43 +47,41 @@ def trigrams(name: str) -> frozenset[str]:
     return frozenset(grams)
 
 
+@lru_cache(maxsize=4096)
+def _words(normalized_name: str) -> tuple[str, ...]:
+    return tuple(name_words(normalized_name))
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """pg_trgm's similarity(): shared trigrams over all trigrams of the two."""
     shared = len(a & b)
     return shared / (len(a) + len(b) - shared) if shared else 0.0
 
 
-def searched_since(
+def would_find(
     query: str,
     found: Sequence[CanonicalProduct],
     made: Sequence[CanonicalProduct],
     limit: int,
-) -> list[CanonicalProduct]:
-    """The candidates the search of `query` would have given (its `limit` best at most)
-    had the products of `made` existed when it found `found`."""
+) -> bool:
+    """Would the search of `query`, which found `found` (best first), have found one of
+    `made` had it existed then?"""
     known = {c.id for c in found}
     made = [m for m in made if m.id not in known]
-    result = list(found)
     if not made:
-        return result
+        return False
     normalized = normalize_name(query)
-    words = name_words(normalized)
+    words = tuple(name_words(normalized))
     grams = trigrams(normalized)
-    alike: dict[int, float] = {}
-
-    def rank(c: CanonicalProduct) -> tuple[float, int]:  # the search's order, best last
-        if c.id not in alike:
-            alike[c.id] = similarity(grams, trigrams(c.normalized_name))
-        return alike[c.id], -c.id
-
+    last = None
     for m in made:
-        shares = any(t.startswith(w) for t in name_words(m.normalized_name) for w in words)
-        if not shares and rank(m)[0] < LOOSEST:
+        alike = similarity(grams, trigrams(m.normalized_name))
+        if alike < LOOSEST and not any(t.startswith(words) for t in _words(m.normalized_name)):
             continue
-        if len(result) >= limit:
-            worst = min(result, key=rank)
-            if rank(m) < rank(worst):
-                continue
-            result.remove(worst)
-        result.append(m)
-    return result
+        if len(found) < limit:
+            return True
+        if last is None:
+            last = similarity(grams, trigrams(found[-1].normalized_name))
+        if (alike, -m.id) > (last, -found[-1].id):
+            return True
+    return False

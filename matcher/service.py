@@ -26,7 +26,7 @@ from catalog.models import (
 )
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
-from matcher.made_since import searched_since
+from matcher.made_since import would_find
 from matcher.memory import confirmed_ids, decision_key, remember
 from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_candidates
 
@@ -85,6 +85,7 @@ class MatchService:
     def __init__(self, catalog: CatalogRepository, thresholds: Thresholds) -> None:
         self._catalog = catalog
         self.thresholds = thresholds
+        self.searched_again = 0  # products searched ahead, then again for a made product
 
     @classmethod
     def from_settings(cls, catalog: CatalogRepository, settings: Settings) -> MatchService:
@@ -127,20 +128,23 @@ class MatchService:
         item is recorded before the next is decided). A product whose scoring raises gets
         its exception in its place; the others are still decided.
 
-        `searched`: candidates `search_many` found earlier (a product renamed since is
-        searched now); `made`: canonical products made since that search, each a
-        candidate of the products whose search would have found it
-        (`matcher.made_since`). Prices, curators' decisions and store links are read
-        now, as for a batch searched now.
+        `searched`: candidates `search_many` found earlier; searched again now are the
+        products renamed since and those whose search would have found one of `made`,
+        the canonical products made since (`matcher.made_since`). Prices, curators'
+        decisions and store links are read now, as for a batch searched now.
         """
         queries = [search_query(described_name(p), p.brand) for p in products]
         searched = dict(searched or {})
-        stale = [p for p, q in zip(products, queries, strict=True) if q not in searched]
-        searched.update(await self.search_many(stale) if stale else {})
-        candidates: list[dict[int, CanonicalProduct]] = []
-        for query in queries:  # with the products made since, where they would be found
-            hits = searched_since(query, [c for c, _ in searched[query]], made, CANDIDATES)
-            candidates.append({c.id: c for c in hits})
+        unsearched = [p for p, q in zip(products, queries, strict=True) if q not in searched]
+        again = [
+            p
+            for p, q in zip(products, queries, strict=True)
+            if q in searched and would_find(q, [c for c, _ in searched[q]], made, CANDIDATES)
+        ]
+        self.searched_again += len(again)
+        if unsearched or again:
+            searched.update(await self.search_many([*unsearched, *again]))
+        candidates = [{c.id: c for c, _ in searched[query]} for query in queries]
         prices = await self._prices(products, [i for ids in candidates for i in ids])
         memory = await self._memory(products)
         decided: list[tuple[list[Scored], Decision] | Exception] = []

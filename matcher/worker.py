@@ -13,9 +13,10 @@ is waited for, or reclaimed once it runs out).
 The next batch is claimed and its candidates searched while the current one is scored
 and recorded (the search is the catalog's CPU, the scoring the worker's: one worker
 keeps both busy). The provisional canonical products the current batch makes are handed
-to the next batch's decisions, which score them where its search would have found them
-(`matcher.made_since`); everything else a decision reads (products, prices, curators'
-decisions, store links) is read after the current batch is recorded, as before.
+to the next batch's decisions, which search again the products whose search would have
+found them (`matcher.made_since`, counted in `searched_again`); everything else a
+decision reads (products, prices, curators' decisions, store links) is read after the
+current batch is recorded, as before.
 
 One bad item must not cost the others: when a batch step (the read, the decisions, the
 recording) fails and the catalog still answers a ping, the step is repeated item by item
@@ -111,10 +112,10 @@ class MatchWorker:
         try:
             while ahead is not None or not stop.is_set():
                 try:
-                    if ahead is not None:
-                        batch, ahead = await ahead, None
-                    else:
-                        batch = await self._claim()
+                    if ahead is not None:  # searched while the batch before was decided
+                        batch, ahead, handed = await ahead, None, made
+                    else:  # searched after every batch before was recorded
+                        batch, handed = await self._claim(), []
                     if not batch.items:
                         if drain and await self._drained():
                             break
@@ -122,10 +123,11 @@ class MatchWorker:
                         continue
                     if not stop.is_set():  # a stopping worker claims no more
                         ahead = asyncio.create_task(self._claim())
-                    # Made products are handed on only to a batch searched ahead of them.
-                    searched = batch.searched if made is not None else None
                     made = await self._process(
-                        batch.items, searched=searched, made=made or (), ahead=ahead is not None
+                        batch.items,
+                        searched=batch.searched if handed is not None else None,
+                        made=handed or (),
+                        ahead=ahead is not None,
                     )
                 except CatalogError as exc:  # the catalog is away: wait, then carry on
                     log.warning("matcher: catalog unavailable (%s); retrying", exc)
@@ -209,6 +211,8 @@ class MatchWorker:
             else:
                 todo.append((item, product))
         decisions = await self._decide([p for _, p in todo], searched, made)
+        if self._service.searched_again:
+            self.stats["searched_again"] = self._service.searched_again
         for (item, _), decision in zip(todo, decisions, strict=True):
             if isinstance(decision, Exception):
                 failed.append((item, decision))

@@ -1,4 +1,4 @@
-"""Which products made after a search that search would have found (matcher/made_since.py)."""
+"""Whether a search would have found a product made after it ran (matcher/made_since.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from catalog.models import CanonicalProduct
 from catalog.names import normalize_name
-from matcher.made_since import searched_since, similarity, trigrams
+from matcher.made_since import similarity, trigrams, would_find
 
 
 def _made(id_: int, name: str) -> CanonicalProduct:
@@ -22,27 +22,20 @@ def test_similarity_is_pg_trgms():
     assert similarity(trigrams(""), trigrams("---")) == 0.0
 
 
-def test_a_made_product_sharing_a_word_joins_a_short_search():
+def test_a_made_product_sharing_a_word_is_found_by_a_short_search():
     hose = _made(9, "Garden hose 30 m")
-    assert searched_since("GARDEN HOSE 30M", [], [hose], limit=10) == [hose]
-    # a word the query's word starts with counts (the probe reads prefixes)
-    assert searched_since("gard", [], [hose], limit=10) == [hose]
-    assert searched_since("Patio chair", [], [hose], limit=10) == []
+    assert would_find("GARDEN HOSE 30M", [], [hose], limit=10)
+    assert would_find("gard", [], [hose], limit=10)  # the probe reads prefixes
+    assert not would_find("Patio chair", [], [hose], limit=10)
+    assert not would_find("garden hose 30 m", [hose], [hose], limit=10)  # found already
 
 
-def test_in_a_full_search_a_made_product_takes_the_least_alikes_place_if_more_alike():
-    reels = [_made(i, f"garden hose {i} m reel") for i in range(1, 4)]  # 1 and 2 least alike
+def test_a_full_search_finds_a_made_product_only_if_more_alike_than_its_last():
+    reels = [_made(i, f"garden hose {i} m reel") for i in range(1, 4)]
+    found = [reels[2], reels[0], reels[1]]  # best first: 3 m, then 1 and 2 m (a tie: older)
     close, far = _made(8, "garden hose 30 m"), _made(9, "hose clip")
-    assert searched_since("garden hose 30 m", reels, [close, far], limit=3) == [
-        reels[0],  # of the two least alike, the older keeps its place
-        reels[2],
-        close,
-    ]
-    assert searched_since("garden hose 30 m", reels, [close, far], limit=10) == [
-        *reels,
-        close,
-        far,
-    ]
-    assert searched_since("garden hose 30 m", [close], [close], limit=10) == [close]  # once
-    twin = _made(10, reels[0].name)  # as alike as the least alike: the older stays
-    assert searched_since("garden hose 30 m", reels, [twin], limit=3) == reels
+    assert would_find("garden hose 30 m", found, [far, close], limit=3)
+    assert not would_find("garden hose 30 m", found, [far], limit=3)
+    assert would_find("garden hose 30 m", found, [far], limit=10)
+    twin = _made(10, reels[1].name)  # as alike as the last: the older stays
+    assert not would_find("garden hose 30 m", found, [twin], limit=3)

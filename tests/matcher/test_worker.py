@@ -490,7 +490,7 @@ class _RecordedAfterTheNextSearch:
 
 async def test_a_batch_searched_ahead_still_links_to_a_product_the_batch_before_made(catalog):
     """Batch N+1 is searched while batch N is decided: the provisional product N makes is
-    not in that search, yet N+1's item of the same product links to it (handed on)."""
+    not in that search, yet N+1's item of the same product links to it (searched again)."""
     first, other = [await catalog.create_store(n) for n in ("First", "Other")]
     [new] = await catalog.sync_products(
         first.id, [SyncItem("a", None, None, "Garden hose 30 m")], known={}
@@ -500,8 +500,9 @@ async def test_a_batch_searched_ahead_still_links_to_a_product_the_batch_before_
     )
     slow = _RecordedAfterTheNextSearch(catalog)
     one_by_one = WorkerOptions(Thresholds(), batch=1, lease_s=30, max_attempts=2, poll_s=0.05)
-    await MatchWorker(slow, one_by_one).run(drain=True)
-    assert slow.searches == 2  # each batch searched once, the second before the first's record
+    stats = await MatchWorker(slow, one_by_one).run(drain=True)
+    # the second batch searched before the first's record, and again after it
+    assert slow.searches == 3 and stats["searched_again"] == 1
     made = (await catalog.get_store_product(new.product_id)).canonical_product_id
     linked = await catalog.get_store_product(late.product_id)
     assert linked.canonical_product_id == made is not None
