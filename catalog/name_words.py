@@ -10,7 +10,8 @@ row sharing enough of the name's (often very common) trigrams.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from collections.abc import Container, Mapping, Sequence
 
 
 def name_words(normalized_name: str) -> list[str]:
@@ -57,12 +58,16 @@ def misspelt(normalized_name: str, products: Mapping[str, int]) -> list[str]:
     return [w for w in name_words(normalized_name) if len(w) >= 4 and not products.get(w)]
 
 
-def rarest_pair(
-    normalized_name: str, products: Mapping[str, int], most: int
-) -> tuple[str, str] | None:
-    """The name's two rarest known words, or None when it has fewer than two or the
-    rarest has more than `most` products."""
-    known = sorted((products[w], w) for w in name_words(normalized_name) if products.get(w))
-    if len(known) < 2 or known[0][0] > most:
-        return None
-    return known[0][1], known[1][1]
+def word_chain(
+    normalized_name: str, whole: Container[str], products: Mapping[str, int], budget: int
+) -> list[str]:
+    """The word pairs (migration 0013's `imgedge_name_pairs`) a product having all the
+    name's `whole` words (known words no longer word starts with: none cut short) most
+    likely has: each whole word with the next, in the name's order (a word cut short or
+    misspelt in between is left out). Empty for a name of fewer than two whole words, and
+    for two that are both common (more than `budget` products each): the posting lists
+    of such a pair are the longest, and what it finds too many to narrow a big catalog."""
+    words = [w for w in name_words(normalized_name) if w in whole]
+    if len(words) == 2 and min(products.get(w, 0) for w in words) > budget:
+        return []
+    return [" ".join(sorted(pair)) for pair in pairwise(words)]

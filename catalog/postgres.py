@@ -32,7 +32,7 @@ from asyncpg.pool import PoolConnectionProxy
 from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
-from catalog.name_words import misspelt, name_words, probed_words, rarest_pair
+from catalog.name_words import misspelt, name_words, probed_words, word_chain
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
 
@@ -64,22 +64,25 @@ SEARCH_LADDER: tuple[tuple[float, int | None], ...] = (
     (0.2, FULL_PAGE),  # the last rung answers whatever it finds
 )
 SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
-# The word probe, the search's first step (migration 0012, catalog/name_words.py): a
-# name's rarest known words, while their products add up to WORD_BUDGET at most, bring
-# the products compared by trigram similarity: those of the WORD_POOL best word weights
-# (ties kept). A misspelt word stands for up to WORD_ALTERNATIVES known words at least
-# WORD_SIMILAR alike (among WORD_SCAN known words with its first two letters). A name
-# without a rare word probes its two rarest words together, when the rarest has at
-# most WORD_PAIR_SCAN products. Only names the probe finds nothing for climb the ladder.
+# The word probe, the search's first step (migrations 0012 and 0013,
+# catalog/name_words.py): a name's rarest known words, while their products add up to
+# WORD_BUDGET at most, bring the products compared by trigram similarity: those of the
+# WORD_POOL best word weights (ties kept). A misspelt word stands for up to
+# WORD_ALTERNATIVES known words at least WORD_SIMILAR alike (among WORD_SCAN known words
+# with its first two letters). A name without a rare word, or whose rare words bring more
+# than WORD_CHAIN_SCAN products (a big catalog's brand: hundreds of products that would
+# all tie in the pool), is first narrowed to the products having all its whole words
+# (through their word pairs, see `word_chain`), when there are at most WORD_CHAIN_SCAN
+# of them. Only names the probe finds nothing for climb the ladder.
 # Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
 # (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
 # (loadtests/bench_catalog.py), with the same matching benchmark figures.
+WORD_CHAIN_SCAN = 500
 WORD_BUDGET = 2000
 WORD_POOL = 50
 WORD_SIMILAR = 0.4
 WORD_ALTERNATIVES = 3
 WORD_SCAN = 500
-WORD_PAIR_SCAN = 20_000
 # Names per statement of a batch's search: each statement stays well inside the
 # statement timeout (a long title's probe at 0.2 costs tens of milliseconds of server
 # CPU, and a busy server stretches that), and one name's cost holds up only its chunk.
@@ -304,29 +307,29 @@ class PostgresConnector:
         self, s: _Session, names: Sequence[str], limit: int
     ) -> dict[str, list[Row]]:
         """The word probe's rows of each name it settles. One statement counts the words
-        of all names; one looks up known words like the misspelt ones; then, per
-        SEARCH_CHUNK names, one probes the rare words, and one the rarest two words of
-        the names that have no rare word (both words, not either)."""
+        of all names, one looks up known words like the misspelt ones; then, per
+        SEARCH_CHUNK names, one looks for the products having all the whole words of the
+        names without few enough products to compare by their rare words, and one
+        probes the rare words of the names still unsettled."""
         words = list(dict.fromkeys(w for name in names for w in name_words(name)))
-        products, catalog = await self._count_words(s, words)
-        unknown = list(dict.fromkeys(w for name in names for w in misspelt(name, products)))
-        similar: dict[str, list[str]] = {}
-        if unknown:
-            rows = await s.all(
-                "pg_similar_name_words",
-                words=unknown,
-                threshold=WORD_SIMILAR,
-                alternatives=WORD_ALTERNATIVES,
-                scan=WORD_SCAN,
-            )
-            for row in rows:
-                similar.setdefault(row["word"], []).append(row["similar"])
-            products.update(
-                (await self._count_words(s, [v for vs in similar.values() for v in vs]))[0]
-            )
+        products, whole, catalog = await self._count_words(s, words)
+        similar = await self._similar_words(s, names, products)
         chosen = {
             name: probed_words(name, products, catalog, WORD_BUDGET, similar) for name in names
         }
+        chains = {
+            name: chain
+            for name in names
+            if sum(products[w] for w, _ in chosen[name]) > WORD_CHAIN_SCAN or not chosen[name]
+            if (chain := word_chain(name, whole, products, WORD_BUDGET))
+        }
+
+        def by_chains(chunk: Sequence[str]) -> dict[str, Any]:
+            return {
+                "chains": ["|".join(chains[n]) for n in chunk],
+                "scan": WORD_CHAIN_SCAN,
+                "limit": limit,
+            }
 
         def by_words(chunk: Sequence[str]) -> dict[str, Any]:
             picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
@@ -338,40 +341,50 @@ class PostgresConnector:
                 "limit": limit,
             }
 
-        probing = [name for name in names if chosen[name]]
-        found = await self._chunked(s, "pg_search_canonical_candidates_by_words", probing, by_words)
-        # Names without a rare word: their words counted further, to find the two rarest.
-        rest = [name for name in names if not chosen[name]]
-        common = list(dict.fromkeys(w for n in rest for w in name_words(n) if products.get(w)))
-        deeper = (await self._count_words(s, common, WORD_PAIR_SCAN + 1))[0]
-        pairs = {
-            n: pair for n in rest if (pair := rarest_pair(n, deeper, WORD_PAIR_SCAN)) is not None
-        }
-
-        def by_pairs(chunk: Sequence[str]) -> dict[str, Any]:
-            return {
-                "firsts": [pairs[n][0] for n in chunk],
-                "seconds": [pairs[n][1] for n in chunk],
-                "scan": WORD_PAIR_SCAN,
-                "limit": limit,
-            }
-
+        found = await self._chunked(
+            s, "pg_search_canonical_candidates_by_word_chains", list(chains), by_chains
+        )
+        probing = [name for name in names if name not in found and chosen[name]]
         found.update(
-            await self._chunked(
-                s, "pg_search_canonical_candidates_by_word_pairs", list(pairs), by_pairs
-            )
+            await self._chunked(s, "pg_search_canonical_candidates_by_words", probing, by_words)
         )
         return found
 
+    async def _similar_words(
+        self, s: _Session, names: Sequence[str], products: dict[str, int]
+    ) -> dict[str, list[str]]:
+        """The known words like each misspelt word of the names, their products counted
+        into `products`."""
+        unknown = list(dict.fromkeys(w for name in names for w in misspelt(name, products)))
+        similar: dict[str, list[str]] = {}
+        if not unknown:
+            return similar
+        rows = await s.all(
+            "pg_similar_name_words",
+            words=unknown,
+            threshold=WORD_SIMILAR,
+            alternatives=WORD_ALTERNATIVES,
+            scan=WORD_SCAN,
+        )
+        for row in rows:
+            similar.setdefault(row["word"], []).append(row["similar"])
+        products.update((await self._count_words(s, [v for vs in similar.values() for v in vs]))[0])
+        return similar
+
     @staticmethod
     async def _count_words(
-        s: _Session, words: Sequence[str], cap: int = WORD_BUDGET + 1
-    ) -> tuple[dict[str, int], float]:
-        """Each word's products (counted up to `cap`) and the catalog's size."""
+        s: _Session, words: Sequence[str]
+    ) -> tuple[dict[str, int], set[str], float]:
+        """Each word's products (counted up to WORD_BUDGET + 1), the words that stand for
+        themselves alone (no longer word starts with them), and the catalog's size."""
         if not words:
-            return {}, 1.0
-        rows = await s.all("pg_count_name_words", words=list(words), cap=cap)
-        return {row["word"]: row["products"] for row in rows}, float(rows[0]["catalog"])
+            return {}, set(), 1.0
+        rows = await s.all("pg_count_name_words", words=list(words), cap=WORD_BUDGET + 1)
+        return (
+            {row["word"]: row["products"] for row in rows},
+            {row["word"] for row in rows if row["whole"]},
+            float(rows[0]["catalog"]),
+        )
 
     @staticmethod
     async def _chunked(

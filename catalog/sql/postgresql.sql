@@ -231,15 +231,22 @@ SELECT set_config('jit', 'off', true);
 -- name: pg_count_name_words
 -- How many canonical products have a word starting with each of :words (a text[]) in
 -- their normalized name (a store's `choc` finds `chocolate`), counted only up to :cap
--- (an index-only scan of the range reads at most :cap entries), and how many canonical
--- products there are (the planner's estimate: weights need no more).
+-- (an index-only scan of the range reads at most :cap entries), whether it stands for
+-- itself alone (`whole`: a product has the word, none a longer word starting with it),
+-- and how many canonical products there are (the planner's estimate: weights need no
+-- more).
 SELECT w.word, (
     SELECT count(*) FROM (
         SELECT FROM canonical_name_tokens t
         WHERE t.token >= w.word AND t.token < w.word || chr(1114111)
         LIMIT :cap
     ) AS capped
-) AS products, (
+) AS products, EXISTS (
+    SELECT FROM canonical_name_tokens t WHERE t.token = w.word
+) AND NOT EXISTS (
+    SELECT FROM canonical_name_tokens t
+    WHERE t.token > w.word AND t.token < w.word || chr(1114111)
+) AS whole, (
     SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'canonical_products'::regclass
 ) AS catalog
 FROM unnest(:words::text[]) AS w(word);
@@ -270,30 +277,28 @@ CROSS JOIN LATERAL (
     LIMIT :alternatives
 ) s;
 
--- name: pg_search_canonical_candidates_by_word_pairs
--- The word probe of names without a rare word (:queries, with their two rarest words
--- :firsts and :seconds, parallel arrays): the products having both, found by looking up
--- the second for each of the first's products (at most :scan of them), ranked by trigram
--- similarity, best :limit.
+-- name: pg_search_canonical_candidates_by_word_chains
+-- The products having all the whole words of each name (:queries, with their word
+-- chains :chains, parallel arrays; a chain is word pairs of imgedge_name_pairs joined by
+-- '|'), found by the GIN index of word pairs (migration 0013), which intersects their
+-- posting lists driven by the rarest pair; ranked by trigram similarity, best :limit.
+-- None for a name whose words are too common to narrow it to :scan products.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
        c.product_count, c.provisional, c.score
-FROM unnest(:queries::text[], :firsts::text[], :seconds::text[]) WITH ORDINALITY
-    AS n(query, first, second, position)
+FROM unnest(:queries::text[], :chains::text[]) WITH ORDINALITY AS n(query, chain, position)
+CROSS JOIN LATERAL (
+    SELECT ARRAY(
+        SELECT q.id FROM canonical_products q
+        WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.chain, '|')
+        LIMIT :scan + 1
+    ) AS ids
+    OFFSET 0  -- found once per name, not once per use
+) m
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count,
            p.product_count, p.provisional, similarity(p.normalized_name, n.query) AS score
     FROM canonical_products p
-    WHERE p.id = ANY (ARRAY(
-        SELECT a.canonical_product_id
-        FROM (
-            SELECT t.canonical_product_id FROM canonical_name_tokens t
-            WHERE t.token = n.first LIMIT :scan
-        ) a
-        WHERE EXISTS (
-            SELECT FROM canonical_name_tokens b
-            WHERE b.token = n.second AND b.canonical_product_id = a.canonical_product_id
-        )
-    ))
+    WHERE p.id = ANY (m.ids) AND cardinality(m.ids) <= :scan
     ORDER BY score DESC, p.id
     LIMIT :limit
 ) c

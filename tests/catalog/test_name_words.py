@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from catalog.name_words import misspelt, name_words, probed_words, rarest_pair
+from catalog.name_words import misspelt, name_words, probed_words, word_chain
 
 
 def test_words_are_distinct_and_longer_than_one_character():
@@ -30,8 +30,17 @@ def test_a_misspelt_word_stands_for_the_similar_known_words():
     assert {weight for _, weight in chosen} == {math.log1p(100 / 50)}  # alike: neither wins
 
 
-def test_the_rarest_pair_needs_two_known_words_and_a_rarest_within_reach():
-    products = {"acme": 5000, "cola": 8000, "zero": 9000}
-    assert rarest_pair("zero cola acme", products, most=6000) == ("acme", "cola")
-    assert rarest_pair("zero cola acme", products, most=4000) is None
-    assert rarest_pair("acme unknown", products, most=6000) is None
+def test_the_word_chain_pairs_each_whole_word_with_the_next():
+    products = {"acme": 5000, "cola": 8000, "zero": 9000, "330": 9000, "jufigra": 3}
+    whole = {"acme", "cola", "zero", "330"}  # `jufi` is cut short: not whole
+    assert word_chain("zero acme xx cola 330", whole, products, budget=100) == [
+        "acme zero",
+        "acme cola",
+        "330 cola",
+    ]
+    # Two whole words, both common: no chain.
+    assert word_chain("jufi cola unknownword zero", whole, products, budget=100) == []
+    assert word_chain("jufigra cola", whole | {"jufigra"}, products, budget=100) == [
+        "cola jufigra"
+    ]
+    assert word_chain("acme", whole, products, budget=100) == []
