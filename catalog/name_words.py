@@ -10,8 +10,8 @@ row sharing enough of the name's (often very common) trigrams.
 from __future__ import annotations
 
 import math
-from itertools import pairwise
 from collections.abc import Container, Mapping, Sequence
+from itertools import pairwise
 
 
 def name_words(normalized_name: str) -> list[str]:

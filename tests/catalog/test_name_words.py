@@ -40,7 +40,5 @@ def test_the_word_chain_pairs_each_whole_word_with_the_next():
     ]
     # Two whole words, both common: no chain.
     assert word_chain("jufi cola unknownword zero", whole, products, budget=100) == []
-    assert word_chain("jufigra cola", whole | {"jufigra"}, products, budget=100) == [
-        "cola jufigra"
-    ]
+    assert word_chain("jufigra cola", whole | {"jufigra"}, products, budget=100) == ["cola jufigra"]
     assert word_chain("acme", whole, products, budget=100) == []

@@ -208,10 +208,10 @@ async def test_a_connection_lost_before_commit_is_unavailable_and_stores_nothing
 
 async def test_the_ladders_shortcuts_answer_as_its_two_defining_rungs(postgres_url, monkeypatch):
     """The candidate search's extra rungs only save work: each name gets what the
-    defining ladder gives (its best rows at 0.5 when that threshold gives it
-    SEARCH_SETTLED or a full page, else its best rows at 0.2), asked here of PostgreSQL
-    directly, threshold by threshold. (No word is rare enough here, nor any set of words
-few enough: every name climbs.)"""
+        defining ladder gives (its best rows at 0.5 when that threshold gives it
+        SEARCH_SETTLED or a full page, else its best rows at 0.2), asked here of PostgreSQL
+        directly, threshold by threshold. (No word is rare enough here, nor any set of words
+    few enough: every name climbs.)"""
     from catalog import postgres
     from catalog.names import normalize_name
     from catalog.postgres import SEARCH_SETTLED
@@ -302,9 +302,7 @@ async def test_the_word_probe_finds_a_product_by_its_rare_words(postgres_url):
         await catalog.close()
 
 
-async def test_a_name_of_common_words_finds_the_products_having_them_all(
-    postgres_url, monkeypatch
-):
+async def test_a_name_of_common_words_finds_the_products_having_them_all(postgres_url, monkeypatch):
     """A name without a rare word (every word in more products than WORD_BUDGET: a big
     brand's, at scale) settles on the products having all its whole words, found through
     their word pairs, and never climbs the ladder; a word cut short (`jufi`, a brand of
