@@ -58,16 +58,45 @@ def misspelt(normalized_name: str, products: Mapping[str, int]) -> list[str]:
     return [w for w in name_words(normalized_name) if len(w) >= 4 and not products.get(w)]
 
 
+def open_word(
+    normalized_name: str, products: Mapping[str, int], known: Container[str], longer: Container[str]
+) -> str | None:
+    """The name's word that longer known words start with (a store's word cut short, or a
+    brand whose name starts other brands'), or None: a known one first (a common word
+    cut short is seldom one), then the rarest."""
+    opened = [w for w in name_words(normalized_name) if w in longer and products.get(w)]
+    return min(opened, key=lambda w: (w not in known, products[w], w), default=None)
+
+
 def word_chain(
-    normalized_name: str, whole: Container[str], products: Mapping[str, int], budget: int
-) -> list[str]:
-    """The word pairs (migration 0013's `imgedge_name_pairs`) a product having all the
-    name's `whole` words (known words no longer word starts with: none cut short) most
-    likely has: each whole word with the next, in the name's order (a word cut short or
-    misspelt in between is left out). Empty for a name of fewer than two whole words, and
-    for two that are both common (more than `budget` products each): the posting lists
-    of such a pair are the longest, and what it finds too many to narrow a big catalog."""
-    words = [w for w in name_words(normalized_name) if w in whole]
-    if len(words) == 2 and min(products.get(w, 0) for w in words) > budget:
-        return []
-    return [" ".join(sorted(pair)) for pair in pairwise(words)]
+    normalized_name: str,
+    known: Container[str],
+    products: Mapping[str, int],
+    budget: int,
+    forms: tuple[str, Sequence[str]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The word pairs (migration 0013's `imgedge_name_pairs`) a product having the name's
+    words most likely has: all of the first list and one of the second. Its known words
+    each with the next, in the name's order (a word cut short or misspelt in between is
+    left out); and, with `forms` (one of its words and the known words it may stand for:
+    the words an `open_word` starts, or those like a misspelt word), any of those with
+    the known word nearest to it. Without forms, the first pair stands in the second
+    list. Both empty when the name has no forms and fewer than two known words, or two
+    that are both common (more than `budget` products each): the posting lists of such
+    a pair are the longest, and what it finds too many to narrow a big catalog."""
+    words = name_words(normalized_name)
+    fixed = [w for w in words if w in known and (forms is None or w != forms[0])]
+    required = [_pair(a, b) for a, b in pairwise(fixed)]
+    if forms is not None and fixed:
+        at = words.index(forms[0])
+        anchor = min(fixed, key=lambda w: (abs(words.index(w) - at), -words.index(w)))
+        options = [_pair(form, anchor) for form in forms[1] if form not in fixed]
+        if options:
+            return required, options
+    if len(fixed) < 2 or (len(fixed) == 2 and min(products.get(w, 0) for w in fixed) > budget):
+        return [], []
+    return required, required[:1]
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a} {b}" if a < b else f"{b} {a}"

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -32,7 +32,7 @@ from asyncpg.pool import PoolConnectionProxy
 from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
-from catalog.name_words import misspelt, name_words, probed_words, word_chain
+from catalog.name_words import misspelt, name_words, open_word, probed_words, word_chain
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
 
@@ -69,15 +69,17 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # WORD_BUDGET at most, bring the products compared by trigram similarity: those of the
 # WORD_POOL best word weights (ties kept). A misspelt word stands for up to
 # WORD_ALTERNATIVES known words at least WORD_SIMILAR alike (among WORD_SCAN known words
-# with its first two letters). A name without a rare word, or whose rare words bring more
-# than WORD_CHAIN_SCAN products (a big catalog's brand: hundreds of products that would
-# all tie in the pool), is first narrowed to the products having all its whole words
-# (through their word pairs, see `word_chain`), when there are at most WORD_CHAIN_SCAN
-# of them. Only names the probe finds nothing for climb the ladder.
+# with its first two letters). A name without a rare word, or whose rarest word has more
+# than WORD_TIED products (a brand at 10M store products: hundreds of products, all tied
+# in the pool, each compared), is first narrowed to the products having all its whole
+# words (through their word pairs, see `word_chain`), when there are at most
+# WORD_CHAIN_SCAN of them. Only names the probe finds nothing for climb the ladder.
 # Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
 # (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
 # (loadtests/bench_catalog.py), with the same matching benchmark figures.
-WORD_CHAIN_SCAN = 500
+WORD_TIED = 200
+WORD_CHAIN_SCAN = 2000
+WORD_FORMS = 30
 WORD_BUDGET = 2000
 WORD_POOL = 50
 WORD_SIMILAR = 0.4
@@ -309,27 +311,40 @@ class PostgresConnector:
         """The word probe's rows of each name it settles. One statement counts the words
         of all names, one looks up known words like the misspelt ones; then, per
         SEARCH_CHUNK names, one looks for the products having all the whole words of the
-        names without few enough products to compare by their rare words, and one
-        probes the rare words of the names still unsettled."""
+        names without a rare word or whose rarest word has too many products to compare,
+        and one probes the rare words of the names still unsettled."""
         words = list(dict.fromkeys(w for name in names for w in name_words(name)))
-        products, whole, catalog = await self._count_words(s, words)
+        products, known, longer, catalog = await self._count_words(s, words)
         similar = await self._similar_words(s, names, products)
         chosen = {
             name: probed_words(name, products, catalog, WORD_BUDGET, similar) for name in names
         }
-        chains = {
-            name: chain
-            for name in names
-            if sum(products[w] for w, _ in chosen[name]) > WORD_CHAIN_SCAN or not chosen[name]
-            if (chain := word_chain(name, whole, products, WORD_BUDGET))
-        }
+        broad = [
+            name for name in names if not chosen[name] or products[chosen[name][0][0]] > WORD_TIED
+        ]
+        opened = {n: w for n in broad if (w := open_word(n, products, known, longer))}
+        completions = await self._completions(s, set(opened.values()))
 
-        def by_chains(chunk: Sequence[str]) -> dict[str, Any]:
-            return {
-                "chains": ["|".join(chains[n]) for n in chunk],
-                "scan": WORD_CHAIN_SCAN,
-                "limit": limit,
-            }
+        def forms(name: str) -> tuple[str, Sequence[str]] | None:
+            """The word of the name that stands for other known words, and those."""
+            if (word := opened.get(name)) is not None and word in completions:
+                return word, completions[word]
+            return next(((w, similar[w]) for w in name_words(name) if w in similar), None)
+
+        # A name's pairs with the forms of its open or misspelt word, else (or when
+        # those find nothing: a misspelt word's look-alikes may all be wrong) without.
+        chains = {
+            name: word_chain(name, known, products, WORD_BUDGET, forms(name)) for name in broad
+        }
+        found = await self._by_chains(s, {n: c for n, c in chains.items() if c[1]}, limit)
+        plain = {
+            name: chain
+            for name in broad
+            if name not in found
+            and forms(name) is not None
+            and (chain := word_chain(name, known, products, WORD_BUDGET))[1]
+        }
+        found.update(await self._by_chains(s, plain, limit))
 
         def by_words(chunk: Sequence[str]) -> dict[str, Any]:
             picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
@@ -341,9 +356,6 @@ class PostgresConnector:
                 "limit": limit,
             }
 
-        found = await self._chunked(
-            s, "pg_search_canonical_candidates_by_word_chains", list(chains), by_chains
-        )
         probing = [name for name in names if name not in found and chosen[name]]
         found.update(
             await self._chunked(s, "pg_search_canonical_candidates_by_words", probing, by_words)
@@ -371,20 +383,47 @@ class PostgresConnector:
         products.update((await self._count_words(s, [v for vs in similar.values() for v in vs]))[0])
         return similar
 
+    async def _by_chains(
+        self, s: _Session, chains: dict[str, tuple[list[str], list[str]]], limit: int
+    ) -> dict[str, list[Row]]:
+        """The rows of the products having each name's word chain (`word_chain`)."""
+
+        def params(chunk: Sequence[str]) -> dict[str, Any]:
+            return {
+                "required": ["|".join(chains[n][0]) for n in chunk],
+                "options": ["|".join(chains[n][1]) for n in chunk],
+                "scan": WORD_CHAIN_SCAN,
+                "limit": limit,
+            }
+
+        query = "pg_search_canonical_candidates_by_word_chains"
+        return await self._chunked(s, query, list(chains), params)
+
     @staticmethod
     async def _count_words(
         s: _Session, words: Sequence[str]
-    ) -> tuple[dict[str, int], set[str], float]:
-        """Each word's products (counted up to WORD_BUDGET + 1), the words that stand for
-        themselves alone (no longer word starts with them), and the catalog's size."""
+    ) -> tuple[dict[str, int], set[str], set[str], float]:
+        """Each word's products (counted up to WORD_BUDGET + 1), the words some product
+        has, those some longer known word starts with, and the catalog's size."""
         if not words:
-            return {}, set(), 1.0
+            return {}, set(), set(), 1.0
         rows = await s.all("pg_count_name_words", words=list(words), cap=WORD_BUDGET + 1)
         return (
             {row["word"]: row["products"] for row in rows},
-            {row["word"] for row in rows if row["whole"]},
+            {row["word"] for row in rows if row["known"]},
+            {row["word"] for row in rows if row["longer"]},
             float(rows[0]["catalog"]),
         )
+
+    @staticmethod
+    async def _completions(s: _Session, words: Collection[str]) -> dict[str, list[str]]:
+        """The known words each word starts, for the words that start WORD_FORMS at most."""
+        if not words:
+            return {}
+        forms: dict[str, list[str]] = {}
+        for row in await s.all("pg_name_word_completions", words=list(words), most=WORD_FORMS):
+            forms.setdefault(row["word"], []).append(row["completion"])
+        return {w: f for w, f in forms.items() if len(f) <= WORD_FORMS}
 
     @staticmethod
     async def _chunked(

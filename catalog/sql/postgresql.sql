@@ -231,8 +231,8 @@ SELECT set_config('jit', 'off', true);
 -- name: pg_count_name_words
 -- How many canonical products have a word starting with each of :words (a text[]) in
 -- their normalized name (a store's `choc` finds `chocolate`), counted only up to :cap
--- (an index-only scan of the range reads at most :cap entries), whether it stands for
--- itself alone (`whole`: a product has the word, none a longer word starting with it),
+-- (an index-only scan of the range reads at most :cap entries), whether a product has the
+-- word itself (`known`) and whether one has a longer word starting with it (`longer`),
 -- and how many canonical products there are (the planner's estimate: weights need no
 -- more).
 SELECT w.word, (
@@ -243,10 +243,10 @@ SELECT w.word, (
     ) AS capped
 ) AS products, EXISTS (
     SELECT FROM canonical_name_tokens t WHERE t.token = w.word
-) AND NOT EXISTS (
+) AS known, EXISTS (
     SELECT FROM canonical_name_tokens t
     WHERE t.token > w.word AND t.token < w.word || chr(1114111)
-) AS whole, (
+) AS longer, (
     SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'canonical_products'::regclass
 ) AS catalog
 FROM unnest(:words::text[]) AS w(word);
@@ -277,19 +277,42 @@ CROSS JOIN LATERAL (
     LIMIT :alternatives
 ) s;
 
+-- name: pg_name_word_completions
+-- For each of :words (a text[]), the known words starting with it (itself among them if
+-- known), at most :most + 1 of them: the distinct words of its range, read by skipping
+-- from one to the next through the index.
+SELECT u.word, k.completion
+FROM unnest(:words::text[]) AS u(word)
+CROSS JOIN LATERAL (
+    WITH RECURSIVE known (completion, steps) AS (
+        (SELECT t.token, 1 FROM canonical_name_tokens t
+         WHERE t.token >= u.word AND t.token < u.word || chr(1114111)
+         ORDER BY t.token LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.token FROM canonical_name_tokens t
+                WHERE t.token > k.completion AND t.token < u.word || chr(1114111)
+                ORDER BY t.token LIMIT 1), k.steps + 1
+        FROM known k
+        WHERE k.completion IS NOT NULL AND k.steps <= :most
+    )
+    SELECT known.completion FROM known WHERE known.completion IS NOT NULL
+) k;
+
 -- name: pg_search_canonical_candidates_by_word_chains
--- The products having all the whole words of each name (:queries, with their word
--- chains :chains, parallel arrays; a chain is word pairs of imgedge_name_pairs joined by
--- '|'), found by the GIN index of word pairs (migration 0013), which intersects their
--- posting lists driven by the rarest pair; ranked by trigram similarity, best :limit.
--- None for a name whose words are too common to narrow it to :scan products.
+-- The products having all the word pairs :required and one of :options of each name
+-- (:queries, parallel arrays; pairs as imgedge_name_pairs makes them, joined by '|'),
+-- found by the GIN index of word pairs (migration 0013), which intersects posting lists
+-- driven by the rarest; ranked by trigram similarity, best :limit. None for a name
+-- whose pairs are too common to narrow it to :scan products.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
        c.product_count, c.provisional, c.score
-FROM unnest(:queries::text[], :chains::text[]) WITH ORDINALITY AS n(query, chain, position)
+FROM unnest(:queries::text[], :required::text[], :options::text[]) WITH ORDINALITY
+    AS n(query, required, options, position)
 CROSS JOIN LATERAL (
     SELECT ARRAY(
         SELECT q.id FROM canonical_products q
-        WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.chain, '|')
+        WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.required, '|')
+          AND imgedge_name_pairs(q.normalized_name) && string_to_array(n.options, '|')
         LIMIT :scan + 1
     ) AS ids
     OFFSET 0  -- found once per name, not once per use
