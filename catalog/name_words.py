@@ -1,10 +1,12 @@
-"""Which words of a name the PostgreSQL candidate search probes first (migration 0012).
+"""Which words of a name the PostgreSQL candidate search probes first (migrations 0012, 0013).
 
 The catalog keeps an inverted index of the words of canonical products' normalized names
 (`canonical_name_tokens`). A search first looks up the products sharing the name's rarest
 words and compares trigrams with those only: a rare word (a brand, a model code) narrows
 millions of products to a few hundred, where the trigram index alone has to recheck every
-row sharing enough of the name's (often very common) trigrams.
+row sharing enough of the name's (often very common) trigrams. A name of common words
+only is narrowed by its words together instead: the products having all of them, found
+through a GIN index of each name's word pairs (migration 0013, `word_chain`).
 """
 
 from __future__ import annotations
