@@ -71,8 +71,9 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # WORD_ALTERNATIVES known words at least WORD_SIMILAR alike (among WORD_SCAN known words
 # with its first two letters). A name without a rare word, or whose rarest word has more
 # than WORD_TIED products (a brand at 10M store products: hundreds of products, all tied
-# in the pool, each compared), is first narrowed to the products having all its whole
-# words (through their word pairs, see `word_chain`), when there are at most
+# in the pool, each compared), is first narrowed to the products having all its known
+# words (through their word pairs, see `word_chain`; a word that starts at most
+# WORD_FORMS known words, or a misspelt one, as any of them), when there are 1 to
 # WORD_CHAIN_SCAN of them. Only names the probe finds nothing for climb the ladder.
 # Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
 # (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
@@ -309,10 +310,12 @@ class PostgresConnector:
         self, s: _Session, names: Sequence[str], limit: int
     ) -> dict[str, list[Row]]:
         """The word probe's rows of each name it settles. One statement counts the words
-        of all names, one looks up known words like the misspelt ones; then, per
-        SEARCH_CHUNK names, one looks for the products having all the whole words of the
-        names without a rare word or whose rarest word has too many products to compare,
-        and one probes the rare words of the names still unsettled."""
+        of all names, one looks up known words like the misspelt ones, one the words
+        that open words start; then, per SEARCH_CHUNK names, one looks for the products
+        having all the known words of the names without a rare word or whose rarest word
+        has too many products to compare (one more for those it left without, this time
+        without the forms of their open or misspelt word), and one probes the rare words
+        of the names still unsettled."""
         words = list(dict.fromkeys(w for name in names for w in name_words(name)))
         products, known, longer, catalog = await self._count_words(s, words)
         similar = await self._similar_words(s, names, products)
