@@ -340,6 +340,7 @@ async def test_a_name_of_common_words_finds_the_products_having_them_all(postgre
         assert (await found("Coastline Lemnade 12 oz"))[0] == ids["Coastline Lemonade 12 oz"]
         assert (await found("jufi cola 330 ml"))[:2] == [ids["Jufi Cola 330 ml"], jufigra.id]
         assert await found("jufigr cola 330 ml") == [jufigra.id]
+        assert await found("jufigr cola") == [jufigra.id]  # no pair but the open word's
         await catalog.rename_canonical_product(
             ids["Acme Cola 12 oz"], name="Acme Cherry Cola 12 oz", brand="Acme"
         )
