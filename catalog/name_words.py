@@ -1,16 +1,19 @@
-"""Which words of a name the PostgreSQL candidate search probes first (migration 0012).
+"""Which words of a name the PostgreSQL candidate search probes first (migrations 0012, 0013).
 
 The catalog keeps an inverted index of the words of canonical products' normalized names
 (`canonical_name_tokens`). A search first looks up the products sharing the name's rarest
 words and compares trigrams with those only: a rare word (a brand, a model code) narrows
 millions of products to a few hundred, where the trigram index alone has to recheck every
-row sharing enough of the name's (often very common) trigrams.
+row sharing enough of the name's (often very common) trigrams. A name of common words
+only is narrowed by its words together instead: the products having all of them, found
+through a GIN index of each name's word pairs (migration 0013, `word_chain`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
+from itertools import pairwise
 
 
 def name_words(normalized_name: str) -> list[str]:
@@ -57,12 +60,45 @@ def misspelt(normalized_name: str, products: Mapping[str, int]) -> list[str]:
     return [w for w in name_words(normalized_name) if len(w) >= 4 and not products.get(w)]
 
 
-def rarest_pair(
-    normalized_name: str, products: Mapping[str, int], most: int
-) -> tuple[str, str] | None:
-    """The name's two rarest known words, or None when it has fewer than two or the
-    rarest has more than `most` products."""
-    known = sorted((products[w], w) for w in name_words(normalized_name) if products.get(w))
-    if len(known) < 2 or known[0][0] > most:
-        return None
-    return known[0][1], known[1][1]
+def open_word(
+    normalized_name: str, products: Mapping[str, int], known: Container[str], longer: Container[str]
+) -> str | None:
+    """The name's word that longer known words start with (a store's word cut short, or a
+    brand whose name starts other brands'), or None: a known one first (a common word
+    cut short is seldom one), then the rarest."""
+    opened = [w for w in name_words(normalized_name) if w in longer and products.get(w)]
+    return min(opened, key=lambda w: (w not in known, products[w], w), default=None)
+
+
+def word_chain(
+    normalized_name: str,
+    known: Container[str],
+    products: Mapping[str, int],
+    budget: int,
+    forms: tuple[str, Sequence[str]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The word pairs (migration 0013's `imgedge_name_pairs`) a product having the name's
+    words most likely has: all of the first list and one of the second. Its known words
+    each with the next, in the name's order (a word cut short or misspelt in between is
+    left out); and, with `forms` (one of its words and the known words it may stand for:
+    the words an `open_word` starts, or those like a misspelt word), any of those with
+    the known word nearest to it. Without forms, the first pair stands in the second
+    list. Both empty when the name has no forms and fewer than two known words, or two
+    that are both common (more than `budget` products each): the posting lists of such
+    a pair are the longest, and what it finds too many to narrow a big catalog."""
+    words = name_words(normalized_name)
+    fixed = [w for w in words if w in known and (forms is None or w != forms[0])]
+    required = [_pair(a, b) for a, b in pairwise(fixed)]
+    if forms is not None and fixed:
+        at = words.index(forms[0])
+        anchor = min(fixed, key=lambda w: (abs(words.index(w) - at), -words.index(w)))
+        options = [_pair(form, anchor) for form in forms[1] if form not in fixed]
+        if options:
+            return required, options
+    if len(fixed) < 2 or (len(fixed) == 2 and min(products.get(w, 0) for w in fixed) > budget):
+        return [], []
+    return required, required[:1]
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a} {b}" if a < b else f"{b} {a}"

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -32,7 +32,7 @@ from asyncpg.pool import PoolConnectionProxy
 from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
-from catalog.name_words import misspelt, name_words, probed_words, rarest_pair
+from catalog.name_words import misspelt, name_words, open_word, probed_words, word_chain
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
 
@@ -64,24 +64,30 @@ SEARCH_LADDER: tuple[tuple[float, int | None], ...] = (
     (0.2, FULL_PAGE),  # the last rung answers whatever it finds
 )
 SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
-# The word probe, the search's first step (migration 0012, catalog/name_words.py): a
-# name's rarest known words, while their products add up to WORD_BUDGET at most, bring
-# the products compared by trigram similarity: those of the WORD_POOL best word weights
-# (ties kept). A misspelt word stands for up to WORD_ALTERNATIVES known words at least
-# WORD_SIMILAR alike (among WORD_SCAN known words with its first two letters). A name
-# without a rare word probes its two rarest words together, when the rarest has at
-# most WORD_PAIR_SCAN products. Only names the probe finds nothing for climb the ladder.
+# The word probe, the search's first step (migrations 0012 and 0013,
+# catalog/name_words.py): a name's rarest known words, while their products add up to
+# WORD_BUDGET at most, bring the products compared by trigram similarity: those of the
+# WORD_POOL best word weights (ties kept). A misspelt word stands for up to
+# WORD_ALTERNATIVES known words at least WORD_SIMILAR alike (among WORD_SCAN known words
+# with its first two letters). A name without a rare word, or whose rarest word has more
+# than WORD_TIED products (a brand at 10M store products: hundreds of products, all tied
+# in the pool, each compared), is first narrowed to the products having all its known
+# words (through their word pairs, see `word_chain`; a word that starts at most
+# WORD_FORMS known words, or a misspelt one, as any of them), when there are 1 to
+# WORD_CHAIN_SCAN of them. Only names the probe finds nothing for climb the ladder.
 # Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
 # (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
 # (loadtests/bench_catalog.py), with the same matching benchmark figures. The pool is
 # ranked by the stored trigram codes (migration 0014), not similarity(), which took
 # three quarters of the probe's CPU: the worker's server CPU per item halves (27k titles).
+WORD_TIED = 200
+WORD_CHAIN_SCAN = 2000
+WORD_FORMS = 30
 WORD_BUDGET = 2000
 WORD_POOL = 50
 WORD_SIMILAR = 0.4
 WORD_ALTERNATIVES = 3
 WORD_SCAN = 500
-WORD_PAIR_SCAN = 20_000
 # Names per statement of a batch's search: each statement stays well inside the
 # statement timeout (a long title's probe at 0.2 costs tens of milliseconds of server
 # CPU, and a busy server stretches that), and one name's cost holds up only its chunk.
@@ -306,29 +312,44 @@ class PostgresConnector:
         self, s: _Session, names: Sequence[str], limit: int
     ) -> dict[str, list[Row]]:
         """The word probe's rows of each name it settles. One statement counts the words
-        of all names; one looks up known words like the misspelt ones; then, per
-        SEARCH_CHUNK names, one probes the rare words, and one the rarest two words of
-        the names that have no rare word (both words, not either)."""
+        of all names, one looks up known words like the misspelt ones, one the words
+        that open words start; then, per SEARCH_CHUNK names, one looks for the products
+        having all the known words of the names without a rare word or whose rarest word
+        has too many products to compare (one more for those it left without, this time
+        without the forms of their open or misspelt word), and one probes the rare words
+        of the names still unsettled."""
         words = list(dict.fromkeys(w for name in names for w in name_words(name)))
-        products, catalog = await self._count_words(s, words)
-        unknown = list(dict.fromkeys(w for name in names for w in misspelt(name, products)))
-        similar: dict[str, list[str]] = {}
-        if unknown:
-            rows = await s.all(
-                "pg_similar_name_words",
-                words=unknown,
-                threshold=WORD_SIMILAR,
-                alternatives=WORD_ALTERNATIVES,
-                scan=WORD_SCAN,
-            )
-            for row in rows:
-                similar.setdefault(row["word"], []).append(row["similar"])
-            products.update(
-                (await self._count_words(s, [v for vs in similar.values() for v in vs]))[0]
-            )
+        products, known, longer, catalog = await self._count_words(s, words)
+        similar = await self._similar_words(s, names, products)
         chosen = {
             name: probed_words(name, products, catalog, WORD_BUDGET, similar) for name in names
         }
+        broad = [
+            name for name in names if not chosen[name] or products[chosen[name][0][0]] > WORD_TIED
+        ]
+        opened = {n: w for n in broad if (w := open_word(n, products, known, longer))}
+        completions = await self._completions(s, set(opened.values()))
+
+        def forms(name: str) -> tuple[str, Sequence[str]] | None:
+            """The word of the name that stands for other known words, and those."""
+            if (word := opened.get(name)) is not None and word in completions:
+                return word, completions[word]
+            return next(((w, similar[w]) for w in name_words(name) if w in similar), None)
+
+        # A name's pairs with the forms of its open or misspelt word, else (or when
+        # those find nothing: a misspelt word's look-alikes may all be wrong) without.
+        chains = {
+            name: word_chain(name, known, products, WORD_BUDGET, forms(name)) for name in broad
+        }
+        found = await self._by_chains(s, {n: c for n, c in chains.items() if c[1]}, limit)
+        plain = {
+            name: chain
+            for name in broad
+            if name not in found
+            and forms(name) is not None
+            and (chain := word_chain(name, known, products, WORD_BUDGET))[1]
+        }
+        found.update(await self._by_chains(s, plain, limit))
 
         def by_words(chunk: Sequence[str]) -> dict[str, Any]:
             picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
@@ -340,40 +361,74 @@ class PostgresConnector:
                 "limit": limit,
             }
 
-        probing = [name for name in names if chosen[name]]
-        found = await self._chunked(s, "pg_search_canonical_candidates_by_words", probing, by_words)
-        # Names without a rare word: their words counted further, to find the two rarest.
-        rest = [name for name in names if not chosen[name]]
-        common = list(dict.fromkeys(w for n in rest for w in name_words(n) if products.get(w)))
-        deeper = (await self._count_words(s, common, WORD_PAIR_SCAN + 1))[0]
-        pairs = {
-            n: pair for n in rest if (pair := rarest_pair(n, deeper, WORD_PAIR_SCAN)) is not None
-        }
-
-        def by_pairs(chunk: Sequence[str]) -> dict[str, Any]:
-            return {
-                "firsts": [pairs[n][0] for n in chunk],
-                "seconds": [pairs[n][1] for n in chunk],
-                "scan": WORD_PAIR_SCAN,
-                "limit": limit,
-            }
-
+        probing = [name for name in names if name not in found and chosen[name]]
         found.update(
-            await self._chunked(
-                s, "pg_search_canonical_candidates_by_word_pairs", list(pairs), by_pairs
-            )
+            await self._chunked(s, "pg_search_canonical_candidates_by_words", probing, by_words)
         )
         return found
 
+    async def _similar_words(
+        self, s: _Session, names: Sequence[str], products: dict[str, int]
+    ) -> dict[str, list[str]]:
+        """The known words like each misspelt word of the names, their products counted
+        into `products`."""
+        unknown = list(dict.fromkeys(w for name in names for w in misspelt(name, products)))
+        similar: dict[str, list[str]] = {}
+        if not unknown:
+            return similar
+        rows = await s.all(
+            "pg_similar_name_words",
+            words=unknown,
+            threshold=WORD_SIMILAR,
+            alternatives=WORD_ALTERNATIVES,
+            scan=WORD_SCAN,
+        )
+        for row in rows:
+            similar.setdefault(row["word"], []).append(row["similar"])
+        products.update((await self._count_words(s, [v for vs in similar.values() for v in vs]))[0])
+        return similar
+
+    async def _by_chains(
+        self, s: _Session, chains: dict[str, tuple[list[str], list[str]]], limit: int
+    ) -> dict[str, list[Row]]:
+        """The rows of the products having each name's word chain (`word_chain`)."""
+
+        def params(chunk: Sequence[str]) -> dict[str, Any]:
+            return {
+                "required": ["|".join(chains[n][0]) for n in chunk],
+                "options": ["|".join(chains[n][1]) for n in chunk],
+                "scan": WORD_CHAIN_SCAN,
+                "limit": limit,
+            }
+
+        query = "pg_search_canonical_candidates_by_word_chains"
+        return await self._chunked(s, query, list(chains), params)
+
     @staticmethod
     async def _count_words(
-        s: _Session, words: Sequence[str], cap: int = WORD_BUDGET + 1
-    ) -> tuple[dict[str, int], float]:
-        """Each word's products (counted up to `cap`) and the catalog's size."""
+        s: _Session, words: Sequence[str]
+    ) -> tuple[dict[str, int], set[str], set[str], float]:
+        """Each word's products (counted up to WORD_BUDGET + 1), the words some product
+        has, those some longer known word starts with, and the catalog's size."""
         if not words:
-            return {}, 1.0
-        rows = await s.all("pg_count_name_words", words=list(words), cap=cap)
-        return {row["word"]: row["products"] for row in rows}, float(rows[0]["catalog"])
+            return {}, set(), set(), 1.0
+        rows = await s.all("pg_count_name_words", words=list(words), cap=WORD_BUDGET + 1)
+        return (
+            {row["word"]: row["products"] for row in rows},
+            {row["word"] for row in rows if row["known"]},
+            {row["word"] for row in rows if row["longer"]},
+            float(rows[0]["catalog"]),
+        )
+
+    @staticmethod
+    async def _completions(s: _Session, words: Collection[str]) -> dict[str, list[str]]:
+        """The known words each word starts, for the words that start WORD_FORMS at most."""
+        if not words:
+            return {}
+        forms: dict[str, list[str]] = {}
+        for row in await s.all("pg_name_word_completions", words=list(words), most=WORD_FORMS):
+            forms.setdefault(row["word"], []).append(row["completion"])
+        return {w: f for w, f in forms.items() if len(f) <= WORD_FORMS}
 
     @staticmethod
     async def _chunked(

@@ -238,15 +238,22 @@ SELECT set_config('jit', 'off', true);
 -- name: pg_count_name_words
 -- How many canonical products have a word starting with each of :words (a text[]) in
 -- their normalized name (a store's `choc` finds `chocolate`), counted only up to :cap
--- (an index-only scan of the range reads at most :cap entries), and how many canonical
--- products there are (the planner's estimate: weights need no more).
+-- (an index-only scan of the range reads at most :cap entries), whether a product has the
+-- word itself (`known`) and whether one has a longer word starting with it (`longer`),
+-- and how many canonical products there are (the planner's estimate: weights need no
+-- more).
 SELECT w.word, (
     SELECT count(*) FROM (
         SELECT FROM canonical_name_tokens t
         WHERE t.token >= w.word AND t.token < w.word || chr(1114111)
         LIMIT :cap
     ) AS capped
-) AS products, (
+) AS products, EXISTS (
+    SELECT FROM canonical_name_tokens t WHERE t.token = w.word
+) AS known, EXISTS (
+    SELECT FROM canonical_name_tokens t
+    WHERE t.token > w.word AND t.token < w.word || chr(1114111)
+) AS longer, (
     SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'canonical_products'::regclass
 ) AS catalog
 FROM unnest(:words::text[]) AS w(word);
@@ -277,34 +284,57 @@ CROSS JOIN LATERAL (
     LIMIT :alternatives
 ) s;
 
--- name: pg_search_canonical_candidates_by_word_pairs
--- The word probe of names without a rare word (:queries, with their two rarest words
--- :firsts and :seconds, parallel arrays): the products having both, found by looking up
--- the second for each of the first's products (at most :scan of them), ranked by trigram
--- similarity (as in pg_search_canonical_candidates_by_words), best :limit.
+-- name: pg_name_word_completions
+-- For each of :words (a text[]), the known words starting with it (itself among them if
+-- known), at most :most + 1 of them: the distinct words of its range, read by skipping
+-- from one to the next through the index.
+SELECT u.word, k.completion
+FROM unnest(:words::text[]) AS u(word)
+CROSS JOIN LATERAL (
+    WITH RECURSIVE known (completion, steps) AS (
+        (SELECT t.token, 1 FROM canonical_name_tokens t
+         WHERE t.token >= u.word AND t.token < u.word || chr(1114111)
+         ORDER BY t.token LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.token FROM canonical_name_tokens t
+                WHERE t.token > k.completion AND t.token < u.word || chr(1114111)
+                ORDER BY t.token LIMIT 1), k.steps + 1
+        FROM known k
+        WHERE k.completion IS NOT NULL AND k.steps <= :most
+    )
+    SELECT known.completion FROM known WHERE known.completion IS NOT NULL
+) k;
+
+-- name: pg_search_canonical_candidates_by_word_chains
+-- The products having all the word pairs :required and one of :options of each name
+-- (:queries, parallel arrays; pairs as imgedge_name_pairs makes them, joined by '|'),
+-- found by the GIN index of word pairs (migration 0013), which intersects posting lists
+-- driven by the rarest; ranked by trigram similarity (as in
+-- pg_search_canonical_candidates_by_words), best :limit. None for a name
+-- whose pairs are too common to narrow it to :scan products.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
        canonical_product_count(c.id) AS product_count, c.provisional, c.score
 FROM (
-    SELECT u.query, u.first, u.second, u.position, imgedge_trigram_codes(u.query) AS trigrams
-    FROM unnest(:queries::text[], :firsts::text[], :seconds::text[]) WITH ORDINALITY
-        AS u(query, first, second, position)
+    SELECT u.query, u.required, u.options, u.position,
+           imgedge_trigram_codes(u.query) AS trigrams
+    FROM unnest(:queries::text[], :required::text[], :options::text[]) WITH ORDINALITY
+        AS u(query, required, options, position)
     OFFSET 0
 ) n
+CROSS JOIN LATERAL (
+    SELECT ARRAY(
+        SELECT q.id FROM canonical_products q
+        WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.required, '|')
+          AND imgedge_name_pairs(q.normalized_name) && string_to_array(n.options, '|')
+        LIMIT :scan + 1
+    ) AS ids
+    OFFSET 0  -- found once per name, not once per use
+) m
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
            imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
     FROM canonical_products p
-    WHERE p.id = ANY (ARRAY(
-        SELECT a.canonical_product_id
-        FROM (
-            SELECT t.canonical_product_id FROM canonical_name_tokens t
-            WHERE t.token = n.first LIMIT :scan
-        ) a
-        WHERE EXISTS (
-            SELECT FROM canonical_name_tokens b
-            WHERE b.token = n.second AND b.canonical_product_id = a.canonical_product_id
-        )
-    ))
+    WHERE p.id = ANY (m.ids) AND cardinality(m.ids) <= :scan
     ORDER BY score DESC, p.id
     LIMIT :limit
 ) c

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from catalog.name_words import misspelt, name_words, probed_words, rarest_pair
+from catalog.name_words import misspelt, name_words, open_word, probed_words, word_chain
 
 
 def test_words_are_distinct_and_longer_than_one_character():
@@ -30,8 +30,38 @@ def test_a_misspelt_word_stands_for_the_similar_known_words():
     assert {weight for _, weight in chosen} == {math.log1p(100 / 50)}  # alike: neither wins
 
 
-def test_the_rarest_pair_needs_two_known_words_and_a_rarest_within_reach():
-    products = {"acme": 5000, "cola": 8000, "zero": 9000}
-    assert rarest_pair("zero cola acme", products, most=6000) == ("acme", "cola")
-    assert rarest_pair("zero cola acme", products, most=4000) is None
-    assert rarest_pair("acme unknown", products, most=6000) is None
+def test_the_word_chain_pairs_each_known_word_with_the_next():
+    products = {"acme": 5000, "cola": 8000, "zero": 9000, "330": 9000, "jufigra": 3}
+    known = {"acme", "cola", "zero", "330", "jufigra"}
+    chain = word_chain("zero acme xx cola 330", known, products, budget=100)
+    assert chain == (["acme zero", "acme cola", "330 cola"], ["acme zero"])
+    assert word_chain("jufigra cola", known, products, budget=100) == (
+        ["cola jufigra"],
+        ["cola jufigra"],
+    )
+    # Two known words, both common: no chain; nor with one.
+    assert word_chain("jufi cola unknownword zero", known, products, budget=100) == ([], [])
+    assert word_chain("acme", known, products, budget=100) == ([], [])
+
+
+def test_a_word_with_forms_is_any_of_them_next_to_the_nearest_known_word():
+    products = {"jufi": 3000, "cola": 8000, "zero": 9000, "330": 9000}
+    known = {"jufi", "cola", "zero", "330"}
+    forms = ("jufi", ["jufi", "jufigra", "jufika"])
+    assert word_chain("jufi cola zero 330", known, products, 100, forms) == (
+        ["cola zero", "330 zero"],
+        ["cola jufi", "cola jufigra", "cola jufika"],
+    )
+    # A misspelt word's look-alikes; one word besides it is enough.
+    assert word_chain("cola zreo", known, products, 100, ("zreo", ["zero", "zoro"])) == (
+        [],
+        ["cola zero", "cola zoro"],
+    )
+
+
+def test_the_open_word_is_a_known_one_first_then_the_rarest():
+    products = {"jufi": 2001, "oat": 2001, "laun": 900, "gran": 50}
+    longer = {"jufi", "oat", "laun", "gran"}
+    assert open_word("oat jufi laun", products, {"jufi", "oat"}, longer) == "jufi"
+    assert open_word("oat laun gran", products, set(), longer) == "gran"
+    assert open_word("cola zero", products, {"cola"}, longer) is None

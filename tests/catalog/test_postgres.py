@@ -38,6 +38,7 @@ async def test_concurrent_migrators_apply_each_migration_once(empty_postgres_url
         "canonical_products_gtin",
         "canonical_products_name_trgm",
         "canonical_products_name_fts",
+        "canonical_products_name_pairs",
         "product_images_canonical",
         "match_queue_claimable",
     } <= indexes
@@ -240,15 +241,16 @@ async def test_a_connection_lost_before_commit_is_unavailable_and_stores_nothing
 
 async def test_the_ladders_shortcuts_answer_as_its_two_defining_rungs(postgres_url, monkeypatch):
     """The candidate search's extra rungs only save work: each name gets what the
-    defining ladder gives (its best rows at 0.5 when that threshold gives it
-    SEARCH_SETTLED or a full page, else its best rows at 0.2), asked here of PostgreSQL
-    directly, threshold by threshold. (No word is rare enough here: every name climbs.)"""
+        defining ladder gives (its best rows at 0.5 when that threshold gives it
+        SEARCH_SETTLED or a full page, else its best rows at 0.2), asked here of PostgreSQL
+        directly, threshold by threshold. (No word is rare enough here, nor any set of words
+    few enough: every name climbs.)"""
     from catalog import postgres
     from catalog.names import normalize_name
     from catalog.postgres import SEARCH_SETTLED
 
     monkeypatch.setattr(postgres, "WORD_BUDGET", 0)
-    monkeypatch.setattr(postgres, "WORD_PAIR_SCAN", 0)
+    monkeypatch.setattr(postgres, "WORD_CHAIN_SCAN", 0)
 
     catalog = await PostgresCatalog.open(postgres_url)
     try:
@@ -374,5 +376,59 @@ async def test_the_word_probe_scores_are_pg_trgm_similarity_exactly(postgres_url
         assert differ == []
         [(found, score)] = await catalog.search_canonical_candidates("acme diet cola", limit=1)
         assert found.id == made[0].id and score == pytest.approx(0.6818182)  # similarity()
+
+
+async def test_a_name_of_common_words_finds_the_products_having_them_all(postgres_url, monkeypatch):
+    """A name without a rare word (every word in more products than WORD_BUDGET: a big
+    brand's, at scale) settles on the products having all its known words, found through
+    their word pairs, and never climbs the ladder. A known word that starts longer ones
+    (`jufi`, a brand of its own and the start of `jufigra`) stands for all of them, a
+    word cut short (`jufigr`) for those it starts, a misspelt one (`lemnade`) for those
+    like it. The pairs index follows renames."""
+    from catalog import postgres
+    from catalog.name_words import word_chain
+
+    monkeypatch.setattr(postgres, "WORD_BUDGET", 1)
+
+    async def no_ladder(*args: object) -> None:
+        raise AssertionError("climbed the ladder")
+
+    monkeypatch.setattr(postgres.PostgresConnector, "_climb", staticmethod(no_ladder))
+    catalog = await PostgresCatalog.open(postgres_url)
+    try:
+        ids = {}
+        for brand in ("Acme", "Coastline", "Jufi"):
+            for kind in ("Cola", "Lemonade", "Ginger Ale"):
+                for size in ("330 ml", "500 ml", "12 oz"):
+                    name = f"{brand} {kind} {size}"
+                    product = await catalog.create_canonical_product(
+                        gtin=None, name=name, brand=brand
+                    )
+                    ids[name] = product.id
+        jufigra = await catalog.create_canonical_product(
+            gtin=None, name="Jufigra Cola 330 ml", brand="Jufigra"
+        )
+
+        async def found(name: str) -> list[int]:
+            return [c.id for c, _ in await catalog.search_canonical_candidates(name, limit=5)]
+
+        assert await found("ACME GINGER ALE 500 ML") == [ids["Acme Ginger Ale 500 ml"]]
+        assert (await found("Coastline Lemnade 12 oz"))[0] == ids["Coastline Lemonade 12 oz"]
+        assert (await found("jufi cola 330 ml"))[:2] == [ids["Jufi Cola 330 ml"], jufigra.id]
+        assert await found("jufigr cola 330 ml") == [jufigra.id]
+        assert await found("jufigr cola") == [jufigra.id]  # no pair but the open word's
+        await catalog.rename_canonical_product(
+            ids["Acme Cola 12 oz"], name="Acme Cherry Cola 12 oz", brand="Acme"
+        )
+        assert await found("acme cherry cola 12 oz") == [ids["Acme Cola 12 oz"]]
+
+        conn = await asyncpg.connect(postgres_url)
+        try:
+            pairs = set(await conn.fetchval("SELECT imgedge_name_pairs('acme ginger ale 500 ml')"))
+        finally:
+            await conn.close()
+        every = {"acme", "ginger", "ale", "500", "ml"}
+        required, _ = word_chain("ale acme ginger 500 ml", every, {}, budget=0)
+        assert set(required) <= pairs
     finally:
         await catalog.close()
