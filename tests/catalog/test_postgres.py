@@ -376,6 +376,8 @@ async def test_the_word_probe_scores_are_pg_trgm_similarity_exactly(postgres_url
         assert differ == []
         [(found, score)] = await catalog.search_canonical_candidates("acme diet cola", limit=1)
         assert found.id == made[0].id and score == pytest.approx(0.6818182)  # similarity()
+    finally:
+        await catalog.close()
 
 
 async def test_a_name_of_common_words_finds_the_products_having_them_all(postgres_url, monkeypatch):
