@@ -605,9 +605,13 @@ class SQLCatalog:
     async def claim_webhook_changes(
         self, limit: int, *, now: datetime, until: datetime
     ) -> list[WebhookChange]:
-        claimed = await self._write(
-            lambda s: s.all("webhook_claim_changes", limit=limit, now=now, until=until)
-        )
+        async def claim(s: Session) -> list[Row]:
+            gate = await s.one("webhook_claim_gate")
+            if gate is None or not gate["open"]:
+                return []  # another edge process is claiming
+            return await s.all("webhook_claim_changes", limit=limit, now=now, until=until)
+
+        claimed = await self._write(claim)
         found = (WebhookChange(r["id"], ResolutionChange.decode(r["change"])) for r in claimed)
         return sorted(found, key=lambda c: c.id)
 

@@ -893,15 +893,20 @@ WHERE :store_id::bigint IS NULL OR sp.store_id = :store_id::bigint;
 -- :changes: ["p:<product>" | "c:<canonical>", …], in the writing transaction.
 INSERT INTO webhook_changes (change) SELECT jsonb_array_elements_text(:changes::jsonb);
 
+-- name: webhook_claim_gate
+-- Before webhook_claim_changes, in its transaction: whether no other edge process is
+-- claiming (an advisory lock, held to the commit). A statement of its own, so the claim
+-- after it reads with a snapshot taken once the lock is held: it sees the lease of a
+-- claim that committed a moment ago (in one statement, a claim whose snapshot predated
+-- that commit could take the lock just released and claim beside the live lease).
+SELECT pg_try_advisory_xact_lock(7242010001) AS open;
+
 -- name: webhook_claim_changes
 -- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; nothing
--- while another dispatcher's lease is live, and nothing while another edge process is
--- claiming (the advisory lock, held to this statement's commit): one dispatcher at a
--- time, so two never announce one product's versions out of order.
-WITH gate AS (SELECT pg_try_advisory_xact_lock(7242010001) AS open)
+-- while another dispatcher's lease is live (the caller holds webhook_claim_gate): one
+-- dispatcher at a time, so two never announce one product's versions out of order.
 UPDATE webhook_changes AS c SET claimed_until = :until::timestamptz
-WHERE (SELECT open FROM gate)
-  AND NOT EXISTS (SELECT 1 FROM webhook_changes WHERE claimed_until >= :now::timestamptz)
+WHERE NOT EXISTS (SELECT 1 FROM webhook_changes WHERE claimed_until >= :now::timestamptz)
   AND c.id IN (
     SELECT id FROM webhook_changes
     WHERE claimed_until IS NULL OR claimed_until < :now::timestamptz

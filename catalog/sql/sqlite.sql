@@ -687,6 +687,10 @@ WHERE :store_id IS NULL OR sp.store_id = :store_id;
 -- :changes: ["p:<product>" | "c:<canonical>", …], in the writing transaction.
 INSERT INTO webhook_changes (change) SELECT value FROM json_each(:changes);
 
+-- name: webhook_claim_gate
+-- SQLite has one writer at a time: no other claim can run beside this one.
+SELECT 1 AS open;
+
 -- name: webhook_claim_changes
 -- Unclaimed changes and changes whose dispatcher's lease ran out, oldest first; nothing
 -- while another dispatcher's lease is live: one dispatcher at a time, so two never
