@@ -226,8 +226,10 @@ async def measure(url: str, n: int, n_canonical: int, samples: int) -> None:
                         str(threshold),
                     )
                 query = named[label]
+                # The loosest rung at 10M rows takes seconds: past the pool's statement
+                # timeout, which is the catalog's, not this report's.
                 plan = await conn.fetch(
-                    f"EXPLAIN (ANALYZE, BUFFERS) {query.sql}", *query.args(params)
+                    f"EXPLAIN (ANALYZE, BUFFERS) {query.sql}", *query.args(params), timeout=300
                 )
                 at = "" if threshold is None else f" (similarity threshold {threshold})"
                 print(f"\nEXPLAIN ANALYZE {label}{at}:")
