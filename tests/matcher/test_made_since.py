@@ -39,3 +39,33 @@ def test_a_full_search_finds_a_made_product_only_if_more_alike_than_its_last():
     assert would_find("garden hose 30 m", found, [far], limit=10)
     twin = _made(10, reels[1].name)  # as alike as the last: the older stays
     assert not would_find("garden hose 30 m", found, [twin], limit=3)
+
+
+NAMES = [
+    "acme cola 330 ml",
+    "hp laserjet pro m404dn w1a53a",
+    "cafe creme brulee 2x",
+    "kx-tg9025 twin pack",
+    "a b c",
+    "x",
+    "sdsdh-8gb 8 gb",
+]
+
+
+async def test_trigrams_agree_with_pg_trgm_on_every_pair(postgres_url):
+    """The Python copy decides what is searched again; pg_trgm decides what the search
+    finds. They must score every pair alike (ASCII names: what normalize_name makes)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT a, b, similarity(a, b) AS s FROM unnest($1::text[]) a, unnest($1::text[]) b",
+            NAMES,
+        )
+    finally:
+        await conn.close()
+    assert len(rows) == len(NAMES) ** 2
+    for row in rows:
+        ours = similarity(trigrams(row["a"]), trigrams(row["b"]))
+        assert ours == pytest.approx(row["s"], abs=1e-6), (row["a"], row["b"])
