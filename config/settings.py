@@ -437,7 +437,7 @@ class MatcherSettings:
     )
     scorer: str = setting(
         "match_scorer",
-        "rules",
+        "learned",
         "matcher: rules (cautious caps) or learned (weighed evidence, matcher/model.json)",
         choices=("rules", "learned"),
     )

@@ -1,7 +1,7 @@
 """The learned scorer: a pair's evidence (`matcher.features`) weighed by the model
 (`matcher.model`), the candidates of one store product competing for its probability.
 
-Chosen with `IMGEDGE_MATCH_SCORER=learned`; `matcher.scoring` holds the shared types and
+The default (`IMGEDGE_MATCH_SCORER=learned`); `matcher.scoring` holds the shared types and
 the dispatch. Conflicts cap (see `_reasons_and_caps`): evidence that two products differ
 outweighs any similarity, so a blocked candidate takes no part in the competition
 (`competing`). A provisional twin of the likeliest catalog candidate adds to it

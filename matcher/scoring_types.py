@@ -35,9 +35,9 @@ class Thresholds:
     # A best score in the link band only links when no *other* canonical product
     # is also in the link band within this many points (then it is a suggestion).
     ambiguity_margin: float = 5.0
-    # Which scorer turns pairs into scores: "rules" (`matcher.rules`, the default) or
-    # "learned" (`matcher.learned`, weights from `matcher/model.json`).
-    scorer: Scorer = "rules"
+    # Which scorer turns pairs into scores: "learned" (`matcher.learned`, weights from
+    # `matcher/model.json`, the default) or "rules" (`matcher.rules`).
+    scorer: Scorer = "learned"
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -46,7 +46,8 @@ def test_the_shipped_model_names_every_feature_it_weighs():
 def test_a_shared_code_links_despite_one_sided_colour_and_sku(store, catalog):
     [best] = score(store, None, (catalog, None))
     assert best.score >= 85 and MODEL_MATCH in best.reasons
-    [capped] = score_candidates(store, None, None, [Candidate(1, catalog, None)])
+    rules = Thresholds(scorer="rules")
+    [capped] = score_candidates(store, None, None, [Candidate(1, catalog, None)], thresholds=rules)
     assert capped.score < 85  # the rule scorer's caps, for comparison
 
 

@@ -55,12 +55,17 @@ def test_the_learned_features_read_near_and_far():
 
 def test_the_rules_keep_a_far_price_out_of_the_link_band():
     candidate = Candidate(1, NAME, "Northwind", prices=GBP)
-    [near] = score_candidates(NAME, "Northwind", None, [candidate], price=Price(2.4, "GBP"))
-    [far] = score_candidates(NAME, "Northwind", None, [candidate], price=Price(7.5, "GBP"))
-    assert decide([near]).kind == "link" and PRICE_CONFLICT not in near.reasons
+    rules = Thresholds(scorer="rules")
+    [near] = score_candidates(
+        NAME, "Northwind", None, [candidate], thresholds=rules, price=Price(2.4, "GBP")
+    )
+    [far] = score_candidates(
+        NAME, "Northwind", None, [candidate], thresholds=rules, price=Price(7.5, "GBP")
+    )
+    assert decide([near], rules).kind == "link" and PRICE_CONFLICT not in near.reasons
     assert far.score == 84.9 and PRICE_CONFLICT in far.reasons
     # Whatever the thresholds say, the price conflict blocks the link.
-    assert decide([far], Thresholds(auto_link=80.0)).kind == "suggest"
+    assert decide([far], Thresholds(auto_link=80.0, scorer="rules")).kind == "suggest"
 
 
 def test_the_learned_scorer_weighs_price_near_for_and_far_against():

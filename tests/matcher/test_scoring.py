@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import NamedTuple
 
 import pytest
@@ -23,7 +24,13 @@ from matcher.reasons import (
     UNMATCHED_WORDS,
     VARIANT_CONFLICT,
 )
-from matcher.scoring import Candidate, Scored, Thresholds, score_candidates
+from matcher.scoring import Candidate, Scored, Thresholds
+from matcher.scoring import score_candidates as any_scorer
+
+# The rules scorer's tests (`matcher.rules`); the learned scorer, the default, is tested
+# in test_learned.py. Decisions (`decide`) are the same for both.
+RULES = Thresholds(scorer="rules")
+score_candidates = partial(any_scorer, thresholds=RULES)
 
 COKE_GTIN = "049000028911"  # valid UPC-A
 OTHER_GTIN = "049000050103"  # valid UPC-A, different product
@@ -50,7 +57,7 @@ def score_pair(pair: Pair) -> Scored:
 
 
 def decide_pair(pair: Pair) -> Decision:
-    return decide([score_pair(pair)], Thresholds())
+    return decide([score_pair(pair)], RULES)
 
 
 # --------------------------------------------------------------------------- the table
@@ -359,7 +366,7 @@ def test_one_entry_per_canonical_product_keeping_the_best():
 
 def test_no_candidates_means_review():
     assert score_candidates("Coca-Cola", None, None, []) == []
-    assert decide([], Thresholds()) == Decision("review", None, [])
+    assert decide([], RULES) == Decision("review", None, [])
 
 
 # --------------------------------------------------------------------------- individual rules
@@ -400,7 +407,7 @@ def test_an_invalid_or_missing_gtin_is_no_conflict(store_gtin, cand_gtin):
 
 def test_caps_follow_the_thresholds_given():
     pair = Pair("Coca-Cola 12oz", None, "Coca-Cola 12oz", None, COKE_GTIN, OTHER_GTIN)
-    strict = Thresholds(auto_link=90.0, suggest=75.0)
+    strict = Thresholds(auto_link=90.0, suggest=75.0, scorer="rules")
     [scored] = score_candidates(
         pair.store_name,
         None,
@@ -421,7 +428,7 @@ def test_caps_follow_the_thresholds_given():
 
 def test_decide_blocks_conflicts_even_with_lower_thresholds():
     """A worker configured with auto_link=80 must not link a capped 84.9."""
-    lax = Thresholds(auto_link=80.0, suggest=60.0)
+    lax = Thresholds(auto_link=80.0, suggest=60.0, scorer="rules")
     conflict = score_pair(
         Pair("Coca-Cola 12oz", None, "Coca-Cola 12oz", None, COKE_GTIN, OTHER_GTIN)
     )
@@ -474,7 +481,7 @@ def test_a_missing_brand_makes_a_suggestion_not_a_link():
     assert brand_in_name.reasons == (BRAND_MATCH,) and brand_in_name.score >= 85.0
     assert without.reasons == (BRAND_MISSING,)
     assert 70.0 <= without.score < 85.0
-    assert decide([without], Thresholds()).kind == "suggest"
+    assert decide([without], RULES).kind == "suggest"
 
 
 def test_brands_that_contain_each_other_agree():
@@ -514,36 +521,36 @@ def _s(cid: int, score: float, *reasons: str) -> Scored:
     [(100.0, "link"), (85.0, "link"), (84.9, "suggest"), (70.0, "suggest"), (69.9, "review")],
 )
 def test_threshold_bands(score, kind):
-    assert decide([_s(1, score)], Thresholds()).kind == kind
+    assert decide([_s(1, score)], RULES).kind == kind
 
 
 def test_top_is_best_first_and_at_most_five():
     scored = [_s(i, float(50 + i)) for i in range(8)]
-    decision = decide(scored, Thresholds())
+    decision = decide(scored, RULES)
     assert [s.canonical_product_id for s in decision.top] == [7, 6, 5, 4, 3]
     assert decision.best == decision.top[0]
 
 
 def test_two_link_worthy_products_close_together_are_only_a_suggestion():
-    decision = decide([_s(1, 97.0), _s(2, 95.0)], Thresholds())
+    decision = decide([_s(1, 97.0), _s(2, 95.0)], RULES)
     assert (decision.kind, decision.reason) == ("suggest", AMBIGUOUS)
     assert decision.best == _s(1, 97.0)
 
 
 def test_a_clear_winner_still_links():
-    assert decide([_s(1, 100.0), _s(2, 90.0)], Thresholds()).kind == "link"
+    assert decide([_s(1, 100.0), _s(2, 90.0)], RULES).kind == "link"
     # A capped runner-up is not link-worthy, so it does not make the best ambiguous.
-    assert decide([_s(1, 88.0), _s(2, 84.9, SIZE_MISSING)], Thresholds()).kind == "link"
+    assert decide([_s(1, 88.0), _s(2, 84.9, SIZE_MISSING)], RULES).kind == "link"
 
 
 def test_gtin_match_is_never_ambiguous():
-    decision = decide([_s(1, 100.0, GTIN_MATCH), _s(2, 100.0)], Thresholds())
+    decision = decide([_s(1, 100.0, GTIN_MATCH), _s(2, 100.0)], RULES)
     assert decision.kind == "link" and decision.best == _s(1, 100.0, GTIN_MATCH)
 
 
 @pytest.mark.parametrize("reasons", [(), (GTIN_MATCH,)])
 def test_a_link_the_store_already_has_through_another_product_is_only_a_suggestion(reasons):
-    decision = decide([_s(1, 100.0, *reasons), _s(2, 80.0)], Thresholds(), store_links={1})
+    decision = decide([_s(1, 100.0, *reasons), _s(2, 80.0)], RULES, store_links={1})
     assert (decision.kind, decision.reason) == ("suggest", SAME_STORE)
     # The decided score says "just below auto-link"; the ranking keeps the scorer's.
     assert decision.best == _s(1, 84.9, *reasons, SAME_STORE)
@@ -551,18 +558,18 @@ def test_a_link_the_store_already_has_through_another_product_is_only_a_suggesti
 
 
 def test_the_same_store_cap_follows_the_configured_threshold():
-    decision = decide([_s(1, 99.0)], Thresholds(auto_link=95.0), store_links={1})
+    decision = decide([_s(1, 99.0)], Thresholds(auto_link=95.0, scorer="rules"), store_links={1})
     assert decision.kind == "suggest" and decision.best == _s(1, 94.9, SAME_STORE)
 
 
 def test_same_store_only_concerns_a_link_to_that_product():
-    assert decide([_s(1, 100.0)], Thresholds(), store_links={2}).kind == "link"
+    assert decide([_s(1, 100.0)], RULES, store_links={2}).kind == "link"
     # Below auto-link nothing changes: no cap, no reason.
     for score, kind in ((80.0, "suggest"), (50.0, "review")):
-        decision = decide([_s(1, score)], Thresholds(), store_links={1})
+        decision = decide([_s(1, score)], RULES, store_links={1})
         assert decision == Decision(kind, _s(1, score), [_s(1, score)], None)
     # Already ambiguous: that reason stands and the score is left as it is.
-    decision = decide([_s(1, 97.0), _s(2, 95.0)], Thresholds(), store_links={1})
+    decision = decide([_s(1, 97.0), _s(2, 95.0)], RULES, store_links={1})
     assert (decision.reason, decision.best) == (AMBIGUOUS, _s(1, 97.0))
 
 
@@ -573,7 +580,7 @@ def test_unbranded_store_product_with_two_branded_twins_is_a_suggestion():
     ]
     scored = score_candidates("Org Whole Milk 1 Gallon", None, None, candidates)
     assert all(70.0 <= s.score < 85.0 for s in scored)
-    assert decide(scored, Thresholds()).kind == "suggest"
+    assert decide(scored, RULES).kind == "suggest"
 
 
 @pytest.mark.parametrize(

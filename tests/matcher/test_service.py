@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from catalog.models import MatchStatus, StoreProduct, SyncItem
 from matcher.reasons import SAME_STORE, VARIANT_CONFLICT
 from matcher.scoring import Thresholds
 from matcher.service import MatchService, search_query
 
-STRICT = Thresholds(auto_link=95.0)
+# Most cases pin the rules scorer's caps (84.9: just below the link band); the default
+# scorer is the learned one.
+RULES = Thresholds(scorer="rules")
+STRICT = Thresholds(auto_link=95.0, scorer="rules")
 NAME_TEA = "Northwind Green Tea 20 bags"
 
 
@@ -46,7 +51,7 @@ async def test_candidates_are_scored_with_the_configured_thresholds(catalog):
     assert (best.canonical.gtin, best.canonical.image_count) == ("04006381333931", 0)
     # The misspelt word caps the score just below *this* auto-link threshold.
     assert best.score == 94.9 and VARIANT_CONFLICT in best.reasons
-    [default, *_] = await MatchService(catalog, Thresholds()).candidates(product)
+    [default, *_] = await MatchService(catalog, RULES).candidates(product)
     assert default.score == 84.9
 
 
@@ -62,7 +67,7 @@ async def test_decide_records_what_candidates_shows(catalog):
     assert decision.confidence == shown.score == 91.9
     assert decision.candidates[0] == (tea.id, 91.9)
     # Under the default thresholds the same pair links.
-    linked = await MatchService(catalog, Thresholds()).decide(product)
+    linked = await MatchService(catalog, RULES).decide(product)
     assert (linked.kind, linked.canonical_id, linked.confidence) == ("link", tea.id, 91.9)
 
 
@@ -72,7 +77,7 @@ async def test_decide_suggests_a_second_sku_of_a_store_that_links_the_product(ca
     await catalog.link_store_product(first.id, cola.id, MatchStatus.LINKED, 100.0)
     second = await _product(catalog, "S", "ACME COLA 12 OZ")
     elsewhere = await _product(catalog, "T", "Acme Cola 12oz")
-    service = MatchService(catalog, Thresholds())
+    service = MatchService(catalog, RULES)
 
     decision = await service.decide(second)
     assert (decision.kind, decision.reason, decision.canonical_id) == ("suggest", SAME_STORE, None)
@@ -89,7 +94,7 @@ async def test_decide_suggests_a_second_sku_of_a_store_that_links_the_product(ca
 
 async def test_decide_without_candidates_is_review(catalog):
     product = await _product(catalog, "S", "Garden hose 30 m")
-    decision = await MatchService(catalog, Thresholds()).decide(product)
+    decision = await MatchService(catalog, RULES).decide(product)
     assert (decision.kind, decision.confidence, decision.candidates) == ("review", None, ())
 
 
@@ -118,14 +123,15 @@ def _generated(seed: int) -> tuple[list[tuple[str, str]], list[tuple[str, str, s
     return catalog, products
 
 
-async def test_a_batch_decides_as_one_at_a_time_does(catalog):
+@pytest.mark.parametrize("thresholds", [RULES, Thresholds()], ids=["rules", "default"])
+async def test_a_batch_decides_as_one_at_a_time_does(catalog, thresholds):
     """The worker's batch (`decide_many`) against deciding each product and recording its
     link before the next: the same decisions, same-store suggestions included."""
     names, wanted = _generated(seed=7)
     for name, brand in names:
         await catalog.create_canonical_product(gtin=None, name=name, brand=brand)
     products = [await _product(catalog, store, name, brand) for store, name, brand in wanted]
-    service = MatchService(catalog, Thresholds())
+    service = MatchService(catalog, thresholds)
 
     batch = await service.decide_many(products)
     kinds = set()
@@ -154,7 +160,7 @@ async def test_a_model_number_from_the_feed_counts_as_if_it_were_in_the_name(cat
         ],
         known={},
     )
-    service = MatchService(catalog, Thresholds())
+    service = MatchService(catalog, RULES)
     products = [await catalog.get_store_product(r.product_id) for r in (plain, with_model)]
     without, given = [await service.decide(p) for p in products]
     assert given.kind == "link" and given.canonical_id == tv.id
@@ -177,7 +183,7 @@ async def test_the_price_reference_is_the_linked_products_prices(catalog):
         store = await catalog.create_store(f"Store {i}")  # one each: no same-store rule
         item = SyncItem("e", None, None, NAME_TEA, "Northwind", price=price, currency=currency)
         results += await catalog.sync_products(store.id, [item], known={})
-    service = MatchService(catalog, Thresholds())
+    service = MatchService(catalog, RULES)
     products = [await catalog.get_store_product(r.product_id) for r in results]
     near, far, other = await service.decide_many(products)
     assert not isinstance(near, Exception) and near.kind == "link"

@@ -208,6 +208,7 @@ async def test_review_and_worker_agree_under_a_configured_threshold(tmp_path: Pa
             "IMGEDGE_CACHE_URL": f"file://{tmp_path}/cache",
             "IMGEDGE_ORIGINALS_URL": f"file://{tmp_path}/originals",
             "IMGEDGE_MATCH_AUTO_LINK": "95",
+            "IMGEDGE_MATCH_SCORER": "rules",  # whose caps the scores below are
         },
         config_file=tmp_path / "absent.toml",
     )
