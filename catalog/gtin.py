@@ -54,6 +54,7 @@ from __future__ import annotations
 import numbers
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 __all__ = [
     "Circulation",
@@ -292,6 +293,7 @@ def circulation(gtin14: str) -> Circulation:
     return Circulation.GLOBAL
 
 
+@lru_cache(maxsize=16384)  # the matcher asks it of each candidate's GTIN, for every store product
 def global_gtin(raw: str | int | None) -> str | None:
     """The normalized GTIN when `raw` is a valid code of global circulation, else None:
     the only codes that may link products of different stores."""

@@ -15,6 +15,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Accents dropped (NFKD, combining marks removed), then case-folded."""
+    if text.isascii():  # nothing to decompose: most names, and the scorer's hot path
+        return text.lower()
     folded = unicodedata.normalize("NFKD", text)
     return "".join(c for c in folded if not unicodedata.combining(c)).casefold()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from matcher.normalize import Quantity
 from matcher.parsing import ParsedName, find_run
@@ -140,10 +140,13 @@ def _explained(word: str, other: ParsedName) -> bool:
     tokens = other.all_tokens
     if word in tokens:
         return True
+    # "cheerois" / "cheerios": `is_typo` against every token at once (rapidfuzz's loop).
+    if len(word) >= _TYPO_MIN_LEN:
+        long = [t for t in tokens if len(t) >= _TYPO_MIN_LEN]
+        if long and process.extractOne(word, long, scorer=fuzz.ratio, score_cutoff=_TYPO_RATIO):
+            return True
     for token in tokens:
-        if is_typo(word, token):
-            return True  # "cheerois" / "cheerios"
-        if is_abbreviation(word, token):
+        if token[0] == word[0] and is_abbreviation(word, token):
             return True  # "crml" / "caramel", "choc" / "chocolate"
         if token.endswith(word) and token[: -len(word)].isdigit():
             return True  # "7 up" / "7up"

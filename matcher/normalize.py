@@ -16,6 +16,7 @@ Two functions with different jobs:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -131,6 +132,7 @@ def _format_number(value: float) -> str:
     return text or "0"
 
 
+@lru_cache(maxsize=1024)  # a few dozen spellings, asked for every size in a name
 def _unit_for(spelling: str) -> str:
     for pattern, unit in _SPELLING_TO_UNIT:
         if pattern.match(spelling):
@@ -172,31 +174,47 @@ def _mixed(token: str) -> bool:
     return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
+def _dozen_sub(match: re.Match[str]) -> str:
+    return f" {_format_number(float(match.group(1)) * 12)}ct "
+
+
 # A shelf offer pasted into a name ("3 for £5"): its numbers are no size nor model.
 _MULTIBUY = re.compile(r"\b\d+\s*for\s*[£$€]\s?\d+(?:[.,]\d\d)?", re.IGNORECASE)
+_CURRENCIES = frozenset("£$€")  # one of them is in every multibuy
+_Rewrite = tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]
+# The rewrites of a folded name, in order, each with a string its pattern cannot match
+# without ("": always tried). Most names have no hyphen, comma, slash...: a substring
+# test skips the regex scan and leaves the text as the rewrite would.
+_REWRITES: tuple[_Rewrite, ...] = (
+    ("-", _HYPHEN_RUN, _join_model_code),
+    # "S22+" is another model than "S22": keep the plus as a word (a tier variant).
+    ("+", _TRAILING_PLUS, " plus "),
+    ("&", re.compile("&"), " and "),
+    ("w/", re.compile(r"\bw/\s*o\b"), " without "),
+    ("w/", re.compile(r"\bw/"), " with "),
+    (",", _DECIMAL_COMMA, "."),
+    (",", _THOUSANDS_COMMA, ""),
+    (".", _LEADING_DOT, "0."),
+    ("/", _FRACTION, _fraction_sub),
+    ("of", _PACK_OF, r" \1ct "),
+    ("/", _PER_PACK, r" \1ct "),
+    ("x", _TIMES_PREFIX, r" \1ct "),
+    ("doz", _DOZEN, _dozen_sub),
+    ("", _QUANTITY, _quantity_sub),
+    ("x", _TIMES_SUFFIX, r"\1 \2ct"),
+    ("-", _HYPHEN_RUN, _join_code),
+)
 
 
 @lru_cache(maxsize=16384)  # a candidate's name is read once per store product it meets
 def normalize_for_scoring(name: str) -> str:
     """Normalize a product name for fuzzy scoring (never stored; see the module doc)."""
-    text = _APOSTROPHES.sub("", _fold(_MULTIBUY.sub(" ", name)))
-    text = _HYPHEN_RUN.sub(_join_model_code, text)
-    # "S22+" is another model than "S22": keep the plus as a word (a tier variant).
-    text = _TRAILING_PLUS.sub(" plus ", text)
-    text = text.replace("&", " and ")
-    text = re.sub(r"\bw/\s*o\b", " without ", text)
-    text = re.sub(r"\bw/", " with ", text)
-    text = _DECIMAL_COMMA.sub(".", text)
-    text = _THOUSANDS_COMMA.sub("", text)
-    text = _LEADING_DOT.sub("0.", text)
-    text = _FRACTION.sub(_fraction_sub, text)
-    text = _PACK_OF.sub(r" \1ct ", text)
-    text = _PER_PACK.sub(r" \1ct ", text)
-    text = _TIMES_PREFIX.sub(r" \1ct ", text)
-    text = _DOZEN.sub(lambda m: f" {_format_number(float(m.group(1)) * 12)}ct ", text)
-    text = _QUANTITY.sub(_quantity_sub, text)
-    text = _TIMES_SUFFIX.sub(r"\1 \2ct", text)
-    text = _HYPHEN_RUN.sub(_join_code, text)
+    if _CURRENCIES.intersection(name):
+        name = _MULTIBUY.sub(" ", name)
+    text = _APOSTROPHES.sub("", _fold(name))
+    for needle, pattern, replacement in _REWRITES:
+        if needle in text:
+            text = pattern.sub(replacement, text)
     tokens = _PUNCT.sub(" ", text).split()
     return " ".join(ABBREVIATIONS.get(token, token) for token in tokens)
 

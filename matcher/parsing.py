@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from matcher.normalize import Quantity, parse_quantity
 from matcher.vocabulary import FILLER, VARIANT_PHRASES, VARIANT_WORDS
@@ -62,7 +63,10 @@ def find_run(tokens: Sequence[str], compact_brand: str) -> tuple[int, int] | Non
     """First run tokens[i:j] spelling the brand (spaces ignored, possessive `s` allowed)."""
     wanted = {compact_brand, compact_brand + "s", compact_brand.removesuffix("s")}
     longest = len(compact_brand) + 1
+    stem = compact_brand.removesuffix("s")  # every spelling wanted starts with it
     for i in range(len(tokens)):
+        if not (stem.startswith(tokens[i]) or tokens[i].startswith(stem)):
+            continue  # no run from here can start like the brand
         joined = ""
         for j in range(i, len(tokens)):
             joined += tokens[j]
@@ -98,15 +102,15 @@ def _parse_name(normalized: str, brands: tuple[str, ...]) -> ParsedName:
     quantities: list[Quantity] = []
     codes: set[str] = set()
     numbers: set[str] = set()
-    for token in rule_tokens:
-        quantity = parse_quantity(token)
+    read = [_read_token(token) for token in rule_tokens]
+    for token, (quantity, code, digit_runs, _) in zip(rule_tokens, read, strict=True):
         if quantity is not None:
             if not (quantity.unit == "ct" and quantity.value == 1):  # "1 ct" says nothing
                 quantities.append(quantity)
             continue
-        if _is_model_code(token):
+        if code:
             codes.add(token)
-        numbers.update(_DIGIT_RUN.findall(token))
+        numbers.update(digit_runs)
     return ParsedName(
         tokens=stripped,
         all_tokens=all_tokens,
@@ -114,6 +118,27 @@ def _parse_name(normalized: str, brands: tuple[str, ...]) -> ParsedName:
         model_codes=frozenset(codes),
         numbers=frozenset(numbers),
         variants=_variants(rule_tokens),
-        words=tuple(t for t in rule_tokens if not any(c.isdigit() for c in t) and t not in FILLER),
+        words=tuple(t for t, facts in zip(rule_tokens, read, strict=True) if facts.word),
         compact="".join(all_tokens),
+    )
+
+
+class _Token(NamedTuple):
+    """What `_parse_name` reads off one token, alone."""
+
+    quantity: Quantity | None
+    code: bool  # a model code (`_is_model_code`)
+    digit_runs: tuple[str, ...]  # the numbers in it
+    word: bool  # a plain word: no digit, no filler
+
+
+# Names are new to a worker more often than not, their tokens seldom: a token is read once.
+@lru_cache(maxsize=65536)
+def _read_token(token: str) -> _Token:
+    quantity = parse_quantity(token)
+    return _Token(
+        quantity,
+        quantity is None and _is_model_code(token),
+        tuple(_DIGIT_RUN.findall(token)) if quantity is None else (),
+        not any(c.isdigit() for c in token) and token not in FILLER,
     )

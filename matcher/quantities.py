@@ -57,6 +57,8 @@ def same_size(x: Quantity, y: Quantity) -> bool | None:
 
 def align_quantities(tokens: Sequence[str], reference: Sequence[Quantity]) -> list[str]:
     """Rewrite size tokens equal to one in `reference` to its spelling (`1000ml` → `1l`)."""
+    if not reference:
+        return list(tokens)
     aligned = []
     for token in tokens:
         quantity = parse_quantity(token)

@@ -9,6 +9,7 @@ Run `python tests/test_layers.py` to print the graph between packages (and `edge
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -110,6 +111,13 @@ def test_only_rendering_imports_libvips() -> None:
             }
             if "pyvips" in names:
                 assert _module_name(path) in renders, f"{path} imports pyvips"
+
+
+def test_the_cli_leaves_redis_out_until_a_redis_tier_opens() -> None:
+    """A matcher worker starts through `edge.cli`, once per process: importing redis
+    would cost it ~50 ms of CPU for nothing."""
+    code = "import sys, edge.cli; assert 'redis' not in sys.modules, 'edge.cli imports redis'"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

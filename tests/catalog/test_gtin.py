@@ -495,3 +495,14 @@ def test_global_gtin_is_only_for_valid_codes_of_global_circulation() -> None:
     assert global_gtin(weighed) is None
     assert global_gtin("036000291453") is None  # bad check digit
     assert global_gtin(None) is None
+
+
+def test_global_gtin_answers_alike_from_its_cache() -> None:
+    """Kept by value (the matcher asks it of every candidate): an int and its string
+    are asked apart and agree, a cached answer is the fresh one, and the cache is bounded."""
+    asked = ["036000291452", 36000291452, "036000291453", "0360-0029-1452", None]
+    first = [global_gtin(raw) for raw in asked]
+    global_gtin.cache_clear()
+    assert [global_gtin(raw) for raw in reversed(asked)] == first[::-1]
+    assert first[0] == first[1] == first[3] == "00036000291452"
+    assert global_gtin.cache_info().maxsize is not None

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
+
 import pytest
 
+from catalog.names import fold
 from matcher.normalize import (
+    _CURRENCIES,
+    _MULTIBUY,
+    _REWRITES,
     Quantity,
     normalize_brand,
     normalize_for_scoring,
@@ -206,3 +213,56 @@ def test_quantity_token_round_trips():
 
 def test_a_count_per_pack_is_a_count():
     assert normalize_for_scoring("Toner Cartridge, 2/Pack") == "toner cartridge 2ct"
+
+
+def test_ascii_text_folds_as_its_decomposition_would():
+    """`fold` takes a shortcut for ASCII text (nothing to decompose): the same result."""
+    text = "".join(map(chr, range(128)))
+    assert fold(text) == unicodedata.normalize("NFKD", text).casefold()
+
+
+# --------------------------------------------------------------------------- rewrite guards
+
+# Names that each rewrite applies to, and a random mix of the characters they read.
+_REWRITTEN = [
+    "Sony KDL-40V4100",
+    "Galaxy S22+ 128GB",
+    "Mac & Cheese w/o salt, w/ cheddar",
+    "Cola 1,5 L",
+    "Rice 1,000 g",
+    "Milk .5 l",
+    "Pipe 1/2 in",
+    "Water pack of 6",
+    "Toner 2/Pack",
+    "Beer 6 x 330ml",
+    "Eggs 2 dozen",
+    "Beer 330ml x 6",
+    "Cable A-B",
+    "Crisps 3 for £5",
+]
+
+
+def _mixed_names() -> list[str]:
+    rng = random.Random(7)
+    alphabet = "abwxofdz 0123456789-+,./&£$€%'"
+    return _REWRITTEN + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))) for _ in range(20_000)
+    ]
+
+
+def test_each_rewrite_is_skipped_only_where_its_pattern_cannot_match():
+    """`normalize_for_scoring` skips a rewrite when the text lacks its guard string: that
+    must never skip a rewrite that would have changed the text."""
+    matched = dict.fromkeys(range(len(_REWRITES)), 0)
+    multibuys = 0
+    for name in _mixed_names():
+        if _MULTIBUY.search(name):
+            multibuys += 1
+            assert _CURRENCIES.intersection(name), name
+        text = fold(name)
+        for i, (guard, pattern, _) in enumerate(_REWRITES):
+            if pattern.search(text):
+                matched[i] += 1
+                assert guard in text, (guard, pattern.pattern, text)
+    # Every rewrite was seen at work: the check above is not vacuous.
+    assert multibuys and all(matched.values()), matched

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config import CacheSettings
 from config.backends import opener
 from edge.storage.cache.base import CacheTierError, VariantKey, VariantTier
 from edge.storage.cache.disk import DiskTier
 from edge.storage.cache.memory import MemoryTier
-from edge.storage.cache.redis import RedisTier
 from edge.storage.cache.tiered import TieredCache
+
+if TYPE_CHECKING:
+    from edge.storage.cache.redis import RedisTier
 
 MIB = 1024 * 1024
 
@@ -21,6 +24,8 @@ async def open_disk_tier(url: str, settings: CacheSettings) -> VariantTier:
 
 
 async def open_redis_tier(url: str, settings: CacheSettings) -> VariantTier:
+    from edge.storage.cache.redis import RedisTier
+
     return RedisTier.from_url(
         url,
         prefix=settings.prefix,
@@ -34,6 +39,16 @@ async def open_cache(settings: CacheSettings) -> TieredCache:
     open_shared = opener("cache", settings.url)
     shared = None if open_shared is None else await open_shared(settings.url, settings)
     return TieredCache(MemoryTier(settings.memory_mb * MIB), shared, retry_after_s=settings.retry_s)
+
+
+def __getattr__(name: str) -> object:
+    """`RedisTier` on first use: importing redis costs every process that imports this
+    package (a matcher worker, through the CLI) ~50 ms of CPU, and most never use it."""
+    if name == "RedisTier":
+        from edge.storage.cache.redis import RedisTier
+
+        return RedisTier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
