@@ -140,11 +140,8 @@ def _explained(word: str, other: ParsedName) -> bool:
     tokens = other.all_tokens
     if word in tokens:
         return True
-    # "cheerois" / "cheerios": `is_typo` against every token at once (rapidfuzz's loop).
-    if len(word) >= _TYPO_MIN_LEN:
-        long = [t for t in tokens if len(t) >= _TYPO_MIN_LEN]
-        if long and process.extractOne(word, long, scorer=fuzz.ratio, score_cutoff=_TYPO_RATIO):
-            return True
+    if typo_of_any(word, tokens):
+        return True  # "cheerois" / "cheerios"
     for token in tokens:
         if token[0] == word[0] and is_abbreviation(word, token):
             return True  # "crml" / "caramel", "choc" / "chocolate"
@@ -158,11 +155,29 @@ def is_typo(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= _TYPO_MIN_LEN and fuzz.ratio(a, b) >= _TYPO_RATIO
 
 
+def typo_of_any(word: str, tokens: Sequence[str]) -> bool:
+    """`is_typo` of the word and any of the tokens, in one rapidfuzz call (its loop)."""
+    if len(word) < _TYPO_MIN_LEN:
+        return False
+    long = [t for t in tokens if len(t) >= _TYPO_MIN_LEN]
+    return bool(long) and bool(
+        process.extractOne(word, long, scorer=fuzz.ratio, score_cutoff=_TYPO_RATIO)
+    )
+
+
 def spelled_apart(word: str, tokens: Sequence[str]) -> bool:
     """Written as one word on one side and two or three on the other: "cocacola"."""
-    return any(
-        "".join(tokens[i : i + n]) == word for n in (2, 3) for i in range(len(tokens) - n + 1)
-    )
+    for i, first in enumerate(tokens):
+        if not word.startswith(first):
+            continue  # no run from here spells it
+        joined = first
+        for following in tokens[i + 1 : i + 3]:
+            joined += following
+            if joined == word:
+                return True
+            if len(joined) >= len(word):
+                break
+    return False
 
 
 def is_abbreviation(short: str, long: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 
 from rapidfuzz import fuzz
 
-from matcher.evidence import is_abbreviation, is_typo, spelled_apart
+from matcher.evidence import is_abbreviation, is_typo, spelled_apart, typo_of_any
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_name
 from matcher.prices import FAR, NEAR, price_gap
@@ -630,6 +630,8 @@ def _code_inside(code: str, other: Side) -> bool:
     run spell it exactly (never a substring of a longer code)."""
     tokens = other.parsed.all_tokens
     for i in range(len(tokens)):
+        if not code.startswith(tokens[i]):
+            continue  # no run from here spells it
         joined = ""
         for j in range(i, min(i + 4, len(tokens))):
             joined += tokens[j]
@@ -680,18 +682,21 @@ def _explained_by(word: str, tokens: tuple[str, ...], codes: frozenset[str]) -> 
         return True
     if word.isalpha() and len(word) <= 4 and any(c.startswith(word) for c in codes):
         return True  # the letters of a code written apart: "kx fg2451" / "kxfg2451"
-    return any(_alike(word, token) for token in tokens) or spelled_apart(word, tokens)
+    return (
+        typo_of_any(word, tokens)  # one word misspelled as the other
+        or (word.isalpha() and any(_abbreviated(word, token) for token in tokens))
+        or spelled_apart(word, tokens)
+    )
 
 
-@functools.lru_cache(maxsize=262144)
-def _alike(word: str, token: str) -> bool:
-    """One word misspelled or abbreviated as the other."""
-    return is_typo(word, token) or _abbreviates(word, token) or _abbreviates(token, word)
-
-
-def _abbreviates(short: str, long: str) -> bool:
-    """Words only: a code ("mp480") is never an abbreviation of anything."""
-    return short.isalpha() and long.isalpha() and is_abbreviation(short, long)
+def _abbreviated(word: str, token: str) -> bool:
+    """Words only, first letters alike (a code, "mp480", never abbreviates anything): one
+    abbreviates the other."""
+    return (
+        token[:1] == word[:1]
+        and token.isalpha()
+        and (is_abbreviation(word, token) or is_abbreviation(token, word))
+    )
 
 
 def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:
