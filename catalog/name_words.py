@@ -67,7 +67,11 @@ EDIT_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 def one_edit_forms(word: str) -> list[str]:
     """The words one typo away from `word`, its first character kept (a typo seldom hits
     it): a character inserted (the store dropped it: `lnor` for `lonor`, `bead` for
-    `bread`), replaced or deleted, or two neighbours swapped. Some 70 per character."""
+    `bread`), replaced or deleted, or two neighbours swapped. Some 70 per character. None
+    for a word with a digit: a code one character from another is another product's
+    (`ce505x`, `ce505xd`), not a typo."""
+    if not word.isalpha():
+        return []
     head, tail = word[:1], word[1:]
     forms: dict[str, None] = {}  # ordered and distinct
     for i in range(len(tail) + 1):

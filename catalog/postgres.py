@@ -75,8 +75,9 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # catalog/name_words.py): a name's rarest known words, while their products add up to
 # WORD_BUDGET at most, bring the products compared by trigram similarity: those of the
 # WORD_POOL best word weights (ties kept). A misspelt word (WORD_TYPO characters or
-# more) stands for up to WORD_ALTERNATIVES known words one typo away (its first letter
-# kept: a dropped, added, replaced or swapped character) and, from WORD_ALIKE characters,
+# more) stands for up to WORD_ALTERNATIVES known words one typo away if it has letters
+# only (its first letter kept: a dropped, added, replaced or swapped character; a code
+# one character from another is another product's) and, from WORD_ALIKE characters,
 # up to WORD_ALTERNATIVES more at least WORD_SIMILAR alike (among WORD_SCAN known words
 # with its first two letters). A name without a rare word, or whose rarest word has more
 # than WORD_TIED products (a brand at 10M store products: hundreds of products, all tied
@@ -390,10 +391,11 @@ class PostgresConnector:
         similar: dict[str, list[str]] = {}
         if not unknown:
             return similar
+        typo_forms = {w: f for w in unknown if (f := one_edit_forms(w))}
         typos = await s.all(
             "pg_name_words_one_edit_away",
-            words=unknown,
-            forms=["|".join(one_edit_forms(w)) for w in unknown],
+            words=list(typo_forms),
+            forms=["|".join(f) for f in typo_forms.values()],
             alternatives=WORD_ALTERNATIVES,
         )
         alike = await s.all(

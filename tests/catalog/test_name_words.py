@@ -81,5 +81,6 @@ def test_a_typo_is_one_edit_away_with_the_first_letter_kept():
     assert not any(f.startswith("k") for f in forms)  # the first letter is kept
     assert "nlor" not in forms
     assert "bread" in one_edit_forms("bead") and "dorfigra" in one_edit_forms("drfigra")
+    assert one_edit_forms("ce505x") == [] and one_edit_forms("p480") == []  # codes: none
     assert misspelt("ame cola", {"cola": 9}, shortest=3) == ["ame"]
     assert misspelt("ame cola", {"cola": 9}) == []
