@@ -55,9 +55,32 @@ def probed_words(
     return chosen
 
 
-def misspelt(normalized_name: str, products: Mapping[str, int]) -> list[str]:
-    """The words of a name no product has, long enough to look for similar ones."""
-    return [w for w in name_words(normalized_name) if len(w) >= 4 and not products.get(w)]
+def misspelt(normalized_name: str, products: Mapping[str, int], shortest: int = 4) -> list[str]:
+    """The words of a name no product has (nor a word starting with it), of `shortest`
+    characters or more: long enough to look for similar ones."""
+    return [w for w in name_words(normalized_name) if len(w) >= shortest and not products.get(w)]
+
+
+EDIT_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit_forms(word: str) -> list[str]:
+    """The words one typo away from `word`, its first character kept (a typo seldom hits
+    it): a character inserted (the store dropped it: `lnor` for `lonor`, `bead` for
+    `bread`), replaced or deleted, or two neighbours swapped. Some 70 per character."""
+    head, tail = word[:1], word[1:]
+    forms: dict[str, None] = {}  # ordered and distinct
+    for i in range(len(tail) + 1):
+        for c in EDIT_CHARACTERS:
+            forms[head + tail[:i] + c + tail[i:]] = None  # inserted
+            if i < len(tail) and c != tail[i]:
+                forms[head + tail[:i] + c + tail[i + 1 :]] = None  # replaced
+        if i < len(tail):
+            forms[head + tail[:i] + tail[i + 1 :]] = None  # deleted
+        if i + 1 < len(tail):
+            forms[head + tail[:i] + tail[i + 1] + tail[i] + tail[i + 2 :]] = None  # swapped
+    forms.pop(word, None)
+    return [f for f in forms if len(f) >= 2]
 
 
 def open_word(

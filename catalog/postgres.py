@@ -32,7 +32,14 @@ from asyncpg.pool import PoolConnectionProxy
 from catalog.connector import DEFAULT_TIMEOUT_S, ChangeListener, Listeners, Row
 from catalog.errors import CatalogError, CatalogUnavailable, ConflictError, ContentionError
 from catalog.models import ResolutionChange
-from catalog.name_words import misspelt, name_words, open_word, probed_words, word_chain
+from catalog.name_words import (
+    misspelt,
+    name_words,
+    one_edit_forms,
+    open_word,
+    probed_words,
+    word_chain,
+)
 from catalog.queries import Query, load_queries, migration_files
 from catalog.sql_catalog import SQLCatalog
 
@@ -67,8 +74,10 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # The word probe, the search's first step (migrations 0012 and 0013,
 # catalog/name_words.py): a name's rarest known words, while their products add up to
 # WORD_BUDGET at most, bring the products compared by trigram similarity: those of the
-# WORD_POOL best word weights (ties kept). A misspelt word stands for up to
-# WORD_ALTERNATIVES known words at least WORD_SIMILAR alike (among WORD_SCAN known words
+# WORD_POOL best word weights (ties kept). A misspelt word (WORD_TYPO characters or
+# more) stands for up to WORD_ALTERNATIVES known words one typo away (its first letter
+# kept: a dropped, added, replaced or swapped character) and, from WORD_ALIKE characters,
+# up to WORD_ALTERNATIVES more at least WORD_SIMILAR alike (among WORD_SCAN known words
 # with its first two letters). A name without a rare word, or whose rarest word has more
 # than WORD_TIED products (a brand at 10M store products: hundreds of products, all tied
 # in the pool, each compared), is first narrowed to the products having all its known
@@ -88,6 +97,8 @@ WORD_POOL = 50
 WORD_SIMILAR = 0.4
 WORD_ALTERNATIVES = 3
 WORD_SCAN = 500
+WORD_TYPO = 3  # a misspelt word this long or longer: its known forms one typo away
+WORD_ALIKE = 4  # this long or longer: also the known words alike by trigrams
 # Names per statement of a batch's search: each statement stays well inside the
 # statement timeout (a long title's probe at 0.2 costs tens of milliseconds of server
 # CPU, and a busy server stretches that), and one name's cost holds up only its chunk.
@@ -315,9 +326,9 @@ class PostgresConnector:
         of all names, one looks up known words like the misspelt ones, one the words
         that open words start; then, per SEARCH_CHUNK names, one looks for the products
         having all the known words of the names without a rare word or whose rarest word
-        has too many products to compare (one more for those it left without, this time
-        without the forms of their open or misspelt word), and one probes the rare words
-        of the names still unsettled."""
+        has too many products to compare (up to two more for those it left without: with
+        the forms of their misspelt word instead of their open word's, then without
+        either), and one probes the rare words of the names still unsettled."""
         words = list(dict.fromkeys(w for name in names for w in name_words(name)))
         products, known, longer, catalog = await self._count_words(s, words)
         similar = await self._similar_words(s, names, products)
@@ -330,26 +341,34 @@ class PostgresConnector:
         opened = {n: w for n in broad if (w := open_word(n, products, known, longer))}
         completions = await self._completions(s, set(opened.values()))
 
-        def forms(name: str) -> tuple[str, Sequence[str]] | None:
-            """The word of the name that stands for other known words, and those."""
+        def forms(name: str) -> list[tuple[str, Sequence[str]] | None]:
+            """The words of the name that stand for other known words, with those: its
+            open word, then its first misspelt word; then None (the name's known words
+            alone)."""
+            found: list[tuple[str, Sequence[str]] | None] = []
             if (word := opened.get(name)) is not None and word in completions:
-                return word, completions[word]
-            return next(((w, similar[w]) for w in name_words(name) if w in similar), None)
+                found.append((word, completions[word]))
+            found += [(w, similar[w]) for w in name_words(name) if w in similar][:1]
+            return [*found, None]
 
-        # A name's pairs with the forms of its open or misspelt word, else (or when
-        # those find nothing: a misspelt word's look-alikes may all be wrong) without.
-        chains = {
-            name: word_chain(name, known, products, WORD_BUDGET, forms(name)) for name in broad
-        }
-        found = await self._by_chains(s, {n: c for n, c in chains.items() if c[1]}, limit)
-        plain = {
-            name: chain
-            for name in broad
-            if name not in found
-            and forms(name) is not None
-            and (chain := word_chain(name, known, products, WORD_BUDGET))[1]
-        }
-        found.update(await self._by_chains(s, plain, limit))
+        # A name's pairs with the forms of its open word, else (or when those find
+        # nothing: a word cut short may not be the one meant) with those of its misspelt
+        # word (its look-alikes may all be wrong too), else without: one try per round,
+        # a chain tried once.
+        tries = {name: forms(name) for name in broad}
+        tried: dict[str, set[tuple[tuple[str, ...], tuple[str, ...]]]] = {n: set() for n in broad}
+        found: dict[str, list[Row]] = {}
+        for step in range(max(map(len, tries.values()), default=0)):
+            chains: dict[str, tuple[list[str], list[str]]] = {}
+            for name in broad:
+                if name in found or step >= len(tries[name]):
+                    continue
+                chain = word_chain(name, known, products, WORD_BUDGET, tries[name][step])
+                key = (tuple(chain[0]), tuple(chain[1]))
+                if chain[1] and key not in tried[name]:
+                    tried[name].add(key)
+                    chains[name] = chain
+            found.update(await self._by_chains(s, chains, limit))
 
         def by_words(chunk: Sequence[str]) -> dict[str, Any]:
             picked = [(k, w, weight) for k, n in enumerate(chunk, 1) for w, weight in chosen[n]]
@@ -370,21 +389,31 @@ class PostgresConnector:
     async def _similar_words(
         self, s: _Session, names: Sequence[str], products: dict[str, int]
     ) -> dict[str, list[str]]:
-        """The known words like each misspelt word of the names, their products counted
-        into `products`."""
-        unknown = list(dict.fromkeys(w for name in names for w in misspelt(name, products)))
+        """The known words like each misspelt word of the names (one typo away first,
+        then alike by trigrams), their products counted into `products`."""
+        unknown = list(
+            dict.fromkeys(w for name in names for w in misspelt(name, products, WORD_TYPO))
+        )
         similar: dict[str, list[str]] = {}
         if not unknown:
             return similar
-        rows = await s.all(
-            "pg_similar_name_words",
+        typos = await s.all(
+            "pg_name_words_one_edit_away",
             words=unknown,
+            forms=["|".join(one_edit_forms(w)) for w in unknown],
+            alternatives=WORD_ALTERNATIVES,
+        )
+        alike = await s.all(
+            "pg_similar_name_words",
+            words=[w for w in unknown if len(w) >= WORD_ALIKE],
             threshold=WORD_SIMILAR,
             alternatives=WORD_ALTERNATIVES,
             scan=WORD_SCAN,
         )
-        for row in rows:
-            similar.setdefault(row["word"], []).append(row["similar"])
+        for row in [*typos, *alike]:
+            forms = similar.setdefault(row["word"], [])
+            if row["similar"] not in forms:
+                forms.append(row["similar"])
         products.update((await self._count_words(s, [v for vs in similar.values() for v in vs]))[0])
         return similar
 

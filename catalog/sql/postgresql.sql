@@ -284,6 +284,22 @@ CROSS JOIN LATERAL (
     LIMIT :alternatives
 ) s;
 
+-- name: pg_name_words_one_edit_away
+-- For each of :words (a text[] of words no canonical name has: misspelt), up to
+-- :alternatives known words among its one-typo forms (:forms, parallel to :words, each
+-- word's forms joined by '|'; catalog/name_words.py's one_edit_forms), likest first: one
+-- index lookup per form, where a trigram comparison misses short words and typos in the
+-- first two letters.
+SELECT u.word, s.similar
+FROM unnest(:words::text[], :forms::text[]) AS u(word, forms)
+CROSS JOIN LATERAL (
+    SELECT f.form AS similar
+    FROM unnest(string_to_array(u.forms, '|')) AS f(form)
+    WHERE EXISTS (SELECT FROM canonical_name_tokens t WHERE t.token = f.form)
+    ORDER BY similarity(f.form, u.word) DESC, f.form
+    LIMIT :alternatives
+) s;
+
 -- name: pg_name_word_completions
 -- For each of :words (a text[]), the known words starting with it (itself among them if
 -- known), at most :most + 1 of them: the distinct words of its range, read by skipping

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import math
 
-from catalog.name_words import misspelt, name_words, open_word, probed_words, word_chain
+from catalog.name_words import (
+    misspelt,
+    name_words,
+    one_edit_forms,
+    open_word,
+    probed_words,
+    word_chain,
+)
 
 
 def test_words_are_distinct_and_longer_than_one_character():
@@ -65,3 +72,14 @@ def test_the_open_word_is_a_known_one_first_then_the_rarest():
     assert open_word("oat jufi laun", products, {"jufi", "oat"}, longer) == "jufi"
     assert open_word("oat laun gran", products, set(), longer) == "gran"
     assert open_word("cola zero", products, {"cola"}, longer) is None
+
+
+def test_a_typo_is_one_edit_away_with_the_first_letter_kept():
+    forms = one_edit_forms("lnor")
+    assert {"lonor", "lnr", "lnro", "lmor"} <= set(forms)  # dropped, added, swapped, replaced
+    assert "lnor" not in forms and len(forms) == len(set(forms))
+    assert not any(f.startswith("k") for f in forms)  # the first letter is kept
+    assert "nlor" not in forms
+    assert "bread" in one_edit_forms("bead") and "dorfigra" in one_edit_forms("drfigra")
+    assert misspelt("ame cola", {"cola": 9}, shortest=3) == ["ame"]
+    assert misspelt("ame cola", {"cola": 9}) == []

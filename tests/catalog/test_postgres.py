@@ -386,7 +386,9 @@ async def test_a_name_of_common_words_finds_the_products_having_them_all(postgre
     their word pairs, and never climbs the ladder. A known word that starts longer ones
     (`jufi`, a brand of its own and the start of `jufigra`) stands for all of them, a
     word cut short (`jufigr`) for those it starts, a misspelt one (`lemnade`) for those
-    like it. The pairs index follows renames."""
+    like it, also when the typo is in its first letters or leaves three (`caostline`,
+    `ame`: the known words one typo away), and after a known open word whose forms find
+    nothing. The pairs index follows renames."""
     from catalog import postgres
     from catalog.name_words import word_chain
 
@@ -419,6 +421,10 @@ async def test_a_name_of_common_words_finds_the_products_having_them_all(postgre
         assert (await found("jufi cola 330 ml"))[:2] == [ids["Jufi Cola 330 ml"], jufigra.id]
         assert await found("jufigr cola 330 ml") == [jufigra.id]
         assert await found("jufigr cola") == [jufigra.id]  # no pair but the open word's
+        assert (await found("Caostline Lemonade 12 oz"))[0] == ids["Coastline Lemonade 12 oz"]
+        assert (await found("AME GINGER ALE 500 ML"))[0] == ids["Acme Ginger Ale 500 ml"]
+        jufi_lemonade = {ids[f"Jufi Lemonade {size}"] for size in ("330 ml", "500 ml", "12 oz")}
+        assert set(await found("jufi lemnade")) == jufi_lemonade
         await catalog.rename_canonical_product(
             ids["Acme Cola 12 oz"], name="Acme Cherry Cola 12 oz", brand="Acme"
         )
