@@ -70,6 +70,8 @@ _PACK_OF = re.compile(r"\b(?:pack|pk|case|box)\s+of\s+(\d+)\b")
 _PER_PACK = re.compile(r"(?<![\w.])(\d+)\s*/\s*(?:packs?|pk|pkg|case|box)\b")  # "2/Pack"
 # `330ml x 6` (a count after a quantity token produced above).
 _TIMES_SUFFIX = re.compile(r"(\d[a-z]+)\s*x\s*(\d+)(?![\w.])")
+# A weight in pounds and ounces ("1 lb 2 oz", after the units are read): one size.
+_POUNDS_OUNCES = re.compile(rf"(?<![\w.])(\d+)lb\s+({_NUMBER})oz(?![\w.])")
 
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -143,6 +145,11 @@ def _quantity_sub(match: re.Match[str]) -> str:
     return f" {_format_number(float(number))}{_unit_for(spelling)} "
 
 
+def _ounces_sub(match: re.Match[str]) -> str:
+    pounds, ounces = match.group(1), match.group(2)
+    return f" {_format_number(16 * float(pounds) + float(ounces))}oz "
+
+
 def _fraction_sub(match: re.Match[str]) -> str:
     numerator, denominator = int(match.group(1)), int(match.group(2))
     if denominator == 0 or numerator >= denominator:
@@ -195,6 +202,7 @@ def normalize_for_scoring(name: str) -> str:
     text = _TIMES_PREFIX.sub(r" \1ct ", text)
     text = _DOZEN.sub(lambda m: f" {_format_number(float(m.group(1)) * 12)}ct ", text)
     text = _QUANTITY.sub(_quantity_sub, text)
+    text = _POUNDS_OUNCES.sub(_ounces_sub, text)
     text = _TIMES_SUFFIX.sub(r"\1 \2ct", text)
     text = _HYPHEN_RUN.sub(_join_code, text)
     tokens = _PUNCT.sub(" ", text).split()

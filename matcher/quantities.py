@@ -23,9 +23,10 @@ _UNIT_DIMENSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "ml": (("volume", 1.0),),
     "cl": (("volume", 10.0),),
     "l": (("volume", 1000.0),),
-    "gal": (("volume", 3785.41),),
-    "qt": (("volume", 946.353),),
-    "pt": (("volume", 473.176),),
+    # US or imperial measure: a British label's "2 Pints" is 1.136 l, an American's 946 ml.
+    "gal": (("volume", 3785.41), ("volume", 4546.09)),
+    "qt": (("volume", 946.353), ("volume", 1136.52)),
+    "pt": (("volume", 473.176), ("volume", 568.261)),
     "ct": (("count", 1.0),),
     "mm": (("length", 1.0),),
     "cm": (("length", 10.0),),
@@ -39,6 +40,13 @@ _UNIT_DIMENSIONS: dict[str, tuple[tuple[str, float], ...]] = {
 _CROSS_UNIT_TOLERANCE = 0.02
 
 
+def _rounded(q: Quantity) -> float:
+    """How far a label's figure may be from the size it converts: a pound or more in
+    whole ounces is rounded ("1 lb 2 oz", 18 oz, for 500 g is 0.36 oz over), half an
+    ounce either way (3% at most)."""
+    return 0.5 if q.unit == "oz" and q.value >= 16 and q.value == int(q.value) else 0.0
+
+
 def same_size(x: Quantity, y: Quantity) -> bool | None:
     """True/False when comparable, None when the units measure different things."""
     if x.unit == y.unit:
@@ -49,7 +57,12 @@ def same_size(x: Quantity, y: Quantity) -> bool | None:
             if dim_x != dim_y:
                 continue
             bx, by = x.value * factor_x, y.value * factor_y
-            if abs(bx - by) <= _CROSS_UNIT_TOLERANCE * max(bx, by):
+            tolerance = max(
+                _CROSS_UNIT_TOLERANCE * max(bx, by),
+                _rounded(x) * factor_x,
+                _rounded(y) * factor_y,
+            )
+            if abs(bx - by) <= tolerance:
                 return True
             verdict = False
     return verdict
