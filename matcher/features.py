@@ -14,7 +14,7 @@ import functools
 import itertools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
 from rapidfuzz import fuzz
@@ -396,29 +396,21 @@ def conflicted(f: PairFeatures) -> bool:
     return any(getattr(f, name) for name in _CONFLICTS)
 
 
-def with_rivals(
-    candidates: list[PairFeatures], same: Collection[frozenset[int]] = ()
-) -> list[PairFeatures]:
+def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
     """Each candidate's features with `rivals`, the leads and `plainer_rival` set from
     the others in the list (a provisional product is no rival: likely a store's name for
-    a catalog product). `same`: groups of candidates (by index) that are one product
-    named twice in the catalog; none of them is another's rival."""
+    a catalog product)."""
     # The rivals a candidate may have: asked once each, not once per pair.
     open_ = [not f.provisional and not conflicted(f) for f in candidates]
     said = [_said_alone(f) for f in candidates]
-    twin_of = {i: group for group in same for i in group}
     result = []
     for i, mine in enumerate(candidates):
-        twins = twin_of.get(i, frozenset())
-        others = [
-            other for j, other in enumerate(candidates) if j != i and open_[j] and j not in twins
-        ]
+        others = [other for j, other in enumerate(candidates) if j != i and open_[j]]
         alike = [
             j
             for j, other in enumerate(candidates)
             if j != i
             and open_[j]
-            and j not in twins
             and other.sim_set >= mine.sim_set - 0.03
             and other.cover_max >= mine.cover_max - 0.05
         ]

@@ -145,33 +145,11 @@ def weighed(
         else:
             features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin, price=price)
             pairs.append((candidate, features, brand_reason))
-    rivalled = with_rivals([features for _, features, _ in pairs], _named_twice(pairs))
+    rivalled = with_rivals([features for _, features, _ in pairs])
     return same_gtin, [
         (candidate, features, brand_reason)
         for (candidate, _, brand_reason), features in zip(pairs, rivalled, strict=True)
     ]
-
-
-def _named_twice(
-    pairs: Sequence[tuple[Candidate, PairFeatures, str | None]],
-) -> list[frozenset[int]]:
-    """Groups of catalog candidates that are one product named twice (`duplicates`, as
-    a store's GTIN makes one from its POS name): not each other's rivals. Only asked of
-    the candidates that explain the store's name well and nothing blocks (a few)."""
-    close = [
-        i
-        for i, (c, f, brand_reason) in enumerate(pairs)
-        if not c.provisional
-        and f.cover_max >= TWIN_COVER
-        and brand_reason != BRAND_CONFLICT
-        and not conflicted(f)
-    ]
-    groups: list[set[int]] = []
-    for i in close:
-        joined = [g for g in groups if any(duplicates(pairs[j][0], pairs[i][0]) for j in g)]
-        merged = {i}.union(*joined)
-        groups = [g for g in groups if g not in joined] + [merged]
-    return [frozenset(g) for g in groups if len(g) > 1]
 
 
 def competing(pairs: Sequence[tuple[Candidate, PairFeatures, str | None]]) -> list[int]:

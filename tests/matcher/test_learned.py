@@ -10,7 +10,7 @@ import pytest
 from matcher.decision import decide
 from matcher.evidence import brand_evidence
 from matcher.features import FEATURES
-from matcher.learned import pooled, weighed
+from matcher.learned import pooled
 from matcher.model import Model, load_model
 from matcher.normalize import normalize_brand
 from matcher.reasons import (
@@ -166,22 +166,6 @@ def test_the_learned_score_is_the_calibrated_share(monkeypatch):
     [calibrated] = score(name, None, (catalog, "Acme"))
     assert calibrated.score == pytest.approx(halved.calibrated(raw.score / 100) * 100, abs=0.1)
     assert calibrated.score < raw.score
-
-
-def test_a_product_named_twice_in_the_catalog_is_not_its_own_rival():
-    # A store's GTIN made a second canonical product from its name: the two split the
-    # share, and each counted the other as a rival (bench_matching grocery).
-    store = "Harrow Hill Skinless Chicken Breast Fillets 650g"
-    catalog = Candidate(1, "Harrow Hill Skinless Chicken Breast Fillets, 650 g", "Harrow Hill")
-    twin = Candidate(2, "Harrow Hill Skinless Chicken Breast Fillets 650 g", "Harrow Hill")
-    other = Candidate(
-        3, "Harrow Hill Corn Fed Skinless Chicken Breast Fillets 650 g", "Harrow Hill"
-    )
-    _, pairs = weighed(store, "Harrow Hill", None, [catalog, twin, other])
-    by_id = {c.canonical_product_id: f for c, f, _ in pairs}
-    assert by_id[1].cover_lead > 0 and by_id[2].cover_lead > 0
-    alone = weighed(store, "Harrow Hill", None, [catalog, other])[1][0][1]
-    assert by_id[1].rivals == alone.rivals
 
 
 def test_a_brand_written_as_its_initials_is_the_brand():
