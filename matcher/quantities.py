@@ -40,13 +40,6 @@ _UNIT_DIMENSIONS: dict[str, tuple[tuple[str, float], ...]] = {
 _CROSS_UNIT_TOLERANCE = 0.02
 
 
-def _rounded(q: Quantity) -> float:
-    """How far a label's figure may be from the size it converts: a pound or more in
-    whole ounces is rounded ("1 lb 2 oz", 18 oz, for 500 g is 0.36 oz over), half an
-    ounce either way (3% at most)."""
-    return 0.5 if q.unit == "oz" and q.value >= 16 and q.value == int(q.value) else 0.0
-
-
 def same_size(x: Quantity, y: Quantity) -> bool | None:
     """True/False when comparable, None when the units measure different things."""
     if x.unit == y.unit:
@@ -57,12 +50,7 @@ def same_size(x: Quantity, y: Quantity) -> bool | None:
             if dim_x != dim_y:
                 continue
             bx, by = x.value * factor_x, y.value * factor_y
-            tolerance = max(
-                _CROSS_UNIT_TOLERANCE * max(bx, by),
-                _rounded(x) * factor_x,
-                _rounded(y) * factor_y,
-            )
-            if abs(bx - by) <= tolerance:
+            if abs(bx - by) <= _CROSS_UNIT_TOLERANCE * max(bx, by):
                 return True
             verdict = False
     return verdict

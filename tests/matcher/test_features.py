@@ -360,12 +360,13 @@ def test_a_name_cut_after_a_joining_word_says_nothing_of_what_followed():
 
 
 def test_pounds_and_ounces_and_imperial_pints_are_sizes_of_their_own():
-    # "1 lb 2 oz" read as two sizes, neither 500 g; "2 Pints" as US pints (946 ml).
-    assert features("unsalted butter 1 lb 2 oz", "Unsalted Butter, 500 g").size_match == 1.0
+    # "2 lb 3 oz" read as two sizes, neither 1 kg; "2 Pints" as US pints (946 ml).
     assert features("peanut butter 2 lb 3 oz", "Peanut Butter 1 kg").size_match == 1.0
     assert features("Whole Milk 1.14L", "Whole Milk, 2 Pints").size_match == 1.0
     assert features("unsalted butter 1 lb 2 oz", "Unsalted Butter, 250 g").size_conflict == 1.0
     assert features("Cola 12 oz", "Cola 330 ml").size_conflict == 1.0
+    # 18.6 oz is 527 g, not the line's 19 oz can (an ounce's rounding made it one).
+    assert features("Clam Chowder 527 g", "Clam Chowder 19 oz").size_conflict == 1.0
 
 
 def test_two_products_for_one_thing_are_no_supply_for_each_other():
