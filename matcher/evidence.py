@@ -40,7 +40,14 @@ def _brands_agree(a: str, b: str) -> bool:
     if ca == cb or ca.removesuffix("s") == cb.removesuffix("s"):
         return True
     ta, tb = set(a.split()), set(b.split())
-    return ta <= tb or tb <= ta
+    return ta <= tb or tb <= ta or _initials_of(a, b) or _initials_of(b, a)
+
+
+def _initials_of(a: str, b: str) -> bool:
+    """`a` (its first word) is `b`'s initials: "HP" / "Hewlett-Packard", "EA Games" /
+    "Electronic Arts", "WD" / "Western Digital"."""
+    words = b.split()
+    return len(words) >= 2 and a.split()[0] == "".join(w[0] for w in words)
 
 
 def brand_evidence(

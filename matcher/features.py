@@ -61,6 +61,13 @@ _FINISHES = frozenset({"piano", "metallic", "brushed", "matte", "glossy"})
 _EDITIONS = frozenset({"collectors", "ce", "le"})  # "LE": limited edition
 _DOWNLOAD = frozenset({"download", "esd"})
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
+
+
+def _times(token: str) -> re.Match[str] | None:
+    """ "x12": twelve of them; "x360" is a platform (Xbox 360), not 360 of them."""
+    return None if token in PLATFORMS else _TIMES.match(token)
+
+
 # A number with a word or a unit letter glued on ("4port", "3user", "60x", "720p"): a
 # specification, not a model code (a code has letters before or between its digits).
 # "p"/"i" only after a video resolution: "3843p" is a camera's model code, "1080p" is not.
@@ -71,16 +78,17 @@ _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not 
 _STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi)\d{1,2}\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 # What a shop pastes into a title about its offer, not the product: a price with its
-# currency ("$369!", "(452.04 USD)", "£2.50"), a stock note ("Qty: 9", "[7 avail]",
-# "5 in stock"), free shipping. Read off the raw name, before its punctuation goes: a
-# number there would otherwise conflict with a number of the other name (a "3 HDMI"),
-# "5 in" reads as five inches and "free" as a promotional size.
+# currency ("$369!", "(452.04 USD)", "£2.50") or off it ("Save 30p"), a stock note
+# ("Qty: 9", "[7 avail]", "5 in stock"), free shipping. Read off the raw name, before
+# its punctuation goes: a number there would otherwise conflict with a number of the
+# other name (a "3 HDMI"), "5 in" reads as five inches and "free" as a promotional size.
 _SHOP_NOTES = re.compile(
     r"(?<!for )[$£€]\s?\d[\d,]*(?:\.\d\d)?!?"  # not a shelf offer ("3 for £5", normalize)
     r"|\b\d[\d,]*(?:\.\d\d)?\s?(?:usd|eur|gbp)\b"
     r"|\bqty:?\s*\d+"
     r"|\b\d+\s+(?:in\s+stock|avail(?:able)?)\b"
-    r"|\bfree\s+ship(?:ping)?\b",
+    r"|\bfree\s+ship(?:ping)?\b"
+    r"|\bsave\s+\d+p\b",  # "Save 30p": pence off
     re.IGNORECASE,
 )
 # Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
@@ -109,6 +117,7 @@ class Side:
     noise: frozenset[str]  # marketing, prices, stock notes
     third_party: bool  # compatible / remanufactured / replacement
     targets: frozenset[str]  # codes of the products this one is for ("for use in X5021")
+    purposes: frozenset[str]  # the word after each "for" ("for iPod": ipod)
     counts: dict[str, int]  # counted things: handset → 3
     finishes: frozenset[str]  # colour finishes ("piano", "metallic")
     editions: frozenset[str]  # "collectors", "ce"
@@ -174,7 +183,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     sizes = tuple(q for q in parsed.quantities if q.unit not in ("ct", "pct"))
     packs = _pack_counts(parsed.quantities, tokens)
     packs += [_PACK_WORDS[t] for t in tokens if t in _PACK_WORDS]
-    packs += [int(m[1]) for t in tokens if (m := _TIMES.match(t)) and int(m[1]) >= 2]
+    packs += [int(m[1]) for t in tokens if (m := _times(t)) and int(m[1]) >= 2]
     single = "1ct" in tokens or "single" in tokens  # a count of one, said out loud
     bonus = [q.value for q in parsed.quantities if q.unit == "pct"]
     # "+20% free", "bonus pack", "extra free": not "gluten free" or "free range".
@@ -194,7 +203,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         and t not in noise
         and t not in _PACK_WORDS
         and t not in _BONUS_WORDS
-        and not _TIMES.match(t)
+        and not _times(t)
         and not any(t == f"{q.value:g}{q.unit}" for q in parsed.quantities)
     )
     return Side(
@@ -209,6 +218,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         noise=noise,
         third_party=_third_party(tokens),
         targets=_targets(tokens),
+        purposes=frozenset(b for a, b in itertools.pairwise(tokens) if a in _FOR_WORDS),
         counts=_counts(tokens),
         finishes=frozenset(t for t in tokens if t in _FINISHES),
         editions=frozenset(t for t in tokens if t in _EDITIONS),
@@ -223,6 +233,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
 def _is_code(token: str) -> bool:
     return (
         len(token) >= 3
+        and token not in PLATFORMS  # "x360", "ps3": a platform (a variant), not a model
         and "." not in token  # 802.11n, 6.0: a standard or a version
         and not _GARMENT_SIZE.match(token)
         and not _STANDARD.match(token)
@@ -243,14 +254,18 @@ _NOT_A_SERIES = frozenset(
 )
 
 
+# The number after a series name, maybe with its colour letter ("hd 797r").
+_SERIES_NUMBER = re.compile(rf"\d{{2,{SKU_DIGITS - 1}}}[a-z]?")
+
+
 def _codes(tokens: tuple[str, ...]) -> frozenset[str]:
     """Mixed letter-digit tokens, and a short series name spaced from its number
-    (`hd 587` → `hd587`); a code written in other parts on one side only (`kx fg2451`) is
-    matched when the pair is compared (`_code_inside`)."""
+    (`hd 587` → `hd587`, `hd 797r` → `hd797r`); a code written in other parts on one
+    side only (`kx fg2451`) is matched when the pair is compared (`_code_inside`)."""
     codes = {t for t in tokens if _is_code(t)}
     for a, b in itertools.pairwise(tokens):
         series = 2 <= len(a) <= 3 and a.isalpha() and a not in _NOT_A_SERIES
-        if series and 2 <= len(b) < SKU_DIGITS and b.isdigit():
+        if series and _SERIES_NUMBER.fullmatch(b):
             codes.add(a + b)
     return frozenset(codes)
 
@@ -534,7 +549,12 @@ def _one_sided_codes(a: Side, b: Side, shared: set[str]) -> set[str]:
 def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
     """Codes of one side that are a code of the other plus one last letter, the initial
     of a colour either name states (`32lg30b` "piano black" / `32lg30`): the colour's
-    code, not another model (`ce505xd` / `ce505x` stays a conflict)."""
+    code, not another model (`ce505xd` / `ce505x` stays a conflict). Where neither name
+    states a colour, the store's code (`a`) that is the candidate's model number plus a
+    letter (`dc11r` / `dc11`, `31267s` / `31267`): a shop writes the model with its
+    colour or region letter, the catalog the model; a letter after a letter is another
+    model (`ce505xd`), and so is a letter that is not the colour named (`32lg30d`
+    "black")."""
     colours = set().union(*(s.variants.get("colour", frozenset()) for s in (sa, sb)))
     initials = {w[0] for w in colours}
     found = set()
@@ -542,7 +562,16 @@ def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
         for code in longer:
             if code[-1] in initials and code[:-1] in shorter:
                 found |= {code, code[:-1]}
+    for code in a if not colours else ():
+        base = code[:-1]
+        if code[-1].isalpha() and base[-1:].isdigit() and _written(base, b, sb):
+            found |= {code, base}
     return found
+
+
+def _written(code: str, codes: set[str], side: Side) -> bool:
+    """`code` among `codes`, or written as a number alone on `side` ("- 31267")."""
+    return code in codes or (code.isdigit() and (code in side.long or code in side.bare))
 
 
 def _alike_codes(a: str, b: str) -> bool:
@@ -609,8 +638,10 @@ def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
 
 def _supply(a: Side, b: Side) -> bool:
     """Is `a` a supply made for another maker's product: it says so, or it is "for" a code
-    that `b` carries (`b` is that product, or another supply for it)."""
-    return a.third_party or bool(a.targets & b.codes)
+    that `b` carries (`b` is that product, or another supply for it). Not when both are
+    "for" one thing ("Subwoofer for iPod Speaker System - IMT238" / "IMT238 Subwoofer for
+    iPod"): the code after it is the product's own."""
+    return a.third_party or (bool(a.targets & b.codes) and not a.purposes & b.purposes)
 
 
 def _finer(store: Side, cand: Side) -> bool:
@@ -719,6 +750,9 @@ def _with_bonus(side: Side) -> tuple[Quantity, ...]:
     return side.sizes + grown
 
 
+_STRENGTHS = frozenset({"mg", "mcg"})
+
+
 def _packs(a: Side, b: Side) -> str | None:
     """ "conflict": two different counts, or a pack against a single whose size is named;
     "one_side": a pack on one side, the other names no size either (a cut-short name)."""
@@ -732,7 +766,9 @@ def _packs(a: Side, b: Side) -> str | None:
     if a.pack and b.pack:
         return "conflict"
     single = b if (a.pack or 1) > 1 else a
-    return "conflict" if single.sizes or single.pack == 1 else "one_side"
+    # A strength ("Ibuprofen 200mg") is no size of the single: tablets come in packs.
+    sized = any(q.unit not in _STRENGTHS for q in single.sizes)
+    return "conflict" if sized or single.pack == 1 else "one_side"
 
 
 def _variants(a: Side, b: Side) -> tuple[bool, int]:
@@ -753,11 +789,19 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
     return conflict, one_side
 
 
+_JOINING = frozenset({"and", "with", "in", "of", "or"})  # no name ends with one
+
+
 def _cut_at(a: Side, b: Side) -> frozenset[str]:
     """`a` cut short mid-word, as a till or a feed cuts a name at its length ("DARK RO"
-    for "Dark Roast Ground Coffee"): `b`'s words from the one `a`'s last token begins,
-    right after `a`'s word before it; `a` says nothing about them. Else none."""
+    for "Dark Roast Ground Coffee"), or right after a joining word ("LEMON &" for "Lemon
+    & Lime"): `b`'s words from where `a` was cut; `a` says nothing about them. Else none."""
     tokens, others = a.parsed.all_tokens, b.parsed.all_tokens
+    if len(tokens) >= 2 and tokens[-1] in _JOINING:
+        # Cut right after a word that joins two ("LEMON &", "CHICKEN WITH"): `b`'s
+        # words after the one before it.
+        k = next((k for k, word in enumerate(others) if word == tokens[-2]), None)
+        return frozenset() if k is None else frozenset(others[k + 1 :])
     if len(tokens) < 2 or tokens[-1] in others:
         return frozenset()
     for k, word in enumerate(others[:-1]):

@@ -71,6 +71,8 @@ _PACK_OF = re.compile(r"\b(?:pack|pk|case|box)\s+of\s+(\d+)\b")
 _PER_PACK = re.compile(r"(?<![\w.])(\d+)\s*/\s*(?:packs?|pk|pkg|case|box)\b")  # "2/Pack"
 # `330ml x 6` (a count after a quantity token produced above).
 _TIMES_SUFFIX = re.compile(r"(\d[a-z]+)\s*x\s*(\d+)(?![\w.])")
+# A weight in pounds and ounces ("1 lb 2 oz", after the units are read): one size.
+_POUNDS_OUNCES = re.compile(rf"(?<![\w.])(\d+)lb\s+({_NUMBER})oz(?![\w.])")
 
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -145,6 +147,11 @@ def _quantity_sub(match: re.Match[str]) -> str:
     return f" {_format_number(float(number))}{_unit_for(spelling)} "
 
 
+def _ounces_sub(match: re.Match[str]) -> str:
+    pounds, ounces = match.group(1), match.group(2)
+    return f" {_format_number(16 * float(pounds) + float(ounces))}oz "
+
+
 def _fraction_sub(match: re.Match[str]) -> str:
     numerator, denominator = int(match.group(1)), int(match.group(2))
     if denominator == 0 or numerator >= denominator:
@@ -201,6 +208,7 @@ _REWRITES: tuple[_Rewrite, ...] = (
     ("x", _TIMES_PREFIX, r" \1ct "),
     ("doz", _DOZEN, _dozen_sub),
     ("", _QUANTITY, _quantity_sub),
+    ("lb", _POUNDS_OUNCES, _ounces_sub),
     ("x", _TIMES_SUFFIX, r"\1 \2ct"),
     ("-", _HYPHEN_RUN, _join_code),
 )

@@ -23,9 +23,10 @@ _UNIT_DIMENSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "ml": (("volume", 1.0),),
     "cl": (("volume", 10.0),),
     "l": (("volume", 1000.0),),
-    "gal": (("volume", 3785.41),),
-    "qt": (("volume", 946.353),),
-    "pt": (("volume", 473.176),),
+    # US or imperial measure: a British label's "2 Pints" is 1.136 l, an American's 946 ml.
+    "gal": (("volume", 3785.41), ("volume", 4546.09)),
+    "qt": (("volume", 946.353), ("volume", 1136.52)),
+    "pt": (("volume", 473.176), ("volume", 568.261)),
     "ct": (("count", 1.0),),
     "mm": (("length", 1.0),),
     "cm": (("length", 10.0),),

@@ -322,3 +322,61 @@ def test_a_platform_in_two_words_is_that_platform():
     f = features("Dark Hunters xbox360 DVD-ROM", "Dark Hunters (PlayStation 3)")
     assert f.variant_conflict == 1.0
     assert features("Dark Hunters Xbox 360", "Dark Hunters (X360)").variant_conflict == 0.0
+
+
+def test_a_shops_colour_or_region_letter_after_the_model_number_is_the_model():
+    # bench_matching titles: "DCR-SR56S" against "DCR-SR56" capped as another model.
+    f = features("Sony Handycam DCR-SR56S 120GB camcorder", "Sony Handycam DCR-SR56 120GB", "sony")
+    assert (f.code_conflict, f.code_colour) == (0.0, 1.0)
+    written_alone = features("Iomega eGo 320GB Drive - 31267S", "Iomega eGo 320GB Drive - 31267")
+    assert written_alone.code_conflict == 0.0
+    spaced = features("Sennheiser HD 797R In-Ear Earbuds", "Sennheiser HD 797 In-Ear Headphones")
+    assert spaced.code_conflict == 0.0
+    # A letter after a letter, or the catalog's code the longer one: another model.
+    assert features("HP CE505XD toner", "HP CE505X toner", "hp").code_conflict == 1.0
+    assert features("Dyson DC11 vacuum", "Dyson DC11R vacuum", "dyson").code_conflict == 1.0
+
+
+def test_a_platform_is_no_model_code_nor_a_pack():
+    # "X360" read as a code against "Xbox 360", and as "x360": a pack of 360.
+    f = features("ETERNAL WARRIORS 4: DARK TACTICS X360", "Eternal Warriors 4 - Xbox 360")
+    assert (f.code_conflict, f.pack_store_only, f.variant_conflict) == (0.0, 0.0, 0.0)
+    assert read_side("Hidden Racers 3 (X360)", ()).pack is None
+    assert features("Dark Storm (X360)", "Dark Storm (PS3)").variant_conflict == 1.0
+
+
+def test_a_strength_is_no_size_against_a_pack():
+    # "200mg" made the single a sized product, so "16 Pack" conflicted with it.
+    f = features("COATED IBUPROFEN 200MG TABLETS", "Coated Ibuprofen 200mg Tablets, 16 Pack")
+    assert (f.pack_conflict, f.pack_cand_only) == (0.0, 1.0)
+    assert features("Cola 330 ml", "Cola 6 x 330 ml").pack_conflict == 1.0
+
+
+def test_a_name_cut_after_a_joining_word_says_nothing_of_what_followed():
+    # "LEMON &" against "Lemon & Lime": a till cut the name, not another flavour.
+    f = features("ZESTO SPARKLING DRNIK LEMON &", "Zesto Lemon & Lime Sparkling Drink, 330 ml")
+    assert f.variant_conflict == 0.0
+    assert features("ZESTO SPARKLING LEMON", "Zesto Lemon & Lime Sparkling").variant_conflict == 1.0
+
+
+def test_pounds_and_ounces_and_imperial_pints_are_sizes_of_their_own():
+    # "2 lb 3 oz" read as two sizes, neither 1 kg; "2 Pints" as US pints (946 ml).
+    assert features("peanut butter 2 lb 3 oz", "Peanut Butter 1 kg").size_match == 1.0
+    assert features("Whole Milk 1.14L", "Whole Milk, 2 Pints").size_match == 1.0
+    assert features("unsalted butter 1 lb 2 oz", "Unsalted Butter, 250 g").size_conflict == 1.0
+    assert features("Cola 12 oz", "Cola 330 ml").size_conflict == 1.0
+    # 18.6 oz is 527 g, not the line's 19 oz can (an ounce's rounding made it one).
+    assert features("Clam Chowder 527 g", "Clam Chowder 19 oz").size_conflict == 1.0
+
+
+def test_two_products_for_one_thing_are_no_supply_for_each_other():
+    # "for iPod Speaker System - IMT238": the code after "for" read as the target.
+    f = features("Subwoofer for iPod Speaker System - IMT238", "IMT238 Subwoofer for iPod")
+    assert (f.third_party, f.code_shared) == (0.0, 1.0)
+    assert features("Toner for HP CE505X", "HP CE505X toner").third_party == 1.0
+
+
+def test_pence_off_is_a_shop_note_not_a_model_code():
+    # "Save 30p" read "30p" as a model code the catalog's name lacked.
+    f = features("Skinless Chicken Breast Fillets 650g - Save 30p", "Skinless Chicken Breast 650 g")
+    assert (f.code_one_side, f.code_conflict) == (0.0, 0.0) and f.noise_words > 0

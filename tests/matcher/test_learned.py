@@ -8,10 +8,18 @@ from importlib import resources
 import pytest
 
 from matcher.decision import decide
+from matcher.evidence import brand_evidence
 from matcher.features import FEATURES
 from matcher.learned import pooled
 from matcher.model import Model, load_model
-from matcher.reasons import MODEL_MATCH, PACK_CONFLICT, THIRD_PARTY
+from matcher.normalize import normalize_brand
+from matcher.reasons import (
+    BRAND_CONFLICT,
+    BRAND_MATCH,
+    MODEL_MATCH,
+    PACK_CONFLICT,
+    THIRD_PARTY,
+)
 from matcher.scoring import Candidate, Thresholds, score_candidates
 
 LEARNED = Thresholds(scorer="learned")
@@ -158,3 +166,13 @@ def test_the_learned_score_is_the_calibrated_share(monkeypatch):
     [calibrated] = score(name, None, (catalog, "Acme"))
     assert calibrated.score == pytest.approx(halved.calibrated(raw.score / 100) * 100, abs=0.1)
     assert calibrated.score < raw.score
+
+
+def test_a_brand_written_as_its_initials_is_the_brand():
+    # "Hewlett-Packard" against "HP", "EA Games" against "Electronic Arts": conflicts.
+    for store, catalog in (("Hewlett-Packard", "HP"), ("EA Games", "Electronic Arts")):
+        store_b, catalog_b = normalize_brand(store), normalize_brand(catalog)
+        assert store_b and catalog_b
+        assert brand_evidence(store_b, (), catalog_b, ()) == BRAND_MATCH, store
+    assert brand_evidence("ms", (), "microsoft", ()) == BRAND_CONFLICT
+    assert brand_evidence("sony", (), "samsung", ()) == BRAND_CONFLICT

@@ -237,6 +237,7 @@ _REWRITTEN = [
     "Beer 6 x 330ml",
     "Eggs 2 dozen",
     "Beer 330ml x 6",
+    "Flour 2lb 3oz",
     "Cable A-B",
     "Crisps 3 for £5",
 ]
@@ -244,7 +245,7 @@ _REWRITTEN = [
 
 def _mixed_names() -> list[str]:
     rng = random.Random(7)
-    alphabet = "abwxofdz 0123456789-+,./&£$€%'"
+    alphabet = "ablwxofdz 0123456789-+,./&£$€%'"
     return _REWRITTEN + [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))) for _ in range(20_000)
     ]
