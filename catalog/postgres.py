@@ -84,14 +84,16 @@ SEARCH_THRESHOLDS = tuple(threshold for threshold, _ in SEARCH_LADDER)
 # in the pool, each compared), is first narrowed to the products having all its known
 # words (through their word pairs, see `word_chain`; a word that starts at most
 # WORD_FORMS known words, or a misspelt one, as any of them), when there are 1 to
-# WORD_CHAIN_SCAN of them. Only names the probe finds nothing for climb the ladder.
+# WORD_CHAIN_SCAN of them (ranking that many, each read once, costs ~20 ms; the ladder
+# ~200 ms to seconds at 10M store products: a giant brand's item, `acme green tea`, has
+# some 4,000). Only names the probe finds nothing for climb the ladder.
 # Server CPU per name: ~3 ms where the ladder alone took 15 on 27k long product titles
 # (loadtests/bench_worker.py), 8 where it took 29 on 250k short grocery names
 # (loadtests/bench_catalog.py), with the same matching benchmark figures. The pool is
 # ranked by the stored trigram codes (migration 0014), not similarity(), which took
 # three quarters of the probe's CPU: the worker's server CPU per item halves (27k titles).
 WORD_TIED = 200
-WORD_CHAIN_SCAN = 2000
+WORD_CHAIN_SCAN = 10_000
 WORD_FORMS = 30
 WORD_BUDGET = 2000
 WORD_POOL = 50

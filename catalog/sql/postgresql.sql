@@ -327,7 +327,8 @@ CROSS JOIN LATERAL (
 -- found by the GIN index of word pairs (migration 0013), which intersects posting lists
 -- driven by the rarest; ranked by trigram similarity (as in
 -- pg_search_canonical_candidates_by_words), best :limit. None for a name
--- whose pairs are too common to narrow it to :scan products.
+-- whose pairs are too common to narrow it to :scan products. Each product is read once:
+-- scored where the index scan finds it (not collected, then read again by id).
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
        canonical_product_count(c.id) AS product_count, c.provisional, c.score
 FROM (
@@ -338,20 +339,22 @@ FROM (
     OFFSET 0
 ) n
 CROSS JOIN LATERAL (
-    SELECT ARRAY(
-        SELECT q.id FROM canonical_products q
-        WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.required, '|')
-          AND imgedge_name_pairs(q.normalized_name) && string_to_array(n.options, '|')
-        LIMIT :scan + 1
-    ) AS ids
-    OFFSET 0  -- found once per name, not once per use
-) m
-CROSS JOIN LATERAL (
-    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
-           imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
-    FROM canonical_products p
-    WHERE p.id = ANY (m.ids) AND cardinality(m.ids) <= :scan
-    ORDER BY score DESC, p.id
+    SELECT m.id, m.gtin, m.name, m.normalized_name, m.brand, m.image_count, m.provisional,
+           m.score
+    FROM (
+        SELECT f.*, count(*) OVER () AS found
+        FROM (
+            SELECT q.id, q.gtin, q.name, q.normalized_name, q.brand, q.image_count,
+                   q.provisional,
+                   imgedge_trigram_similarity(q.name_trigrams, n.trigrams) AS score
+            FROM canonical_products q
+            WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.required, '|')
+              AND imgedge_name_pairs(q.normalized_name) && string_to_array(n.options, '|')
+            LIMIT :scan + 1
+        ) f
+    ) m
+    WHERE m.found <= :scan
+    ORDER BY m.score DESC, m.id
     LIMIT :limit
 ) c
 ORDER BY n.position, c.score DESC, c.id;

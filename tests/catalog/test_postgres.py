@@ -440,3 +440,39 @@ async def test_a_name_of_common_words_finds_the_products_having_them_all(postgre
         assert set(required) <= pairs
     finally:
         await catalog.close()
+
+
+async def test_a_word_chain_settles_only_up_to_its_scan(postgres_url, monkeypatch):
+    """The products a name's word chain finds are ranked when there are WORD_CHAIN_SCAN
+    of them at most; one more, and the name goes on to the similarity ladder."""
+    from catalog import postgres
+
+    monkeypatch.setattr(postgres, "WORD_BUDGET", 1)
+    climbed: list[str] = []
+    climb = postgres.PostgresConnector._climb
+
+    async def counted(s: object, names: list[str], *args: object) -> object:
+        climbed.extend(names)
+        return await climb(s, names, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(postgres.PostgresConnector, "_climb", staticmethod(counted))
+    catalog = await PostgresCatalog.open(postgres_url)
+    try:
+        await catalog.migrate()
+        sizes = ("330 ml", "500 ml", "2 l")
+        ids = [
+            (
+                await catalog.create_canonical_product(
+                    gtin=None, name=f"Quorra Cherry Cola {s}", brand=None
+                )
+            ).id
+            for s in sizes
+        ]
+        for scan, climbs in ((3, False), (2, True)):
+            monkeypatch.setattr(postgres, "WORD_CHAIN_SCAN", scan)
+            climbed.clear()
+            found = await catalog.search_canonical_candidates("QUORRA CHERRY COLA", limit=5)
+            assert {c.id for c, _ in found} == set(ids)
+            assert bool(climbed) is climbs, scan
+    finally:
+        await catalog.close()
