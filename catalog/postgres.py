@@ -394,20 +394,24 @@ class PostgresConnector:
         if not unknown:
             return similar
         typo_forms = {w: f for w in unknown if (f := one_edit_forms(w))}
-        typos = await s.all(
-            "pg_name_words_one_edit_away",
-            words=list(typo_forms),
-            forms=["|".join(f) for f in typo_forms.values()],
-            alternatives=WORD_ALTERNATIVES,
-        )
-        alike = await s.all(
-            "pg_similar_name_words",
-            words=[w for w in unknown if len(w) >= WORD_ALIKE],
-            threshold=WORD_SIMILAR,
-            alternatives=WORD_ALTERNATIVES,
-            scan=WORD_SCAN,
-        )
-        for row in [*typos, *alike]:
+        alike = [w for w in unknown if len(w) >= WORD_ALIKE]
+        rows: list[Row] = []
+        if typo_forms:  # a batch's misspelt words may all be codes: no round trip then
+            rows += await s.all(
+                "pg_name_words_one_edit_away",
+                words=list(typo_forms),
+                forms=["|".join(f) for f in typo_forms.values()],
+                alternatives=WORD_ALTERNATIVES,
+            )
+        if alike:
+            rows += await s.all(
+                "pg_similar_name_words",
+                words=alike,
+                threshold=WORD_SIMILAR,
+                alternatives=WORD_ALTERNATIVES,
+                scan=WORD_SCAN,
+            )
+        for row in rows:  # one typo away first, then alike by trigrams
             forms = similar.setdefault(row["word"], [])
             if row["similar"] not in forms:
                 forms.append(row["similar"])

@@ -150,7 +150,7 @@ def _explained(word: str, other: ParsedName) -> bool:
     if typo_of_any(word, tokens):
         return True  # "cheerois" / "cheerios"
     for token in tokens:
-        if token[0] == word[0] and is_abbreviation(word, token):
+        if is_abbreviation(word, token):
             return True  # "crml" / "caramel", "choc" / "chocolate"
         if token.endswith(word) and token[: -len(word)].isdigit():
             return True  # "7 up" / "7up"

@@ -721,13 +721,9 @@ def _explained_by(word: str, tokens: tuple[str, ...], codes: frozenset[str]) -> 
 
 
 def _abbreviated(word: str, token: str) -> bool:
-    """Words only, first letters alike (a code, "mp480", never abbreviates anything): one
-    abbreviates the other."""
-    return (
-        token[:1] == word[:1]
-        and token.isalpha()
-        and (is_abbreviation(word, token) or is_abbreviation(token, word))
-    )
+    """Words only (a code, "mp480", never abbreviates anything): one abbreviates the
+    other."""
+    return token.isalpha() and (is_abbreviation(word, token) or is_abbreviation(token, word))
 
 
 def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from config import CacheSettings
 from config.backends import opener
@@ -11,9 +10,6 @@ from edge.storage.cache.base import CacheTierError, VariantKey, VariantTier
 from edge.storage.cache.disk import DiskTier
 from edge.storage.cache.memory import MemoryTier
 from edge.storage.cache.tiered import TieredCache
-
-if TYPE_CHECKING:
-    from edge.storage.cache.redis import RedisTier
 
 MIB = 1024 * 1024
 
@@ -24,6 +20,8 @@ async def open_disk_tier(url: str, settings: CacheSettings) -> VariantTier:
 
 
 async def open_redis_tier(url: str, settings: CacheSettings) -> VariantTier:
+    # Imported here: redis costs every process importing this package (a matcher worker,
+    # through the CLI) ~50 ms of CPU at start-up, and most never open a Redis tier.
     from edge.storage.cache.redis import RedisTier
 
     return RedisTier.from_url(
@@ -41,21 +39,10 @@ async def open_cache(settings: CacheSettings) -> TieredCache:
     return TieredCache(MemoryTier(settings.memory_mb * MIB), shared, retry_after_s=settings.retry_s)
 
 
-def __getattr__(name: str) -> object:
-    """`RedisTier` on first use: importing redis costs every process that imports this
-    package (a matcher worker, through the CLI) ~50 ms of CPU, and most never use it."""
-    if name == "RedisTier":
-        from edge.storage.cache.redis import RedisTier
-
-        return RedisTier
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "CacheTierError",
     "DiskTier",
     "MemoryTier",
-    "RedisTier",
     "TieredCache",
     "VariantKey",
     "VariantTier",

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from edge.imaging.formats import Format
-from edge.storage.cache import DiskTier, MemoryTier, RedisTier, TieredCache, VariantKey, VariantTier
+from edge.storage.cache import DiskTier, MemoryTier, TieredCache, VariantKey, VariantTier
+from edge.storage.cache.redis import RedisTier
 
 ITEM = 100  # bytes per value in the eviction cases
 BOUND = 4 * ITEM  # every tier holds four items

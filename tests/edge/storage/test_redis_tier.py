@@ -9,7 +9,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from edge.imaging.formats import Format
-from edge.storage.cache import CacheTierError, MemoryTier, RedisTier, TieredCache, VariantKey
+from edge.storage.cache import CacheTierError, MemoryTier, TieredCache, VariantKey
+from edge.storage.cache.redis import RedisTier
 
 KEY = VariantKey("ab" * 32, 400, Format.AVIF, "1.test")
 
