@@ -78,7 +78,8 @@ def run_server(settings: Settings, sock: socket.socket | None, index: int = 0) -
         log_config=None,  # uvicorn's lines go through our handler (edge.logs)
         access_log=False,  # ours, one line per request with route, cache and timings
         lifespan="on",
-        http=protocol_class(limits),  # httptools with head, timeout and connection limits
+        # httptools with head, timeout and connection limits, answering cache hits itself
+        http=protocol_class(limits, app.wire_hits()),
         timeout_keep_alive=s.http_keepalive_timeout_s,
     )
     server = uvicorn.Server(config)

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp
 from config import Settings
 from edge.console.routes import console_routes
 from edge.http.error_handlers import EXCEPTION_HANDLERS
-from edge.http.hits import HitFastPath
+from edge.http.hits import HitFastPath, WireHits
 from edge.http.metrics import metrics
 from edge.http.observe import HttpMetrics, ObserveRequests
 from edge.http.openapi import openapi_json
@@ -59,15 +59,24 @@ from edge.services import Services, open_services
 class EdgeApp(Starlette):
     """Starlette with the security headers outside its outermost (500) middleware, and
     around everything the request observer (request id, access log, metrics), then the
-    /img cache-hit fast path (`edge.http.hits`)."""
+    /img cache-hit fast path (`edge.http.hits`); `wire_hits` gives the same path to the
+    connection, which asks it before the app."""
 
     def __init__(self, *, log_access: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.state.http_metrics = HttpMetrics()
         self._log_access = log_access
 
+    def _img_route(self) -> Route:
+        return next(r for r in self.routes if isinstance(r, Route) and r.endpoint is serve_image)
+
+    def wire_hits(self) -> WireHits:
+        """The hit path for the connection to ask before the app (`edge.http.transport`)."""
+        metrics = self.state.http_metrics
+        return WireHits(self.state, metrics, self._img_route().path, log_access=self._log_access)
+
     def build_middleware_stack(self) -> ASGIApp:
-        img = next(r for r in self.routes if getattr(r, "endpoint", None) is serve_image)
+        img = self._img_route()
         return ObserveRequests(
             HitFastPath(SecurityHeaders(super().build_middleware_stack()), self.state, img),
             self.state.http_metrics,
@@ -75,7 +84,7 @@ class EdgeApp(Starlette):
         )
 
 
-def create_app(settings: Settings, services: Services | None = None) -> Starlette:
+def create_app(settings: Settings, services: Services | None = None) -> EdgeApp:
     """The edge app; with `services` given (tests), the caller owns their lifetime."""
 
     @asynccontextmanager

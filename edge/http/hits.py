@@ -1,4 +1,4 @@
-"""The cache-hit fast path of /img, in front of Starlette.
+"""The cache-hit fast path of /img, in front of Starlette, and under it.
 
 Profiled on a hit (cProfile, in-process ASGI loop): of ~50 µs of app time per request,
 most went to the layers around `serve_image`: Starlette's middleware stack and the
@@ -7,41 +7,142 @@ security-headers wrapper around every `send`, routing's regex matches, a `Reques
 the answer is known without awaiting anything once the resolution is cached and fresh
 and the variant is in the memory tier.
 
-`HitFastPath` tries exactly that, synchronously, before the app: GET or HEAD of
-`/img/<product>/<size>`, a fresh cached resolution (`Resolver.peek`), then a 304 when
-`If-None-Match` names the ETag, or the variant from memory (`TieredCache.memory_hit`).
-The headers are the route's (`image_headers`) plus the security headers, in the same
-order, so the answer is the one `serve_image` gives. Anything else (a bad URL, a miss,
-an uncached or stale resolution, any error) goes to the app untouched: the attempt has
-no side effect but the hit counter, so the app starts from scratch (a bug raised here is
-not swallowed: only the errors of a bad URL are).
+`find_hit` tries exactly that, synchronously: GET or HEAD of `/img/<product>/<size>`, a
+fresh cached resolution (`Resolver.peek`), then a 304 when `If-None-Match` names the
+ETag, or the variant from memory (`TieredCache.memory_hit`). The headers are the route's
+(`image_headers`) plus the security headers, in the same order, so the answer is the one
+`serve_image` gives. Anything else (a bad URL, a miss, an uncached or stale resolution,
+any error) goes to the app untouched: the attempt has no side effect but the hit
+counter, so the app starts from scratch (a bug raised here is not swallowed: only the
+errors of a bad URL are). With `IMGEDGE_SERVER_TIMING` on, every request goes to the
+route, which times its parts.
 
-It sits inside the request observer (`edge.http.observe`): an answer given here is
-logged and counted like the route's, under the /img route's template, with the format
-and the memory tier on the request's `Served` record. With `IMGEDGE_SERVER_TIMING` on,
-every request goes to the route, which times its parts.
+It is asked at two places:
+
+- `WireHits`, by the connection itself (`edge.http.transport`) as soon as a request's
+  head is parsed, under uvicorn: no ASGI scope, task or send messages at all. Measured
+  with wrk on one core, an ASGI app answering fixed bytes costs ~5× the CPU per request
+  of the protocol answering them; a hit is a few dictionary lookups, so the wrapping was
+  most of its cost. The answer is observed (request id, access line, metrics) by the
+  same code as the app's (`edge.http.observe.record_request`).
+- `HitFastPath`, an ASGI middleware inside the request observer, for what the
+  connection leaves to the app (a pipelined request behind one still in the app, a
+  `Connection: close`, HTTP/1.0) and for servers other than uvicorn.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 from starlette.datastructures import QueryParams, State
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
+from catalog.models import ResolvedImage
 from edge.errors import EdgeError
 from edge.http.caching import if_none_match_hits
-from edge.http.observe import served_of
+from edge.http.observe import HttpMetrics, record_request, request_id_of, served_of
 from edge.http.routes import parse_product_id
 from edge.http.routes.img import image_headers
 from edge.http.security_headers import with_security_headers
 from edge.imaging.negotiation import choose_format
+from edge.imaging.served import Served
 from edge.imaging.sizes import parse_size_segment
 from edge.services import Services
+from edge.storage.cache.base import VariantKey
 
-_Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+Headers = list[tuple[bytes, bytes]]
+
+
+@dataclass(slots=True)
+class Hit:
+    status: int  # 200 or 304
+    headers: Headers  # the route's, with the security headers
+    body: bytes  # empty for HEAD and 304
+    size: str  # the size label, format and tier, for the request's `Served`
+    fmt: str
+    tier: str
+    # What the answer was made of: it stays right while the same image is resolved
+    product_id: int
+    version: str | None
+    image: ResolvedImage
+    key: VariantKey
+
+
+def conditions(headers: Headers) -> tuple[bytes | None, bytes | None]:
+    """The request's `Accept` and `If-None-Match` (the first of each)."""
+    accept = if_none_match = None
+    for name, value in headers:
+        if name == b"accept" and accept is None:
+            accept = value
+        elif name == b"if-none-match" and if_none_match is None:
+            if_none_match = value
+    return accept, if_none_match
+
+
+def find_hit(
+    state: State,
+    method: str,
+    path: str,
+    query: bytes,
+    accept: bytes | None,
+    if_none_match: bytes | None,
+) -> Hit | None:
+    """The answer to a request for `path` (decoded, `/img/...`) when it is a fresh cache
+    hit or a 304; None when the app should answer."""
+    if method != "GET" and method != "HEAD":
+        return None
+    parts = path[5:].split("/")
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    svc: Services | None = getattr(state, "services", None)
+    if svc is None or svc.settings.server.server_timing:
+        return None
+    try:
+        product_id = parse_product_id(parts[0])
+        wanted = parse_size_segment(parts[1], svc.presets)
+    except (EdgeError, ValueError):  # a bad URL: the app raises it again and answers it
+        return None
+    version = QueryParams(query).get("v") if query else None
+    image = svc.resolver.peek(product_id, version)
+    if image is None:
+        return None
+    fmt = wanted.fmt or choose_format(
+        accept.decode("latin-1") if accept is not None else None, image.has_alpha
+    )
+    key = svc.variants.key(image, wanted.box(image.width, image.height), fmt)
+    named = image_headers(svc.settings, version, image, key, negotiated=wanted.fmt is None)
+    matches = if_none_match.decode("latin-1") if if_none_match is not None else None
+    if if_none_match_hits(matches, named["etag"]):
+        status, body, tier = 304, b"", ""
+    else:
+        data = svc.cache.memory_hit(key)
+        if data is None:
+            return None
+        status, body, tier = 200, b"" if method == "HEAD" else data, "memory"
+        named["content-length"] = str(len(data))
+        named["content-type"] = fmt.media_type
+    svc.resolver.hits += 1
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
+    return Hit(
+        status,
+        with_security_headers(headers, status),
+        body,
+        wanted.label,
+        fmt.value,
+        tier,
+        product_id,
+        version,
+        image,
+        key,
+    )
 
 
 class HitFastPath:
+    """`find_hit` as ASGI middleware, in front of the app."""
+
     def __init__(self, app: ASGIApp, state: State, img_route: BaseRoute) -> None:
         self.app = app
         self.state = state
@@ -50,62 +151,139 @@ class HitFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/img/"):
-            answer = self._hit(scope)
-            if answer is not None:
-                status, headers, body = answer
+            hit = None
+            if not scope.get("root_path"):
+                hit = find_hit(
+                    self.state,
+                    scope["method"],
+                    scope["path"],
+                    scope["query_string"],
+                    *conditions(scope["headers"]),
+                )
+            if hit is not None:
                 self.answered += 1
                 scope["route"] = self.img_route
-                await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                served = served_of(scope)
+                served.size, served.fmt, served.tier = hit.size, hit.fmt, hit.tier
+                await send(
+                    {"type": "http.response.start", "status": hit.status, "headers": hit.headers}
+                )
+                await send({"type": "http.response.body", "body": hit.body})
                 return
         await self.app(scope, receive, send)
 
-    def _hit(self, scope: Scope) -> _Answer | None:
-        method = scope["method"]
-        if (method != "GET" and method != "HEAD") or scope.get("root_path"):
-            return None
-        parts = scope["path"][5:].split("/")
-        if len(parts) != 2 or not parts[0] or not parts[1]:
-            return None
-        svc: Services | None = getattr(self.state, "services", None)
-        if svc is None or svc.settings.server.server_timing:
-            return None
-        try:
-            return self._answer(svc, scope, parts[0], parts[1], head=method == "HEAD")
-        except (EdgeError, ValueError):  # a bad URL: the app raises it again and answers it
-            return None
 
-    @staticmethod
-    def _answer(
-        svc: Services, scope: Scope, product: str, size: str, *, head: bool
-    ) -> _Answer | None:
-        product_id = parse_product_id(product)
-        wanted = parse_size_segment(size, svc.presets)
-        query = scope["query_string"]
-        version = QueryParams(query).get("v") if query else None
-        image = svc.resolver.peek(product_id, version)
-        if image is None:
+# (status, headers from the route's to the security headers as written, body, served)
+_Found = tuple[int, bytes, bytes, tuple[str, str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A 200 hit answered before for one (method, target, Accept): what it was made of
+    and its headers as written, from the route's to the security headers."""
+
+    product_id: int
+    version: str | None
+    image: ResolvedImage
+    key: VariantKey
+    headers: bytes
+    length: int
+    served: tuple[str, str, str]  # size, format, tier
+    head: bool
+
+
+class WireHits:
+    """`find_hit` for the connection: the whole answer as bytes to write, observed as
+    the app's answers are; None leaves the request to the app.
+
+    `answer` is given what the parser read: the method, the request target as sent and
+    the header list (lower-case names). A target with a percent escape or without the
+    `/img/` prefix (an absolute URI) is left to the app, which decodes it.
+
+    A 200 it answered is remembered by (method, target, Accept), up to `KNOWN_MAX`
+    (then all are forgotten at once): the same request again is answered from it while
+    the resolver still shows the very same image (a changed product resolves to a new
+    one) and the memory tier still holds the variant, without parsing the URL, choosing
+    the format, making the key or the headers again."""
+
+    KNOWN_MAX = 4096
+
+    def __init__(self, state: State, metrics: HttpMetrics, route: str, *, log_access: bool) -> None:
+        self.state = state
+        self.metrics = metrics
+        self.route = route  # the /img route's template, the metrics' and the log's label
+        self.log_access = log_access
+        self.answered = 0  # requests answered here, for tests
+        self._known: dict[tuple[bytes, bytes, bytes | None], _Known] = {}
+        self._defaults: tuple[Headers | None, bytes] = (None, b"")
+
+    def answer(
+        self, method: bytes, target: bytes, headers: Headers, default_headers: Headers
+    ) -> list[bytes] | None:
+        if not target.startswith(b"/img/"):
             return None
-        accept = if_none_match = None
-        for name, value in scope["headers"]:
-            if name == b"accept" and accept is None:
-                accept = value.decode("latin-1")
-            elif name == b"if-none-match" and if_none_match is None:
-                if_none_match = value.decode("latin-1")
-        fmt = wanted.fmt or choose_format(accept, image.has_alpha)
-        key = svc.variants.key(image, wanted.box(image.width, image.height), fmt)
-        named = image_headers(svc.settings, version, image, key, negotiated=wanted.fmt is None)
-        if if_none_match_hits(if_none_match, named["etag"]):
-            status, body, tier = 304, b"", ""
-        else:
-            data = svc.cache.memory_hit(key)
-            if data is None:
+        started = time.perf_counter()
+        accept, if_none_match = conditions(headers)
+        found = None if if_none_match else self._again(method, target, accept)
+        if found is None:
+            found = self._anew(method, target, accept, if_none_match)
+            if found is None:
                 return None
-            status, body, tier = 200, b"" if head else data, "memory"
-            named["content-length"] = str(len(data))
-            named["content-type"] = fmt.media_type
-        svc.resolver.hits += 1
-        served = served_of(scope)
-        served.size, served.fmt, served.tier = wanted.label, fmt.value, tier
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
-        return status, with_security_headers(headers, status), body
+        status, fixed, body, (size, fmt, tier) = found
+        self.answered += 1
+        request_id = request_id_of(headers)
+        defaults_for, defaults = self._defaults
+        if defaults_for is not default_headers:  # uvicorn makes a new list as `date` ticks
+            defaults = b"".join(b"%s: %s\r\n" % pair for pair in default_headers)
+            self._defaults = (default_headers, defaults)
+        head = b"".join(
+            (STATUS_LINE[status], defaults, fixed, b"x-request-id: ", request_id, b"\r\n\r\n")
+        )
+        record_request(
+            self.metrics,
+            self.log_access,
+            method.decode("latin-1"),
+            target.partition(b"?")[0],
+            self.route,
+            status,
+            len(body),
+            Served(size, fmt, tier),
+            time.perf_counter() - started,
+            request_id,
+        )
+        return [head, body] if body else [head]
+
+    def _again(self, method: bytes, target: bytes, accept: bytes | None) -> _Found | None:
+        known = self._known.get((method, target, accept))
+        if known is None:
+            return None
+        svc: Services = self.state.services
+        if svc.resolver.peek(known.product_id, known.version) is known.image:
+            data = svc.cache.memory_hit(known.key)
+            if data is not None and len(data) == known.length:
+                svc.resolver.hits += 1
+                return 200, known.headers, b"" if known.head else data, known.served
+        del self._known[method, target, accept]
+        return None
+
+    def _anew(
+        self, method: bytes, target: bytes, accept: bytes | None, if_none_match: bytes | None
+    ) -> _Found | None:
+        raw_path, _, query = target.partition(b"?")
+        if b"%" in raw_path or b"#" in target or not raw_path.isascii():
+            return None
+        verb = method.decode("latin-1")
+        hit = find_hit(self.state, verb, raw_path.decode("ascii"), query, accept, if_none_match)
+        if hit is None:
+            return None
+        fixed = b"".join(b"%s: %s\r\n" % pair for pair in hit.headers)
+        served = (hit.size, hit.fmt, hit.tier)
+        if hit.status == 200 and not if_none_match:
+            if len(self._known) >= self.KNOWN_MAX:
+                self._known.clear()
+            length = int(dict(hit.headers)[b"content-length"])
+            self._known[method, target, accept] = _Known(
+                hit.product_id, hit.version, hit.image, hit.key, fixed, length, served,
+                head=verb == "HEAD",
+            )  # fmt: skip
+        return hit.status, fixed, hit.body, served

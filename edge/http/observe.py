@@ -24,7 +24,7 @@ pipeline.
 from __future__ import annotations
 
 import logging
-import os
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -83,13 +83,13 @@ class HttpMetrics:
         yield total
 
 
-def _request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
+def request_id_of(headers: list[tuple[bytes, bytes]]) -> bytes:
     for name, value in headers:
         if name == b"x-request-id":
             if _SANE_ID.fullmatch(value):
                 return value
             break
-    return os.urandom(8).hex().encode()
+    return b"%016x" % random.getrandbits(64)  # names a log line: need not be secret
 
 
 def route_template(scope: Scope) -> str:
@@ -164,7 +164,7 @@ class ObserveRequests:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope["headers"])
+        request_id = request_id_of(scope["headers"])
         served = Served()
         scope.setdefault("state", {})[SERVED] = served
         status = 500  # unless an answer starts: the app failed before it could say
@@ -186,23 +186,46 @@ class ObserveRequests:
         try:
             await self.app(scope, receive, observed_send)
         finally:
-            took = time.perf_counter() - started
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            route = route_template(scope)
-            self.metrics.observe(route, method, status, served.fmt, took)
-            if self.log_access and access_log.isEnabledFor(logging.INFO):
-                raw = scope.get("raw_path") or scope["path"].encode("utf-8", "replace")
-                line = AccessLine(
-                    method,
-                    _printable_path(raw.partition(b"?")[0]),
-                    route,
-                    status,
-                    sent,
-                    served,
-                    took,
-                    request_id.decode("ascii"),
-                )
-                record = access_log.makeRecord(
-                    access_log.name, logging.INFO, __file__, 0, line, (), None
-                )
-                access_log.handle(record)  # not info(): it would walk the stack for the caller
+            raw = scope.get("raw_path") or scope["path"].encode("utf-8", "replace")
+            record_request(
+                self.metrics,
+                self.log_access,
+                scope["method"],
+                raw.partition(b"?")[0],
+                route_template(scope),
+                status,
+                sent,
+                served,
+                time.perf_counter() - started,
+                request_id,
+            )
+
+
+def record_request(
+    metrics: HttpMetrics,
+    log_access: bool,
+    method: str,
+    raw_path: bytes,
+    route: str,
+    status: int,
+    sent: int,
+    served: Served,
+    took: float,
+    request_id: bytes,
+) -> None:
+    """Count an answered request and write its access line (when the log is on)."""
+    method = method if method in METHODS else "other"
+    metrics.observe(route, method, status, served.fmt, took)
+    if log_access and access_log.isEnabledFor(logging.INFO):
+        line = AccessLine(
+            method,
+            _printable_path(raw_path),
+            route,
+            status,
+            sent,
+            served,
+            took,
+            request_id.decode("ascii"),
+        )
+        record = access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, line, (), None)
+        access_log.handle(record)  # not info(): it would walk the stack for the caller

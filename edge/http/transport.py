@@ -27,6 +27,11 @@ everyone; `--http h11` with `h11_max_incomplete_event_size` bounds the head but 
   every connection is busy the new one is closed at once. Idle connections never deny
   service to a request, as `limit_concurrency` would.
 
+**Early answers**: with `early` given (`edge.http.hits.WireHits`), a request is offered
+to it as soon as its head is parsed, and the answer it returns is written without an
+ASGI cycle; only a request the app's cycle would answer the same way and in the same
+order is offered (`_may_answer_early`).
+
 Rejections are JSON error answers with `Connection: close`; the connection then stops
 writing and drains what the client still sends for a moment (a lingering close), so the
 client reads the status instead of a reset. Each is logged once, at debug, with its
@@ -42,7 +47,7 @@ import json
 import logging
 import resource
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -72,6 +77,18 @@ class TransportLimits:
             body_timeout_s=s.http_body_timeout_s,
             max_connections=s.http_max_connections,
         )
+
+
+Headers = list[tuple[bytes, bytes]]
+
+
+class EarlyAnswers(Protocol):
+    """What may answer a request as soon as its head is parsed (`edge.http.hits`)."""
+
+    def answer(
+        self, method: bytes, target: bytes, headers: Headers, default_headers: Headers
+    ) -> list[bytes] | None:
+        """The whole answer as bytes to write, or None to leave the request to the app."""
 
 
 class _Rejected(Exception):
@@ -147,6 +164,11 @@ class CoalescingTransport:
             self._loop.call_soon(self.flush)
         self._pending.append(data)
 
+    def writelines(self, parts: list[bytes]) -> None:
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending += parts
+
     def flush(self) -> None:
         if not self._pending:
             return
@@ -189,6 +211,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     is not; the same registry names the connections a new one may evict."""
 
     limits: ClassVar[TransportLimits] = TransportLimits()
+    early: ClassVar[EarlyAnswers | None] = None
     # Connections waiting for a head with nothing in flight → since when (loop time).
     idle: ClassVar[dict[LimitedHttpToolsProtocol, float]] = {}
     sweeping: ClassVar[bool] = False
@@ -207,6 +230,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._reason = ""  # … and why, for the log
         self._lingering = 0
         self._body_timer: asyncio.TimerHandle | None = None
+        self._answered_early = False  # this request's answer is written: no app cycle
         if len(self.connections) > self.limits.max_connections and not self._evict_one():
             log.warning("connection limit reached and every connection busy: refusing one")
             transport.abort()
@@ -251,13 +275,44 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._reading_head = False
         self._in_body = True
         self.idle.pop(self, None)
+        if self.early is not None and self._may_answer_early():
+            answer = self.early.answer(
+                self.parser.get_method(), self.url, self.headers, self.server_state.default_headers
+            )
+            if answer is not None:
+                self._answered_early = True
+                self.transport.writelines(answer)
+                return
         super().on_headers_complete()
+
+    def _may_answer_early(self) -> bool:
+        """Only what the app's cycle would answer the same way, in order: nothing of
+        this connection in the app or queued for it, a keep-alive HTTP/1.1 request
+        without `Expect` or upgrade, and a client that reads what it is sent (with its
+        writes paused the app's cycle waits; a reply written here would pile up)."""
+        return (
+            (self.cycle is None or self.cycle.response_complete)
+            and not self.pipeline
+            and not self.expect_100_continue
+            and not self.flow.write_paused
+            and self.parser.should_keep_alive()
+            and self.parser.get_http_version() == "1.1"
+            and not self.parser.should_upgrade()
+        )
+
+    def on_body(self, body: bytes) -> None:
+        if not self._answered_early:  # (a body sent with a GET answered early is dropped)
+            super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._in_body = False
         self._reading_head = True
         self._head_bytes = 0
         self._cancel_body_timer()
+        if self._answered_early:
+            self._answered_early = False
+            self._early_response_complete()
+            return
         super().on_message_complete()
         if (
             self.cycle is not None
@@ -275,6 +330,18 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             return  # closing, or a pipelined request has started
         if self._reading_head:  # (not while the rest of an unread body still arrives)
             self._wait_for_head()
+
+    def _early_response_complete(self) -> None:
+        """What uvicorn does once a cycle's answer is sent (`on_response_complete`),
+        for an answer written early: count it, arm the keep-alive timer, wait."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self._unset_keepalive_if_required()
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
+        self._wait_for_head()
 
     def send_400_response(self, msg: str) -> None:
         """Every parser error ends here, including the ones a limit raised."""
@@ -382,13 +449,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._body_timer = None
 
 
-def protocol_class(limits: TransportLimits) -> type[LimitedHttpToolsProtocol]:
-    """A protocol class for one server: its limits and its own idle registry."""
+def protocol_class(
+    limits: TransportLimits, early: EarlyAnswers | None = None
+) -> type[LimitedHttpToolsProtocol]:
+    """A protocol class for one server: its limits, its own idle registry and what may
+    answer a request as soon as its head is parsed."""
 
     class ServerProtocol(LimitedHttpToolsProtocol):
         pass
 
     ServerProtocol.limits = limits
+    ServerProtocol.early = early
     ServerProtocol.idle = {}
     ServerProtocol.sweeping = False
     return ServerProtocol

@@ -6,12 +6,10 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
-import uvicorn
 
 from edge.http.transport import LINGER_S, CoalescingTransport, TransportLimits, protocol_class
 
@@ -57,33 +55,15 @@ class App:
 
 
 @pytest.fixture
-async def start() -> AsyncIterator[Callable[..., object]]:
-    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
-
+def start(uvicorn_servers) -> Callable[..., object]:
     async def _start(limits: TransportLimits = LIMITS, keep_alive: int = 5) -> tuple[int, App]:
         app = App()
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(
-            app,
-            http=protocol_class(limits),
-            lifespan="off",
-            log_level="critical",
-            timeout_keep_alive=keep_alive,
+        port = await uvicorn_servers(
+            app, http=protocol_class(limits), timeout_keep_alive=keep_alive
         )
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        servers.append((server, task))
-        for _ in range(500):
-            if server.started:
-                break
-            await asyncio.sleep(0.01)
-        return sock.getsockname()[1], app
+        return port, app
 
-    yield _start
-    for server, task in servers:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
+    return _start
 
 
 async def exchange(port: int, data: bytes, wait_s: float = 5) -> bytes:
