@@ -179,17 +179,24 @@ _Found = tuple[int, bytes, bytes, tuple[str, str, str]]
 
 @dataclass(frozen=True, slots=True)
 class _Known:
-    """A 200 hit answered before for one (method, target, Accept): what it was made of
-    and its headers as written, from the route's to the security headers."""
+    """A hit answered before: what it was made of and its headers as written, from the
+    route's to the security headers. A 200 for (method, target, Accept), or a 304 for
+    the same with an `If-None-Match`, whose ETag it keeps."""
 
+    status: int
     product_id: int
     version: str | None
     image: ResolvedImage
     key: VariantKey
     headers: bytes
-    length: int
+    length: int  # the variant's (a 200's)
+    etag: str  # a 304's
     served: tuple[str, str, str]  # size, format, tier
     head: bool
+
+
+# A remembered answer's key: (method, target, Accept, whether If-None-Match was sent)
+_Asked = tuple[bytes, bytes, bytes | None, bool]
 
 
 class WireHits:
@@ -200,11 +207,12 @@ class WireHits:
     the header list (lower-case names). A target with a percent escape or without the
     `/img/` prefix (an absolute URI) is left to the app, which decodes it.
 
-    A 200 it answered is remembered by (method, target, Accept), up to `KNOWN_MAX`
-    (then all are forgotten at once): the same request again is answered from it while
-    the resolver still shows the very same image (a changed product resolves to a new
-    one) and the memory tier still holds the variant, without parsing the URL, choosing
-    the format, making the key or the headers again."""
+    A 200 or 304 it answered is remembered by (method, target, Accept, whether
+    `If-None-Match` was sent), up to `KNOWN_MAX` (then all are forgotten at once): the
+    same request again is answered from it while the resolver still shows the very same
+    image (a changed product resolves to a new one) and, for a 200, the memory tier
+    still holds the variant, or, for a 304, `If-None-Match` still names the ETag;
+    without parsing the URL, choosing the format, making the key or the headers again."""
 
     KNOWN_MAX = 4096
 
@@ -214,7 +222,7 @@ class WireHits:
         self.route = route  # the /img route's template, the metrics' and the log's label
         self.log_access = log_access
         self.answered = 0  # requests answered here, for tests
-        self._known: dict[tuple[bytes, bytes, bytes | None], _Known] = {}
+        self._known: dict[_Asked, _Known] = {}
         self._defaults: tuple[Headers | None, bytes] = (None, b"")
 
     def answer(
@@ -224,7 +232,7 @@ class WireHits:
             return None
         started = time.perf_counter()
         accept, if_none_match = conditions(headers)
-        found = None if if_none_match else self._again(method, target, accept)
+        found = self._again((method, target, accept, if_none_match is not None), if_none_match)
         if found is None:
             found = self._anew(method, target, accept, if_none_match)
             if found is None:
@@ -253,17 +261,23 @@ class WireHits:
         )
         return [head, body] if body else [head]
 
-    def _again(self, method: bytes, target: bytes, accept: bytes | None) -> _Found | None:
-        known = self._known.get((method, target, accept))
+    def _again(self, asked: _Asked, if_none_match: bytes | None) -> _Found | None:
+        known = self._known.get(asked)
         if known is None:
             return None
         svc: Services = self.state.services
         if svc.resolver.peek(known.product_id, known.version) is known.image:
+            if known.status == 304:
+                sent = if_none_match.decode("latin-1") if if_none_match is not None else None
+                if not if_none_match_hits(sent, known.etag):
+                    return None  # another ETag: asked anew (and not forgotten)
+                svc.resolver.hits += 1
+                return 304, known.headers, b"", known.served
             data = svc.cache.memory_hit(known.key)
             if data is not None and len(data) == known.length:
                 svc.resolver.hits += 1
                 return 200, known.headers, b"" if known.head else data, known.served
-        del self._known[method, target, accept]
+        del self._known[asked]
         return None
 
     def _anew(
@@ -278,12 +292,14 @@ class WireHits:
             return None
         fixed = b"".join(b"%s: %s\r\n" % pair for pair in hit.headers)
         served = (hit.size, hit.fmt, hit.tier)
-        if hit.status == 200 and not if_none_match:
+        conditional = if_none_match is not None
+        if hit.status == 304 or not conditional:  # (not a 200 to an unmatched ETag)
             if len(self._known) >= self.KNOWN_MAX:
                 self._known.clear()
-            length = int(dict(hit.headers)[b"content-length"])
-            self._known[method, target, accept] = _Known(
-                hit.product_id, hit.version, hit.image, hit.key, fixed, length, served,
-                head=verb == "HEAD",
+            named = dict(hit.headers)
+            self._known[method, target, accept, conditional] = _Known(
+                hit.status, hit.product_id, hit.version, hit.image, hit.key, fixed,
+                int(named.get(b"content-length", b"0")), named[b"etag"].decode("latin-1"),
+                served, head=verb == "HEAD",
             )  # fmt: skip
         return hit.status, fixed, hit.body, served

@@ -202,3 +202,29 @@ async def test_a_remembered_hit_follows_the_product_and_the_memory_tier(start, b
         head_again = await http.head(url)
         assert head.content == head_again.content == b"" and hits.answered == 7
         assert head_again.headers["content-length"] == str(len(new))
+
+
+async def test_a_remembered_304_needs_the_same_etag_and_the_same_image(start, build, services):
+    port, hits = await start(early=True)
+    assert hits is not None
+    product = await build.product()
+    url = f"/img/{product.id}/small"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        etag = (await http.get(url)).headers["etag"]  # the app
+        asks = [await http.get(url, headers={"if-none-match": etag}) for _ in range(3)]
+        assert [r.status_code for r in asks] == [304] * 3 and hits.answered == 3
+        assert all(r.content == b"" and r.headers["etag"] == etag for r in asks)
+        other = await http.get(url, headers={"if-none-match": '"other"'})
+        assert other.status_code == 200 and other.headers["etag"] == etag
+        assert hits.answered == 4  # found anew: a 200 from memory
+        again = await http.get(url, headers={"if-none-match": f'"x", {etag}'})
+        assert again.status_code == 304 and hits.answered == 5
+        image = await build.image(
+            {"canonical_product_id": product.canonical_product_id},
+            PhotoSpec(500, 500, (200, 30, 30), "box"),
+        )
+        await services.catalog.set_primary_image(image.id)
+        services.resolver.invalidate(product.id)
+        changed = await http.get(url, headers={"if-none-match": etag})
+        assert changed.status_code == 200 and changed.headers["etag"] != etag
+        assert hits.answered == 5  # resolved again by the app
