@@ -26,6 +26,9 @@ class CdnRevalidator(FastHttpUser):
         self.catalog: LoadCatalog = load_catalog(catalog_path(self.environment))
         self.etags: dict[str, str] = {}  # what this CDN node holds
         self.sources: dict[int, str] = {}  # product → the versioned URL it learnt
+        # A node comes up behind a page already seen: it learns one versioned URL (so
+        # even a short run revalidates both kinds, whatever the task draws).
+        self.revalidate_versioned()
 
     @task(3)
     def revalidate_unversioned(self) -> None:

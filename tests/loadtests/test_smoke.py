@@ -108,8 +108,8 @@ def test_every_scenario_runs_clean(stand: Stand, tmp_path: Path) -> None:
         "curator: new image visible",
     ):
         assert stats.get(route, 0) > 0, (route, stats)
-    # CdnRevalidator picks its tasks at random (a versioned URL learnt from the page data
-    # one time in four): in 5 s it may not have learnt one, but it has revalidated.
+    # CdnRevalidator learns a versioned URL from the page data as it starts, then picks
+    # its tasks at random: in 5 s it may not have revalidated yet, but it has learnt.
     revalidator = ["/api/pictures?slot=card"] + [r for r in stats if r.endswith("(If-None-Match)")]
     assert sum(stats.get(route, 0) for route in revalidator) > 0, stats
     summary = (tmp_path / "server_summary.csv").read_text()
