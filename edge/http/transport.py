@@ -276,9 +276,17 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_body = True
         self.idle.pop(self, None)
         if self.early is not None and self._may_answer_early():
-            answer = self.early.answer(
-                self.parser.get_method(), self.url, self.headers, self.server_state.default_headers
-            )
+            try:
+                answer = self.early.answer(
+                    self.parser.get_method(),
+                    self.url,
+                    self.headers,
+                    self.server_state.default_headers,
+                )
+            except Exception:  # a bug there: logged, and the app answers (the parser
+                # would have turned it into a 400 for a request that was fine)
+                log.exception("the early answer failed; the app answers instead")
+                answer = None
             if answer is not None:
                 self._answered_early = True
                 self.transport.writelines(answer)

@@ -228,3 +228,20 @@ async def test_a_remembered_304_needs_the_same_etag_and_the_same_image(start, bu
         changed = await http.get(url, headers={"if-none-match": etag})
         assert changed.status_code == 200 and changed.headers["etag"] != etag
         assert hits.answered == 5  # resolved again by the app
+
+
+async def test_a_failing_hit_path_is_logged_and_the_app_answers(start, build, caplog):
+    port, hits = await start(early=True)
+    assert hits is not None
+    product = await build.product()
+    url = f"/img/{product.id}/small"
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the hit path")
+
+    hits.answer = broken  # type: ignore[method-assign]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await http.get(url)).status_code == 200
+        assert (await http.get(url)).status_code == 200  # the app, again
+    failed = [r for r in caplog.records if r.name == "edge.http.transport"]
+    assert len(failed) == 2 and failed[0].levelno == logging.ERROR
