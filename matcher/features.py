@@ -674,15 +674,16 @@ def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
     """Runs of one to three tokens joined, with a digit, by (length, all but the last two
     characters): the keys `_near_code` looks a code up by."""
     runs: dict[tuple[int, str], set[str]] = {}
-    digits = [_DIGITS.search(token) is not None for token in tokens]
-    for i in range(len(tokens)):
-        # A run starts with its letters ("sdsdh 8gb") and ends at its first token with a
-        # digit, not after a code: the run of the tokens up to that one, if within three.
-        for j in range(i, min(i + 3, len(tokens))):
-            if digits[j]:
-                joined = "".join(tokens[i : j + 1])
-                runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
-                break
+    # A run starts with its letters ("sdsdh 8gb") and ends at its first token with a
+    # digit, not after a code: from each token, the run up to the next token with a
+    # digit, if that is at most two tokens on.
+    following = len(tokens)  # the next token with a digit, from the one at hand
+    for i in range(len(tokens) - 1, -1, -1):
+        if _DIGITS.search(tokens[i]):
+            following = i
+        if following <= i + 2:
+            joined = "".join(tokens[i : following + 1])
+            runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
     return {key: frozenset(found) for key, found in runs.items()}
 
 
