@@ -529,12 +529,14 @@ def pair_features(
     cand_only = _one_sided_codes(cand, store, shared)
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
-    initials = _colour_initials(store, cand)
-    near = (
-        any(_near_code(c, store, cand, initials) for c in store_only)
-        or any(_near_code(c, cand, store, initials) for c in cand_only)
-        or any(_alike_codes(a, b) for a in store_only for b in cand_only)
-    )
+    near = False
+    if store_only or cand_only:  # (most pairs have no code on one side only)
+        initials = _colour_initials(store, cand)
+        near = (
+            any(_near_code(c, store, cand, initials) for c in store_only)
+            or any(_near_code(c, cand, store, initials) for c in cand_only)
+            or any(_alike_codes(a, b) for a in store_only for b in cand_only)
+        )
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
     store_extra = _unexplained(store, store_explained)
@@ -825,8 +827,17 @@ def _packs(a: Side, b: Side) -> str | None:
 def _variants(a: Side, b: Side) -> tuple[bool, int]:
     """A conflict is one class named differently on each side; a colour one side names
     more closely ("navy blue" / "navy", "piano black" / "black") is the same colour."""
+    # (`_cut_at` is asked only of a pair naming one class on both sides)
+    conflict = bool(a.variants.keys() & b.variants.keys()) and _variant_conflict(a, b)
+    one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
+    one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
+    return conflict, one_side
+
+
+def _variant_conflict(a: Side, b: Side) -> bool:
+    """One class named differently on each side (`_variants`)."""
     after_a, after_b = _cut_at(a, b), _cut_at(b, a)
-    conflict = any(
+    return any(
         cls in b.variants
         and words != b.variants[cls]
         and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
@@ -835,9 +846,6 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
         and _differ(words, a, b.variants[cls], b)
         for cls, words in a.variants.items()
     )
-    one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
-    one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
-    return conflict, one_side
 
 
 _JOINING = frozenset({"and", "with", "in", "of", "or"})  # no name ends with one
