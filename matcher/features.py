@@ -745,14 +745,14 @@ def _coverage(a: Side, explained: list[bool]) -> float:
 def _unexplained(a: Side, explained: list[bool]) -> int:
     """Plain words of `a` the other side does not explain (`_explanations`; codes,
     numbers, variants aside)."""
+    unknown = [w for w, known in zip(a.content, explained, strict=True) if not known]
+    if not unknown:
+        return 0
     variant_words = set().union(*a.variants.values()) if a.variants else set()
     return sum(
         1
-        for w, known in zip(a.content, explained, strict=True)
-        if not _DIGITS.search(w)
-        and w.removesuffix("s") not in variant_words
-        and w not in PLATFORMS
-        and not known
+        for w in unknown
+        if not _DIGITS.search(w) and w.removesuffix("s") not in variant_words and w not in PLATFORMS
     )
 
 
