@@ -75,10 +75,11 @@ def one_edit_forms(word: str) -> list[str]:
     head, tail = word[:1], word[1:]
     forms: dict[str, None] = {}  # ordered and distinct
     for i in range(len(tail) + 1):
+        before, after = head + tail[:i], tail[i:]  # around the character at i
         for c in EDIT_CHARACTERS:
-            forms[head + tail[:i] + c + tail[i:]] = None  # inserted
-            if i < len(tail) and c != tail[i]:
-                forms[head + tail[:i] + c + tail[i + 1 :]] = None  # replaced
+            forms[before + c + after] = None  # inserted
+            if after and c != after[0]:
+                forms[before + c + after[1:]] = None  # replaced
         if i < len(tail):
             forms[head + tail[:i] + tail[i + 1 :]] = None  # deleted
         if i + 1 < len(tail):

@@ -174,6 +174,8 @@ def typo_of_any(word: str, tokens: Sequence[str]) -> bool:
 
 def spelled_apart(word: str, tokens: Sequence[str]) -> bool:
     """Written as one word on one side and two or three on the other: "cocacola"."""
+    if word not in "".join(tokens):
+        return False  # tokens joined in a run are a part of all of them joined
     for i, first in enumerate(tokens):
         if not word.startswith(first):
             continue  # no run from here spells it

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 from rapidfuzz import fuzz
 
 from matcher.evidence import is_abbreviation, is_typo, spelled_apart, typo_of_any
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
-from matcher.parsing import ParsedName, parse_name
+from matcher.parsing import ParsedName, parse_stripped, strip_brands
 from matcher.prices import FAR, NEAR, price_gap
 from matcher.quantities import same_size
 from matcher.vocabulary import (
@@ -172,10 +173,30 @@ _COUNT = re.compile(r"(\d{1,3})ct")
 
 
 def read_side(name: str, brands: Iterable[str]) -> Side:
-    notes = frozenset(f"note:{m.lower()}" for m in _SHOP_NOTES.findall(name))
+    # A worker reads each candidate's name with the brands of every store product it
+    # meets, and each store name with the brand of every candidate: the brands change
+    # the reading only through the tokens they leave, so it is kept by those.
+    _, _, all_tokens = _prepared(name)
+    return _read_side(name, strip_brands(all_tokens, brands))
+
+
+@functools.lru_cache(maxsize=16384)
+def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """What a name says before its brands are known: its shop notes, its shouted words
+    and its scoring tokens."""
+    found = _SHOP_NOTES.findall(name)
+    notes = frozenset(f"note:{m.lower()}" for m in found)
     shouted = frozenset(w.lower() for w in _SHOUTED.findall(name))
-    name = _WAIST_LEG.sub(r"W\1 L\2", _SHOP_NOTES.sub(" ", name))
-    parsed = parse_name(normalize_for_scoring(name), brands)
+    if found:  # else the substitution would leave the name as it is
+        name = _SHOP_NOTES.sub(" ", name)
+    name = _WAIST_LEG.sub(r"W\1 L\2", name)
+    return notes, shouted, tuple(normalize_for_scoring(name).split())
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
+    notes, shouted, all_tokens = _prepared(name)
+    parsed = parse_stripped(all_tokens, stripped)
     tokens = _sizes_joined(parsed.tokens or parsed.all_tokens)
     noise = notes | frozenset(
         t for t in tokens if t in MARKETING or t in MEDIA or t in shouted or _PRICE.match(t)
@@ -192,10 +213,9 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     for token in tokens:
         if token in shouted:
             continue
-        for cls, words in VARIANT_CLASSES.items():
-            if token in words or (token.endswith("s") and token[:-1] in words):
-                word = token if token in words else token[:-1]
-                variants.setdefault(cls, set()).add(PLATFORM_ALIASES.get(word, word))
+        for cls, word in _variant_classes(token):
+            variants.setdefault(cls, set()).add(word)
+    quantity_tokens = {f"{q.value:g}{q.unit}" for q in parsed.quantities}
     content = tuple(
         t
         for t in tokens
@@ -204,7 +224,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         and t not in _PACK_WORDS
         and t not in _BONUS_WORDS
         and not _times(t)
-        and not any(t == f"{q.value:g}{q.unit}" for q in parsed.quantities)
+        and t not in quantity_tokens
     )
     return Side(
         parsed=parsed,
@@ -230,6 +250,19 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     )
 
 
+@functools.lru_cache(maxsize=65536)  # tokens recur from name to name
+def _variant_classes(token: str) -> tuple[tuple[str, str], ...]:
+    """The variant classes a token names a word of, with that word (a plural read as its
+    singular, a platform by its one name)."""
+    found = []
+    for cls, words in VARIANT_CLASSES.items():
+        if token in words or (token.endswith("s") and token[:-1] in words):
+            word = token if token in words else token[:-1]
+            found.append((cls, PLATFORM_ALIASES.get(word, word)))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=65536)  # tokens recur from name to name
 def _is_code(token: str) -> bool:
     return (
         len(token) >= 3
@@ -275,7 +308,13 @@ def _third_party(tokens: tuple[str, ...]) -> bool:
     own cartridge is "for use in" its printers (`_supply` reads the code that follows)."""
     if any(t in THIRD_PARTY or t == "replaces" for t in tokens):
         return True
-    return any(len(t) >= 8 and fuzz.ratio(t, w) >= 85 for t in tokens for w in THIRD_PARTY)
+    return any(len(t) >= 8 and _like_third_party(t) for t in tokens)
+
+
+@functools.lru_cache(maxsize=65536)  # tokens recur from name to name
+def _like_third_party(token: str) -> bool:
+    """A third-party word misspelled ("remanufacured")."""
+    return any(fuzz.ratio(token, w) >= 85 for w in THIRD_PARTY)
 
 
 def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
@@ -370,10 +409,12 @@ class PairFeatures:
 
     def vector(self) -> tuple[float, ...]:
         # Not `astuple`: it deep-copies every field, a hot spot in the worker's scoring.
-        return tuple(getattr(self, name) for name in _FIELD_NAMES)
+        vector: tuple[float, ...] = _VECTOR(self)
+        return vector
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(PairFeatures))
+_VECTOR = operator.attrgetter(*_FIELD_NAMES)  # the fields' values, as a tuple
 
 
 FEATURES = _FIELD_NAMES
@@ -417,7 +458,7 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
         cover = max((o.cover_min for o in others), default=0.0)
         sim = max((o.sim_sort for o in others), default=0.0)
         result.append(
-            replace(
+            _replaced(
                 mine,
                 rivals=min(len(alike), 3) / 3,
                 cover_lead=max(0.0, mine.cover_min - cover),
@@ -433,6 +474,14 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
             )
         )
     return result
+
+
+def _replaced(f: PairFeatures, **rival_fields: float) -> PairFeatures:
+    """`dataclasses.replace` of the rival fields, without its checks and `__init__`
+    (one call per candidate scored, a tenth of `with_rivals`' time)."""
+    new = object.__new__(PairFeatures)
+    new.__dict__.update(f.__dict__, **rival_fields)
+    return new
 
 
 def _said_alone(f: PairFeatures) -> float:
@@ -480,12 +529,14 @@ def pair_features(
     cand_only = _one_sided_codes(cand, store, shared)
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
-    initials = _colour_initials(store, cand)
-    near = (
-        any(_near_code(c, store, cand, initials) for c in store_only)
-        or any(_near_code(c, cand, store, initials) for c in cand_only)
-        or any(_alike_codes(a, b) for a in store_only for b in cand_only)
-    )
+    near = False
+    if store_only or cand_only:  # (most pairs have no code on one side only)
+        initials = _colour_initials(store, cand)
+        near = (
+            any(_near_code(c, store, cand, initials) for c in store_only)
+            or any(_near_code(c, cand, store, initials) for c in cand_only)
+            or any(_alike_codes(a, b) for a in store_only for b in cand_only)
+        )
     size_verdict = _sizes(_with_bonus(store), _with_bonus(cand))
     variant_conflict, variant_one_side = _variants(store, cand)
     store_extra = _unexplained(store, store_explained)
@@ -625,14 +676,16 @@ def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
     """Runs of one to three tokens joined, with a digit, by (length, all but the last two
     characters): the keys `_near_code` looks a code up by."""
     runs: dict[tuple[int, str], set[str]] = {}
-    for i in range(len(tokens)):
-        joined = ""
-        for token in tokens[i : i + 3]:
-            if joined and _DIGITS.search(joined):
-                break  # a run starts with its letters ("sdsdh 8gb"), not after a code
-            joined += token
-            if _DIGITS.search(joined):
-                runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
+    # A run starts with its letters ("sdsdh 8gb") and ends at its first token with a
+    # digit, not after a code: from each token, the run up to the next token with a
+    # digit, if that is at most two tokens on.
+    following = len(tokens)  # the next token with a digit, from the one at hand
+    for i in range(len(tokens) - 1, -1, -1):
+        if _DIGITS.search(tokens[i]):
+            following = i
+        if following <= i + 2:
+            joined = "".join(tokens[i : following + 1])
+            runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
     return {key: frozenset(found) for key, found in runs.items()}
 
 
@@ -659,6 +712,8 @@ def _counts_differ(a: Side, b: Side) -> bool:
 def _code_inside(code: str, other: Side) -> bool:
     """The code written in parts on the other side (`kx fg 2451`): its tokens joined in a
     run spell it exactly (never a substring of a longer code)."""
+    if code not in other.parsed.compact:
+        return False  # a run of its tokens joined is a part of all of them joined
     tokens = other.parsed.all_tokens
     for i in range(len(tokens)):
         if not code.startswith(tokens[i]):
@@ -676,7 +731,8 @@ def _code_inside(code: str, other: Side) -> bool:
 def _explanations(a: Side, b: Side) -> list[bool]:
     """For each of `a`'s content words, does `b` explain it (`_explained`)?"""
     tokens, codes = b.parsed.all_tokens, b.codes
-    return [_explained_by(w, tokens, codes) for w in a.content]
+    # The plain cases first, as `_explained_by` would answer them, without its cache.
+    return [w in tokens or w in codes or _explained_by(w, tokens, codes) for w in a.content]
 
 
 def _coverage(a: Side, explained: list[bool]) -> float:
@@ -689,14 +745,14 @@ def _coverage(a: Side, explained: list[bool]) -> float:
 def _unexplained(a: Side, explained: list[bool]) -> int:
     """Plain words of `a` the other side does not explain (`_explanations`; codes,
     numbers, variants aside)."""
+    unknown = [w for w, known in zip(a.content, explained, strict=True) if not known]
+    if not unknown:
+        return 0
     variant_words = set().union(*a.variants.values()) if a.variants else set()
     return sum(
         1
-        for w, known in zip(a.content, explained, strict=True)
-        if not _DIGITS.search(w)
-        and w.removesuffix("s") not in variant_words
-        and w not in PLATFORMS
-        and not known
+        for w in unknown
+        if not _DIGITS.search(w) and w.removesuffix("s") not in variant_words and w not in PLATFORMS
     )
 
 
@@ -715,7 +771,8 @@ def _explained_by(word: str, tokens: tuple[str, ...], codes: frozenset[str]) -> 
         return True  # the letters of a code written apart: "kx fg2451" / "kxfg2451"
     return (
         typo_of_any(word, tokens)  # one word misspelled as the other
-        or (word.isalpha() and any(_abbreviated(word, token) for token in tokens))
+        # (an abbreviation keeps the first letter: only tokens with this one are asked)
+        or (word.isalpha() and any(t[0] == word[0] and _abbreviated(word, t) for t in tokens))
         or spelled_apart(word, tokens)
     )
 
@@ -770,8 +827,17 @@ def _packs(a: Side, b: Side) -> str | None:
 def _variants(a: Side, b: Side) -> tuple[bool, int]:
     """A conflict is one class named differently on each side; a colour one side names
     more closely ("navy blue" / "navy", "piano black" / "black") is the same colour."""
+    # (`_cut_at` is asked only of a pair naming one class on both sides)
+    conflict = bool(a.variants.keys() & b.variants.keys()) and _variant_conflict(a, b)
+    one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
+    one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
+    return conflict, one_side
+
+
+def _variant_conflict(a: Side, b: Side) -> bool:
+    """One class named differently on each side (`_variants`)."""
     after_a, after_b = _cut_at(a, b), _cut_at(b, a)
-    conflict = any(
+    return any(
         cls in b.variants
         and words != b.variants[cls]
         and not (cls == "colour" and (words < b.variants[cls] or b.variants[cls] < words))
@@ -780,9 +846,6 @@ def _variants(a: Side, b: Side) -> tuple[bool, int]:
         and _differ(words, a, b.variants[cls], b)
         for cls, words in a.variants.items()
     )
-    one_side = sum(len(words) for cls, words in a.variants.items() if cls not in b.variants)
-    one_side += sum(len(words) for cls, words in b.variants.items() if cls not in a.variants)
-    return conflict, one_side
 
 
 _JOINING = frozenset({"and", "with", "in", "of", "or"})  # no name ends with one
@@ -828,10 +891,15 @@ def _numbers_conflict(a: Side, b: Side) -> bool:
     (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
     `2 handsets` is one side saying more)."""
 
-    if bool(a.bare - b.stated) and bool(b.bare - a.stated):
+    if _more(a.bare, b.stated) and _more(b.bare, a.stated):
         return True
     # A long number (a shop's item number, or a model number) only against another.
-    return bool(a.long - b.stated) and bool(b.long - a.stated)
+    return _more(a.long, b.stated) and _more(b.long, a.stated)
+
+
+def _more(some: Counter[str], other: Counter[str]) -> bool:
+    """Is `some - other` not empty: a number `some` states more often than `other`?"""
+    return any(n > other[k] for k, n in some.items())
 
 
 def _long(words: tuple[str, ...]) -> Counter[str]:

@@ -69,7 +69,10 @@ def evidence(
     brand_reason = brand_evidence(
         store_brand, store.parsed.all_tokens, cand_brand, cand.parsed.all_tokens
     )
-    store_gtin, cand_gtin = global_gtin(gtin), global_gtin(candidate.gtin)
+    store_gtin = global_gtin(gtin)
+    # The candidate's GTIN matters only against the store's (most store products named
+    # alone have none).
+    cand_gtin = global_gtin(candidate.gtin) if store_gtin is not None else None
     features = pair_features(
         store,
         cand,

@@ -48,8 +48,10 @@ def trigrams(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _words(normalized_name: str) -> tuple[str, ...]:
-    return tuple(name_words(normalized_name))
+def _starts(normalized_name: str) -> frozenset[str]:
+    """Every start of each of the name's words (the empty one too): a query word one of
+    them starts with is among them."""
+    return frozenset(w[:k] for w in name_words(normalized_name) for k in range(len(w) + 1))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -76,7 +78,7 @@ def would_find(
     last = None
     for m in made:
         alike = similarity(grams, trigrams(m.normalized_name))
-        if alike < LOOSEST and not any(t.startswith(words) for t in _words(m.normalized_name)):
+        if alike < LOOSEST and _starts(m.normalized_name).isdisjoint(words):
             continue
         if len(found) < limit:
             return True

@@ -77,7 +77,7 @@ def find_run(tokens: Sequence[str], compact_brand: str) -> tuple[int, int] | Non
     return None
 
 
-def _strip_brands(tokens: tuple[str, ...], brands: Iterable[str]) -> tuple[str, ...]:
+def strip_brands(tokens: tuple[str, ...], brands: Iterable[str]) -> tuple[str, ...]:
     # Longest brand first so "the coca cola company" goes before "coca cola".
     for brand in sorted(set(brands), key=len, reverse=True):
         compact = brand.replace(" ", "")
@@ -95,7 +95,12 @@ def parse_name(normalized: str, brands: Iterable[str]) -> ParsedName:
 @lru_cache(maxsize=4096)  # ~2 KB an entry
 def _parse_name(normalized: str, brands: tuple[str, ...]) -> ParsedName:
     all_tokens = tuple(normalized.split())
-    stripped = _strip_brands(all_tokens, brands)
+    return parse_stripped(all_tokens, strip_brands(all_tokens, brands))
+
+
+def parse_stripped(all_tokens: tuple[str, ...], stripped: tuple[str, ...]) -> ParsedName:
+    """`parse_name` of a name's tokens, its brands already stripped (`strip_brands`): the
+    brands matter only through the tokens they leave, so a caller may cache by those."""
     # The rules read the brand-stripped tokens, so a brand like "Red Bull" or
     # "Green Giant" is not mistaken for a colour variant.
     rule_tokens = stripped or all_tokens
