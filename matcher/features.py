@@ -93,6 +93,21 @@ _SHOP_NOTES = re.compile(
 )
 # Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
 _WAIST_LEG = re.compile(r"\b(2[4-9]|[34]\d|50)\s?(?:x|w\s+)(2[6-9]|3[0-8])l?\b", re.IGNORECASE)
+# A lens's aperture ("f/3.5-5.6G", "F2.8"): each f-number one token ("f3.5 f5.6 G"), so
+# that a lens type letter after it is not read as a weight ("5.6G": 5.6 g). An f with a
+# whole number and nothing else ("F42", "F4280") is a model code, left as it is.
+_APERTURE = re.compile(
+    r"\bf(/\s?)?(\d{1,2}(?:\.\d)?)(?:\s?-\s?(\d{1,2}(?:\.\d)?))?(?![\d.])", re.IGNORECASE
+)
+
+
+def _apertures(m: re.Match[str]) -> str:
+    slash, first, last = m.groups()
+    if not slash and not last and "." not in first:
+        return m[0]
+    return " ".join(f"f{n}" for n in (first, last) if n) + " "
+
+
 # A word shouted ("HOT!", "NEW!") is marketing, whatever else it may mean ("hot" salsa).
 _SHOUTED = re.compile(r"(\w+)!")
 # A number of five digits or more is a shop's item number (a SKU) or a model number: it
@@ -175,6 +190,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     notes = frozenset(f"note:{m.lower()}" for m in _SHOP_NOTES.findall(name))
     shouted = frozenset(w.lower() for w in _SHOUTED.findall(name))
     name = _WAIST_LEG.sub(r"W\1 L\2", _SHOP_NOTES.sub(" ", name))
+    name = _APERTURE.sub(_apertures, name)
     parsed = parse_name(normalize_for_scoring(name), brands)
     tokens = _sizes_joined(parsed.tokens or parsed.all_tokens)
     noise = notes | frozenset(

@@ -380,3 +380,17 @@ def test_pence_off_is_a_shop_note_not_a_model_code():
     # "Save 30p" read "30p" as a model code the catalog's name lacked.
     f = features("Skinless Chicken Breast Fillets 650g - Save 30p", "Skinless Chicken Breast 650 g")
     assert (f.code_one_side, f.code_conflict) == (0.0, 0.0) and f.noise_words > 0
+
+
+def test_a_lens_aperture_is_no_weight_and_its_focal_range_tells_lenses_apart():
+    """ "f/3.5-5.6G": the G is the lens type, not 5.6 grams; read as a weight, it matched
+    the other lens's and hid its other focal range (bench_matching linked the two)."""
+    short = "Nikon AF-S Nikkor Zoom Autofocus Lens - 28-135mm f/3.5-5.6G VR"
+    long_ = "Nikon AF-S Nikkor 28-300mm f/3.5-5.6G VR Autofocus Lens"
+    assert not [q for q in read_side(short, ("nikon",)).sizes if q.unit == "g"]
+    f = features(short, long_, "nikon")
+    assert (f.size_conflict, f.size_match) == (1.0, 0.0)
+    same = features(short, "Nikon AF-S Nikkor 28-135mm F3.5-5.6 G VR Zoom Lens", "nikon")
+    assert (same.size_match, same.size_conflict, same.number_conflict) == (1.0, 0.0, 0.0)
+    # An f with a whole number alone is a model code, as it was.
+    assert read_side("HP F4280 All-in-One Printer", ("hp",)).codes == {"f4280"}
