@@ -60,6 +60,10 @@ _FOR_REACH = 4  # tokens after such a word where its code may stand
 _FINISHES = frozenset({"piano", "metallic", "brushed", "matte", "glossy"})
 _EDITIONS = frozenset({"collectors", "ce", "le"})  # "LE": limited edition
 _DOWNLOAD = frozenset({"download", "esd"})
+# Filler words (never content: a store leaves the default variant's name out) that name a
+# line when said: "Classic Original Digestive Biscuits" is not "Original Digestive
+# Biscuits" of the same maker. Weighed as one-sided evidence of their own.
+_LINE_WORDS = frozenset({"original", "classic", "regular"})
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 
 
@@ -137,6 +141,7 @@ class Side:
     finishes: frozenset[str]  # colour finishes ("piano", "metallic")
     editions: frozenset[str]  # "collectors", "ce"
     download: bool  # sold as a download
+    lines: frozenset[str]  # "original", "classic", "regular": filler, yet a line's name
     # Read once per name for the pair comparisons: bare numbers (`_numbers_conflict`),
     # numbers stated in any form (`_stated`), tokens joined in runs (`_near_code`).
     bare: Counter[str]
@@ -239,6 +244,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         finishes=frozenset(t for t in tokens if t in _FINISHES),
         editions=frozenset(t for t in tokens if t in _EDITIONS),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
+        lines=frozenset(t for t in tokens if t in _LINE_WORDS),
         bare=_bare(content),
         long=_long(content),
         stated=_stated(parsed.all_tokens),
@@ -361,9 +367,16 @@ class PairFeatures:
     gtin_conflict: float  # two different global GTINs
     code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
     provisional: float  # the candidate is a provisional product (a store's name for it)
+    # The store's name has a model code the provisional candidate's lacks: another store
+    # left the code out, and its name fits every model of the line (a catalog name without
+    # the code is the product's own, its code kept elsewhere).
+    provisional_uncoded: float
     # Sold as a download, said by the store's name or the candidate's only.
     download_store_only: float
     download_cand_only: float
+    # A line word ("classic", `Side.lines`) said by the store's name or the candidate's only.
+    line_store_only: float
+    line_cand_only: float
     # The store's price against the candidate's linked products' prices, same currency
     # (`matcher.prices`): near, far (3x or more), and the gap on a log scale, 0–1.
     price_near: float = 0.0
@@ -457,6 +470,7 @@ def _said_alone(f: PairFeatures) -> float:
         f.pack_cand_only
         + f.variant_one_side
         + f.download_cand_only
+        + f.line_cand_only
         + f.extra_cand_words
         + f.size_one_side
         + f.code_one_side
@@ -537,8 +551,13 @@ def pair_features(
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),
         provisional=float(provisional),
+        provisional_uncoded=float(
+            provisional and not shared and bool(store_only) and not cand_only
+        ),
         download_store_only=float(store.download and not cand.download),
         download_cand_only=float(cand.download and not store.download),
+        line_store_only=float(bool(store.lines - cand.lines)),
+        line_cand_only=float(bool(cand.lines - store.lines)),
         price_near=float(price_ratio is not None and price_ratio <= NEAR),
         price_far=float(price_ratio is not None and price_ratio >= FAR),
         price_gap=price_gap(price_ratio),
@@ -617,7 +636,8 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
         return True
     # The other side's code less a last letter ("sdsdh 16g" / sdsdh16gd, ce505x / ce505xd)
     # is another product; not when the letter is a colour's or a finish's either name
-    # states (63260w "wht" / 63260 "white"), nor when this side writes both.
+    # states (63260w "wht" / 63260 "white": "wht" reads as white), nor when this side
+    # writes both.
     shorter = code[:-1]
     if (
         code[-1].isalpha()
@@ -634,7 +654,7 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
 
 def _colour_initials(a: Side, b: Side) -> set[str]:
     words = set().union(*(s.variants.get("colour", frozenset()) | s.finishes for s in (a, b)))
-    return {w[0] for w in words} | {"w" for s in (a, b) if "wht" in s.parsed.all_tokens}
+    return {w[0] for w in words}
 
 
 def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
@@ -721,7 +741,7 @@ def _explained(word: str, other: Side) -> bool:
     return _explained_by(word, other.parsed.all_tokens, other.codes)
 
 
-# A worker scores each store name against up to ten candidates whose words recur from
+# A worker scores each store name against up to twenty candidates whose words recur from
 # list to list: the word-by-word comparisons are most of its time, and they are pure.
 @functools.lru_cache(maxsize=65536)
 def _explained_by(word: str, tokens: tuple[str, ...], codes: frozenset[str]) -> bool:

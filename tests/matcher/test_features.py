@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.features import PairFeatures, pair_features, read_side, with_rivals
+from matcher.features import PairFeatures, Side, pair_features, read_side, with_rivals
 
 
 def features(a: str, b: str, *brands: str) -> PairFeatures:
@@ -394,3 +394,53 @@ def test_a_lens_aperture_is_no_weight_and_its_focal_range_tells_lenses_apart():
     assert (same.size_match, same.size_conflict, same.number_conflict) == (1.0, 0.0, 0.0)
     # An f with a whole number alone is a model code, as it was.
     assert read_side("HP F4280 All-in-One Printer", ("hp",)).codes == {"f4280"}
+
+
+def test_a_colour_a_listing_shortens_is_that_colour():
+    """ "ss" (stainless steel), "blk", "wht": read as the colour, so that another colour
+    on the other side conflicts (bench_matching linked "dcc7182 ... ss" to the white
+    DCC-7182W), and the same colour agrees."""
+    white = "Cuisinart Coffee Maker DCC-7182W Thermal Carafe Programmable, White"
+    assert features("dcc7182 programmable coffee maker ss", white, "cuisinart").variant_conflict
+    steel = "Cuisinart DCC-7182 Programmable Coffee Maker, Stainless Steel"
+    same = features("Cuisinart DCC-7182 Coffee Maker SS", steel, "cuisinart")
+    assert (same.variant_conflict, same.variant_one_side) == (0.0, 0.0)
+    black = features("Brother TN-991A toner blk", "Brother TN-991A Black Toner", "brother")
+    assert (black.variant_conflict, black.variant_one_side) == (0.0, 0.0)
+
+
+def test_a_line_word_said_on_one_side_is_evidence_of_its_own():
+    """ "Classic", "Original": filler a store leaves out, so never content; said by one
+    side only, they are weighed (bench_matching linked "Classic Original Digestive
+    Biscuits" to the maker's "Original Digestive Biscuits", content word for word)."""
+    plain = "Fenwick & Rye Original Digestive Biscuits, 300 g"
+    classic = "Fenwick & Rye Classic Original Digestive Biscuits, 300 g"
+    said = features("Classic Original Digestive Biscuits 300g", plain, "fenwick & rye")
+    assert (said.line_store_only, said.line_cand_only) == (1.0, 0.0)
+    left_out = features("Fenwick & Rye Digestive Biscuits Orig 300 g", classic, "fenwick & rye")
+    assert (left_out.line_store_only, left_out.line_cand_only) == (0.0, 1.0)
+    both = features("FENWICK&RYE CLASSIC ORIG DIGESTIVE 300G", classic, "fenwick & rye")
+    assert (both.line_store_only, both.line_cand_only) == (0.0, 0.0)
+    # The plainer candidate explains the name as well and says less: the rival's mark.
+    short = "Fenwick & Rye Original Digestive Biscuits 300g"
+    rivals = with_rivals(
+        [features(short, plain, "fenwick & rye"), features(short, classic, "fenwick & rye")]
+    )
+    assert (rivals[0].plainer_rival, rivals[1].plainer_rival) == (0.0, 1.0)
+
+
+def test_a_model_code_a_provisional_name_leaves_out_is_marked():
+    """Another store's name without the model code fits every model of the line
+    (bench_matching linked "bvmcsz35 ... Coffee Maker" to a store's codeless name of
+    another model); a catalog name without it is the product's own."""
+    store = read_side("Mr. Coffee bvmcsz35 12c w/ thermal carafe Coffee Maker", ("mr coffee",))
+    codeless = read_side("Mr. Coffee Programmable Thermal Carafe Coffee Maker", ("mr coffee",))
+    coded = read_side("Mr. Coffee BVMC-SZ35 Thermal Carafe Coffee Maker", ("mr coffee",))
+
+    def marked(cand: Side, provisional: bool) -> float:
+        f = pair_features(store, cand, brand=None, gtin_conflict=False, provisional=provisional)
+        return f.provisional_uncoded
+
+    assert marked(codeless, True) == 1.0
+    assert marked(codeless, False) == 0.0  # a catalog product's name
+    assert marked(coded, True) == 0.0  # the code said
