@@ -23,7 +23,7 @@ from matcher.evidence import is_abbreviation, is_typo, spelled_apart, typo_of_an
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_name
 from matcher.prices import FAR, NEAR, price_gap
-from matcher.quantities import same_size
+from matcher.quantities import measures, same_size
 from matcher.vocabulary import (
     FILLER,
     MARKETING,
@@ -76,6 +76,8 @@ def _times(token: str) -> re.Match[str] | None:
 # specification, not a model code (a code has letters before or between its digits).
 # "p"/"i" only after a video resolution: "3843p" is a camera's model code, "1080p" is not.
 _SPEC = re.compile(r"\d+(?:[a-z]{2,}|[xk])\Z|(?:480|576|720|1080|1440|2160)[pi]\Z")
+# A video resolution ("720p", "1080i"): its lines, which tell two screens of a line apart.
+_RESOLUTION = re.compile(r"(480|576|720|1080|1440|2160)[pi]\Z")
 _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not a model
 # A standard's word and its number ("Class 6", "USB 2", "Cat 6"): a specification that
 # products of several makers share, not a model code.
@@ -138,6 +140,7 @@ class Side:
     targets: frozenset[str]  # codes of the products this one is for ("for use in X5021")
     purposes: frozenset[str]  # the word after each "for" ("for iPod": ipod)
     counts: dict[str, int]  # counted things: handset → 3
+    resolutions: frozenset[str]  # video resolutions' lines: "720p" → 720
     finishes: frozenset[str]  # colour finishes ("piano", "metallic")
     editions: frozenset[str]  # "collectors", "ce"
     download: bool  # sold as a download
@@ -241,6 +244,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
         targets=_targets(tokens),
         purposes=frozenset(b for a, b in itertools.pairwise(tokens) if a in _FOR_WORDS),
         counts=_counts(tokens),
+        resolutions=frozenset(m[1] for t in tokens if (m := _RESOLUTION.match(t))),
         finishes=frozenset(t for t in tokens if t in _FINISHES),
         editions=frozenset(t for t in tokens if t in _EDITIONS),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
@@ -354,7 +358,8 @@ class PairFeatures:
     # finish the candidate's colour lacks ("piano black" / "black"), or an edition.
     variant_conflict: float
     variant_one_side: float  # variant words on one side only
-    number_conflict: float  # other numbers, or counts of one thing (handsets), that differ
+    # Other numbers, counts of one thing (handsets) or video resolutions that differ.
+    number_conflict: float
     # One side is a supply for the other's product (`_supply`), the other is not.
     third_party: float
     # Content words the other side does not explain, by the side that says them: the
@@ -542,7 +547,15 @@ def pair_features(
         bonus_one_side=float((store.bonus_pct is None) != (cand.bonus_pct is None)),
         variant_conflict=float(variant_conflict or _finer(store, cand)),
         variant_one_side=min(variant_one_side, 2) / 2,
-        number_conflict=float(_numbers_conflict(store, cand) or _counts_differ(store, cand)),
+        number_conflict=float(
+            _numbers_conflict(store, cand)
+            or _counts_differ(store, cand)
+            or bool(
+                store.resolutions
+                and cand.resolutions
+                and store.resolutions.isdisjoint(cand.resolutions)
+            )
+        ),
         third_party=float(_supply(store, cand) != _supply(cand, store)),
         extra_store_words=min(store_extra, 3) / 3,
         extra_cand_words=min(cand_extra, 3) / 3,
@@ -763,14 +776,20 @@ def _abbreviated(word: str, token: str) -> bool:
 
 
 def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:
-    """ "match" (some size of each side agrees), "conflict" (sizes comparable, none
-    agree), "one_side" (a size on one side only) or None (no size on either side)."""
+    """ "conflict" (for some measure both sides state, none of their sizes agree: a 250 GB
+    drive is not the 500 GB one, whatever its 2.5" form factor), "match" (else some size
+    of each side agrees), "one_side" (a size on one side only) or None (no size on either
+    side)."""
     if not a and not b:
         return None
-    verdicts = [v for q in a for o in b if (v := same_size(q, o)) is not None]
-    if any(verdicts):
-        return "match"
-    return "conflict" if verdicts else "one_side"
+    by_measure: dict[frozenset[str], list[bool]] = {}
+    for q in a:
+        for o in b:
+            if (v := same_size(q, o)) is not None:
+                by_measure.setdefault(measures(q.unit) & measures(o.unit), []).append(v)
+    if any(not any(verdicts) for verdicts in by_measure.values()):
+        return "conflict"
+    return "match" if by_measure else "one_side"
 
 
 def _with_bonus(side: Side) -> tuple[Quantity, ...]:

@@ -444,3 +444,26 @@ def test_a_model_code_a_provisional_name_leaves_out_is_marked():
     assert marked(codeless, True) == 1.0
     assert marked(codeless, False) == 0.0  # a catalog product's name
     assert marked(coded, True) == 0.0  # the code said
+
+
+def test_a_measure_both_state_differently_conflicts_whatever_else_agrees():
+    """250 GB against 500 GB is another drive though both are 2.5" (bench_matching linked
+    them: one agreeing size made the pair a size match)."""
+    store = "Iomega eGo 39242 250gb 2.5in External Hard Drive Blue"
+    other = features(store, 'Iomega eGo 35201L 500GB 2.5" External Hard Drive', "iomega")
+    assert (other.size_conflict, other.size_match) == (1.0, 0.0)
+    same = features(store, 'Iomega eGo 250GB 2.5" External Hard Drive - 39242', "iomega")
+    assert (same.size_conflict, same.size_match) == (0.0, 1.0)
+    # A promotional size is still the base size or the grown one.
+    bonus = features("Shower Gel 250ml + 20% free", "Shower Gel 300 ml (+20% Free)")
+    assert (bonus.size_conflict, bonus.size_match) == (0.0, 1.0)
+
+
+def test_two_video_resolutions_are_two_screens():
+    """ "1080p" against "720p": another model of the line (bench_matching linked them)."""
+    store = "Vizio 42 in. 1080p 3 HDMI HDTV - VO425EB, Black"
+    other = features(store, 'Vizio VO425E 42" 720p 120Hz 3 HDMI LCD HDTV', "vizio")
+    assert other.number_conflict == 1.0
+    same = features(store, 'Vizio VO425EB 42" 1080P 120Hz 3 HDMI LCD HDTV', "vizio")
+    unsaid = features("Vizio 42 in. 3 HDMI HDTV - VO425EB", 'Vizio 42" 1080p HDTV', "vizio")
+    assert same.number_conflict == unsaid.number_conflict == 0.0
