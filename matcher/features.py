@@ -24,7 +24,7 @@ from matcher.evidence import is_abbreviation, is_typo, spelled_apart, typo_of_an
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_stripped, strip_brands
 from matcher.prices import FAR, NEAR, price_gap
-from matcher.quantities import same_size
+from matcher.quantities import measures, same_size
 from matcher.vocabulary import (
     FILLER,
     MARKETING,
@@ -61,6 +61,10 @@ _FOR_REACH = 4  # tokens after such a word where its code may stand
 _FINISHES = frozenset({"piano", "metallic", "brushed", "matte", "glossy"})
 _EDITIONS = frozenset({"collectors", "ce", "le"})  # "LE": limited edition
 _DOWNLOAD = frozenset({"download", "esd"})
+# Filler words (never content: a store leaves the default variant's name out) that name a
+# line when said: "Classic Original Digestive Biscuits" is not "Original Digestive
+# Biscuits" of the same maker. Weighed as one-sided evidence of their own.
+_LINE_WORDS = frozenset({"original", "classic", "regular"})
 _TIMES = re.compile(r"x(\d{1,3})\Z")  # "x12": twelve of them
 
 
@@ -73,6 +77,8 @@ def _times(token: str) -> re.Match[str] | None:
 # specification, not a model code (a code has letters before or between its digits).
 # "p"/"i" only after a video resolution: "3843p" is a camera's model code, "1080p" is not.
 _SPEC = re.compile(r"\d+(?:[a-z]{2,}|[xk])\Z|(?:480|576|720|1080|1440|2160)[pi]\Z")
+# A video resolution ("720p", "1080i"): its lines, which tell two screens of a line apart.
+_RESOLUTION = re.compile(r"(480|576|720|1080|1440|2160)[pi]\Z")
 _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not a model
 # A standard's word and its number ("Class 6", "USB 2", "Cat 6"): a specification that
 # products of several makers share, not a model code.
@@ -94,6 +100,21 @@ _SHOP_NOTES = re.compile(
 )
 # Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
 _WAIST_LEG = re.compile(r"\b(2[4-9]|[34]\d|50)\s?(?:x|w\s+)(2[6-9]|3[0-8])l?\b", re.IGNORECASE)
+# A lens's aperture ("f/3.5-5.6G", "F2.8"): each f-number one token ("f3.5 f5.6 G"), so
+# that a lens type letter after it is not read as a weight ("5.6G": 5.6 g). An f with a
+# whole number and nothing else ("F42", "F4280") is a model code, left as it is.
+_APERTURE = re.compile(
+    r"\bf(/\s?)?(\d{1,2}(?:\.\d)?)(?:\s?-\s?(\d{1,2}(?:\.\d)?))?(?![\d.])", re.IGNORECASE
+)
+
+
+def _apertures(m: re.Match[str]) -> str:
+    slash, first, last = m.groups()
+    if not slash and not last and "." not in first:
+        return m[0]
+    return " ".join(f"f{n}" for n in (first, last) if n) + " "
+
+
 # A word shouted ("HOT!", "NEW!") is marketing, whatever else it may mean ("hot" salsa).
 _SHOUTED = re.compile(r"(\w+)!")
 # A number of five digits or more is a shop's item number (a SKU) or a model number: it
@@ -120,9 +141,11 @@ class Side:
     targets: frozenset[str]  # codes of the products this one is for ("for use in X5021")
     purposes: frozenset[str]  # the word after each "for" ("for iPod": ipod)
     counts: dict[str, int]  # counted things: handset → 3
+    resolutions: frozenset[str]  # video resolutions' lines: "720p" → 720
     finishes: frozenset[str]  # colour finishes ("piano", "metallic")
     editions: frozenset[str]  # "collectors", "ce"
     download: bool  # sold as a download
+    lines: frozenset[str]  # "original", "classic", "regular": filler, yet a line's name
     # Read once per name for the pair comparisons: bare numbers (`_numbers_conflict`),
     # numbers stated in any form (`_stated`), tokens joined in runs (`_near_code`).
     bare: Counter[str]
@@ -190,6 +213,7 @@ def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...
     if found:  # else the substitution would leave the name as it is
         name = _SHOP_NOTES.sub(" ", name)
     name = _WAIST_LEG.sub(r"W\1 L\2", name)
+    name = _APERTURE.sub(_apertures, name)
     return notes, shouted, tuple(normalize_for_scoring(name).split())
 
 
@@ -240,9 +264,11 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
         targets=_targets(tokens),
         purposes=frozenset(b for a, b in itertools.pairwise(tokens) if a in _FOR_WORDS),
         counts=_counts(tokens),
+        resolutions=frozenset(m[1] for t in tokens if (m := _RESOLUTION.match(t))),
         finishes=frozenset(t for t in tokens if t in _FINISHES),
         editions=frozenset(t for t in tokens if t in _EDITIONS),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
+        lines=frozenset(t for t in tokens if t in _LINE_WORDS),
         bare=_bare(content),
         long=_long(content),
         stated=_stated(parsed.all_tokens),
@@ -371,7 +397,8 @@ class PairFeatures:
     # finish the candidate's colour lacks ("piano black" / "black"), or an edition.
     variant_conflict: float
     variant_one_side: float  # variant words on one side only
-    number_conflict: float  # other numbers, or counts of one thing (handsets), that differ
+    # Other numbers, counts of one thing (handsets) or video resolutions that differ.
+    number_conflict: float
     # One side is a supply for the other's product (`_supply`), the other is not.
     third_party: float
     # Content words the other side does not explain, by the side that says them: the
@@ -384,9 +411,16 @@ class PairFeatures:
     gtin_conflict: float  # two different global GTINs
     code_colour: float  # codes differ by a last letter a colour word explains (32lg30b)
     provisional: float  # the candidate is a provisional product (a store's name for it)
+    # The store's name has a model code the provisional candidate's lacks: another store
+    # left the code out, and its name fits every model of the line (a catalog name without
+    # the code is the product's own, its code kept elsewhere).
+    provisional_uncoded: float
     # Sold as a download, said by the store's name or the candidate's only.
     download_store_only: float
     download_cand_only: float
+    # A line word ("classic", `Side.lines`) said by the store's name or the candidate's only.
+    line_store_only: float
+    line_cand_only: float
     # The store's price against the candidate's linked products' prices, same currency
     # (`matcher.prices`): near, far (3x or more), and the gap on a log scale, 0–1.
     price_near: float = 0.0
@@ -490,6 +524,7 @@ def _said_alone(f: PairFeatures) -> float:
         f.pack_cand_only
         + f.variant_one_side
         + f.download_cand_only
+        + f.line_cand_only
         + f.extra_cand_words
         + f.size_one_side
         + f.code_one_side
@@ -563,7 +598,15 @@ def pair_features(
         bonus_one_side=float((store.bonus_pct is None) != (cand.bonus_pct is None)),
         variant_conflict=float(variant_conflict or _finer(store, cand)),
         variant_one_side=min(variant_one_side, 2) / 2,
-        number_conflict=float(_numbers_conflict(store, cand) or _counts_differ(store, cand)),
+        number_conflict=float(
+            _numbers_conflict(store, cand)
+            or _counts_differ(store, cand)
+            or bool(
+                store.resolutions
+                and cand.resolutions
+                and store.resolutions.isdisjoint(cand.resolutions)
+            )
+        ),
         third_party=float(_supply(store, cand) != _supply(cand, store)),
         extra_store_words=min(store_extra, 3) / 3,
         extra_cand_words=min(cand_extra, 3) / 3,
@@ -572,8 +615,13 @@ def pair_features(
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),
         provisional=float(provisional),
+        provisional_uncoded=float(
+            provisional and not shared and bool(store_only) and not cand_only
+        ),
         download_store_only=float(store.download and not cand.download),
         download_cand_only=float(cand.download and not store.download),
+        line_store_only=float(bool(store.lines - cand.lines)),
+        line_cand_only=float(bool(cand.lines - store.lines)),
         price_near=float(price_ratio is not None and price_ratio <= NEAR),
         price_far=float(price_ratio is not None and price_ratio >= FAR),
         price_gap=price_gap(price_ratio),
@@ -652,7 +700,8 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
         return True
     # The other side's code less a last letter ("sdsdh 16g" / sdsdh16gd, ce505x / ce505xd)
     # is another product; not when the letter is a colour's or a finish's either name
-    # states (63260w "wht" / 63260 "white"), nor when this side writes both.
+    # states (63260w "wht" / 63260 "white": "wht" reads as white), nor when this side
+    # writes both.
     shorter = code[:-1]
     if (
         code[-1].isalpha()
@@ -669,7 +718,7 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
 
 def _colour_initials(a: Side, b: Side) -> set[str]:
     words = set().union(*(s.variants.get("colour", frozenset()) | s.finishes for s in (a, b)))
-    return {w[0] for w in words} | {"w" for s in (a, b) if "wht" in s.parsed.all_tokens}
+    return {w[0] for w in words}
 
 
 def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
@@ -761,7 +810,7 @@ def _explained(word: str, other: Side) -> bool:
     return _explained_by(word, other.parsed.all_tokens, other.codes)
 
 
-# A worker scores each store name against up to ten candidates whose words recur from
+# A worker scores each store name against up to twenty candidates whose words recur from
 # list to list: the word-by-word comparisons are most of its time, and they are pure.
 @functools.lru_cache(maxsize=65536)
 def _explained_by(word: str, tokens: tuple[str, ...], codes: frozenset[str]) -> bool:
@@ -784,14 +833,20 @@ def _abbreviated(word: str, token: str) -> bool:
 
 
 def _sizes(a: tuple[Quantity, ...], b: tuple[Quantity, ...]) -> str | None:
-    """ "match" (some size of each side agrees), "conflict" (sizes comparable, none
-    agree), "one_side" (a size on one side only) or None (no size on either side)."""
+    """ "conflict" (for some measure both sides state, none of their sizes agree: a 250 GB
+    drive is not the 500 GB one, whatever its 2.5" form factor), "match" (else some size
+    of each side agrees), "one_side" (a size on one side only) or None (no size on either
+    side)."""
     if not a and not b:
         return None
-    verdicts = [v for q in a for o in b if (v := same_size(q, o)) is not None]
-    if any(verdicts):
-        return "match"
-    return "conflict" if verdicts else "one_side"
+    by_measure: dict[frozenset[str], list[bool]] = {}
+    for q in a:
+        for o in b:
+            if (v := same_size(q, o)) is not None:
+                by_measure.setdefault(measures(q.unit) & measures(o.unit), []).append(v)
+    if any(not any(verdicts) for verdicts in by_measure.values()):
+        return "conflict"
+    return "match" if by_measure else "one_side"
 
 
 def _with_bonus(side: Side) -> tuple[Quantity, ...]:

@@ -97,6 +97,12 @@ ABBREVIATIONS: dict[str, str] = {
     "lite": "light",
     "decaffeinated": "decaf",
     "gray": "grey",
+    # Colours as listings shorten them (not "wh": a watt-hour; not "sil").
+    "blk": "black",
+    "bk": "black",
+    "wht": "white",
+    "slvr": "silver",
+    "ss": "stainless",  # stainless steel, as appliances are listed
     "barbecue": "bbq",
     "barbeque": "bbq",
     "chkn": "chicken",

@@ -40,6 +40,11 @@ _UNIT_DIMENSIONS: dict[str, tuple[tuple[str, float], ...]] = {
 _CROSS_UNIT_TOLERANCE = 0.02
 
 
+def measures(unit: str) -> frozenset[str]:
+    """What a unit measures ("oz": mass and volume; "gb": storage)."""
+    return frozenset(dim for dim, _ in _UNIT_DIMENSIONS.get(unit, ()))
+
+
 def same_size(x: Quantity, y: Quantity) -> bool | None:
     """True/False when comparable, None when the units measure different things."""
     if x.unit == y.unit:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher.features import PairFeatures, pair_features, read_side, with_rivals
+from matcher.features import PairFeatures, Side, pair_features, read_side, with_rivals
 
 
 def features(a: str, b: str, *brands: str) -> PairFeatures:
@@ -380,3 +380,90 @@ def test_pence_off_is_a_shop_note_not_a_model_code():
     # "Save 30p" read "30p" as a model code the catalog's name lacked.
     f = features("Skinless Chicken Breast Fillets 650g - Save 30p", "Skinless Chicken Breast 650 g")
     assert (f.code_one_side, f.code_conflict) == (0.0, 0.0) and f.noise_words > 0
+
+
+def test_a_lens_aperture_is_no_weight_and_its_focal_range_tells_lenses_apart():
+    """ "f/3.5-5.6G": the G is the lens type, not 5.6 grams; read as a weight, it matched
+    the other lens's and hid its other focal range (bench_matching linked the two)."""
+    short = "Nikon AF-S Nikkor Zoom Autofocus Lens - 28-135mm f/3.5-5.6G VR"
+    long_ = "Nikon AF-S Nikkor 28-300mm f/3.5-5.6G VR Autofocus Lens"
+    assert not [q for q in read_side(short, ("nikon",)).sizes if q.unit == "g"]
+    f = features(short, long_, "nikon")
+    assert (f.size_conflict, f.size_match) == (1.0, 0.0)
+    same = features(short, "Nikon AF-S Nikkor 28-135mm F3.5-5.6 G VR Zoom Lens", "nikon")
+    assert (same.size_match, same.size_conflict, same.number_conflict) == (1.0, 0.0, 0.0)
+    # An f with a whole number alone is a model code, as it was.
+    assert read_side("HP F4280 All-in-One Printer", ("hp",)).codes == {"f4280"}
+
+
+def test_a_colour_a_listing_shortens_is_that_colour():
+    """ "ss" (stainless steel), "blk", "wht": read as the colour, so that another colour
+    on the other side conflicts (bench_matching linked "dcc7182 ... ss" to the white
+    DCC-7182W), and the same colour agrees."""
+    white = "Cuisinart Coffee Maker DCC-7182W Thermal Carafe Programmable, White"
+    assert features("dcc7182 programmable coffee maker ss", white, "cuisinart").variant_conflict
+    steel = "Cuisinart DCC-7182 Programmable Coffee Maker, Stainless Steel"
+    same = features("Cuisinart DCC-7182 Coffee Maker SS", steel, "cuisinart")
+    assert (same.variant_conflict, same.variant_one_side) == (0.0, 0.0)
+    black = features("Brother TN-991A toner blk", "Brother TN-991A Black Toner", "brother")
+    assert (black.variant_conflict, black.variant_one_side) == (0.0, 0.0)
+
+
+def test_a_line_word_said_on_one_side_is_evidence_of_its_own():
+    """ "Classic", "Original": filler a store leaves out, so never content; said by one
+    side only, they are weighed (bench_matching linked "Classic Original Digestive
+    Biscuits" to the maker's "Original Digestive Biscuits", content word for word)."""
+    plain = "Fenwick & Rye Original Digestive Biscuits, 300 g"
+    classic = "Fenwick & Rye Classic Original Digestive Biscuits, 300 g"
+    said = features("Classic Original Digestive Biscuits 300g", plain, "fenwick & rye")
+    assert (said.line_store_only, said.line_cand_only) == (1.0, 0.0)
+    left_out = features("Fenwick & Rye Digestive Biscuits Orig 300 g", classic, "fenwick & rye")
+    assert (left_out.line_store_only, left_out.line_cand_only) == (0.0, 1.0)
+    both = features("FENWICK&RYE CLASSIC ORIG DIGESTIVE 300G", classic, "fenwick & rye")
+    assert (both.line_store_only, both.line_cand_only) == (0.0, 0.0)
+    # The plainer candidate explains the name as well and says less: the rival's mark.
+    short = "Fenwick & Rye Original Digestive Biscuits 300g"
+    rivals = with_rivals(
+        [features(short, plain, "fenwick & rye"), features(short, classic, "fenwick & rye")]
+    )
+    assert (rivals[0].plainer_rival, rivals[1].plainer_rival) == (0.0, 1.0)
+
+
+def test_a_model_code_a_provisional_name_leaves_out_is_marked():
+    """Another store's name without the model code fits every model of the line
+    (bench_matching linked "bvmcsz35 ... Coffee Maker" to a store's codeless name of
+    another model); a catalog name without it is the product's own."""
+    store = read_side("Mr. Coffee bvmcsz35 12c w/ thermal carafe Coffee Maker", ("mr coffee",))
+    codeless = read_side("Mr. Coffee Programmable Thermal Carafe Coffee Maker", ("mr coffee",))
+    coded = read_side("Mr. Coffee BVMC-SZ35 Thermal Carafe Coffee Maker", ("mr coffee",))
+
+    def marked(cand: Side, provisional: bool) -> float:
+        f = pair_features(store, cand, brand=None, gtin_conflict=False, provisional=provisional)
+        return f.provisional_uncoded
+
+    assert marked(codeless, True) == 1.0
+    assert marked(codeless, False) == 0.0  # a catalog product's name
+    assert marked(coded, True) == 0.0  # the code said
+
+
+def test_a_measure_both_state_differently_conflicts_whatever_else_agrees():
+    """250 GB against 500 GB is another drive though both are 2.5" (bench_matching linked
+    them: one agreeing size made the pair a size match)."""
+    store = "Iomega eGo 39242 250gb 2.5in External Hard Drive Blue"
+    other = features(store, 'Iomega eGo 35201L 500GB 2.5" External Hard Drive', "iomega")
+    assert (other.size_conflict, other.size_match) == (1.0, 0.0)
+    same = features(store, 'Iomega eGo 250GB 2.5" External Hard Drive - 39242', "iomega")
+    assert (same.size_conflict, same.size_match) == (0.0, 1.0)
+    # A promotional size is still the base size or the grown one.
+    bonus = features("Shower Gel 250ml + 20% free", "Shower Gel 300 ml (+20% Free)")
+    assert (bonus.size_conflict, bonus.size_match) == (0.0, 1.0)
+
+
+def test_two_video_resolutions_are_two_screens():
+    """ "1080p" against "720p": another model of the line (bench_matching linked them)."""
+    store = "Vizio 42 in. 1080p 3 HDMI HDTV - VO425EB, Black"
+    other = features(store, 'Vizio VO425E 42" 720p 120Hz 3 HDMI LCD HDTV', "vizio")
+    assert other.number_conflict == 1.0
+    same = features(store, 'Vizio VO425EB 42" 1080P 120Hz 3 HDMI LCD HDTV', "vizio")
+    unsaid = features("Vizio 42 in. 3 HDMI HDTV - VO425EB", 'Vizio 42" 1080p HDTV', "vizio")
+    assert same.number_conflict == unsaid.number_conflict == 0.0

@@ -78,4 +78,6 @@ def test_the_learned_scorer_weighs_price_near_for_and_far_against():
         return scored.score
 
     near, unknown, far = score(Price(2.4, "GBP")), score(None), score(Price(7.5, "GBP"))
-    assert far < 85 <= unknown < near
+    # How far down a far price takes a name is the fitted model's weight (prices on the
+    # benchmark are noisy: promotions, a pack priced as a single), not a block.
+    assert far < unknown < near
