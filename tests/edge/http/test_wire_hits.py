@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -44,6 +45,23 @@ def start(edge, uvicorn_servers) -> Callable[..., object]:
         return port, hits
 
     return _start
+
+
+@dataclass
+class Wire:
+    """A server on `edge` answering hits on the wire, and a client of it."""
+
+    port: int
+    hits: WireHits
+    http: httpx.AsyncClient
+
+
+@pytest.fixture
+async def wire(start) -> AsyncIterator[Wire]:
+    port, hits = await start(early=True)
+    assert hits is not None
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        yield Wire(port, hits, http)
 
 
 def comparable(response: httpx.Response) -> list[tuple[str, str]]:
@@ -83,29 +101,27 @@ async def test_the_connection_answers_hits_304s_and_heads_as_the_app_does(start,
                         assert len(got.headers["x-request-id"]) == 16
 
 
-async def test_what_is_not_a_fresh_hit_goes_to_the_app(start, build, services):
-    port, hits = await start(early=True)
-    assert hits is not None
+async def test_what_is_not_a_fresh_hit_goes_to_the_app(wire, build, services):
+    http, hits = wire.http, wire.hits
     product = await build.product()
     url = f"/img/{product.id}/small"
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        first = await http.get(url)  # nothing cached: the app resolves and renders
-        assert first.status_code == 200 and hits.answered == 0
-        assert (await http.get(url)).content == first.content and hits.answered == 1
-        for bad, status in (
-            (f"/img/{product.id}/huge", 400),
-            ("/img/999999/small", 404),
-            (f"/img/{product.id}/small/extra", 404),
-        ):
-            r = await http.get(bad)
-            assert r.status_code == status and r.json()["error"]["code"], bad
-        assert (await http.post(url)).status_code == 405
-        escaped = await http.get(f"/img/{product.id}/sm%61ll")  # the app decodes it
-        assert escaped.content == first.content
-        closing = await http.get(url, headers={"connection": "close"})
-        assert closing.status_code == 200 and closing.headers["connection"] == "close"
-        await services.cache.memory.close()  # a memory miss: the app reads the disk
-        assert (await http.get(url)).content == first.content
+    first = await http.get(url)  # nothing cached: the app resolves and renders
+    assert first.status_code == 200 and hits.answered == 0
+    assert (await http.get(url)).content == first.content and hits.answered == 1
+    for bad, status in (
+        (f"/img/{product.id}/huge", 400),
+        ("/img/999999/small", 404),
+        (f"/img/{product.id}/small/extra", 404),
+    ):
+        r = await http.get(bad)
+        assert r.status_code == status and r.json()["error"]["code"], bad
+    assert (await http.post(url)).status_code == 405
+    escaped = await http.get(f"/img/{product.id}/sm%61ll")  # the app decodes it
+    assert escaped.content == first.content
+    closing = await http.get(url, headers={"connection": "close"})
+    assert closing.status_code == 200 and closing.headers["connection"] == "close"
+    await services.cache.memory.close()  # a memory miss: the app reads the disk
+    assert (await http.get(url)).content == first.content
     assert hits.answered == 1
 
 
@@ -121,22 +137,20 @@ async def read_answers(reader: asyncio.StreamReader, n: int) -> list[tuple[int, 
     return answers
 
 
-async def test_pipelined_requests_are_answered_in_order(start, build):
+async def test_pipelined_requests_are_answered_in_order(wire, build):
     """A hit behind a request still in the app waits its turn; a GET's body is read and
     dropped, and the connection goes on."""
-    port, hits = await start(early=True)
-    assert hits is not None
+    http, hits = wire.http, wire.hits
     cached, fresh = await build.product(), await build.product()
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        await http.get(f"/img/{cached.id}/small")
-        small = (await http.get(f"/img/{cached.id}/small")).content
-        assert hits.answered == 1
+    await http.get(f"/img/{cached.id}/small")
+    small = (await http.get(f"/img/{cached.id}/small")).content
+    assert hits.answered == 1
 
     def get(path: str, body: bytes = b"") -> bytes:
         length = b"content-length: %d\r\n" % len(body) if body else b""
         return b"GET " + path.encode() + b" HTTP/1.1\r\nhost: t\r\n" + length + b"\r\n" + body
 
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", wire.port)
     try:
         writer.write(
             get(f"/img/{cached.id}/small")  # a hit, answered at once
@@ -155,18 +169,16 @@ async def test_pipelined_requests_are_answered_in_order(start, build):
     assert hits.answered == 4  # the first, and the last two; the queued one went to the app
 
 
-async def test_a_hit_on_the_wire_is_logged_and_counted_as_the_apps(start, build, edge, caplog):
+async def test_a_hit_on_the_wire_is_logged_and_counted_as_the_apps(wire, build, edge, caplog):
     caplog.set_level(logging.INFO, logger="imgedge.access")
-    port, hits = await start(early=True)
-    assert hits is not None
+    http, hits = wire.http, wire.hits
     product = await build.product()
     url = f"/img/{product.id}/small@2x"
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        accept = {"accept": "image/webp,*/*"}
-        await http.get(url, headers=accept)  # the app renders
-        hit = await http.get(url, headers=accept | {"x-request-id": "from-the-proxy.1"})
-        assert hits.answered == 1 and hit.headers["x-request-id"] == "from-the-proxy.1"
-        got = await scrape(http)
+    accept = {"accept": "image/webp,*/*"}
+    await http.get(url, headers=accept)  # the app renders
+    hit = await http.get(url, headers=accept | {"x-request-id": "from-the-proxy.1"})
+    assert hits.answered == 1 and hit.headers["x-request-id"] == "from-the-proxy.1"
+    got = await scrape(http)
     lines = [r for r in caplog.records if r.name == "imgedge.access"]
     line = json.loads(JsonFormatter().format(lines[1]))
     assert (line["route"], line["format"], line["served_from"]) == (IMG, "webp", "memory")
@@ -178,61 +190,56 @@ async def test_a_hit_on_the_wire_is_logged_and_counted_as_the_apps(start, build,
     assert got[counted] == 2
 
 
-async def test_a_remembered_hit_follows_the_product_and_the_memory_tier(start, build, services):
-    port, hits = await start(early=True)
-    assert hits is not None
+async def test_a_remembered_hit_follows_the_product_and_the_memory_tier(wire, build, services):
+    http, hits = wire.http, wire.hits
     product = await build.product()
     url = f"/img/{product.id}/small"
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        old = (await http.get(url)).content  # the app
-        assert [(await http.get(url)).content for _ in range(3)] == [old] * 3
-        assert hits.answered == 3  # found, then remembered twice
-        canonical = {"canonical_product_id": product.canonical_product_id}
-        image = await build.image(canonical, PhotoSpec(500, 500, (200, 30, 30), "box"))
-        await services.catalog.set_primary_image(image.id)
-        services.resolver.invalidate(product.id)  # as the management API does on a change
-        new = (await http.get(url)).content  # resolved again by the app
-        assert new != old and hits.answered == 3
-        assert (await http.get(url)).content == new and hits.answered == 4
-        assert (await http.get(url)).content == new and hits.answered == 5
-        await services.cache.memory.close()  # evicted: the app reads the disk tier
-        assert (await http.get(url)).content == new and hits.answered == 5
-        # The disk read put it back in memory; HEAD is found, then remembered apart from GET
-        head = await http.head(url)
-        head_again = await http.head(url)
-        assert head.content == head_again.content == b"" and hits.answered == 7
-        assert head_again.headers["content-length"] == str(len(new))
+    old = (await http.get(url)).content  # the app
+    assert [(await http.get(url)).content for _ in range(3)] == [old] * 3
+    assert hits.answered == 3  # found, then remembered twice
+    canonical = {"canonical_product_id": product.canonical_product_id}
+    image = await build.image(canonical, PhotoSpec(500, 500, (200, 30, 30), "box"))
+    await services.catalog.set_primary_image(image.id)
+    services.resolver.invalidate(product.id)  # as the management API does on a change
+    new = (await http.get(url)).content  # resolved again by the app
+    assert new != old and hits.answered == 3
+    assert (await http.get(url)).content == new and hits.answered == 4
+    assert (await http.get(url)).content == new and hits.answered == 5
+    await services.cache.memory.close()  # evicted: the app reads the disk tier
+    assert (await http.get(url)).content == new and hits.answered == 5
+    # The disk read put it back in memory; HEAD is found, then remembered apart from GET
+    head = await http.head(url)
+    head_again = await http.head(url)
+    assert head.content == head_again.content == b"" and hits.answered == 7
+    assert head_again.headers["content-length"] == str(len(new))
 
 
-async def test_a_remembered_304_needs_the_same_etag_and_the_same_image(start, build, services):
-    port, hits = await start(early=True)
-    assert hits is not None
+async def test_a_remembered_304_needs_the_same_etag_and_the_same_image(wire, build, services):
+    http, hits = wire.http, wire.hits
     product = await build.product()
     url = f"/img/{product.id}/small"
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        etag = (await http.get(url)).headers["etag"]  # the app
-        asks = [await http.get(url, headers={"if-none-match": etag}) for _ in range(3)]
-        assert [r.status_code for r in asks] == [304] * 3 and hits.answered == 3
-        assert all(r.content == b"" and r.headers["etag"] == etag for r in asks)
-        other = await http.get(url, headers={"if-none-match": '"other"'})
-        assert other.status_code == 200 and other.headers["etag"] == etag
-        assert hits.answered == 4  # found anew: a 200 from memory
-        again = await http.get(url, headers={"if-none-match": f'"x", {etag}'})
-        assert again.status_code == 304 and hits.answered == 5
-        image = await build.image(
-            {"canonical_product_id": product.canonical_product_id},
-            PhotoSpec(500, 500, (200, 30, 30), "box"),
-        )
-        await services.catalog.set_primary_image(image.id)
-        services.resolver.invalidate(product.id)
-        changed = await http.get(url, headers={"if-none-match": etag})
-        assert changed.status_code == 200 and changed.headers["etag"] != etag
-        assert hits.answered == 5  # resolved again by the app
+    etag = (await http.get(url)).headers["etag"]  # the app
+    asks = [await http.get(url, headers={"if-none-match": etag}) for _ in range(3)]
+    assert [r.status_code for r in asks] == [304] * 3 and hits.answered == 3
+    assert all(r.content == b"" and r.headers["etag"] == etag for r in asks)
+    other = await http.get(url, headers={"if-none-match": '"other"'})
+    assert other.status_code == 200 and other.headers["etag"] == etag
+    assert hits.answered == 4  # found anew: a 200 from memory
+    again = await http.get(url, headers={"if-none-match": f'"x", {etag}'})
+    assert again.status_code == 304 and hits.answered == 5
+    image = await build.image(
+        {"canonical_product_id": product.canonical_product_id},
+        PhotoSpec(500, 500, (200, 30, 30), "box"),
+    )
+    await services.catalog.set_primary_image(image.id)
+    services.resolver.invalidate(product.id)
+    changed = await http.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert hits.answered == 5  # resolved again by the app
 
 
-async def test_a_failing_hit_path_is_logged_and_the_app_answers(start, build, caplog):
-    port, hits = await start(early=True)
-    assert hits is not None
+async def test_a_failing_hit_path_is_logged_and_the_app_answers(wire, build, caplog):
+    http, hits = wire.http, wire.hits
     product = await build.product()
     url = f"/img/{product.id}/small"
 
@@ -240,8 +247,7 @@ async def test_a_failing_hit_path_is_logged_and_the_app_answers(start, build, ca
         raise RuntimeError("a bug in the hit path")
 
     hits.answer = broken  # type: ignore[method-assign]
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        assert (await http.get(url)).status_code == 200
-        assert (await http.get(url)).status_code == 200  # the app, again
+    assert (await http.get(url)).status_code == 200
+    assert (await http.get(url)).status_code == 200  # the app, again
     failed = [r for r in caplog.records if r.name == "edge.http.transport"]
     assert len(failed) == 2 and failed[0].levelno == logging.ERROR
