@@ -32,6 +32,7 @@ It is asked at two places:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -69,6 +70,8 @@ class Hit:
     version: str | None
     image: ResolvedImage
     key: VariantKey
+    etag: str
+    length: int  # the variant's (a 200's)
 
 
 def conditions(headers: Headers) -> tuple[bytes | None, bytes | None]:
@@ -116,13 +119,13 @@ def find_hit(
     named = image_headers(svc.settings, version, image, key, negotiated=wanted.fmt is None)
     matches = if_none_match.decode("latin-1") if if_none_match is not None else None
     if if_none_match_hits(matches, named["etag"]):
-        status, body, tier = 304, b"", ""
+        status, body, tier, length = 304, b"", "", 0
     else:
         data = svc.cache.memory_hit(key)
         if data is None:
             return None
-        status, body, tier = 200, b"" if method == "HEAD" else data, "memory"
-        named["content-length"] = str(len(data))
+        status, body, tier, length = 200, b"" if method == "HEAD" else data, "memory", len(data)
+        named["content-length"] = str(length)
         named["content-type"] = fmt.media_type
     svc.resolver.hits += 1
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
@@ -137,6 +140,8 @@ def find_hit(
         version,
         image,
         key,
+        named["etag"],
+        length,
     )
 
 
@@ -173,26 +178,17 @@ class HitFastPath:
         await self.app(scope, receive, send)
 
 
-# (status, headers from the route's to the security headers as written, body, served)
-_Found = tuple[int, bytes, bytes, tuple[str, str, str]]
+# A hit, its headers as written (from the route's to the security headers), the body
+_Found = tuple[Hit, bytes, bytes]
 
 
 @dataclass(frozen=True, slots=True)
 class _Known:
-    """A hit answered before: what it was made of and its headers as written, from the
-    route's to the security headers. A 200 for (method, target, Accept), or a 304 for
-    the same with an `If-None-Match`, whose ETag it keeps."""
+    """A hit answered before, without its body (the memory tier keeps the bytes, not
+    this), and its headers as written."""
 
-    status: int
-    product_id: int
-    version: str | None
-    image: ResolvedImage
-    key: VariantKey
+    hit: Hit
     headers: bytes
-    length: int  # the variant's (a 200's)
-    etag: str  # a 304's
-    served: tuple[str, str, str]  # size, format, tier
-    head: bool
 
 
 # A remembered answer's key: (method, target, Accept, whether If-None-Match was sent)
@@ -237,7 +233,7 @@ class WireHits:
             found = self._anew(method, target, accept, if_none_match)
             if found is None:
                 return None
-        status, fixed, body, (size, fmt, tier) = found
+        hit, fixed, body = found
         self.answered += 1
         request_id = request_id_of(headers)
         defaults_for, defaults = self._defaults
@@ -245,7 +241,7 @@ class WireHits:
             defaults = b"".join(b"%s: %s\r\n" % pair for pair in default_headers)
             self._defaults = (default_headers, defaults)
         head = b"".join(
-            (STATUS_LINE[status], defaults, fixed, b"x-request-id: ", request_id, b"\r\n\r\n")
+            (STATUS_LINE[hit.status], defaults, fixed, b"x-request-id: ", request_id, b"\r\n\r\n")
         )
         record_request(
             self.metrics,
@@ -253,9 +249,9 @@ class WireHits:
             method.decode("latin-1"),
             target.partition(b"?")[0],
             self.route,
-            status,
+            hit.status,
             len(body),
-            Served(size, fmt, tier),
+            Served(hit.size, hit.fmt, hit.tier),
             time.perf_counter() - started,
             request_id,
         )
@@ -265,18 +261,19 @@ class WireHits:
         known = self._known.get(asked)
         if known is None:
             return None
+        hit = known.hit
         svc: Services = self.state.services
-        if svc.resolver.peek(known.product_id, known.version) is known.image:
-            if known.status == 304:
+        if svc.resolver.peek(hit.product_id, hit.version) is hit.image:
+            if hit.status == 304:
                 sent = if_none_match.decode("latin-1") if if_none_match is not None else None
-                if not if_none_match_hits(sent, known.etag):
+                if not if_none_match_hits(sent, hit.etag):
                     return None  # another ETag: asked anew (and not forgotten)
                 svc.resolver.hits += 1
-                return 304, known.headers, b"", known.served
-            data = svc.cache.memory_hit(known.key)
-            if data is not None and len(data) == known.length:
+                return hit, known.headers, b""
+            data = svc.cache.memory_hit(hit.key)
+            if data is not None and len(data) == hit.length:
                 svc.resolver.hits += 1
-                return 200, known.headers, b"" if known.head else data, known.served
+                return hit, known.headers, b"" if asked[0] == b"HEAD" else data
         del self._known[asked]
         return None
 
@@ -291,15 +288,10 @@ class WireHits:
         if hit is None:
             return None
         fixed = b"".join(b"%s: %s\r\n" % pair for pair in hit.headers)
-        served = (hit.size, hit.fmt, hit.tier)
         conditional = if_none_match is not None
         if hit.status == 304 or not conditional:  # (not a 200 to an unmatched ETag)
             if len(self._known) >= self.KNOWN_MAX:
                 self._known.clear()
-            named = dict(hit.headers)
-            self._known[method, target, accept, conditional] = _Known(
-                hit.status, hit.product_id, hit.version, hit.image, hit.key, fixed,
-                int(named.get(b"content-length", b"0")), named[b"etag"].decode("latin-1"),
-                served, head=verb == "HEAD",
-            )  # fmt: skip
-        return hit.status, fixed, hit.body, served
+            bodiless = dataclasses.replace(hit, body=b"")
+            self._known[method, target, accept, conditional] = _Known(bodiless, fixed)
+        return hit, fixed, hit.body
