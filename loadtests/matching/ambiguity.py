@@ -18,7 +18,8 @@ whose true product exists (the recall's denominator):
   so what the matcher cannot read (apparel sizes such as `32X30`) counts as unreadable.
 
 * one code: the store's name carries a model code its true product's catalog name
-  carries, and another true product's catalog name carries that code too (two colours
+  carries, and another true product's catalog name carries that code too, or that code
+  without its last letter (a colour's, as shops write it: STM32500B) (two colours
   of a TV under one code, "Black" and "Piano Black", which stores write "Black"; two
   flash drives of different families drawn with one code). The code, the strongest
   evidence a name has, points to both.
@@ -74,6 +75,9 @@ class Ambiguity:
         """The store's name shares a model code with its true product's catalog name, and
         another true product's catalog name carries that code too."""
         shared = read_side(item.name, ()).codes & self._codes[item.truth]
+        # ... or that code less its last letter, a colour's (STM32500B "Black" / STM32500):
+        # as the matcher reads a shop's model with its colour letter.
+        shared |= {c[:-1] for c in shared if c[-1].isalpha() and c[-2:-1].isdigit()}
         others = {k for code in shared if len(code) >= 4 for k in self._by_code[code]}
         for key in others - {item.truth}:
             # Another product with the code that nothing else in the name tells apart (a
