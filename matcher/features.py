@@ -456,8 +456,9 @@ class PairFeatures:
     # not: the store sells the plain one, or cut the edition off (the store naming an
     # edition the candidate lacks is a conflict, `_finer`).
     edition_cand_only: float
-    # The candidate names a pack the store's name does not, and they share a code: a
-    # maker's twin pack often keeps the single's code ("TN-991A ... 2/Pack").
+    # The candidate names a pack the store's name does not, and they share a code (maybe
+    # with a colour letter, "PG-649B" / "PG-649"): a maker's twin pack often keeps the
+    # single's code ("TN-991A ... 2/Pack").
     pack_cand_coded: float
     # Sold as a download, said by the store's name or the candidate's only.
     download_store_only: float
@@ -671,7 +672,7 @@ def pair_features(
         finish_cand_only=float("colour" in store.variants and bool(cand.finishes - store.finishes)),
         edition_cand_only=float(bool(cand.editions) and not store.editions),
         pack_cand_coded=float(
-            packs == "one_side" and bool(cand.pack or cand.multi) and bool(shared)
+            packs == "one_side" and bool(cand.pack or cand.multi) and bool(shared or colour)
         ),
         download_store_only=float(store.download and not cand.download),
         download_cand_only=float(cand.download and not store.download),

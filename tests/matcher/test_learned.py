@@ -202,3 +202,10 @@ def test_a_twin_pack_the_store_does_not_name_is_never_linked():
     [both] = score_candidates("Brother TN-991A Toner Black 2pk", "Brother", None, [pack],
                               thresholds=LEARNED)  # fmt: skip
     assert both.score >= LEARNED.auto_link
+
+
+def test_a_twin_pack_of_the_code_with_its_colour_letter_is_never_linked_either():
+    pack = Candidate(1, "Canon PG-649 Black Ink Cartridge, 2/Pack", "Canon")
+    [scored] = score_candidates("CANON INK CARTRIDGE - PG-649B, BLACK", None, None, [pack],
+                                thresholds=LEARNED)  # fmt: skip
+    assert scored.score < LEARNED.auto_link
