@@ -54,7 +54,7 @@ _COUNTED_GLUED = re.compile(r"(\d{1,2})(hs|handsets?)\Z")
 # Words after which a code names the product this one is made for ("for use in X5021",
 # "Replaces Brother LC93", "fits MX700"), not the product itself.
 _FOR_WORDS = frozenset({"for", "fits", "replaces"})
-_FOR_REACH = 4  # tokens after such a word where its code may stand
+_FOR_REACH = 5  # tokens after such a word where its code may stand ("for use in Canon CRG 448A")
 # A finish that makes a colour another product ("Piano Black" is not "Black"), and an
 # edition of a title ("Collector's Edition", "CE"): a store may leave them out, it does not
 # add one the product lacks.
@@ -82,7 +82,7 @@ _RESOLUTION = re.compile(r"(480|576|720|1080|1440|2160)[pi]\Z")
 _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not a model
 # A standard's word and its number ("Class 6", "USB 2", "Cat 6"): a specification that
 # products of several makers share, not a model code.
-_STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi)\d{1,2}\Z")
+_STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi|spf)\d{1,2}\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 # What a shop pastes into a title about its offer, not the product: a price with its
 # currency ("$369!", "(452.04 USD)", "£2.50") or off it ("Save 30p"), a stock note
@@ -171,14 +171,23 @@ _SIZE_PHRASES = {
 }
 
 
+# A garment size in one letter, said last or after "size" ("Crew Neck Tee Black L",
+# "Size M"): the size word the catalog writes out. Elsewhere a lone letter says nothing.
+_SIZE_LETTERS = {"s": "small", "m": "medium", "l": "large"}
+
+
 def _sizes_joined(tokens: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for token in tokens:
         joined = _SIZE_PHRASES.get((out[-1], token)) if out else None
         if joined:
             out[-1] = joined
+        elif token in _SIZE_LETTERS and out and out[-1] == "size":
+            out[-1] = _SIZE_LETTERS[token]
         else:
             out.append(token)
+    if len(out) >= 2 and out[-1] in _SIZE_LETTERS:
+        out[-1] = _SIZE_LETTERS[out[-1]]
     return tuple(out)
 
 
@@ -309,7 +318,7 @@ _NOT_A_SERIES = frozenset(
     | {"leg", "uk", "eu", "us", "sz", "age"}
     | {"mp", "gb", "mb", "tb", "hz"}  # "10.0 MP (226545)": a unit, then a shop's number
     | {"sku", "item", "part", "qty"}
-    | {"usb", "uhs", "cat", "gen"}
+    | {"usb", "uhs", "cat", "gen", "spf"}  # "SPF 15": a sun lotion's factor, many have it
 )
 
 
@@ -324,15 +333,28 @@ def _codes(tokens: tuple[str, ...]) -> frozenset[str]:
     codes = {t for t in tokens if _is_code(t)}
     for a, b in itertools.pairwise(tokens):
         series = 2 <= len(a) <= 3 and a.isalpha() and a not in _NOT_A_SERIES
-        if series and _SERIES_NUMBER.fullmatch(b):
+        # (not a specification after it: "hd 720p" is a resolution, not the code hd720p,
+        # which two TVs of a line would share)
+        if series and _SERIES_NUMBER.fullmatch(b) and not _SPEC.match(b):
             codes.add(a + b)
     return frozenset(codes)
+
+
+_CUT_THIRD_PARTY = 6  # letters of a third-party word a cut-short name must keep
 
 
 def _third_party(tokens: tuple[str, ...]) -> bool:
     """A supply that names itself third-party. "For use in X" alone is not that: a maker's
     own cartridge is "for use in" its printers (`_supply` reads the code that follows)."""
     if any(t in THIRD_PARTY or t == "replaces" for t in tokens):
+        return True
+    # A name cut short in the word ("... Lexmark 18C9003XL remanufa").
+    cut = tokens[-1] if tokens else ""
+    if (
+        len(cut) >= _CUT_THIRD_PARTY
+        and cut.isalpha()
+        and any(w.startswith(cut) for w in THIRD_PARTY)
+    ):
         return True
     return any(len(t) >= 8 and _like_third_party(t) for t in tokens)
 
@@ -344,12 +366,14 @@ def _like_third_party(token: str) -> bool:
 
 
 def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
-    """The first code after each "for" word ("fits LaserJet P5491DN - CE398A": P5491DN)."""
+    """The first code after each "for" word ("fits LaserJet P5491DN - CE398A": P5491DN),
+    with its series when written apart ("for use in Canon CRG 448A": crg448a)."""
     found: set[str] = set()
     for i, token in enumerate(tokens):
         if token in _FOR_WORDS:
             reach = tokens[i + 1 : i + 1 + _FOR_REACH]
-            found.update(next((c for t in reach if (c := _codes((t,)))), frozenset()))
+            pairs = (reach[j : j + 2] for j in range(len(reach)))
+            found.update(next((c for pair in pairs if (c := _codes(pair))), frozenset()))
     return frozenset(found)
 
 
@@ -415,6 +439,27 @@ class PairFeatures:
     # left the code out, and its name fits every model of the line (a catalog name without
     # the code is the product's own, its code kept elsewhere).
     provisional_uncoded: float
+    # The store's name has a model code and the candidate's no code nor any number of
+    # three digits or more (a model number, a year, an item number): any candidate, as
+    # `provisional_uncoded` for a provisional one. A catalog product a store's GTIN made
+    # from its own title is named the same way ("Dyson HEPA bagless Vacuum Cleaner"); a
+    # curated device name carries its code.
+    code_store_only: float
+    # The store's name states a number (not a size, code or shop's item number) the
+    # candidate's does not, and the candidate none of its own: a model number ("Stylus
+    # 3607"), a year, a version the candidate leaves open.
+    number_store_only: float
+    # The candidate names a colour's finish ("piano black") the store's colour lacks
+    # ("black"): a store may leave the finish out, or sell the plain colour.
+    finish_cand_only: float
+    # The candidate names an edition ("Collector's Edition", "CE") the store's name does
+    # not: the store sells the plain one, or cut the edition off (the store naming an
+    # edition the candidate lacks is a conflict, `_finer`).
+    edition_cand_only: float
+    # The candidate names a pack the store's name does not, and they share a code (maybe
+    # with a colour letter, "PG-649B" / "PG-649"): a maker's twin pack often keeps the
+    # single's code ("TN-991A ... 2/Pack").
+    pack_cand_coded: float
     # Sold as a download, said by the store's name or the candidate's only.
     download_store_only: float
     download_cand_only: float
@@ -618,6 +663,17 @@ def pair_features(
         provisional_uncoded=float(
             provisional and not shared and bool(store_only) and not cand_only
         ),
+        code_store_only=float(
+            not shared and bool(store_only) and not cand_only and not colour and _numberless(cand)
+        ),
+        number_store_only=float(
+            _more(store.bare, cand.stated) and not _more(cand.bare, store.stated)
+        ),
+        finish_cand_only=float("colour" in store.variants and bool(cand.finishes - store.finishes)),
+        edition_cand_only=float(bool(cand.editions) and not store.editions),
+        pack_cand_coded=float(
+            packs == "one_side" and bool(cand.pack or cand.multi) and bool(shared or colour)
+        ),
         download_store_only=float(store.download and not cand.download),
         download_cand_only=float(cand.download and not store.download),
         line_store_only=float(bool(store.lines - cand.lines)),
@@ -626,6 +682,14 @@ def pair_features(
         price_far=float(price_ratio is not None and price_ratio >= FAR),
         price_gap=price_gap(price_ratio),
     )
+
+
+_LONG_RUN = re.compile(r"\d{3}")
+
+
+def _numberless(side: Side) -> bool:
+    """No token of the name holds three digits in a row."""
+    return not any(_LONG_RUN.search(t) for t in side.parsed.all_tokens)
 
 
 def _similarity(a: Side, b: Side) -> tuple[float, float]:

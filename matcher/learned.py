@@ -109,9 +109,12 @@ def _reasons_and_caps(
                 caps.append(cap)
     if brand_reason == BRAND_CONFLICT:
         caps.append(below_suggest)
-    if f.pack_store_only:
+    if f.pack_store_only or f.pack_cand_coded:
         # The store names a pack the candidate names neither as a pack nor as a size:
         # the pack is another product than the single, whatever else the names share.
+        # So is a candidate's pack whose code the store writes without any pack ("Brother
+        # TN-991A Laser Toner" / "Brother TN-991A Toner Cartridge, 2/Pack": a maker's twin
+        # pack often keeps the single's code): a person decides.
         caps.append(below_link)
     return reasons, caps
 
@@ -214,14 +217,26 @@ def pooled(candidates: Sequence[Candidate], shares: Sequence[float]) -> list[flo
 
 def twins(a: Candidate, b: Candidate) -> bool:
     """Do two names say one product: nothing conflicts, each explains most of the
-    other's words, and no size, pack or code is stated on one side only?"""
+    other's words, no size, pack or code is stated on one side only, and `b` names every
+    variant class `a` names (or they share a code)? A provisional "QuickBooks 2010 Simple
+    Start" fits the "for Mac" and the "for Windows" product alike: it is the twin of
+    neither (titles bench, seed 21: its share added to the Mac one linked Windows
+    products to it)."""
     f, brand_reason = evidence(b.name, b.brand, a)
     return (
         brand_reason != BRAND_CONFLICT
         and not conflicted(f)
         and f.cover_min >= TWIN_COVER
         and not (f.size_one_side or f.pack_store_only or f.pack_cand_only or f.code_one_side)
+        and (bool(f.code_shared) or not _variant_left_out(a, b))
     )
+
+
+def _variant_left_out(a: Candidate, b: Candidate) -> bool:
+    """Does `a`'s name name a variant class (platform, colour, flavour...) `b`'s does not?"""
+    brands = tuple(sorted({x for x in map(normalize_brand, (a.brand, b.brand)) if x}))
+    named = _side(b.name, brands).variants
+    return any(cls not in named for cls in _side(a.name, brands).variants)
 
 
 def duplicates(a: Candidate, b: Candidate) -> bool:

@@ -148,8 +148,14 @@ def _unit_for(spelling: str) -> str:
     raise ValueError(spelling)  # pragma: no cover - the alternation only matches known spellings
 
 
+# A year before "PC" is a software edition for the PC ("Norton 2009 PC"), not 2009 pieces.
+_YEAR = re.compile(r"(?:19|20)\d\d\Z")
+
+
 def _quantity_sub(match: re.Match[str]) -> str:
     number, spelling = match.group(1), match.group(2)
+    if spelling.startswith("pc") and _YEAR.match(number):
+        return match[0]
     return f" {_format_number(float(number))}{_unit_for(spelling)} "
 
 

@@ -17,7 +17,14 @@ whose true product exists (the recall's denominator):
   say): picking the true one is a coin toss at best. It reads names as the matcher does,
   so what the matcher cannot read (apparel sizes such as `32X30`) counts as unreadable.
 
-Neither changes the generators; they say what ceiling the generated names allow.
+* one code: the store's name carries a model code its true product's catalog name
+  carries, and another true product's catalog name carries that code too, or that code
+  without its last letter (a colour's, as shops write it: STM32500B) (two colours
+  of a TV under one code, "Black" and "Piano Black", which stores write "Black"; two
+  flash drives of different families drawn with one code). The code, the strongest
+  evidence a name has, points to both.
+
+None of them changes the generators; they say what ceiling the generated names allow.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from catalog.names import normalize_name
-from matcher.features import PairFeatures, conflicted
+from matcher.features import PairFeatures, conflicted, read_side
 from matcher.learned import evidence
 from matcher.reasons import BRAND_CONFLICT
 from matcher.scoring import Candidate
@@ -49,8 +56,13 @@ class Ambiguity:
         self._by_word: dict[str, set[int]] = defaultdict(set)
         for item in items:
             self._named[_key(item.name, item.brand)].add(item.truth)
+        self._codes: dict[int, frozenset[str]] = {}
+        self._by_code: dict[str, set[int]] = defaultdict(set)
         for p in self.products.values():
             self._catalog_names[normalize_name(p.name)].add(p.key)
+            self._codes[p.key] = read_side(p.name, ()).codes
+            for code in self._codes[p.key]:
+                self._by_code[code].add(p.key)
             for word in set(normalize_name(f"{p.brand} {p.name}").split()):
                 self._by_word[word].add(p.key)
 
@@ -58,6 +70,27 @@ class Ambiguity:
         key = _key(item.name, item.brand)
         others = (self._named[key] | self._catalog_names[key[0]]) - {item.truth}
         return bool(others)
+
+    def one_code(self, item: StoreItem) -> bool:
+        """The store's name shares a model code with its true product's catalog name, and
+        another true product's catalog name carries that code too."""
+        shared = read_side(item.name, ()).codes & self._codes[item.truth]
+        # ... or that code less its last letter, a colour's (STM32500B "Black" / STM32500):
+        # as the matcher reads a shop's model with its colour letter.
+        shared |= {c[:-1] for c in shared if c[-1].isalpha() and c[-2:-1].isdigit()}
+        others = {k for code in shared if len(code) >= 4 for k in self._by_code[code]}
+        for key in others - {item.truth}:
+            # Another product with the code that nothing else in the name tells apart (a
+            # third-party supply names the original's code, a twin pack the single's).
+            theirs, their_brand = self._evidence(item, self.products[key])
+            if not (
+                their_brand == BRAND_CONFLICT
+                or conflicted(theirs)
+                or theirs.pack_store_only
+                or theirs.pack_cand_only
+            ):
+                return True
+        return False
 
     def explained_as_well(self, item: StoreItem) -> bool:
         truth = self.products[item.truth]

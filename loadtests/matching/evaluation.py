@@ -163,11 +163,18 @@ def ambiguity_rows(
     reads the same as, and the recall over the others."""
 
     def unclear(o: Outcome) -> bool:
-        return ambiguity.identical(o.item) or ambiguity.explained_as_well(o.item)
+        return (
+            ambiguity.identical(o.item)
+            or ambiguity.one_code(o.item)
+            or ambiguity.explained_as_well(o.item)
+        )
 
     identical = sum(ambiguity.identical(o.item) for o in findable)
     loose = {o.product_id for o in findable + wrong if unclear(o)}
     rows["  ambiguity: name identical to another product's"] = ratio(identical, len(findable))
+    rows["  ambiguity: its model code is another product's too"] = ratio(
+        sum(ambiguity.one_code(o.item) for o in findable), len(findable)
+    )
     rows["  ambiguity: another product explains it as well"] = ratio(
         sum(o.product_id in loose for o in findable), len(findable)
     )
@@ -180,6 +187,9 @@ def ambiguity_rows(
     right_clear = sum(o.product_id not in loose for o in right)
     rows["    precision over identifiable names"] = ratio(right_clear, right_clear + wrong_clear)
     rows["    wrong links on ambiguous names"] = ratio(len(wrong) - wrong_clear, len(wrong))
+    rows["    wrong links whose code is another product's too"] = ratio(
+        sum(ambiguity.one_code(o.item) for o in wrong), len(wrong)
+    )
 
 
 def calibration_rows(queued: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:

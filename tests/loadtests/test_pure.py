@@ -132,3 +132,16 @@ def test_thresholds_judge_routes_errors_and_hit_ratio(tmp_path) -> None:
 def test_shapes_scale_users_over_the_run() -> None:
     assert [ramp(s, 100, 10)[0] for s in (0.0, 0.25, 0.45, 0.65, 0.95)] == [25, 50, 75, 100, 100]
     assert [spike(s, 100, 10)[0] for s in (0.1, 0.5, 0.7)] == [25, 100, 25]
+
+
+def test_a_folded_generated_product_is_sold_once_per_store() -> None:
+    """The grocery generator draws some products twice (one brand, one name), and `distinct`
+    folds them into one: a store that drew both must sell it under one SKU, not two the
+    matcher's same-store rule doubts."""
+    from loadtests.matching.generators import GENERATORS
+
+    market = GENERATORS["grocery"](21, 600, 6, 0.1)
+    keys = {p.key for p in market.products}
+    for items in market.items.values():
+        truths = [i.truth for i in items]
+        assert len(truths) == len(set(truths)) and set(truths) <= keys

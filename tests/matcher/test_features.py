@@ -467,3 +467,96 @@ def test_two_video_resolutions_are_two_screens():
     same = features(store, 'Vizio VO425EB 42" 1080P 120Hz 3 HDMI LCD HDTV', "vizio")
     unsaid = features("Vizio 42 in. 3 HDMI HDTV - VO425EB", 'Vizio 42" 1080p HDTV', "vizio")
     assert same.number_conflict == unsaid.number_conflict == 0.0
+
+
+def test_a_video_resolution_after_a_series_word_is_no_model_code():
+    """ "HD 720p" is a resolution two TVs of a line share, not the code hd720p (bench_matching
+    linked KDL-42V8767 to KDL42V6870 on it)."""
+    f = features(
+        'sony bravia kdl-42v8767 42" hd 720p 120 hz lcd tv',
+        "Sony Bravia Kdl42V6870 42 In. Hd 720P 120Hz Lcd Hdtv",
+        "sony",
+    )
+    assert (f.code_shared, f.code_conflict) == (0.0, 1.0)
+    assert "hd720p" not in read_side("Sony HD 720p LCD TV", ()).codes
+
+
+def test_what_the_store_names_and_the_candidate_leaves_out_is_marked():
+    """A code or a model number the store states and a candidate's name lacks, whatever
+    made the candidate (a store's GTIN names a catalog product after its own title)."""
+    coded = "Vacuum Cleaner, Dyson DC61 Bagless"
+    assert features(coded, "Dyson HEPA bagless Vacuum Cleaner Silver", "dyson").code_store_only
+    assert not features(coded, "Dyson DC61 HEPA Bagless Vacuum Cleaner", "dyson").code_store_only
+    assert not features("Dyson Bagless Vacuum", "Dyson DC61 Bagless Vacuum").code_store_only
+    numbered = "Olympus Stylus 3607 Digital Camera Silver"
+    plain = features(numbered, "Olympus Stylus 2.7in LCD Digital Camera", "olympus")
+    assert plain.number_store_only == 1.0
+    said = features(numbered, "Olympus Stylus 3607 HD Video Digital Camera", "olympus")
+    assert said.number_store_only == 0.0
+    other = features(numbered, "Olympus Stylus 3706 Digital Camera", "olympus")
+    assert (other.number_store_only, other.number_conflict) == (0.0, 1.0)
+
+
+def test_a_finish_or_a_pack_only_the_candidate_names_is_marked():
+    black = "LG 52LG92B 52-inch LCD HDTV Black"
+    assert features(black, "LG 52LG92B 52in LCD HDTV Piano Black", "lg").finish_cand_only == 1.0
+    assert features(black, "LG 52LG92B 52in LCD HDTV, Black", "lg").finish_cand_only == 0.0
+    single = "Brother TN-991A Laser Toner Black"
+    pack = features(single, "Brother TN-991A Black Toner Cartridge, 2/Pack", "brother")
+    assert (pack.pack_cand_only, pack.pack_cand_coded) == (1.0, 1.0)
+    uncoded = features("Brother Laser Toner Black", "Brother Black Toner Cartridge, 2/Pack")
+    assert (uncoded.pack_cand_only, uncoded.pack_cand_coded) == (1.0, 0.0)
+
+
+def test_a_third_party_word_cut_short_still_marks_a_supply():
+    cut = "LD Products LDF550 High Yield mag Lexmark 18C9003XL remanufa"
+    original = "Lexmark No. 99 High Yield Magenta Ink Cartridge (18C9003XL)"
+    assert features(cut, original, "lexmark").third_party == 1.0
+    assert features("Lexmark 18C9003XL High Yield mag", original, "lexmark").third_party == 0.0
+
+
+def test_a_sun_protection_factor_is_no_model_code():
+    """ "SPF 15" is a factor many lotions share, not a code that pins one (bench_matching
+    linked "spf 15 sun lotion" to another maker's SPF 15 lotion at 100)."""
+    f = features("spf 15 sun lotion 6.8 fl oz", "Solace Sun Kids SPF 15 Sun Lotion, 200 ml")
+    assert f.code_shared == 0.0
+    assert features("SPF 15 Sun Lotion", "Kids SPF 30 Sun Lotion").number_conflict == 1.0
+
+
+def test_a_garment_size_in_one_letter_said_last_is_that_size():
+    tee = "Organic Cotton Men's Crew Neck Tee Black L"
+    assert features(tee, "Organic Cotton Mens Crew Neck T-Shirt, Black, XS").variant_conflict
+    same = features(tee, "Ashgrove Organic Cotton Mens Crew Neck T-Shirt, Black, Large")
+    assert same.variant_conflict == 0.0
+    assert read_side("Size M Crew Neck Tee", ()).variants["size"] == {"medium"}
+    assert "size" not in read_side("Vitamin C Tablets L Carnitine", ()).variants
+
+
+def test_a_code_the_store_names_marks_only_a_numberless_candidate():
+    """A candidate named with a number of its own (the model number without its colour
+    letter, a year) is not a name that fits every model of a line."""
+    store = "Hamilton Beach 63256B 12c w/ thermal carafe coffeemaker, Black"
+    numbered = features(store, "Hamilton Beach 12-Cup Thermal Carafe Coffee Maker - 63256")
+    assert numbered.code_store_only == 0.0
+    plain = features(store, "Hamilton Beach Programmable Thermal Carafe Coffee Maker")
+    assert plain.code_store_only == 1.0
+
+
+def test_an_edition_only_the_candidate_names_is_marked():
+    plain = "Rogue Storm: Shadow Frontier - Wii"
+    ce = features(plain, "Rogue Storm: Shadow Frontier Collector's Edition - Wii")
+    assert (ce.edition_cand_only, ce.variant_conflict) == (1.0, 0.0)
+    said = features("Rogue Storm: Shadow Frontier CE Wii", "Rogue Storm Collector's Edition - Wii")
+    assert said.edition_cand_only == 0.0
+
+
+def test_a_supply_for_a_code_written_apart_is_a_supply():
+    """ "for use in Canon CRG 448A": the series and its number are the printer supply's
+    code the store's product is made for, five words on."""
+    f = features(
+        "Innovera 80341 Toner Cartridge for use in Canon CRG 448A",
+        "Canon CRG-448A Black Toner Cartridge (1216B202)",
+    )
+    assert f.third_party == 1.0
+    own = features("Canon PG-755 Ink for Canon PIXMA MX700", "Canon PG-755 Ink Cartridge")
+    assert own.third_party == 0.0

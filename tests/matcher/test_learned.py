@@ -176,3 +176,36 @@ def test_a_brand_written_as_its_initials_is_the_brand():
         assert brand_evidence(store_b, (), catalog_b, ()) == BRAND_MATCH, store
     assert brand_evidence("ms", (), "microsoft", ()) == BRAND_CONFLICT
     assert brand_evidence("sony", (), "samsung", ()) == BRAND_CONFLICT
+
+
+def test_a_provisional_name_without_the_variant_is_no_twin_of_one_variant():
+    """ "QuickBooks 2010 Simple Start" fits the Mac and the Windows product alike: its share
+    is not added to the likelier one (bench_matching linked Windows products to Mac)."""
+    mac = Candidate(1, "Intuit QuickBooks 2010 Simple Start for Mac", "Intuit")
+    unnamed = Candidate(2, "Intuit QuickBooks 2010 Simple Start", None, provisional=True)
+    named = Candidate(3, "QuickBooks 2010 Simple Start - Mac", None, provisional=True)
+    assert pooled([mac, unnamed], [0.5, 0.4]) == [0.5, 0.4]
+    assert pooled([mac, named], [0.5, 0.4]) == [0.9, 0.4]
+    # A shared model code says which product, whatever the colour says.
+    tv = Candidate(1, 'Samsung LN46K798B 46" 120Hz 1080p LCD HDTV, Black', "Samsung")
+    codename = Candidate(2, "SAMSUNG LN46K798B 46IN 120HZ 1080P LCD HDTV", None, provisional=True)
+    assert pooled([tv, codename], [0.5, 0.4]) == [0.9, 0.4]
+
+
+def test_a_twin_pack_the_store_does_not_name_is_never_linked():
+    """The store names the single's code and no pack; the catalog knows only the twin pack
+    that keeps the code: a person decides (bench_matching linked the single to the pack)."""
+    pack = Candidate(1, "Brother TN-991A Black Toner Cartridge, 2/Pack", "Brother")
+    [scored] = score_candidates("Brother TN-991A Laser Toner Black", "Brother", None, [pack],
+                                thresholds=LEARNED)  # fmt: skip
+    assert 70 <= scored.score < LEARNED.auto_link
+    [both] = score_candidates("Brother TN-991A Toner Black 2pk", "Brother", None, [pack],
+                              thresholds=LEARNED)  # fmt: skip
+    assert both.score >= LEARNED.auto_link
+
+
+def test_a_twin_pack_of_the_code_with_its_colour_letter_is_never_linked_either():
+    pack = Candidate(1, "Canon PG-649 Black Ink Cartridge, 2/Pack", "Canon")
+    [scored] = score_candidates("CANON INK CARTRIDGE - PG-649B, BLACK", None, None, [pack],
+                                thresholds=LEARNED)  # fmt: skip
+    assert scored.score < LEARNED.auto_link

@@ -267,3 +267,10 @@ def test_each_rewrite_is_skipped_only_where_its_pattern_cannot_match():
                 assert guard in text, (guard, pattern.pattern, text)
     # Every rewrite was seen at work: the check above is not vacuous.
     assert multibuys and all(matched.values()), matched
+
+
+def test_a_year_before_pc_is_an_edition_not_a_count():
+    """ "Norton Internet Security 2009 PC" is the PC edition, not 2009 pieces (the platform
+    went missing, and a pack of 2009 with it)."""
+    assert normalize_for_scoring("Norton Internet Security 2009 PC").split()[-2:] == ["2009", "pc"]
+    assert normalize_for_scoring("Cotton buds 200 pcs").split()[-1] == "200ct"

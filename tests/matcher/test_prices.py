@@ -79,5 +79,7 @@ def test_the_learned_scorer_weighs_price_near_for_and_far_against():
 
     near, unknown, far = score(Price(2.4, "GBP")), score(None), score(Price(7.5, "GBP"))
     # How far down a far price takes a name is the fitted model's weight (prices on the
-    # benchmark are noisy: promotions, a pack priced as a single), not a block.
-    assert far < unknown < near
+    # benchmark are noisy: promotions, a pack priced as a single), not a block. A near
+    # price adds little to a name that already says it all (fitted +0.03 since the grocery
+    # bench stopped selling one product under two SKUs): it never takes a score down.
+    assert far < unknown <= near

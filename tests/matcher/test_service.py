@@ -127,7 +127,9 @@ def _generated(seed: int) -> tuple[list[tuple[str, str]], list[tuple[str, str, s
 async def test_a_batch_decides_as_one_at_a_time_does(catalog, thresholds):
     """The worker's batch (`decide_many`) against deciding each product and recording its
     link before the next: the same decisions, same-store suggestions included."""
-    names, wanted = _generated(seed=7)
+    # A seed whose small catalog draws all four outcomes from the shipped model (the
+    # kinds asserted below; seed 7 drew no suggestion once the model was refitted).
+    names, wanted = _generated(seed=2)
     for name, brand in names:
         await catalog.create_canonical_product(gtin=None, name=name, brand=brand)
     products = [await _product(catalog, store, name, brand) for store, name, brand in wanted]
