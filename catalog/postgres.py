@@ -142,6 +142,16 @@ async def _translated() -> AsyncIterator[None]:
         raise CatalogError(f"PostgreSQL: {exc}") from exc
 
 
+async def _session_kept(conn: asyncpg.Connection) -> None:
+    """A released connection's reset, beyond asyncpg's own (an open transaction rolled
+    back, listeners dropped): nothing. Its default also runs `pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL`, a round trip per release (a worker's batch takes a
+    connection ten times), for session state the named queries never leave behind: their
+    settings and advisory locks end with the transaction (`set_config(…, true)`,
+    `pg_*_xact_lock`), they open no cursor, and LISTEN has a connection of its own
+    (`tests/catalog/test_gtin_and_queries.py` checks the PostgreSQL queries for these)."""
+
+
 class _Session:
     """Named queries on one pooled connection; in a transaction, what it announces."""
 
@@ -213,6 +223,7 @@ class PostgresConnector:
                 max_size=max_size,
                 timeout=timeout_s,  # connecting
                 command_timeout=timeout_s,  # each statement
+                reset=_session_kept,
             )
         except _UNAVAILABLE_OR_POSTGRES as exc:
             raise CatalogUnavailable(f"cannot open PostgreSQL catalog: {exc!r}") from exc

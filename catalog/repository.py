@@ -141,6 +141,12 @@ class ProductRepository(Protocol):
 
     async def get_canonical_product(self, canonical_id: int) -> CanonicalProduct | None: ...
 
+    async def get_canonical_products(
+        self, canonical_ids: Sequence[int]
+    ) -> dict[int, CanonicalProduct]:
+        """The canonical products of these ids that exist, by id (one query)."""
+        ...
+
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None: ...
 
     async def list_canonical_products(

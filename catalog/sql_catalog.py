@@ -231,6 +231,16 @@ class SQLCatalog:
         row = await self._one("get_canonical_product", canonical_id=canonical_id)
         return rows.canonical(row) if row else None
 
+    async def get_canonical_products(
+        self, canonical_ids: Sequence[int]
+    ) -> dict[int, CanonicalProduct]:
+        if not canonical_ids:
+            return {}
+        found = await self._all(
+            "get_canonical_products", canonical_ids=json_param(list(canonical_ids))
+        )
+        return {row["id"]: rows.canonical(row) for row in found}
+
     async def list_canonical_products(
         self, *, provisional: bool | None = None, after_id: int = 0, limit: int = 100
     ) -> list[CanonicalProduct]:

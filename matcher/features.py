@@ -151,7 +151,7 @@ class Side:
     bare: Counter[str]
     long: Counter[str]  # numbers of SKU_DIGITS or more, apart from `bare`
     stated: Counter[str]
-    runs: dict[tuple[int, str], frozenset[str]]
+    runs: dict[tuple[int, str], tuple[str, ...]]
 
 
 # Garment sizes written in two words ("X-Small", "XX Large"): one size, not "small".
@@ -212,7 +212,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     return _read_side(name, strip_brands(all_tokens, brands))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=32768)
 def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     """What a name says before its brands are known: its shop notes, its shouted words
     and its scoring tokens."""
@@ -226,7 +226,7 @@ def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...
     return notes, shouted, tuple(normalize_for_scoring(name).split())
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=32768)
 def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
     notes, shouted, all_tokens = _prepared(name)
     parsed = parse_stripped(all_tokens, stripped)
@@ -262,27 +262,36 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
     return Side(
         parsed=parsed,
         content=content,
-        codes=_codes(tokens),
+        codes=_kept(_codes(tokens)),
         sizes=sizes,
         pack=max(packs) if packs else (1 if single else None),
         multi=not packs and "value" in tokens and "pack" in tokens,
         bonus_pct=(bonus[0] if bonus else 0.0) if promoted else None,
         variants={cls: frozenset(words) for cls, words in variants.items()},
-        noise=noise,
+        noise=_kept(noise),
         third_party=_third_party(tokens),
-        targets=_targets(tokens),
-        purposes=frozenset(b for a, b in itertools.pairwise(tokens) if a in _FOR_WORDS),
+        targets=_kept(_targets(tokens)),
+        purposes=_kept(frozenset(b for a, b in itertools.pairwise(tokens) if a in _FOR_WORDS)),
         counts=_counts(tokens),
-        resolutions=frozenset(m[1] for t in tokens if (m := _RESOLUTION.match(t))),
-        finishes=frozenset(t for t in tokens if t in _FINISHES),
-        editions=frozenset(t for t in tokens if t in _EDITIONS),
+        resolutions=_kept(frozenset(m[1] for t in tokens if (m := _RESOLUTION.match(t)))),
+        finishes=_kept(_FINISHES.intersection(tokens)),
+        editions=_kept(_EDITIONS.intersection(tokens)),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
-        lines=frozenset(t for t in tokens if t in _LINE_WORDS),
+        lines=_kept(_LINE_WORDS.intersection(tokens)),
         bare=_bare(content),
         long=_long(content),
         stated=_stated(parsed.all_tokens),
         runs=_runs(parsed.all_tokens),
     )
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _kept(found: frozenset[str]) -> frozenset[str]:
+    """The set, or one shared empty set (CPython makes a new one each time, 216 bytes):
+    most names state none of most things, and a worker keeps tens of thousands of sides."""
+    return found or _NOTHING
 
 
 @functools.lru_cache(maxsize=65536)  # tokens recur from name to name
@@ -785,10 +794,12 @@ def _colour_initials(a: Side, b: Side) -> set[str]:
     return {w[0] for w in words}
 
 
-def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
+def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], tuple[str, ...]]:
     """Runs of one to three tokens joined, with a digit, by (length, all but the last two
-    characters): the keys `_near_code` looks a code up by."""
-    runs: dict[tuple[int, str], set[str]] = {}
+    characters): the keys `_near_code` looks a code up by. Each key's runs, distinct, in a
+    tuple: one or two at most, asked `in` and iterated, never a set's worth (a frozenset
+    apiece was a third of a `Side`'s memory, and a worker keeps tens of thousands)."""
+    runs: dict[tuple[int, str], tuple[str, ...]] = {}
     # A run starts with its letters ("sdsdh 8gb") and ends at its first token with a
     # digit, not after a code: from each token, the run up to the next token with a
     # digit, if that is at most two tokens on.
@@ -798,8 +809,11 @@ def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], frozenset[str]]:
             following = i
         if following <= i + 2:
             joined = "".join(tokens[i : following + 1])
-            runs.setdefault((len(joined), joined[:-2]), set()).add(joined)
-    return {key: frozenset(found) for key, found in runs.items()}
+            key = (len(joined), joined[:-2])
+            found = runs.get(key, ())
+            if joined not in found:
+                runs[key] = (*found, joined)
+    return runs
 
 
 def _supply(a: Side, b: Side) -> bool:

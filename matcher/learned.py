@@ -49,7 +49,7 @@ TWIN_COVER = 0.8  # of each name's words, at least this share the other explains
 # --------------------------------------------------------------------------- one candidate
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def _side(name: str, brands: tuple[str, ...]) -> Side:
     return read_side(name, brands)
 

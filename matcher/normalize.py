@@ -226,7 +226,7 @@ _REWRITES: tuple[_Rewrite, ...] = (
 )
 
 
-@lru_cache(maxsize=16384)  # a candidate's name is read once per store product it meets
+@lru_cache(maxsize=32768)  # a candidate's name is read once per store product it meets
 def normalize_for_scoring(name: str) -> str:
     """Normalize a product name for fuzzy scoring (never stored; see the module doc)."""
     if _CURRENCIES.intersection(name):

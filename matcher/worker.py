@@ -270,11 +270,11 @@ class MatchWorker:
         try:
             linked = await self._catalog.get_store_products(product_ids)
             ids = {i for p in linked.values() if (i := p.canonical_product_id) is not None}
-            made = await asyncio.gather(*map(self._catalog.get_canonical_product, sorted(ids)))
+            made = await self._catalog.get_canonical_products(sorted(ids))
         except CatalogError as exc:
             log.warning("matcher: made products unread (%s); next batch searched again", exc)
             return None
-        return [m for m in made if m is not None]
+        return [made[i] for i in sorted(ids) if i in made]
 
     async def _gone_target(self, outcome: MatchOutcome) -> int | None:
         """The canonical product the outcome links to, if it no longer exists."""

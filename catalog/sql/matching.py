@@ -94,21 +94,22 @@ async def _with_provisional(
         "get_store_products", product_ids=json_param([o.item.store_product_id for o in wanted])
     )
     by_id = {row["id"]: rows.store_product(row) for row in products}
-    made: dict[tuple[str, str], int] = {}
-    canonical_of: dict[int, int] = {}
+    key_of: dict[int, tuple[str, str]] = {}  # item → (name, brand), normalized
+    new: dict[tuple[str, str], dict[str, object]] = {}  # the first product of each key
     for o in wanted:
         product = by_id[o.item.store_product_id]
-        key = (normalize_name(product.name), normalize_name(product.brand or ""))
-        if key not in made:
-            row = await s.one(
-                "create_provisional_canonical",
-                name=product.name,
-                normalized_name=key[0],
-                brand=product.brand,
-            )
-            assert row is not None
-            made[key] = row["id"]
-        canonical_of[o.item.id] = made[key]
+        key = key_of[o.item.id] = (
+            normalize_name(product.name),
+            normalize_name(product.brand or ""),
+        )
+        new.setdefault(
+            key, {"name": product.name, "normalized_name": key[0], "brand": product.brand}
+        )
+    created = await s.all("create_provisional_canonicals", products=json_param(list(new.values())))
+    made = {
+        (row["normalized_name"], normalize_name(row["brand"] or "")): row["id"] for row in created
+    }
+    canonical_of = {item_id: made[key] for item_id, key in key_of.items()}
     return [
         replace(o, canonical_id=canonical_of[o.item.id], confidence=None)
         if o.item.id in canonical_of

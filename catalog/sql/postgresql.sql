@@ -57,16 +57,28 @@ INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
 RETURNING id, gtin, name, normalized_name, brand, image_count, 0 AS product_count, provisional;
 
--- name: create_provisional_canonical
--- The matcher's canonical product for a name-only product nobody else had (no GTIN).
+-- name: create_provisional_canonicals
+-- The matcher's canonical products for name-only products nobody else had (no GTIN):
+-- :products: [{name, normalized_name, brand}, …],
+-- ids given in that order; each row comes back with its normalized_name and brand (the
+-- caller makes one per distinct pair of them and finds its own by those).
 INSERT INTO canonical_products (gtin, name, normalized_name, brand, provisional)
-VALUES (NULL, :name, :normalized_name, :brand, true)
-RETURNING id;
+SELECT NULL, x.p ->> 'name', x.p ->> 'normalized_name', x.p ->> 'brand', true
+FROM jsonb_array_elements(:products::jsonb) WITH ORDINALITY AS x(p, n)
+ORDER BY x.n
+RETURNING id, normalized_name, brand;
 
 -- name: get_canonical_product
 SELECT id, gtin, name, normalized_name, brand, image_count,
        canonical_product_count(id) AS product_count, provisional
 FROM canonical_products WHERE id = :canonical_id;
+
+-- name: get_canonical_products
+-- :canonical_ids: [id, …]
+SELECT id, gtin, name, normalized_name, brand, image_count,
+       canonical_product_count(id) AS product_count, provisional
+FROM canonical_products
+WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:canonical_ids::jsonb))::bigint));
 
 -- name: get_canonical_product_by_gtin
 SELECT id, gtin, name, normalized_name, brand, image_count,

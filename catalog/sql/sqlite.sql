@@ -53,15 +53,26 @@ INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
 RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
 
--- name: create_provisional_canonical
--- The matcher's canonical product for a name-only product nobody else had (no GTIN).
+-- name: create_provisional_canonicals
+-- The matcher's canonical products for name-only products nobody else had (no GTIN):
+-- :products: [{name, normalized_name, brand}, …],
+-- ids given in that order; each row comes back with its normalized_name and brand (the
+-- caller makes one per distinct pair of them and finds its own by those).
 INSERT INTO canonical_products (gtin, name, normalized_name, brand, provisional)
-VALUES (NULL, :name, :normalized_name, :brand, 1)
-RETURNING id;
+SELECT NULL, json_extract(x.value, '$.name'), json_extract(x.value, '$.normalized_name'),
+       json_extract(x.value, '$.brand'), 1
+FROM json_each(:products) AS x
+ORDER BY x.key
+RETURNING id, normalized_name, brand;
 
 -- name: get_canonical_product
 SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
 FROM canonical_products WHERE id = :canonical_id;
+
+-- name: get_canonical_products
+-- :canonical_ids: [id, …]
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+FROM canonical_products WHERE id IN (SELECT value FROM json_each(:canonical_ids));
 
 -- name: get_canonical_product_by_gtin
 SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional

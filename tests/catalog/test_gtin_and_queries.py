@@ -64,3 +64,36 @@ def test_sqlite_queries_and_migrations_load():
     assert {"resolve_product", "insert_image", "upsert_store_product"} <= set(queries)
     versions = [v for v, _ in migration_files("sqlite")]
     assert versions == sorted(versions) and versions[0] == "0001_initial"
+
+
+# Statements that change a PostgreSQL session beyond its transaction: a pooled connection
+# is released without `RESET ALL`, `UNLISTEN *`, `CLOSE ALL` or unlocking
+# (`catalog.postgres._session_kept`), so no named query may leave any of these behind.
+_SESSION_STATE = (
+    r"set_config\s*\([^;]*?,\s*false\s*\)",  # a setting for the session
+    r"^\s*(?:SET\s+(?!LOCAL\b)|RESET\b)",  # a statement of its own (not UPDATE … SET)
+    r"pg_(?:try_)?advisory_lock(?:_shared)?\s*\(",  # held past the transaction
+    r"\bLISTEN\b",
+    r"\bDECLARE\b",
+    r"^\s*PREPARE\b",
+)
+
+
+def test_no_postgresql_query_leaves_session_state_on_a_pooled_connection():
+    import re
+
+    raw = parse_queries(resources.files("catalog").joinpath("sql", "postgresql.sql").read_text())
+    for name, sql in raw.items():
+        code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+        for statement in code.split(";"):
+            for pattern in _SESSION_STATE:
+                assert not re.search(pattern, statement, re.IGNORECASE), (name, pattern)
+    # The patterns see what they are there for.
+    for leaky in (
+        "SELECT set_config('jit', 'off', false);",
+        "SET work_mem = '1GB';",
+        "SELECT pg_advisory_lock(1);",
+        "LISTEN x;",
+    ):
+        assert any(re.search(p, leaky, re.IGNORECASE) for p in _SESSION_STATE)
+    assert not any(re.search(p, "UPDATE t\nSET a = 1", re.IGNORECASE) for p in _SESSION_STATE)

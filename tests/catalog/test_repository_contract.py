@@ -156,6 +156,14 @@ async def test_a_rotated_key_replaces_the_old_one_and_a_revoked_one_leaves_none(
         await catalog.set_store_key(store.id, "again")
 
 
+async def test_canonical_products_are_read_many_at_once_by_id(catalog):
+    a = await catalog.create_canonical_product(gtin=None, name="Acme Cola", brand="Acme")
+    b = await catalog.create_canonical_product(gtin="00012345678905", name="Zeta Tea", brand=None)
+    found = await catalog.get_canonical_products([b.id, a.id, b.id + a.id + 1])
+    assert found == {a.id: a, b.id: b}  # an id that does not exist is left out
+    assert await catalog.get_canonical_products([]) == {}
+
+
 async def test_canonical_product_normalizes_name_and_gtin_is_unique(catalog):
     made = await catalog.create_canonical_product(
         gtin="00012345678905", name="  Acme COLA, 12-oz ", brand="Acme"
