@@ -16,6 +16,7 @@ import pyvips
 
 from config.presets import Cover
 from edge.errors import RenderTimeout, SourceRejected
+from edge.imaging.deadlines import WATCHDOG
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, SourceInfo
 from edge.storage.originals.base import OriginalBytes
@@ -179,7 +180,8 @@ def render(
 ) -> bytes:
     """Render `data` at `width` (never upscaled) in `fmt`, or with `cover` cropped to
     exactly `width` × `cover.height` (callers keep that box within the original);
-    `deadline` is a time on `clock` (tests pass their own clock to move past it)."""
+    `deadline` is a time on `clock`, checked before each step, and the encode is killed
+    when it passes (`edge/imaging/deadlines.py`; tests pass their own clock)."""
     info = probe(data, limits)
     try:
         if cover is None:
@@ -190,9 +192,10 @@ def render(
             _check_deadline(clock, deadline, name)
             image = step(image, fmt)
         _check_deadline(clock, deadline, "encode")
-        _kill_at_deadline(image, clock, deadline)
         suffix, kwargs = options.save_args(fmt)
-        encoded: bytes = image.write_to_buffer(suffix, **kwargs)  # pyvips is untyped
+        # libvips is lazy: the real work happens in the encode, stopped if it runs late.
+        with WATCHDOG.kills_at(image, time.monotonic() + deadline - clock()):
+            encoded: bytes = image.write_to_buffer(suffix, **kwargs)  # pyvips is untyped
         return encoded
     except pyvips.Error as exc:
         _check_deadline(clock, deadline, "the end of the render")  # a kill looks like an error
@@ -211,17 +214,6 @@ def placeholder(data: bytes, info: SourceInfo) -> str:
     except pyvips.Error as exc:
         raise _undecodable() from exc
     return "data:image/webp;base64," + base64.b64encode(tiny).decode("ascii")
-
-
-def _kill_at_deadline(image: pyvips.Image, clock: Callable[[], float], deadline: float) -> None:
-    """libvips is lazy: the real work happens in the encode. Abort it past the deadline."""
-
-    def on_eval(img: pyvips.Image, progress: object) -> None:
-        if clock() > deadline:
-            img.set_kill(True)
-
-    image.set_progress(True)
-    image.signal_connect("eval", on_eval)
 
 
 def _check_deadline(clock: Callable[[], float], deadline: float, step: str) -> None:

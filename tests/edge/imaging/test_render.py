@@ -13,6 +13,7 @@ import pyvips
 
 from edge.demo.photos import PhotoSpec, photo
 from edge.errors import RenderTimeout, SourceRejected
+from edge.imaging.deadlines import WATCHDOG
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits
 from edge.imaging.render import STEPS, probe, render
@@ -397,8 +398,8 @@ class ReadCountingClock:
         return 0.0 if self.reads <= self.still else 1.0
 
 
-# `render` reads the clock before each step and before the encode; later reads come from
-# libvips' progress callback during the encode, then once more when the encode fails.
+# `render` reads the clock before each step and before the encode, once more to set the
+# watchdog, and once more when an encode fails.
 CHECKS_BEFORE_ENCODE = len(STEPS) + 1
 
 
@@ -410,15 +411,23 @@ def test_deadline_in_the_past_raises_render_timeout(matrix_source: bytes) -> Non
 
 
 def test_deadline_passing_mid_render_aborts_it() -> None:
-    source = photo(PhotoSpec(2000, 1500, (200, 120, 40), "bottle"), seed=7)
-    clock = ReadCountingClock(still=CHECKS_BEFORE_ENCODE)  # the deadline passes in the encode
-
+    """The watchdog kills an encode that runs past its deadline: a 2,500 px WebP of a
+    6 MP photo takes well over the 20 ms it is given, on any machine."""
+    source = photo(PhotoSpec(3000, 2000, (200, 120, 40), "bottle"), seed=7)
+    kills = WATCHDOG.kills
     with pytest.raises(RenderTimeout) as info:
-        render(source, 2000, Format.WEBP, OPTIONS, LIMITS, 0.5, clock=clock)
-
+        render(source, 2500, Format.WEBP, OPTIONS, LIMITS, time.monotonic() + 0.02)
     # Killed inside the encode (an encode left to finish would have returned bytes).
     assert "before the end of the render" in str(info.value)
-    assert clock.reads > CHECKS_BEFORE_ENCODE + 1
+    assert WATCHDOG.kills == kills + 1
+
+
+def test_a_render_done_in_time_is_not_killed_later(matrix_source: bytes) -> None:
+    kills = WATCHDOG.kills
+    for _ in range(3):
+        assert render(matrix_source, 150, Format.JPEG, OPTIONS, LIMITS, time.monotonic() + 0.2)
+    time.sleep(0.3)  # past every deadline: the watches ended with their renders
+    assert WATCHDOG.kills == kills
 
 
 def test_deadline_not_reached_renders_every_step(matrix_source: bytes) -> None:
