@@ -7,7 +7,6 @@ from pathlib import Path
 
 from config.backends import opener
 from edge.storage.originals.base import (
-    OriginalBytes,
     OriginalNotFound,
     OriginalsError,
     OriginalsStore,
@@ -56,7 +55,6 @@ async def check_originals(store: OriginalsStore, setting: str) -> None:
 
 __all__ = [
     "LocalOriginals",
-    "OriginalBytes",
     "OriginalNotFound",
     "OriginalsError",
     "OriginalsStore",
