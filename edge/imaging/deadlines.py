@@ -19,21 +19,27 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
-import pyvips
+
+class Killable(Protocol):
+    """What the watchdog stops: a libvips image (`pyvips.Image`), whose kill flag makes
+    its evaluation fail. Only `edge/imaging/render.py` imports libvips."""
+
+    def set_kill(self, kill: bool) -> None: ...
 
 
 class Watchdog:
     def __init__(self) -> None:
         self._woken = threading.Condition()
         self._due: list[tuple[float, int]] = []  # (monotonic time, watch id), soonest first
-        self._watched: dict[int, pyvips.Image] = {}
+        self._watched: dict[int, Killable] = {}
         self._ids = itertools.count()
         self._pid = 0  # the process its thread runs in (a forked worker starts its own)
         self.kills = 0  # renders stopped, for tests
 
     @contextmanager
-    def kills_at(self, image: pyvips.Image, when: float) -> Iterator[None]:
+    def kills_at(self, image: Killable, when: float) -> Iterator[None]:
         """Within the block, `image` is killed once `time.monotonic()` passes `when`."""
         watch = next(self._ids)
         with self._woken:
