@@ -6,7 +6,7 @@ next check (about a millisecond). The watchdog sets it when a render's deadline 
 
 It replaces a Python callback on libvips' `eval` signal that read the clock ~30 times per
 render: each call needed the GIL, so a render waited on whatever the event loop was
-doing, and cost 0.2-0.5 ms of CPU more (issue 16). Nothing runs during a render now
+doing, and cost 0.2-0.5 ms of CPU more (issue 16). Nothing runs during an encode now
 unless it is late.
 """
 
