@@ -5,7 +5,8 @@ to 2400×1600); one `imgedge serve` runs with a 32 MiB memory tier and a small d
 (so misses keep rendering). An asyncio + httpx client keeps `--concurrency` requests in
 flight: `--hit-share` of them on a small hot set (memory hits), the rest on random
 product × size (thumbnail … large, @2x) × format (avif, webp, jpg, png), most of which
-must be rendered. RSS is read from /proc/<pid>/status every `--sample-s`.
+must be rendered. RSS is read from /proc/<pid>/status every `--sample-s`, with its
+anonymous part (the heaps) and its file-backed part (libraries, mapped files) apart.
 
 Prints the curve, the answers and renders per second with the edge's CPU per render
 (from its /metrics and /proc), the RSS at each whole minute, the slope over the run
@@ -38,9 +39,11 @@ FORMATS = ("avif", "webp", "jpg", "png")
 MIB = 1024 * 1024
 
 
-def rss_mib(pid: int) -> float:
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """`field` of /proc/<pid>/status in MiB: VmRSS, RssAnon (the heaps), RssFile (mapped
+    files: the libraries, originals mapped while they render)."""
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+    return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
 def product_ids(out: str, port: int) -> list[int]:
@@ -77,10 +80,14 @@ async def load(url: str, ids: list[int], args: argparse.Namespace, stop: asyncio
         await asyncio.gather(*(one_client(http) for _ in range(args.concurrency)))
 
 
-def renders_and_cpu(url: str, pid: int) -> tuple[float, float]:
-    """(renders started, CPU seconds) of the edge so far."""
+def renders_cpu_trims(url: str, pid: int) -> tuple[float, float, float]:
+    """(renders started, CPU seconds, heap trims) of the edge so far."""
     scrape = parse(httpx.get(f"{url}/metrics", timeout=30).text)
-    return scrape.total("imgedge_renders_total") or 0.0, process_cpu_seconds(pid) or 0.0
+    return (
+        scrape.total("imgedge_renders_total") or 0.0,
+        process_cpu_seconds(pid) or 0.0,
+        scrape.total("imgedge_heap_trims") or 0.0,
+    )
 
 
 async def soak(
@@ -88,27 +95,29 @@ async def soak(
 ) -> list[tuple[float, float]]:
     stop = asyncio.Event()
     counts: dict[str, int] = {}
-    renders_before, cpu_before = await asyncio.to_thread(renders_and_cpu, url, pid)
+    renders_before, cpu_before, trims_before = await asyncio.to_thread(renders_cpu_trims, url, pid)
     task = asyncio.create_task(load(url, ids, args, stop, counts))
     samples = [(0.0, rss_mib(pid))]
     started = time.monotonic()
-    print(f"{'t s':>6}{'RSS MiB':>9}  answers")
+    print(f"{'t s':>6}{'RSS MiB':>9}{'anon':>7}{'file':>7}  answers")
     print(f"{0:>6.0f}{samples[0][1]:>9.1f}")
     while (elapsed := time.monotonic() - started) < args.minutes * 60:
         await asyncio.sleep(min(args.sample_s, args.minutes * 60 - elapsed))
         sample = (time.monotonic() - started, rss_mib(pid))
         samples.append(sample)
         done = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-        print(f"{sample[0]:>6.0f}{sample[1]:>9.1f}  {done}", flush=True)
+        anon, mapped = rss_mib(pid, "RssAnon"), rss_mib(pid, "RssFile")
+        print(f"{sample[0]:>6.0f}{sample[1]:>9.1f}{anon:>7.0f}{mapped:>7.0f}  {done}", flush=True)
     stop.set()
     await task
-    renders_after, cpu_after = await asyncio.to_thread(renders_and_cpu, url, pid)
+    renders_after, cpu_after, trims_after = await asyncio.to_thread(renders_cpu_trims, url, pid)
     took = time.monotonic() - started
     answers = sum(counts.values())
     renders, cpu = renders_after - renders_before, cpu_after - cpu_before
     print(f"\n{answers} answers ({answers / took:.1f}/s), {renders:.0f} renders "
           f"({renders / took:.2f}/s); edge CPU {cpu:.0f} s: {cpu / max(renders, 1) * 1e3:.0f} ms "
-          f"per render (hits included), load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"per render (hits included), {trims_after - trims_before:.0f} heap trims, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     return samples
 
 
