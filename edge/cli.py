@@ -20,6 +20,7 @@ from catalog.repository import CatalogError
 from config import Settings, SettingsError, describe, load_settings
 from config.settings import unknown_env
 from edge.errors import BadRequest, EdgeError
+from edge.heap import freeze_start_up
 from edge.logs import configure_logging
 from edge.startup import CACHE, CATALOG, ORIGINALS, StartupError, check_all, require
 from edge.storage.cache import CacheTierError
@@ -249,7 +250,7 @@ async def _worker(settings: Settings, *, drain: bool) -> int:
     try:
         await catalog.migrate()
         worker = MatchWorker(catalog, WorkerOptions.from_settings(settings))
-        _collect_for_long_lived_caches()
+        freeze_start_up()
         async with contextlib.AsyncExitStack() as listening:
             if metrics_socket is not None:
                 figures = Stats(catalog)
@@ -265,22 +266,6 @@ async def _worker(settings: Settings, *, drain: bool) -> int:
     done = ", ".join(f"{k} {v}" for k, v in sorted(stats.items())) or "nothing to do"
     print(f"matcher worker stopped: {done}")
     return 0
-
-
-# The matcher keeps tens of thousands of read names in its caches (`matcher.features`),
-# hundreds of thousands of objects that live as long as the process. With the default
-# thresholds (a young collection every 700 allocations, an old one every 10 of those) the
-# collector keeps walking them: a tenth of a worker's scoring CPU (5,000 titles). Fewer,
-# larger young collections, and what start-up made frozen out of every collection.
-WORKER_GC_THRESHOLDS = (50_000, 20, 10)
-
-
-def _collect_for_long_lived_caches() -> None:
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 async def _migrate_canonical(settings: Settings, dry_run: bool, limit: int | None) -> int:

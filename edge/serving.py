@@ -33,7 +33,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from config import Settings
-from edge.heap import keep_freed_memory, limit_malloc_arenas
+from edge.heap import freeze_start_up, keep_freed_memory, limit_malloc_arenas
 from edge.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def run_server(settings: Settings, sock: socket.socket | None, index: int = 0) -
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
     app = create_app(settings)
+    freeze_start_up()  # the event loop's collections skip the modules and the app
     config = uvicorn.Config(
         app,
         host=s.host,
