@@ -19,6 +19,7 @@ from edge.errors import RenderTimeout, SourceRejected
 from edge.imaging.deadlines import WATCHDOG
 from edge.imaging.formats import Format
 from edge.imaging.options import EncodeOptions, Limits, SourceInfo
+from edge.storage.originals.base import OriginalBytes
 
 # Bump when a change to the steps below changes output bytes: it is part of every cache key.
 PIPELINE_VERSION = 2
@@ -75,7 +76,7 @@ harden_libvips()
 disable_operation_cache()  # at import: every process that renders (edge, demo, CLI)
 
 
-def probe(data: bytes, limits: Limits) -> SourceInfo:
+def probe(data: OriginalBytes, limits: Limits) -> SourceInfo:
     """Read only the header; refuse sources over the byte or pixel limit."""
     if len(data) > limits.max_bytes:
         raise SourceRejected(
@@ -111,8 +112,9 @@ def probe(data: bytes, limits: Limits) -> SourceInfo:
     return SourceInfo(width, height, has_alpha, media_type, has_profile)
 
 
-def _source(data: bytes) -> pyvips.Source:
-    """`data` for a libvips loader, read in place. (`new_from_buffer` and
+def _source(data: OriginalBytes) -> pyvips.Source:
+    """`data` (bytes, or a file mapped by the originals store) for a libvips loader, read
+    in place. (`new_from_buffer` and
     `thumbnail_buffer` would each copy the whole original first: pyvips passes bytes to
     libvips as a blob it owns. That was two copies of a 2 MB photo per render, ~1 ms of
     CPU per 150 px JPEG, issue 16.)"""
@@ -144,7 +146,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
 
 
 def _shrink_on_load(
-    data: bytes, info: SourceInfo, width: int, height: int, crop: str | None = None
+    data: OriginalBytes, info: SourceInfo, width: int, height: int, crop: str | None = None
 ) -> pyvips.Image:
     """Thumbnail fitting width × height (covering it and cut to it with `crop`), never
     upscaled: decodes at reduced scale where the format allows and applies EXIF
@@ -166,7 +168,7 @@ def _undecodable() -> SourceRejected:
 
 
 def render(
-    data: bytes,
+    data: OriginalBytes,
     width: int,
     fmt: Format,
     options: EncodeOptions,

@@ -53,11 +53,16 @@ from edge.imaging.threads import RenderThreads
 from edge.instruments import HistogramFamily
 from edge.storage.cache import TieredCache, VariantKey
 from edge.storage.cache.tiered import SharedRead
-from edge.storage.originals import OriginalNotFound, OriginalsStore, ReadsInThread
+from edge.storage.originals import (
+    OriginalBytes,
+    OriginalNotFound,
+    OriginalsStore,
+    ReadsInThread,
+)
 
 log = logging.getLogger(__name__)
 
-RenderFn = Callable[[bytes, int, Format, EncodeOptions, Limits, float, Cover | None], bytes]
+RenderFn = Callable[[OriginalBytes, int, Format, EncodeOptions, Limits, float, Cover | None], bytes]
 # Render threads' CPU priority (nice): below the event loop's, heavy below light.
 LIGHT_NICE = 5
 HEAVY_NICE = 15
@@ -292,7 +297,7 @@ class Variants:
     def _look_load_and_render(
         self,
         look: Callable[[VariantKey], SharedRead] | None,
-        load: Callable[[], bytes],
+        load: Callable[[], OriginalBytes],
         key: VariantKey,
         deadline: float,
     ) -> tuple[SharedRead | None, bytes | Exception]:
@@ -355,8 +360,9 @@ class Variants:
         flight.admitted = True
         threads = self._background_threads if flight.background else self._threads[cost.heavy]
         try:
+            load: Callable[[], OriginalBytes]
             if self._reads_in_thread is not None:  # read and render in one hop
-                load = partial(self._reads_in_thread.read_now, key.content_hash)
+                load = partial(self._reads_in_thread.map_now, key.content_hash)
             else:
                 load = partial(_given, await self._originals.get(key.content_hash))
             self.renders += 1  # taken back if `look` finds the variant
@@ -393,5 +399,5 @@ def _hit(served: Served | None, tier: str, started: float) -> None:
         served.cache_s = time.perf_counter() - started
 
 
-def _given(data: bytes) -> bytes:
+def _given(data: OriginalBytes) -> OriginalBytes:
     return data

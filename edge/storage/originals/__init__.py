@@ -7,6 +7,7 @@ from pathlib import Path
 
 from config.backends import opener
 from edge.storage.originals.base import (
+    OriginalBytes,
     OriginalNotFound,
     OriginalsError,
     OriginalsStore,
@@ -55,6 +56,7 @@ async def check_originals(store: OriginalsStore, setting: str) -> None:
 
 __all__ = [
     "LocalOriginals",
+    "OriginalBytes",
     "OriginalNotFound",
     "OriginalsError",
     "OriginalsStore",

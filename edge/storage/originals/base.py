@@ -20,6 +20,7 @@ failed commit: anyone who put the same bytes after it keeps them).
 from __future__ import annotations
 
 import hashlib
+import mmap
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from typing import Protocol, runtime_checkable
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also match before a final newline
 
 StillUsed = Callable[[str], Awaitable[bool]]
+# An original's bytes as a render reads them: a copy, or the file mapped read-only.
+OriginalBytes = bytes | mmap.mmap
 
 
 class OriginalNotFound(Exception):
@@ -60,12 +63,14 @@ class Stored:
 
 @runtime_checkable
 class ReadsInThread(Protocol):
-    """A store whose reads are plain blocking file reads: a render thread reads the
-    original itself, sparing the trip through another thread and back to the event loop
+    """A store whose originals are local files: a render thread maps the original
+    itself, sparing the trip through another thread and back to the event loop
     (`edge/imaging/variants.py`)."""
 
-    def read_now(self, digest: str) -> bytes:
-        """Blocking `get`: raises `OriginalNotFound` or `OriginalsError`."""
+    def map_now(self, digest: str) -> OriginalBytes:
+        """Blocking: the original's bytes, mapped read-only where the store can (no copy;
+        the mapping lives as long as the object); raises `OriginalNotFound` or
+        `OriginalsError`."""
         ...
 
 

@@ -4,20 +4,29 @@ The path is built only from a validated hash, never from anything a caller names
 put time is the file's mtime: a `put` of bytes already there touches it. Removal moves
 the file to `<sha256>.removing` first (see `base`); `get` still finds it there, so a
 reader never misses an original that a removal ends up putting back.
+
+A render maps its original (`map_now`) rather than reading it: decoding straight from the
+page cache spares a 2 MB copy into fresh memory, whose page faults cost more than the
+copy itself (~0.3 ms of CPU per render of a 1.8 MB JPEG, issue 16). Originals are only
+ever replaced by rename and removed by unlink, never rewritten in place, so a mapping
+always sees whole, unchanging bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import anyio.to_thread
 
 from edge.storage.atomic_files import TMP_SUFFIX, write_atomic
 from edge.storage.originals.base import (
+    OriginalBytes,
     OriginalNotFound,
     OriginalsError,
     StillUsed,
@@ -26,6 +35,7 @@ from edge.storage.originals.base import (
     content_hash,
 )
 
+T = TypeVar("T")
 ASIDE_SUFFIX = ".removing"
 _BATCH = 500
 
@@ -47,12 +57,18 @@ class LocalOriginals:
         return Stored(digest, created, put_at)
 
     async def get(self, digest: str) -> bytes:
-        return await anyio.to_thread.run_sync(self.read_now, digest)
+        return await anyio.to_thread.run_sync(self._read_now, digest)
 
-    def read_now(self, digest: str) -> bytes:
+    def _read_now(self, digest: str) -> bytes:
+        return self._now(_read, digest)
+
+    def map_now(self, digest: str) -> OriginalBytes:
+        return self._now(_map, digest)
+
+    def _now(self, read: Callable[[Path], T], digest: str) -> T:
         path = self._path(digest)
         try:
-            return _read(path)
+            return read(path)
         except FileNotFoundError:
             raise OriginalNotFound(digest) from None
         except OSError as exc:
@@ -161,6 +177,19 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         return _aside(path).read_bytes()  # a removal is deciding; it may put it back
+
+
+def _map(path: Path) -> OriginalBytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        fd = os.open(_aside(path), os.O_RDONLY | os.O_CLOEXEC)  # as in `_read`
+    try:
+        if os.fstat(fd).st_size == 0:
+            return b""  # mmap refuses an empty file; the render says it is unreadable
+        return mmap.mmap(fd, 0, prot=mmap.PROT_READ)  # the mapping outlives the descriptor
+    finally:
+        os.close(fd)
 
 
 def _put_after(path: Path, cutoff: float) -> bool:

@@ -21,7 +21,7 @@ async def test_no_render_room_is_503_with_retry_after_without_reading(client, bu
         raise AssertionError("the original was read without admission")
 
     services.originals.get = fail  # type: ignore[method-assign]
-    services.originals.read_now = fail  # type: ignore[attr-defined]  # read in the render thread
+    services.originals.map_now = fail  # type: ignore[attr-defined]  # read in the render thread
     r = await client.get(f"/img/{product.id}/small.webp")
     assert r.status_code == 503
     assert r.json()["error"]["code"] == "render_busy"

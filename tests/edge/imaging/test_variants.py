@@ -282,7 +282,7 @@ class ThreadReadOriginals(FakeOriginals):
     async def get(self, digest: str) -> bytes:
         raise AssertionError("read through the event loop, not in the render thread")
 
-    def read_now(self, digest: str) -> bytes:
+    def map_now(self, digest: str) -> bytes:
         self.threads.append(threading.current_thread().name)
         self.reads.append(digest)
         return b"original " + digest.encode()

@@ -21,6 +21,7 @@ from edge.storage.originals import (
     OriginalNotFound,
     OriginalsError,
     OriginalsStore,
+    ReadsInThread,
     open_local,
     open_originals,
 )
@@ -151,6 +152,28 @@ async def test_same_bytes_are_stored_once(case: StoreCase) -> None:
     assert len(await case.objects()) == 1
     await case.store.put(PNG)
     assert len(await case.objects()) == 2
+
+
+async def test_a_render_thread_maps_what_get_returns(case: StoreCase) -> None:
+    """A store whose originals a render thread reads itself (`map_now`) gives the very
+    bytes `get` does, even while a removal has moved them aside, and the same errors."""
+    store = case.store
+    if not isinstance(store, ReadsInThread):
+        pytest.skip("this store is read through the event loop only")
+    stored = await store.put(JPEG)
+    assert bytes(store.map_now(stored.digest)) == JPEG
+    mapped = store.map_now(stored.digest)
+
+    async def checks_while_aside(digest: str) -> bool:
+        assert bytes(store.map_now(digest)) == JPEG  # moved aside, still found
+        return True
+
+    assert not await store.remove_unreferenced(stored.digest, checks_while_aside, put_before=1e12)
+    assert bytes(mapped) == JPEG
+    with pytest.raises(OriginalNotFound):
+        store.map_now(hashlib.sha256(b"never stored").hexdigest())
+    with pytest.raises(ValueError):
+        store.map_now("../../etc/passwd")
 
 
 async def test_get_unknown_raises_not_found(case: StoreCase) -> None:
