@@ -164,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.server.log_level, settings.server.log_format)
     if args.command == "check":
         return asyncio.run(_check(settings))
+    if args.command == "serve":
+        from edge.serving import tune_malloc
+
+        tune_malloc(settings)  # before the checks' threads allocate
     try:
         asyncio.run(require(settings, *_NEEDS[args.command]))
     except StartupError as exc:

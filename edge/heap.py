@@ -49,7 +49,9 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def limit_malloc_arenas(arenas: int) -> bool:
-    """glibc's `mallopt(M_ARENA_MAX, arenas)`, before any render thread allocates.
+    """glibc's `mallopt(M_ARENA_MAX, arenas)`, before any thread but the main one has
+    allocated: a thread that allocates first gets an arena of its own, kept for the life
+    of the process (the start-up checks' threads made two, issue 16).
 
     By default glibc gives threads up to 8 arenas per core; each render thread's arena
     keeps the memory libvips freed in it (fragmented, rarely returned), so RSS climbs
@@ -103,6 +105,26 @@ def _statm(pid: int) -> int:
 @cache
 def _page_size() -> int:
     return os.sysconf("SC_PAGE_SIZE")
+
+
+def malloc_arenas() -> int | None:
+    """How many arenas glibc's malloc has (`malloc_info`), or None without glibc."""
+    libc = _libc()
+    if libc is None:
+        return None
+    buffer, size = ctypes.c_char_p(), ctypes.c_size_t()
+    libc.open_memstream.restype = ctypes.c_void_p
+    stream = libc.open_memstream(ctypes.byref(buffer), ctypes.byref(size))
+    if not stream:
+        return None
+    try:
+        libc.malloc_info(0, ctypes.c_void_p(stream))
+    finally:
+        libc.fclose(ctypes.c_void_p(stream))
+    try:
+        return (buffer.value or b"").count(b"<heap nr=")
+    finally:
+        libc.free(buffer)
 
 
 def malloc_trim() -> None:

@@ -54,6 +54,14 @@ def serve(settings: Settings) -> int:
     return Supervisor(settings).run()
 
 
+def tune_malloc(settings: Settings) -> None:
+    """The edge's glibc malloc knobs (`edge/heap.py`): first thing in an edge process,
+    before any other thread allocates (`imgedge serve` runs its start-up checks in threads)."""
+    limit_malloc_arenas(settings.server.malloc_arena_max)
+    if settings.server.malloc_keep_freed:
+        keep_freed_memory(settings.render.memory_budget_bytes)
+
+
 def run_server(settings: Settings, sock: socket.socket | None, index: int = 0) -> int:
     """One uvicorn server on the edge app: on `sock` if given, else on host:port; its
     /metrics on IMGEDGE_METRICS_PORT + `index` when that is set."""
@@ -64,9 +72,6 @@ def run_server(settings: Settings, sock: socket.socket | None, index: int = 0) -
     from edge.http.transport import TransportLimits, ensure_file_limit, protocol_class
 
     s = settings.server
-    limit_malloc_arenas(s.malloc_arena_max)
-    if s.malloc_keep_freed:
-        keep_freed_memory(settings.render.memory_budget_bytes)
     limits = TransportLimits.from_settings(s)
     ensure_file_limit(limits.max_connections)
     app = create_app(settings)
@@ -125,6 +130,7 @@ def reuse_port_socket(host: str, port: int, *, listen: bool) -> socket.socket:
 
 def _worker_main(settings: Settings, index: int) -> None:
     """A worker process: its own logging, its socket, one uvicorn server."""
+    tune_malloc(settings)
     configure_logging(settings.server.log_level, settings.server.log_format)
     sock = reuse_port_socket(settings.server.host, settings.server.port, listen=True)
     raise SystemExit(run_server(settings, sock, index))

@@ -1,5 +1,5 @@
 """`imgedge serve --workers 2`: two processes answer on one port, a dead worker is
-replaced, and SIGTERM stops them all."""
+replaced, and SIGTERM stops them all. Every edge process keeps to one malloc arena."""
 
 from __future__ import annotations
 
@@ -19,10 +19,14 @@ from loadtests.private_edge import edge_env
 from loadtests.processes import free_port, wait_for_port
 
 PID = re.compile(r"^imgedge_process_id ([0-9.e+]+)$", re.MULTILINE)
+ARENAS = re.compile(r"^imgedge_malloc_arenas ([0-9.e+]+)$", re.MULTILINE)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+@pytest.fixture(params=[2])
+def served(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`imgedge serve --workers N` (N: the fixture's parameter) on a fresh port."""
     port = free_port()
     env = edge_env(
         port=str(port),
@@ -32,7 +36,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     )
     log = (tmp_path / "edge.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "edge.cli", "serve", "--workers", "2"],
+        [sys.executable, "-m", "edge.cli", "serve", "--workers", str(request.param)],
         env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -91,3 +95,18 @@ def test_two_workers_answer_are_replaced_and_stop_on_sigterm(served):
     assert not any(_alive(pid) for pid in survivors)
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+@pytest.mark.parametrize("served", [1, 2], indirect=True)
+def test_each_edge_process_has_one_malloc_arena(served):
+    """The start-up checks run in threads before the server starts: the arena limit is
+    set before them, or each would keep an arena of its own (RSS then swings as their
+    heaps are unmapped and faulted in again; edge/heap.py)."""
+    _, port = served
+    for _ in range(20):  # the route's threads allocate too
+        with httpx.Client(timeout=10) as http:
+            assert http.get(f"http://127.0.0.1:{port}/api/products/1").status_code in (401, 404)
+            metrics = http.get(f"http://127.0.0.1:{port}/metrics").text
+        match = ARENAS.search(metrics)
+        assert match is not None, metrics[:500]
+        assert float(match.group(1)) == 1

@@ -32,6 +32,7 @@ from starlette.responses import Response
 
 from edge.application.stats import Figures
 from edge.errors import Unavailable
+from edge.heap import malloc_arenas
 from edge.http.observe import HttpMetrics
 from edge.imaging.variants import Variants
 from edge.services import Services
@@ -70,6 +71,13 @@ class EdgeCollector(Collector):
                 "Heap returned to the OS: RSS past start + memory tier + render budget",
                 value=svc.heap.trims,
             )
+            arenas = malloc_arenas()
+            if arenas is not None:
+                yield GaugeMetricFamily(
+                    "imgedge_malloc_arenas",
+                    "glibc malloc arenas (IMGEDGE_MALLOC_ARENA_MAX)",
+                    arenas,
+                )
         yield from admission_metrics(svc.variants)
         yield CounterMetricFamily(
             "imgedge_resolution_queries",
