@@ -212,13 +212,26 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     return _read_side(name, strip_brands(all_tokens, brands))
 
 
+# What each of `_SHOP_NOTES`' alternatives cannot match without (in an ASCII name,
+# lowered as its IGNORECASE folds it): most names have none, and skip its scan.
+_SHOP_NOTE_NEEDS = ("$", "usd", "eur", "gbp", "qty", "stock", "avail", "ship", "save")
+
+
+def _may_note(name: str) -> bool:
+    """Might `_SHOP_NOTES` find a note in the name? (Not ASCII: ask it.)"""
+    if not name.isascii():
+        return True
+    lowered = name.lower()
+    return any(need in lowered for need in _SHOP_NOTE_NEEDS)
+
+
 @functools.lru_cache(maxsize=32768)
 def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     """What a name says before its brands are known: its shop notes, its shouted words
     and its scoring tokens."""
-    found = _SHOP_NOTES.findall(name)
+    found = _SHOP_NOTES.findall(name) if _may_note(name) else []
     notes = frozenset(f"note:{m.lower()}" for m in found)
-    shouted = frozenset(w.lower() for w in _SHOUTED.findall(name))
+    shouted = frozenset(w.lower() for w in _SHOUTED.findall(name)) if "!" in name else _NOTHING
     if found:  # else the substitution would leave the name as it is
         name = _SHOP_NOTES.sub(" ", name)
     name = _WAIST_LEG.sub(r"W\1 L\2", name)
