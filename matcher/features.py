@@ -16,9 +16,9 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from matcher.evidence import is_abbreviation, is_typo, spelled_apart, typo_of_any
 from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
@@ -212,13 +212,26 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     return _read_side(name, strip_brands(all_tokens, brands))
 
 
+# What each of `_SHOP_NOTES`' alternatives cannot match without (in an ASCII name,
+# lowered as its IGNORECASE folds it): most names have none, and skip its scan.
+_SHOP_NOTE_NEEDS = ("$", "usd", "eur", "gbp", "qty", "stock", "avail", "ship", "save")
+
+
+def _may_note(name: str) -> bool:
+    """Might `_SHOP_NOTES` find a note in the name? (Not ASCII: ask it.)"""
+    if not name.isascii():
+        return True
+    lowered = name.lower()
+    return any(need in lowered for need in _SHOP_NOTE_NEEDS)
+
+
 @functools.lru_cache(maxsize=32768)
 def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     """What a name says before its brands are known: its shop notes, its shouted words
     and its scoring tokens."""
-    found = _SHOP_NOTES.findall(name)
+    found = _SHOP_NOTES.findall(name) if _may_note(name) else []
     notes = frozenset(f"note:{m.lower()}" for m in found)
-    shouted = frozenset(w.lower() for w in _SHOUTED.findall(name))
+    shouted = frozenset(w.lower() for w in _SHOUTED.findall(name)) if "!" in name else _NOTHING
     if found:  # else the substitution would leave the name as it is
         name = _SHOP_NOTES.sub(" ", name)
     name = _WAIST_LEG.sub(r"W\1 L\2", name)
@@ -368,10 +381,15 @@ def _third_party(tokens: tuple[str, ...]) -> bool:
     return any(len(t) >= 8 and _like_third_party(t) for t in tokens)
 
 
+_THIRD_PARTY_WORDS = sorted(THIRD_PARTY)
+
+
 @functools.lru_cache(maxsize=65536)  # tokens recur from name to name
 def _like_third_party(token: str) -> bool:
-    """A third-party word misspelled ("remanufacured")."""
-    return any(fuzz.ratio(token, w) >= 85 for w in THIRD_PARTY)
+    """A third-party word misspelled ("remanufacured"): one at least 85 alike (one
+    rapidfuzz call for them all)."""
+    found = process.extractOne(token, _THIRD_PARTY_WORDS, scorer=fuzz.ratio, score_cutoff=85)
+    return found is not None
 
 
 def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
@@ -503,6 +521,16 @@ class PairFeatures:
 
 _FIELD_NAMES = tuple(f.name for f in fields(PairFeatures))
 _VECTOR = operator.attrgetter(*_FIELD_NAMES)  # the fields' values, as a tuple
+_DEFAULTS = {f.name: f.default for f in fields(PairFeatures) if f.default is not MISSING}
+
+
+def _features(**values: float) -> PairFeatures:
+    """`PairFeatures(**values)` without the frozen `__init__`, which sets each of its
+    fifty fields through `object.__setattr__` (a fifth of `pair_features`' own time):
+    the same fields, the defaults where `values` has none."""
+    new = object.__new__(PairFeatures)
+    new.__dict__.update(_DEFAULTS, **values)
+    return new
 
 
 FEATURES = _FIELD_NAMES
@@ -530,21 +558,22 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
     the others in the list (a provisional product is no rival: likely a store's name for
     a catalog product)."""
     # The rivals a candidate may have: asked once each, not once per pair.
-    open_ = [not f.provisional and not conflicted(f) for f in candidates]
+    open_ = [j for j, f in enumerate(candidates) if not f.provisional and not conflicted(f)]
     said = [_said_alone(f) for f in candidates]
+    # The best coverage and similarity of the others: the best of all open candidates,
+    # or, for the one that has it, the second best (the two best kept with their index).
+    covers = _two_best([(candidates[j].cover_min, j) for j in open_])
+    sims = _two_best([(candidates[j].sim_sort, j) for j in open_])
     result = []
     for i, mine in enumerate(candidates):
-        others = [other for j, other in enumerate(candidates) if j != i and open_[j]]
+        sim_set, cover_max = mine.sim_set - 0.03, mine.cover_max - 0.05
         alike = [
             j
-            for j, other in enumerate(candidates)
-            if j != i
-            and open_[j]
-            and other.sim_set >= mine.sim_set - 0.03
-            and other.cover_max >= mine.cover_max - 0.05
+            for j in open_
+            if j != i and candidates[j].sim_set >= sim_set and candidates[j].cover_max >= cover_max
         ]
-        cover = max((o.cover_min for o in others), default=0.0)
-        sim = max((o.sim_sort for o in others), default=0.0)
+        cover = covers[1][0] if covers[0][1] == i else covers[0][0]
+        sim = sims[1][0] if sims[0][1] == i else sims[0][0]
         result.append(
             _replaced(
                 mine,
@@ -562,6 +591,18 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
             )
         )
     return result
+
+
+def _two_best(values: list[tuple[float, int]]) -> tuple[tuple[float, int], tuple[float, int]]:
+    """The two largest values with their index (the first index of equal ones), padded
+    with (0.0, -1): what `max(..., default=0.0)` of all but one index needs."""
+    best = second = (0.0, -1)
+    for value, j in values:
+        if best[1] == -1 or value > best[0]:
+            best, second = (value, j), best
+        elif second[1] == -1 or value > second[0]:
+            second = (value, j)
+    return best, second
 
 
 def _replaced(f: PairFeatures, **rival_fields: float) -> PairFeatures:
@@ -631,7 +672,7 @@ def pair_features(
     store_extra = _unexplained(store, store_explained)
     cand_extra = _unexplained(cand, cand_explained)
     packs = _packs(store, cand)
-    return PairFeatures(
+    return _features(
         sim_sort=sim_sort,
         sim_set=sim_set,
         cover_min=min(cover_store, cover_cand),
@@ -769,7 +810,8 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
     of 4+ digits as long as the code's digits, differing (`7182` / `dcc4049`)."""
     if len(code) < 4:
         return False
-    if any(run != code for run in other.runs.get((len(code), code[:-2]), ())):
+    # (most codes have no run of their length and start on the other side)
+    if (runs := other.runs.get((len(code), code[:-2]))) and any(run != code for run in runs):
         return True
     # The other side's code less a last letter ("sdsdh 16g" / sdsdh16gd, ce505x / ce505xd)
     # is another product; not when the letter is a colour's or a finish's either name

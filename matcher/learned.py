@@ -119,18 +119,6 @@ def _reasons_and_caps(
     return reasons, caps
 
 
-def _scored(
-    candidate: Candidate,
-    features: PairFeatures,
-    brand_reason: str | None,
-    probability: float,
-    thresholds: Thresholds,
-) -> Scored:
-    reasons, caps = _reasons_and_caps(features, brand_reason, thresholds)
-    score = min([100.0 * probability, *caps])
-    return Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons))
-
-
 def weighed(
     name: str,
     brand: str | None,
@@ -183,14 +171,17 @@ def score_by_model(
     model = load_model()
     vectors = [features.vector() for _, features, _ in pairs]
     shares = model.shares(vectors)  # a blocked candidate's score before its cap
-    open_ = competing(pairs)
+    # Each pair's reasons and caps, read once: whether it is capped at all does not
+    # depend on the thresholds (`competing` asks it with the default ones).
+    judged = [_reasons_and_caps(f, brand_reason, thresholds) for _, f, brand_reason in pairs]
+    open_ = [i for i, (_, caps) in enumerate(judged) if not caps]
     open_shares = model.shares([vectors[i] for i in open_])
     for i, share in zip(open_, pooled([pairs[i][0] for i in open_], open_shares), strict=True):
         shares[i] = share
     scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
-    for (candidate, features, brand_reason), share in zip(pairs, shares, strict=True):
-        probability = model.calibrated(share)
-        scored.append(_scored(candidate, features, brand_reason, probability, thresholds))
+    for (candidate, _, _), (reasons, caps), share in zip(pairs, judged, shares, strict=True):
+        score = min([100.0 * model.calibrated(share), *caps])
+        scored.append(Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons)))
     return scored
 
 
