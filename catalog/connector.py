@@ -79,6 +79,14 @@ class Connector(Protocol):
         """`search_names` for each name, in order, with the same answers (a batch)."""
         ...
 
+    async def search_codes_many(
+        self, queries: Sequence[tuple[str, Sequence[str]]], limit: int, scan: int
+    ) -> list[list[Row]]:
+        """Per (normalized name, compacted codes): canonical product rows plus a `score`,
+        those whose compact name carries one of the codes (each code carried by `scan`
+        products at most), best `limit` first."""
+        ...
+
     async def wait_for_work(self, timeout_s: float) -> None: ...
 
     async def migrate(self) -> list[str]: ...

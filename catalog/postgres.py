@@ -314,6 +314,33 @@ class PostgresConnector:
         found = await self._search(normalized_names, limit, many)
         return [found.get(name, []) for name in normalized_names]
 
+    async def search_codes_many(
+        self, queries: Sequence[tuple[str, Sequence[str]]], limit: int, scan: int
+    ) -> list[list[Row]]:
+        """One statement per SEARCH_CHUNK names with codes (a LATERAL join per name, an
+        index scan per code); names without codes are not sent."""
+        coded = [
+            (name, codes)
+            for name, codes in dict.fromkeys((name, tuple(codes)) for name, codes in queries)
+            if codes
+        ]
+        found: dict[tuple[str, tuple[str, ...]], list[Row]] = {}
+        if coded:
+            async with self.transaction() as s:
+                await s.run("pg_set_search_without_jit")  # as the name search
+                for i in range(0, len(coded), SEARCH_CHUNK):
+                    chunk = coded[i : i + SEARCH_CHUNK]
+                    rows = await s.all(
+                        "pg_search_canonical_candidates_by_codes",
+                        queries=[name for name, _ in chunk],
+                        codes=["|".join(codes) for _, codes in chunk],
+                        scan=scan,
+                        limit=limit,
+                    )
+                    for row in rows:
+                        found.setdefault(chunk[row["position"] - 1], []).append(row)
+        return [found.get((name, tuple(codes)), []) for name, codes in queries]
+
     async def _search(
         self,
         names: Sequence[str],

@@ -188,6 +188,20 @@ class ProductRepository(Protocol):
         few statements as the backend can (a matcher worker's batch)."""
         ...
 
+    async def search_canonical_by_codes_many(
+        self, queries: Sequence[tuple[str, Sequence[str]]], limit: int = 10
+    ) -> list[list[tuple[CanonicalProduct, float]]]:
+        """For each (name, model codes), in order, the canonical products whose name
+        carries one of the codes, its spaces and punctuation aside (`KX-FG2451`,
+        `kx fg2451` and `kxfg2451` each carry `KX FG2451`; `CE505XD` carries `CE505X`, a
+        prefix: another product, which the scorer tells apart), best `limit` first by
+        the backend's own score (trigram similarity of the whole name on PostgreSQL, bm25
+        of the codes on SQLite). Codes of fewer than `catalog.names.SHORTEST_CODE`
+        letters and digits are not searched, nor one that more than
+        `catalog.sql_catalog.CODE_SCAN` products carry: it identifies none (`1080p`).
+        Every name in as few statements as the backend can."""
+        ...
+
     async def upsert_store_product(
         self,
         *,

@@ -53,7 +53,7 @@ from catalog.models import (
     WatchedProduct,
     WebhookChange,
 )
-from catalog.names import normalize_name
+from catalog.names import normalize_name, searched_codes
 from catalog.queries import migration_files
 from catalog.sql import (
     canonical,
@@ -71,6 +71,10 @@ T = TypeVar("T")
 # this many times in all, after a random pause of up to CONTENTION_PAUSE_S * 2**attempt.
 CONTENTION_ATTEMPTS = 4
 CONTENTION_PAUSE_S = 0.01
+# The code search (`search_canonical_by_codes_many`): a code more canonical products carry
+# than this identifies none of them (`1080p`, `120hz`, a platform); it is left out, so a
+# name's code candidates stay few and a common code costs one capped index scan.
+CODE_SCAN = 50
 
 
 def _returned(row: Row | None, query: str) -> Row:
@@ -275,6 +279,13 @@ class SQLCatalog:
     ) -> list[list[tuple[CanonicalProduct, float]]]:
         normalized = [normalize_name(name) for name in names]
         found = await self.connector.search_names_many(normalized, limit)
+        return [[(rows.canonical(row), float(row["score"])) for row in each] for each in found]
+
+    async def search_canonical_by_codes_many(
+        self, queries: Sequence[tuple[str, Sequence[str]]], limit: int = 10
+    ) -> list[list[tuple[CanonicalProduct, float]]]:
+        searched = [(normalize_name(name), searched_codes(codes)) for name, codes in queries]
+        found = await self.connector.search_codes_many(searched, limit, CODE_SCAN)
         return [[(rows.canonical(row), float(row["score"])) for row in each] for each in found]
 
     # Store products

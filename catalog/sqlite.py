@@ -200,6 +200,31 @@ class SQLiteConnector:
         # FTS5 ranks one MATCH expression per query: one search per name (each is quick).
         return [await self.search_names(name, limit) for name in normalized_names]
 
+    async def search_codes_many(
+        self, queries: Sequence[tuple[str, Sequence[str]]], limit: int, scan: int
+    ) -> list[list[Row]]:
+        # Per name: each code counted (capped), those carried by `scan` products or fewer
+        # searched together as one FTS5 expression of quoted substrings. Codes are letters
+        # and digits only (catalog.names.compact_code): quoting them is enough.
+        found: list[list[Row]] = []
+        async with self.read() as r:
+            for _, codes in queries:
+                kept = []
+                for code in codes:
+                    row = await r.one("sqlite_count_code_products", code=f'"{code}"', cap=scan + 1)
+                    if row is not None and 0 < row["products"] <= scan:
+                        kept.append(f'"{code}"')
+                found.append(
+                    await r.all(
+                        "sqlite_search_canonical_candidates_by_codes",
+                        query=" OR ".join(kept),
+                        limit=limit,
+                    )
+                    if kept
+                    else []
+                )
+        return found
+
     async def migrate(self) -> list[str]:
         applied_now: list[str] = []
         async with self.transaction():

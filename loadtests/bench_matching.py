@@ -114,7 +114,7 @@ async def run_backend(
             f"{decided / drain_s:,.0f}/s ({decided:,} in {drain_s:.1f} s, {args.workers} worker)"
         )
         if args.dump:
-            dump(Path(args.dump), name, outcomes, truth_of)
+            dump(Path(args.dump), name, outcomes, truth)
         report.rows[f"sync throughput, {args.sync_n:,} products"] = ""
         await sync_throughput(svc, client, pos, args.sync_n, args.seed, report)
     return report

@@ -15,6 +15,9 @@ again, once the batch before is recorded, when its search would have found one o
   trigram similarity (pg_trgm's, computed here) than the last found (the least alike:
   the PostgreSQL search orders by similarity, ties to the older product).
 
+A product is searched again too when a made product carries one of its model codes
+(`carries_code`, as the catalog's code search reads them: its compact name holds one).
+
 The search run again is the catalog's own, so the candidates are those of a search run
 after the batch before. What this test can miss (and leave the earlier search's
 candidates): a misspelt query word that a made product's word would now stand in for;
@@ -30,7 +33,7 @@ from functools import lru_cache
 
 from catalog.models import CanonicalProduct
 from catalog.name_words import name_words
-from catalog.names import normalize_name
+from catalog.names import normalize_name, searched_codes
 
 LOOSEST = 0.2  # the loosest similarity the search's ladder admits (catalog.postgres)
 _WORD = re.compile(r"[^\W_]+")
@@ -87,3 +90,19 @@ def would_find(
         if (alike, -m.id) > (last, -found[-1].id):
             return True
     return False
+
+
+def carries_code(
+    codes: Sequence[str], found: Sequence[CanonicalProduct], made: Sequence[CanonicalProduct]
+) -> bool:
+    """Would the code search of `codes` have found one of `made` not in `found`: does its
+    compact name (normalized, without spaces) hold one of them? (A code the catalog would
+    leave out as too common is not known here: such a product is searched again.)"""
+    wanted = searched_codes(codes)
+    known = {c.id for c in found}
+    return any(
+        code in m.normalized_name.replace(" ", "")
+        for m in made
+        if m.id not in known
+        for code in wanted
+    )

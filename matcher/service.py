@@ -26,8 +26,11 @@ from catalog.models import (
 )
 from config import Settings
 from matcher.decision import Decision, DecisionKind, decide
-from matcher.made_since import would_find
+from matcher.evidence import STRONG_MODEL_CODE_LEN
+from matcher.made_since import carries_code, would_find
 from matcher.memory import confirmed_ids, decision_key, remember
+from matcher.normalize import normalize_for_scoring
+from matcher.parsing import parse_name
 from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_candidates
 
 # Searched per product: recall for the scorer, which then ranks them. Twenty, not ten: a
@@ -36,6 +39,12 @@ from matcher.scoring import Candidate, Price, Scored, Scorer, Thresholds, score_
 # them (grocery bench, seed 21: auto-link precision 88.2% -> 91.2%). Each is scored:
 # twice the pairs per product of ten.
 CANDIDATES = 20
+# And found by a model code of the name (`search_codes`), at most this many more: a
+# store's `bvmcsz35` or `KX FG2451` shares too few trigrams with the catalog's
+# `BVMC-SZ35` or `KX-FG2451` for the name search, though the code makes the pair
+# (titles bench, seed 21: ~110 products left for a person with their product unfound).
+# Most are among the twenty already; the rest are scored too.
+CODE_CANDIDATES = 10
 
 
 def thresholds_from_settings(s: Settings) -> Thresholds:
@@ -49,6 +58,14 @@ def search_query(name: str, brand: str | None) -> str:
     if brand and brand.casefold() not in name.casefold():
         return f"{brand} {name}"
     return name
+
+
+def search_codes(query: str) -> list[str]:
+    """The model codes of a search query the catalog looks for (`search_canonical_by_codes_
+    many`): the scorer's own (`parse_name` of `normalize_for_scoring`), those long enough
+    to be evidence of one product (`STRONG_MODEL_CODE_LEN`)."""
+    codes = parse_name(normalize_for_scoring(query), ()).model_codes
+    return sorted(c for c in codes if len(c) >= STRONG_MODEL_CODE_LEN)
 
 
 def described_name(product: StoreProduct) -> str:
@@ -115,8 +132,20 @@ class MatchService:
         """Each product's candidates (one catalog search for all), by its search query, for
         a later `decide_many`."""
         queries = list(dict.fromkeys(search_query(described_name(p), p.brand) for p in products))
+        return await self._search(queries)
+
+    async def _search(self, queries: Sequence[str]) -> Searched:
+        """Each query's candidates: the name search's, then those its model codes find
+        that the name search did not (one catalog statement or so for each search)."""
         found = await self._catalog.search_canonical_candidates_many(queries, CANDIDATES)
-        return dict(zip(queries, found, strict=True))
+        coded = [(q, codes) for q in queries if (codes := search_codes(q))]
+        by_code = await self._catalog.search_canonical_by_codes_many(coded, CODE_CANDIDATES)
+        extra = {q: hits for (q, _), hits in zip(coded, by_code, strict=True)}
+        searched: Searched = {}
+        for query, by_name in zip(queries, found, strict=True):
+            ids = {c.id for c, _ in by_name}
+            searched[query] = by_name + [h for h in extra.get(query, []) if h[0].id not in ids]
+        return searched
 
     async def decide_many(
         self,
@@ -144,7 +173,11 @@ class MatchService:
         again = [
             p
             for p, q in zip(products, queries, strict=True)
-            if q in searched and would_find(q, [c for c, _ in searched[q]], made, CANDIDATES)
+            if q in searched
+            and (
+                would_find(q, [c for c, _ in searched[q]], made, CANDIDATES)
+                or carries_code(search_codes(q), [c for c, _ in searched[q]], made)
+            )
         ]
         self.searched_again += len(again)
         if unsearched or again:
@@ -189,7 +222,7 @@ class MatchService:
         self, product: StoreProduct
     ) -> tuple[dict[int, CanonicalProduct], list[Scored], Decision]:
         query = search_query(described_name(product), product.brand)
-        found = await self._catalog.search_canonical_candidates(query, CANDIDATES)
+        found = (await self._search([query]))[query]
         by_id = {c.id: c for c, _ in found}
         [remembered] = await self._memory([product])
         for canonical_id in confirmed_ids(remembered):  # a confirmed product not searched

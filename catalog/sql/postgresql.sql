@@ -425,6 +425,41 @@ CROSS JOIN LATERAL (
 ) c
 ORDER BY n.position, c.score DESC, c.id;
 
+-- name: pg_search_canonical_candidates_by_codes
+-- Per name (:queries, a text[] of normalized names; :codes, parallel, each name's
+-- compacted model codes joined by '|'; `position` counts from 1), the canonical products
+-- whose compact name (migration 0016) carries one of its codes, through the compact
+-- names' trigram index (LIKE); a code that more than :scan products carry identifies
+-- none (`1080p`, `120hz`) and is left out. Ranked by trigram similarity of the whole
+-- name (the stored trigram codes, migration 0014), best :limit.
+SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
+       canonical_product_count(c.id) AS product_count, c.provisional, c.score
+FROM (
+    SELECT u.position, u.codes, imgedge_trigram_codes(u.query) AS trigrams
+    FROM unnest(:queries::text[], :codes::text[]) WITH ORDINALITY AS u(query, codes, position)
+    OFFSET 0
+) n
+CROSS JOIN LATERAL (
+    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
+           imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
+    FROM canonical_products p
+    WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
+        SELECT unnest(hits.ids)
+        FROM unnest(string_to_array(n.codes, '|')) AS k(code)
+        CROSS JOIN LATERAL (
+            SELECT array_agg(q.id) AS ids FROM (
+                SELECT q.id FROM canonical_products q
+                WHERE imgedge_compact_name(q.normalized_name) LIKE '%' || k.code || '%'
+                LIMIT :scan + 1
+            ) q
+        ) hits
+        WHERE cardinality(hits.ids) <= :scan
+    ))
+    ORDER BY score DESC, p.id
+    LIMIT :limit
+) c
+ORDER BY n.position, c.score DESC, c.id;
+
 -- Images. An owner is a canonical product or (custom) one store product: each query
 -- about "the owner's images" exists once per kind, `:owner_id` naming the owner.
 

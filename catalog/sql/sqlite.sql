@@ -219,6 +219,26 @@ WHERE canonical_products_fts MATCH :query
 ORDER BY bm25(canonical_products_fts), c.id
 LIMIT :limit;
 
+-- name: sqlite_count_code_products
+-- How many canonical products carry :code (an FTS5 phrase of one compacted model code,
+-- migration 0011) in their compact name, counted only up to :cap.
+SELECT count(*) AS products FROM (
+    SELECT 1 FROM canonical_compact_names_fts WHERE canonical_compact_names_fts MATCH :code
+    LIMIT :cap
+);
+
+-- name: sqlite_search_canonical_candidates_by_codes
+-- The canonical products whose compact name carries one of the codes of :query (an FTS5
+-- expression of quoted compacted codes, see SQLiteConnector), best :limit by bm25.
+SELECT c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count, c.product_count,
+       c.provisional,
+       -bm25(canonical_compact_names_fts) AS score
+FROM canonical_compact_names_fts
+JOIN canonical_products c ON c.id = canonical_compact_names_fts.rowid
+WHERE canonical_compact_names_fts MATCH :query
+ORDER BY bm25(canonical_compact_names_fts), c.id
+LIMIT :limit;
+
 -- Images. An owner is a canonical product or (custom) one store product: each query
 -- about "the owner's images" exists once per kind, `:owner_id` naming the owner.
 

@@ -254,7 +254,10 @@ async def describe_wrong(svc: Services, o: Outcome, truth: Truth) -> str:
     )
 
 
-def dump(path: Path, backend_name: str, outcomes: list[Outcome], truth_of: dict[int, int]) -> None:
+def dump(path: Path, backend_name: str, outcomes: list[Outcome], truth: Truth) -> None:
+    """One JSON line per outcome; `truth_canonical` is the true product's canonical id
+    (None when it has none), so a reader can tell whether the search found it (`top`)."""
+    truth_of = truth.truth_of
     with path.open("a") as f:
         for o in outcomes:
             record = {
@@ -262,6 +265,7 @@ def dump(path: Path, backend_name: str, outcomes: list[Outcome], truth_of: dict[
                 "brand": o.item.brand, "upc": o.item.upc, "barcode": o.item.barcode_kind,
                 "truth": o.item.truth, "via_gtin": o.via_gtin, "status": o.status,
                 "canonical": o.canonical_id, "canonical_truth": truth_of.get(o.canonical_id or 0),
+                "truth_canonical": truth.canonical_of.get(o.item.truth),
                 "confidence": o.confidence, "top": o.top,
             }  # fmt: skip
             f.write(json.dumps(record) + "\n")

@@ -4,10 +4,10 @@ A marketplace is pushed through the application as the benchmark does (catalog s
 every store synced through the API, the queue drained by `MatchWorker`), with the
 worker's catalog search recorded. Each store product the name path decided then gives
 one list: the candidates that search returned to the worker (trigram search on the
-backend: FTS5 on SQLite, pg_trgm on PostgreSQL; provisional and sync-made canonical
-products included, as they existed then), read by `matcher.learned.weighed` and
-labelled by the truth. The same run is scored like the benchmark (`evaluation`), so a
-model can be judged by the pipeline that will use it.
+backend: FTS5 on SQLite, pg_trgm on PostgreSQL; then those its model codes found;
+provisional and sync-made canonical products included, as they existed then), read
+by `matcher.learned.weighed` and labelled by the truth. The same run is scored like the
+benchmark (`evaluation`), so a model can be judged by the pipeline that will use it.
 """
 
 from __future__ import annotations
@@ -59,6 +59,19 @@ class RecordingCatalog:
         found = await self.inner.search_canonical_candidates(name, limit)
         self._pending = {}
         self.seen[name].append(([c for c, _ in found], self._pending))
+        return found
+
+    async def search_canonical_by_codes_many(
+        self, queries: Sequence[tuple[str, Sequence[str]]], limit: int = 10
+    ) -> list[list[tuple[CanonicalProduct, float]]]:
+        """Each name's code hits join the candidates its name search just recorded, as
+        the worker adds them (`MatchService`)."""
+        found = await self.inner.search_canonical_by_codes_many(queries, limit)
+        for (name, _), each in zip(queries, found, strict=True):
+            if self.seen[name]:
+                candidates = self.seen[name][-1][0]
+                known = {c.id for c in candidates}
+                candidates += [c for c, _ in each if c.id not in known]
         return found
 
     async def canonical_prices(self, canonical_ids: Sequence[int]) -> Prices:

@@ -409,6 +409,93 @@ async def test_searching_many_names_answers_as_searching_each(catalog):
     assert await catalog.search_canonical_candidates_many([], limit=3) == []
 
 
+CODED_CATALOG = [
+    "Panasonic KX-FG2451 plain paper fax",
+    "Canon BVMC-SZ35 ink cartridge",
+    "HP CE505XD toner twin pack",
+    "Acme Cola 12 oz",
+]
+
+
+def _ids(found: list[tuple[object, float]]) -> list[int]:
+    return [c.id for c, _ in found]  # type: ignore[attr-defined]
+
+
+async def test_candidates_by_model_code_ignore_its_spaces_and_punctuation(catalog):
+    """A store's code found in a catalog name written otherwise (the name search misses
+    such names: their trigrams differ); a code that is a prefix of another finds it too
+    (the scorer tells them apart); a short or unknown code finds nothing."""
+    fax, ink, toner, cola = [
+        await catalog.create_canonical_product(gtin=None, name=n, brand=None) for n in CODED_CATALOG
+    ]
+    queries = [
+        ("fax machine kxfg2451", ["kxfg2451"]),
+        ("KX FG2451", ["fg2451"]),  # the matcher reads `fg2451` where `kx` stands apart
+        ("bvmcsz35 black", ["bvmcsz35"]),
+        ("laser toner CE505X", ["CE-505X"]),
+        ("cola", ["16oz", "a-12"]),  # a size in no name, and a code too short
+        ("garden hose", []),
+        ("no such code", ["zz9999"]),
+    ]
+    found = await catalog.search_canonical_by_codes_many(queries, limit=5)
+    assert [_ids(each) for each in found] == [
+        [fax.id],
+        [fax.id],
+        [ink.id],
+        [toner.id],
+        [],
+        [],
+        [],
+    ]
+    assert cola.id not in {c.id for each in found for c, _ in each}
+    assert await catalog.search_canonical_by_codes_many([], limit=5) == []
+
+
+async def test_candidates_by_model_code_follow_renames_merges_and_provisional_products(catalog):
+    """The code index is kept by every writer: a curator's rename, a merge (the source
+    is gone), a provisional product the worker makes."""
+    old = await catalog.create_canonical_product(gtin=None, name="Fax KX-FG2451", brand=None)
+
+    async def by_code(code: str) -> list[int]:
+        [found] = await catalog.search_canonical_by_codes_many([(code, [code])], limit=5)
+        return _ids(found)
+
+    await catalog.rename_canonical_product(old.id, name="Fax KX-FG2460", brand=None)
+    assert await by_code("kxfg2451") == []
+    assert await by_code("kxfg2460") == [old.id]
+    twin = await catalog.create_canonical_product(gtin=None, name="KX FG 2460 fax", brand=None)
+    assert sorted(await by_code("kxfg2460")) == sorted([old.id, twin.id])
+    await catalog.merge_canonical_products(twin.id, old.id)
+    assert await by_code("kxfg2460") == [old.id]
+    store = await catalog.create_store("S")
+    await catalog.sync_products(store.id, [_item("x", None, "Zeta P-480Q photo printer")], {})
+    [queued] = await catalog.claim_matches(1, lease_s=60)
+    await catalog.finish_matches([MatchOutcome(queued, QueueStatus.REVIEW, provisional=True)])
+    [made] = await catalog.list_canonical_products(provisional=True)
+    assert await by_code("p480q") == [made.id]
+
+
+async def test_a_code_many_products_carry_finds_none_and_the_rest_are_bounded(catalog):
+    """A code in more than CODE_SCAN canonical names identifies none (`1080p`): it is
+    left out, and a name's other codes still find theirs; at most `limit` a name."""
+    from catalog.sql_catalog import CODE_SCAN
+
+    for n in range(CODE_SCAN + 1):
+        await catalog.create_canonical_product(gtin=None, name=f"TV {n} 1080p", brand=None)
+    line = [
+        await catalog.create_canonical_product(gtin=None, name=f"LN46A{n}50 TV", brand=None)
+        for n in range(6)
+    ]
+    [common, coded, bounded] = await catalog.search_canonical_by_codes_many(
+        [("tv 1080p", ["1080p"]), ("tv 1080p ln46a250", ["1080p", "ln46a250"]),
+         ("ln46a", ["ln46a"])],
+        limit=4,
+    )  # fmt: skip
+    assert common == []
+    assert _ids(coded) == [line[2].id]
+    assert len(bounded) == 4 and set(_ids(bounded)) <= {c.id for c in line}
+
+
 PRODUCT_LINE = [  # one line of a maker: many close names, so every rung of a ladder answers
     f"Acme {kind} {model} {size}"
     for kind in ("Cola", "Cola Zero", "Lemonade", "Ginger Ale")

@@ -535,3 +535,39 @@ async def test_a_stopped_worker_records_the_batch_it_searched_ahead(catalog):
     assert sum(stats[k] for k in ("link", "suggest", "review")) == 4
     counts = await catalog.queue_counts()
     assert counts.get("processing", 0) == 0 and counts.get("pending") == 2
+
+
+async def test_a_code_written_otherwise_is_found_though_the_name_search_misses_it(
+    catalog, monkeypatch
+):
+    """`bvmcsz35` in a store's name, `BVMC-SZ35` in the catalog's: the name search ranks
+    a product line of closer names first (here past its page of three), the code search
+    brings the product; a prefix code's product is found too, scored lower, not linked."""
+    monkeypatch.setattr(service_module, "CANDIDATES", 3)
+    decoys = [f"Ink cartridge black pack {word}" for word in ("one", "two", "three", "four")]
+    for name in decoys:
+        await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+    true = await catalog.create_canonical_product(
+        gtin=None, name="Canon BVMC-SZ35 Photo Cartridge", brand="Canon"
+    )
+    longer = await catalog.create_canonical_product(
+        gtin=None, name="Canon BVMC-SZ35XL", brand="Canon"
+    )
+    store = await catalog.create_store("Coded")
+    [coded, other] = await catalog.sync_products(
+        store.id,
+        [
+            SyncItem("a", None, None, "bvmcsz35 ink cartridge black pack"),
+            SyncItem("b", None, None, "Ink cartridge black pack KXFG99"),
+        ],
+        known={},
+    )
+    await MatchWorker(catalog, FAST).run(drain=True)
+    item = await catalog.get_match_item_for_product(coded.product_id)
+    assert {true.id, longer.id} <= {c for c, _ in item.candidates}
+    scores = dict(item.candidates)
+    assert scores[true.id] > scores[longer.id], item.candidates
+    linked = await catalog.get_store_product(coded.product_id)
+    assert linked.canonical_product_id != longer.id
+    unknown = await catalog.get_match_item_for_product(other.product_id)
+    assert true.id not in {c for c, _ in unknown.candidates}
