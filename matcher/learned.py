@@ -79,6 +79,7 @@ def evidence(
         brand=_BRAND_KIND.get(brand_reason or ""),
         gtin_conflict=store_gtin is not None and cand_gtin is not None and store_gtin != cand_gtin,
         provisional=candidate.provisional,
+        store_named=candidate.store_named,
         price_ratio=price_ratio(price, candidate.prices),
     )
     return features, brand_reason
