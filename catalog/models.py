@@ -123,6 +123,9 @@ class CanonicalProduct:
     # Made by the matcher from one store's name-only product nobody else had: the next
     # store can match it; a curator confirms it or merges it into another.
     provisional: bool = False
+    # Made by a sync for a GTIN the catalog did not know, named after that store's own
+    # title (not a curated name) until a curator edits its name or brand.
+    store_named: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,10 +150,15 @@ class ProductRepository(Protocol):
     async def get_canonical_product_by_gtin(self, gtin: str) -> CanonicalProduct | None: ...
 
     async def list_canonical_products(
-        self, *, provisional: bool | None = None, after_id: int = 0, limit: int = 100
+        self,
+        *,
+        provisional: bool | None = None,
+        store_named: bool | None = None,
+        after_id: int = 0,
+        limit: int = 100,
     ) -> list[CanonicalProduct]:
         """By id after `after_id` (keyset paging); only provisional ones, only confirmed
-        ones, or (None) all."""
+        ones, or (None) all; likewise by `store_named`."""
         ...
 
     async def merge_canonical_products(self, source_id: int, target_id: int) -> CanonicalProduct:
@@ -165,7 +170,8 @@ class ProductRepository(Protocol):
     async def rename_canonical_product(
         self, canonical_id: int, *, name: str, brand: str | None
     ) -> CanonicalProduct:
-        """Set its name and brand (a curator's repair); NotFoundError for an unknown id."""
+        """Set its name and brand (a curator's repair, which makes the name curated: no
+        longer `store_named`); NotFoundError for an unknown id."""
         ...
 
     async def delete_canonical_product(self, canonical_id: int) -> list[ProductImage]:

@@ -102,6 +102,7 @@ def canonical(row: Row) -> CanonicalProduct:
         image_count=row["image_count"],
         product_count=row["product_count"],
         provisional=bool(row["provisional"]),
+        store_named=bool(row["store_named"]),
     )
 
 

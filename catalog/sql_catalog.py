@@ -246,10 +246,19 @@ class SQLCatalog:
         return {row["id"]: rows.canonical(row) for row in found}
 
     async def list_canonical_products(
-        self, *, provisional: bool | None = None, after_id: int = 0, limit: int = 100
+        self,
+        *,
+        provisional: bool | None = None,
+        store_named: bool | None = None,
+        after_id: int = 0,
+        limit: int = 100,
     ) -> list[CanonicalProduct]:
         found = await self._all(
-            "list_canonical_products", provisional=provisional, after_id=after_id, limit=limit
+            "list_canonical_products",
+            provisional=provisional,
+            store_named=store_named,
+            after_id=after_id,
+            limit=limit,
         )
         return [rows.canonical(row) for row in found]
 

@@ -466,6 +466,17 @@ class PairFeatures:
     # left the code out, and its name fits every model of the line (a catalog name without
     # the code is the product's own, its code kept elsewhere).
     provisional_uncoded: float
+    # The candidate is a catalog product a sync made for a new GTIN, named after that
+    # store's own title (`Candidate.store_named`): a GTIN vouches that the product exists,
+    # not for its name, which says what one shop wrote (a shop's words, a code left out,
+    # a line word cut). Its one-sided evidence is weighed apart from a curated name's:
+    # a store code it lacks (as `provisional_uncoded`), and the content words only the
+    # store's name (`store_named_store_words`) or only its own (`store_named_cand_words`)
+    # says, as `extra_store_words` / `extra_cand_words` count them.
+    store_named: float
+    store_named_uncoded: float
+    store_named_store_words: float
+    store_named_cand_words: float
     # The store's name has a model code and the candidate's no code nor any number of
     # three digits or more (a model number, a year, an item number): any candidate, as
     # `provisional_uncoded` for a provisional one. A catalog product a store's GTIN made
@@ -633,6 +644,7 @@ def pair_features(
     brand: str | None,
     gtin_conflict: bool,
     provisional: bool = False,
+    store_named: bool = False,
     price_ratio: float | None = None,
 ) -> PairFeatures:
     """`brand` is the brand evidence of the pair: "match", "conflict", "one_side" or None;
@@ -672,6 +684,8 @@ def pair_features(
     store_extra = _unexplained(store, store_explained)
     cand_extra = _unexplained(cand, cand_explained)
     packs = _packs(store, cand)
+    uncoded = not shared and bool(store_only) and not cand_only
+    store_words, cand_words = min(store_extra, 3) / 3, min(cand_extra, 3) / 3
     return _features(
         sim_sort=sim_sort,
         sim_set=sim_set,
@@ -703,19 +717,19 @@ def pair_features(
             )
         ),
         third_party=float(_supply(store, cand) != _supply(cand, store)),
-        extra_store_words=min(store_extra, 3) / 3,
-        extra_cand_words=min(cand_extra, 3) / 3,
+        extra_store_words=store_words,
+        extra_cand_words=cand_words,
         words_swapped=float(store_extra > 0 and cand_extra > 0),
         noise_words=min(len(store.noise ^ cand.noise), 3) / 3,
         gtin_conflict=float(gtin_conflict),
         code_colour=float(bool(colour)),
         provisional=float(provisional),
-        provisional_uncoded=float(
-            provisional and not shared and bool(store_only) and not cand_only
-        ),
-        code_store_only=float(
-            not shared and bool(store_only) and not cand_only and not colour and _numberless(cand)
-        ),
+        provisional_uncoded=float(provisional and uncoded),
+        store_named=float(store_named),
+        store_named_uncoded=float(store_named and uncoded),
+        store_named_store_words=store_words if store_named else 0.0,
+        store_named_cand_words=cand_words if store_named else 0.0,
+        code_store_only=float(uncoded and not colour and _numberless(cand)),
         number_store_only=float(
             _more(store.bare, cand.stated) and not _more(cand.bare, store.stated)
         ),

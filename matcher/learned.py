@@ -79,6 +79,7 @@ def evidence(
         brand=_BRAND_KIND.get(brand_reason or ""),
         gtin_conflict=store_gtin is not None and cand_gtin is not None and store_gtin != cand_gtin,
         provisional=candidate.provisional,
+        store_named=candidate.store_named,
         price_ratio=price_ratio(price, candidate.prices),
     )
     return features, brand_reason
@@ -109,6 +110,13 @@ def _reasons_and_caps(
                 caps.append(cap)
     if brand_reason == BRAND_CONFLICT:
         caps.append(below_suggest)
+    if f.store_named_uncoded or f.provisional_uncoded:
+        # The store names a model code; the candidate, named after another store's title
+        # (by the sync that brought its GTIN, or by the matcher: provisional), names none:
+        # that title fits every model of the line ('KX-TG4498M ...' / 'Panasonic w/ 4
+        # handsets ... DECT phone'; titles bench seed 21: 14 of the 24 wrong links to
+        # store-titled products). A person decides.
+        caps.append(below_link)
     if f.pack_store_only or f.pack_cand_coded:
         # The store names a pack the candidate names neither as a pack nor as a size:
         # the pack is another product than the single, whatever else the names share.

@@ -17,6 +17,8 @@ class Candidate:
     brand: str | None = None
     gtin: str | None = None
     provisional: bool = False  # made by the matcher from a store's name, not confirmed
+    # Made by a sync for a new GTIN, named after that store's title (not curated).
+    store_named: bool = False
     # Its linked store products' prices per currency (`CatalogRepository.canonical_prices`).
     prices: tuple[PriceRange, ...] = ()
 

@@ -283,7 +283,7 @@ def memory_key(product: StoreProduct) -> tuple[str, str]:
 
 def candidate(c: CanonicalProduct, prices: tuple[PriceRange, ...] = ()) -> Candidate:
     """A canonical product as the scorer reads it."""
-    return Candidate(c.id, c.name, c.brand, c.gtin, c.provisional, prices)
+    return Candidate(c.id, c.name, c.brand, c.gtin, c.provisional, c.store_named, prices)
 
 
 def store_price(product: StoreProduct) -> Price | None:

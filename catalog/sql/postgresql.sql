@@ -55,7 +55,8 @@ UPDATE stores SET last_sync_at = now() WHERE id = :store_id;
 -- name: create_canonical_product
 INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
-RETURNING id, gtin, name, normalized_name, brand, image_count, 0 AS product_count, provisional;
+RETURNING id, gtin, name, normalized_name, brand, image_count, 0 AS product_count, provisional,
+          store_named;
 
 -- name: create_provisional_canonicals
 -- The matcher's canonical products for name-only products nobody else had (no GTIN):
@@ -70,19 +71,19 @@ RETURNING id, normalized_name, brand;
 
 -- name: get_canonical_product
 SELECT id, gtin, name, normalized_name, brand, image_count,
-       canonical_product_count(id) AS product_count, provisional
+       canonical_product_count(id) AS product_count, provisional, store_named
 FROM canonical_products WHERE id = :canonical_id;
 
 -- name: get_canonical_products
 -- :canonical_ids: [id, …]
 SELECT id, gtin, name, normalized_name, brand, image_count,
-       canonical_product_count(id) AS product_count, provisional
+       canonical_product_count(id) AS product_count, provisional, store_named
 FROM canonical_products
 WHERE id = ANY (ARRAY(SELECT (jsonb_array_elements_text(:canonical_ids::jsonb))::bigint));
 
 -- name: get_canonical_product_by_gtin
 SELECT id, gtin, name, normalized_name, brand, image_count,
-       canonical_product_count(id) AS product_count, provisional
+       canonical_product_count(id) AS product_count, provisional, store_named
 FROM canonical_products WHERE gtin = :gtin;
 
 -- name: upsert_store_product
@@ -234,7 +235,7 @@ SELECT set_config('pg_trgm.similarity_threshold', :threshold, true);
 -- Trigram similarity on the normalized name (GIN gin_trgm_ops index, `%` operator,
 -- whose threshold pg_set_similarity_threshold sets).
 SELECT id, gtin, name, normalized_name, brand, image_count,
-       canonical_product_count(id) AS product_count, provisional,
+       canonical_product_count(id) AS product_count, provisional, store_named,
        similarity(normalized_name, :query) AS score
 FROM canonical_products
 WHERE normalized_name % :query
@@ -342,7 +343,7 @@ CROSS JOIN LATERAL (
 -- whose pairs are too common to narrow it to :scan products. Each product is read once:
 -- scored where the index scan finds it (not collected, then read again by id).
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       canonical_product_count(c.id) AS product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.store_named, c.score
 FROM (
     SELECT u.query, u.required, u.options, u.position,
            imgedge_trigram_codes(u.query) AS trigrams
@@ -352,12 +353,12 @@ FROM (
 ) n
 CROSS JOIN LATERAL (
     SELECT m.id, m.gtin, m.name, m.normalized_name, m.brand, m.image_count, m.provisional,
-           m.score
+           m.store_named, m.score
     FROM (
         SELECT f.*, count(*) OVER () AS found
         FROM (
             SELECT q.id, q.gtin, q.name, q.normalized_name, q.brand, q.image_count,
-                   q.provisional,
+                   q.provisional, q.store_named,
                    imgedge_trigram_similarity(q.name_trigrams, n.trigrams) AS score
             FROM canonical_products q
             WHERE imgedge_name_pairs(q.normalized_name) @> string_to_array(n.required, '|')
@@ -380,7 +381,7 @@ ORDER BY n.position, c.score DESC, c.id;
 -- from the stored trigram codes (migration 0014): each name's trigrams are extracted
 -- once (OFFSET 0 keeps the planner from folding the call into the products' rows).
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       canonical_product_count(c.id) AS product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.store_named, c.score
 FROM (
     SELECT u.query, u.position, imgedge_trigram_codes(u.query) AS trigrams
     FROM unnest(:queries::text[]) WITH ORDINALITY AS u(query, position)
@@ -388,6 +389,7 @@ FROM (
 ) n
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
+           p.store_named,
            imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
     FROM canonical_products p
     WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
@@ -413,10 +415,11 @@ ORDER BY n.position, c.score DESC, c.id;
 -- text[] of normalized names; `position` counts from 1) its best :limit by similarity
 -- among those `%` admits. The LATERAL subquery probes the GIN index once per name.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       canonical_product_count(c.id) AS product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.store_named, c.score
 FROM unnest(:queries::text[]) WITH ORDINALITY AS n(query, position)
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
+           p.store_named,
            similarity(p.normalized_name, n.query) AS score
     FROM canonical_products p
     WHERE p.normalized_name % n.query
@@ -568,8 +571,9 @@ RETURNING sp.id, sp.external_id, sp.canonical_product_id, sp.match_status;
 
 -- name: sync_create_canonicals
 -- :items: [{gtin, name, normalized_name, brand}]; an existing GTIN wins (one per GTIN).
-INSERT INTO canonical_products (gtin, name, normalized_name, brand)
-SELECT x.gtin, x.name, x.normalized_name, x.brand
+-- Named after the first store's own title (store_named) until a curator edits it.
+INSERT INTO canonical_products (gtin, name, normalized_name, brand, store_named)
+SELECT x.gtin, x.name, x.normalized_name, x.brand, true
 FROM jsonb_to_recordset(:items::jsonb)
      AS x(gtin text, name text, normalized_name text, brand text)
 ORDER BY x.gtin
@@ -855,10 +859,11 @@ DELETE FROM canonical_products WHERE id = :canonical_id;
 
 -- name: rename_canonical
 UPDATE canonical_products
-SET name = :name, normalized_name = :normalized_name, brand = :brand, updated_at = now()
+SET name = :name, normalized_name = :normalized_name, brand = :brand, store_named = false,
+    updated_at = now()
 WHERE id = :canonical_id
 RETURNING id, gtin, name, normalized_name, brand, image_count,
-          canonical_product_count(id) AS product_count, provisional;
+          canonical_product_count(id) AS product_count, provisional, store_named;
 
 -- name: count_canonical_links
 SELECT count(*) AS count FROM store_products WHERE canonical_product_id = :canonical_id;
@@ -871,12 +876,14 @@ SET gtin = coalesce(gtin, :gtin), provisional = (provisional AND :provisional),
 WHERE id = :target_id;
 
 -- name: list_canonical_products
--- Keyset paging by id; :provisional NULL lists all, else only those with that flag.
+-- Keyset paging by id; :provisional (:store_named) NULL lists all, else only those with
+-- that flag.
 SELECT id, gtin, name, normalized_name, brand, image_count,
-       canonical_product_count(id) AS product_count, provisional
+       canonical_product_count(id) AS product_count, provisional, store_named
 FROM canonical_products
 WHERE id > :after_id
   AND (:provisional::boolean IS NULL OR provisional = :provisional::boolean)
+  AND (:store_named::boolean IS NULL OR store_named = :store_named::boolean)
 ORDER BY id
 LIMIT :limit;
 

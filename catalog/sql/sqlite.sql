@@ -51,7 +51,8 @@ UPDATE stores SET last_sync_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id 
 -- name: create_canonical_product
 INSERT INTO canonical_products (gtin, name, normalized_name, brand)
 VALUES (:gtin, :name, :normalized_name, :brand)
-RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+          store_named;
 
 -- name: create_provisional_canonicals
 -- The matcher's canonical products for name-only products nobody else had (no GTIN):
@@ -66,16 +67,19 @@ ORDER BY x.key
 RETURNING id, normalized_name, brand;
 
 -- name: get_canonical_product
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+       store_named
 FROM canonical_products WHERE id = :canonical_id;
 
 -- name: get_canonical_products
 -- :canonical_ids: [id, …]
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+       store_named
 FROM canonical_products WHERE id IN (SELECT value FROM json_each(:canonical_ids));
 
 -- name: get_canonical_product_by_gtin
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+       store_named
 FROM canonical_products WHERE gtin = :gtin;
 
 -- name: upsert_store_product
@@ -211,7 +215,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 -- name: search_canonical_candidates
 -- :query is an FTS5 expression of quoted trigram-able tokens (see SQLiteConnector).
 SELECT c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count, c.product_count,
-       c.provisional,
+       c.provisional, c.store_named,
        -bm25(canonical_products_fts) AS score
 FROM canonical_products_fts
 JOIN canonical_products c ON c.id = canonical_products_fts.rowid
@@ -348,9 +352,10 @@ RETURNING id, external_id, canonical_product_id, match_status;
 
 -- name: sync_create_canonicals
 -- :items: [{gtin, name, normalized_name, brand}]; an existing GTIN wins (one per GTIN).
-INSERT INTO canonical_products (gtin, name, normalized_name, brand)
+-- Named after the first store's own title (store_named) until a curator edits it.
+INSERT INTO canonical_products (gtin, name, normalized_name, brand, store_named)
 SELECT json_extract(value, '$.gtin'), json_extract(value, '$.name'),
-       json_extract(value, '$.normalized_name'), json_extract(value, '$.brand')
+       json_extract(value, '$.normalized_name'), json_extract(value, '$.brand'), 1
 FROM json_each(:items) WHERE true
 ON CONFLICT (gtin) DO NOTHING
 RETURNING id, gtin;
@@ -616,10 +621,11 @@ DELETE FROM canonical_products WHERE id = :canonical_id;
 
 -- name: rename_canonical
 UPDATE canonical_products
-SET name = :name, normalized_name = :normalized_name, brand = :brand,
+SET name = :name, normalized_name = :normalized_name, brand = :brand, store_named = 0,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = :canonical_id
-RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional;
+RETURNING id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+          store_named;
 
 -- name: count_canonical_links
 SELECT count(*) AS count FROM store_products WHERE canonical_product_id = :canonical_id;
@@ -632,10 +638,13 @@ SET gtin = coalesce(gtin, :gtin), provisional = (provisional AND :provisional),
 WHERE id = :target_id;
 
 -- name: list_canonical_products
--- Keyset paging by id; :provisional NULL lists all, else only those with that flag.
-SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional
+-- Keyset paging by id; :provisional (:store_named) NULL lists all, else only those with
+-- that flag.
+SELECT id, gtin, name, normalized_name, brand, image_count, product_count, provisional,
+       store_named
 FROM canonical_products
 WHERE id > :after_id AND (:provisional IS NULL OR provisional = :provisional)
+  AND (:store_named IS NULL OR store_named = :store_named)
 ORDER BY id
 LIMIT :limit;
 

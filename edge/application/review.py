@@ -249,12 +249,19 @@ class Review:
         return made
 
     async def canonical_products(
-        self, actor: Actor, *, provisional: bool | None, after_id: int, limit: int
+        self,
+        actor: Actor,
+        *,
+        provisional: bool | None,
+        store_named: bool | None = None,
+        after_id: int,
+        limit: int,
     ) -> list[CanonicalProduct]:
-        """The curator's list (e.g. the provisional products the matcher made)."""
+        """The curator's list (e.g. the provisional products the matcher made, or those a
+        sync named after a store's title)."""
         actor.check_curator("lists canonical products")
         return await self._catalog.list_canonical_products(
-            provisional=provisional, after_id=after_id, limit=limit
+            provisional=provisional, store_named=store_named, after_id=after_id, limit=limit
         )
 
     async def merge(self, actor: Actor, source_id: int, target_id: int) -> CanonicalProduct:
@@ -271,7 +278,9 @@ class Review:
     async def rename(
         self, actor: Actor, canonical_id: int, *, name: str | None, brand: str | Keep | None
     ) -> CanonicalProduct:
-        """Repair a canonical product's name and/or brand (`KEEP`: unchanged)."""
+        """Repair a canonical product's name and/or brand (`KEEP`: unchanged). Either way
+        a curator has read them: a name a sync took from a store's title is no longer
+        `store_named` (the matcher weighs it as curated)."""
         actor.check_curator("renames canonical products")
         current = await self._catalog.get_canonical_product(canonical_id)
         if current is None:

@@ -375,6 +375,15 @@ class MatchDecision(Struct):
     newProductData: NewProductData | None = None
 
 
+StoreNamed = Annotated[
+    bool,
+    Meta(
+        description="named after one store's title by the sync that brought its GTIN; "
+        "a curator's edit of its name or brand clears it"
+    ),
+]
+
+
 class SuggestedMatch(Answer):
     canonicalProductId: Id
     name: str
@@ -384,6 +393,7 @@ class SuggestedMatch(Answer):
     provisional: Annotated[
         bool, Meta(description="made by the matcher from one store's product; unconfirmed")
     ]
+    store_named: StoreNamed
     confidence: Score
     reasons: list[str]
 
@@ -429,6 +439,7 @@ class ReviewCandidate(Answer):
     brand: str | None
     gtin: Annotated[str, Meta(pattern="^[0-9]{14}$")] | None
     provisional: bool
+    store_named: StoreNamed
     image_count: Annotated[int, Meta(ge=0)]
     product_count: Annotated[int, Meta(ge=0)]
     thumbnail_url: (
@@ -479,6 +490,7 @@ class CanonicalProductBody(Answer):
     image_count: Annotated[int, Meta(ge=0)]
     product_count: Annotated[int, Meta(ge=0)]
     provisional: bool
+    store_named: StoreNamed
 
 
 class CanonicalProductPage(Answer):

@@ -112,6 +112,7 @@ def review_item(entry: QueueEntry, base_url: str) -> bodies.ReviewQueueItem:
                 brand=c.canonical.brand,
                 gtin=c.canonical.gtin,
                 provisional=c.canonical.provisional,
+                store_named=c.canonical.store_named,
                 image_count=c.canonical.image_count,
                 product_count=c.canonical.product_count,
                 thumbnail_url=canonical_thumbnail(base_url, c.image),

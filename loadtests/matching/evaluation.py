@@ -10,7 +10,8 @@ from pathlib import Path
 
 from catalog.models import MatchStatus
 from edge.services import Services
-from matcher.scoring import Candidate, score_candidates
+from matcher.scoring import score_candidates
+from matcher.service import candidate
 
 from .ambiguity import Ambiguity
 from .marketplace import StoreItem
@@ -241,11 +242,17 @@ async def describe_wrong(svc: Services, o: Outcome, truth: Truth) -> str:
         o.item.name,
         o.item.brand,
         None,
-        [Candidate(linked.id, linked.name, linked.brand)],
+        [candidate(linked)],  # as the worker read it (provisional, store-named)
         thresholds=svc.matcher.thresholds,
     )
     reasons = ",".join(scored[0].reasons) if scored else ""
-    origin = "" if linked.id in truth.seeded else " (created by a sync from a POS name)"
+    origin = (
+        " (created by a sync from a POS name)"
+        if linked.store_named
+        else " (provisional)"
+        if linked.provisional
+        else ""
+    )
     where = "has a canonical" if truth.exists(o) else "no canonical yet"
     return (
         f"  {o.item.store}: {o.item.name!r} [brand {o.item.brand!r}] → {linked.name!r} "

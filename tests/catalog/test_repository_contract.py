@@ -679,6 +679,39 @@ async def test_sync_links_gtins_creates_canonicals_and_queues_the_rest(catalog):
     assert (await catalog.get_canonical_product(a.canonical_product_id)).product_count == 2
 
 
+async def test_a_canonical_product_a_sync_names_is_store_named_until_a_curator_edits_it(
+    catalog,
+):
+    """The sync names a canonical product for an unknown GTIN after the store's title:
+    flagged, found so by the matcher's search and the curator's list; a rename clears it
+    (on this product only); a later store's title for the same GTIN changes nothing."""
+    curated = await catalog.create_canonical_product(gtin=G2, name="Cola Zero", brand=None)
+    store = await catalog.create_store("S")
+    [cola] = await catalog.sync_products(store.id, [_item("a", G1, "COLA 12oz can")], known={})
+    made = await catalog.get_canonical_product(cola.canonical_product_id)
+    assert made.store_named and not made.provisional and not curated.store_named
+    [(found, _)] = [
+        (c, s)
+        for c, s in await catalog.search_canonical_candidates("cola 12oz can", 5)
+        if c.id == made.id
+    ]
+    assert found.store_named
+    [many] = await catalog.search_canonical_candidates_many(["cola 12oz can"], 5)
+    assert [c.store_named for c, _ in many if c.id == made.id] == [True]
+    assert (await catalog.get_canonical_products([made.id]))[made.id].store_named
+    listed = await catalog.list_canonical_products(store_named=True)
+    assert [c.id for c in listed] == [made.id]
+    assert [c.id for c in await catalog.list_canonical_products(store_named=False)] == [curated.id]
+    other = await catalog.create_store("T")
+    await catalog.sync_products(other.id, [_item("b", G1, "Cola can 12 oz")], known={})
+    assert (await catalog.get_canonical_product(made.id)).name == "COLA 12oz can"
+
+    renamed = await catalog.rename_canonical_product(made.id, name="Cola 12 oz", brand="Acme")
+    assert not renamed.store_named
+    assert not (await catalog.get_canonical_product(made.id)).store_named
+    assert await catalog.list_canonical_products(store_named=True) == []
+
+
 async def test_in_store_and_coupon_codes_are_stored_but_never_link(catalog):
     """Two stores use one weighed-item code for different things: neither links, no
     canonical product carries it, both go to name matching with the code kept."""

@@ -446,6 +446,34 @@ def test_a_model_code_a_provisional_name_leaves_out_is_marked():
     assert marked(coded, True) == 0.0  # the code said
 
 
+def test_a_store_named_candidate_has_its_one_sided_evidence_weighed_apart():
+    """A catalog product a sync named after a store's title: its flag, a store code it
+    leaves out, and each side's unexplained words are features of their own (weighed
+    apart from a curated name's); a curated candidate has none of them."""
+    store = read_side("Panasonic KX-TG4498M 4 Handsets Caller ID DECT phone", ("panasonic",))
+    titled = read_side("Panasonic w/ 4 handsets expandable Caller ID DECT phone", ("panasonic",))
+
+    def weighed(store_named: bool) -> tuple[float, ...]:
+        f = pair_features(
+            store, titled, brand="match", gtin_conflict=False, store_named=store_named
+        )
+        return (
+            f.store_named,
+            f.store_named_uncoded,
+            f.store_named_store_words,
+            f.store_named_cand_words,
+            f.provisional_uncoded,
+        )
+
+    flag, uncoded, _, cand_words, provisional = weighed(True)
+    assert (flag, uncoded, provisional) == (1.0, 1.0, 0.0)
+    assert cand_words > 0  # "expandable" only the store-named title says
+    assert weighed(False) == (0.0, 0.0, 0.0, 0.0, 0.0)
+    coded = read_side("Panasonic KX-TG4498 4 Handsets DECT phone", ("panasonic",))
+    f = pair_features(store, coded, brand="match", gtin_conflict=False, store_named=True)
+    assert f.store_named_uncoded == 0.0  # the code said
+
+
 def test_a_measure_both_state_differently_conflicts_whatever_else_agrees():
     """250 GB against 500 GB is another drive though both are 2.5" (bench_matching linked
     them: one agreeing size made the pair a size match)."""

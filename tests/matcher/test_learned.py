@@ -209,3 +209,25 @@ def test_a_twin_pack_of_the_code_with_its_colour_letter_is_never_linked_either()
     [scored] = score_candidates("CANON INK CARTRIDGE - PG-649B, BLACK", None, None, [pack],
                                 thresholds=LEARNED)  # fmt: skip
     assert scored.score < LEARNED.auto_link
+
+
+def test_a_store_titled_candidate_without_the_stores_code_is_never_linked():
+    """A canonical product named after a store's title (by a sync: `store_named`; by the
+    matcher: provisional) that leaves out the model code the store names fits every model
+    of the line: a person decides. The same name curated is the product's own, its code
+    kept elsewhere (titles bench seed 21 linked 'KX-TG4498M ...' to such a title)."""
+    name, brand = "KX-TG4498M 4 Handsets expandable system Caller ID DECT phone", "Panasonic"
+    title = "Panasonic w/ 4 handsets expandable Caller ID DECT phone"
+
+    def scored(**origin: bool) -> float:
+        candidate = Candidate(1, title, "Panasonic", **origin)
+        return score_candidates(name, brand, None, [candidate], thresholds=LEARNED)[0].score
+
+    curated = scored()
+    assert curated >= LEARNED.auto_link
+    assert scored(store_named=True) < LEARNED.auto_link <= curated
+    assert scored(provisional=True) < LEARNED.auto_link
+    # Named with the code, the store-named title links like any other.
+    coded = Candidate(1, f"{title} KX-TG4498M", "Panasonic", store_named=True)
+    [linked] = score_candidates(name, brand, None, [coded], thresholds=LEARNED)
+    assert linked.score >= LEARNED.auto_link

@@ -166,6 +166,16 @@ PARAMETERS: dict[str, Schema] = {
         "description": "`true`: only the matcher's provisional products; `false`: the others.",
         "schema": string(enum=["true", "false"]),
     },
+    "store_named": {
+        "name": "store_named",
+        "in": "query",
+        "required": False,
+        "description": (
+            "`true`: only the products a sync named after a store's title (no curator has "
+            "edited them since); `false`: the others."
+        ),
+        "schema": string(enum=["true", "false"]),
+    },
     "after": {
         "name": "after",
         "in": "query",

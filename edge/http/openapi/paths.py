@@ -363,7 +363,7 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 },
                 tag="match",
                 security=CURATOR_OR_STORE,
-                parameters=[param(p) for p in ("provisional", "after", "limit")],
+                parameters=[param(p) for p in ("provisional", "store_named", "after", "limit")],
                 description="Curator only.",
             )
         },
@@ -387,7 +387,9 @@ def _sync_and_match_paths() -> dict[str, Schema]:
                 body=json_body("CanonicalProductPatch"),
                 description=(
                     "Curator only. The fields given change; `brand: null` clears the brand. "
-                    "The name the matcher searches follows at once."
+                    "The name the matcher searches follows at once. The name is a "
+                    "curator's from then on, even with no field given: `store_named` "
+                    "clears."
                 ),
             ),
             "delete": operation(

@@ -1,9 +1,11 @@
 """Canonical products for the curator (the rules live in `edge.application.review`):
 
-- `GET /api/canonical-products[?provisional=true|false][&after=<id>][&limit=N]`: by id,
-  a page at a time (e.g. the provisional products the matcher made).
+- `GET /api/canonical-products[?provisional=true|false][&store_named=true|false]
+  [&after=<id>][&limit=N]`: by id, a page at a time (e.g. the provisional products the
+  matcher made, or those a sync named after a store's title).
 - `POST /api/canonical-products/<id>/merge {into}`: fold one into another.
-- `PATCH /api/canonical-products/<id> {name?, brand?}`: repair its name or brand.
+- `PATCH /api/canonical-products/<id> {name?, brand?}`: repair its name or brand (or,
+  with neither, vouch for them): the name is a curator's from then on (not `store_named`).
 - `DELETE /api/canonical-products/<id>`: delete one no store product links to (409
   `canonical_in_use`, with the count, while some do), with its images."""
 
@@ -40,28 +42,37 @@ def _body(c: CanonicalProduct) -> CanonicalProductBody:
         image_count=c.image_count,
         product_count=c.product_count,
         provisional=c.provisional,
+        store_named=c.store_named,
     )
 
 
-def _query(request: Request) -> tuple[bool | None, int, int]:
+def _query(request: Request) -> tuple[bool | None, bool | None, int, int]:
     q = request.query_params
-    flags = {"": None, "true": True, "false": False}
-    provisional = q.get("provisional", "")
-    if provisional not in flags:
-        raise BadRequest("provisional must be true or false", code="invalid_field")
     after = parse_int(q.get("after", "0"), "after")
     limit = parse_int(q.get("limit", "100"), "limit")
     if not 0 < limit <= MAX_PAGE:
         raise BadRequest(f"limit must be from 1 to {MAX_PAGE}", code="invalid_field")
-    return flags[provisional], after, limit
+    return (
+        _flag(q.get("provisional", ""), "provisional"),
+        _flag(q.get("store_named", ""), "store_named"),
+        after,
+        limit,
+    )
+
+
+def _flag(value: str, name: str) -> bool | None:
+    flags = {"": None, "true": True, "false": False}
+    if value not in flags:
+        raise BadRequest(f"{name} must be true or false", code="invalid_field")
+    return flags[value]
 
 
 async def list_canonical(request: Request) -> Response:
     svc = services(request)
     actor = await require_actor(request, svc.settings, svc.catalog)
-    provisional, after, limit = _query(request)
+    provisional, store_named, after, limit = _query(request)
     found = await svc.review.canonical_products(
-        actor, provisional=provisional, after_id=after, limit=limit
+        actor, provisional=provisional, store_named=store_named, after_id=after, limit=limit
     )
     next_after = found[-1].id if len(found) == limit else None
     return json_response(CanonicalProductPage([_body(c) for c in found], next_after))

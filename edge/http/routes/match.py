@@ -55,6 +55,7 @@ async def find_matches(request: Request) -> Response:
                 gtin=s.canonical.gtin,
                 image_count=s.canonical.image_count,
                 provisional=s.canonical.provisional,
+                store_named=s.canonical.store_named,
                 confidence=s.score,
                 reasons=list(s.reasons),
             )

@@ -29,7 +29,7 @@ async def test_the_curator_merges_a_provisional_product_into_the_real_one(
     assert r.status_code == 200, r.text
     assert r.json() == {
         "id": real.id, "gtin": None, "name": "Garden Hose 30 m", "brand": None,
-        "image_count": 1, "product_count": 1, "provisional": False,
+        "image_count": 1, "product_count": 1, "provisional": False, "store_named": False,
     }  # fmt: skip
     # The store's product shows the real product's image at once (no stale resolution).
     img = await client.get(f"/img/{product.product_id}/small.jpg")
@@ -136,6 +136,34 @@ async def test_the_curator_renames_a_canonical_product(client, services, curator
     ]  # fmt: skip
     for r, status, code in answers:
         assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.text
+
+
+async def test_a_product_the_sync_named_is_listed_until_the_curator_vouches_for_its_name(
+    client, services, curator
+):
+    """A sync's new GTIN makes a canonical product named after the store's title
+    (`store_named`); the curator lists those and a PATCH, even with no field, clears it."""
+    key = new_store_key()
+    await services.catalog.create_store("Shop", api_key_hash=hash_token(key))
+    curated = await services.catalog.create_canonical_product(gtin=None, name="Tea", brand=None)
+    push = {"products": [{"external_id": "a", "upc": "036000291452", "name": "COLA 12OZ"}]}
+    synced = await client.post(
+        "/api/sync/products", json=push, headers={"authorization": f"Bearer {key}"}
+    )
+    made = synced.json()["results"][0]["canonical_product_id"]
+    listed = await client.get("/api/canonical-products?store_named=true", headers=curator)
+    assert [(c["id"], c["store_named"]) for c in listed.json()["canonical_products"]] == [
+        (made, True)
+    ]
+    others = await client.get("/api/canonical-products?store_named=false", headers=curator)
+    assert [c["id"] for c in others.json()["canonical_products"]] == [curated.id]
+    r = await client.patch(f"/api/canonical-products/{made}", json={}, headers=curator)
+    assert r.status_code == 200 and r.json()["store_named"] is False
+    assert r.json()["name"] == "COLA 12OZ"  # vouched for as it is
+    listed = await client.get("/api/canonical-products?store_named=true", headers=curator)
+    assert listed.json()["canonical_products"] == []
+    bad = await client.get("/api/canonical-products?store_named=yes", headers=curator)
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_field")
 
 
 async def test_the_curator_deletes_a_canonical_product_nothing_links_to(

@@ -70,6 +70,7 @@ async def test_post_suggests_scored_candidates(client, review_setup):
         "gtin",
         "image_count",
         "provisional",
+        "store_named",
         "confidence",
         "reasons",
     }
