@@ -436,7 +436,7 @@ ORDER BY n.position, c.score DESC, c.id;
 -- none (`1080p`, `120hz`) and is left out. Ranked by trigram similarity of the whole
 -- name (the stored trigram codes, migration 0014), best :limit.
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       canonical_product_count(c.id) AS product_count, c.provisional, c.score
+       canonical_product_count(c.id) AS product_count, c.provisional, c.store_named, c.score
 FROM (
     SELECT u.position, u.codes, imgedge_trigram_codes(u.query) AS trigrams
     FROM unnest(:queries::text[], :codes::text[]) WITH ORDINALITY AS u(query, codes, position)
@@ -444,7 +444,7 @@ FROM (
 ) n
 CROSS JOIN LATERAL (
     SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
-           imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
+           p.store_named, imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
     FROM canonical_products p
     WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
         SELECT unnest(hits.ids)

@@ -235,7 +235,7 @@ SELECT count(*) AS products FROM (
 -- The canonical products whose compact name carries one of the codes of :query (an FTS5
 -- expression of quoted compacted codes, see SQLiteConnector), best :limit by bm25.
 SELECT c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count, c.product_count,
-       c.provisional,
+       c.provisional, c.store_named,
        -bm25(canonical_compact_names_fts) AS score
 FROM canonical_compact_names_fts
 JOIN canonical_products c ON c.id = canonical_compact_names_fts.rowid

@@ -687,7 +687,7 @@ async def test_a_canonical_product_a_sync_names_is_store_named_until_a_curator_e
     (on this product only); a later store's title for the same GTIN changes nothing."""
     curated = await catalog.create_canonical_product(gtin=G2, name="Cola Zero", brand=None)
     store = await catalog.create_store("S")
-    [cola] = await catalog.sync_products(store.id, [_item("a", G1, "COLA 12oz can")], known={})
+    [cola] = await catalog.sync_products(store.id, [_item("a", G1, "COLA 12oz can CL-4411")], {})
     made = await catalog.get_canonical_product(cola.canonical_product_id)
     assert made.store_named and not made.provisional and not curated.store_named
     [(found, _)] = [
@@ -698,13 +698,15 @@ async def test_a_canonical_product_a_sync_names_is_store_named_until_a_curator_e
     assert found.store_named
     [many] = await catalog.search_canonical_candidates_many(["cola 12oz can"], 5)
     assert [c.store_named for c, _ in many if c.id == made.id] == [True]
+    [by_code] = await catalog.search_canonical_by_codes_many([("cola cl4411", ["cl4411"])], 5)
+    assert [(c.id, c.store_named) for c, _ in by_code] == [(made.id, True)]
     assert (await catalog.get_canonical_products([made.id]))[made.id].store_named
     listed = await catalog.list_canonical_products(store_named=True)
     assert [c.id for c in listed] == [made.id]
     assert [c.id for c in await catalog.list_canonical_products(store_named=False)] == [curated.id]
     other = await catalog.create_store("T")
     await catalog.sync_products(other.id, [_item("b", G1, "Cola can 12 oz")], known={})
-    assert (await catalog.get_canonical_product(made.id)).name == "COLA 12oz can"
+    assert (await catalog.get_canonical_product(made.id)).name == "COLA 12oz can CL-4411"
 
     renamed = await catalog.rename_canonical_product(made.id, name="Cola 12 oz", brand="Acme")
     assert not renamed.store_named
