@@ -185,6 +185,12 @@ async def test_a_full_redis_refusing_writes_still_serves_what_it_holds(edges, pr
         assert (await http.get(a.url + url)).status_code == 200
     client = aioredis.Redis.from_url(private_redis.url)
     try:
+        # `a` writes a variant to Redis just after answering: wait for all three writes
+        # before Redis fills up, or the last one may be the write it refuses.
+        deadline = time.monotonic() + 10
+        while len([k async for k in client.scan_iter(match="*v:*")]) < len(held):
+            assert time.monotonic() < deadline, "the variants never reached Redis"
+            await asyncio.sleep(0.05)
         used = int((await client.info("memory"))["used_memory"])
         await client.config_set("maxmemory", used + 64 * 1024)
         await client.config_set("maxmemory-policy", "noeviction")
