@@ -207,12 +207,17 @@ class SQLiteConnector:
         # searched together as one FTS5 expression of quoted substrings. Codes are letters
         # and digits only (catalog.names.compact_code): quoting them is enough.
         found: list[list[Row]] = []
+        identifying: dict[str, bool] = {}  # each code counted once, however many names say it
         async with self.read() as r:
             for _, codes in queries:
                 kept = []
                 for code in codes:
-                    row = await r.one("sqlite_count_code_products", code=f'"{code}"', cap=scan + 1)
-                    if row is not None and 0 < row["products"] <= scan:
+                    if code not in identifying:
+                        row = await r.one(
+                            "sqlite_count_code_products", code=f'"{code}"', cap=scan + 1
+                        )
+                        identifying[code] = row is not None and 0 < row["products"] <= scan
+                    if identifying[code]:
                         kept.append(f'"{code}"')
                 found.append(
                     await r.all(

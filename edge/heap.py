@@ -23,10 +23,11 @@ ever passes its start-up RSS + memory tier + render budget. Each knob leaves gli
 where its own environment variables are set, or where there is no glibc.
 
 Until stop 26 `imgedge serve` set the arena limit after its start-up checks, which run in
-threads: each kept an arena of its own, five in all, and the soak's RSS (then 350-390
-MiB) swung whenever a render's memory landed in one of them and its heap was unmapped
-again. Set first (`/metrics` reports `imgedge_malloc_arenas`), the soak settles at ~255
-MiB within ±1-2%, with renders reading or mapping their originals alike.
+threads: each kept an arena of its own (three to five in all: glibc's `malloc_stats` in a
+soak's edge, the arena test), and the soak's RSS (then 290-390 MiB) swung whenever a
+render's memory landed in one of them and its heap was unmapped again. Set first
+(`/metrics` reports `imgedge_malloc_arenas`), the soak settles at ~255 MiB within ±1-2%,
+with renders reading or mapping their originals alike.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _libc() -> ctypes.CDLL | None:
 def limit_malloc_arenas(arenas: int) -> bool:
     """glibc's `mallopt(M_ARENA_MAX, arenas)`, before any thread but the main one has
     allocated: a thread that allocates first gets an arena of its own, kept for the life
-    of the process (the start-up checks' threads made two, issue 16).
+    of the process (the start-up checks' threads made two to four more, issue 16).
 
     By default glibc gives threads up to 8 arenas per core; each render thread's arena
     keeps the memory libvips freed in it (fragmented, rarely returned), so RSS climbs
