@@ -369,9 +369,10 @@ ORDER BY n.position, c.score DESC, c.id;
 -- each pool product's trigrams are intersected with them once (imgedge_trigram_similarity
 -- intersects twice: the inner OFFSET 0 keeps `common` from being inlined into each use;
 -- the same float4 division). The pool (some 340 products a name on long titles, ties
--- kept) is ranked by its id and score alone; only the :limit best are read whole.
+-- kept) is ranked by its id and score alone; only the :limit best are read whole, with
+-- their counts joined (canonical_product_count's SQL call per row cost as much).
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       canonical_product_count(c.id) AS product_count, c.provisional, c.store_named, s.score
+       coalesce(k.product_count, 0) AS product_count, c.provisional, c.store_named, s.score
 FROM (
     SELECT u.query, u.position, imgedge_trigram_codes(u.query) AS trigrams
     FROM unnest(:queries::text[]) WITH ORDINALITY AS u(query, position)
@@ -404,6 +405,7 @@ CROSS JOIN LATERAL (
     LIMIT :limit
 ) s
 JOIN canonical_products c ON c.id = s.id
+LEFT JOIN canonical_product_counts k ON k.canonical_product_id = c.id
 ORDER BY n.position, s.score DESC, c.id;
 
 -- name: pg_search_canonical_candidates_many
