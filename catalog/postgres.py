@@ -354,6 +354,7 @@ class PostgresConnector:
             return found
         async with self.transaction() as s:
             await s.run("pg_set_search_without_jit")
+            await s.run("pg_fold_name_words")  # the word counts' pending deltas, if any
             found = await self._probe_words(s, remaining, limit)
             remaining = [name for name in remaining if name not in found]
             if remaining:

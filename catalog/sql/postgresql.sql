@@ -251,48 +251,42 @@ SELECT set_config('jit', 'off', true);
 -- name: pg_count_name_words
 -- How many canonical products have a word starting with each of :words (a text[]) in
 -- their normalized name (a store's `choc` finds `chocolate`), counted only up to :cap
--- (an index-only scan of the range reads at most :cap entries), whether a product has the
--- word itself (`known`) and whether one has a longer word starting with it (`longer`),
--- and how many canonical products there are (the planner's estimate: weights need no
--- more).
-SELECT w.word, (
-    SELECT count(*) FROM (
-        SELECT FROM canonical_name_tokens t
-        WHERE t.token >= w.word AND t.token < w.word || chr(1114111)
-        LIMIT :cap
-    ) AS capped
-) AS products, EXISTS (
-    SELECT FROM canonical_name_tokens t WHERE t.token = w.word
-) AS known, EXISTS (
-    SELECT FROM canonical_name_tokens t
-    WHERE t.token > w.word AND t.token < w.word || chr(1114111)
-) AS longer, (
+-- (from the word counts of migration 0018: one entry per distinct word of the range, at
+-- most :cap of them, not one per product), whether a product has the word itself
+-- (`known`) and whether one has a longer word starting with it (`longer`), and how many
+-- canonical products there are (the planner's estimate: weights need no more).
+SELECT w.word,
+       least(coalesce(sum(k.products), 0), :cap)::bigint AS products,
+       coalesce(bool_or(k.word = w.word), false) AS known,
+       coalesce(bool_or(k.word > w.word), false) AS longer, (
     SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'canonical_products'::regclass
 ) AS catalog
-FROM unnest(:words::text[]) AS w(word);
+FROM unnest(:words::text[]) WITH ORDINALITY AS w(word, position)
+LEFT JOIN LATERAL imgedge_name_words_between(w.word, w.word || chr(1114111), :cap) AS k
+    ON true
+GROUP BY w.position, w.word;
+
+-- name: pg_fold_name_words
+-- The word counts' pending deltas folded into them (migration 0018), unless another
+-- transaction is folding: keeps the deltas the counts are read with few.
+SELECT imgedge_fold_name_words();
 
 -- name: pg_similar_name_words
 -- For each of :words (a text[] of words no canonical name has: misspelt), up to
 -- :alternatives known words that look like it (trigram similarity ≥ :threshold), among
 -- the known words sharing its first two letters (a store's typo rarely hits them): the
--- distinct words of that range, read by skipping from one to the next through the index
--- (at most :scan of them), not by reading every product's entry.
+-- first :scan distinct words of that range (the word counts of migration 0018).
 SELECT u.word, s.similar
 FROM unnest(:words::text[]) AS u(word)
 CROSS JOIN LATERAL (
-    WITH RECURSIVE known (word, steps) AS (
-        (SELECT t.token, 1 FROM canonical_name_tokens t
-         WHERE t.token >= left(u.word, 2) AND t.token < left(u.word, 2) || chr(1114111)
-         ORDER BY t.token LIMIT 1)
-        UNION ALL
-        SELECT (SELECT t.token FROM canonical_name_tokens t
-                WHERE t.token > k.word AND t.token < left(u.word, 2) || chr(1114111)
-                ORDER BY t.token LIMIT 1), k.steps + 1
-        FROM known k
-        WHERE k.word IS NOT NULL AND k.steps < :scan
-    )
-    SELECT k.word AS similar FROM known k
-    WHERE k.word IS NOT NULL AND similarity(k.word, u.word) >= :threshold
+    SELECT k.word AS similar
+    FROM (
+        SELECT k.word COLLATE "C" AS word
+        FROM imgedge_name_words_between(left(u.word, 2), left(u.word, 2) || chr(1114111), :scan) k
+        ORDER BY 1
+        LIMIT :scan
+    ) k
+    WHERE similarity(k.word, u.word) >= :threshold
     ORDER BY similarity(k.word, u.word) DESC, k.word
     LIMIT :alternatives
 ) s;
@@ -315,24 +309,16 @@ CROSS JOIN LATERAL (
 
 -- name: pg_name_word_completions
 -- For each of :words (a text[]), the known words starting with it (itself among them if
--- known), at most :most + 1 of them: the distinct words of its range, read by skipping
--- from one to the next through the index.
+-- known), at most :most + 1 of them, in byte order (the word counts of migration 0018).
 SELECT u.word, k.completion
-FROM unnest(:words::text[]) AS u(word)
+FROM unnest(:words::text[]) WITH ORDINALITY AS u(word, position)
 CROSS JOIN LATERAL (
-    WITH RECURSIVE known (completion, steps) AS (
-        (SELECT t.token, 1 FROM canonical_name_tokens t
-         WHERE t.token >= u.word AND t.token < u.word || chr(1114111)
-         ORDER BY t.token LIMIT 1)
-        UNION ALL
-        SELECT (SELECT t.token FROM canonical_name_tokens t
-                WHERE t.token > k.completion AND t.token < u.word || chr(1114111)
-                ORDER BY t.token LIMIT 1), k.steps + 1
-        FROM known k
-        WHERE k.completion IS NOT NULL AND k.steps <= :most
-    )
-    SELECT known.completion FROM known WHERE known.completion IS NOT NULL
-) k;
+    SELECT k.word COLLATE "C" AS completion
+    FROM imgedge_name_words_between(u.word, u.word || chr(1114111), :most + 1) k
+    ORDER BY 1
+    LIMIT :most + 1
+) k
+ORDER BY u.position, k.completion;
 
 -- name: pg_search_canonical_candidates_by_word_chains
 -- The products having all the word pairs :required and one of :options of each name
@@ -379,36 +365,48 @@ ORDER BY n.position, c.score DESC, c.id;
 -- with it, as in pg_count_name_words), those of the :pool best total weights
 -- (ties kept), ranked by trigram similarity, best :limit. The similarity is pg_trgm's,
 -- from the stored trigram codes (migration 0014): each name's trigrams are extracted
--- once (OFFSET 0 keeps the planner from folding the call into the products' rows).
+-- once (OFFSET 0 keeps the planner from folding the call into the products' rows), and
+-- each pool product's trigrams are intersected with them once (imgedge_trigram_similarity
+-- intersects twice: the inner OFFSET 0 keeps `common` from being inlined into each use;
+-- the same float4 division). The pool (some 340 products a name on long titles, ties
+-- kept) is ranked by its id and score alone; only the :limit best are read whole, with
+-- their counts joined (canonical_product_count's SQL call per row cost as much).
 SELECT n.position, c.id, c.gtin, c.name, c.normalized_name, c.brand, c.image_count,
-       canonical_product_count(c.id) AS product_count, c.provisional, c.store_named, c.score
+       coalesce(k.product_count, 0) AS product_count, c.provisional, c.store_named, s.score
 FROM (
     SELECT u.query, u.position, imgedge_trigram_codes(u.query) AS trigrams
     FROM unnest(:queries::text[]) WITH ORDINALITY AS u(query, position)
     OFFSET 0
 ) n
 CROSS JOIN LATERAL (
-    SELECT p.id, p.gtin, p.name, p.normalized_name, p.brand, p.image_count, p.provisional,
-           p.store_named,
-           imgedge_trigram_similarity(p.name_trigrams, n.trigrams) AS score
-    FROM canonical_products p
-    WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
-        SELECT pool.id FROM (
-            SELECT t.canonical_product_id AS id,
-                   rank() OVER (ORDER BY sum(w.weight) DESC) AS place
-            FROM unnest(:positions::int[], :words::text[], :weights::float8[])
-                AS w(position, word, weight)
-            JOIN canonical_name_tokens t
-              ON t.token >= w.word AND t.token < w.word || chr(1114111)  -- starts with it
-            WHERE w.position = n.position
-            GROUP BY t.canonical_product_id
-        ) pool
-        WHERE pool.place <= :pool
-    ))
-    ORDER BY score DESC, p.id
+    SELECT m.id,
+           m.common::real / greatest(m.size + cardinality(n.trigrams) - m.common, 1)::real
+               AS score
+    FROM (
+        SELECT p.id, icount(p.name_trigrams & n.trigrams) AS common,
+               cardinality(p.name_trigrams) AS size
+        FROM canonical_products p
+        WHERE p.id = ANY (ARRAY(  -- an array: the planner cannot guess its size wrong
+            SELECT pool.id FROM (
+                SELECT t.canonical_product_id AS id,
+                       rank() OVER (ORDER BY sum(w.weight) DESC) AS place
+                FROM unnest(:positions::int[], :words::text[], :weights::float8[])
+                    AS w(position, word, weight)
+                JOIN canonical_name_tokens t
+                  ON t.token >= w.word AND t.token < w.word || chr(1114111)  -- starts with it
+                WHERE w.position = n.position
+                GROUP BY t.canonical_product_id
+            ) pool
+            WHERE pool.place <= :pool
+        ))
+        OFFSET 0
+    ) m
+    ORDER BY score DESC, m.id
     LIMIT :limit
-) c
-ORDER BY n.position, c.score DESC, c.id;
+) s
+JOIN canonical_products c ON c.id = s.id
+LEFT JOIN canonical_product_counts k ON k.canonical_product_id = c.id
+ORDER BY n.position, s.score DESC, c.id;
 
 -- name: pg_search_canonical_candidates_many
 -- search_canonical_candidates for many names in one statement: per name (:queries, a

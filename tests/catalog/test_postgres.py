@@ -476,3 +476,103 @@ async def test_a_word_chain_settles_only_up_to_its_scan(postgres_url, monkeypatc
             assert bool(climbed) is climbs, scan
     finally:
         await catalog.close()
+
+
+# pg_count_name_words as it was before migration 0018: the word index's entries themselves.
+COUNTED_FROM_THE_INDEX = """
+SELECT w.word, (
+    SELECT count(*) FROM (
+        SELECT FROM canonical_name_tokens t
+        WHERE t.token >= w.word AND t.token < w.word || chr(1114111) LIMIT $2
+    ) AS capped
+) AS products,
+EXISTS (SELECT FROM canonical_name_tokens t WHERE t.token = w.word) AS known,
+EXISTS (
+    SELECT FROM canonical_name_tokens t
+    WHERE t.token > w.word AND t.token < w.word || chr(1114111)
+) AS longer
+FROM unnest($1::text[]) AS w(word)
+"""
+COUNTED_WORDS = ["acme", "ac", "cola", "cherry", "ch", "harbor", "ml", "330", "zzz", "lemon"]
+
+
+async def test_word_counts_follow_every_write_and_writers_never_wait(postgres_url):
+    """The word counts (migration 0018) answer as the word index they stand for, capped
+    or not, with deltas pending and folded, after inserts, renames and deletes (a word
+    whose last product went is unknown again). Writers of the same words in opposite
+    orders never wait for one another (they append deltas), nor for a fold, which
+    leaves the deltas of transactions still open to the next fold."""
+    catalog = await PostgresCatalog.open(postgres_url)
+    conn = await asyncpg.connect(postgres_url)
+
+    async def counted(cap: int) -> None:
+        async with catalog.connector.read() as s:
+            rows = await s.all("pg_count_name_words", words=COUNTED_WORDS, cap=cap)
+        expected = await conn.fetch(COUNTED_FROM_THE_INDEX, COUNTED_WORDS, cap)
+        assert {r["word"]: (r["products"], r["known"], r["longer"]) for r in rows} == {
+            r["word"]: (r["products"], r["known"], r["longer"]) for r in expected
+        }
+
+    async def checked() -> None:
+        for cap in (2, 5, 2001):
+            await counted(cap)
+        await conn.execute("SELECT imgedge_fold_name_words()")
+        for cap in (2, 5, 2001):
+            await counted(cap)
+
+    made: dict[str, int] = {}
+
+    async def create(*names: str) -> None:
+        for name in names:
+            made[name] = (
+                await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+            ).id
+
+    try:
+        await create("Acme Cola 330 ml", "Acme Cherry Cola 330 ml", "Achoo Chips", "Lemon Cola")
+        await checked()
+        await catalog.rename_canonical_product(
+            made["Acme Cola 330 ml"], name="Harbor Cola 330 ml", brand=None
+        )
+        await catalog.delete_canonical_product(made["Lemon Cola"])
+        await checked()
+        lemon = "SELECT count(*) FROM canonical_name_words WHERE word = 'lemon'"
+        assert await conn.fetchval(lemon) == 0
+        # The first folded words of `ac…` left without products, their -1s pending: the
+        # capped count reads past them.
+        await create("Acai Bowl", "Ace Kit", "Acorn Mix", "Acre Farm")
+        await conn.execute("SELECT imgedge_fold_name_words()")
+        for name in ("Acai Bowl", "Ace Kit"):
+            await catalog.delete_canonical_product(made[name])
+        await checked()
+
+        # Two writers, the same words in opposite orders, both open; then a fold.
+        await conn.execute("SET lock_timeout = '2s'")
+        other = await asyncpg.connect(postgres_url)
+        try:
+            await other.execute("SET lock_timeout = '2s'")
+            first, second = conn.transaction(), other.transaction()
+            await first.start()
+            await second.start()
+            insert = "INSERT INTO canonical_products (name, normalized_name) VALUES ($1, $1)"
+            await conn.execute(insert, "zzz lemon acme")
+            await other.execute(insert, "acme lemon zzz")
+            await other.execute("DELETE FROM canonical_products WHERE id = $1", made["Achoo Chips"])
+            await conn.execute(insert, "lemon zzz")
+            await second.commit()
+            fold = await asyncpg.connect(postgres_url)
+            try:
+                await fold.execute("SET lock_timeout = '2s'")
+                await fold.execute("SELECT imgedge_fold_name_words()")  # folds `second`'s
+            finally:
+                await fold.close()
+            await first.commit()
+        finally:
+            await other.close()
+        pending = await conn.fetchval("SELECT count(*) FROM canonical_name_word_deltas")
+        assert pending == 5  # `first`'s: zzz, lemon, acme; lemon, zzz
+        await checked()
+        assert await conn.fetchval("SELECT count(*) FROM canonical_name_word_deltas") == 0
+    finally:
+        await conn.close()
+        await catalog.close()
