@@ -264,6 +264,11 @@ class Resolver:
             for pid, entry in list(self._cache.items()):
                 self._cache[pid] = _Entry(entry.resolution, min(entry.fetched_at, expired))
 
+    @property
+    def changes_applied(self) -> int:
+        """Catalog changes applied so far (each may have altered cached resolutions)."""
+        return self._changes
+
     def invalidate(self, *product_ids: int) -> None:
         for product_id in product_ids:
             self.apply(ResolutionChange(product_id=product_id))
