@@ -397,13 +397,17 @@ def _like_third_party(token: str) -> bool:
 
 def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
     """The first code after each "for" word ("fits LaserJet P5491DN - CE398A": P5491DN),
-    with its series when written apart ("for use in Canon CRG 448A": crg448a)."""
+    with its series when written apart ("for use in Canon CRG 448A": crg448a), not the
+    code after it ("For ML-1665ND - ML-D8552X": the cartridge's own)."""
     found: set[str] = set()
     for i, token in enumerate(tokens):
         if token in _FOR_WORDS:
             reach = tokens[i + 1 : i + 1 + _FOR_REACH]
             pairs = (reach[j : j + 2] for j in range(len(reach)))
-            found.update(next((c for pair in pairs if (c := _codes(pair))), frozenset()))
+            first = next(((pair, c) for pair in pairs if (c := _codes(pair))), None)
+            if first is not None:
+                pair, codes = first
+                found.update(c for c in codes if not (_is_code(pair[0]) and c == pair[-1]))
     return frozenset(found)
 
 

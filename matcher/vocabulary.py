@@ -68,6 +68,8 @@ MARKETING = _words(
     "improved qty stock instock available each ea lot"
     # shelf promotions pasted into a name ("Online Exclusive", "Half Price", "Was £2.29")
     " multibuy favourite online members member half price drop great recipe was clearance"
+    # a marketplace seller's boilerplate ("NIB", "Factory Sealed", "Retail Packaging")
+    " nib factory sealed retail"
 )
 # A product made to fit another maker's product is not that product.
 THIRD_PARTY = _words("compatible remanufactured refurbished reman generic replacement aftermarket")

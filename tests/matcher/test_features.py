@@ -619,3 +619,13 @@ def test_the_code_of_what_a_supply_is_for_is_not_its_own():
     # A code of the other side's series after "for" is the product's own.
     own = features("Subwoofer for iPod Speaker System - IMT238", "IMT239 Subwoofer for iPod")
     assert own.code_conflict == 1.0
+
+
+def test_a_makers_cartridge_for_its_printer_is_no_supply_for_itself():
+    # Only the printer's code is what it is "for", not the cartridge's own after it.
+    f = features(
+        "Samsung Toner Cartridge 2-Pack For Ml-1665Nd - Mld8552X",
+        "Samsung ML-D8552X Toner Cartridge, 2/Pack",
+        "samsung",
+    )
+    assert (f.third_party, f.code_shared) == (0.0, 1.0)
