@@ -95,7 +95,10 @@ _SHOP_NOTES = re.compile(
     r"|\bqty:?\s*\d+"
     r"|\b\d+\s+(?:in\s+stock|avail(?:able)?)\b"
     r"|\bfree\s+ship(?:ping)?\b"
-    r"|\bsave\s+\d+p\b",  # "Save 30p": pence off
+    r"|\bsave\s+\d+p\b"  # "Save 30p": pence off
+    # A shop's own item number's label ("Item# 419897", "Part# A311", "SKU 345530"; the
+    # number stays, a long one conflicting only with another), "new in box".
+    r"|\b(?:item|part)\s?#|\bsku\b:?|\b(?:new\s)?in\sbox\b",
     re.IGNORECASE,
 )
 # Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
@@ -214,7 +217,10 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
 
 # What each of `_SHOP_NOTES`' alternatives cannot match without (in an ASCII name,
 # lowered as its IGNORECASE folds it): most names have none, and skip its scan.
-_SHOP_NOTE_NEEDS = ("$", "usd", "eur", "gbp", "qty", "stock", "avail", "ship", "save")
+_SHOP_NOTE_NEEDS = (
+    *("$", "usd", "eur", "gbp", "qty", "stock", "avail", "ship", "save"),
+    *("#", "sku", "box"),
+)
 
 
 def _may_note(name: str) -> bool:

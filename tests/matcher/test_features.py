@@ -629,3 +629,12 @@ def test_a_makers_cartridge_for_its_printer_is_no_supply_for_itself():
         "samsung",
     )
     assert (f.third_party, f.code_shared) == (0.0, 1.0)
+
+
+def test_a_sellers_item_number_labels_and_boilerplate_are_no_content_words():
+    side = read_side("Item# 419897 Star Protocol (DS) new in box - SKU 34990 only", ())
+    assert side.content == ("419897", "star", "protocol", "ds", "34990")
+    toner = read_side("Toner for use in HL-3249DW Part# A311", ())
+    assert toner.content == ("toner", "hl3249dw", "a311") and toner.targets == {"hl3249dw"}
+    f = features("Star Protocol (DS) NIB Factory Sealed Retail", "Star Protocol (Nintendo DS)")
+    assert f.extra_store_words == 0.0
