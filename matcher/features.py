@@ -95,7 +95,10 @@ _SHOP_NOTES = re.compile(
     r"|\bqty:?\s*\d+"
     r"|\b\d+\s+(?:in\s+stock|avail(?:able)?)\b"
     r"|\bfree\s+ship(?:ping)?\b"
-    r"|\bsave\s+\d+p\b",  # "Save 30p": pence off
+    r"|\bsave\s+\d+p\b"  # "Save 30p": pence off
+    # A shop's own item number's label ("Item# 419897", "Part# A311", "SKU 345530"; the
+    # number stays, a long one conflicting only with another), "new in box".
+    r"|\b(?:item|part)\s?#|\bsku\b:?|\b(?:new\s)?in\sbox\b",
     re.IGNORECASE,
 )
 # Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
@@ -214,7 +217,10 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
 
 # What each of `_SHOP_NOTES`' alternatives cannot match without (in an ASCII name,
 # lowered as its IGNORECASE folds it): most names have none, and skip its scan.
-_SHOP_NOTE_NEEDS = ("$", "usd", "eur", "gbp", "qty", "stock", "avail", "ship", "save")
+_SHOP_NOTE_NEEDS = (
+    *("$", "usd", "eur", "gbp", "qty", "stock", "avail", "ship", "save"),
+    *("#", "sku", "box"),
+)
 
 
 def _may_note(name: str) -> bool:
@@ -341,6 +347,9 @@ _NOT_A_SERIES = frozenset(
     | {"mp", "gb", "mb", "tb", "hz"}  # "10.0 MP (226545)": a unit, then a shop's number
     | {"sku", "item", "part", "qty"}
     | {"usb", "uhs", "cat", "gen", "spf"}  # "SPF 15": a sun lotion's factor, many have it
+    # A seller's word or a colour before a model number ("Brand New! 7705", "Red - 7399"):
+    # the number is the model, the word says nothing about its series.
+    | {w for w in MARKETING | VARIANT_CLASSES["colour"] if len(w) <= 3}
 )
 
 
@@ -394,13 +403,17 @@ def _like_third_party(token: str) -> bool:
 
 def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
     """The first code after each "for" word ("fits LaserJet P5491DN - CE398A": P5491DN),
-    with its series when written apart ("for use in Canon CRG 448A": crg448a)."""
+    with its series when written apart ("for use in Canon CRG 448A": crg448a), not the
+    code after it ("For ML-1665ND - ML-D8552X": the cartridge's own)."""
     found: set[str] = set()
     for i, token in enumerate(tokens):
         if token in _FOR_WORDS:
             reach = tokens[i + 1 : i + 1 + _FOR_REACH]
             pairs = (reach[j : j + 2] for j in range(len(reach)))
-            found.update(next((c for pair in pairs if (c := _codes(pair))), frozenset()))
+            first = next(((pair, c) for pair in pairs if (c := _codes(pair))), None)
+            if first is not None:
+                pair, codes = first
+                found.update(c for c in codes if not (_is_code(pair[0]) and c == pair[-1]))
     return frozenset(found)
 
 
@@ -669,6 +682,12 @@ def pair_features(
     shared -= store.targets & cand.targets
     store_only = _one_sided_codes(store, cand, shared)
     cand_only = _one_sided_codes(cand, store, shared)
+    store_only, cand_only = (
+        _untargeted(store_only, store, cand_only),
+        _untargeted(cand_only, cand, store_only),
+    )
+    unprefixed = _short_unprefixed(store_only, cand_only) | _short_unprefixed(cand_only, store_only)
+    store_only, cand_only = store_only - unprefixed, cand_only - unprefixed
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
     near = False
@@ -783,11 +802,11 @@ def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
     model (`ce505xd`), and so is a letter that is not the colour named (`32lg30d`
     "black")."""
     colours = set().union(*(s.variants.get("colour", frozenset()) for s in (sa, sb)))
-    initials = {w[0] for w in colours}
+    initials = _colour_letters(colours)
     found = set()
-    for longer, shorter in ((a, b), (b, a)):
+    for (longer, shorter), side in (((a, b), sb), ((b, a), sa)):
         for code in longer:
-            if code[-1] in initials and code[:-1] in shorter:
+            if code[-1] in initials and _written(code[:-1], shorter, side):
                 found |= {code, code[:-1]}
     for code in a if not colours else ():
         base = code[:-1]
@@ -814,6 +833,44 @@ def _without_prefix(codes: frozenset[str], others: frozenset[str]) -> set[str]:
         c
         for c in codes
         if len(c) >= 5 and any(o.endswith(c) and o[: -len(c)].isalpha() for o in others)
+    }
+
+
+SHORT_CODE_LEN = 3  # a code this long or longer, written without its series' letters
+
+
+def _short_unprefixed(codes: set[str], others: set[str]) -> set[str]:
+    """Short codes written without the letters of their series ("H95" / "SDR-H95", "K242"
+    / "SGH-K242"), with the code they stand for: one model, too short to be evidence of it
+    (`_without_prefix` makes a shared code of five characters or more), so neither is a
+    code on one side only."""
+    found: set[str] = set()
+    for c in codes:
+        if not (SHORT_CODE_LEN <= len(c) < 5 and any(ch.isalpha() for ch in c)):
+            continue
+        longer = {o for o in others if o.endswith(c) and o[: -len(c)].isalpha()}
+        if longer:
+            found |= {c, *longer}
+    return found
+
+
+_SERIES_LETTERS = re.compile(r"[a-z]*")
+
+
+def _untargeted(codes: set[str], side: Side, others: set[str]) -> set[str]:
+    """A side's one-sided codes less those it names as what the product is for ("Toner
+    ... for use in HL-3249DW"): the printer's model is not the cartridge's, and says
+    nothing against the other side's own code (TN-679A) unless that code is of the same
+    series, the letters it starts with ("Subwoofer for iPod Speaker System - IMT238" /
+    "IMT239 ...": the code after "for" is the product's own). Against no code at all it
+    stays: the name still names a model the other side does not."""
+    if not others or not side.targets & codes:
+        return codes  # (a code said alone still says the store names a model)
+    series = {_SERIES_LETTERS.match(o)[0] for o in others}  # type: ignore[index]
+    return {
+        c
+        for c in codes
+        if c not in side.targets or _SERIES_LETTERS.match(c)[0] in series  # type: ignore[index]
     }
 
 
@@ -847,7 +904,18 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
 
 def _colour_initials(a: Side, b: Side) -> set[str]:
     words = set().union(*(s.variants.get("colour", frozenset()) | s.finishes for s in (a, b)))
-    return {w[0] for w in words}
+    return _colour_letters(words)
+
+
+# A colour's letter in a maker's code that is not its initial: Sony's "/L" for blue
+# (DSC-W290/L), "B" being black's.
+_COLOUR_LETTERS = {"blue": "l"}
+
+
+def _colour_letters(words: Iterable[str]) -> set[str]:
+    """The letters a code may end with for these colours: their initials, and the
+    letters makers use for them (`_COLOUR_LETTERS`)."""
+    return {letter for w in words for letter in (w[0], _COLOUR_LETTERS.get(w, w[0]))}
 
 
 def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], tuple[str, ...]]:

@@ -68,6 +68,8 @@ MARKETING = _words(
     "improved qty stock instock available each ea lot"
     # shelf promotions pasted into a name ("Online Exclusive", "Half Price", "Was £2.29")
     " multibuy favourite online members member half price drop great recipe was clearance"
+    # a marketplace seller's boilerplate ("NIB", "Factory Sealed", "Retail Packaging")
+    " nib factory sealed retail only"
 )
 # A product made to fit another maker's product is not that product.
 THIRD_PARTY = _words("compatible remanufactured refurbished reman generic replacement aftermarket")
@@ -93,4 +95,4 @@ VARIANT_PHRASES: dict[tuple[str, str], str] = {
 
 # Words that never distinguish two products: function words, and the names of
 # the default variant that stores routinely leave out.
-FILLER = _words("a an and the of with for by n in original classic regular")
+FILLER = _words("a an and the of with for by n in original classic regular use")  # "for use in"

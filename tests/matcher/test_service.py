@@ -10,7 +10,7 @@ import pytest
 from catalog.models import MatchStatus, StoreProduct, SyncItem
 from matcher.reasons import SAME_STORE, VARIANT_CONFLICT
 from matcher.scoring import Thresholds
-from matcher.service import MatchService, search_query
+from matcher.service import MatchService, search_codes, search_query
 
 # Most cases pin the rules scorer's caps (84.9: just below the link band); the default
 # scorer is the learned one.
@@ -33,6 +33,13 @@ def test_the_search_query_is_brand_and_name_once():
     assert search_query("Green Tea 20 bags", "Northwind") == "Northwind Green Tea 20 bags"
     assert search_query("NORTHWIND Green Tea", "Northwind") == "NORTHWIND Green Tea"
     assert search_query("Green Tea", None) == "Green Tea"
+
+
+def test_a_code_with_a_colour_letter_is_searched_as_the_model_too():
+    assert search_codes("AT&T EL52590B w/ 4 handsets") == ["el52590", "el52590b"]
+    # A letter after a letter is part of the model ("CE505XD"), a short model no search.
+    assert search_codes("HP CE505XD toner") == ["ce505xd"]
+    assert search_codes("Nikon S595R camera") == ["s595r"]
 
 
 async def test_candidates_are_scored_with_the_configured_thresholds(catalog):
