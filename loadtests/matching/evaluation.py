@@ -209,9 +209,10 @@ def calibration_rows(queued: list[Outcome], truth: Truth, rows: dict[str, str]) 
 
 
 def overall_rows(outcomes: list[Outcome], truth: Truth, rows: dict[str, str]) -> None:
-    rows["recall, GTIN + name"] = ratio(
-        sum(map(truth.right, outcomes)), sum(map(truth.exists, outcomes))
-    )
+    # Over the products whose true canonical product existed: a product that became a
+    # provisional product of its own is "right" about itself but had nothing to find.
+    findable = [o for o in outcomes if truth.exists(o)]
+    rows["recall, GTIN + name"] = ratio(sum(map(truth.right, findable)), len(findable))
     in_use = Counter(o.canonical_id for o in outcomes if o.canonical_id is not None)
     n_linked = sum(in_use.values())
     ideal = len(outcomes) / len({o.item.truth for o in outcomes})
