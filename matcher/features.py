@@ -152,7 +152,8 @@ class Side:
     # Read once per name for the pair comparisons: bare numbers (`_numbers_conflict`),
     # numbers stated in any form (`_stated`), tokens joined in runs (`_near_code`).
     bare: Counter[str]
-    long: Counter[str]  # numbers of SKU_DIGITS or more, apart from `bare`
+    long: Counter[str]  # numbers of SKU_DIGITS or more ("30195b": 30195), apart from `bare`
+    glued: frozenset[str]  # a short number with a letter glued on ("1w", "5s"): `_GLUED`
     stated: Counter[str]
     runs: dict[tuple[int, str], tuple[str, ...]]
 
@@ -299,6 +300,7 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
         lines=_kept(_LINE_WORDS.intersection(tokens)),
         bare=_bare(content),
         long=_long(content),
+        glued=_kept(frozenset(t for t in content if _GLUED.match(t))),
         stated=_stated(parsed.all_tokens),
         runs=_runs(parsed.all_tokens),
     )
@@ -461,7 +463,8 @@ class PairFeatures:
     # finish the candidate's colour lacks ("piano black" / "black"), or an edition.
     variant_conflict: float
     variant_one_side: float  # variant words on one side only
-    # Other numbers, counts of one thing (handsets) or video resolutions that differ.
+    # Other numbers, counts of one thing (handsets) or video resolutions that differ; a
+    # short number with the same letter glued on ("1W" / "3W").
     number_conflict: float
     # One side is a supply for the other's product (`_supply`), the other is not.
     third_party: float
@@ -1151,7 +1154,21 @@ def _numbers_conflict(a: Side, b: Side) -> bool:
     if _more(a.bare, b.stated) and _more(b.bare, a.stated):
         return True
     # A long number (a shop's item number, or a model number) only against another.
-    return _more(a.long, b.stated) and _more(b.long, a.stated)
+    if _more(a.long, b.stated) and _more(b.long, a.stated):
+        return True
+    return _glued_differ(a.glued, b.glued) or _glued_differ(b.glued, a.glued)
+
+
+# A number of one or two digits with one letter glued on, the letter the same on both
+# sides: a model's mark ("Companion 1W" / "Companion 3W", "QuietComfort 5S" / "2S") or
+# a specification ("4K" / "8K"), too short for a model code. A count ("2x") and the
+# measures (`parse_quantity`, left out of `content`) are compared elsewhere.
+_GLUED = re.compile(r"\d{1,2}[a-wyz]\Z")
+
+
+def _glued_differ(a: frozenset[str], b: frozenset[str]) -> bool:
+    """`a` has such a number that `b` lacks while `b` has another with its letter."""
+    return any(t[-1] == o[-1] for t in a - b for o in b - a)
 
 
 def _more(some: Counter[str], other: Counter[str]) -> bool:
@@ -1159,8 +1176,12 @@ def _more(some: Counter[str], other: Counter[str]) -> bool:
     return any(n > other[k] for k, n in some.items())
 
 
+# A long number with a letter or two glued on ("30195B"): its number is a model number.
+_LETTERED = re.compile(rf"(\d{{{SKU_DIGITS},}})[a-z]{{0,2}}\Z")
+
+
 def _long(words: tuple[str, ...]) -> Counter[str]:
-    return Counter(t for t in words if t.isdigit() and len(t) >= SKU_DIGITS)
+    return Counter(m[1] for t in words if (m := _LETTERED.match(t)))
 
 
 def _bare(words: tuple[str, ...]) -> Counter[str]:

@@ -253,6 +253,11 @@ def normalize_brand(brand: str | None) -> str | None:
 def parse_quantity(token: str) -> Quantity | None:
     """The quantity a scoring token stands for (`1.5l` → 1.5 l), or None."""
     match = _QUANTITY_TOKEN.match(token)
-    if match is None:
+    if match is None or _MODEL_NUMBER.match(token):
         return None
     return Quantity(float(match.group(1)), match.group(2))
+
+
+# Five digits or more with one letter glued on ("35418L", "12345G"): a model number with
+# its colour or region letter, not 35,418 litres; no shelf writes a size that way.
+_MODEL_NUMBER = re.compile(r"\d{5,}[a-z]\Z")

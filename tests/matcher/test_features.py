@@ -108,6 +108,27 @@ def test_numbers_conflict_when_each_side_has_one_the_other_lacks():
     assert more.number_conflict == 0.0
 
 
+def test_a_long_model_number_with_its_letter_conflicts_with_another_long_number():
+    # "48213K" is model 48213 in its colour, not a code unrelated to "48702".
+    lettered = features("Zeno Vault 1TB portable drive - 48213K", "Zeno Vault 48702 1TB drive")
+    assert lettered.number_conflict == 1.0
+    litre = features("zeno vault 2 tb portable hdd green - 55127g", "Zeno Vault 55981 2 TB HDD")
+    assert litre.number_conflict == 1.0 and litre.size_conflict == 0.0
+    same = features("Zeno Vault 1TB portable drive - 48213K", "Zeno Vault 48213 1TB drive")
+    assert same.number_conflict == 0.0
+
+
+def test_a_short_number_with_the_same_letter_glued_on_tells_models_apart():
+    assert features(
+        "Orva Pulse 4T wireless speaker", "Orva Pulse wireless speaker - 7T"
+    ).number_conflict
+    assert (
+        features("Orva Pulse 4T speaker", "Orva Pulse 4T wireless speaker").number_conflict == 0.0
+    )
+    # Another letter is another thing said, no conflict: "4T" against "20W".
+    assert features("Orva Pulse 4T speaker", "Orva Pulse 20W speaker").number_conflict == 0.0
+
+
 def test_a_colour_named_more_closely_is_the_same_colour():
     assert features("Chinos Navy Blue W30 L30", "Chinos, Navy, W30 L30").variant_conflict == 0.0
     assert features("Chinos Navy Blue W30 L30", "Chinos, Khaki, W30 L30").variant_conflict

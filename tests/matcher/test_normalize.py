@@ -197,6 +197,9 @@ def test_real_brands_get_the_scoring_form():
         ("6ct", Quantity(6.0, "ct")),
         ("128gb", Quantity(128.0, "gb")),
         ("kdl40v4100", None),
+        # Five digits and a letter: a model number with its colour letter, not 72,604 l.
+        ("72604l", None),
+        ("1500l", Quantity(1500.0, "l")),
         ("12", None),
         ("oz", None),
         ("12ozs", None),
