@@ -267,8 +267,8 @@ LEFT JOIN LATERAL imgedge_name_words_between(w.word, w.word || chr(1114111), :ca
 GROUP BY w.position, w.word;
 
 -- name: pg_fold_name_words
--- The word counts' pending deltas folded into them (migration 0018), unless another
--- transaction is folding: keeps the deltas the counts are read with few.
+-- The word counts' pending deltas folded into them (migration 0018), 20,000 at most,
+-- unless another transaction is folding: keeps the deltas the counts are read with few.
 SELECT imgedge_fold_name_words();
 
 -- name: pg_similar_name_words

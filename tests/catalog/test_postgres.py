@@ -571,6 +571,15 @@ async def test_word_counts_follow_every_write_and_writers_never_wait(postgres_ur
             await other.close()
         pending = await conn.fetchval("SELECT count(*) FROM canonical_name_word_deltas")
         assert pending == 5  # `first`'s: zzz, lemon, acme; lemon, zzz
+        # A fold moves at most what it is told (a backlog drains over several), saying
+        # how many; the counts read meanwhile stay exact.
+        assert await conn.fetchval("SELECT imgedge_fold_name_words(2)") == 2
+        assert await conn.fetchval("SELECT count(*) FROM canonical_name_word_deltas") == 3
+        for cap in (2, 5, 2001):
+            await counted(cap)
+        assert await conn.fetchval("SELECT imgedge_fold_name_words(2)") == 2
+        assert await conn.fetchval("SELECT imgedge_fold_name_words()") == 1
+        assert await conn.fetchval("SELECT imgedge_fold_name_words()") == 0
         await checked()
         assert await conn.fetchval("SELECT count(*) FROM canonical_name_word_deltas") == 0
     finally:

@@ -9,12 +9,16 @@
 -- plain INSERT that locks no row, so concurrent syncs and workers creating products with
 -- the same common words neither wait for nor deadlock with one another. A word's count
 -- is its folded count plus its pending deltas; imgedge_fold_name_words (the candidate
--- search calls it first) moves the committed deltas into the counts, one folder at a
--- time, and drops the words left without products. Readers see counts exact as of their
--- snapshot: a fold moves deltas in one transaction.
+-- search calls it first) moves committed deltas into the counts, 20,000 at most, one
+-- folder at a time, and drops the words left without products. Readers see counts exact
+-- as of their snapshot: a fold moves deltas in one transaction. (A fold that takes some
+-- of a word's deltas and not others, which a backlog drained over several folds can do,
+-- may leave a folded count at 0 or below until the rest is folded: its sum stays
+-- exact, but the capped reads of imgedge_name_words_between may then list a few words
+-- fewer than `most`.)
 CREATE TABLE canonical_name_words (
     word     text COLLATE "C" PRIMARY KEY,  -- byte order, as canonical_name_tokens
-    products integer NOT NULL  -- never 0 after a fold (see imgedge_fold_name_words)
+    products integer NOT NULL  -- > 0 once all of the word's deltas are folded
 );
 
 CREATE TABLE canonical_name_word_deltas (
@@ -43,20 +47,26 @@ BEGIN
 END
 $$;
 
--- Folds the committed deltas into the counts; returns at once if another transaction is
--- folding (its deltas are folded by the next call). Only the folder updates counts, in
--- word order: no writer waits for it.
-CREATE FUNCTION imgedge_fold_name_words() RETURNS void
+-- Folds at most `most` committed deltas into the counts and returns how many it folded;
+-- 0 at once if another transaction is folding (its deltas are folded by a later call).
+-- Only the folder updates counts, in word order: no writer waits for it. Bounded, so that
+-- a backlog (a bulk load: ~5 deltas per canonical product) never makes the search that
+-- folds first outlast its statement timeout, rolling its fold back each time; a bulk
+-- loader folds until it returns 0 (as loadtests/bench_catalog.py does).
+CREATE FUNCTION imgedge_fold_name_words(most integer DEFAULT 20000) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
     emptied text[];
+    folded integer;
 BEGIN
     IF NOT EXISTS (SELECT FROM canonical_name_word_deltas)
        OR NOT pg_try_advisory_xact_lock(5275309793) THEN  -- MIGRATION_LOCK + 1
-        RETURN;
+        RETURN 0;
     END IF;
     WITH moved AS (
-        DELETE FROM canonical_name_word_deltas RETURNING word, delta
+        DELETE FROM canonical_name_word_deltas
+        WHERE ctid = ANY (ARRAY(SELECT ctid FROM canonical_name_word_deltas LIMIT most))
+        RETURNING word, delta
     ), summed AS (
         SELECT word, sum(delta)::integer AS delta FROM moved GROUP BY word
     ), added AS (
@@ -65,10 +75,12 @@ BEGIN
         ON CONFLICT (word) DO UPDATE SET products = c.products + excluded.products
         RETURNING c.word, c.products
     )
-    SELECT array_agg(word) INTO emptied FROM added WHERE products = 0;
+    SELECT array_agg(word) FILTER (WHERE products = 0), (SELECT count(*) FROM moved)
+    INTO emptied, folded FROM added;
     IF emptied IS NOT NULL THEN
         DELETE FROM canonical_name_words WHERE word = ANY (emptied) AND products = 0;
     END IF;
+    RETURN folded;
 END
 $$;
 
