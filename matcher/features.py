@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, fields
+from string import ascii_lowercase
 
 from rapidfuzz import fuzz, process
 
@@ -857,7 +858,9 @@ def _short_unprefixed(codes: set[str], others: set[str]) -> set[str]:
     return found
 
 
-_SERIES_LETTERS = re.compile(r"[a-z]*")
+def _series(code: str) -> str:
+    """The letters a code starts with ("imt238": "imt")."""
+    return code[: len(code) - len(code.lstrip(ascii_lowercase))]
 
 
 def _untargeted(codes: set[str], side: Side, others: set[str]) -> set[str]:
@@ -869,12 +872,8 @@ def _untargeted(codes: set[str], side: Side, others: set[str]) -> set[str]:
     stays: the name still names a model the other side does not."""
     if not others or not side.targets & codes:
         return codes  # (a code said alone still says the store names a model)
-    series = {_SERIES_LETTERS.match(o)[0] for o in others}  # type: ignore[index]
-    return {
-        c
-        for c in codes
-        if c not in side.targets or _SERIES_LETTERS.match(c)[0] in series  # type: ignore[index]
-    }
+    series = {_series(o) for o in others}
+    return {c for c in codes if c not in side.targets or _series(c) in series}
 
 
 def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
