@@ -299,6 +299,11 @@ class PostgresConnector:
         found = await self._search([normalized_name], limit, one)
         return found.get(normalized_name, [])
 
+    async def fold_name_words(self) -> int:
+        async with self.transaction() as s:
+            row = await s.one("pg_fold_name_words")
+        return int(row["folded"]) if row is not None else 0
+
     async def search_names_many(
         self, normalized_names: Sequence[str], limit: int
     ) -> list[list[Row]]:
@@ -354,7 +359,6 @@ class PostgresConnector:
             return found
         async with self.transaction() as s:
             await s.run("pg_set_search_without_jit")
-            await s.run("pg_fold_name_words")  # the word counts' pending deltas, if any
             found = await self._probe_words(s, remaining, limit)
             remaining = [name for name in remaining if name not in found]
             if remaining:

@@ -194,6 +194,12 @@ class ProductRepository(Protocol):
         few statements as the backend can (a matcher worker's batch)."""
         ...
 
+    async def fold_name_words(self) -> int:
+        """Keep the name search quick as canonical names change (the matcher worker calls
+        it before each batch's search; a bulk loader until it returns 0): how many
+        pending changes it took in, 0 when there were none or the backend keeps none."""
+        ...
+
     async def search_canonical_by_codes_many(
         self, queries: Sequence[tuple[str, Sequence[str]]], limit: int = 10
     ) -> list[list[tuple[CanonicalProduct, float]]]:

@@ -290,6 +290,9 @@ class SQLCatalog:
         found = await self.connector.search_names_many(normalized, limit)
         return [[(rows.canonical(row), float(row["score"])) for row in each] for each in found]
 
+    async def fold_name_words(self) -> int:
+        return await self.connector.fold_name_words()
+
     async def search_canonical_by_codes_many(
         self, queries: Sequence[tuple[str, Sequence[str]]], limit: int = 10
     ) -> list[list[tuple[CanonicalProduct, float]]]:

@@ -200,6 +200,9 @@ class SQLiteConnector:
         # FTS5 ranks one MATCH expression per query: one search per name (each is quick).
         return [await self.search_names(name, limit) for name in normalized_names]
 
+    async def fold_name_words(self) -> int:
+        return 0  # FTS5 keeps its own index current
+
     async def search_codes_many(
         self, queries: Sequence[tuple[str, Sequence[str]]], limit: int, scan: int
     ) -> list[list[Row]]:

@@ -148,6 +148,9 @@ class MatchWorker:
         if not items:
             return Claimed([], {})
         try:
+            # The search's housekeeping first, in a transaction of its own: the searches
+            # themselves (and a curator's, through the API) only read.
+            await self._catalog.fold_name_words()
             found = await self._catalog.get_store_products([i.store_product_id for i in items])
             return Claimed(items, await self._service.search_many(list(found.values())))
         except Exception as exc:  # decided without it: its turn reads and searches again

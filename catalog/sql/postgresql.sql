@@ -269,7 +269,8 @@ GROUP BY w.position, w.word;
 -- name: pg_fold_name_words
 -- The word counts' pending deltas folded into them (migration 0018), 20,000 at most,
 -- unless another transaction is folding: keeps the deltas the counts are read with few.
-SELECT imgedge_fold_name_words();
+-- Its own transaction (the matcher worker's, before it searches): searches only read.
+SELECT imgedge_fold_name_words() AS folded;
 
 -- name: pg_similar_name_words
 -- For each of :words (a text[] of words no canonical name has: misspelt), up to

@@ -496,6 +496,29 @@ FROM unnest($1::text[]) AS w(word)
 COUNTED_WORDS = ["acme", "ac", "cola", "cherry", "ch", "harbor", "ml", "330", "zzz", "lemon"]
 
 
+async def test_searches_only_read_and_the_worker_folds(postgres_url):
+    """A candidate search (the worker's, or a curator's through the API) writes nothing:
+    the word counts' deltas stay pending until `fold_name_words`, which the matcher
+    worker calls before it searches a batch."""
+    catalog = await PostgresCatalog.open(postgres_url)
+    conn = await asyncpg.connect(postgres_url)
+    pending = "SELECT count(*) FROM canonical_name_word_deltas"
+    try:
+        await catalog.fold_name_words()
+        for name in ("Acme Cola 330 ml", "Lemon Cola", "Harbor Chips"):
+            await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+        made = await conn.fetchval(pending)
+        assert made > 0
+        await catalog.search_canonical_candidates_many(["acme cola", "chips"], limit=3)
+        await catalog.search_canonical_by_codes_many([("acme cola", ["330"])], limit=3)
+        assert await conn.fetchval(pending) == made
+        assert await catalog.fold_name_words() == made
+        assert await conn.fetchval(pending) == 0
+    finally:
+        await conn.close()
+        await catalog.close()
+
+
 async def test_word_counts_follow_every_write_and_writers_never_wait(postgres_url):
     """The word counts (migration 0018) answer as the word index they stand for, capped
     or not, with deltas pending and folded, after inserts, renames and deletes (a word

@@ -360,6 +360,19 @@ async def test_candidate_search_finds_similar_names_first(catalog):
     assert await catalog.search_canonical_candidates('"; DROP TABLE x; --', limit=3) == []
 
 
+async def test_searches_find_the_same_before_and_after_the_housekeeping(catalog):
+    """`fold_name_words` changes what the search reads, never what it finds: with the
+    backend's pending changes in or not, the same candidates, and a second call finds
+    nothing left to take in."""
+    for name in ("Acme Cola 12 oz", "Acme Cherry Cola 12 oz", "Brightfield Rolled Oats"):
+        await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+    before = await catalog.search_canonical_candidates_many(["acme cola", "oats"], limit=3)
+    assert await catalog.fold_name_words() >= 0
+    assert await catalog.fold_name_words() == 0
+    after = await catalog.search_canonical_candidates_many(["acme cola", "oats"], limit=3)
+    assert after == before and before[0] and before[1]
+
+
 async def test_a_close_wrong_name_does_not_hide_a_longer_true_one(catalog):
     """The longer title of the same product is less similar than a short near-twin; it
     must still be a candidate (PostgreSQL's threshold ladder once stopped at the first

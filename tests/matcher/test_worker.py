@@ -42,6 +42,35 @@ async def _seed(catalog, names: list[str]) -> tuple[dict[str, int], list[int]]:
     return canonical, [r.product_id for r in results]
 
 
+class _Ordered:
+    """The real catalog, noting the order of the worker's housekeeping and searches."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    async def fold_name_words(self) -> int:
+        self.calls.append("fold")
+        return await self.inner.fold_name_words()
+
+    async def search_canonical_candidates_many(self, names, limit=10):
+        self.calls.append("search")
+        return await self.inner.search_canonical_candidates_many(names, limit)
+
+
+async def test_the_worker_folds_the_name_words_before_each_batch_search(catalog):
+    await _seed(catalog, [f"Acme Cola {n} oz" for n in range(9)])  # three batches of 4
+    ordered = _Ordered(catalog)
+    await MatchWorker(ordered, FAST).run(drain=True)
+    calls = ordered.calls  # (a product searched again later is searched without one)
+    assert calls[0] == "fold" and calls.count("fold") == 3  # one per batch ...
+    assert all(calls[i + 1] == "search" for i, c in enumerate(calls) if c == "fold")  # first
+    assert await catalog.fold_name_words() >= 0
+
+
 async def test_drain_links_suggests_and_reviews(catalog):
     canonical, ids = await _seed(
         catalog,
