@@ -26,8 +26,10 @@ It is asked at two places:
   most of its cost. The answer is observed (request id, access line, metrics) by the
   same code as the app's (`edge.http.observe.record_request`).
 - `HitFastPath`, an ASGI middleware inside the request observer, for what the
-  connection leaves to the app (a pipelined request behind one still in the app, a
-  `Connection: close`, HTTP/1.0) and for servers other than uvicorn.
+  connection leaves to the app unasked (a pipelined request behind one still in the
+  app, a `Connection: close`, HTTP/1.0) and for servers other than uvicorn. A request
+  the connection asked about is a miss: its scope says so (the `ASKED_EARLY`
+  extension) and it goes to the route without a second look.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from edge.http.observe import HttpMetrics, record_request, request_id_of, served
 from edge.http.routes import parse_product_id
 from edge.http.routes.img import image_headers
 from edge.http.security_headers import with_security_headers
+from edge.http.transport import ASKED_EARLY
 from edge.imaging.negotiation import choose_format
 from edge.imaging.served import Served
 from edge.imaging.sizes import parse_size_segment
@@ -157,7 +160,8 @@ class HitFastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/img/"):
             hit = None
-            if not scope.get("root_path"):
+            # Not asked twice: a request the connection offered to `WireHits` is a miss.
+            if not scope.get("root_path") and ASKED_EARLY not in scope.get("extensions", ()):
                 hit = find_hit(
                     self.state,
                     scope["method"],

@@ -56,6 +56,8 @@ from edge.http.security_headers import ERROR_CSP
 
 log = logging.getLogger(__name__)
 
+# A scope extension: the early answers were offered this request and left it to the app.
+ASKED_EARLY = "imgedge.asked_early"
 LINGER_S = 2.0  # after a rejection: how long the client's remaining bytes are drained
 LINGER_BYTES = 1 << 20  # … and how many
 
@@ -291,6 +293,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 self._answered_early = True
                 self.transport.writelines(answer)
                 return
+            # An ASGI extension telling the app's own hit path not to ask again.
+            self.scope.setdefault("extensions", {})[ASKED_EARLY] = {}
         super().on_headers_complete()
 
     def _may_answer_early(self) -> bool:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from edge.demo.photos import PhotoSpec
+from edge.http import hits as hits_module
 from edge.http.app import EdgeApp, create_app
 from edge.http.hits import WireHits
 from edge.http.transport import TransportLimits, protocol_class
@@ -123,6 +124,27 @@ async def test_what_is_not_a_fresh_hit_goes_to_the_app(wire, build, services):
     await services.cache.memory.close()  # a memory miss: the app reads the disk
     assert (await http.get(url)).content == first.content
     assert hits.answered == 1
+
+
+async def test_a_miss_is_looked_for_once(wire, build, monkeypatch):
+    """A request the connection asked about and left to the app is not asked about again
+    by the app's own hit path (`HitFastPath`), which still answers what the connection
+    does not ask about (here a `Connection: close`)."""
+    asked: list[str] = []
+    look = hits_module.find_hit
+
+    def find_hit(state, method, path, *rest):
+        asked.append(path)
+        return look(state, method, path, *rest)
+
+    monkeypatch.setattr(hits_module, "find_hit", find_hit)
+    product = await build.product()
+    url = f"/img/{product.id}/small"
+    assert (await wire.http.get(url)).status_code == 200  # rendered by the app
+    assert asked == [url]
+    closing = await wire.http.get(url, headers={"connection": "close"})
+    assert closing.status_code == 200 and asked == [url, url]
+    assert wire.hits.answered == 0
 
 
 async def read_answers(reader: asyncio.StreamReader, n: int) -> list[tuple[int, bytes]]:
