@@ -97,7 +97,8 @@ class DiskTier:
     def read_now(self, key: VariantKey) -> bytes | None:
         """The variant's bytes, blocking (in a worker thread); then `was_read`, on the loop."""
         try:
-            return _read(self._path(key))
+            # A plain string path: a cold miss looks here first, in its render's thread.
+            return _read(f"{self.root}/{key.content_hash[:2]}/{key.token}")
         except OSError as exc:
             raise CacheTierError(f"disk cache read failed: {exc}") from exc
 
@@ -249,12 +250,17 @@ def _scan(root: Path) -> OrderedDict[str, int]:
     return OrderedDict((name, size) for _, name, size in found)
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
+    """The file's bytes, None if there is none. With `os` calls on a string: a miss (no
+    file) costs ~4 µs against ~11 for `Path.read_bytes` (warm; several times both just
+    after a render, when this runs)."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
-    # Touch it: the LRU order is rebuilt from mtimes at start-up, so reads must count.
-    with contextlib.suppress(OSError):
-        os.utime(path)
+    with open(fd, "rb", closefd=True) as f:
+        data = f.read()
+        # Touch it: the LRU order is rebuilt from mtimes at start-up, so reads must count.
+        with contextlib.suppress(OSError):
+            os.utime(fd)
     return data
