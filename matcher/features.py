@@ -936,16 +936,16 @@ def _suffixed_shared(a: Side, b: Side) -> set[str]:
     return {
         c
         for pair in a.suffixed
-        if pair[0] in a.codes and pair[1] in b.codes and not _extended(pair[1], a)
+        if pair[0] in a.codes and pair[1] in b.codes and not _extended(*pair, a)
         for c in pair
     }
 
 
-def _extended(code: str, side: Side) -> bool:
+def _extended(suffixed: str, code: str, side: Side) -> bool:
     """Does `side` spell, in one token or joined ones (`Side.runs`), `code` and one or two
-    characters more?"""
+    characters more, other than as its `suffixed` code ("F5D8122-4")?"""
     return any(
-        run.startswith(code)
+        run.startswith(code) and run != suffixed
         for key in ((len(code) + 1, code[:-1]), (len(code) + 2, code))
         for run in side.runs.get(key, ())
     )

@@ -697,6 +697,7 @@ def test_a_model_code_with_a_hyphenated_package_part_is_the_model():
     product."""
     f = features("Corvid Wireless Router - RX4410-200EUS", "Corvid RX4410 Wireless Router")
     assert (f.code_shared, f.code_conflict) == (1.0, 0.0)
+    assert features("Corvid Router RX4410-2 - $78.37", "Corvid RX4410 Router").code_shared
     glued = features("Corvid Router RX4410D, Black", "Corvid RX4410 Router, Black")
     assert glued.code_conflict == 1.0
     packages = features("Corvid Router RX4410-200EUS", "Corvid Router RX4410-100NAS")
