@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, fields
 from string import ascii_lowercase
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -81,9 +82,9 @@ _SPEC = re.compile(r"\d+(?:[a-z]{2,}|[xk])\Z|(?:480|576|720|1080|1440|2160)[pi]\
 # A video resolution ("720p", "1080i"): its lines, which tell two screens of a line apart.
 _RESOLUTION = re.compile(r"(480|576|720|1080|1440|2160)[pi]\Z")
 _GARMENT_SIZE = re.compile(r"(?:uk|eu|us)\d{1,2}\Z")  # "UK4": a shoe size, not a model
-# A standard's word and its number ("Class 6", "USB 2", "Cat 6"): a specification that
-# products of several makers share, not a model code.
-_STANDARD = re.compile(r"(?:class|usb|uhs|cat|gen|hdmi|spf)\d{1,2}\Z")
+# A standard's word and its number ("Class 6", "CL6", "USB 2", "Cat 6", "DECT6"): a
+# specification that products of several makers share, not a model code.
+_STANDARD = re.compile(r"(?:class|cl|usb|uhs|cat|gen|hdmi|spf|dect)(\d{1,2})\Z")
 _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 # What a shop pastes into a title about its offer, not the product: a price with its
 # currency ("$369!", "(452.04 USD)", "£2.50") or off it ("Save 30p"), a stock note
@@ -143,6 +144,13 @@ class Side:
     noise: frozenset[str]  # marketing, prices, stock notes
     third_party: bool  # compatible / remanufactured / replacement
     targets: frozenset[str]  # codes of the products this one is for ("for use in X5021")
+    for_brand: bool  # a brand of the pair named after a "for" word ("for use in HP ...")
+    # The name's last token when an ellipsis follows it: maybe a word's beginning
+    # ("SDCZ36-0...", "[8 ..."), "" when the name is whole (`_cut_codes`).
+    cut: str
+    # Codes written as another code and a part after a hyphen, with that code
+    # ("wnr7625-100nas": wnr7625100nas, wnr7625): `_suffixed_codes`.
+    suffixed: frozenset[tuple[str, str]]
     purposes: frozenset[str]  # the word after each "for" ("for iPod": ipod)
     counts: dict[str, int]  # counted things: handset → 3
     resolutions: frozenset[str]  # video resolutions' lines: "720p" → 720
@@ -213,7 +221,7 @@ def read_side(name: str, brands: Iterable[str]) -> Side:
     # A worker reads each candidate's name with the brands of every store product it
     # meets, and each store name with the brand of every candidate: the brands change
     # the reading only through the tokens they leave, so it is kept by those.
-    _, _, all_tokens = _prepared(name)
+    all_tokens = _prepared(name).tokens
     return _read_side(name, strip_brands(all_tokens, brands))
 
 
@@ -233,10 +241,24 @@ def _may_note(name: str) -> bool:
     return any(need in lowered for need in _SHOP_NOTE_NEEDS)
 
 
+class _Prepared(NamedTuple):
+    """What a name says before its brands are known (`_prepared`)."""
+
+    notes: frozenset[str]  # shop notes
+    shouted: frozenset[str]  # words shouted ("HOT!")
+    tokens: tuple[str, ...]  # scoring tokens
+    cut: str  # the last of them when an ellipsis follows it ("KX-TG4..."), else ""
+    suffixed: frozenset[tuple[str, str]]  # `_suffixed_codes`
+
+
+# A name a shop or a feed cut at its length and marked so ("... SDCZ36-0...", "[8 ..."):
+# its last word may be any word's beginning.
+_ELLIPSIS = ("...", "\u2026")
+
+
 @functools.lru_cache(maxsize=32768)
-def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    """What a name says before its brands are known: its shop notes, its shouted words
-    and its scoring tokens."""
+def _prepared(name: str) -> _Prepared:
+    raw = name
     found = _SHOP_NOTES.findall(name) if _may_note(name) else []
     notes = frozenset(f"note:{m.lower()}" for m in found)
     shouted = frozenset(w.lower() for w in _SHOUTED.findall(name)) if "!" in name else _NOTHING
@@ -244,12 +266,46 @@ def _prepared(name: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...
         name = _SHOP_NOTES.sub(" ", name)
     name = _WAIST_LEG.sub(r"W\1 L\2", name)
     name = _APERTURE.sub(_apertures, name)
-    return notes, shouted, tuple(normalize_for_scoring(name).split())
+    tokens = tuple(normalize_for_scoring(name).split())
+    cut = tokens[-1] if tokens and _ellipsis_after(raw, tokens[-1]) else ""
+    suffixed = _suffixed_codes(name) if "-" in name else _NOTHING_PAIRED
+    return _Prepared(notes, shouted, tokens, cut, suffixed)
+
+
+def _ellipsis_after(name: str, last: str) -> bool:
+    """Does an ellipsis end the name right after its last token (not after a shop's note
+    `_SHOP_NOTES` took out: "... KX-TG8790 FREE SHIPPING!...")?"""
+    stripped = name.rstrip()
+    if not stripped.endswith(_ELLIPSIS):
+        return False
+    words = normalize_for_scoring(stripped.rstrip(".\u2026 ")).split()
+    return bool(words) and words[-1] == last
+
+
+_NOTHING_PAIRED: frozenset[tuple[str, str]] = frozenset()
+# A run of letters and digits joined by hyphens ("WNR7625-100NAS", "JDFF32GBB-431").
+_HYPHENATED = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
+
+
+def _suffixed_codes(name: str) -> frozenset[tuple[str, str]]:
+    """Codes written as a model code, a hyphen and a part with a digit, with that model
+    code ("WNR7625-100NAS": wnr7625100nas, wnr7625; "JDFF32GBB-431"): a maker's code
+    for the model's package, region or retail pack, which a shop writes whole and a
+    catalog as the model's. A letter glued on is no such part (CE505X / CE505XD: another
+    model), nor is a part without a digit ("-BK": a colour, compared as one)."""
+    found = set()
+    for run in _HYPHENATED.findall(name.lower()):
+        parts = run.split("-")
+        for k in range(1, len(parts)):
+            base, rest = "".join(parts[:k]), "".join(parts[k:])
+            if len(base) >= STRONG_CODE_LEN and _is_code(base) and _DIGITS.search(rest):
+                found.add(("".join(parts), base))
+    return frozenset(found) or _NOTHING_PAIRED
 
 
 @functools.lru_cache(maxsize=32768)
 def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
-    notes, shouted, all_tokens = _prepared(name)
+    notes, shouted, all_tokens, cut, suffixed = _prepared(name)
     parsed = parse_stripped(all_tokens, stripped)
     tokens = _sizes_joined(parsed.tokens or parsed.all_tokens)
     noise = notes | frozenset(
@@ -280,6 +336,8 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
         and not _times(t)
         and t not in quantity_tokens
     )
+    # A number cut by an ellipsis ("[8 ...") may be any number it begins: not compared.
+    compared = content[:-1] if cut and content and content[-1] == cut else content
     return Side(
         parsed=parsed,
         content=content,
@@ -292,16 +350,20 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
         noise=_kept(noise),
         third_party=_third_party(tokens),
         targets=_kept(_targets(tokens)),
+        for_brand=_for_brand(all_tokens, stripped),
+        cut=cut,
+        suffixed=suffixed,
         purposes=_kept(frozenset(b for a, b in itertools.pairwise(tokens) if a in _FOR_WORDS)),
         counts=_counts(tokens),
         resolutions=_kept(frozenset(m[1] for t in tokens if (m := _RESOLUTION.match(t)))),
         finishes=_kept(_FINISHES.intersection(tokens)),
-        editions=_kept(_EDITIONS.intersection(tokens)),
+        # (an edition's letters cut by an ellipsis, "#CE ...", may begin a code)
+        editions=_kept(_EDITIONS.intersection(tokens).difference((cut,))),
         download=bool(_DOWNLOAD & set(parsed.all_tokens)),
         lines=_kept(_LINE_WORDS.intersection(tokens)),
-        bare=_bare(content),
-        long=_long(content),
-        glued=_kept(frozenset(t for t in content if _GLUED.match(t))),
+        bare=_bare(compared),
+        long=_long(compared),
+        glued=_kept(frozenset(t for t in compared if _GLUED.match(t))),
         stated=_stated(parsed.all_tokens),
         runs=_runs(parsed.all_tokens),
     )
@@ -418,6 +480,25 @@ def _targets(tokens: tuple[str, ...]) -> frozenset[str]:
                 pair, codes = first
                 found.update(c for c in codes if not (_is_code(pair[0]) and c == pair[-1]))
     return frozenset(found)
+
+
+def _for_brand(tokens: tuple[str, ...], stripped: tuple[str, ...]) -> bool:
+    """Does a brand of the pair (a token `strip_brands` took out) stand within reach of a
+    "for" word ("for use in HP CE398A")?"""
+    if len(stripped) == len(tokens) or not _FOR_WORDS.intersection(tokens):
+        return False
+    kept = iter(stripped)
+    # The positions of the brands' tokens: `stripped` is `tokens` less some runs.
+    following = next(kept, None)
+    brands = []
+    for i, token in enumerate(tokens):
+        if token == following:
+            following = next(kept, None)
+        else:
+            brands.append(i)
+    return any(
+        0 < b - i <= _FOR_REACH for i, t in enumerate(tokens) if t in _FOR_WORDS for b in brands
+    )
 
 
 def _counts(tokens: tuple[str, ...]) -> dict[str, int]:
@@ -680,6 +761,8 @@ def pair_features(
         | {c for c in cand.codes if _code_inside(c, store)}
         | _without_prefix(store.codes, cand.codes)
         | _without_prefix(cand.codes, store.codes)
+        | _suffixed_shared(store, cand)
+        | _suffixed_shared(cand, store)
         if len(c) >= STRONG_CODE_LEN
     }
     # Two supplies "for use in" one printer share its code, not their own.
@@ -694,6 +777,8 @@ def pair_features(
     store_only, cand_only = store_only - unprefixed, cand_only - unprefixed
     colour = _colour_suffixed(store_only, cand_only, store, cand)
     store_only, cand_only = store_only - colour, cand_only - colour
+    store_only -= _cut_codes(store, store_only, cand)
+    cand_only -= _cut_codes(cand, cand_only, store)
     near = False
     if store_only or cand_only:  # (most pairs have no code on one side only)
         initials = _colour_initials(store, cand)
@@ -731,7 +816,7 @@ def pair_features(
         variant_conflict=float(variant_conflict or _finer(store, cand)),
         variant_one_side=min(variant_one_side, 2) / 2,
         number_conflict=float(
-            _numbers_conflict(store, cand)
+            _numbers_conflict(store, cand, coded=bool(shared))
             or _counts_differ(store, cand)
             or bool(
                 store.resolutions
@@ -739,7 +824,7 @@ def pair_features(
                 and store.resolutions.isdisjoint(cand.resolutions)
             )
         ),
-        third_party=float(_supply(store, cand) != _supply(cand, store)),
+        third_party=float(_supply(store, cand, brand) != _supply(cand, store, brand)),
         extra_store_words=store_words,
         extra_cand_words=cand_words,
         words_swapped=float(store_extra > 0 and cand_extra > 0),
@@ -798,15 +883,16 @@ def _one_sided_codes(a: Side, b: Side, shared: set[str]) -> set[str]:
 
 def _colour_suffixed(a: set[str], b: set[str], sa: Side, sb: Side) -> set[str]:
     """Codes of one side that are a code of the other plus one last letter, the initial
-    of a colour either name states (`32lg30b` "piano black" / `32lg30`): the colour's
-    code, not another model (`ce505xd` / `ce505x` stays a conflict). Where neither name
-    states a colour, the store's code (`a`) that is the candidate's model number plus a
-    letter (`dc11r` / `dc11`, `31267s` / `31267`): a shop writes the model with its
-    colour or region letter, the catalog the model; a letter after a letter is another
-    model (`ce505xd`), and so is a letter that is not the colour named (`32lg30d`
-    "black")."""
+    of a colour or a colour's finish either name states (`32lg30b` "piano black" /
+    `32lg30`, `l743m` / `l743` "Metallic Grey"): the colour's code, not another model
+    (`ce505xd` / `ce505x` stays a conflict). Where neither name states a colour, the
+    store's code (`a`) that is the candidate's model number plus a letter (`dc11r` /
+    `dc11`, `31267s` / `31267`): a shop writes the model with its colour or region
+    letter, the catalog the model; a letter after a letter is another model (`ce505xd`),
+    and so is a letter that is not the colour named (`32lg30d` "black")."""
     colours = set().union(*(s.variants.get("colour", frozenset()) for s in (sa, sb)))
-    initials = _colour_letters(colours)
+    # (a finish is a colour's too: "Metallic Grey" is the `m` of `l743m`)
+    initials = _colour_letters(colours | sa.finishes | sb.finishes)
     found = set()
     for (longer, shorter), side in (((a, b), sb), ((b, a), sa)):
         for code in longer:
@@ -824,10 +910,45 @@ def _written(code: str, codes: set[str], side: Side) -> bool:
     return code in codes or (code.isdigit() and (code in side.long or code in side.bare))
 
 
+def _cut_codes(a: Side, codes: set[str], b: Side) -> set[str]:
+    """`a`'s codes an ellipsis cut (`Side.cut`) that begin a longer code of `b`, alone or
+    joined to the tokens before ("KX-TG4..." / KX-TG4193, "Lumix DMC FS01..." /
+    DMC-FS01P): the beginning of that code, or of another model's, says neither."""
+    if not a.cut or not codes:
+        return set()
+    tokens = a.parsed.all_tokens
+    runs = {"".join(tokens[-k:]) for k in range(1, 4)}
+    if not any(o.startswith(run) and o != run for o in b.codes for run in runs):
+        return set()
+    return {c for c in codes if c.endswith(a.cut)}
+
+
 def _alike_codes(a: str, b: str) -> bool:
     """Two codes of one length that differ in one or two places (`lsd8gbasbnae` /
     `lsd4gbasbnae`): two models of a line, even where the names share another code."""
     return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
+def _suffixed_shared(a: Side, b: Side) -> set[str]:
+    """`a`'s codes written as `b`'s code and a hyphenated part (`_suffixed_codes`), with
+    that code; not when `a` also spells that code with a letter or two more (`sdsdh 32gb`
+    and "SDSDH-32G-A11": its model is another than `b`'s SDSDH32G)."""
+    return {
+        c
+        for pair in a.suffixed
+        if pair[0] in a.codes and pair[1] in b.codes and not _extended(*pair, a)
+        for c in pair
+    }
+
+
+def _extended(suffixed: str, code: str, side: Side) -> bool:
+    """Does `side` spell, in one token or joined ones (`Side.runs`), `code` and one or two
+    characters more, other than as its `suffixed` code ("F5D8122-4")?"""
+    return any(
+        run.startswith(code) and run != suffixed
+        for key in ((len(code) + 1, code[:-1]), (len(code) + 2, code))
+        for run in side.runs.get(key, ())
+    )
 
 
 def _without_prefix(codes: frozenset[str], others: frozenset[str]) -> set[str]:
@@ -889,11 +1010,12 @@ def _near_code(code: str, mine: Side, other: Side, initials: set[str]) -> bool:
     # The other side's code less a last letter ("sdsdh 16g" / sdsdh16gd, ce505x / ce505xd)
     # is another product; not when the letter is a colour's or a finish's either name
     # states (63260w "wht" / 63260 "white": "wht" reads as white), nor when this side
-    # writes both.
+    # writes both, nor when an ellipsis cut the other side's there ("CE242A3AB...").
     shorter = code[:-1]
     if (
         code[-1].isalpha()
         and code[-1] not in initials
+        and shorter != other.cut
         and shorter not in mine.runs.get((len(shorter), shorter[:-2]), ())
         and shorter in other.runs.get((len(shorter), shorter[:-2]), ())
     ):
@@ -942,12 +1064,34 @@ def _runs(tokens: tuple[str, ...]) -> dict[tuple[int, str], tuple[str, ...]]:
     return runs
 
 
-def _supply(a: Side, b: Side) -> bool:
+def _supply(a: Side, b: Side, brand: str | None) -> bool:
     """Is `a` a supply made for another maker's product: it says so, or it is "for" a code
     that `b` carries (`b` is that product, or another supply for it). Not when both are
     "for" one thing ("Subwoofer for iPod Speaker System - IMT238" / "IMT238 Subwoofer for
-    iPod"): the code after it is the product's own."""
-    return a.third_party or (bool(a.targets & b.codes) and not a.purposes & b.purposes)
+    iPod"): the code after it is the product's own; nor when it is `a`'s own code by
+    `_own_after_for`."""
+    if a.third_party:
+        return True
+    if not a.targets & b.codes:
+        return False
+    if b.third_party and a.targets & b.targets:
+        return True  # for the part `b` replaces ("for use in Acme AC42" / "Replaces Acme AC42")
+    return not a.purposes & b.purposes and not _own_after_for(a, b, brand)
+
+
+def _own_after_for(a: Side, b: Side, brand: str | None) -> bool:
+    """The code after `a`'s "for" is its own: the brands agree, `a` names no code but
+    the ones after "for", its "for" names no brand of the pair, and `b` carries the code
+    as its own (not "for" it, not as a third-party supply). A maker's accessory "for"
+    another maker's device ("Acme Dock for Zune Speaker - AD310") gives its own code
+    there; a supply for the other side's product names that product's maker after "for"
+    ("Toner for use in Acme AD310"), or a code of its own besides, or another brand."""
+    return (
+        brand == "match"
+        and not a.for_brand
+        and a.codes <= a.targets
+        and not (b.third_party or a.targets & b.targets)
+    )
 
 
 def _finer(store: Side, cand: Side) -> bool:
@@ -962,6 +1106,9 @@ def _counts_differ(a: Side, b: Side) -> bool:
     return any(b.counts.get(thing, n) != n for thing, n in a.counts.items())
 
 
+_CODE_PARTS = 6  # "af 17 50mm di ii": af1750mmdiii, a lens's code in five parts
+
+
 def _code_inside(code: str, other: Side) -> bool:
     """The code written in parts on the other side (`kx fg 2451`): its tokens joined in a
     run spell it exactly (never a substring of a longer code)."""
@@ -972,7 +1119,7 @@ def _code_inside(code: str, other: Side) -> bool:
         if not code.startswith(tokens[i]):
             continue  # no run from here spells it
         joined = ""
-        for j in range(i, min(i + 4, len(tokens))):
+        for j in range(i, min(i + _CODE_PARTS, len(tokens))):
             joined += tokens[j]
             if joined == code:
                 return True
@@ -1145,15 +1292,17 @@ def _variant_written(word: str, side: Side) -> bool:
     )
 
 
-def _numbers_conflict(a: Side, b: Side) -> bool:
+def _numbers_conflict(a: Side, b: Side, *, coded: bool) -> bool:
     """Bare numbers (not sizes, codes or prices): each side has one the other lacks
     (`36/32` against `30/32`, a waist against a waist; `2 handsets, up to 6` against
-    `2 handsets` is one side saying more)."""
+    `2 handsets` is one side saying more). `coded`: the two share a model code."""
 
     if _more(a.bare, b.stated) and _more(b.bare, a.stated):
         return True
-    # A long number (a shop's item number, or a model number) only against another.
-    if _more(a.long, b.stated) and _more(b.long, a.stated):
+    # A long number (a shop's item number, or a model number) only against another, and
+    # not where a shared model code names the product: then each is a shop's item number
+    # ("Item# 550353 ... M769" / "M769 ... (1428096)").
+    if not coded and _more(a.long, b.stated) and _more(b.long, a.stated):
         return True
     return _glued_differ(a.glued, b.glued) or _glued_differ(b.glued, a.glued)
 
@@ -1185,18 +1334,25 @@ def _long(words: tuple[str, ...]) -> Counter[str]:
 
 def _bare(words: tuple[str, ...]) -> Counter[str]:
     # Counted: "waist 32 leg 32" against "waist 34 leg 32" differ in a 32. A count of
-    # things ("3 handsets") is compared by `_counts_differ`.
-    return Counter(
+    # things ("3 handsets") is compared by `_counts_differ`. A standard's number written
+    # on its word ("CL4", "SPF15") is the number "Class 4", "SPF 15" state.
+    bare = Counter(
         t
         for i, t in enumerate(words)
         if t.isdigit()
         and len(t) < SKU_DIGITS
         and (i + 1 == len(words) or words[i + 1] not in _COUNTED)
     )
+    bare.update(m[1] for t in words if (m := _STANDARD.match(t)))
+    return bare
 
 
 _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6"}
 _LEADING = re.compile(r"\d+")
+# A model code's number of three digits or more after its letters, written without them
+# on the other side ("Z-242" / "242"); not a size's letter and number ("W32": waist 32).
+# (A standard's number after its word, "class6", is stated as well: `_STANDARD`.)
+_SERIES_DIGITS = re.compile(r"[a-z]+(\d{3,})\Z")
 
 
 def _stated(tokens: tuple[str, ...]) -> Counter[str]:
@@ -1206,6 +1362,8 @@ def _stated(tokens: tuple[str, ...]) -> Counter[str]:
     for t in tokens:
         if (m := _LEADING.match(t)) is not None:
             stated[m[0]] += 1
+        elif (m := _STANDARD.match(t) or _SERIES_DIGITS.match(t)) is not None:
+            stated[m[1]] += 1
         elif t in _NUMBER_WORDS:
             stated[_NUMBER_WORDS[t]] += 1
     return stated

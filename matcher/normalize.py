@@ -60,8 +60,9 @@ _NUMBER = r"\d+(?:\.\d+)?"
 # A number, an optional space or hyphen, a unit spelling, and no letter or digit after it
 # (so `2 large`, `5 grain` and `12 original` are left alone).
 _QUANTITY = re.compile(
-    # Not before "-ear", "-cup"...: "624 In-Ear" names no length.
-    rf"(?<![\w.])({_NUMBER})\s*-?\s*({_UNIT_ALTERNATION})(?![a-z0-9])(?!-[a-z])",
+    # Not before "-ear", "-cup"...: "624 In-Ear" names no length. Not a number with a
+    # leading zero ("0516G", "064G"): a part of a maker's code, no shelf writes a size so.
+    rf"(?<![\w.])(?!0\d)({_NUMBER})\s*-?\s*({_UNIT_ALTERNATION})(?![a-z0-9])(?!-[a-z])",
 )
 _DOZEN = re.compile(rf"(?<![\w.])({_NUMBER})\s*-?\s*(?:dozen|doz)(?![a-z0-9])")
 # `6 x 330ml`, `12x12 oz` → a count; `pack of 6` / `case of 24` → a count.
@@ -132,7 +133,9 @@ class Quantity:
 
 
 _UNITS = tuple(unit for unit, _ in _UNIT_SPELLINGS)
-_QUANTITY_TOKEN = re.compile(rf"({_NUMBER})({'|'.join(sorted(_UNITS, key=len, reverse=True))})\Z")
+_QUANTITY_TOKEN = re.compile(
+    rf"(?!0\d)({_NUMBER})({'|'.join(sorted(_UNITS, key=len, reverse=True))})\Z"
+)
 
 
 def _format_number(value: float) -> str:

@@ -659,3 +659,116 @@ def test_a_sellers_item_number_labels_and_boilerplate_are_no_content_words():
     assert toner.content == ("toner", "hl3249dw", "a311") and toner.targets == {"hl3249dw"}
     f = features("Star Protocol (DS) NIB Factory Sealed Retail", "Star Protocol (Nintendo DS)")
     assert f.extra_store_words == 0.0
+
+
+def test_a_finish_letter_after_a_model_number_is_the_finishs():
+    """ "Metallic Grey" explains the `M` of `QT-210M` as a colour's letter explains its
+    own; a letter no colour nor finish named explains stays another model."""
+    catalog = "Orwen QT-210 2 Handsets Phone, Metallic Grey"
+    finish = features("Orwen QT-210M w/ 2 handsets phone", catalog)
+    assert (finish.code_conflict, finish.code_colour) == (0.0, 1.0)
+    assert features("Orwen QT-210D w/ 2 handsets phone", catalog).code_conflict == 1.0
+
+
+def test_a_standard_written_short_is_no_model_code_and_keeps_its_number():
+    card = features("Vexa 16gb SDHC CL10 card", "Vexa Memory Card VX16SD10 16GB SDHC Class 10")
+    assert (card.code_conflict, card.number_conflict) == (0.0, 0.0)
+    assert features("Vexa 16gb SDHC CL4 card", "Vexa 16GB SDHC Class 10 card").number_conflict
+    assert features("Vexa SDHC card class10", "Vexa SDHC Class 10 card").number_conflict == 0.0
+    phone = features("Orwen DECT6 cordless phone", "Orwen QT-4410 DECT 6.0 Cordless Phone")
+    assert (phone.code_conflict, phone.code_one_side) == (0.0, 1.0)
+    # A model code that starts with the standard's letters is still a code.
+    assert "dect4410" in read_side("Orwen DECT4410 cordless phone", ()).codes
+
+
+def test_a_number_with_a_leading_zero_is_a_code_part_not_a_weight():
+    f = features("Vexa Stick QZ36 0516G 16 GB", "Vexa Stick QZ36-0516G 16GB USB Drive")
+    assert (f.code_shared, f.code_conflict) == (1.0, 0.0)
+
+
+def test_a_code_written_in_five_parts_is_one_code():
+    f = features("Lumo AF2870mmDiII zoom lens", "Lumo AF 28-70mm Di II Zoom Lens")
+    assert (f.code_shared, f.code_conflict) == (1.0, 0.0)
+
+
+def test_a_model_code_with_a_hyphenated_package_part_is_the_model():
+    """ "RX4410-200EUS": the model RX4410 and its package or region; a letter glued on
+    that no colour named explains (RX4410D) or another package of it stays another
+    product."""
+    f = features("Corvid Wireless Router - RX4410-200EUS", "Corvid RX4410 Wireless Router")
+    assert (f.code_shared, f.code_conflict) == (1.0, 0.0)
+    assert features("Corvid Router RX4410-2 - $78.37", "Corvid RX4410 Router").code_shared
+    glued = features("Corvid Router RX4410D, Black", "Corvid RX4410 Router, Black")
+    assert glued.code_conflict == 1.0
+    packages = features("Corvid Router RX4410-200EUS", "Corvid Router RX4410-100NAS")
+    assert (packages.code_shared, packages.code_conflict) == (0.0, 1.0)
+    assert features("Corvid Router RX4410-BK", "Corvid RX4410 Router").code_shared == 0.0
+    # A name whose model is that code and a letter more, its package named after the code.
+    longer = features("Corvid Router RX4410", "Corvid Router RX4410-D (RX4410-A11)")
+    assert longer.code_shared == 0.0
+
+
+def test_shop_numbers_on_each_side_of_a_shared_code_are_no_conflict():
+    f = features("Item# 771204 Ovo Compact Camera - Z512", "Ovo Z512 Compact Camera (2290417)")
+    assert (f.code_shared, f.number_conflict) == (1.0, 0.0)
+    assert features("Ovo Compact Camera 771204", "Ovo Compact Camera 2290417").number_conflict
+
+
+def test_a_model_number_without_its_letters_is_the_number_the_code_states():
+    f = features("318 Pellor Speaker System", "Pellor Q-318 Speaker System (880-112233)")
+    assert f.number_conflict == 0.0
+    assert features("318 Pellor Speaker System", "Pellor 880 Speaker System").number_conflict
+
+
+def test_a_word_an_ellipsis_cuts_says_nothing_against_the_other_name():
+    """A feed cut the name at its length and marked it: the last word begins a word."""
+    for cut in ("Vexa HD Camcorder VX-SR4...", "Vexa HD Camcorder VX-SR4 ...", "Vexa HD VX SR4…"):
+        assert features(cut, "Vexa HD Camcorder VX-SR45").code_conflict == 0.0, cut
+    # Unmarked, or not the other's code's beginning: another model.
+    assert features("Vexa HD Camcorder VX-SR4", "Vexa HD Camcorder VX-SR45").code_conflict
+    assert features("Vexa HD Camcorder VX-SR46...", "Vexa HD Camcorder VX-SR45").code_conflict
+    # Its whole code still matches; a number or an edition's letters it cuts say nothing.
+    assert features("Vexa HD Camcorder VX-SR45...", "Vexa Camcorder VX-SR45").code_shared
+    card = features("Vexa VX16SD 16GB Class 6 card [8 ...", "Vexa VX16SD 16GB Class 6 Card")
+    assert card.number_conflict == 0.0
+    assert not read_side("Rogue Storm Wii #CE ...", ()).editions
+    # A shop's note the ellipsis follows is no cut of the code before it.
+    assert read_side("Vexa Camcorder VX-SR45 free shipping!...", ()).cut == ""
+
+
+def brand_matched(a: str, b: str, *brands: str) -> PairFeatures:
+    return pair_features(
+        read_side(a, brands), read_side(b, brands), brand="match", gtin_conflict=False
+    )
+
+
+def test_a_makers_own_code_after_a_for_another_device_is_no_supply():
+    """A maker's accessory "for" another maker's device gives its own code after it:
+    against that maker's product with that code, it is no third-party supply."""
+    accessory = "Kestrel KS210 Subwoofer for iPhone Speaker System, White (KS210)"
+    f = brand_matched("Kestrel Speaker System - KS210", accessory, "kestrel")
+    assert (f.third_party, f.code_shared) == (0.0, 1.0)
+    # The brand unknown on one side: a supply may name no maker at all.
+    unbranded = pair_features(
+        read_side("Speaker System - KS210", ("kestrel",)),
+        read_side(accessory, ("kestrel",)),
+        brand="one_side",
+        gtin_conflict=False,
+    )
+    assert unbranded.third_party == 1.0
+
+
+def test_a_supply_for_the_other_makers_product_stays_a_supply():
+    # It names that maker after "for" ...
+    named = brand_matched("Black toner for use in Kestrel KT88", "Kestrel KT88 Toner", "kestrel")
+    assert named.third_party == 1.0
+    # ... or has a code of its own besides ...
+    coded = brand_matched("Kestrel KT-90 Toner for LaserPro KP410", "Kestrel LaserPro KP410")
+    assert coded.third_party == 1.0
+    # ... and two supplies for one part are both supplies.
+    both = brand_matched(
+        "Inkwell Toner for use in Kestrel KT88",
+        "Inkwell IW-70 Compatible Toner (Replaces Kestrel KT-88)",
+        "inkwell",
+    )
+    assert both.third_party == 0.0

@@ -200,6 +200,9 @@ def test_real_brands_get_the_scoring_form():
         # Five digits and a letter: a model number with its colour letter, not 72,604 l.
         ("72604l", None),
         ("1500l", Quantity(1500.0, "l")),
+        # A leading zero: a part of a maker's code ("QZ36-0516G"), no shelf's 516 g.
+        ("0516g", None),
+        ("0.5l", Quantity(0.5, "l")),
         ("12", None),
         ("oz", None),
         ("12ozs", None),
