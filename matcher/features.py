@@ -164,6 +164,7 @@ class Side:
     long: Counter[str]  # numbers of SKU_DIGITS or more ("30195b": 30195), apart from `bare`
     glued: frozenset[str]  # a short number with a letter glued on ("1w", "5s"): `_GLUED`
     stated: Counter[str]
+    specs: frozenset[str]  # the numbers of specifications ("3-User", "4-Port": 3, 4)
     runs: dict[tuple[int, str], tuple[str, ...]]
 
 
@@ -365,6 +366,7 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
         long=_long(compared),
         glued=_kept(frozenset(t for t in compared if _GLUED.match(t))),
         stated=_stated(parsed.all_tokens),
+        specs=_specs(content),
         runs=_runs(parsed.all_tokens),
     )
 
@@ -602,6 +604,24 @@ class PairFeatures:
     # A line word ("classic", `Side.lines`) said by the store's name or the candidate's only.
     line_store_only: float
     line_cand_only: float
+    # A model number written as a number alone on both sides ("Nokia 5333 Cell Phone" /
+    # "5333 NOKIA CELL PHONE", "- 1788" / "1788 ... Blue"): of three or four digits, not
+    # a year (`_number_shared`), or a long one (`Side.long`). A maker whose models are
+    # numbers has no code of letters and digits to share (`code_shared`).
+    number_shared: float = 0.0
+    # Both name the platform, and the same one ("Eternal Kingdom - Wii" / "Nintendo Wii
+    # Eternal Kingdom"): the line's other titles are other platforms' (a conflict).
+    platform_match: float = 0.0
+    # What a supply is for (`_aimed_at`), said on both sides: the same product ("for use
+    # in Epson T0761" / "Replaces Epson T0761"), or none in common ("compatible Brother
+    # LC74" / "Replaces Lexmark 18C1060": another maker's cartridge).
+    target_shared: float = 0.0
+    target_apart: float = 0.0
+    # A specification's number ("3-User", "4-Port", "12-Cup") one name states and the
+    # other states in no form: "Safeguard 2010 3-User" is not "Safeguard 2010", which a
+    # store's name may leave the seats out of, and a catalog name rarely does.
+    spec_store_only: float = 0.0
+    spec_cand_only: float = 0.0
     # The store's price against the candidate's linked products' prices, same currency
     # (`matcher.prices`): near, far (3x or more), and the gap on a log scale, 0–1.
     price_near: float = 0.0
@@ -794,6 +814,7 @@ def pair_features(
     packs = _packs(store, cand)
     uncoded = not shared and bool(store_only) and not cand_only
     store_words, cand_words = min(store_extra, 3) / 3, min(cand_extra, 3) / 3
+    aimed = _aimed_at(store), _aimed_at(cand)
     return _features(
         sim_sort=sim_sort,
         sim_set=sim_set,
@@ -850,6 +871,15 @@ def pair_features(
         download_cand_only=float(cand.download and not store.download),
         line_store_only=float(bool(store.lines - cand.lines)),
         line_cand_only=float(bool(cand.lines - store.lines)),
+        number_shared=float(_number_shared(store, cand)),
+        platform_match=float(
+            "platform" in store.variants
+            and store.variants["platform"] == cand.variants.get("platform")
+        ),
+        target_shared=float(not aimed[0].isdisjoint(aimed[1])),
+        target_apart=float(all(aimed) and aimed[0].isdisjoint(aimed[1])),
+        spec_store_only=float(any(n not in cand.stated for n in store.specs)),
+        spec_cand_only=float(any(n not in store.stated for n in cand.specs)),
         price_near=float(price_ratio is not None and price_ratio <= NEAR),
         price_far=float(price_ratio is not None and price_ratio >= FAR),
         price_gap=price_gap(price_ratio),
@@ -857,6 +887,29 @@ def pair_features(
 
 
 _LONG_RUN = re.compile(r"\d{3}")
+
+
+_YEAR = re.compile(r"(?:19[89]|20[0-3])\d\Z")  # "2010": an edition's year, shared by a line
+_MODEL_NUMBER_DIGITS = 3
+
+
+def _number_shared(a: Side, b: Side) -> bool:
+    """A model number both names write as a number alone (`PairFeatures.number_shared`)."""
+    return any(
+        len(n) >= _MODEL_NUMBER_DIGITS and not _YEAR.match(n) and n in b.bare for n in a.bare
+    ) or not a.long.keys().isdisjoint(b.long)
+
+
+def _specs(content: tuple[str, ...]) -> frozenset[str]:
+    """The numbers of a name's specifications ("3user": 3, "720p": 720)."""
+    return _kept(frozenset(m[0] for t in content if _SPEC.match(t) and (m := _LEADING.match(t))))
+
+
+def _aimed_at(side: Side) -> frozenset[str]:
+    """The codes of what a supply is for: those after "for" ("for use in Epson T0761"),
+    and a third-party supply's every code ("compatible Brother LC74"; its own code too,
+    which the other side names only when it is that supply)."""
+    return side.targets | side.codes if side.third_party else side.targets
 
 
 def _numberless(side: Side) -> bool:

@@ -772,3 +772,54 @@ def test_a_supply_for_the_other_makers_product_stays_a_supply():
         "inkwell",
     )
     assert both.third_party == 0.0
+
+
+def test_a_model_number_written_alone_on_both_sides_is_shared():
+    """A maker whose models are numbers ("Zenfone 4417") has no code of letters and
+    digits to share: the number alone on both sides is marked, a year or a short number
+    is not, and a long number counts only against the same long number."""
+    store = "4417 ZENFONE CELL PHONE BLUE"
+    same = features(store, "Zenfone Unlocked Camera Cell Phone, Blue - 4417", "zenfone")
+    assert same.number_shared == 1.0
+    assert features("Zenfone 4417/R Phone Red", "Zenfone Phone 4417 Quad-Band").number_shared
+    other = features(store, "Zenfone Unlocked Camera Cell Phone, Blue - 4471", "zenfone")
+    assert (other.number_shared, other.number_conflict) == (0.0, 1.0)
+    assert not features("Ledger Pro 2011 for Mac", "Ledger Pro 2011 3-User for Mac").number_shared
+    assert not features("Star Rally 3 (Wii)", "Star Rally 3 - Wii").number_shared
+    assert features("Brewmax 61284 Coffee Maker", "Brewmax Coffee Maker - 61284").number_shared
+
+
+def test_a_platform_both_names_state_alike_is_marked():
+    wii = "Nintendo Wii Moon Harbor (45120)"
+    assert features(wii, "Moon Harbor - Wii").platform_match == 1.0
+    assert features(wii, "Moon Harbor (PSP)").platform_match == 0.0
+    assert features("Moon Harbor", "Moon Harbor - Wii").platform_match == 0.0
+    # "Macintosh" and "Mac", "PC" and "Windows": one platform.
+    assert features("Safeguard 2011 for Macintosh", "Safeguard 2011 for Mac").platform_match == 1.0
+    assert features("Safeguard 2011 (PC)", "Safeguard 2011 for Windows").platform_match == 1.0
+
+
+def test_what_two_supplies_are_for_is_compared():
+    """A supply's target, the product it is for, said on both sides: the same one, or
+    none in common (another maker's cartridge, whatever the supply's brand)."""
+    store = "inkwell high capacity ink for use in zeta z0452xl, cyan"
+    same = features(store, "Inkwell IW220 Compatible Ink Cartridge, Cyan (Replaces Zeta Z0452XL)")
+    assert (same.target_shared, same.target_apart) == (1.0, 0.0)
+    other = features(
+        "Inkwell Inkjet ctg Cyan compatible Zeta ZC41",
+        "Inkwell 70455 Compatible Ink Cartridge, Cyan (Replaces Orbis 16R0330)",
+    )
+    assert (other.target_shared, other.target_apart) == (0.0, 1.0)
+    plain = features("Zeta ZC41 Cyan Ink Cartridge", "Zeta ZC41 Ink Cartridge, Cyan")
+    assert (plain.target_shared, plain.target_apart) == (0.0, 0.0)
+
+
+def test_a_specification_one_name_states_alone_is_marked():
+    """ "3-User" said by one name and no 3 by the other: another product of the line (the
+    seats), or a name that left it out; "120 Hz" and "120Hz" are one specification."""
+    seats = features("Safeguard 2011 3-User for Windows", "Safeguard 2011 for Windows")
+    assert (seats.spec_store_only, seats.spec_cand_only) == (1.0, 0.0)
+    plain = features("Safeguard 2011 Windows", "Safeguard 2011 3-User for Windows")
+    assert (plain.spec_store_only, plain.spec_cand_only) == (0.0, 1.0)
+    same = features("Vista 42 in. 120 Hz LCD TV", "Vista 42in 120Hz LCD HDTV")
+    assert (same.spec_store_only, same.spec_cand_only) == (0.0, 0.0)
