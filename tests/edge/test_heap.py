@@ -52,10 +52,15 @@ def test_the_ceiling_trims_only_past_its_limit():
 
 
 def test_the_ceiling_starts_from_the_current_rss():
+    """The RSS read before and after brackets the one `above_now` read, give or take
+    what the process's other threads map or unmap meanwhile (RSS can shrink: once by a
+    page between the reads, in CI)."""
     before = resident_bytes()
     ceiling = HeapCeiling.above_now(64 * MIB)
+    after = resident_bytes()
     assert before > 0
-    assert before + 64 * MIB <= ceiling.limit <= resident_bytes() + 64 * MIB
+    slack = 4 * MIB
+    assert min(before, after) - slack <= ceiling.limit - 64 * MIB <= max(before, after) + slack
 
 
 def test_start_up_is_frozen_out_of_collections():
