@@ -814,7 +814,7 @@ def pair_features(
     packs = _packs(store, cand)
     uncoded = not shared and bool(store_only) and not cand_only
     store_words, cand_words = min(store_extra, 3) / 3, min(cand_extra, 3) / 3
-    aimed = _aimed_at(store), _aimed_at(cand)
+    store_aim, cand_aim = _aimed_at(store), _aimed_at(cand)
     return _features(
         sim_sort=sim_sort,
         sim_set=sim_set,
@@ -876,8 +876,8 @@ def pair_features(
             "platform" in store.variants
             and store.variants["platform"] == cand.variants.get("platform")
         ),
-        target_shared=float(not aimed[0].isdisjoint(aimed[1])),
-        target_apart=float(all(aimed) and aimed[0].isdisjoint(aimed[1])),
+        target_shared=float(not store_aim.isdisjoint(cand_aim)),
+        target_apart=float(bool(store_aim and cand_aim) and store_aim.isdisjoint(cand_aim)),
         spec_store_only=float(any(n not in cand.stated for n in store.specs)),
         spec_cand_only=float(any(n not in store.stated for n in cand.specs)),
         price_near=float(price_ratio is not None and price_ratio <= NEAR),
@@ -1405,7 +1405,7 @@ _LEADING = re.compile(r"\d+")
 # A model code's number of three digits or more after its letters, written without them
 # on the other side ("Z-242" / "242"); not a size's letter and number ("W32": waist 32).
 # (A standard's number after its word, "class6", is stated as well: `_STANDARD`.)
-_SERIES_DIGITS = re.compile(r"[a-z]+(\d{3,})\Z")
+_SERIES_DIGITS = re.compile(rf"[a-z]+(\d{{{_MODEL_NUMBER_DIGITS},}})\Z")
 
 
 def _stated(tokens: tuple[str, ...]) -> Counter[str]:

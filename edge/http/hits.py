@@ -28,8 +28,9 @@ It is asked at two places:
 - `HitFastPath`, an ASGI middleware inside the request observer, for what the
   connection leaves to the app unasked (a pipelined request behind one still in the
   app, a `Connection: close`, HTTP/1.0) and for servers other than uvicorn. A request
-  the connection asked about is a miss: its scope says so (the `ASKED_EARLY`
-  extension) and it goes to the route without a second look.
+  the connection was offered is a miss or one it would not read (a percent-escaped
+  target): its scope says so (the `ASKED_EARLY` extension) and it goes to the route
+  without a second look.
 """
 
 from __future__ import annotations

@@ -367,7 +367,7 @@ async def test_searches_find_the_same_before_and_after_the_housekeeping(catalog)
     for name in ("Acme Cola 12 oz", "Acme Cherry Cola 12 oz", "Brightfield Rolled Oats"):
         await catalog.create_canonical_product(gtin=None, name=name, brand=None)
     before = await catalog.search_canonical_candidates_many(["acme cola", "oats"], limit=3)
-    assert await catalog.fold_name_words() >= 0
+    await catalog.fold_name_words()  # (PostgreSQL folds what the inserts left pending)
     assert await catalog.fold_name_words() == 0
     after = await catalog.search_canonical_candidates_many(["acme cola", "oats"], limit=3)
     assert after == before and before[0] and before[1]

@@ -68,7 +68,6 @@ async def test_the_worker_folds_the_name_words_before_each_batch_search(catalog)
     calls = ordered.calls  # (a product searched again later is searched without one)
     assert calls[0] == "fold" and calls.count("fold") == 3  # one per batch ...
     assert all(calls[i + 1] == "search" for i, c in enumerate(calls) if c == "fold")  # first
-    assert await catalog.fold_name_words() >= 0
 
 
 async def test_drain_links_suggests_and_reviews(catalog):
