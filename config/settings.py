@@ -452,7 +452,7 @@ class MatcherSettings:
 
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
-    batch: int = setting("worker_batch", 50, "matcher: items per claim", lo=1)
+    batch: int = setting("worker_batch", 200, "matcher: items per claim", lo=1)
     lease_s: float = setting(
         "worker_lease_s", 60.0, "matcher: seconds an item is held before it returns", lo=1
     )

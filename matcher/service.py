@@ -169,46 +169,52 @@ class MatchService:
 
         `searched`: candidates `search_many` found earlier; searched again now are the
         products renamed since and those whose search would have found one of `made`,
-        the canonical products made since (`matcher.made_since`). Prices, curators'
-        decisions and store links are read now, as for a batch searched now.
+        the canonical products made since (`matcher.made_since`), while the others are
+        scored. Prices, curators' decisions and store links are read now, as for a batch
+        searched now.
         """
         queries = [search_query(described_name(p), p.brand) for p in products]
         searched = dict(searched or {})
-        unsearched = [p for p, q in zip(products, queries, strict=True) if q not in searched]
-        again = [
-            p
-            for p, q in zip(products, queries, strict=True)
-            if q in searched
-            and (
+        # Searched now: the products not searched ahead, and those whose search would have
+        # found a product made since.
+        waiting = {q for q in queries if q not in searched}
+        for q in dict.fromkeys(queries):
+            if q in searched and (
                 would_find(q, [c for c, _ in searched[q]], made, CANDIDATES)
                 or carries_code(search_codes(q), [c for c, _ in searched[q]], made)
-            )
-        ]
-        self.searched_again += len(again)
-        if unsearched or again:
-            searched.update(await self.search_many([*unsearched, *again]))
-        candidates = [{c.id: c for c, _ in searched[query]} for query in queries]
-        prices = await self._prices(products, [i for ids in candidates for i in ids])
-        memory = await self._memory(products)
-        decided: list[tuple[list[Scored], Decision] | Exception] = []
-        for product, found, remembered in zip(products, candidates, memory, strict=True):
-            try:
-                scored = self._score(product, found, prices, remembered)
-                decided.append((scored, decide(scored, self.thresholds)))
-            except Exception as exc:  # a bad product must not sink the batch
-                decided.append(exc)
-            # Between products, the event loop runs: a worker's search of its next batch
-            # goes on (statement by statement) while this one is scored.
-            await asyncio.sleep(0)
+            ):
+                waiting.add(q)
+                self.searched_again += queries.count(q)
+        # The products searched now wait for that search; the others are scored while it
+        # runs (the catalog's CPU, beside the worker's): a batch searched ahead mostly
+        # has a few products to search again, for the products the batch before made.
+        search = None
+        if waiting:
+            again = [p for p, q in zip(products, queries, strict=True) if q in waiting]
+            search = asyncio.ensure_future(self.search_many(again))
+        try:
+            memory = await self._memory(products)
+            decided: list[tuple[list[Scored], Decision] | Exception | None] = [None] * len(products)
+            ready = [i for i, q in enumerate(queries) if q not in waiting]
+            await self._score_some(products, queries, ready, searched, memory, decided)
+            if search is not None:
+                searched.update(await search)
+                rest = [i for i, q in enumerate(queries) if q in waiting]
+                await self._score_some(products, queries, rest, searched, memory, decided)
+        finally:
+            if search is not None and not search.done():
+                search.cancel()
+                await asyncio.gather(search, return_exceptions=True)
+        done = [d for d in decided if d is not None]
         asked = [
             _link_question(product, d[1])
-            for product, d in zip(products, decided, strict=True)
+            for product, d in zip(products, done, strict=True)
             if not isinstance(d, Exception)
         ]
         linked = await self._catalog.store_links([q for q in asked if q is not None])
         in_batch: set[tuple[int, int]] = set()  # (store, canonical) linked earlier here
         results: list[MatchDecision | Exception] = []
-        for product, d in zip(products, decided, strict=True):
+        for product, d in zip(products, done, strict=True):
             if isinstance(d, Exception):
                 results.append(d)
                 continue
@@ -222,6 +228,33 @@ class MatchService:
                     in_batch.add((question.store_id, question.canonical_id))
             results.append(_recorded(decision))
         return results
+
+    async def _score_some(
+        self,
+        products: Sequence[StoreProduct],
+        queries: Sequence[str],
+        indexes: Sequence[int],
+        searched: Searched,
+        memory: Sequence[Sequence[CuratorDecision]],
+        decided: list[tuple[list[Scored], Decision] | Exception | None],
+    ) -> None:
+        """Score and decide the products at `indexes` (their candidates `searched`) into
+        `decided`, with the prices of those candidates (one catalog question)."""
+        if not indexes:
+            return
+        candidates = {i: {c.id: c for c, _ in searched[queries[i]]} for i in indexes}
+        prices = await self._prices(
+            [products[i] for i in indexes], [c for i in indexes for c in candidates[i]]
+        )
+        for i in indexes:
+            try:
+                scored = self._score(products[i], candidates[i], prices, memory[i])
+                decided[i] = (scored, decide(scored, self.thresholds))
+            except Exception as exc:  # a bad product must not sink the batch
+                decided[i] = exc
+            # Between products, the event loop runs: a search (of this batch's rest, or
+            # of the worker's next batch) goes on, statement by statement.
+            await asyncio.sleep(0)
 
     async def _decided(
         self, product: StoreProduct

@@ -538,6 +538,58 @@ async def test_a_batch_searched_ahead_still_links_to_a_product_the_batch_before_
     assert (await catalog.get_canonical_product(made)).product_count == 2
 
 
+class _SearchHeldUntilScored:
+    """The catalog, with its name search held until a product has been scored."""
+
+    def __init__(self, catalog) -> None:
+        self._catalog = catalog
+        self.scored = asyncio.Event()
+
+    def __getattr__(self, name: str):
+        return getattr(self._catalog, name)
+
+    async def search_canonical_candidates_many(self, names, limit=10):
+        await asyncio.wait_for(self.scored.wait(), 10)
+        return await self._catalog.search_canonical_candidates_many(names, limit)
+
+
+async def test_the_rest_of_a_batch_is_scored_while_some_of_it_is_searched_again(catalog):
+    """A batch searched ahead: the products a product made since would be found by are
+    searched again while the others are scored (a search held until then still ends),
+    and they are scored with what that search found."""
+    store = await catalog.create_store("Shop")
+    for name in ("Garden hose 30 m", "Rolled oats 1 kg"):
+        await catalog.create_canonical_product(gtin=None, name=name, brand=None)
+    synced = await catalog.sync_products(
+        store.id,
+        [SyncItem("a", None, None, "Garden hose 30m"), SyncItem("b", None, None, "Rolled oats")],
+        known={},
+    )
+    found = await catalog.get_store_products([s.product_id for s in synced])
+    products = [found[s.product_id] for s in synced]
+    searched = await service_module.MatchService(catalog, Thresholds()).search_many(products)
+    made = await catalog.create_canonical_product(
+        gtin=None, name="Garden hose 30 m green", brand=None
+    )
+    held = _SearchHeldUntilScored(catalog)
+    service = service_module.MatchService(held, Thresholds())
+    order: list[str] = []
+    score = service._score
+
+    def scoring(product, *args):
+        order.append(product.name)
+        held.scored.set()
+        return score(product, *args)
+
+    service._score = scoring
+    hose, oats = await asyncio.wait_for(
+        service.decide_many(products, searched=searched, made=[made]), 20
+    )
+    assert order == ["Rolled oats", "Garden hose 30m"] and service.searched_again == 1
+    assert made.id in {c for c, _ in hose.candidates}
+    assert made.id not in {c for c, _ in oats.candidates}
+
+
 async def test_a_stopped_worker_records_the_batch_it_searched_ahead(catalog):
     """Stopping while a batch is searched ahead: that batch is still decided and recorded
     (its items do not wait for their lease), and nothing more is claimed."""
