@@ -100,8 +100,9 @@ async def main() -> None:
     data["calibration"] = {
         "seeds": calibration_seeds,
         "backends": args.backends.split(","),
+        "products": args.products,
         "best_candidates": len(points),
-        "points": [[round(x, 4), round(y, 4)] for x, y in model.calibration],
+        "points": written(model.calibration),
     }
     use(model)
     summary: dict[str, dict[str, str]] = {}
@@ -148,6 +149,18 @@ async def refit(
         "weights": {k: round(v, 4) for k, v in weights.items()},
     }
     return model, data
+
+
+def written(points: tuple[tuple[float, float], ...]) -> list[list[float]]:
+    """The breakpoints rounded for model.json, which must increase in share: of two that
+    round to one share (shares near 1 at --products 3000), the later, likelier one."""
+    out: list[list[float]] = []
+    for x, y in points:
+        point = [round(x, 4), round(y, 4)]
+        if out and out[-1][0] == point[0]:
+            out.pop()
+        out.append(point)
+    return out
 
 
 async def calibration_points(
