@@ -36,17 +36,23 @@ _VOWELS = frozenset("aeiou")
 
 
 def _brands_agree(a: str, b: str) -> bool:
-    ca, cb = a.replace(" ", ""), b.replace(" ", "")
+    ca, cb = _compact(a), _compact(b)
     if ca == cb or ca.removesuffix("s") == cb.removesuffix("s"):
         return True
     ta, tb = set(a.split()), set(b.split())
     return ta <= tb or tb <= ta or _initials_of(a, b) or _initials_of(b, a)
 
 
+def _compact(brand: str) -> str:
+    """The brand's letters without spaces nor its ampersand ("AT&T", scored as "at and
+    t": "att", as a shop writes it)."""
+    return "".join(w for w in brand.split() if w != "and")
+
+
 def _initials_of(a: str, b: str) -> bool:
     """`a` (its first word) is `b`'s initials: "HP" / "Hewlett-Packard", "EA Games" /
-    "Electronic Arts", "WD" / "Western Digital"."""
-    words = b.split()
+    "Electronic Arts", "WD" / "Western Digital", "PG" / "Procter & Gamble"."""
+    words = [w for w in b.split() if w != "and"]
     return len(words) >= 2 and a.split()[0] == "".join(w[0] for w in words)
 
 

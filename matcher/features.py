@@ -103,6 +103,19 @@ _SHOP_NOTES = re.compile(
     r"|\b(?:item|part)\s?#|\bsku\b:?|\b(?:new\s)?in\sbox\b",
     re.IGNORECASE,
 )
+# The number after a shop's own item label ("Item# 419897", "SKU: 345530"): its number
+# in its own shop, which another shop's or maker's number never contradicts. (A "Part#"
+# may be the maker's part number, and stays comparable.)
+_SHOP_NUMBER = re.compile(r"\b(?:item\s?#|sku\b:?)\s*(\d+)\b", re.IGNORECASE)
+# A network port's speeds ("10/100", "10/100/1000Mbps"): one specification, its top speed,
+# not numbers of the model ("8-Port 10/100/1000 Switch" is no model 1000).
+_SPEEDS = re.compile(r"(?<![\w./])10/100(?:/1000)?(?:\s?mbps)?(?![\w./])", re.IGNORECASE)
+
+
+def _top_speed(m: re.Match[str]) -> str:
+    return f" {m[0].lower().removesuffix('mbps').rstrip().rsplit('/', 1)[-1]}mbps "
+
+
 # Trousers' waist and leg however a shop writes them ("32X30", "32W 30L"): as "W32 L30".
 _WAIST_LEG = re.compile(r"\b(2[4-9]|[34]\d|50)\s?(?:x|w\s+)(2[6-9]|3[0-8])l?\b", re.IGNORECASE)
 # A lens's aperture ("f/3.5-5.6G", "F2.8"): each f-number one token ("f3.5 f5.6 G"), so
@@ -246,6 +259,7 @@ class _Prepared(NamedTuple):
     """What a name says before its brands are known (`_prepared`)."""
 
     notes: frozenset[str]  # shop notes
+    shop_numbers: frozenset[str]  # `_SHOP_NUMBER`
     shouted: frozenset[str]  # words shouted ("HOT!")
     tokens: tuple[str, ...]  # scoring tokens
     cut: str  # the last of them when an ellipsis follows it ("KX-TG4..."), else ""
@@ -262,15 +276,18 @@ def _prepared(name: str) -> _Prepared:
     raw = name
     found = _SHOP_NOTES.findall(name) if _may_note(name) else []
     notes = frozenset(f"note:{m.lower()}" for m in found)
+    shop_numbers = frozenset(_SHOP_NUMBER.findall(name)) if found else _NOTHING
     shouted = frozenset(w.lower() for w in _SHOUTED.findall(name)) if "!" in name else _NOTHING
     if found:  # else the substitution would leave the name as it is
         name = _SHOP_NOTES.sub(" ", name)
     name = _WAIST_LEG.sub(r"W\1 L\2", name)
+    if "/10" in name:
+        name = _SPEEDS.sub(_top_speed, name)
     name = _APERTURE.sub(_apertures, name)
     tokens = tuple(normalize_for_scoring(name).split())
     cut = tokens[-1] if tokens and _ellipsis_after(raw, tokens[-1]) else ""
     suffixed = _suffixed_codes(name) if "-" in name else _NOTHING_PAIRED
-    return _Prepared(notes, shouted, tokens, cut, suffixed)
+    return _Prepared(notes, shop_numbers, shouted, tokens, cut, suffixed)
 
 
 def _ellipsis_after(name: str, last: str) -> bool:
@@ -306,7 +323,7 @@ def _suffixed_codes(name: str) -> frozenset[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=32768)
 def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
-    notes, shouted, all_tokens, cut, suffixed = _prepared(name)
+    notes, shop_numbers, shouted, all_tokens, cut, suffixed = _prepared(name)
     parsed = parse_stripped(all_tokens, stripped)
     tokens = _sizes_joined(parsed.tokens or parsed.all_tokens)
     noise = notes | frozenset(
@@ -337,8 +354,11 @@ def _read_side(name: str, stripped: tuple[str, ...]) -> Side:
         and not _times(t)
         and t not in quantity_tokens
     )
-    # A number cut by an ellipsis ("[8 ...") may be any number it begins: not compared.
+    # A number cut by an ellipsis ("[8 ...") may be any number it begins, and a shop's
+    # labelled item number (`_SHOP_NUMBER`) is its own: neither is compared.
     compared = content[:-1] if cut and content and content[-1] == cut else content
+    if shop_numbers:
+        compared = tuple(t for t in compared if t not in shop_numbers)
     return Side(
         parsed=parsed,
         content=content,
@@ -410,7 +430,7 @@ def _is_code(token: str) -> bool:
 # Words before a number that make it a measure, not a model code ("leg 32", "uk 8").
 _NOT_A_SERIES = frozenset(
     {"no", "of", "for", "the", "and", "per", "with", "in", "at", "by"}
-    | {"leg", "uk", "eu", "us", "sz", "age"}
+    | {"leg", "uk", "eu", "us", "usa", "sz", "age"}  # ("Canon USA 774": the maker's arm)
     | {"mp", "gb", "mb", "tb", "hz"}  # "10.0 MP (226545)": a unit, then a shop's number
     | {"sku", "item", "part", "qty"}
     | {"usb", "uhs", "cat", "gen", "spf"}  # "SPF 15": a sun lotion's factor, many have it
@@ -783,6 +803,8 @@ def pair_features(
         | _without_prefix(cand.codes, store.codes)
         | _suffixed_shared(store, cand)
         | _suffixed_shared(cand, store)
+        | _region_suffixed(store.codes, cand.codes)
+        | _region_suffixed(cand.codes, store.codes)
         if len(c) >= STRONG_CODE_LEN
     }
     # Two supplies "for use in" one printer share its code, not their own.
@@ -992,6 +1014,32 @@ def _suffixed_shared(a: Side, b: Side) -> set[str]:
         if pair[0] in a.codes and pair[1] in b.codes and not _extended(*pair, a)
         for c in pair
     }
+
+
+REGION_LETTERS = 3  # a maker's region or retail letters glued on a full code: this many or more
+_REGION_BASE_DIGITS = re.compile(r"(?:\D*\d){3}")  # the full code: three digits or more
+_CAPACITY = re.compile(r"x*l\Z")  # "XL", "XXL": a cartridge's capacity, another product
+
+
+def _region_suffixed(codes: frozenset[str], others: frozenset[str]) -> set[str]:
+    """Codes written as another side's full code and a maker's region or retail letters
+    glued on ("LN46U689BXZA" / "LN46U689", "SGHU282ZKA" / "SGH-U282"), with that code:
+    one model. Not a letter or two (CE505X / CE505XD, PG-755 / PG-755XL: other models),
+    a capacity ("XXL") or a variant word ("PRO"), nor a code of fewer than three digits."""
+    found: set[str] = set()
+    for c in codes:
+        for o in others:
+            rest = c[len(o) :]
+            if (
+                len(rest) >= REGION_LETTERS
+                and c.startswith(o)
+                and rest.isalpha()
+                and not _CAPACITY.match(rest)
+                and rest not in VARIANT_WORDS
+                and _REGION_BASE_DIGITS.match(o)
+            ):
+                found |= {c, o}
+    return found
 
 
 def _extended(suffixed: str, code: str, side: Side) -> bool:

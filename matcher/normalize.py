@@ -66,8 +66,13 @@ _QUANTITY = re.compile(
 )
 _DOZEN = re.compile(rf"(?<![\w.])({_NUMBER})\s*-?\s*(?:dozen|doz)(?![a-z0-9])")
 # `6 x 330ml`, `12x12 oz` → a count; `pack of 6` / `case of 24` → a count.
-# Not before a code: "no. 13 x492g60ga" names cartridge 13, not thirteen of them.
-_TIMES_PREFIX = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d+(?:\.\d+)?(?:[a-z]+)?(?![a-z0-9]))")
+# Not before a code: "no. 13 x492g60ga" names cartridge 13, not thirteen of them; nor
+# in one token with four digits or more and no unit ("82X8040": a maker's part number),
+# nor before the platform "X360" ("Star Storm 3 X360": the third game, not three).
+_TIMES_PREFIX = re.compile(
+    r"(?<![\w.])(\d+)(?!x\d{4,}(?![\w.]))(?!\s+x360(?![\w.]))"
+    r"\s*x\s*(?=\d+(?:\.\d+)?(?:[a-z]+)?(?![a-z0-9]))"
+)
 _PACK_OF = re.compile(r"\b(?:pack|pk|case|box)\s+of\s+(\d+)\b")
 _PER_PACK = re.compile(r"(?<![\w.])(\d+)\s*/\s*(?:packs?|pk|pkg|case|box)\b")  # "2/Pack"
 # `330ml x 6` (a count after a quantity token produced above).
@@ -78,7 +83,8 @@ _POUNDS_OUNCES = re.compile(rf"(?<![\w.])(\d+)lb\s+({_NUMBER})oz(?![\w.])")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _LEADING_DOT = re.compile(r"(?<![\w.])\.(?=\d)")
-_FRACTION = re.compile(r"(?<![\d./])(\d)\s*/\s*(\d{1,2})(?![\d./])")
+# Not after a letter: "SD4/8GB" is a maker's code and its capacity, not half a gigabyte.
+_FRACTION = re.compile(r"(?<![\w./])(\d)\s*/\s*(\d{1,2})(?![\d./])")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 # Hyphenated/dotted runs of letters and digits: joined when they form a code.
 _HYPHEN_RUN = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
@@ -153,11 +159,20 @@ def _unit_for(spelling: str) -> str:
 
 # A year before "PC" is a software edition for the PC ("Norton 2009 PC"), not 2009 pieces.
 _YEAR = re.compile(r"(?:19|20)\d\d\Z")
+_DISC_AFTER = re.compile(r"\s+(?:dvd|cd)(?:rom)?\b")
+_SPACED_HYPHEN = re.compile(r"\s-\s")
 
 
 def _quantity_sub(match: re.Match[str]) -> str:
     number, spelling = match.group(1), match.group(2)
-    if spelling.startswith("pc") and _YEAR.match(number):
+    # "Office 2010 PC", "Frozen Racers 2 PC DVD", "Star Saga 4 - PC": the platform after
+    # an edition's year or a title's number (before its disc, or parted from the number
+    # by a spaced hyphen), not a count of pieces.
+    if spelling.startswith("pc") and (
+        _YEAR.match(number)
+        or _DISC_AFTER.match(match.string, match.end())
+        or _SPACED_HYPHEN.search(match[0])
+    ):
         return match[0]
     return f" {_format_number(float(number))}{_unit_for(spelling)} "
 
@@ -179,7 +194,14 @@ def _join_code(match: re.Match[str]) -> str:
     joined = run.replace("-", "")
     if any(c.isdigit() for c in joined) and any(c.isalpha() for c in joined):
         return joined
+    # Digit groups one of which is an item number's length ("340345-1444"): a maker's part
+    # number, one number, not a number of the product beside it ("1444" / "Companion 8").
+    if joined.isdigit() and any(len(part) >= _PART_NUMBER_DIGITS for part in run.split("-")):
+        return joined
     return run.replace("-", " ")
+
+
+_PART_NUMBER_DIGITS = 5  # as long as a shop's item number (`matcher.features.SKU_DIGITS`)
 
 
 def _join_model_code(match: re.Match[str]) -> str:

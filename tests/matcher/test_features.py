@@ -823,3 +823,54 @@ def test_a_specification_one_name_states_alone_is_marked():
     assert (plain.spec_store_only, plain.spec_cand_only) == (0.0, 1.0)
     same = features("Vista 42 in. 120 Hz LCD TV", "Vista 42in 120Hz LCD HDTV")
     assert (same.spec_store_only, same.spec_cand_only) == (0.0, 0.0)
+
+
+def test_a_network_ports_speeds_are_no_model_numbers():
+    """ "10/100/1000": the port's speeds, not numbers that conflict with the other name's
+    model number; the speeds themselves still differ ("10/100" / "10/100/1000")."""
+    f = features("Zeta 10/100/1000 Gigabit Switch 8-Port", "Zeta 512 8-Port Gigabit Switch")
+    assert f.number_conflict == 0.0
+    assert features("Zeta 10/100 Adapter", "Zeta Adapter 512").number_conflict == 0.0
+    assert read_side("Zeta 10/100Mbps Adapter", ()).specs == frozenset({"100"})
+    fast = features("Zeta 10/100 Switch", "Zeta 10/100/1000 Switch")
+    assert (fast.spec_store_only, fast.spec_cand_only) == (1.0, 1.0)
+    assert features("Zeta Adapter 10/100 512", "Zeta Adapter 10/100 610").number_conflict
+
+
+def test_a_makers_region_letters_after_a_full_code_are_the_model():
+    """ "LN46U689BXZA" / "LN46U689": a maker's region or retail letters glued on the full
+    code. A letter or two more, a capacity or a tier is another model."""
+    for store, cand in (
+        ("Vista 46in LCD HDTV - VX46U689BXZA", "Vista VX46U689 46in LCD HDTV"),
+        ("Vista Phone Red #VPHU282ZKA", "Vista VPH-U282 Phone, Red"),
+    ):
+        f = features(store, cand, "vista")
+        assert (f.code_shared, f.code_conflict) == (1.0, 0.0), store
+    for store, cand in (
+        ("Vista CE505X toner", "Vista CE505XD toner"),
+        ("Vista PG-755 ink", "Vista PG-755XL ink"),
+        ("Vista PG-755 ink", "Vista PG-755XXL ink"),
+        ("Vista HD650 headphones", "Vista HD650PRO headphones"),
+        ("Vista VX46 cable", "Vista VX46ABC cable"),  # two digits: not a full code
+    ):
+        f = features(store, cand, "vista")
+        assert (f.code_shared, f.code_conflict) == (0.0, 1.0), store
+
+
+def test_a_country_before_a_number_names_no_series():
+    """ "Canon USA 774": the maker's arm, then the model number, not a code usa774 that
+    conflicts with "PG-774"."""
+    f = features("ZETA USA 774 INKJET CART", "Zeta PG-774 Black Ink Cartridge", "zeta")
+    assert (f.code_conflict, f.number_conflict) == (0.0, 0.0)
+    assert read_side("Zeta USA 774 Ink", ()).codes == frozenset()
+
+
+def test_a_shops_labelled_item_number_conflicts_with_no_other_number():
+    """ "Item# 373717", "SKU 410751": the shop's own number, which the catalog's or a
+    maker's number never contradicts; an unlabelled long number still does."""
+    cand = "Ovo Stylus 9287 Digital Camera, Pink (226575)"
+    for store in ("Ovo Stylus 9287 Digital Camera - SKU 410751", "ITEM# 373717 Ovo Stylus 9287"):
+        assert features(store, cand).number_conflict == 0.0, store
+    assert features("Ovo Stylus 9287 Digital Camera 410751", cand).number_conflict
+    drive = "Iomega eGo External Hard Drive 30184 250GB"
+    assert features("EGO 34184 250GB DRIVE - SKU 367840", drive).number_conflict

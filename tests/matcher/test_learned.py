@@ -178,6 +178,15 @@ def test_a_brand_written_as_its_initials_is_the_brand():
     assert brand_evidence("sony", (), "samsung", ()) == BRAND_CONFLICT
 
 
+def test_a_brand_with_an_ampersand_is_the_brand_written_without_it():
+    # "AT&T" against "ATT" (a shop's field drops the ampersand), "P&G" against its words.
+    for store, catalog in (("ATT", "AT&T"), ("AT and T", "AT&T"), ("PG", "Procter & Gamble")):
+        store_b, catalog_b = normalize_brand(store), normalize_brand(catalog)
+        assert store_b and catalog_b
+        assert brand_evidence(store_b, (), catalog_b, ()) == BRAND_MATCH, store
+    assert brand_evidence("atx", (), "at and t", ()) == BRAND_CONFLICT
+
+
 def test_a_provisional_name_without_the_variant_is_no_twin_of_one_variant():
     """ "QuickBooks 2010 Simple Start" fits the Mac and the Windows product alike: its share
     is not added to the likelier one (bench_matching linked Windows products to Mac)."""

@@ -280,3 +280,40 @@ def test_a_year_before_pc_is_an_edition_not_a_count():
     went missing, and a pack of 2009 with it)."""
     assert normalize_for_scoring("Norton Internet Security 2009 PC").split()[-2:] == ["2009", "pc"]
     assert normalize_for_scoring("Cotton buds 200 pcs").split()[-1] == "200ct"
+
+
+def test_pc_after_a_titles_number_before_its_disc_or_a_spaced_hyphen_is_the_platform():
+    """ "Frozen Racers 2 PC DVD", "Star Saga 4 - PC": the PC platform after the title's
+    number, not a count of pieces (a pack the catalog's "(PC)" lacks capped the pair)."""
+    assert normalize_for_scoring("Frozen Racers 2 pc dvd").split()[-3:] == ["2", "pc", "dvd"]
+    assert normalize_for_scoring("Star Saga 4 - PC CD-ROM").split()[2:4] == ["4", "pc"]
+    assert normalize_for_scoring("Moon Harbor 3 - pc").split()[-2:] == ["3", "pc"]
+    # Pieces stay pieces, a spaced hyphen before any other unit stays a size.
+    assert normalize_for_scoring("Knife Set 12 pc").split()[-1] == "12ct"
+    assert normalize_for_scoring("Knife Set - 12 pcs").split()[-1] == "12ct"
+    assert normalize_for_scoring("Cola 12 - pack").split()[-1] == "12ct"
+
+
+def test_a_slash_after_a_letter_is_no_fraction():
+    """ "SD4/8GB": a maker's short code and a capacity, not half a gigabyte (which hid
+    the code, so "SD6/8GB" did not conflict with it)."""
+    assert normalize_for_scoring("Acme SD4/8GB Card").split() == ["acme", "sd4", "8gb", "card"]
+    assert normalize_for_scoring("Pipe 1/2 in").split()[-1] == "0.5in"
+
+
+def test_a_part_number_or_the_x360_platform_after_a_number_is_no_count():
+    """ "82X8040": a maker's part number, not 82 of something; "Star Storm 3 X360": the
+    third game for the Xbox 360. A count before a unit or a short number stays one."""
+    assert normalize_for_scoring("Zeta Printer - 82X8040").split()[-1] == "82x8040"
+    assert normalize_for_scoring("Star Storm 3 X360").split()[-2:] == ["3", "x360"]
+    assert normalize_for_scoring("Cola 24 x 330").split()[-2:] == ["24ct", "330"]
+    assert normalize_for_scoring("Beer 6x355ml").split()[-2:] == ["6ct", "355ml"]
+    assert normalize_for_scoring("Paper 5 x 2500 sheets").split()[1] == "5ct"
+
+
+def test_digit_groups_with_an_item_numbers_length_are_one_part_number():
+    """ "340345-1444": a maker's part number, whose "1444" is no number of the product
+    ("Companion 8"); short groups stay apart ("555-1234", a size range "32-34")."""
+    assert normalize_for_scoring("Bose Companion - 340345-1444").split()[-1] == "3403451444"
+    assert normalize_for_scoring("Phone 555-1234").split()[-2:] == ["555", "1234"]
+    assert normalize_for_scoring("Jeans 32-34").split()[-2:] == ["32", "34"]
