@@ -88,42 +88,47 @@ def evidence(
 def _reasons_and_caps(
     f: PairFeatures, brand_reason: str | None, thresholds: Thresholds
 ) -> tuple[list[str], list[float]]:
-    below_link = thresholds.auto_link - CAP_STEP
-    below_suggest = thresholds.suggest - CAP_STEP
+    # A blocked candidate is scored below the suggest band, whatever its share: evidence
+    # says the two differ, or a person must decide what the names leave open, and such
+    # candidates are right about a fifth of the time (titles bench, 3,000 products, seeds
+    # 21/31/32: 2-4 of the 13-17 capped into 80-89 right, a quarter of those in 60-69).
+    # Under review, the store product becomes a provisional product the next store's
+    # same model can link to; a curator sees the blocked candidate among its candidates.
+    blocked = thresholds.suggest - CAP_STEP
     # Matches and conflicts only: one-sided evidence is weighed, not named.
     reasons = [brand_reason] if brand_reason in (BRAND_MATCH, BRAND_CONFLICT) else []
     caps: list[float] = []
-    for flag, reason, cap in (
-        (f.code_shared, MODEL_MATCH, None),
-        (f.code_conflict, MODEL_CONFLICT, below_link),
-        (f.gtin_conflict, GTIN_CONFLICT, below_link),
-        (f.size_conflict, SIZE_CONFLICT, below_suggest),
-        (f.pack_conflict, PACK_CONFLICT, below_suggest),
-        (f.bonus_one_side, VARIANT_CONFLICT, below_link),
-        (f.variant_conflict, VARIANT_CONFLICT, below_link),
-        (f.number_conflict, NUMBER_CONFLICT, below_link),
-        (f.third_party, THIRD_PARTY, below_suggest),
+    for flag, reason, blocks in (
+        (f.code_shared, MODEL_MATCH, False),
+        (f.code_conflict, MODEL_CONFLICT, True),
+        (f.gtin_conflict, GTIN_CONFLICT, True),
+        (f.size_conflict, SIZE_CONFLICT, True),
+        (f.pack_conflict, PACK_CONFLICT, True),
+        (f.bonus_one_side, VARIANT_CONFLICT, True),
+        (f.variant_conflict, VARIANT_CONFLICT, True),
+        (f.number_conflict, NUMBER_CONFLICT, True),
+        (f.third_party, THIRD_PARTY, True),
     ):
         if flag:
             reasons.append(reason)
-            if cap is not None:
-                caps.append(cap)
+            if blocks:
+                caps.append(blocked)
     if brand_reason == BRAND_CONFLICT:
-        caps.append(below_suggest)
+        caps.append(blocked)
     if f.store_named_uncoded or f.provisional_uncoded:
         # The store names a model code; the candidate, named after another store's title
         # (by the sync that brought its GTIN, or by the matcher: provisional), names none:
         # that title fits every model of the line ('KX-TG4498M ...' / 'Panasonic w/ 4
         # handsets ... DECT phone'; titles bench seed 21: 14 of the 24 wrong links to
         # store-titled products). A person decides.
-        caps.append(below_link)
+        caps.append(blocked)
     if f.pack_store_only or f.pack_cand_coded:
         # The store names a pack the candidate names neither as a pack nor as a size:
         # the pack is another product than the single, whatever else the names share.
         # So is a candidate's pack whose code the store writes without any pack ("Brother
         # TN-991A Laser Toner" / "Brother TN-991A Toner Cartridge, 2/Pack": a maker's twin
         # pack often keeps the single's code): a person decides.
-        caps.append(below_link)
+        caps.append(blocked)
     return reasons, caps
 
 

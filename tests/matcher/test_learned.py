@@ -16,6 +16,7 @@ from matcher.normalize import normalize_brand
 from matcher.reasons import (
     BRAND_CONFLICT,
     BRAND_MATCH,
+    MODEL_CONFLICT,
     MODEL_MATCH,
     PACK_CONFLICT,
     THIRD_PARTY,
@@ -62,7 +63,9 @@ def test_a_shared_code_links_despite_one_sided_colour_and_sku(store, catalog):
 def test_a_pack_only_the_store_names_never_links_whatever_the_names_share():
     catalog = ("Epson 15 S056723X High Yield Toner Cartridge", "Epson")
     [pack] = score("Epson 15 S056723X HY toner cartridge (2 pack)", "Epson", catalog)
-    assert 70 <= pack.score < 85 and MODEL_MATCH in pack.reasons
+    # blocked: below the suggest band, under review (a person decides, and the store's
+    # pack becomes a provisional product the next store's pack can link to)
+    assert pack.score < 70 and MODEL_MATCH in pack.reasons
     [single] = score("Epson 15 S056723X HY toner cartridge", "Epson", catalog)
     assert single.score >= 85
 
@@ -123,6 +126,18 @@ def test_a_blocked_candidate_takes_no_probability_from_the_others():
     assert beside[1].score < 70  # the other size: capped, not linked
     rival = score("Acme Cola Zero Sugar", "Acme", right, ("Acme Cola Zero Sugar, 2 L", "Acme"))
     assert rival[0].score < alone[0].score  # without a size, both compete
+
+
+def test_a_candidate_of_another_model_code_is_under_review_however_alike_the_names():
+    """Names alike word for word but for the model code: the conflict blocks the link and
+    the suggestion (such candidates are right about a fifth of the time): the product is
+    reviewed, and the same name with the same code still links."""
+    catalog = ("Panasonic KX-TG4493 DECT 6.0 Cordless Phone, 3 Handsets", "Panasonic")
+    [other] = score("Panasonic KX-TG4498 DECT 6.0 Cordless Phone 3 Handsets", "Panasonic", catalog)
+    assert other.score < LEARNED.suggest and MODEL_CONFLICT in other.reasons
+    assert decide([other], LEARNED).kind == "review"
+    [same] = score("Panasonic KX-TG4493 DECT 6.0 Cordless Phone 3 Handsets", "Panasonic", catalog)
+    assert same.score >= LEARNED.auto_link
 
 
 def test_a_catalog_duplicate_adds_to_the_likeliest_one_but_a_line_sibling_does_not():
@@ -207,7 +222,7 @@ def test_a_twin_pack_the_store_does_not_name_is_never_linked():
     pack = Candidate(1, "Brother TN-991A Black Toner Cartridge, 2/Pack", "Brother")
     [scored] = score_candidates("Brother TN-991A Laser Toner Black", "Brother", None, [pack],
                                 thresholds=LEARNED)  # fmt: skip
-    assert 70 <= scored.score < LEARNED.auto_link
+    assert scored.score < LEARNED.suggest
     [both] = score_candidates("Brother TN-991A Toner Black 2pk", "Brother", None, [pack],
                               thresholds=LEARNED)  # fmt: skip
     assert both.score >= LEARNED.auto_link
