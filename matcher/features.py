@@ -23,7 +23,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 
 from matcher.evidence import is_abbreviation, is_typo, spelled_apart, typo_of_any
-from matcher.normalize import Quantity, normalize_for_scoring, parse_quantity
+from matcher.normalize import SKU_DIGITS, Quantity, normalize_for_scoring, parse_quantity
 from matcher.parsing import ParsedName, parse_stripped, strip_brands
 from matcher.prices import FAR, NEAR, price_gap
 from matcher.quantities import measures, same_size
@@ -91,6 +91,8 @@ _BONUS_WORDS = frozenset({"bonus", "free", "extra"})
 # ("Qty: 9", "[7 avail]", "5 in stock"), free shipping. Read off the raw name, before
 # its punctuation goes: a number there would otherwise conflict with a number of the
 # other name (a "3 HDMI"), "5 in" reads as five inches and "free" as a promotional size.
+# A shop's own item number's label ("Item# 419897", "SKU: 345530").
+_ITEM_LABEL = r"\bitem\s?#|\bsku\b:?"
 _SHOP_NOTES = re.compile(
     r"(?<!for )[$£€]\s?\d[\d,]*(?:\.\d\d)?!?"  # not a shelf offer ("3 for £5", normalize)
     r"|\b\d[\d,]*(?:\.\d\d)?\s?(?:usd|eur|gbp)\b"
@@ -98,15 +100,14 @@ _SHOP_NOTES = re.compile(
     r"|\b\d+\s+(?:in\s+stock|avail(?:able)?)\b"
     r"|\bfree\s+ship(?:ping)?\b"
     r"|\bsave\s+\d+p\b"  # "Save 30p": pence off
-    # A shop's own item number's label ("Item# 419897", "Part# A311", "SKU 345530"; the
-    # number stays, a long one conflicting only with another), "new in box".
-    r"|\b(?:item|part)\s?#|\bsku\b:?|\b(?:new\s)?in\sbox\b",
+    # An item number's label (the number stays: `_SHOP_NUMBER`), "new in box".
+    rf"|{_ITEM_LABEL}|\bpart\s?#|\b(?:new\s)?in\sbox\b",
     re.IGNORECASE,
 )
 # The number after a shop's own item label ("Item# 419897", "SKU: 345530"): its number
 # in its own shop, which another shop's or maker's number never contradicts. (A "Part#"
 # may be the maker's part number, and stays comparable.)
-_SHOP_NUMBER = re.compile(r"\b(?:item\s?#|sku\b:?)\s*(\d+)\b", re.IGNORECASE)
+_SHOP_NUMBER = re.compile(rf"(?:{_ITEM_LABEL})\s*(\d+)\b", re.IGNORECASE)
 # A network port's speeds ("10/100", "10/100/1000Mbps"): one specification, its top speed,
 # not numbers of the model ("8-Port 10/100/1000 Switch" is no model 1000).
 _SPEEDS = re.compile(r"(?<![\w./])10/100(?:/1000)?(?:\s?mbps)?(?![\w./])", re.IGNORECASE)
@@ -135,10 +136,6 @@ def _apertures(m: re.Match[str]) -> str:
 
 # A word shouted ("HOT!", "NEW!") is marketing, whatever else it may mean ("hot" salsa).
 _SHOUTED = re.compile(r"(\w+)!")
-# A number of five digits or more is a shop's item number (a SKU) or a model number: it
-# names no series ("box 34990") and conflicts only with another such number ("34184" /
-# "30184"), never with a short one ("34990" / "PlayStation 3").
-SKU_DIGITS = 5
 STRONG_CODE_LEN = 4
 
 

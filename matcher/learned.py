@@ -2,10 +2,10 @@
 (`matcher.model`), the candidates of one store product competing for its probability.
 
 The default (`IMGEDGE_MATCH_SCORER=learned`); `matcher.scoring` holds the shared types and
-the dispatch. Conflicts cap (see `_reasons_and_caps`): evidence that two products differ
-outweighs any similarity, so a blocked candidate takes no part in the competition
-(`competing`). A provisional twin of the likeliest catalog candidate adds to it
-(`pooled`).
+the dispatch. Conflicts block (see `_reasons_and_block`): evidence that two products
+differ outweighs any similarity, so a blocked candidate is scored below the suggest band
+and takes no part in the competition (`competing`). A provisional twin of the likeliest
+catalog candidate adds to it (`pooled`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from matcher.reasons import (
     THIRD_PARTY,
     VARIANT_CONFLICT,
 )
-from matcher.scoring_types import CAP_STEP, DEFAULT_THRESHOLDS, Candidate, Scored, Thresholds
+from matcher.scoring_types import CAP_STEP, Candidate, Scored, Thresholds
 
 _BRAND_KIND = {BRAND_MATCH: "match", BRAND_CONFLICT: "conflict", BRAND_MISSING: "one_side"}
 TWIN_SHARE = 0.1  # a provisional candidate at least this likely is checked for a twin
@@ -85,51 +85,47 @@ def evidence(
     return features, brand_reason
 
 
-def _reasons_and_caps(
-    f: PairFeatures, brand_reason: str | None, thresholds: Thresholds
-) -> tuple[list[str], list[float]]:
-    # A blocked candidate is scored below the suggest band, whatever its share: evidence
-    # says the two differ, or a person must decide what the names leave open, and such
-    # candidates are right about a fifth of the time (titles bench, 3,000 products, seeds
-    # 21/31/32: 2-4 of the 13-17 capped into 80-89 right, a quarter of those in 60-69).
-    # Under review, the store product becomes a provisional product the next store's
-    # same model can link to; a curator sees the blocked candidate among its candidates.
-    blocked = thresholds.suggest - CAP_STEP
+def _reasons_and_block(f: PairFeatures, brand_reason: str | None) -> tuple[list[str], bool]:
+    """The pair's named reasons, and whether it is blocked: scored below the suggest band,
+    whatever its share. Evidence says the two differ, or a person must
+    decide what the names leave open, and such candidates are right about a fifth of the
+    time (titles bench, 3,000 products, seeds 21/31/32: 2-4 of the 13-17 then capped into
+    80-89 right, a quarter of those in 60-69). Under review, the store product becomes a
+    provisional product the next store's same model can link to; a curator sees the
+    blocked candidate among its candidates."""
     # Matches and conflicts only: one-sided evidence is weighed, not named.
     reasons = [brand_reason] if brand_reason in (BRAND_MATCH, BRAND_CONFLICT) else []
-    caps: list[float] = []
-    for flag, reason, blocks in (
-        (f.code_shared, MODEL_MATCH, False),
-        (f.code_conflict, MODEL_CONFLICT, True),
-        (f.gtin_conflict, GTIN_CONFLICT, True),
-        (f.size_conflict, SIZE_CONFLICT, True),
-        (f.pack_conflict, PACK_CONFLICT, True),
-        (f.bonus_one_side, VARIANT_CONFLICT, True),
-        (f.variant_conflict, VARIANT_CONFLICT, True),
-        (f.number_conflict, NUMBER_CONFLICT, True),
-        (f.third_party, THIRD_PARTY, True),
-    ):
-        if flag:
-            reasons.append(reason)
-            if blocks:
-                caps.append(blocked)
-    if brand_reason == BRAND_CONFLICT:
-        caps.append(blocked)
-    if f.store_named_uncoded or f.provisional_uncoded:
-        # The store names a model code; the candidate, named after another store's title
-        # (by the sync that brought its GTIN, or by the matcher: provisional), names none:
-        # that title fits every model of the line ('KX-TG4498M ...' / 'Panasonic w/ 4
-        # handsets ... DECT phone'; titles bench seed 21: 14 of the 24 wrong links to
-        # store-titled products). A person decides.
-        caps.append(blocked)
-    if f.pack_store_only or f.pack_cand_coded:
-        # The store names a pack the candidate names neither as a pack nor as a size:
-        # the pack is another product than the single, whatever else the names share.
-        # So is a candidate's pack whose code the store writes without any pack ("Brother
-        # TN-991A Laser Toner" / "Brother TN-991A Toner Cartridge, 2/Pack": a maker's twin
-        # pack often keeps the single's code): a person decides.
-        caps.append(blocked)
-    return reasons, caps
+    if f.code_shared:
+        reasons.append(MODEL_MATCH)
+    conflicts = [
+        reason
+        for flag, reason in (
+            (f.code_conflict, MODEL_CONFLICT),
+            (f.gtin_conflict, GTIN_CONFLICT),
+            (f.size_conflict, SIZE_CONFLICT),
+            (f.pack_conflict, PACK_CONFLICT),
+            (f.bonus_one_side, VARIANT_CONFLICT),
+            (f.variant_conflict, VARIANT_CONFLICT),
+            (f.number_conflict, NUMBER_CONFLICT),
+            (f.third_party, THIRD_PARTY),
+        )
+        if flag
+    ]
+    reasons += conflicts
+    blocked = bool(conflicts) or brand_reason == BRAND_CONFLICT
+    # The store names a model code; the candidate, named after another store's title (by
+    # the sync that brought its GTIN, or by the matcher: provisional), names none: that
+    # title fits every model of the line ('KX-TG4498M ...' / 'Panasonic w/ 4 handsets ...
+    # DECT phone'; titles bench seed 21: 14 of the 24 wrong links to store-titled
+    # products). A person decides.
+    blocked = blocked or bool(f.store_named_uncoded or f.provisional_uncoded)
+    # The store names a pack the candidate names neither as a pack nor as a size: the pack
+    # is another product than the single, whatever else the names share. So is a
+    # candidate's pack whose code the store writes without any pack ("Brother TN-991A
+    # Laser Toner" / "Brother TN-991A Toner Cartridge, 2/Pack": a maker's twin pack often
+    # keeps the single's code): a person decides.
+    blocked = blocked or bool(f.pack_store_only or f.pack_cand_coded)
+    return reasons, blocked
 
 
 def weighed(
@@ -166,7 +162,7 @@ def competing(pairs: Sequence[tuple[Candidate, PairFeatures, str | None]]) -> li
     return [
         i
         for i, (_, features, brand_reason) in enumerate(pairs)
-        if not _reasons_and_caps(features, brand_reason, DEFAULT_THRESHOLDS)[1]
+        if not _reasons_and_block(features, brand_reason)[1]
     ]
 
 
@@ -184,16 +180,17 @@ def score_by_model(
     model = load_model()
     vectors = [features.vector() for _, features, _ in pairs]
     shares = model.shares(vectors)  # a blocked candidate's score before its cap
-    # Each pair's reasons and caps, read once: whether it is capped at all does not
-    # depend on the thresholds (`competing` asks it with the default ones).
-    judged = [_reasons_and_caps(f, brand_reason, thresholds) for _, f, brand_reason in pairs]
-    open_ = [i for i, (_, caps) in enumerate(judged) if not caps]
+    judged = [_reasons_and_block(f, brand_reason) for _, f, brand_reason in pairs]
+    open_ = [i for i, (_, blocked) in enumerate(judged) if not blocked]
     open_shares = model.shares([vectors[i] for i in open_])
     for i, share in zip(open_, pooled([pairs[i][0] for i in open_], open_shares), strict=True):
         shares[i] = share
+    below_suggest = thresholds.suggest - CAP_STEP
     scored = [Scored(c.canonical_product_id, 100.0, (GTIN_MATCH,)) for c in same_gtin]
-    for (candidate, _, _), (reasons, caps), share in zip(pairs, judged, shares, strict=True):
-        score = min([100.0 * model.calibrated(share), *caps])
+    for (candidate, _, _), (reasons, blocked), share in zip(pairs, judged, shares, strict=True):
+        score = 100.0 * model.calibrated(share)
+        if blocked:
+            score = min(score, below_suggest)
         scored.append(Scored(candidate.canonical_product_id, round(score, 1), tuple(reasons)))
     return scored
 

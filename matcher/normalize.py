@@ -196,12 +196,9 @@ def _join_code(match: re.Match[str]) -> str:
         return joined
     # Digit groups one of which is an item number's length ("340345-1444"): a maker's part
     # number, one number, not a number of the product beside it ("1444" / "Companion 8").
-    if joined.isdigit() and any(len(part) >= _PART_NUMBER_DIGITS for part in run.split("-")):
+    if joined.isdigit() and any(len(part) >= SKU_DIGITS for part in run.split("-")):
         return joined
     return run.replace("-", " ")
-
-
-_PART_NUMBER_DIGITS = 5  # as long as a shop's item number (`matcher.features.SKU_DIGITS`)
 
 
 def _join_model_code(match: re.Match[str]) -> str:
@@ -283,6 +280,11 @@ def parse_quantity(token: str) -> Quantity | None:
     return Quantity(float(match.group(1)), match.group(2))
 
 
+# A number of five digits or more is a shop's item number (a SKU) or a model number: it
+# names no series ("box 34990") and conflicts only with another such number ("34184" /
+# "30184"), never with a short one ("34990" / "PlayStation 3"); a hyphenated run with a
+# group this long is one part number ("340345-1444").
+SKU_DIGITS = 5
 # Five digits or more with one letter glued on ("35418L", "12345G"): a model number with
 # its colour or region letter, not 35,418 litres; no shelf writes a size that way.
 _MODEL_NUMBER = re.compile(r"\d{5,}[a-z]\Z")

@@ -179,22 +179,20 @@ class MatchService:
         # found a product made since.
         waiting = {q for q in queries if q not in searched}
         for q in dict.fromkeys(queries):
-            if q in searched and (
-                would_find(q, [c for c, _ in searched[q]], made, CANDIDATES)
-                or carries_code(search_codes(q), [c for c, _ in searched[q]], made)
-            ):
+            if q in waiting:
+                continue
+            found = [c for c, _ in searched[q]]
+            if would_find(q, found, made, CANDIDATES) or carries_code(search_codes(q), found, made):
                 waiting.add(q)
-                self.searched_again += queries.count(q)
+        again = [p for p, q in zip(products, queries, strict=True) if q in waiting]
+        self.searched_again += sum(q in searched for q in queries if q in waiting)
         # The products searched now wait for that search; the others are scored while it
         # runs (the catalog's CPU, beside the worker's): a batch searched ahead mostly
         # has a few products to search again, for the products the batch before made.
-        search = None
-        if waiting:
-            again = [p for p, q in zip(products, queries, strict=True) if q in waiting]
-            search = asyncio.ensure_future(self.search_many(again))
+        search = asyncio.ensure_future(self.search_many(again)) if again else None
+        decided: dict[int, tuple[list[Scored], Decision] | Exception] = {}
         try:
             memory = await self._memory(products)
-            decided: list[tuple[list[Scored], Decision] | Exception | None] = [None] * len(products)
             ready = [i for i, q in enumerate(queries) if q not in waiting]
             await self._score_some(products, queries, ready, searched, memory, decided)
             if search is not None:
@@ -205,7 +203,7 @@ class MatchService:
             if search is not None and not search.done():
                 search.cancel()
                 await asyncio.gather(search, return_exceptions=True)
-        done = [d for d in decided if d is not None]
+        done = [decided[i] for i in range(len(products))]  # each product, in order
         asked = [
             _link_question(product, d[1])
             for product, d in zip(products, done, strict=True)
@@ -236,7 +234,7 @@ class MatchService:
         indexes: Sequence[int],
         searched: Searched,
         memory: Sequence[Sequence[CuratorDecision]],
-        decided: list[tuple[list[Scored], Decision] | Exception | None],
+        decided: dict[int, tuple[list[Scored], Decision] | Exception],
     ) -> None:
         """Score and decide the products at `indexes` (their candidates `searched`) into
         `decided`, with the prices of those candidates (one catalog question)."""
