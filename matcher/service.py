@@ -133,16 +133,11 @@ class MatchService:
         _, _, decision = await self._decided(product)
         return _recorded(decision)
 
-    async def search_many(self, products: Sequence[StoreProduct], *, parts: int = 1) -> Searched:
-        """Each product's candidates (one catalog search for all, or `parts` searches at
-        once, each of a share of the queries), by its search query, for a later
-        `decide_many`."""
+    async def search_many(self, products: Sequence[StoreProduct]) -> Searched:
+        """Each product's candidates (one catalog search for all), by its search query, for
+        a later `decide_many`."""
         queries = list(dict.fromkeys(search_query(described_name(p), p.brand) for p in products))
-        size = max(1, -(-len(queries) // parts))
-        found = await asyncio.gather(
-            *(self._search(queries[i : i + size]) for i in range(0, len(queries), size))
-        )
-        return {query: hits for part in found for query, hits in part.items()}
+        return await self._search(queries)
 
     async def _search(self, queries: Sequence[str]) -> Searched:
         """Each query's candidates: the name search's, then those its model codes find

@@ -48,10 +48,6 @@ log = logging.getLogger(__name__)
 X = TypeVar("X")
 R = TypeVar("R")
 MAX_REASON = 2000
-# A batch searched ahead is searched in this many parts at once, each on a connection of
-# its own (a PostgreSQL backend each): the worker waits for that search whenever it is
-# done deciding first, and one backend alone then leaves the second core idle.
-SEARCH_PARTS = 2
 _STATUS: dict[DecisionKind, QueueStatus] = {
     "link": QueueStatus.DONE,
     "suggest": QueueStatus.SUGGESTED,
@@ -156,8 +152,7 @@ class MatchWorker:
             # themselves (and a curator's, through the API) only read.
             await self._catalog.fold_name_words()
             found = await self._catalog.get_store_products([i.store_product_id for i in items])
-            searched = await self._service.search_many(list(found.values()), parts=SEARCH_PARTS)
-            return Claimed(items, searched)
+            return Claimed(items, await self._service.search_many(list(found.values())))
         except Exception as exc:  # decided without it: its turn reads and searches again
             if isinstance(exc, CatalogError):
                 await self._catalog.ping()  # an outage pauses the worker, as in its turn

@@ -156,23 +156,6 @@ async def test_a_batch_decides_as_one_at_a_time_does(catalog, thresholds):
     assert kinds >= {"link", "suggest", "review", SAME_STORE}
 
 
-@pytest.mark.parametrize("parts", [2, 3, 40])
-async def test_a_search_in_parts_finds_what_one_search_finds(catalog, parts):
-    """The worker's search ahead, in parts at once (each on a connection of its own):
-    every product's candidates, as one search of them all gives (more parts than
-    queries: one query each)."""
-    names, wanted = _generated(seed=2)
-    for name, brand in names:
-        await catalog.create_canonical_product(gtin=None, name=name, brand=brand)
-    products = [await _product(catalog, store, name, brand) for store, name, brand in wanted]
-    service = MatchService(catalog, Thresholds())
-    whole = await service.search_many(products)
-    in_parts = await service.search_many(products, parts=parts)
-    assert len(whole) == len({search_query(p.name, p.brand) for p in products})
-    assert in_parts == whole and any(whole.values())
-    assert await service.search_many([], parts=parts) == {}
-
-
 async def test_a_model_number_from_the_feed_counts_as_if_it_were_in_the_name(catalog):
     tv = await catalog.create_canonical_product(
         gtin=None, name="Samsung LN52U810B 52in 1080p LCD HDTV", brand="Samsung"
