@@ -106,13 +106,6 @@ WORD_ALIKE = 4  # this long or longer: also the known words alike by trigrams
 # statement timeout (a long title's probe at 0.2 costs tens of milliseconds of server
 # CPU, and a busy server stretches that), and one name's cost holds up only its chunk.
 SEARCH_CHUNK = 10
-# A search of at least PARALLEL_NAMES distinct names (a worker's batch) runs as
-# SEARCH_PARTS searches at once, each in a transaction on a pooled connection (a backend)
-# of its own: a worker waits for its batch's search whenever it is done deciding the
-# batch before first, and one backend alone left the second core idle (bench_worker.py,
-# one worker, two cores: 291-294 -> 294-308 matches/s).
-SEARCH_PARTS = 2
-PARALLEL_NAMES = 2 * SEARCH_CHUNK
 # pg_advisory_xact_lock key for migrations: any constant unique to imgedge.
 MIGRATION_LOCK = 0x1_3A6E_D6E0
 
@@ -316,20 +309,14 @@ class PostgresConnector:
     ) -> list[list[Row]]:
         """`search_names` for all names at once: per step (the word probe, then each
         rung), one statement per SEARCH_CHUNK names (a LATERAL join per name), asked only
-        for the names no earlier step settled; many names in SEARCH_PARTS at once."""
+        for the names no earlier step settled."""
 
         async def many(s: _Session, names: Sequence[str]) -> dict[str, list[Row]]:
             return await self._chunked(
                 s, "pg_search_canonical_candidates_many", names, lambda _: {"limit": limit}
             )
 
-        distinct = list(dict.fromkeys(normalized_names))
-        parts = SEARCH_PARTS if len(distinct) >= PARALLEL_NAMES else 1
-        size = max(1, -(-len(distinct) // parts))
-        shares = [distinct[i : i + size] for i in range(0, len(distinct), size)]
-        found: dict[str, list[Row]] = {}
-        for part in await asyncio.gather(*(self._search(sh, limit, many) for sh in shares)):
-            found.update(part)
+        found = await self._search(normalized_names, limit, many)
         return [found.get(name, []) for name in normalized_names]
 
     async def search_codes_many(

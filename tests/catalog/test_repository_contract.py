@@ -519,8 +519,7 @@ PRODUCT_LINE = [  # one line of a maker: many close names, so every rung of a la
 
 async def test_a_batch_search_answers_each_name_as_the_single_search(catalog):
     """More names than one statement takes, close to far: a batch gives each name the
-    single search's rows, scores and order, at a full page and at a short one (22
-    distinct names: PostgreSQL searches them in two parts at once, `PARALLEL_NAMES`)."""
+    single search's rows, scores and order, at a full page and at a short one."""
     for name in PRODUCT_LINE:
         await catalog.create_canonical_product(gtin=None, name=name, brand=None)
     names = [
