@@ -18,9 +18,19 @@ processes started together, and it prints:
   must run on the database's machine, as root or as the `postgres` user).
 
 The machine may be shared: wall-clock rates move with the load, CPU per item much less;
-quote both. The PostgreSQL databases (`--database`, `--database`_template) live on
-`--admin-url`'s server and are dropped afterwards unless --keep; --reuse drains a kept
-template again (e.g. before and after a change) without seeding it anew.
+quote both. A machine's speed also drifts from one half hour to the next (±5-8% in CPU
+per item here, same code): to compare two versions, run them interleaved in one command.
+`--against DIR` drains each copy once with this checkout's code and once with DIR's (a
+`git worktree` of the other version; the same catalog migrations), in turn, `--rounds N`
+times, and prints each one's median and the ratio of the medians:
+
+    git worktree add /tmp/before main~3
+    .venv/bin/python loadtests/bench_worker.py --backend postgresql --workers 1 \
+        --rounds 3 --against /tmp/before
+
+The PostgreSQL databases (`--database`, `--database`_template) live on `--admin-url`'s
+server and are dropped afterwards unless --keep; --reuse drains a kept template again
+without seeding it anew.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import os
 import resource
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -58,6 +69,7 @@ SEED_CONCURRENCY = 8
 @dataclass
 class Run:
     backend: str
+    code: str  # "this" checkout, or "against" (`--against`)
     workers: int
     items: int
     decided: int
@@ -169,11 +181,12 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def drain_with(url: str, workers: int) -> tuple[float, float]:
-    """Wall seconds and worker CPU seconds of `workers` processes draining the queue."""
+async def drain_with(url: str, workers: int, root: Path = ROOT) -> tuple[float, float]:
+    """Wall seconds and worker CPU seconds of `workers` processes of the code in `root`
+    draining the queue."""
     env = os.environ | {
         "IMGEDGE_DATABASE_URL": url,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
     }
     env.pop("IMGEDGE_CONFIG", None)
     cpu_before = children_cpu_s()
@@ -186,7 +199,7 @@ async def drain_with(url: str, workers: int) -> tuple[float, float]:
             "worker",
             "--drain",
             env=env,
-            cwd=ROOT,
+            cwd=root,
             stdout=asyncio.subprocess.DEVNULL,
         )
         for _ in range(workers)
@@ -234,7 +247,7 @@ async def run_postgresql(args: argparse.Namespace, market: Marketplace) -> list[
             queued = await seed(url, market, args.items)
             await settle(url)
         print(f"[postgresql] {queued:,} queued items in {time.perf_counter() - started:.0f} s")
-        for workers in args.workers:
+        for workers, code, root in drains(args):
             admin = await asyncpg.connect(args.admin_url)
             try:
                 await admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
@@ -251,7 +264,7 @@ async def run_postgresql(args: argparse.Namespace, market: Marketplace) -> list[
             seen: dict[int, float] = {}
             sampler = asyncio.create_task(sample_backends(args.admin_url, args.database, seen))
             try:
-                wall, worker_cpu = await drain_with(run_url, workers)
+                wall, worker_cpu = await drain_with(run_url, workers, root)
             finally:
                 sampler.cancel()
                 await asyncio.gather(sampler, return_exceptions=True)
@@ -263,7 +276,7 @@ async def run_postgresql(args: argparse.Namespace, market: Marketplace) -> list[
             assert row is not None
             runs.append(
                 Run(
-                    "postgresql", workers, queued, int(row["decided"]), wall,
+                    "postgresql", code, workers, queued, int(row["decided"]), wall,
                     steady(row["after_first"], float(row["window_s"] or 0)),
                     worker_cpu, sum(seen.values()),
                 )
@@ -283,25 +296,62 @@ async def run_sqlite(args: argparse.Namespace, market: Marketplace) -> list[Run]
         started = time.perf_counter()
         queued = await seed(f"sqlite:///{template}", market, args.items)
         print(f"[sqlite] seeded {queued:,} queued items in {time.perf_counter() - started:.0f} s")
-        for workers in args.workers:
-            path = Path(tmp) / f"run{workers}.db"
+        for n, (workers, code, root) in enumerate(drains(args)):
+            path = Path(tmp) / f"run{n}.db"
             shutil.copyfile(template, path)  # closed: its WAL is checkpointed into it
-            wall, worker_cpu = await drain_with(f"sqlite:///{path}", workers)
+            wall, worker_cpu = await drain_with(f"sqlite:///{path}", workers, root)
             with sqlite3.connect(path) as db:
                 after_first, window_s, decided = db.execute(STEADY_SQLITE).fetchone()
             runs.append(
-                Run("sqlite", workers, queued, decided, wall, steady(after_first, window_s),
-                    worker_cpu, None)
+                Run("sqlite", code, workers, queued, decided, wall,
+                    steady(after_first, window_s), worker_cpu, None)
             )  # fmt: skip
             report(runs[-1])
     return runs
 
 
+def drains(args: argparse.Namespace) -> Iterator[tuple[int, str, Path]]:
+    """Each drain to run: per worker count, --rounds times, this checkout's code and then
+    --against's (interleaved, so that both meet the machine's drift alike)."""
+    codes = [("this", ROOT)] + ([("against", args.against)] if args.against else [])
+    for workers in args.workers:
+        for _ in range(args.rounds):
+            for code, root in codes:
+                yield workers, code, root
+
+
+def summary(runs: list[Run]) -> None:
+    """Per backend and worker count, with more than one drain: each code's median
+    matches/s (whole run, steady) and CPU per item, and this code's against --against's."""
+    groups: dict[tuple[str, int], dict[str, list[Run]]] = {}
+    for r in runs:
+        groups.setdefault((r.backend, r.workers), {}).setdefault(r.code, []).append(r)
+    if len(runs) == len(groups):  # one drain each: the rows above say it all
+        return
+    print("\nmedians (matches/s whole run, steady; worker CPU per item):")
+    for (backend, workers), by_code in groups.items():
+        medians = {}
+        for code, some in by_code.items():
+            rate = statistics.median(r.decided / r.wall_s for r in some)
+            steadies = [r.steady_rate for r in some if r.steady_rate]
+            calm = f"{statistics.median(steadies):,.0f}/s" if steadies else "-"
+            cpu = statistics.median(r.worker_cpu_s / r.items * 1000 for r in some)
+            medians[code] = rate
+            print(
+                f"  {backend:<10} {workers} worker(s), {code:<7} ({len(some)} drains): "
+                f"{rate:,.0f}/s, steady {calm}, {cpu:.2f} ms"
+            )
+        if len(medians) == 2:
+            ratio = medians["this"] / medians["against"]
+            print(f"  {backend:<10} {workers} worker(s): this / against {ratio:.3f}")
+
+
 def report(r: Run) -> None:
     rate = f"{r.steady_rate:,.0f}/s" if r.steady_rate else "-"
     server = f"{r.server_cpu_s / r.items * 1000:.2f} ms" if r.server_cpu_s is not None else "-"
+    label = r.backend if r.code == "this" else f"{r.backend}*"
     print(
-        f"{r.backend:<10} {r.workers:>7} {r.decided:>5}/{r.items:<5} "
+        f"{label:<11} {r.workers:>6} {r.decided:>5}/{r.items:<5} "
         f"{r.decided / r.wall_s:>9,.0f}/s {rate:>10} "
         f"{r.worker_cpu_s / r.items * 1000:>9.2f} ms {server:>10} {r.wall_s:>7.1f} s",
         flush=True,
@@ -309,7 +359,7 @@ def report(r: Run) -> None:
 
 
 HEADER = (
-    f"{'backend':<10} {'workers':>7} {'decided':>11} {'matches/s':>11} {'steady':>10} "
+    f"{'backend':<11} {'workers':>6} {'decided':>11} {'matches/s':>11} {'steady':>10} "
     f"{'worker CPU/item':>12} {'PG CPU/item':>10} {'wall':>9}"
 )
 
@@ -332,7 +382,23 @@ def parse_args() -> argparse.Namespace:
         help="PostgreSQL: drain copies of the template an earlier --keep run left (same "
         "options, at least --items queued), without seeding it again",
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="drains per worker count (and per code)"
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of imgedge (e.g. a git worktree): each drain is also run "
+        "with its code, interleaved with this one's; its rows are marked *",
+    )
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if args.against is not None:
+        args.against = args.against.resolve()
+        if not (args.against / "edge" / "cli.py").is_file():
+            parser.error(f"--against {args.against}: not an imgedge checkout (no edge/cli.py)")
+    return args
 
 
 async def main() -> None:
@@ -349,6 +415,7 @@ async def main() -> None:
         print(HEADER, flush=True)
         runner = run_sqlite if name == "sqlite" else run_postgresql
         runs += await runner(args, market)
+    summary(runs)
 
 
 if __name__ == "__main__":
