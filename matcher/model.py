@@ -14,12 +14,13 @@ distribution, and need no library at run time.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -35,6 +36,10 @@ class Model:
     # candidate with that share was the product) breakpoints, both increasing, fitted
     # on held-out marketplaces; empty: the shares are used as they are.
     calibration: tuple[tuple[float, float], ...] = ()
+    _shares: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_shares", tuple(x for x, _ in self.calibration))
 
     def calibrated(self, share: float) -> float:
         """The share as the probability observed for it: linear between breakpoints (so
@@ -45,10 +50,13 @@ class Model:
         if share <= points[0][0]:
             x0, y0 = points[0]
             return y0 * share / x0 if x0 > 0 else y0
-        for (x0, y0), (x1, y1) in itertools.pairwise(points):
-            if share <= x1:
-                return y0 + (y1 - y0) * (share - x0) / (x1 - x0)
-        return points[-1][1]
+        # The first breakpoint at or above the share (one call per candidate scored: a
+        # bisection, not a walk along the ~50 breakpoints).
+        i = bisect.bisect_left(self._shares, share, 1)
+        if i == len(points):
+            return points[-1][1]
+        (x0, y0), (x1, y1) = points[i - 1], points[i]
+        return y0 + (y1 - y0) * (share - x0) / (x1 - x0)
 
     def logit(self, vector: Sequence[float]) -> float:
         if len(vector) != len(self.weights):
@@ -61,11 +69,7 @@ class Model:
         """The candidates of one store product compete: P(j is the product) =
         e^{z_j} / (1 + Σ e^{z_k}), the 1 standing for "none of them" (as trained); with
         one candidate it is σ(z). `vectors`: `PairFeatures.vector()` of each."""
-        z = [self.logit(v) for v in vectors]
-        top = max([0.0, *z])
-        weights = [math.exp(v - top) for v in z]
-        norm = math.exp(-top) + sum(weights)
-        return [w / norm for w in weights]
+        return shared([self.logit(v) for v in vectors])
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -80,6 +84,14 @@ class Model:
         if any(b[0] <= a[0] or b[1] < a[1] for a, b in itertools.pairwise(calibration)):
             raise ValueError("model.json: calibration points must increase")
         return cls(float(data["bias"]), weights, calibration)
+
+
+def shared(z: Sequence[float]) -> list[float]:
+    """`Model.shares` of the candidates whose logits are `z`."""
+    top = max([0.0, *z])
+    weights = [math.exp(v - top) for v in z]
+    norm = math.exp(-top) + sum(weights)
+    return [w / norm for w in weights]
 
 
 @cache

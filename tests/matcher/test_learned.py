@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from importlib import resources
 
@@ -164,6 +165,14 @@ def test_a_calibration_maps_shares_monotonically_between_its_points():
     mapped = [model.calibrated(s) for s in shares]
     assert mapped == sorted(mapped)
     assert Model.from_json({"bias": 0.0, "weights": {}}).calibrated(0.42) == 0.42
+    # On the shipped model's breakpoints: each share maps by its own segment, a share at
+    # a breakpoint to that point's value.
+    shipped = load_model()
+    for (x0, y0), (x1, y1) in itertools.pairwise(shipped.calibration):
+        middle = (x0 + x1) / 2
+        between = y0 + (y1 - y0) * (middle - x0) / (x1 - x0)
+        assert shipped.calibrated(middle) == pytest.approx(between)
+        assert shipped.calibrated(x1) == pytest.approx(y1)
     with pytest.raises(ValueError, match="increase"):
         Model.from_json({"bias": 0, "weights": {}, "calibration": {"points": [[0.5, 1], [0.4, 1]]}})
 
