@@ -153,7 +153,11 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    return run(_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """The parsed command, run; its exit code."""
     for warning in unknown_env():
         print(f"imgedge: warning: {warning}", file=sys.stderr)
     try:
@@ -426,6 +430,10 @@ def _demo_scale(settings: Settings, products: int, originals: int | None, out: s
     return 0
 
 
+# The commands that fill the matcher's caches, leaving them to the operating system.
+_MATCHING = frozenset({"worker", "migrate-canonical"})
+
+
 def entry() -> None:
     """The `imgedge` command (and `python -m edge.cli`): `main`, then exit with its code.
 
@@ -434,11 +442,12 @@ def entry() -> None:
     - after S3 work, obstore's Rust runtime may still hand a finished future's result to
       Python while the interpreter finalizes, which aborts the process (SIGABRT, a known
       pyo3-async-runtimes race; 1 to 3 in 60 short `originals migrate` runs here);
-    - after matching, freeing the matcher's caches (the names read, the word comparisons:
-      hundreds of thousands of objects) took 0.6-0.7 s of a 17 s `worker --drain` of
-      5,000 items."""
-    code = main()
-    if "obstore" in sys.modules or "matcher.features" in sys.modules:
+    - after the matching commands (`_MATCHING`), freeing the matcher's caches (the names
+      read, the word comparisons: hundreds of thousands of objects) took 0.6-0.7 s of a
+      17 s `worker --drain` of 5,000 items."""
+    args = _parser().parse_args()
+    code = run(args)
+    if "obstore" in sys.modules or args.command in _MATCHING:
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -23,7 +23,7 @@ from matcher.features import (
     read_side,
     with_rivals,
 )
-from matcher.model import load_model, shared
+from matcher.model import load_model, shares_of
 from matcher.normalize import normalize_brand
 from matcher.prices import Price, price_ratio
 from matcher.reasons import (
@@ -179,10 +179,10 @@ def score_by_model(
     same_gtin, pairs = weighed(name, brand, gtin, candidates, price)
     model = load_model()
     z = [model.logit(features.vector()) for _, features, _ in pairs]
-    shares = shared(z)  # a blocked candidate's score before its cap
+    shares = shares_of(z)  # a blocked candidate's score before its cap
     judged = [_reasons_and_block(f, brand_reason) for _, f, brand_reason in pairs]
     open_ = [i for i, (_, blocked) in enumerate(judged) if not blocked]
-    open_shares = shared([z[i] for i in open_])
+    open_shares = shares_of([z[i] for i in open_])
     for i, share in zip(open_, pooled([pairs[i][0] for i in open_], open_shares), strict=True):
         shares[i] = share
     below_suggest = thresholds.suggest - CAP_STEP

@@ -20,12 +20,14 @@ import json
 import math
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from matcher.features import FEATURES
+
+_SHARE = operator.itemgetter(0)  # a calibration breakpoint's share
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,6 @@ class Model:
     # candidate with that share was the product) breakpoints, both increasing, fitted
     # on held-out marketplaces; empty: the shares are used as they are.
     calibration: tuple[tuple[float, float], ...] = ()
-    _shares: tuple[float, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_shares", tuple(x for x, _ in self.calibration))
 
     def calibrated(self, share: float) -> float:
         """The share as the probability observed for it: linear between breakpoints (so
@@ -52,7 +50,7 @@ class Model:
             return y0 * share / x0 if x0 > 0 else y0
         # The first breakpoint at or above the share (one call per candidate scored: a
         # bisection, not a walk along the ~50 breakpoints).
-        i = bisect.bisect_left(self._shares, share, 1)
+        i = bisect.bisect_left(points, share, 1, key=_SHARE)
         if i == len(points):
             return points[-1][1]
         (x0, y0), (x1, y1) = points[i - 1], points[i]
@@ -69,7 +67,7 @@ class Model:
         """The candidates of one store product compete: P(j is the product) =
         e^{z_j} / (1 + Σ e^{z_k}), the 1 standing for "none of them" (as trained); with
         one candidate it is σ(z). `vectors`: `PairFeatures.vector()` of each."""
-        return shared([self.logit(v) for v in vectors])
+        return shares_of([self.logit(v) for v in vectors])
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -86,7 +84,7 @@ class Model:
         return cls(float(data["bias"]), weights, calibration)
 
 
-def shared(z: Sequence[float]) -> list[float]:
+def shares_of(z: Sequence[float]) -> list[float]:
     """`Model.shares` of the candidates whose logits are `z`."""
     top = max([0.0, *z])
     weights = [math.exp(v - top) for v in z]

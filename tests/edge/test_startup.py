@@ -253,3 +253,27 @@ def test_reason_finds_the_os_answer_in_the_chain():
         assert reason(exc) == "connection refused"
     assert reason(ValueError("first line\nsecond")) == "first line"
     assert reason(PermissionError(13, "Permission denied")) == "permission denied"
+
+
+@pytest.mark.parametrize(
+    ("args", "finalized"),
+    [(["worker", "--drain"], False), (["migrate-canonical", "--dry-run"], False),
+     (["migrate"], True), (["demo", "--products", "1"], True)],
+)  # fmt: skip
+def test_only_the_matching_commands_leave_without_finalizing(tmp_path: Path, args, finalized):
+    """A matching command's work is said, then the process leaves without freeing the
+    matcher's caches (no exit handler runs); the others finalize as usual, those that load
+    the matcher too (the demo)."""
+    script = (
+        "import atexit, sys; atexit.register(lambda: print('finalized')); "
+        f"sys.argv = ['imgedge', *{args!r}]; from edge.cli import entry; entry()"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMGEDGE_", "AWS_"))}
+    env.update(PYTHONPATH=str(ROOT), IMGEDGE_DATABASE_URL=f"sqlite:///{tmp_path}/c.db")
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() != ""  # what the command said came out
+    assert ("finalized" in run.stdout.split()) is finalized
