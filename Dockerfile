@@ -16,14 +16,21 @@ COPY requirements.lock /tmp/requirements.lock
 # Every distribution checked against the lock's hashes (pyvips is an sdist: pip builds it).
 RUN /opt/imgedge/bin/pip install --no-cache-dir --require-hashes -r /tmp/requirements.lock
 
-# --- the code, as a wheel ---------------------------------------------------------------
+# --- the code, as a wheel, its matcher compiled (setup.py: mypyc, README "Compiled matcher")
 FROM deps AS wheel
-COPY pyproject.toml README.md LICENSE /src/
+# The compiler stays in this stage: the runtime image gets the built wheel alone, so the
+# compiler's version never reaches it (Debian's security updates move it: not pinned).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml setup.py README.md LICENSE /src/
+COPY deploy/packaging /src/deploy/packaging
 COPY config /src/config
 COPY catalog /src/catalog
 COPY edge /src/edge
 COPY matcher /src/matcher
-RUN /opt/imgedge/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /wheels /src
+RUN IMGEDGE_COMPILE=1 /opt/imgedge/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /wheels /src
 
 # --- runtime ------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -28,6 +28,10 @@ times, and prints each one's median and the ratio of the medians:
     .venv/bin/python loadtests/bench_worker.py --backend postgresql --workers 1 \
         --rounds 3 --against /tmp/before
 
+`--compiled` runs this checkout's code with its matcher compiled, as the Docker image
+runs it (a copy built by loadtests/compiled_copy.py in a temporary directory; mypy and
+a C compiler needed); `--compiled --against .` compares it with the same code pure.
+
 The PostgreSQL databases (`--database`, `--database`_template) live on `--admin-url`'s
 server and are dropped afterwards unless --keep; --reuse drains a kept template again
 without seeding it anew.
@@ -51,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from compiled_copy import compiled_copy
 from matching.generators import GENERATORS
 from matching.marketplace import Marketplace, StoreItem
 from scratch_db import drop_database, recreate_database
@@ -313,7 +318,7 @@ async def run_sqlite(args: argparse.Namespace, market: Marketplace) -> list[Run]
 def drains(args: argparse.Namespace) -> Iterator[tuple[int, str, Path]]:
     """Each drain to run: per worker count, --rounds times, this checkout's code and then
     --against's (interleaved, so that both meet the machine's drift alike)."""
-    codes = [("this", ROOT)] + ([("against", args.against)] if args.against else [])
+    codes = [("this", args.this)] + ([("against", args.against)] if args.against else [])
     for workers in args.workers:
         for _ in range(args.rounds):
             for code, root in codes:
@@ -391,7 +396,13 @@ def parse_args() -> argparse.Namespace:
         help="another checkout of imgedge (e.g. a git worktree): each drain is also run "
         "with its code, interleaved with this one's; its rows are marked *",
     )
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="this checkout's code with its matcher compiled (as the Docker image runs it)",
+    )
     args = parser.parse_args()
+    args.this = ROOT  # or its compiled copy (`main`)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     if args.against is not None:
@@ -411,10 +422,14 @@ async def main() -> None:
         f"{os.environ.get('IMGEDGE_WORKER_BATCH', 'default')}; load {os.getloadavg()[0]:.1f}"
     )
     runs: list[Run] = []
-    for name in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-        print(HEADER, flush=True)
-        runner = run_sqlite if name == "sqlite" else run_postgresql
-        runs += await runner(args, market)
+    with tempfile.TemporaryDirectory(prefix="imgedge-compiled-") as tmp:
+        if args.compiled:
+            args.this = compiled_copy(Path(tmp) / "imgedge")
+            print(f"this code compiled: {args.this}")
+        for name in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
+            print(HEADER, flush=True)
+            runner = run_sqlite if name == "sqlite" else run_postgresql
+            runs += await runner(args, market)
     summary(runs)
 
 

@@ -16,7 +16,7 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass, fields
 from string import ascii_lowercase
 from typing import NamedTuple
 
@@ -535,7 +535,7 @@ def _counts(tokens: tuple[str, ...]) -> dict[str, int]:
 # --------------------------------------------------------------------------- the pair
 
 
-@dataclass(frozen=True)
+@dataclass
 class PairFeatures:
     sim_sort: float  # rapidfuzz token_sort_ratio of the brand-stripped names
     sim_set: float  # token_set_ratio: one name's words inside the other's
@@ -667,16 +667,6 @@ class PairFeatures:
 
 _FIELD_NAMES = tuple(f.name for f in fields(PairFeatures))
 _VECTOR = operator.attrgetter(*_FIELD_NAMES)  # the fields' values, as a tuple
-_DEFAULTS = {f.name: f.default for f in fields(PairFeatures) if f.default is not MISSING}
-
-
-def _features(**values: float) -> PairFeatures:
-    """`PairFeatures(**values)` without the frozen `__init__`, which sets each of its
-    fifty fields through `object.__setattr__` (a fifth of `pair_features`' own time):
-    the same fields, the defaults where `values` has none."""
-    new = object.__new__(PairFeatures)
-    new.__dict__.update(_DEFAULTS, **values)
-    return new
 
 
 FEATURES = _FIELD_NAMES
@@ -700,9 +690,10 @@ def conflicted(f: PairFeatures) -> bool:
 
 
 def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
-    """Each candidate's features with `rivals`, the leads and `plainer_rival` set from
-    the others in the list (a provisional product is no rival: likely a store's name for
-    a catalog product)."""
+    """Sets each candidate's `rivals`, leads and `plainer_rival` from the others in the
+    list (a provisional product is no rival: likely a store's name for a catalog
+    product), in place: the features of one store product's candidates, made for its
+    scoring, and no field the rivals are read from. Returns the list."""
     # The rivals a candidate may have: asked once each, not once per pair.
     open_ = [j for j, f in enumerate(candidates) if not f.provisional and not conflicted(f)]
     said = [_said_alone(f) for f in candidates]
@@ -710,7 +701,6 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
     # or, for the one that has it, the second best (the two best kept with their index).
     covers = _two_best([(candidates[j].cover_min, j) for j in open_])
     sims = _two_best([(candidates[j].sim_sort, j) for j in open_])
-    result = []
     for i, mine in enumerate(candidates):
         sim_set, cover_max = mine.sim_set - 0.03, mine.cover_max - 0.05
         alike = [
@@ -720,23 +710,16 @@ def with_rivals(candidates: list[PairFeatures]) -> list[PairFeatures]:
         ]
         cover = covers[1][0] if covers[0][1] == i else covers[0][0]
         sim = sims[1][0] if sims[0][1] == i else sims[0][0]
-        result.append(
-            _replaced(
-                mine,
-                rivals=min(len(alike), 3) / 3,
-                cover_lead=max(0.0, mine.cover_min - cover),
-                cover_behind=max(0.0, cover - mine.cover_min),
-                sim_lead=max(0.0, mine.sim_sort - sim),
-                sim_behind=max(0.0, sim - mine.sim_sort),
-                plainer_rival=float(
-                    any(
-                        said[j] < said[i] and candidates[j].cover_min >= mine.cover_min - 0.05
-                        for j in alike
-                    )
-                ),
-            )
+        mine.rivals = min(len(alike), 3) / 3
+        mine.cover_lead = max(0.0, mine.cover_min - cover)
+        mine.cover_behind = max(0.0, cover - mine.cover_min)
+        mine.sim_lead = max(0.0, mine.sim_sort - sim)
+        mine.sim_behind = max(0.0, sim - mine.sim_sort)
+        floor = mine.cover_min - 0.05
+        mine.plainer_rival = float(
+            any(said[j] < said[i] and candidates[j].cover_min >= floor for j in alike)
         )
-    return result
+    return candidates
 
 
 def _two_best(values: list[tuple[float, int]]) -> tuple[tuple[float, int], tuple[float, int]]:
@@ -749,14 +732,6 @@ def _two_best(values: list[tuple[float, int]]) -> tuple[tuple[float, int], tuple
         elif second[1] == -1 or value > second[0]:
             second = (value, j)
     return best, second
-
-
-def _replaced(f: PairFeatures, **rival_fields: float) -> PairFeatures:
-    """`dataclasses.replace` of the rival fields, without its checks and `__init__`
-    (one call per candidate scored, a tenth of `with_rivals`' time)."""
-    new = object.__new__(PairFeatures)
-    new.__dict__.update(f.__dict__, **rival_fields)
-    return new
 
 
 def _said_alone(f: PairFeatures) -> float:
@@ -834,7 +809,7 @@ def pair_features(
     uncoded = not shared and bool(store_only) and not cand_only
     store_words, cand_words = min(store_extra, 3) / 3, min(cand_extra, 3) / 3
     store_aim, cand_aim = _aimed_at(store), _aimed_at(cand)
-    return _features(
+    return PairFeatures(
         sim_sort=sim_sort,
         sim_set=sim_set,
         cover_min=min(cover_store, cover_cand),

@@ -1,11 +1,15 @@
 """`loadtests/bench_worker.py --against`: two versions' drains, interleaved, and their
-medians (a small SQLite queue; the figures themselves are the benchmark's, not a test's)."""
+medians; `--compiled` (a small SQLite queue; the figures themselves are the benchmark's,
+not a test's)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+
+from loadtests.compiled_copy import cannot_compile
+from tests.needs import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = [sys.executable, str(ROOT / "loadtests" / "bench_worker.py"), "--backend", "sqlite"]
@@ -30,3 +34,16 @@ def test_an_against_that_is_no_checkout_is_refused(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "not an imgedge checkout" in run.stderr
+
+
+def test_compiled_runs_this_code_compiled_against_the_pure_one(tmp_path: Path) -> None:
+    if (reason := cannot_compile()) is not None:
+        missing(f"the compiled matcher cannot be built here: {reason}")
+    run = subprocess.run(
+        [*BENCH, *SMALL, "--compiled", "--against", str(ROOT)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "this code compiled: " in run.stdout
+    rows = [line.split()[0] for line in run.stdout.splitlines() if "30/30" in line]
+    assert rows == ["sqlite", "sqlite*"]
