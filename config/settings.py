@@ -28,8 +28,9 @@ ENV_PREFIX = "IMGEDGE_"
 CONFIG_ENV = "IMGEDGE_CONFIG"
 DEFAULT_CONFIG_FILE = Path("config/imgedge.toml")
 # `IMGEDGE_*` variables that are not settings, so never warned about: the config file's
-# path, the test suite's service URLs (tests/needs.py) and the load tests' (loadtests/).
-OTHER_ENV_PREFIXES = (CONFIG_ENV, "IMGEDGE_TEST_", "IMGEDGE_LOAD_")
+# path, the test suite's service URLs (tests/needs.py), the load tests' (loadtests/) and
+# the build's (IMGEDGE_COMPILE, setup.py: a compiled matcher).
+OTHER_ENV_PREFIXES = (CONFIG_ENV, "IMGEDGE_TEST_", "IMGEDGE_LOAD_", "IMGEDGE_COMPILE")
 MIB = 1024 * 1024
 _HOST_NAME = re.compile(
     r"^(?=.{1,253}\Z)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\Z"
