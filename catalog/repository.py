@@ -196,7 +196,7 @@ class ProductRepository(Protocol):
 
     async def fold_name_words(self) -> int:
         """Keep the name search quick as canonical names change (the matcher worker calls
-        it before each batch's search; a bulk loader until it returns 0): how many
+        it beside each batch's search; a bulk loader until it returns 0): how many
         pending changes it took in, 0 when there were none or the backend keeps none."""
         ...
 

@@ -147,13 +147,18 @@ class MatchWorker:
         )
         if not items:
             return Claimed([], {})
+        # The search's housekeeping, in a transaction of its own beside the search, not
+        # before it: the searches (and a curator's, through the API) only read, and read
+        # the changes a fold takes in as exactly before it as after it.
+        housekeeping = asyncio.ensure_future(self._catalog.fold_name_words())
         try:
-            # The search's housekeeping first, in a transaction of its own: the searches
-            # themselves (and a curator's, through the API) only read.
-            await self._catalog.fold_name_words()
             found = await self._catalog.get_store_products([i.store_product_id for i in items])
-            return Claimed(items, await self._service.search_many(list(found.values())))
+            searched = await self._service.search_many(list(found.values()))
+            await housekeeping
+            return Claimed(items, searched)
         except Exception as exc:  # decided without it: its turn reads and searches again
+            housekeeping.cancel()
+            await asyncio.gather(housekeeping, return_exceptions=True)
             if isinstance(exc, CatalogError):
                 await self._catalog.ping()  # an outage pauses the worker, as in its turn
             log.warning("matcher: searching ahead failed (%s); searched in its turn", reason(exc))
