@@ -15,6 +15,8 @@ from setuptools import setup
 
 # The worker's scoring path: a store name read and compared with each candidate's, and
 # the model over the features. The modules around it (catalog, service, worker) wait on I/O.
+# mypyc type-checks them with the libraries they import: a new third-party import goes
+# into deploy/packaging/imgedge_build.py's TYPED_IMPORTS too.
 COMPILED = [
     "matcher/evidence.py",
     "matcher/features.py",

@@ -5,6 +5,7 @@ that is never compiled (a compiled module would shadow its edited source)."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,5 +57,5 @@ def _dependencies(names: tuple[str, ...]) -> list[str]:
     return [
         spec
         for spec in pyproject["project"]["dependencies"]
-        if spec.split(">")[0].split("=")[0].split("[")[0].strip() in names
+        if (name := re.match(r"[A-Za-z0-9._-]+", spec)) and name[0] in names
     ]
