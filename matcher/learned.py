@@ -148,11 +148,8 @@ def weighed(
         else:
             features, brand_reason = evidence(name, brand, candidate, gtin=store_gtin, price=price)
             pairs.append((candidate, features, brand_reason))
-    rivalled = with_rivals([features for _, features, _ in pairs])
-    return same_gtin, [
-        (candidate, features, brand_reason)
-        for (candidate, _, brand_reason), features in zip(pairs, rivalled, strict=True)
-    ]
+    with_rivals([features for _, features, _ in pairs])  # their rival fields, in place
+    return same_gtin, pairs
 
 
 def competing(pairs: Sequence[tuple[Candidate, PairFeatures, str | None]]) -> list[int]:
