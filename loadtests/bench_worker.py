@@ -18,7 +18,7 @@ processes started together, and it prints:
   must run on the database's machine, as root or as the `postgres` user).
 
 The machine may be shared: wall-clock rates move with the load, CPU per item much less;
-quote both. A machine's speed also drifts from one half hour to the next (±5-8% in CPU
+quote both. A machine's speed also drifts from one half hour to the next (up to 30% in CPU
 per item here, same code): to compare two versions, run them interleaved in one command.
 `--against DIR` drains each copy once with this checkout's code and once with DIR's (a
 `git worktree` of the other version; the same catalog migrations), in turn, `--rounds N`
@@ -47,6 +47,7 @@ import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -186,14 +187,27 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def code_env(root: Path) -> dict[str, str]:
+    """The environment of a process running the code in `root` (no config file)."""
+    env = os.environ | {"PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("IMGEDGE_CONFIG", None)
+    return env
+
+
+def matcher_module(root: Path) -> str:
+    """The file `matcher.features` loads from for the code in `root`, as a drain's worker
+    processes run it (an extension module when that code is compiled)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import matcher.features as f; print(f.__file__)"],
+        env=code_env(root), cwd=root, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
 async def drain_with(url: str, workers: int, root: Path = ROOT) -> tuple[float, float]:
     """Wall seconds and worker CPU seconds of `workers` processes of the code in `root`
     draining the queue."""
-    env = os.environ | {
-        "IMGEDGE_DATABASE_URL": url,
-        "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-    }
-    env.pop("IMGEDGE_CONFIG", None)
+    env = code_env(root) | {"IMGEDGE_DATABASE_URL": url}
     cpu_before = children_cpu_s()
     started = time.perf_counter()
     procs = [
@@ -425,7 +439,10 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="imgedge-compiled-") as tmp:
         if args.compiled:
             args.this = compiled_copy(Path(tmp) / "imgedge")
-            print(f"this code compiled: {args.this}")
+            module = matcher_module(args.this)
+            if module.endswith(".py"):
+                sys.exit(f"--compiled: the copy's workers would run {module}, not compiled")
+            print(f"this code compiled: {module}")
         for name in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
             print(HEADER, flush=True)
             runner = run_sqlite if name == "sqlite" else run_postgresql

@@ -14,3 +14,12 @@ def missing(reason: str, hint: str = "") -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: real services are required)", pytrace=False)
     pytest.skip(f"{reason}{hint}")
+
+
+def needs_compiler() -> None:
+    """The compiled matcher can be built here (mypyc and a C compiler with Python's
+    headers: loadtests/compiled_copy.py), else `missing`."""
+    from loadtests.compiled_copy import cannot_compile
+
+    if (reason := cannot_compile()) is not None:
+        missing(f"the compiled matcher cannot be built here: {reason}")

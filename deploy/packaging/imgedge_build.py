@@ -30,15 +30,21 @@ def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) 
     return build_meta.get_requires_for_build_wheel(config_settings)
 
 
+def _pure() -> None:
+    """An editable install is pure Python, whatever IMGEDGE_COMPILE says (module doc):
+    each of its hooks (pip runs each in a process of its own) drops the variable."""
+    os.environ.pop("IMGEDGE_COMPILE", None)
+
+
 def get_requires_for_build_editable(config_settings: dict[str, Any] | None = None) -> list[str]:
-    os.environ.pop("IMGEDGE_COMPILE", None)  # an editable install is pure (module doc)
+    _pure()
     return build_meta.get_requires_for_build_editable(config_settings)
 
 
 def prepare_metadata_for_build_editable(
     metadata_directory: str, config_settings: dict[str, Any] | None = None
 ) -> str:
-    os.environ.pop("IMGEDGE_COMPILE", None)
+    _pure()
     return build_meta.prepare_metadata_for_build_editable(metadata_directory, config_settings)
 
 
@@ -47,7 +53,7 @@ def build_editable(
     config_settings: dict[str, Any] | None = None,
     metadata_directory: str | None = None,
 ) -> str:
-    os.environ.pop("IMGEDGE_COMPILE", None)
+    _pure()
     return build_meta.build_editable(wheel_directory, config_settings, metadata_directory)
 
 

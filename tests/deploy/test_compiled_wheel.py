@@ -6,6 +6,8 @@ builds it, holds every module setup.py compiles."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -13,21 +15,27 @@ import sys
 import zipfile
 from pathlib import Path
 
-from loadtests.compiled_copy import cannot_compile
 from tests.deploy.compose import ROOT
-from tests.needs import missing
+from tests.needs import missing, needs_compiler
 
-sys.path.insert(0, str(ROOT / "deploy" / "packaging"))
-import imgedge_build
-
-sys.path.remove(str(ROOT / "deploy" / "packaging"))
+# The backend from its file, as pip loads it from its backend-path (sys.path untouched).
+_SPEC = importlib.util.spec_from_file_location(
+    "imgedge_build", ROOT / "deploy" / "packaging" / "imgedge_build.py"
+)
+assert _SPEC is not None and _SPEC.loader is not None
+imgedge_build = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(imgedge_build)
 
 
 def _compiled_modules() -> list[str]:
     """setup.py's COMPILED, read without running setup()."""
-    source = (ROOT / "setup.py").read_text()
-    listed = source.split("COMPILED = [", 1)[1].split("]", 1)[0]
-    return [line.strip().strip('",') for line in listed.splitlines() if line.strip()]
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    [listed] = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "COMPILED"
+    ]
+    return list(ast.literal_eval(listed))
 
 
 def test_only_a_compiled_wheel_asks_for_mypy_and_the_typed_imports(monkeypatch):
@@ -51,8 +59,7 @@ def test_an_editable_install_is_never_compiled(monkeypatch):
 
 
 def test_the_compiled_wheel_holds_every_compiled_module(tmp_path: Path):
-    if (reason := cannot_compile()) is not None:
-        missing(f"the compiled matcher cannot be built here: {reason}")
+    needs_compiler()
     source = tmp_path / "src"  # the files the image's build stage copies
     source.mkdir()
     for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.compiled_copy import ROOT, cannot_compile, compiled, compiled_copy, scores_digest
-from tests.needs import missing
+from loadtests.compiled_copy import ROOT, compiled, compiled_copy, scores_digest
+from tests.needs import needs_compiler
 
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if (reason := cannot_compile()) is not None:
-        missing(f"the compiled matcher cannot be built here: {reason}")
+    needs_compiler()
     into = tmp_path_factory.mktemp("compiled") / "imgedge"
     try:
         return compiled_copy(into)
